@@ -1,0 +1,66 @@
+# Two commands matter on a fresh clone: `make run` and `make test`.
+# Both create the virtual environment and install what they need first.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format worker beat bench drills clean
+
+help:
+	@echo "make run     - the product on http://$(HOST):$(PORT)/ (SQLite, demo data, logins printed)"
+	@echo "make test    - the test suite (PostgreSQL / Redis / Chromium tests run when reachable)"
+	@echo "make lint    - ruff check and format check"
+	@echo "make worker  - a Celery worker for all queues (needs CELERY_BROKER_URL)"
+	@echo "make beat    - Celery beat, the periodic sweeper and schedulers"
+	@echo "make bench   - benchmarks against local PostgreSQL and Redis"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  The product:  http://$(HOST):$(PORT)/admin/"
+	@echo "  Emails sent:  var/mail/ (one file per message)"
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: install
+	$(VENV)/bin/celery -A nps_project worker -Q routing,email,default --concurrency 2 --loglevel INFO
+
+beat: install
+	$(VENV)/bin/celery -A nps_project beat --loglevel INFO --schedule var/celerybeat-schedule
+
+bench: install
+	$(PY) -m bench
+
+drills: install
+	$(PY) -m bench.drills
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

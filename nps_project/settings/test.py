@@ -1,0 +1,21 @@
+"""The test suite: the database comes from DATABASE_URL (SQLite when unset),
+email stays in memory, tasks run in-process unless a test starts a worker."""
+
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret-5f0d6c2b9e8a4f71b3c6d2e9a0f1b4c7d8e9f0a1"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Unit tests run tasks eagerly; pipeline tests start a real worker on the
+# broker named by TEST_BROKER_URL and switch eager mode off for themselves.
+CELERY_BROKER_URL = env("TEST_BROKER_URL", default="redis://127.0.0.1:6379/15")
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}
+# Serve static files from the finders; no collectstatic needed for tests.
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,411 @@
+"""Customers, surveys, invitations and responses: the answers and who gave them."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from . import stats
+
+
+class Locale(models.TextChoices):
+    ENGLISH = "en", _("English")
+    CHINESE = "zh-hans", _("Simplified Chinese")
+    POLISH = "pl", _("Polish")
+    RUSSIAN = "ru", _("Russian")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def reachable(self):
+        """Customers we may email: not unsubscribed, not erased."""
+        return self.filter(unsubscribed_at__isnull=True, erased_at__isnull=True)
+
+
+class Customer(models.Model):
+    # NULL, not "", where a value is absent: unique constraints ignore NULLs.
+    email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"),
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text=_("The customer's id in your CRM or shop, if any."),
+    )
+    segment = models.CharField(_("segment"), max_length=100, blank=True, db_index=True)
+    locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    erased_at = models.DateTimeField(
+        _("erased at"),
+        null=True,
+        blank=True,
+        help_text=_("Personal data removed on request; answers kept anonymously."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="customer_email_ci_unique",
+                violation_error_message=_("A customer with this email already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                name="customer_external_id_unique",
+                violation_error_message=_("A customer with this external id already exists."),
+            ),
+            # Only an erased customer may be without an email address.
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(erased_at__isnull=False),
+                name="customer_email_required_unless_erased",
+                violation_error_message=_("A customer needs an email address."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.is_erased:
+            return f"erased customer #{self.pk}"
+        return f"{self.name} <{self.email}>" if self.name else str(self.email)
+
+    def save(self, *args, **kwargs):
+        if self.email:
+            self.email = self.email.strip()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def is_reachable(self) -> bool:
+        return self.unsubscribed_at is None and self.erased_at is None
+
+
+class Survey(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ARCHIVED = "archived", _("Archived")
+
+    class Recurrence(models.TextChoices):
+        NONE = "", _("Once")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    question = models.CharField(
+        _("question"),
+        max_length=300,
+        default="How likely are you to recommend us to a friend or colleague?",
+    )
+    follow_up_question = models.CharField(
+        _("follow-up question"),
+        max_length=300,
+        default="What is the main reason for your score?",
+    )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'The question and follow-up question per language, e.g. {"pl": {"question": '
+            '"...", "follow_up_question": "..."}}.'
+        ),
+    )
+    default_locale = models.CharField(
+        _("default language"), max_length=10, choices=Locale, default=Locale.ENGLISH
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    throttle_days = models.PositiveSmallIntegerField(
+        _("throttle days"),
+        default=30,
+        help_text=_("Do not ask the same customer again within this many days."),
+    )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        _("reminder after days"),
+        default=7,
+        help_text=_("Send one reminder if there is no answer after this many days (0: never)."),
+    )
+    invitation_lifetime_days = models.PositiveSmallIntegerField(
+        _("invitation lifetime (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    detractor_sla_hours = models.PositiveSmallIntegerField(
+        _("detractor SLA (hours)"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("A detractor must be contacted within this many hours."),
+    )
+    auto_assign = models.BooleanField(
+        _("assign cases automatically"),
+        default=False,
+        help_text=_("Give each new case an owner, round-robin among available service staff."),
+    )
+    recurrence = models.CharField(
+        _("repeats"), max_length=10, choices=Recurrence, default=Recurrence.NONE, blank=True
+    )
+    benchmark_nps = models.SmallIntegerField(
+        _("benchmark NPS"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+        help_text=_("An industry or internal NPS to compare against."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(benchmark_nps__gte=-100, benchmark_nps__lte=100)
+                | Q(benchmark_nps__isnull=True),
+                name="survey_benchmark_nps_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_accepting_responses(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """The question and follow-up question in ``language``, falling back to
+        the survey's own wording."""
+        localized = self.translations.get(language) or {}
+        return (
+            localized.get("question") or self.question,
+            localized.get("follow_up_question") or self.follow_up_question,
+        )
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    LINK = "link", _("Link")
+    SMS = "sms", _("SMS")
+    API = "api", _("API")
+    IMPORT = "import", _("CSV import")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """One customer asked one survey. The link token is never stored: it is an
+    HMAC of a random nonce under SECRET_KEY, so only the server can produce it
+    (for the first email and the reminder), and only its hash is looked up."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("customer")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.EMAIL)
+    nonce = models.CharField(max_length=43, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="invitation_customer_recent"),
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(responded_at__isnull=True, reminded_at__isnull=True),
+                name="invitation_awaiting_reminder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.customer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:answer", args=[self.token])
+
+    _TOKEN_SALT = "surveys.Invitation.token"  # noqa: S105 - an HMAC salt, not a secret
+
+    @staticmethod
+    def new_nonce() -> str:
+        return secrets.token_urlsafe(32)
+
+    @classmethod
+    def token_for_nonce(cls, nonce: str) -> str:
+        return salted_hmac(cls._TOKEN_SALT, nonce, algorithm="sha256").hexdigest()[:43]
+
+    def prepare_token(self, *, now=None) -> None:
+        """Give a new (unsaved) invitation its nonce, token hash and expiry."""
+        now = now or self.created_at or timezone.now()
+        self.nonce = self.new_nonce()
+        self.token_hash = hash_token(self.token)
+        if not self.expires_at:
+            self.expires_at = now + timedelta(days=self.survey.invitation_lifetime_days)
+
+    @property
+    def token(self) -> str:
+        return self.token_for_nonce(self.nonce)
+
+    def public_url(self, score: int | None = None) -> str:
+        url = settings.PUBLIC_BASE_URL + self.get_absolute_url()
+        return url if score is None else f"{url}?score={score}"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class ResponseQuerySet(models.QuerySet):
+    def counted(self):
+        """Answers that count in statistics."""
+        return self.filter(exclusion_reason="")
+
+    def unrouted(self):
+        return self.filter(routed_at__isnull=True)
+
+    def nps_summary(self, min_sample: int | None = None) -> stats.NpsSummary:
+        """One aggregate query over counted answers."""
+        counts = self.counted().aggregate(
+            promoters=models.Count("pk", filter=Q(category=stats.PROMOTER)),
+            passives=models.Count("pk", filter=Q(category=stats.PASSIVE)),
+            detractors=models.Count("pk", filter=Q(category=stats.DETRACTOR)),
+        )
+        if min_sample is None:
+            min_sample = settings.NPS_MIN_SAMPLE
+        return stats.NpsSummary(**counts, min_sample=min_sample)
+
+
+class Response(models.Model):
+    class Category(models.TextChoices):
+        DETRACTOR = stats.DETRACTOR, _("Detractor")
+        PASSIVE = stats.PASSIVE, _("Passive")
+        PROMOTER = stats.PROMOTER, _("Promoter")
+
+    class ExclusionReason(models.TextChoices):
+        INCLUDED = "", _("Counted")
+        TEST = "test", _("Test")
+        SPAM = "spam", _("Spam")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="responses", verbose_name=_("customer")
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
+        verbose_name=_("invitation"),
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(10)]
+    )
+    category = models.CharField(_("category"), max_length=10, choices=Category, editable=False)
+    comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.LINK)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    segment = models.CharField(
+        _("segment"), max_length=100, blank=True, help_text=_("The customer's segment then.")
+    )
+    locale = models.CharField(_("language"), max_length=10, blank=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=200, null=True, blank=True, unique=True
+    )
+    exclusion_reason = models.CharField(
+        _("excluded from statistics"),
+        max_length=10,
+        choices=ExclusionReason,
+        default=ExclusionReason.INCLUDED,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    routed_at = models.DateTimeField(
+        _("routed at"), null=True, blank=True, help_text=_("Empty until its follow-up exists.")
+    )
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=10),
+                name="response_score_0_to_10",
+                violation_error_message=_("The score must be a whole number from 0 to 10."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(score__lte=6, category=stats.DETRACTOR)
+                    | Q(score__in=[7, 8], category=stats.PASSIVE)
+                    | Q(score__gte=9, category=stats.PROMOTER)
+                ),
+                name="response_category_matches_score",
+                violation_error_message=_("The category does not match the score."),
+            ),
+        ]
+        indexes = [
+            # Reporting: counted answers of a survey over time.
+            models.Index(
+                fields=["survey", "submitted_at", "category"],
+                condition=Q(exclusion_reason=""),
+                name="response_report",
+            ),
+            models.Index(
+                fields=["survey", "segment", "submitted_at"],
+                condition=Q(exclusion_reason=""),
+                name="response_report_segment",
+            ),
+            # The routing sweeper: only rows still waiting, so it stays tiny.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(routed_at__isnull=True),
+                name="response_unrouted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.get_category_display()}) · {self.survey}"
+
+    def save(self, *args, **kwargs):
+        self.category = stats.classify(self.score)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_excluded(self) -> bool:
+        return bool(self.exclusion_reason)

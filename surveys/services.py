@@ -1,0 +1,193 @@
+"""Workflows over customers, invitations and responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import handoff, stats
+from .models import Channel, Customer, Invitation, Locale, Response, Survey
+
+SUPPORTED_LOCALES = {choice.value for choice in Locale}
+
+
+def normalize_locale(value: str | None) -> str:
+    """Map 'pl-PL', 'zh', 'zh_CN', 'RU' ... to a supported code, or ''."""
+    if not value:
+        return ""
+    code = value.strip().lower().replace("_", "-")
+    if code in SUPPORTED_LOCALES:
+        return code
+    if code.startswith("zh"):
+        return Locale.CHINESE
+    base = code.split("-", 1)[0]
+    return base if base in SUPPORTED_LOCALES else ""
+
+
+def customer_upsert(
+    *,
+    email: str | None = None,
+    name: str = "",
+    external_id: str | None = None,
+    segment: str = "",
+    locale: str = "",
+) -> tuple[Customer, bool]:
+    """Find the customer by external id, else by email (case-insensitive), and
+    update the fields given; create one when neither matches."""
+    email = (email or "").strip() or None
+    external_id = (external_id or "").strip() or None
+    if not email and not external_id:
+        raise ValidationError({"email": "An email address or an external id is required."})
+
+    customer = None
+    if external_id:
+        customer = Customer.objects.filter(external_id=external_id).first()
+    if customer is None and email:
+        customer = Customer.objects.filter(email__iexact=email).first()
+
+    fields = {
+        "email": email,
+        "name": name.strip(),
+        "external_id": external_id,
+        "segment": segment.strip(),
+        "locale": normalize_locale(locale),
+    }
+    if customer is None:
+        if not email:
+            raise ValidationError({"email": "A new customer needs an email address."})
+        customer = Customer(**fields)
+        customer.full_clean()
+        try:
+            with transaction.atomic():
+                customer.save()
+        except IntegrityError:
+            # Created concurrently by another request: use that one.
+            return Customer.objects.get(email__iexact=email), False
+        return customer, True
+
+    if customer.is_erased:
+        raise ValidationError({"customer": "This customer was erased and cannot be updated."})
+    changed = [k for k, v in fields.items() if v and getattr(customer, k) != v]
+    for key in changed:
+        setattr(customer, key, fields[key])
+    if changed:
+        customer.full_clean()
+        customer.save(update_fields=[*changed, "updated_at"])
+    return customer, False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    response: Response
+    created: bool
+
+
+def _validate_score(score) -> int:
+    if isinstance(score, bool):
+        raise ValidationError({"score": "The score must be a whole number from 0 to 10."})
+    try:
+        value = int(score)
+    except (TypeError, ValueError):
+        raise ValidationError({"score": "The score must be a whole number from 0 to 10."}) from None
+    if str(score).strip() not in {str(value), f"{value}.0"} or not 0 <= value <= 10:
+        raise ValidationError({"score": "The score must be a whole number from 0 to 10."})
+    return value
+
+
+def response_record(
+    *,
+    survey: Survey,
+    customer: Customer,
+    score: int,
+    comment: str = "",
+    channel: str = Channel.LINK,
+    submitted_at: datetime | None = None,
+    idempotency_key: str | None = None,
+    invitation: Invitation | None = None,
+    locale: str = "",
+) -> Recorded:
+    """Store one answer and, once committed, hand it over for routing.
+
+    Idempotent twice over: the same idempotency key, or a second answer to the
+    same invitation, returns the response already stored (``created=False``)
+    and changes nothing.
+    """
+    score = _validate_score(score)
+    idempotency_key = (idempotency_key or "").strip() or None
+    if idempotency_key:
+        existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return Recorded(existing, created=False)
+    if invitation is not None:
+        existing = Response.objects.filter(invitation=invitation).first()
+        if existing is not None:
+            return Recorded(existing, created=False)
+    if survey.status not in (Survey.Status.ACTIVE, Survey.Status.PAUSED):
+        raise ValidationError(
+            {"survey": f"The survey '{survey.slug}' is {survey.status} and takes no answers."}
+        )
+    if customer.is_erased:
+        raise ValidationError({"customer": "This customer was erased; no answer can be added."})
+    now = timezone.now()
+    if submitted_at is not None and submitted_at > now + timedelta(minutes=5):
+        raise ValidationError({"submitted_at": "The submission time is in the future."})
+
+    response = Response(
+        survey=survey,
+        customer=customer,
+        invitation=invitation,
+        score=score,
+        category=stats.classify(score),
+        comment=(comment or "").strip(),
+        channel=channel,
+        submitted_at=submitted_at or now,
+        segment=customer.segment,
+        locale=normalize_locale(locale) or customer.locale or survey.default_locale,
+        idempotency_key=idempotency_key,
+    )
+    response.full_clean(exclude=["invitation", "idempotency_key", "category"])
+    try:
+        with transaction.atomic():
+            response.save()
+            if invitation is not None:
+                Invitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(
+                    responded_at=now
+                )
+            transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
+    except IntegrityError:
+        # Lost a race with an identical submission: return the winner.
+        winner = None
+        if idempotency_key:
+            winner = Response.objects.filter(idempotency_key=idempotency_key).first()
+        if winner is None and invitation is not None:
+            winner = Response.objects.filter(invitation=invitation).first()
+        if winner is None:
+            raise
+        return Recorded(winner, created=False)
+    return Recorded(response, created=True)
+
+
+def customer_erase(*, customer: Customer) -> Customer:
+    """Remove a customer's personal data on request. Their answers stay, without
+    comment or identity, so statistics do not change."""
+    now = timezone.now()
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.is_erased:
+            return customer
+        customer.email = None
+        customer.name = ""
+        customer.external_id = None
+        customer.erased_at = now
+        customer.save(update_fields=["email", "name", "external_id", "erased_at", "updated_at"])
+        customer.responses.update(comment="")
+        customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
+            expires_at=now
+        )
+        # Same transaction: personal data goes everywhere at once, or nowhere.
+        handoff.customer_erased(customer.pk)
+    return customer

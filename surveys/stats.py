@@ -1,0 +1,167 @@
+"""NPS statistics: classification, the score, and its confidence interval.
+
+Pure functions over counts, so they can be tested exhaustively and fed from a
+single SQL aggregate. The interval is the adjusted-Wald interval of Rocks
+(2016, The American Statistician 70(3)): add 3/4 of an answer to the promoter
+and detractor counts and 3 to n, then use the Wald formula for a difference of
+two proportions of one multinomial sample. It keeps its nominal coverage at
+small n, where the plain Wald interval is far too narrow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+DETRACTOR = "detractor"
+PASSIVE = "passive"
+PROMOTER = "promoter"
+
+Z_95 = 1.959963984540054  # two-sided 95% quantile of the standard normal
+ADJUSTED_WALD_COUNT = 0.75
+ADJUSTED_WALD_N = 3
+DEFAULT_MIN_SAMPLE = 30
+
+
+def classify(score: int) -> str:
+    """0-6 detractor, 7-8 passive, 9-10 promoter; anything else is an error."""
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
+        raise ValueError(f"An NPS score is a whole number from 0 to 10, not {score!r}.")
+    if score <= 6:
+        return DETRACTOR
+    if score <= 8:
+        return PASSIVE
+    return PROMOTER
+
+
+def _margin(promoter_share: float, detractor_share: float, n: float, z: float) -> float:
+    # Variance of (P - D) for one multinomial sample: p + d - (p - d)^2, over n.
+    variance = (promoter_share + detractor_share - (promoter_share - detractor_share) ** 2) / n
+    return z * math.sqrt(max(variance, 0.0))
+
+
+@dataclass(frozen=True, slots=True)
+class NpsSummary:
+    """Counts and everything derived from them. NPS figures are in points
+    (-100..100), shares in percent (0..100)."""
+
+    promoters: int
+    passives: int
+    detractors: int
+    min_sample: int = DEFAULT_MIN_SAMPLE
+
+    def __post_init__(self) -> None:
+        for name in ("promoters", "passives", "detractors"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} cannot be negative.")
+
+    @property
+    def total(self) -> int:
+        return self.promoters + self.passives + self.detractors
+
+    def _share(self, count: int) -> float | None:
+        return 100.0 * count / self.total if self.total else None
+
+    @property
+    def promoter_pct(self) -> float | None:
+        return self._share(self.promoters)
+
+    @property
+    def passive_pct(self) -> float | None:
+        return self._share(self.passives)
+
+    @property
+    def detractor_pct(self) -> float | None:
+        return self._share(self.detractors)
+
+    @property
+    def nps(self) -> float | None:
+        """% promoters - % detractors; None when nobody answered."""
+        if not self.total:
+            return None
+        return 100.0 * (self.promoters - self.detractors) / self.total
+
+    @property
+    def wald_margin(self) -> float | None:
+        """Plain Wald 95% margin of error, in points."""
+        if not self.total:
+            return None
+        n = self.total
+        return 100.0 * _margin(self.promoters / n, self.detractors / n, n, Z_95)
+
+    @property
+    def adjusted_nps(self) -> float:
+        """The centre of the adjusted-Wald interval, in points."""
+        n = self.total + ADJUSTED_WALD_N
+        p = (self.promoters + ADJUSTED_WALD_COUNT) / n
+        d = (self.detractors + ADJUSTED_WALD_COUNT) / n
+        return 100.0 * (p - d)
+
+    @property
+    def adjusted_wald_margin(self) -> float:
+        n = self.total + ADJUSTED_WALD_N
+        p = (self.promoters + ADJUSTED_WALD_COUNT) / n
+        d = (self.detractors + ADJUSTED_WALD_COUNT) / n
+        return 100.0 * _margin(p, d, n, Z_95)
+
+    @property
+    def confidence_interval(self) -> tuple[float, float] | None:
+        """95% adjusted-Wald interval, clipped to the possible range; None
+        when nobody answered (the interval would only restate the prior)."""
+        if not self.total:
+            return None
+        centre, margin = self.adjusted_nps, self.adjusted_wald_margin
+        return max(-100.0, centre - margin), min(100.0, centre + margin)
+
+    @property
+    def is_sample_too_small(self) -> bool:
+        return self.total < self.min_sample
+
+    @property
+    def warning(self) -> str | None:
+        if not self.total:
+            return "No answers in this selection: there is no NPS to report."
+        if self.is_sample_too_small:
+            return (
+                f"Only {self.total} answer{'s' if self.total != 1 else ''}: fewer than "
+                f"{self.min_sample}, so this NPS is too uncertain to act on; "
+                "read the interval, not the score."
+            )
+        return None
+
+    def as_dict(self) -> dict:
+        low, high = self.confidence_interval or (None, None)
+        return {
+            "total": self.total,
+            "promoters": self.promoters,
+            "passives": self.passives,
+            "detractors": self.detractors,
+            "promoter_pct": _round(self.promoter_pct),
+            "passive_pct": _round(self.passive_pct),
+            "detractor_pct": _round(self.detractor_pct),
+            "nps": _round(self.nps),
+            "confidence_interval": {
+                "level": 0.95,
+                "method": "adjusted-wald",
+                "low": _round(low),
+                "high": _round(high),
+            },
+            "wald_margin": _round(self.wald_margin),
+            "sample_too_small": self.is_sample_too_small,
+            "warning": self.warning,
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def difference_is_significant(before: NpsSummary, after: NpsSummary) -> bool:
+    """Whether the change between two independent samples is larger than the
+    noise: the 95% interval of the difference (adjusted-Wald on both sides,
+    variances added) excludes zero."""
+    if not before.total or not after.total:
+        return False
+    diff = after.adjusted_nps - before.adjusted_nps
+    margin = math.hypot(before.adjusted_wald_margin, after.adjusted_wald_margin)
+    return abs(diff) > margin

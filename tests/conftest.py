@@ -1,0 +1,109 @@
+"""Shared fixtures, and the rule for tests that need real services.
+
+Tests marked ``postgres``, ``redis`` or ``browser`` run when the service is
+reachable and are skipped loudly when not. With REQUIRE_SERVICES=1 (as in CI)
+a missing service fails the run instead, so nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from functools import cache
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@cache
+def _redis_reachable() -> str | None:
+    url = urlparse(settings.CELERY_BROKER_URL or "")
+    if url.scheme not in {"redis", "rediss"}:
+        return f"TEST_BROKER_URL is not a Redis URL ({settings.CELERY_BROKER_URL!r})"
+    try:
+        with socket.create_connection((url.hostname, url.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if not sock.recv(16).startswith(b"+PONG"):
+                return "Redis did not answer PING"
+    except OSError as exc:
+        return f"Redis at {url.hostname}:{url.port or 6379} is unreachable ({exc})"
+    return None
+
+
+def _postgres_missing() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    return None
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def _browser_missing() -> str | None:
+    if chromium_path() is None:
+        return "Chromium is not installed (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+SERVICE_CHECKS = {
+    "postgres": _postgres_missing,
+    "redis": _redis_reachable,
+    "browser": _browser_missing,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker, check in SERVICE_CHECKS.items():
+            if marker not in item.keywords:
+                continue
+            reason = check()
+            if reason is None:
+                continue
+            if REQUIRE_SERVICES:
+                item.add_marker(
+                    pytest.mark.usefixtures("_fail_missing_service"),
+                )
+                item.user_properties.append(("missing_service", f"{marker}: {reason}"))
+            else:
+                item.add_marker(pytest.mark.skip(reason=f"SKIPPED, needs {marker}: {reason}"))
+
+
+@pytest.fixture
+def _fail_missing_service(request):
+    missing = dict(request.node.user_properties).get("missing_service")
+    pytest.fail(f"REQUIRE_SERVICES=1 but a service is missing: {missing}")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache as django_cache
+
+    django_cache.clear()
+    yield
+
+
+@pytest.fixture
+def celery_conf():
+    """Change the Celery app's configuration for one test, then restore it."""
+    from nps_project.celery import app
+
+    saved = {}
+
+    def change(**values):
+        for key, value in values.items():
+            saved.setdefault(key, app.conf.get(key))
+            app.conf[key] = value
+
+    yield change
+    for key, value in saved.items():
+        app.conf[key] = value

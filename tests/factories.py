@@ -1,0 +1,68 @@
+"""factory_boy factories for the whole suite."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from surveys import stats
+from surveys.models import Customer, Invitation, Response, Survey
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    is_staff = True
+    password = factory.django.Password("correct-horse-battery")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    name = factory.Faker("name")
+    segment = "retail"
+    locale = "en"
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"survey-{n}")
+    name = factory.LazyAttribute(lambda s: s.slug.replace("-", " ").title())
+    status = Survey.Status.ACTIVE
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    survey = factory.SubFactory(SurveyFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    sent_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        invitation = model_class(*args, **kwargs)
+        invitation.prepare_token()
+        invitation.save()
+        return invitation
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Response
+
+    survey = factory.SubFactory(SurveyFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    score = 9
+    category = factory.LazyAttribute(lambda r: stats.classify(r.score))
+    segment = factory.LazyAttribute(lambda r: r.customer.segment)

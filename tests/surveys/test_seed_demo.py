@@ -1,0 +1,202 @@
+"""The demo data set: what `make run` shows a first-time user."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from surveys import stats
+from surveys.management.commands import seed_demo
+from surveys.models import Customer, Invitation, Locale, Response, Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def run_seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": get_user_model().objects.count(),
+        "customers": Customer.objects.count(),
+        "surveys": Survey.objects.count(),
+        "invitations": Invitation.objects.count(),
+        "responses": Response.objects.count(),
+    }
+
+
+def test_creates_the_demo_users_with_working_passwords_and_roles():
+    run_seed()
+
+    users = {user.username: user for user in get_user_model().objects.all()}
+    assert users["admin"].check_password(seed_demo.DEMO_ADMIN_PASSWORD)
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert users["manager"].check_password(seed_demo.DEMO_MANAGER_PASSWORD)
+    for username in ("manager", "staff1", "staff2"):
+        assert users[username].is_staff
+        assert not users[username].is_superuser
+    for username in ("staff1", "staff2"):
+        assert users[username].check_password(seed_demo.DEMO_STAFF_PASSWORD)
+
+
+def test_ensure_demo_users_returns_every_login_with_its_role():
+    logins = seed_demo.ensure_demo_users()
+
+    assert [(login.username, login.role) for login in logins] == [
+        ("admin", "admin"),
+        ("manager", "manager"),
+        ("staff1", "staff"),
+        ("staff2", "staff"),
+    ]
+    assert all(len(login) == 3 for login in logins)
+
+
+def test_existing_demo_user_keeps_the_password_someone_changed():
+    get_user_model().objects.create_user(username="manager", password="changed-by-owner")
+
+    run_seed()
+
+    assert get_user_model().objects.get(username="manager").check_password("changed-by-owner")
+
+
+def test_creates_both_surveys_with_their_settings_and_translations():
+    run_seed()
+
+    relationship = Survey.objects.get(slug="relationship-nps")
+    assert relationship.status == Survey.Status.ACTIVE
+    assert relationship.recurrence == Survey.Recurrence.QUARTERLY
+    assert relationship.auto_assign
+    assert relationship.benchmark_nps == 32
+    for language in (Locale.POLISH, Locale.RUSSIAN, Locale.CHINESE):
+        question, follow_up = relationship.text_for(language)
+        assert question != relationship.question
+        assert follow_up != relationship.follow_up_question
+
+    support = Survey.objects.get(slug="support-nps")
+    assert support.status == Survey.Status.ACTIVE
+    assert support.detractor_sla_hours == 8
+
+
+def test_creates_a_few_hundred_customers_in_every_locale_and_several_segments():
+    run_seed()
+
+    customers = Customer.objects.all()
+    assert 250 <= customers.count() <= 400
+    assert set(customers.values_list("locale", flat=True)) == {choice.value for choice in Locale}
+    assert set(customers.values_list("segment", flat=True)) >= {"enterprise", "smb", "consumer"}
+    emails = list(customers.values_list("email", flat=True))
+    assert len(set(emails)) == len(emails)
+    assert all(email.isascii() and email.endswith("@example.com") for email in emails)
+    assert customers.filter(locale=Locale.CHINESE).exclude(name__regex=r"^[A-Za-z ]+$").exists()
+
+
+def test_responses_span_six_months_with_every_category_and_comments():
+    run_seed()
+
+    responses = Response.objects.all()
+    assert 1200 <= responses.count() <= 1800
+    now = timezone.now()
+    oldest = responses.order_by("submitted_at").first().submitted_at
+    newest = responses.order_by("-submitted_at").first().submitted_at
+    assert now - timedelta(days=181) <= oldest <= now - timedelta(days=150)
+    assert now - timedelta(days=7) <= newest <= now
+    assert set(responses.values_list("category", flat=True)) == {
+        stats.DETRACTOR,
+        stats.PASSIVE,
+        stats.PROMOTER,
+    }
+    with_comment = responses.exclude(comment="").count()
+    assert 0.35 * responses.count() <= with_comment <= 0.65 * responses.count()
+    assert set(Survey.objects.filter(responses__isnull=False).values_list("slug", flat=True)) == {
+        "relationship-nps",
+        "support-nps",
+    }
+
+
+def test_score_mix_is_plausible_and_improves_over_time():
+    run_seed()
+
+    summary = Response.objects.nps_summary()
+    assert 35 <= summary.promoter_pct <= 55
+    assert 15 <= summary.detractor_pct <= 35
+    now = timezone.now()
+    first_two_months = Response.objects.filter(submitted_at__lt=now - timedelta(days=120))
+    last_two_months = Response.objects.filter(submitted_at__gte=now - timedelta(days=60))
+    assert last_two_months.nps_summary().nps > first_two_months.nps_summary().nps
+
+
+def test_responses_snapshot_the_customer_and_wait_for_routing():
+    run_seed()
+
+    responses = Response.objects.select_related("customer")
+    assert not responses.filter(routed_at__isnull=False).exists()
+    for response in responses:
+        assert response.segment == response.customer.segment
+        assert response.locale == response.customer.locale
+        assert response.category == stats.classify(response.score)
+
+
+def test_most_responses_come_from_an_answered_email_invitation():
+    run_seed()
+
+    invited = Response.objects.filter(invitation__isnull=False).select_related("invitation")
+    assert invited.count() >= 0.8 * Response.objects.count()
+    for response in invited:
+        invitation = response.invitation
+        assert invitation.channel == "email"
+        assert invitation.customer_id == response.customer_id
+        assert invitation.created_at <= response.submitted_at
+        assert invitation.responded_at == response.submitted_at
+        assert invitation.expires_at > invitation.created_at
+
+
+def test_running_twice_creates_nothing_new():
+    run_seed()
+    first = counts()
+
+    output = run_seed()
+
+    assert counts() == first
+    assert "already seeded" in output
+
+
+def test_second_run_fills_in_only_what_is_missing():
+    run_seed()
+    first = counts()
+    customer = Response.objects.get(idempotency_key="demo-1").customer
+    removed = customer.responses.count()
+    customer.responses.all().delete()
+    customer.delete()
+
+    output = run_seed()
+
+    assert counts()["responses"] == first["responses"]
+    assert counts()["customers"] == first["customers"]
+    assert f"1 customers, {removed} responses" in output
+
+
+def test_output_lists_the_demo_logins():
+    output = run_seed()
+
+    for username, password in (
+        ("admin", seed_demo.DEMO_ADMIN_PASSWORD),
+        ("manager", seed_demo.DEMO_MANAGER_PASSWORD),
+        ("staff1", seed_demo.DEMO_STAFF_PASSWORD),
+        ("staff2", seed_demo.DEMO_STAFF_PASSWORD),
+    ):
+        assert any(username in line and password in line for line in output.splitlines())
+
+
+def test_refuses_to_seed_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="published"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username="admin").exists()

@@ -1,0 +1,176 @@
+"""Recording answers, upserting and erasing customers."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Customer, Response, Survey
+from tests.factories import CustomerFactory, InvitationFactory, ResponseFactory, SurveyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def handed_over(settings):
+    """Capture what the hand-off seam receives."""
+    received = []
+    settings.NPS_HANDOFF = {"response_recorded": "tests.surveys.test_services._capture"}
+    _capture.sink = received
+    return received
+
+
+def _capture(ids):
+    _capture.sink.extend(ids)
+
+
+@pytest.mark.parametrize("score", [11, -1, 7.5, "ten", None, True, "3.2"])
+def test_record_refuses_an_invalid_score_with_a_clear_message(score):
+    with pytest.raises(ValidationError) as excinfo:
+        services.response_record(survey=SurveyFactory(), customer=CustomerFactory(), score=score)
+    assert excinfo.value.message_dict == {
+        "score": ["The score must be a whole number from 0 to 10."]
+    }
+    assert not Response.objects.exists()
+
+
+def test_record_accepts_a_numeric_string_score():
+    recorded = services.response_record(
+        survey=SurveyFactory(), customer=CustomerFactory(), score="8"
+    )
+    assert recorded.response.score == 8
+    assert recorded.response.category == "passive"
+
+
+def test_record_stores_the_answer_and_hands_it_over_after_commit(
+    handed_over, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(segment="enterprise", locale="pl")
+    with django_capture_on_commit_callbacks(execute=True):
+        recorded = services.response_record(
+            survey=SurveyFactory(), customer=customer, score=3, comment="  Slow delivery  "
+        )
+    response = Response.objects.get()
+    assert recorded.created
+    assert (response.score, response.category, response.comment) == (
+        3,
+        "detractor",
+        "Slow delivery",
+    )
+    assert (response.segment, response.locale, response.routed_at) == ("enterprise", "pl", None)
+    assert handed_over == [response.pk]
+
+
+def test_same_idempotency_key_returns_the_same_response_and_hands_over_nothing(
+    handed_over, django_capture_on_commit_callbacks
+):
+    survey, customer = SurveyFactory(), CustomerFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.response_record(
+            survey=survey, customer=customer, score=9, idempotency_key="k1"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.response_record(
+            survey=survey, customer=customer, score=2, idempotency_key="k1"
+        )
+    assert again.response.pk == first.response.pk
+    assert not again.created
+    assert Response.objects.get().score == 9
+    assert handed_over == [first.response.pk]
+
+
+def test_second_answer_to_an_invitation_changes_nothing():
+    invitation = InvitationFactory()
+    first = services.response_record(
+        survey=invitation.survey, customer=invitation.customer, score=10, invitation=invitation
+    )
+    again = services.response_record(
+        survey=invitation.survey, customer=invitation.customer, score=1, invitation=invitation
+    )
+    assert again.response.pk == first.response.pk and not again.created
+    assert Response.objects.get().score == 10
+    invitation.refresh_from_db()
+    assert invitation.responded_at is not None
+
+
+@pytest.mark.parametrize("status", [Survey.Status.DRAFT, Survey.Status.ARCHIVED])
+def test_a_survey_not_running_takes_no_answers(status):
+    survey = SurveyFactory(status=status, slug="closed")
+    with pytest.raises(ValidationError, match="closed' is"):
+        services.response_record(survey=survey, customer=CustomerFactory(), score=5)
+
+
+def test_an_answer_from_the_future_is_refused():
+    with pytest.raises(ValidationError, match="future"):
+        services.response_record(
+            survey=SurveyFactory(),
+            customer=CustomerFactory(),
+            score=5,
+            submitted_at=timezone.now() + timedelta(days=1),
+        )
+
+
+def test_a_failing_hand_off_never_loses_the_answer(settings, django_capture_on_commit_callbacks):
+    settings.NPS_HANDOFF = {"response_recorded": "tests.surveys.test_services._explode"}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_record(survey=SurveyFactory(), customer=CustomerFactory(), score=1)
+    assert Response.objects.unrouted().count() == 1
+
+
+def _explode(ids):
+    raise ConnectionError("broker down")
+
+
+def test_upsert_matches_email_case_insensitively_and_updates_given_fields():
+    existing = CustomerFactory(email="Ana@Example.com", segment="smb")
+    customer, created = services.customer_upsert(
+        email="ana@example.com", segment="enterprise", locale="pl-PL"
+    )
+    assert not created and customer.pk == existing.pk
+    assert (customer.segment, customer.locale) == ("enterprise", "pl")
+    assert Customer.objects.count() == 1
+
+
+def test_upsert_prefers_the_external_id():
+    existing = CustomerFactory(email="old@example.com", external_id="crm-7")
+    customer, created = services.customer_upsert(email="new@example.com", external_id="crm-7")
+    assert not created and customer.pk == existing.pk
+    assert customer.email == "new@example.com"
+
+
+def test_upsert_rejects_an_invalid_email_with_a_field_error():
+    with pytest.raises(ValidationError) as excinfo:
+        services.customer_upsert(email="not-an-email")
+    assert "email" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("pl-PL", "pl"), ("zh_CN", "zh-hans"), ("zh", "zh-hans"), ("RU", "ru"), ("de", ""), ("", "")],
+)
+def test_locales_are_mapped_to_supported_languages(given, expected):
+    assert services.normalize_locale(given) == expected
+
+
+def test_erasure_removes_personal_data_and_keeps_the_answer_for_statistics():
+    customer = CustomerFactory(email="ana@example.com", name="Ana", external_id="crm-1")
+    invitation = InvitationFactory(customer=customer)
+    ResponseFactory(customer=customer, score=2, comment="Call me at +48 600 000 000")
+    services.customer_erase(customer=customer)
+
+    customer.refresh_from_db()
+    assert (customer.email, customer.name, customer.external_id) == (None, "", None)
+    assert customer.is_erased
+    response = Response.objects.get()
+    assert (response.score, response.category, response.comment) == (2, "detractor", "")
+    invitation.refresh_from_db()
+    assert invitation.is_expired()
+    assert Response.objects.nps_summary().detractors == 1
+
+
+def test_an_erased_customer_can_answer_no_more():
+    customer = services.customer_erase(customer=CustomerFactory())
+    with pytest.raises(ValidationError, match="erased"):
+        services.response_record(survey=SurveyFactory(), customer=customer, score=5)
