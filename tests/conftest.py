@@ -92,6 +92,13 @@ def _clear_cache():
     yield
 
 
+def _reset_producer_pools(app) -> None:
+    # Connection pools are keyed by broker URL; drop the app's references so
+    # the next publish connects to whatever broker_url now says.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_conf():
     """Change the Celery app's configuration for one test, then restore it."""
@@ -103,7 +110,58 @@ def celery_conf():
         for key, value in values.items():
             saved.setdefault(key, app.conf.get(key))
             app.conf[key] = value
+        _reset_producer_pools(app)
 
     yield change
     for key, value in saved.items():
         app.conf[key] = value
+    _reset_producer_pools(app)
+
+
+@pytest.fixture
+def redis_broker(celery_conf, settings):
+    """Publish tasks to the real Redis broker (emptied first) instead of running
+    them in-process. Returns the broker URL."""
+    import redis
+
+    url = settings.CELERY_BROKER_URL
+    redis.Redis.from_url(url).flushdb()
+    celery_conf(task_always_eager=False, broker_url=url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from tests.smtp import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """A real SMTP server on 127.0.0.1 that this process sends to; reset per test."""
+    smtp_server.handler.reset()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield smtp_server
+    smtp_server.handler.reset()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Roles and the default offer and reward, as the data migration makes them.
+    Transactional tests flush every table (and --reuse-db keeps the flushed
+    database), so they are ensured for each database test, not trusted."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from followups.roles import ensure_reference_data
+
+    ensure_reference_data()

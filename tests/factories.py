@@ -66,3 +66,26 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     score = 9
     category = factory.LazyAttribute(lambda r: stats.classify(r.score))
     segment = factory.LazyAttribute(lambda r: r.customer.segment)
+
+
+def staff_member(username: str, *, away: bool = False, **fields):
+    """An active member of the service staff group."""
+    from django.contrib.auth.models import Group
+
+    from followups import roles
+    from followups.models import StaffProfile
+
+    user = UserFactory(username=username, **fields)
+    user.groups.add(Group.objects.get(name=roles.SERVICE_STAFF))
+    StaffProfile.objects.update_or_create(user=user, defaults={"is_away": away})
+    return user
+
+
+def manager(username: str = "manager", **fields):
+    from django.contrib.auth.models import Group
+
+    from followups import roles
+
+    user = UserFactory(username=username, **fields)
+    user.groups.add(Group.objects.get(name=roles.MANAGERS))
+    return user

@@ -125,7 +125,10 @@ STORAGES = {
 }
 
 # --- Email ------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
+vars().update(env.email_url("EMAIL_URL", default="filemail://"))
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # noqa: F821 - set just above
+    # django-environ drops the leading slash of a filemail:// path; keep it explicit.
+    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS <nps@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
@@ -164,7 +167,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "followups.route_responses": {"queue": "routing"},
-    "followups.send_email": {"queue": "email"},
+    "followups.send_emails": {"queue": "email"},
 }
 
 # --- REST API ---------------------------------------------------------------
@@ -213,5 +216,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# --- The loop ---------------------------------------------------------------
+NPS_HANDOFF = {
+    "response_recorded": "followups.handoff.enqueue_routing",
+    "customer_erased": "followups.handoff.scrub_customer",
+}
+NPS_ROUTING_BATCH_SIZE = env.int("NPS_ROUTING_BATCH_SIZE", default=100)
+NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=50)
+NPS_EMAIL_MAX_ATTEMPTS = env.int("NPS_EMAIL_MAX_ATTEMPTS", default=8)
+NPS_EMAIL_RETRY_BASE_SECONDS = env.float("NPS_EMAIL_RETRY_BASE_SECONDS", default=30.0)
+NPS_EMAIL_RETRY_MAX_SECONDS = env.float("NPS_EMAIL_RETRY_MAX_SECONDS", default=30 * 60.0)
+# An email "sending" for this long has lost its worker; it is queued again.
+NPS_EMAIL_STUCK_SECONDS = env.int("NPS_EMAIL_STUCK_SECONDS", default=10 * 60)
+NPS_SWEEP_INTERVAL_SECONDS = env.float("NPS_SWEEP_INTERVAL_SECONDS", default=30.0)
+NPS_SWEEP_GRACE_SECONDS = env.float("NPS_SWEEP_GRACE_SECONDS", default=30.0)
+NPS_SWEEP_LIMIT = env.int("NPS_SWEEP_LIMIT", default=5000)
+
+CELERY_BEAT_SCHEDULE = {
+    "sweep-lost-work": {
+        "task": "followups.sweep",
+        "schedule": NPS_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": NPS_SWEEP_INTERVAL_SECONDS},
     },
 }

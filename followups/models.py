@@ -1,0 +1,423 @@
+"""What answers lead to: follow-up cases, offers, rewards, and the email outbox."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Customer, Response, Survey
+
+# Codes avoid look-alike characters (0/O, 1/I/L) because people type them.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_code(prefix: str = "", length: int = 12) -> str:
+    """A code customers type: 12 symbols of 31, about 59 bits, unguessable."""
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    grouped = "-".join(body[i : i + 4] for i in range(0, length, 4))
+    return f"{prefix.upper()}-{grouped}" if prefix else grouped
+
+
+# --- Catalogues -------------------------------------------------------------
+
+
+class Offer(models.Model):
+    """What a passive is offered: an exclusive discount or an improvement."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(
+        _("description for the customer"),
+        help_text=_("Shown in the email, e.g. '20% off your next renewal'."),
+    )
+    code_prefix = models.CharField(_("code prefix"), max_length=10, blank=True)
+    valid_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=30)
+    is_default = models.BooleanField(
+        _("default offer"), default=False, help_text=_("Used by surveys that name no offer.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="offer_single_default",
+                violation_error_message=_("Only one offer can be the default."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reward(models.Model):
+    """What a promoter gets as a thank-you."""
+
+    class Kind(models.TextChoices):
+        THANK_YOU = "thank_you", _("Thank-you note")
+        COUPON = "coupon", _("Coupon")
+        LOYALTY_POINTS = "loyalty_points", _("Loyalty points")
+        GIFT = "gift", _("Gift")
+        REVIEW_BONUS = "review_bonus", _("Bonus for a review")
+        REFERRAL = "referral", _("Referral link")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.COUPON)
+    description = models.TextField(
+        _("description for the customer"),
+        help_text=_("Shown in the email, e.g. '500 loyalty points' or '15% off'."),
+    )
+    points = models.PositiveIntegerField(_("loyalty points"), null=True, blank=True)
+    link = models.URLField(
+        _("link"), blank=True, help_text=_("Review page or referral programme, where it applies.")
+    )
+    code_prefix = models.CharField(_("code prefix"), max_length=10, blank=True)
+    valid_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=60)
+    is_default = models.BooleanField(
+        _("default reward"), default=False, help_text=_("Used by surveys that name no reward.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="reward_single_default",
+                violation_error_message=_("Only one reward can be the default."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_code(self) -> bool:
+        """A thank-you note has nothing to redeem; every other kind does."""
+        return self.kind != self.Kind.THANK_YOU
+
+
+class SurveyIncentive(models.Model):
+    """The offer and reward a survey's passives and promoters get. Kept on this
+    side so that ``surveys`` knows nothing of follow-ups."""
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, related_name="incentive", verbose_name=_("survey")
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("offer")
+    )
+    reward = models.ForeignKey(
+        Reward, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("reward")
+    )
+
+    class Meta:
+        verbose_name = _("offer and reward")
+        verbose_name_plural = _("offers and rewards")
+
+    def __str__(self) -> str:
+        return str(self.survey)
+
+
+# --- Grants -----------------------------------------------------------------
+
+
+class GrantStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    SENT = "sent", _("Sent")
+    REDEEMED = "redeemed", _("Redeemed")
+    EXPIRED = "expired", _("Expired")
+
+
+class Grant(models.Model):
+    """One offer or reward given for one response."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, verbose_name=_("customer"))
+    code = models.CharField(_("code"), max_length=40, null=True, blank=True, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus, default=GrantStatus.ISSUED
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at
+
+
+class OfferGrant(Grant):
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="offer_grant", verbose_name=_("response")
+    )
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, verbose_name=_("offer"))
+
+    class Meta:
+        verbose_name = _("offer grant")
+        verbose_name_plural = _("offer grants")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="offergrant_status_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.offer} · {self.code}"
+
+
+class RewardGrant(Grant):
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="reward_grant", verbose_name=_("response")
+    )
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, verbose_name=_("reward"))
+
+    class Meta:
+        verbose_name = _("reward grant")
+        verbose_name_plural = _("reward grants")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="rewardgrant_status_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.reward} · {self.code or '-'}"
+
+
+# --- Cases ------------------------------------------------------------------
+
+
+class StaffProfile(models.Model):
+    """Per-person settings of service staff: away, and the round-robin turn."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("user"),
+    )
+    is_away = models.BooleanField(
+        _("away"), default=False, help_text=_("Away people get no new cases automatically.")
+    )
+    last_assigned_at = models.DateTimeField(_("last case assigned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RootCause(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FollowUpCase(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING = "waiting", _("Waiting on customer")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, _("High")
+        NORMAL = 2, _("Normal")
+
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING)
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="case", verbose_name=_("response")
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, verbose_name=_("survey"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, verbose_name=_("customer"))
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NEW)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority, default=Priority.NORMAL
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("owner"),
+    )
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due at"))
+    first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    root_cause = models.ForeignKey(
+        RootCause, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("root cause")
+    )
+    resolution_summary = models.TextField(_("resolution summary"), blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
+        ordering = ["priority", "due_at"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["new", "in_progress", "waiting"]),
+                name="case_open_due",
+            ),
+            models.Index(fields=["owner", "status"], name="case_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Case #%(id)s") % {"id": self.pk}
+
+    @staticmethod
+    def priority_for_score(score: int) -> int:
+        """0-3 is a customer at risk of leaving: high; 4-6 normal."""
+        return FollowUpCase.Priority.HIGH if score <= 3 else FollowUpCase.Priority.NORMAL
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and (now or timezone.now()) >= self.due_at
+
+    def time_left(self, now=None) -> timedelta:
+        return self.due_at - (now or timezone.now())
+
+
+class CaseEvent(models.Model):
+    """The case's timeline: one row per thing that happened to it."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        ASSIGNED = "assigned", _("Assigned")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        NOTE = "note", _("Note")
+        EMAIL_SENT = "email_sent", _("Email sent")
+        ESCALATED = "escalated", _("Escalated")
+        RESURVEYED = "resurveyed", _("Re-surveyed")
+
+    case = models.ForeignKey(
+        FollowUpCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    message = models.TextField(_("message"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Outbox -----------------------------------------------------------------
+
+
+class OutboundEmail(models.Model):
+    """Every email is a row before it is a message: the audit trail, and the
+    guard against sending twice (``dedupe_key`` is unique, and a sender must
+    claim a queued row before it talks to the mail server)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    template = models.CharField(_("template"), max_length=50)
+    language = models.CharField(_("language"), max_length=10)
+    to_email = models.EmailField(_("to"))
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("customer"),
+    )
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("response"),
+        help_text=_("The answer this email follows up, if any."),
+    )
+    case = models.ForeignKey(
+        FollowUpCase,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+        verbose_name=_("case"),
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("plain-text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        ordering = ["-created_at"]
+        indexes = [
+            # The email sweeper looks only at rows still to be sent.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="email_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.to_email} ({self.status})"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries, so a receiver can drop a rare duplicate."""
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+        return f"<nps-{self.pk}@{domain}>"

@@ -1,0 +1,87 @@
+"""The two roles, as Django groups with their permissions, and the reference
+data every installation starts with. The data migration and the test suite
+both build from these constants."""
+
+SERVICE_STAFF = "Service staff"
+MANAGERS = "Managers"
+
+STAFF_PERMISSIONS = (
+    ("surveys", "view_customer"),
+    ("surveys", "view_survey"),
+    ("surveys", "view_response"),
+    ("surveys", "view_invitation"),
+    ("followups", "view_followupcase"),
+    ("followups", "change_followupcase"),
+    ("followups", "view_caseevent"),
+    ("followups", "add_caseevent"),
+    ("followups", "view_rootcause"),
+    ("followups", "view_offergrant"),
+    ("followups", "view_rewardgrant"),
+    ("followups", "view_outboundemail"),
+    ("followups", "view_offer"),
+    ("followups", "view_reward"),
+)
+MANAGER_PERMISSIONS = (
+    *STAFF_PERMISSIONS,
+    ("surveys", "change_customer"),
+    ("surveys", "change_survey"),
+    ("surveys", "add_survey"),
+    ("surveys", "change_response"),
+    ("followups", "add_rootcause"),
+    ("followups", "change_rootcause"),
+    ("followups", "add_offer"),
+    ("followups", "change_offer"),
+    ("followups", "add_reward"),
+    ("followups", "change_reward"),
+    ("followups", "add_surveyincentive"),
+    ("followups", "change_surveyincentive"),
+    ("followups", "view_surveyincentive"),
+    ("followups", "view_staffprofile"),
+    ("followups", "change_staffprofile"),
+)
+ROLE_PERMISSIONS = {SERVICE_STAFF: STAFF_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
+
+DEFAULT_OFFER = {
+    "name": "Exclusive 15% discount",
+    "description": "15% off your next order or renewal.",
+    "code_prefix": "THX",
+    "valid_days": 30,
+}
+DEFAULT_REWARD = {
+    "name": "Loyalty points",
+    "kind": "loyalty_points",
+    "description": "500 loyalty points, added when you redeem this code.",
+    "points": 500,
+    "code_prefix": "VIP",
+    "valid_days": 90,
+}
+
+
+def ensure_reference_data(apps=None) -> None:
+    """Create the role groups (with their permissions) and the default offer and
+    reward where missing. ``apps`` is a migration's app registry, or None for
+    the live models."""
+    from django.apps import apps as live_apps
+    from django.contrib.auth.management import create_permissions
+
+    registry = apps or live_apps
+    if apps is not None:
+        # Inside a migration, permissions are created only after all of them ran.
+        for app_config in apps.get_app_configs():
+            app_config.models_module = True
+            create_permissions(app_config, verbosity=0, apps=apps)
+            app_config.models_module = None
+    group_model = registry.get_model("auth", "Group")
+    permission_model = registry.get_model("auth", "Permission")
+    for name, wanted in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        for app_label, codename in wanted:
+            group.permissions.add(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    offer_model = registry.get_model("followups", "Offer")
+    reward_model = registry.get_model("followups", "Reward")
+    if not offer_model.objects.filter(is_default=True).exists():
+        offer_model.objects.create(**DEFAULT_OFFER, is_default=True)
+    if not reward_model.objects.filter(is_default=True).exists():
+        reward_model.objects.create(**DEFAULT_REWARD, is_default=True)

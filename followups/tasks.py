@@ -1,0 +1,52 @@
+"""Celery entry points. Thin: they take ids and call services."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(
+    name="followups.route_responses",
+    bind=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+    **IDEMPOTENT,
+)
+def route_responses(self, response_ids: list[int]) -> None:
+    """Give each answer its case, offer or reward. Safe to run twice. A
+    database error is retried; after the retries the sweeper still has it."""
+    services.route_responses(response_ids)
+
+
+@shared_task(name="followups.send_emails", **IDEMPOTENT)
+def send_emails(email_ids: list[int]) -> None:
+    """Send queued emails; schedule the ones that failed for now."""
+    retry = services.emails_send(email_ids)
+    by_delay: dict[int, list[int]] = defaultdict(list)
+    for email_id, delay in retry.items():
+        # Never before the row's next_attempt_at, or the claim would refuse it.
+        by_delay[math.ceil(delay) + 1].append(email_id)
+    for delay, ids in by_delay.items():
+        try:
+            send_emails.apply_async((ids,), countdown=delay)
+        except Exception:
+            logger.warning("Could not schedule a retry of %d email(s); the sweeper will.", len(ids))
+
+
+@shared_task(name="followups.sweep", ignore_result=True)
+def sweep() -> None:
+    services.sweep()

@@ -1,0 +1,102 @@
+"""Each outcome's email, in each language: the right name, code and expiry,
+and customer text escaped."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.utils import timezone
+
+from followups import emails, services
+from tests.factories import CustomerFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "pl", "ru", "zh-hans"]
+# A phrase of each template's body, per language, proving the catalogue was used.
+GREETING = {
+    "en": "Dear Zoë",
+    "pl": "Dzień dobry, Zoë",
+    "ru": "Здравствуйте, Zoë",
+    "zh-hans": "尊敬的 Zoë",
+}
+SUBJECTS = {
+    "apology": {
+        "en": "We are sorry",
+        "pl": "Przepraszamy",
+        "ru": "Приносим извинения",
+        "zh-hans": "非常抱歉",
+    },
+    "offer": {"en": "an offer", "pl": "ofertę", "ru": "предложение", "zh-hans": "专属优惠"},
+    "reward": {"en": "recommending", "pl": "polecenie", "ru": "рекомендуете", "zh-hans": "推荐"},
+}
+EXPIRY_YEAR = {"en": "2027", "pl": "2027", "ru": "2027", "zh-hans": "2027年"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    ("template", "context"),
+    [
+        ("apology", {"contact_name": "Kasia", "due": "DUE-MARK", "case_id": 42}),
+        ("offer", {"offer": "15% off", "code": "THX-AAAA-BBBB-CCCC", "expires": "EXP-2027"}),
+        (
+            "reward",
+            {
+                "reward": "500 points",
+                "code": "VIP-AAAA-BBBB-CCCC",
+                "expires": "EXP-2027",
+                "kind": "coupon",
+                "link": "",
+            },
+        ),
+    ],
+)
+def test_each_outcome_email_renders_in_each_language(template, context, language):
+    rendered = emails.render(
+        template, language, {"customer_name": "Zoë", "score": 3, "comment": "", **context}
+    )
+    assert SUBJECTS[template][language] in rendered.subject
+    for body in (rendered.body_text, rendered.body_html):
+        assert GREETING[language] in body
+        for value in context.values():
+            if value and value != "coupon":
+                assert str(value) in body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_expiry_and_due_dates_are_written_in_the_customers_language(language):
+    when = datetime(2027, 1, 15, 10, 30, tzinfo=UTC)
+    formatted = services._format_when(when, language)
+    assert EXPIRY_YEAR[language] in formatted
+    assert {"en": "Jan.", "pl": "stycznia", "ru": "января", "zh-hans": "1月"}[language] in (
+        formatted
+    )
+
+
+def test_customer_text_is_escaped_in_html_and_kept_verbatim_in_plain_text():
+    rendered = emails.render(
+        "apology",
+        "en",
+        {
+            "customer_name": "<b>Ana</b>",
+            "score": 1,
+            "comment": '<script>alert("x")</script>',
+            "contact_name": "",
+            "due": "tomorrow",
+            "case_id": 1,
+        },
+    )
+    assert "<script>" not in rendered.body_html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in rendered.body_html
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in rendered.body_html
+    assert '<script>alert("x")</script>' in rendered.body_text
+
+
+def test_routing_writes_the_email_in_the_customers_language(django_capture_on_commit_callbacks):
+    customer = CustomerFactory(name="Zoë", locale="ru")
+    response = ResponseFactory(customer=customer, score=9, submitted_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.route_responses([response.pk])
+    email = response.emails.get()
+    assert email.language == "ru"
+    assert "Спасибо" in email.body_text
+    assert response.reward_grant.code in email.body_text

@@ -1,0 +1,173 @@
+"""The loop end to end: real PostgreSQL, real Redis, a real worker process and a
+real SMTP server on 127.0.0.1. Nothing here runs in eager mode."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from django.db.models import Count
+
+from followups import services
+from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+from followups.tasks import route_responses
+from surveys import services as survey_services
+from surveys.models import Response
+from tests.factories import CustomerFactory, SurveyFactory
+from tests.worker import WorkerProcess, wait_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def worker(redis_broker, smtp):
+    process = WorkerProcess(
+        broker_url=redis_broker,
+        email_url=smtp.url,
+        concurrency=3,
+        NPS_EMAIL_RETRY_BASE_SECONDS=0.5,
+        NPS_EMAIL_RETRY_MAX_SECONDS=2,
+        NPS_EMAIL_MAX_ATTEMPTS=4,
+    ).start()
+    yield process
+    process.stop()
+
+
+def outcome_counts() -> dict:
+    return {
+        "cases": FollowUpCase.objects.count(),
+        "offers": OfferGrant.objects.count(),
+        "rewards": RewardGrant.objects.count(),
+        "emails_sent": OutboundEmail.objects.filter(status="sent").count(),
+    }
+
+
+def test_every_score_ends_with_exactly_its_outcome_and_one_delivered_email(worker, smtp):
+    survey = SurveyFactory()
+    customers = [CustomerFactory(email=f"score{score}@example.com") for score in range(11)]
+    for score, customer in enumerate(customers):
+        survey_services.response_record(survey=survey, customer=customer, score=score)
+
+    wait_for(
+        lambda: len(smtp.handler.messages) >= 11 and not Response.objects.unrouted().exists(),
+        timeout=60,
+        message=lambda: f"the loop did not finish:\n{worker.output()[-3000:]}",
+    )
+    assert outcome_counts() == {"cases": 7, "offers": 2, "rewards": 2, "emails_sent": 11}
+    for score, customer in enumerate(customers):
+        response = Response.objects.get(customer=customer)
+        assert response.routed_at is not None
+        assert hasattr(response, "case") == (score <= 6)
+        assert hasattr(response, "offer_grant") == (score in (7, 8))
+        assert hasattr(response, "reward_grant") == (score >= 9)
+    assert sorted(smtp.handler.recipients()) == sorted(c.email for c in customers)
+    subjects = {m["To"]: m["Subject"] for m in smtp.handler.messages}
+    assert "sorry" in subjects["score0@example.com"]
+    assert "offer" in subjects["score7@example.com"]
+    assert "recommending" in subjects["score10@example.com"]
+
+
+def test_one_routing_task_delivered_three_times_at_once_gives_one_outcome_and_one_email(
+    worker, smtp
+):
+    survey = SurveyFactory()
+    ids = [
+        Response.objects.create(survey=survey, customer=CustomerFactory(), score=score).pk
+        for score in (2, 7, 10)
+    ]
+    for _ in range(3):
+        route_responses.delay(ids)
+    wait_for(
+        lambda: len(smtp.handler.messages) >= 3, timeout=60, message=lambda: worker.output()[-3000:]
+    )
+    # Give the two duplicate deliveries time to finish (and fail to double anything).
+    wait_for(
+        lambda: (
+            "succeeded" in worker.output()
+            and worker.output().count("followups.route_responses") >= 6
+        ),
+        timeout=30,
+    )
+    assert outcome_counts() == {"cases": 1, "offers": 1, "rewards": 1, "emails_sent": 3}
+    assert len(smtp.handler.messages) == 3
+    per_response = Response.objects.annotate(n=Count("emails")).values_list("n", flat=True)
+    assert list(per_response) == [1, 1, 1]
+
+
+def test_concurrent_routing_of_the_same_answers_in_three_threads_creates_each_outcome_once(
+    settings,
+):
+    """The race itself, on PostgreSQL row locks: three routers start together."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    survey = SurveyFactory()
+    ids = [
+        Response.objects.create(survey=survey, customer=CustomerFactory(), score=s).pk
+        for s in (0, 5, 8, 9)
+    ]
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            services.route_responses(ids)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert FollowUpCase.objects.count() == 2
+    assert OfferGrant.objects.count() == 1
+    assert RewardGrant.objects.count() == 1
+    assert OutboundEmail.objects.count() == 4
+    assert not Response.objects.unrouted().exists()
+
+
+def test_broker_down_at_commit_loses_nothing_and_the_sweeper_routes_it_later(
+    worker, smtp, celery_conf, redis_broker
+):
+    from tests.smtp import free_port
+
+    survey, customer = SurveyFactory(), CustomerFactory(email="late@example.com")
+    celery_conf(broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    recorded = survey_services.response_record(survey=survey, customer=customer, score=3)
+    assert recorded.created  # the customer got an answer, not an error
+    assert Response.objects.unrouted().get() == recorded.response
+
+    celery_conf(broker_url=redis_broker)  # the broker is back
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.NPS_SWEEP_GRACE_SECONDS", 0)
+        assert services.sweep().responses == 1
+    wait_for(
+        lambda: smtp.handler.recipients() == ["late@example.com"],
+        timeout=60,
+        message=lambda: worker.output()[-3000:],
+    )
+    assert FollowUpCase.objects.filter(response=recorded.response).count() == 1
+    assert not Response.objects.unrouted().exists()
+
+
+def test_mail_server_failing_twice_is_retried_by_the_worker_and_delivers_once(worker, smtp):
+    smtp.handler.temporary_failures_left = 2
+    survey_services.response_record(
+        survey=SurveyFactory(), customer=CustomerFactory(email="retry@example.com"), score=9
+    )
+    wait_for(lambda: smtp.handler.messages, timeout=60, message=lambda: worker.output()[-3000:])
+    email = OutboundEmail.objects.get()
+    wait_for(lambda: OutboundEmail.objects.get().status == "sent", timeout=10)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("sent", 3)
+    assert smtp.handler.attempts == 3
+    assert len(smtp.handler.messages) == 1

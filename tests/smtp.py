@@ -1,0 +1,77 @@
+"""A real SMTP server on 127.0.0.1 for tests (aiosmtpd), with switchable faults."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RecordingHandler:
+    """Accepts mail and records it; can refuse some recipients for good
+    (550) or answer "try again later" (451) to the next N messages."""
+
+    messages: list[Message] = field(default_factory=list)
+    attempts: int = 0
+    temporary_failures_left: int = 0
+    always_fail: bool = False
+    refused_recipients: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refused_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.attempts += 1
+            if self.always_fail:
+                return "451 4.3.0 Mail server temporarily unavailable"
+            if self.temporary_failures_left > 0:
+                self.temporary_failures_left -= 1
+                return "451 4.3.0 Try again later"
+            self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+    def reset(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.attempts = 0
+            self.temporary_failures_left = 0
+            self.always_fail = False
+            self.refused_recipients.clear()
+
+    def recipients(self) -> list[str]:
+        with self.lock:
+            return [m["To"] for m in self.messages]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.controller.stop()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
