@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
+from followups.management.commands import seed_demo
+from followups.roles import ensure_reference_data
 from surveys import stats
-from surveys.management.commands import seed_demo
 from surveys.models import Customer, Invitation, Locale, Response, Survey
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +23,21 @@ def run_seed() -> str:
     out = io.StringIO()
     call_command("seed_demo", "--force", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction rolled back at its end;
+    each test runs in a savepoint of it (like TestCase.setUpTestData)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            ensure_reference_data()
+            yield run_seed()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def counts() -> dict[str, int]:
@@ -33,9 +50,7 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_creates_the_demo_users_with_working_passwords_and_roles():
-    run_seed()
-
+def test_creates_the_demo_users_with_working_passwords_and_roles(seeded):
     users = {user.username: user for user in get_user_model().objects.all()}
     assert users["admin"].check_password(seed_demo.DEMO_ADMIN_PASSWORD)
     assert users["admin"].is_superuser and users["admin"].is_staff
@@ -47,29 +62,7 @@ def test_creates_the_demo_users_with_working_passwords_and_roles():
         assert users[username].check_password(seed_demo.DEMO_STAFF_PASSWORD)
 
 
-def test_ensure_demo_users_returns_every_login_with_its_role():
-    logins = seed_demo.ensure_demo_users()
-
-    assert [(login.username, login.role) for login in logins] == [
-        ("admin", "admin"),
-        ("manager", "manager"),
-        ("staff1", "staff"),
-        ("staff2", "staff"),
-    ]
-    assert all(len(login) == 3 for login in logins)
-
-
-def test_existing_demo_user_keeps_the_password_someone_changed():
-    get_user_model().objects.create_user(username="manager", password="changed-by-owner")
-
-    run_seed()
-
-    assert get_user_model().objects.get(username="manager").check_password("changed-by-owner")
-
-
-def test_creates_both_surveys_with_their_settings_and_translations():
-    run_seed()
-
+def test_creates_both_surveys_with_their_settings_and_translations(seeded):
     relationship = Survey.objects.get(slug="relationship-nps")
     assert relationship.status == Survey.Status.ACTIVE
     assert relationship.recurrence == Survey.Recurrence.QUARTERLY
@@ -85,9 +78,7 @@ def test_creates_both_surveys_with_their_settings_and_translations():
     assert support.detractor_sla_hours == 8
 
 
-def test_creates_a_few_hundred_customers_in_every_locale_and_several_segments():
-    run_seed()
-
+def test_creates_a_few_hundred_customers_in_every_locale_and_several_segments(seeded):
     customers = Customer.objects.all()
     assert 250 <= customers.count() <= 400
     assert set(customers.values_list("locale", flat=True)) == {choice.value for choice in Locale}
@@ -98,9 +89,7 @@ def test_creates_a_few_hundred_customers_in_every_locale_and_several_segments():
     assert customers.filter(locale=Locale.CHINESE).exclude(name__regex=r"^[A-Za-z ]+$").exists()
 
 
-def test_responses_span_six_months_with_every_category_and_comments():
-    run_seed()
-
+def test_responses_span_six_months_with_every_category_and_comments(seeded):
     responses = Response.objects.all()
     assert 1200 <= responses.count() <= 1800
     now = timezone.now()
@@ -121,9 +110,7 @@ def test_responses_span_six_months_with_every_category_and_comments():
     }
 
 
-def test_score_mix_is_plausible_and_improves_over_time():
-    run_seed()
-
+def test_score_mix_is_plausible_and_improves_over_time(seeded):
     summary = Response.objects.nps_summary()
     assert 35 <= summary.promoter_pct <= 55
     assert 15 <= summary.detractor_pct <= 35
@@ -133,20 +120,15 @@ def test_score_mix_is_plausible_and_improves_over_time():
     assert last_two_months.nps_summary().nps > first_two_months.nps_summary().nps
 
 
-def test_responses_snapshot_the_customer_and_wait_for_routing():
-    run_seed()
-
+def test_responses_snapshot_the_customer(seeded):
     responses = Response.objects.select_related("customer")
-    assert not responses.filter(routed_at__isnull=False).exists()
     for response in responses:
         assert response.segment == response.customer.segment
         assert response.locale == response.customer.locale
         assert response.category == stats.classify(response.score)
 
 
-def test_most_responses_come_from_an_answered_email_invitation():
-    run_seed()
-
+def test_most_responses_come_from_an_answered_email_invitation(seeded):
     invited = Response.objects.filter(invitation__isnull=False).select_related("invitation")
     assert invited.count() >= 0.8 * Response.objects.count()
     for response in invited:
@@ -158,8 +140,7 @@ def test_most_responses_come_from_an_answered_email_invitation():
         assert invitation.expires_at > invitation.created_at
 
 
-def test_running_twice_creates_nothing_new():
-    run_seed()
+def test_running_twice_creates_nothing_new(seeded):
     first = counts()
 
     output = run_seed()
@@ -168,8 +149,7 @@ def test_running_twice_creates_nothing_new():
     assert "already seeded" in output
 
 
-def test_second_run_fills_in_only_what_is_missing():
-    run_seed()
+def test_second_run_fills_in_only_what_is_missing(seeded):
     first = counts()
     customer = Response.objects.get(idempotency_key="demo-1").customer
     removed = customer.responses.count()
@@ -183,8 +163,8 @@ def test_second_run_fills_in_only_what_is_missing():
     assert f"1 customers, {removed} responses" in output
 
 
-def test_output_lists_the_demo_logins():
-    output = run_seed()
+def test_output_lists_the_demo_logins(seeded):
+    output = seeded
 
     for username, password in (
         ("admin", seed_demo.DEMO_ADMIN_PASSWORD),
@@ -195,8 +175,25 @@ def test_output_lists_the_demo_logins():
         assert any(username in line and password in line for line in output.splitlines())
 
 
-def test_refuses_to_seed_with_debug_off_unless_forced(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="published"):
-        call_command("seed_demo", stdout=io.StringIO())
-    assert not get_user_model().objects.filter(username="admin").exists()
+def test_every_demo_answer_has_its_outcome_dated_when_it_came_in(seeded):
+    from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+
+    assert not Response.objects.unrouted().exists()
+    assert FollowUpCase.objects.count() == Response.objects.filter(category="detractor").count()
+    assert OfferGrant.objects.count() == Response.objects.filter(category="passive").count()
+    assert RewardGrant.objects.count() == Response.objects.filter(category="promoter").count()
+    assert OutboundEmail.objects.exclude(status="sent").count() == 0
+    for case in FollowUpCase.objects.select_related("response")[:50]:
+        assert case.created_at >= case.response.submitted_at
+        assert case.created_at - case.response.submitted_at < timedelta(hours=1)
+    old_cases = FollowUpCase.objects.filter(created_at__lt=timezone.now() - timedelta(days=30))
+    assert old_cases.exists()
+    assert not old_cases.filter(status__in=FollowUpCase.OPEN_STATUSES).exists()
+    assert not old_cases.filter(root_cause__isnull=True).exists()
+    assert FollowUpCase.objects.filter(status__in=FollowUpCase.OPEN_STATUSES).exists()
+
+
+def test_demo_staff_and_manager_belong_to_their_roles(seeded):
+    users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
+    assert [g.name for g in users["staff1"].groups.all()] == ["Service staff"]
+    assert [g.name for g in users["manager"].groups.all()] == ["Managers"]

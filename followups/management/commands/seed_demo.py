@@ -18,11 +18,14 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from followups import roles
+from followups.demo_history import write_history
 from surveys import stats
 from surveys.models import Channel, Customer, Invitation, Locale, Response, Survey
 
@@ -66,9 +69,13 @@ class DemoLogin(NamedTuple):
     role: str
 
 
+ROLE_GROUPS = {"manager": roles.MANAGERS, "staff": roles.SERVICE_STAFF}
+
+
 def ensure_demo_users() -> list[DemoLogin]:
-    """Create the demo accounts that do not exist yet. Existing accounts are
-    left alone: a run never resets a password someone has changed."""
+    """Create the demo accounts that do not exist yet, in their role's group.
+    Existing accounts are left alone: a run never resets a password someone
+    has changed."""
     user_model = get_user_model()
     existing = set(
         user_model.objects.filter(username__in=[spec.username for spec in DEMO_USERS]).values_list(
@@ -78,7 +85,7 @@ def ensure_demo_users() -> list[DemoLogin]:
     for spec in DEMO_USERS:
         if spec.username in existing:
             continue
-        user_model.objects.create_user(
+        user = user_model.objects.create_user(
             username=spec.username,
             email=f"{spec.username}@{EMAIL_DOMAIN}",
             password=spec.password,
@@ -87,6 +94,8 @@ def ensure_demo_users() -> list[DemoLogin]:
             is_staff=spec.is_staff or spec.is_superuser,
             is_superuser=spec.is_superuser,
         )
+        if spec.role in ROLE_GROUPS:
+            user.groups.add(Group.objects.get(name=ROLE_GROUPS[spec.role]))
     return [DemoLogin(spec.username, spec.password, spec.role) for spec in DEMO_USERS]
 
 
@@ -481,6 +490,14 @@ class Command(BaseCommand):
             responses_created, invitations_created = self._ensure_responses(
                 responses, surveys, customers, customer_ids, now
             )
+            # Every demo answer gets its outcome, dated as if the loop had run then.
+            routed = write_history(
+                Response.objects.filter(
+                    idempotency_key__startswith="demo-", routed_at__isnull=True
+                ),
+                rng=random.Random(SEED),
+                now=now,
+            )
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):
@@ -488,7 +505,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo data seeded: {users_created} users, {surveys_created} surveys, "
                     f"{customers_created} customers, {responses_created} responses, "
-                    f"{invitations_created} invitations created."
+                    f"{invitations_created} invitations created; {routed} answers routed."
                 )
             )
         else:
@@ -567,7 +584,7 @@ class Command(BaseCommand):
                     segment=customer["segment"],
                     locale=customer["locale"],
                     idempotency_key=spec.key,
-                    # Left for the router, which turns each into a case, offer or reward.
+                    # Routed below, as the loop would have done when they came in.
                     routed_at=None,
                 )
             )

@@ -1,0 +1,170 @@
+"""Six months of loop history for the demo: each seeded answer is routed by
+the real routing code, then its case, grant and email are dated as if the
+loop had run when the answer came in, and older cases are worked and closed."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import roles, services, sla
+from .models import (
+    CaseEvent,
+    FollowUpCase,
+    GrantStatus,
+    OfferGrant,
+    OutboundEmail,
+    RewardGrant,
+    RootCause,
+)
+
+ROOT_CAUSES = {
+    "Slow delivery": "Orders or shipments arrived late.",
+    "Billing error": "Wrong invoice, double charge or unclear pricing on the bill.",
+    "Product defect": "The product broke or did not work as described.",
+    "Support experience": "Long waits, unhelpful or repeated contacts with support.",
+    "Price": "Perceived as too expensive for the value.",
+    "Missing feature": "Something the customer needs is not offered.",
+    "Onboarding": "Hard to get started or set up.",
+}
+KEYWORDS = {
+    "deliver": "Slow delivery",
+    "ship": "Slow delivery",
+    "late": "Slow delivery",
+    "invoice": "Billing error",
+    "bill": "Billing error",
+    "charge": "Billing error",
+    "broke": "Product defect",
+    "bug": "Product defect",
+    "crash": "Product defect",
+    "support": "Support experience",
+    "wait": "Support experience",
+    "price": "Price",
+    "expensive": "Price",
+    "feature": "Missing feature",
+    "setup": "Onboarding",
+    "onboard": "Onboarding",
+}
+SUMMARIES = [
+    "Called the customer, apologised and explained the fix; customer satisfied.",
+    "Refunded the difference and corrected the account.",
+    "Escalated to the product team; workaround shared with the customer.",
+    "Replaced the item at no cost.",
+    "Walked the customer through the setup on a call.",
+]
+
+
+def ensure_root_causes() -> list[RootCause]:
+    for name, description in ROOT_CAUSES.items():
+        RootCause.objects.get_or_create(name=name, defaults={"description": description})
+    return list(RootCause.objects.filter(name__in=ROOT_CAUSES))
+
+
+def _root_cause_for(comment: str, causes: dict[str, RootCause], rng: random.Random) -> RootCause:
+    lowered = comment.lower()
+    for keyword, name in KEYWORDS.items():
+        if keyword in lowered:
+            return causes[name]
+    return rng.choice(list(causes.values()))
+
+
+def write_history(responses, *, rng: random.Random, now: datetime) -> int:
+    """Route ``responses`` and backdate what routing made. Returns how many."""
+    causes = {cause.name: cause for cause in ensure_root_causes()}
+    staff = list(
+        get_user_model()
+        .objects.filter(groups__name=roles.SERVICE_STAFF, is_active=True)
+        .order_by("username")
+    )
+    routed = 0
+    for response in responses.select_related("survey").order_by("submitted_at").iterator():
+        with transaction.atomic():
+            category, _ = services.route_response(response.pk)
+            if category in ("already routed", "skipped"):
+                continue
+            routed += 1
+            opened = response.submitted_at + timedelta(minutes=2)
+            OutboundEmail.objects.filter(response=response).update(
+                created_at=opened,
+                next_attempt_at=opened,
+                status=OutboundEmail.Status.SENT,
+                attempts=1,
+                sent_at=opened + timedelta(minutes=1),
+            )
+            if category == "detractor":
+                _work_case(response, opened, now, staff, causes, rng)
+            else:
+                _age_grant(response, opened, now, rng)
+    return routed
+
+
+def _age_grant(response, opened: datetime, now: datetime, rng: random.Random) -> None:
+    for model in (OfferGrant, RewardGrant):
+        grant = model.objects.filter(response=response).first()
+        if grant is None:
+            continue
+        grant.expires_at = opened + (grant.expires_at - grant.created_at)
+        grant.created_at = opened
+        grant.sent_at = opened + timedelta(minutes=1)
+        grant.status = GrantStatus.SENT
+        if grant.code and rng.random() < 0.35:
+            redeemed = opened + timedelta(days=rng.uniform(0.5, 20))
+            if redeemed < min(now, grant.expires_at):
+                grant.status, grant.redeemed_at = GrantStatus.REDEEMED, redeemed
+        if grant.status == GrantStatus.SENT and grant.expires_at <= now:
+            grant.status = GrantStatus.EXPIRED
+        grant.save()
+
+
+def _work_case(response, opened, now, staff, causes, rng) -> None:
+    case = FollowUpCase.objects.get(response=response)
+    case.created_at = opened
+    case.due_at = sla.due_at(opened, hours=response.survey.detractor_sla_hours)
+    age = now - opened
+    events = []
+    CaseEvent.objects.filter(case=case).update(created_at=opened)
+    if staff and (age > timedelta(days=1) or rng.random() < 0.5):
+        case.owner = staff[case.pk % len(staff)]
+        events.append((CaseEvent.Kind.ASSIGNED, opened + timedelta(minutes=20), case.owner, ""))
+
+    sla_hours = response.survey.detractor_sla_hours
+    if age > timedelta(days=3) and case.owner:
+        # 80% contacted within the SLA, the rest late.
+        share = rng.uniform(0.1, 0.95) if rng.random() < 0.8 else rng.uniform(1.1, 2.5)
+        case.first_contact_at = opened + timedelta(hours=sla_hours * share)
+        case.status = FollowUpCase.Status.IN_PROGRESS
+        events.append(
+            (CaseEvent.Kind.STATUS_CHANGED, case.first_contact_at, case.owner, "new → in progress")
+        )
+        events.append(
+            (CaseEvent.Kind.NOTE, case.first_contact_at, case.owner, "Called the customer.")
+        )
+        if age > timedelta(days=10) or rng.random() < 0.4:
+            case.resolved_at = case.first_contact_at + timedelta(days=rng.uniform(0.2, 6))
+            case.status = FollowUpCase.Status.RESOLVED
+            case.root_cause = _root_cause_for(response.comment, causes, rng)
+            case.resolution_summary = rng.choice(SUMMARIES)
+            events.append(
+                (
+                    CaseEvent.Kind.STATUS_CHANGED,
+                    case.resolved_at,
+                    case.owner,
+                    "in progress → resolved",
+                )
+            )
+            if age > timedelta(days=14):
+                case.closed_at = case.resolved_at + timedelta(days=1)
+                case.status = FollowUpCase.Status.CLOSED
+                events.append(
+                    (CaseEvent.Kind.STATUS_CHANGED, case.closed_at, case.owner, "resolved → closed")
+                )
+        elif rng.random() < 0.4:
+            case.status = FollowUpCase.Status.WAITING
+    case.save()
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, kind=kind, created_at=at, actor=actor, message=message)
+        for kind, at, actor, message in events
+    )
