@@ -47,6 +47,10 @@ class BenchError(RuntimeError):
 class Environment:
     """The settings the bench process and every worker it starts share."""
 
+    @property
+    def database_name(self) -> str:
+        return urlsplit(self.database_url).path.lstrip("/")
+
     database_url: str = DATABASE_URL
     broker_url: str = BROKER_URL
     secret_key: str = field(default_factory=lambda: "bench-" + secrets.token_urlsafe(64))
@@ -314,13 +318,31 @@ def _processes() -> dict[int, tuple[str, int, float]]:
     return found
 
 
-class CpuMeter:
-    """CPU seconds spent by the worker (parent and pool children), PostgreSQL,
-    Redis, this bench process (incl. the SMTP sink), and anything else on the
-    machine, between ``start()`` and ``stop()``."""
+def _postgres_client_database(pid: int) -> str | None:
+    """The database a PostgreSQL backend serves, from its process title
+    ("postgres: 15/main: user db 127.0.0.1(port) idle"); None for the server's
+    own processes (WAL writer, checkpointer, ...)."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return None
+    words = title.split()
+    for index, word in enumerate(words):
+        if "(" in word or word == "[local]":
+            return words[index - 1] if index >= 1 else None
+    return None
 
-    def __init__(self, worker_pgid: int | None) -> None:
+
+class CpuMeter:
+    """CPU seconds spent by the worker (parent and pool children), PostgreSQL
+    (the bench database's backends and the server's own processes), Redis, this
+    bench process (incl. the SMTP sink), and anything else on the machine
+    ("other": a busy neighbour makes the figures noisy), between ``start()`` and
+    ``stop()``."""
+
+    def __init__(self, worker_pgid: int | None, database: str) -> None:
         self.worker_pgid = worker_pgid
+        self.database = database
         self.before: dict[int, tuple[str, int, float]] = {}
         self.started = 0.0
         self.result: dict[str, float] = {}
@@ -329,7 +351,9 @@ class CpuMeter:
         if self.worker_pgid is not None and pgid == self.worker_pgid:
             return "worker"
         if comm.startswith("postgres"):
-            return "postgres"
+            # Backends of other databases (another session's tests) are not ours.
+            database = _postgres_client_database(pid)
+            return "postgres" if database in (None, self.database) else "other"
         if comm.startswith("redis-server"):
             return "redis"
         if pid == os.getpid():

@@ -252,7 +252,7 @@ def measure_loop(ctx, survey, sink: infra.SmtpSink, path: str) -> Measurement:
     sink.reset()
     with infra.Worker(ctx.env, app="nps_project", label="loop") as worker:
         worker.start(infra.celery_ping(app))
-        meter = infra.CpuMeter(worker.process.pid).start()
+        meter = infra.CpuMeter(worker.process.pid, ctx.env.database_name).start()
         phases: dict[str, float] = {}
         t0 = time.perf_counter()
         deadline = t0 + ctx.timeout
@@ -311,7 +311,7 @@ def measure_floor(ctx) -> Measurement:
             status=worker.output_tail,
         )
         key = f"bench:floor:{secrets.token_hex(4)}"
-        meter = infra.CpuMeter(worker.process.pid).start()
+        meter = infra.CpuMeter(worker.process.pid, ctx.env.database_name).start()
         t0 = time.perf_counter()
         for _ in range(n):
             noop.delay(key)

@@ -1,0 +1,3 @@
+"""REST API routes of the surveys app (mounted at /api/v1/)."""
+
+urlpatterns: list = []
