@@ -1,3 +1,10 @@
 """REST API routes of the followups app (mounted at /api/v1/)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import CaseViewSet
+
+router = SimpleRouter()
+router.register("cases", CaseViewSet, basename="case")
+
+urlpatterns = router.urls

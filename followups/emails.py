@@ -55,6 +55,7 @@ def email_queue(
     customer: Customer | None = None,
     response_id: int | None = None,
     case_id: int | None = None,
+    created_by=None,
 ) -> OutboundEmail:
     """Create the outbox row for one email, or return the one that already has
     this dedupe key. The caller enqueues sending after its transaction commits."""
@@ -70,6 +71,7 @@ def email_queue(
         customer=customer,
         response_id=response_id,
         case_id=case_id,
+        created_by=created_by,
         subject=rendered.subject,
         body_text=rendered.body_text,
         body_html=rendered.body_html,

@@ -274,12 +274,31 @@ class FollowUpCase(models.Model):
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    resurvey_invitation = models.OneToOneField(
+        "surveys.Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resurveyed_case",
+        verbose_name=_("re-survey"),
+        help_text=_("The short survey sent when the case was closed."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # The workflow: which status may follow which. Reopening goes back to work.
+    TRANSITIONS = {
+        Status.NEW: (Status.IN_PROGRESS,),
+        Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED),
+        Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED),
+        Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),
+        Status.CLOSED: (Status.IN_PROGRESS,),
+    }
 
     class Meta:
         verbose_name = _("follow-up case")
         verbose_name_plural = _("follow-up cases")
         ordering = ["priority", "due_at"]
+        permissions = [("assign_followupcase", _("Can assign and reassign cases to anyone"))]
         indexes = [
             models.Index(
                 fields=["due_at"],
@@ -300,6 +319,12 @@ class FollowUpCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return self.TRANSITIONS.get(self.status, ())
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.allowed_transitions()
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and (now or timezone.now()) >= self.due_at
@@ -386,6 +411,15 @@ class OutboundEmail(models.Model):
         blank=True,
         related_name="emails",
         verbose_name=_("case"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+        help_text=_("The person who wrote it; empty for automatic emails."),
     )
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("plain-text body"))

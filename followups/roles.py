@@ -38,6 +38,7 @@ MANAGER_PERMISSIONS = (
     ("followups", "view_surveyincentive"),
     ("followups", "view_staffprofile"),
     ("followups", "change_staffprofile"),
+    ("followups", "assign_followupcase"),
 )
 ROLE_PERMISSIONS = {SERVICE_STAFF: STAFF_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 
@@ -76,9 +77,15 @@ def ensure_reference_data(apps=None) -> None:
     for name, wanted in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=name)
         for app_label, codename in wanted:
-            group.permissions.add(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None and apps is None:
+                raise LookupError(f"Permission {app_label}.{codename} does not exist.")
+            if permission is not None:
+                # In an early migration a later model's permission does not
+                # exist yet; the migration that adds it grants it.
+                group.permissions.add(permission)
     offer_model = registry.get_model("followups", "Offer")
     reward_model = registry.get_model("followups", "Reward")
     if not offer_model.objects.filter(is_default=True).exists():

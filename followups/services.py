@@ -68,7 +68,7 @@ def customer_language(response: Response) -> str:
     )
 
 
-def _format_when(moment: datetime, language: str) -> str:
+def format_when(moment: datetime, language: str) -> str:
     with translation.override(language):
         local = timezone.localtime(moment)
         return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
@@ -137,7 +137,7 @@ def _open_case(response: Response, now: datetime) -> tuple[FollowUpCase, dict]:
     language = customer_language(response)
     context = {
         "contact_name": (owner.first_name or owner.get_username()) if owner else "",
-        "due": _format_when(case.due_at, language),
+        "due": format_when(case.due_at, language),
         "case_id": case.pk,
     }
     return case, context
@@ -165,7 +165,7 @@ def _grant_offer(response: Response, now: datetime) -> tuple[OfferGrant, dict]:
     context = {
         "offer": offer.description,
         "code": grant.code,
-        "expires": _format_when(grant.expires_at, language),
+        "expires": format_when(grant.expires_at, language),
     }
     return grant, context
 
@@ -193,7 +193,7 @@ def _grant_reward(response: Response, now: datetime) -> tuple[RewardGrant, dict]
         "points": reward.points,
         "link": reward.link,
         "code": grant.code,
-        "expires": _format_when(grant.expires_at, language) if reward.has_code else "",
+        "expires": format_when(grant.expires_at, language) if reward.has_code else "",
     }
     return grant, context
 
@@ -341,8 +341,9 @@ def _mark_sent(email: OutboundEmail) -> None:
             CaseEvent.objects.create(
                 case_id=email.case_id,
                 kind=CaseEvent.Kind.EMAIL_SENT,
+                actor_id=email.created_by_id,
                 created_at=now,
-                message=f"Email sent to the customer: {email.subject}",
+                message=f"Email sent to {email.to_email}: {email.subject}",
                 data={"email_id": email.pk, "template": email.template},
             )
 

@@ -50,3 +50,24 @@ def send_emails(email_ids: list[int]) -> None:
 @shared_task(name="followups.sweep", ignore_result=True)
 def sweep() -> None:
     services.sweep()
+
+
+@shared_task(name="followups.escalate_cases", ignore_result=True)
+def escalate_cases() -> None:
+    from .workflow import escalate_due_cases
+
+    escalate_due_cases()
+
+
+@shared_task(name="followups.send_reminders", ignore_result=True)
+def send_reminders() -> None:
+    from .invitations import remind_unanswered
+
+    remind_unanswered()
+
+
+@shared_task(name="followups.send_due_waves", ignore_result=True)
+def send_due_waves() -> None:
+    from .invitations import send_due_waves as send
+
+    send()

@@ -165,6 +165,12 @@ class Survey(models.Model):
     recurrence = models.CharField(
         _("repeats"), max_length=10, choices=Recurrence, default=Recurrence.NONE, blank=True
     )
+    last_wave_at = models.DateTimeField(
+        _("last wave sent at"),
+        null=True,
+        blank=True,
+        help_text=_("When a repeating survey last went out to everyone due."),
+    )
     benchmark_nps = models.SmallIntegerField(
         _("benchmark NPS"),
         null=True,
@@ -191,7 +197,15 @@ class Survey(models.Model):
 
     @property
     def is_accepting_responses(self) -> bool:
-        return self.status == self.Status.ACTIVE
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+    @property
+    def wave_interval(self) -> timedelta | None:
+        """How long between waves of a repeating survey (None: it does not repeat)."""
+        return {
+            self.Recurrence.MONTHLY: timedelta(days=30),
+            self.Recurrence.QUARTERLY: timedelta(days=91),
+        }.get(self.recurrence)
 
     def text_for(self, language: str) -> tuple[str, str]:
         """The question and follow-up question in ``language``, falling back to

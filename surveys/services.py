@@ -126,7 +126,7 @@ def response_record(
         existing = Response.objects.filter(invitation=invitation).first()
         if existing is not None:
             return Recorded(existing, created=False)
-    if survey.status not in (Survey.Status.ACTIVE, Survey.Status.PAUSED):
+    if not survey.is_accepting_responses:
         raise ValidationError(
             {"survey": f"The survey '{survey.slug}' is {survey.status} and takes no answers."}
         )
@@ -191,3 +191,41 @@ def customer_erase(*, customer: Customer) -> Customer:
         # Same transaction: personal data goes everywhere at once, or nowhere.
         handoff.customer_erased(customer.pk)
     return customer
+
+
+COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
+
+
+def response_add_comment(*, response: Response, comment: str) -> bool:
+    """Add the answer to the follow-up question to a stored response.
+
+    Only a response without a comment takes one, so a repeated or concurrent
+    submission changes nothing; an erased customer's response never gets one
+    back. Returns whether this call saved the comment.
+    """
+    comment = (comment or "").strip()
+    if not comment:
+        return False
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"comment": f"The comment must be at most {COMMENT_MAX_LENGTH} characters."}
+        )
+    if "\x00" in comment:
+        raise ValidationError({"comment": "The comment must not contain null characters."})
+    saved = Response.objects.filter(
+        pk=response.pk, comment="", customer__erased_at__isnull=True
+    ).update(comment=comment)
+    if saved:
+        response.comment = comment
+    return bool(saved)
+
+
+def customer_unsubscribe(*, customer: Customer) -> bool:
+    """Stop emailing ``customer``. The first time is kept: unsubscribing again
+    changes nothing. Returns whether this call unsubscribed them."""
+    now = timezone.now()
+    changed = Customer.objects.filter(pk=customer.pk, unsubscribed_at__isnull=True).update(
+        unsubscribed_at=now, updated_at=now
+    )
+    customer.refresh_from_db(fields=["unsubscribed_at", "updated_at"])
+    return bool(changed)

@@ -242,3 +242,22 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": NPS_SWEEP_INTERVAL_SECONDS},
     },
 }
+
+# An overdue case escalates one more level after each such interval.
+NPS_ESCALATION_REPEAT_HOURS = env.float("NPS_ESCALATION_REPEAT_HOURS", default=24.0)
+# A case nobody owns escalates after this share of its SLA, before it is due.
+NPS_UNOWNED_ESCALATION_SHARE = env.float("NPS_UNOWNED_ESCALATION_SHARE", default=0.5)
+NPS_ESCALATION_INTERVAL_SECONDS = env.float("NPS_ESCALATION_INTERVAL_SECONDS", default=300.0)
+CELERY_BEAT_SCHEDULE["escalate-overdue-cases"] = {
+    "task": "followups.escalate_cases",
+    "schedule": NPS_ESCALATION_INTERVAL_SECONDS,
+    "options": {"expires": NPS_ESCALATION_INTERVAL_SECONDS},
+}
+CELERY_BEAT_SCHEDULE["send-reminders"] = {
+    "task": "followups.send_reminders",
+    "schedule": env.float("NPS_REMINDER_INTERVAL_SECONDS", default=3600.0),
+}
+CELERY_BEAT_SCHEDULE["send-due-waves"] = {
+    "task": "followups.send_due_waves",
+    "schedule": env.float("NPS_WAVE_INTERVAL_SECONDS", default=3600.0),
+}

@@ -65,7 +65,7 @@ def test_each_outcome_email_renders_in_each_language(template, context, language
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_expiry_and_due_dates_are_written_in_the_customers_language(language):
     when = datetime(2027, 1, 15, 10, 30, tzinfo=UTC)
-    formatted = services._format_when(when, language)
+    formatted = services.format_when(when, language)
     assert EXPIRY_YEAR[language] in formatted
     assert {"en": "Jan.", "pl": "stycznia", "ru": "января", "zh-hans": "1月"}[language] in (
         formatted

@@ -1,0 +1,170 @@
+"""The cases API: the same operations and the same rules as the admin."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from . import access, workflow
+from .models import FollowUpCase
+from .serializers import (
+    AssignInput,
+    CaseDetailSerializer,
+    CaseEventSerializer,
+    CaseSerializer,
+    EmailInput,
+    EmailQueued,
+    NoteInput,
+    TransitionInput,
+)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The case changed meanwhile."
+
+
+class CanSeeCases(permissions.BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("followups.view_followupcase"))
+
+
+class CaseFilter(filters.FilterSet):
+    survey = filters.CharFilter(field_name="survey__slug")
+    segment = filters.CharFilter(field_name="response__segment")
+    owner = filters.NumberFilter(field_name="owner_id")
+    mine = filters.BooleanFilter(method="filter_mine")
+    unassigned = filters.BooleanFilter(field_name="owner", lookup_expr="isnull")
+    overdue = filters.BooleanFilter(method="filter_overdue")
+    escalated = filters.BooleanFilter(method="filter_escalated")
+
+    class Meta:
+        model = FollowUpCase
+        fields = ["status", "priority", "root_cause"]
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(owner=self.request.user) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_escalated(self, queryset, name, value):
+        return (
+            queryset.filter(escalation_level__gt=0)
+            if value
+            else queryset.filter(escalation_level=0)
+        )
+
+
+def _call(operation, **kwargs):
+    """Run a workflow operation, turning its errors into API errors."""
+    try:
+        return operation(**kwargs)
+    except workflow.StaleCase as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc) or None) from exc
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input or a transition the workflow refuses."),
+    403: OpenApiResponse(description="Not allowed for you on this case."),
+    404: OpenApiResponse(description="No such case, or not visible to you."),
+    409: OpenApiResponse(description="The case changed since you saw it; nothing was done."),
+}
+
+
+@extend_schema(tags=["cases"])
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Follow-up cases. Service staff see their own and the unassigned queue;
+    managers see all."""
+
+    permission_classes = [CanSeeCases]
+    filterset_class = CaseFilter
+    serializer_class = CaseSerializer
+
+    def get_queryset(self):
+        queryset = FollowUpCase.objects.select_related(
+            "response", "survey", "customer", "owner", "root_cause"
+        ).order_by("due_at", "pk")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("events__actor")
+        return access.visible_cases(self.request.user, queryset)
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def _detail(self, case):
+        case = self.get_queryset().prefetch_related("events__actor").get(pk=case.pk)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=AssignInput, responses={200: CaseDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(AssignInput, request)
+        _call(
+            workflow.case_assign,
+            case=case,
+            owner=data["owner"],
+            actor=request.user,
+            verify_owner="expected_owner" in data,
+            expected_owner_id=data.get("expected_owner"),
+        )
+        return self._detail(case)
+
+    @extend_schema(request=TransitionInput, responses={200: CaseDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(TransitionInput, request)
+        _call(
+            workflow.case_transition,
+            case=case,
+            to_status=data["status"],
+            actor=request.user,
+            expected_status=data.get("expected_status"),
+            root_cause=data.get("root_cause"),
+            resolution_summary=data["resolution_summary"],
+            resurvey=data["resurvey"],
+        )
+        return self._detail(case)
+
+    @extend_schema(request=NoteInput, responses={201: CaseEventSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(NoteInput, request)
+        event = _call(workflow.case_add_note, case=case, actor=request.user, text=data["text"])
+        return Response(CaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EmailInput, responses={202: EmailQueued, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def email(self, request, pk=None):
+        case = self.get_object()
+        data = _validated(EmailInput, request)
+        email = _call(workflow.case_email_customer, case=case, actor=request.user, **data)
+        return Response(
+            {"id": email.pk, "status": email.status, "to_email": email.to_email},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _validated(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,0 +1,83 @@
+"""Forms of the case page. They only collect input; the workflow decides."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+from .models import FollowUpCase, RootCause
+
+
+def assignable_users():
+    """Active staff who work cases: service staff and managers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(groups__name__in=[roles.SERVICE_STAFF, roles.MANAGERS])
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        full_name = user.get_full_name()
+        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+    root_cause = forms.ModelChoiceField(
+        label=_("Root cause"), queryset=RootCause.objects.filter(is_active=True), required=False
+    )
+    resolution_summary = forms.CharField(
+        label=_("Resolution summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    resurvey = forms.BooleanField(
+        label=_("Send the customer a short re-survey when closing"), required=False
+    )
+
+    def __init__(self, *args, case: FollowUpCase, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(FollowUpCase.Status.choices)
+        self.fields["to_status"].choices = [(s, labels[s]) for s in case.allowed_transitions()]
+        self.fields["expected_status"].initial = case.status
+        self.fields["root_cause"].initial = case.root_cause_id
+
+
+class AssignForm(forms.Form):
+    owner = StaffChoiceField(
+        label=_("Owner"), queryset=assignable_users(), required=False, empty_label=_("Nobody")
+    )
+    expected_owner = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = assignable_users()
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10_000
+    )
+
+
+class EmailForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
+    draft_id = forms.CharField(widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex)
+
+
+class BulkAssignForm(forms.Form):
+    owner = StaffChoiceField(
+        label=_("Assign to"), queryset=assignable_users(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = assignable_users()

@@ -1,0 +1,333 @@
+"""The case workflow: assign, change status, add notes, email the customer,
+escalate. Each change locks the case row, checks the rule and the state the
+person saw, writes the change and its timeline event in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access, emails, sla
+from .models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from .services import customer_language, enqueue_sending
+
+logger = logging.getLogger(__name__)
+
+NOTE_MAX_LENGTH = 10_000
+
+
+class StaleCase(ValidationError):
+    """Someone else changed the case after this person loaded it."""
+
+
+def _lock(case: FollowUpCase) -> FollowUpCase:
+    return (
+        FollowUpCase.objects.select_for_update(of=("self",))
+        .select_related("customer", "response", "survey")
+        .get(pk=case.pk)
+    )
+
+
+def _event(case, kind, actor, message="", **data) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, kind=kind, actor=actor, message=message, data=data, created_at=timezone.now()
+    )
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username() if user else _("nobody")
+
+
+def case_assign(
+    *,
+    case: FollowUpCase,
+    owner,
+    actor,
+    verify_owner: bool = False,
+    expected_owner_id: int | None = None,
+):
+    """Give the case to ``owner`` (None: back to the unassigned queue).
+
+    Managers assign anyone; service staff may only take an unassigned case for
+    themselves. With ``verify_owner``, ``expected_owner_id`` is the owner the
+    person saw (None: unassigned): if the case changed hands meanwhile,
+    nothing happens and they are told.
+    """
+    with transaction.atomic():
+        case = _lock(case)
+        if not access.can_assign_to(actor, case, owner):
+            raise PermissionDenied(_("You may only take unassigned cases for yourself."))
+        if verify_owner and case.owner_id != expected_owner_id:
+            raise StaleCase(
+                _("Case #%(id)s was assigned to %(owner)s meanwhile; nothing was changed.")
+                % {"id": case.pk, "owner": _name(case.owner)}
+            )
+        if owner is not None and not (owner.is_active and owner.is_staff):
+            raise ValidationError(_("Cases can only be assigned to active staff members."))
+        if case.owner_id == (owner.pk if owner else None):
+            return case
+        previous = case.owner
+        case.owner = owner
+        case.save(update_fields=["owner", "updated_at"])
+        _event(
+            case,
+            CaseEvent.Kind.ASSIGNED,
+            actor,
+            _("Assigned to %(owner)s (was %(previous)s).")
+            % {"owner": _name(owner), "previous": _name(previous)},
+            owner_id=owner.pk if owner else None,
+            previous_owner_id=previous.pk if previous else None,
+        )
+    return case
+
+
+def cases_assign(*, cases, owner, actor) -> int:
+    """Bulk assignment by a manager; returns how many cases changed hands."""
+    if not access.is_manager(actor):
+        raise PermissionDenied(_("Only managers can assign cases in bulk."))
+    changed = 0
+    for case in cases:
+        before = case.owner_id
+        after = case_assign(case=case, owner=owner, actor=actor)
+        changed += after.owner_id != before
+    return changed
+
+
+def case_transition(
+    *,
+    case: FollowUpCase,
+    to_status: str,
+    actor,
+    expected_status: str | None = None,
+    root_cause: RootCause | None = None,
+    resolution_summary: str = "",
+    resurvey: bool = False,
+) -> FollowUpCase:
+    """Move the case along its workflow (see ``FollowUpCase.TRANSITIONS``)."""
+    Status = FollowUpCase.Status
+    with transaction.atomic():
+        case = _lock(case)
+        if not access.can_work(actor, case):
+            raise PermissionDenied(_("Only the case's owner or a manager can change it."))
+        if expected_status is not None and case.status != expected_status:
+            raise StaleCase(
+                _("Case #%(id)s is already %(status)s (changed meanwhile); nothing was changed.")
+                % {"id": case.pk, "status": case.get_status_display()}
+            )
+        if not case.can_transition_to(to_status):
+            allowed = ", ".join(str(Status(s).label) for s in case.allowed_transitions())
+            raise ValidationError(
+                _("A %(current)s case cannot become %(target)s; it can become: %(allowed)s.")
+                % {
+                    "current": case.get_status_display(),
+                    "target": Status(to_status).label if to_status in Status.values else to_status,
+                    "allowed": allowed or _("nothing"),
+                }
+            )
+        now = timezone.now()
+        previous = case.status
+        fields = ["status", "updated_at"]
+        if to_status == Status.RESOLVED:
+            errors = {}
+            if root_cause is None:
+                errors["root_cause"] = _("Choose the root cause to resolve the case.")
+            elif not root_cause.is_active:
+                errors["root_cause"] = _("This root cause is no longer in use.")
+            if not resolution_summary.strip():
+                errors["resolution_summary"] = _("Summarise how the case was resolved.")
+            if errors:
+                raise ValidationError(errors)
+            case.root_cause = root_cause
+            case.resolution_summary = resolution_summary.strip()
+            case.resolved_at = now
+            fields += ["root_cause", "resolution_summary", "resolved_at"]
+        elif to_status == Status.IN_PROGRESS:
+            if case.first_contact_at is None:
+                case.first_contact_at = now
+                fields.append("first_contact_at")
+            if previous in (Status.RESOLVED, Status.CLOSED):
+                case.resolved_at = case.closed_at = None
+                fields += ["resolved_at", "closed_at"]
+        elif to_status == Status.CLOSED:
+            case.closed_at = now
+            fields.append("closed_at")
+        case.status = to_status
+        case.save(update_fields=fields)
+        _event(
+            case,
+            CaseEvent.Kind.STATUS_CHANGED,
+            actor,
+            f"{Status(previous).label} → {Status(to_status).label}",
+            previous=previous,
+            status=to_status,
+        )
+        if to_status == Status.CLOSED and resurvey:
+            _send_resurvey(case, actor)
+    return case
+
+
+def _send_resurvey(case: FollowUpCase, actor) -> None:
+    from .invitations import invitation_send
+
+    if not case.customer.is_reachable:
+        _event(case, CaseEvent.Kind.NOTE, actor, _("No re-survey: the customer gets no email."))
+        return
+    invitation = invitation_send(
+        survey=case.survey, customer=case.customer, reason=f"case:{case.pk}:resurvey"
+    )
+    case.resurvey_invitation = invitation
+    case.save(update_fields=["resurvey_invitation", "updated_at"])
+    _event(
+        case,
+        CaseEvent.Kind.RESURVEYED,
+        actor,
+        _("Re-survey sent to the customer."),
+        invitation_id=invitation.pk,
+    )
+
+
+def case_add_note(*, case: FollowUpCase, actor, text: str) -> CaseEvent:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("A note cannot be empty.")})
+    if len(text) > NOTE_MAX_LENGTH:
+        raise ValidationError({"text": _("A note can be at most 10,000 characters.")})
+    if not access.can_work(actor, case):
+        raise PermissionDenied(_("Only the case's owner or a manager can add notes."))
+    return _event(case, CaseEvent.Kind.NOTE, actor, text)
+
+
+def case_email_draft(*, case: FollowUpCase, actor) -> tuple[str, str]:
+    """A subject and body to start from, in the customer's language."""
+    rendered = emails.render(
+        "case_draft",
+        customer_language(case.response),
+        {"customer_name": case.customer.name, "staff_name": _name(actor), "case_id": case.pk},
+    )
+    return rendered.subject, rendered.body_text
+
+
+def case_email_customer(
+    *, case: FollowUpCase, actor, subject: str, body: str, draft_id: str
+) -> OutboundEmail:
+    """Queue an email to the customer through the outbox. ``draft_id`` comes
+    from the form the person filled: submitting it twice sends one email."""
+    if not access.can_work(actor, case):
+        raise PermissionDenied(_("Only the case's owner or a manager can email the customer."))
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = _("The email needs a subject.")
+    if not body.strip():
+        errors["body"] = _("The email needs a message.")
+    if errors:
+        raise ValidationError(errors)
+    customer = case.customer
+    if not customer.is_reachable:
+        raise ValidationError(
+            _("This customer unsubscribed or was erased: no email can be sent to them.")
+        )
+    with transaction.atomic():
+        email = emails.email_queue(
+            template="case_message",
+            dedupe_key=f"case:{case.pk}:message:{draft_id}",
+            to_email=customer.email,
+            language=customer_language(case.response),
+            context={"subject": subject.strip(), "body": body.strip()},
+            customer=customer,
+            response_id=case.response_id,
+            case_id=case.pk,
+            created_by=actor,
+        )
+        enqueue_sending([email.pk])
+    return email
+
+
+# --- Escalation -------------------------------------------------------------
+
+
+def escalate_due_cases(*, now: datetime | None = None) -> int:
+    """Raise the escalation level of every open case past its next threshold,
+    record it on the timeline and tell the owner and the managers. Rows being
+    escalated by another worker are skipped, not waited for."""
+    now = now or timezone.now()
+    candidates = FollowUpCase.objects.filter(
+        Q(due_at__lte=now) | Q(owner__isnull=True), status__in=FollowUpCase.OPEN_STATUSES
+    ).values_list("pk", flat=True)
+    escalated = 0
+    for case_id in list(candidates):
+        email_ids = []
+        with transaction.atomic():
+            case = (
+                FollowUpCase.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("owner", "customer", "survey")
+                .filter(pk=case_id)
+                .first()
+            )
+            if case is None or not sla.should_escalate(case, now):
+                continue
+            case.escalation_level += 1
+            case.escalated_at = now
+            case.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
+            reason = (
+                _("overdue since %(due)s")
+                % {"due": f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M %Z}"}
+                if now >= case.due_at
+                else _("nobody has taken it")
+            )
+            _event(
+                case,
+                CaseEvent.Kind.ESCALATED,
+                None,
+                _("Escalated to level %(level)s: %(reason)s.")
+                % {"level": case.escalation_level, "reason": reason},
+                level=case.escalation_level,
+            )
+            email_ids = _notify_escalation(case, reason)
+            enqueue_sending(email_ids)
+        escalated += 1
+    return escalated
+
+
+def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
+    user_model = get_user_model()
+    managers = (
+        user_model.objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="assign_followupcase")
+            | Q(user_permissions__codename="assign_followupcase")
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    recipients = {user.pk: user for user in managers}
+    if case.owner and case.owner.email:
+        recipients[case.owner.pk] = case.owner
+    ids = []
+    for user in recipients.values():
+        email = emails.email_queue(
+            template="escalation",
+            dedupe_key=f"case:{case.pk}:escalation:{case.escalation_level}:{user.pk}",
+            to_email=user.email,
+            language=settings.LANGUAGE_CODE,
+            context={
+                "case_id": case.pk,
+                "level": case.escalation_level,
+                "reason": reason,
+                "owner": _name(case.owner) if case.owner else "",
+                "score": case.response.score,
+                "customer": str(case.customer),
+                "survey": case.survey.name,
+                "url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/{case.pk}/change/",
+            },
+            case_id=case.pk,
+        )
+        ids.append(email.pk)
+    return ids

@@ -1,0 +1,84 @@
+"""A manager and a staff member work a case in a real browser."""
+
+import re
+
+import pytest
+
+from followups.models import FollowUpCase, OutboundEmail, RootCause
+from tests.factories import manager, staff_member
+from tests.followups.cases import open_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"  # the factories' password
+
+
+def log_in(page, base, username):
+    page.goto(f"{base}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def test_manager_assigns_and_staff_works_the_case_to_resolution(live_server, browser, screenshot):
+    boss = manager("boss", first_name="Magda")
+    staff_member("sam", first_name="Sam")
+    RootCause.objects.create(name="Carrier delay")
+    case = open_case(
+        score=2, comment="The parcel came a week late.", email="ana@example.com", name="Ana Lima"
+    )
+    assert boss.is_staff
+    base = live_server.url
+
+    manager_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = manager_context.new_page()
+    log_in(page, base, "boss")
+    page.goto(f"{base}/admin/followups/followupcase/?queue=unassigned")
+    page.click(f"text=#{case.pk}")
+    page.select_option("select[name=owner]", label="Sam (sam)")
+    page.click("input[value=Assign]")
+    page.wait_for_selector("text=assigned to")
+    manager_context.close()
+    case.refresh_from_db()
+    assert case.owner.username == "sam"
+
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = staff_context.new_page()
+    log_in(page, base, "sam")
+    page.goto(f"{base}/admin/followups/followupcase/")
+    page.click("text=My open cases")
+    assert page.locator(f"text=#{case.pk}").is_visible()
+    screenshot(page, "case-list-my-cases")
+    page.click(f"text=#{case.pk}")
+
+    page.select_option("select[name=to_status]", "in_progress")
+    page.click("input[value='Change status']")
+    page.wait_for_selector("text=is now In progress")
+
+    page.fill("input[name=subject]", "About your parcel")
+    page.fill("textarea[name=body]", "Dear Ana, we are sending a replacement today.")
+    page.click("input[value='Send email']")
+    page.wait_for_selector("text=queued")
+
+    page.select_option("select[name=to_status]", "resolved")
+    page.select_option("select[name=root_cause]", label="Carrier delay")
+    page.fill("textarea[name=resolution_summary]", "Replacement shipped by express.")
+    page.click("input[value='Change status']")
+    page.wait_for_selector("text=is now Resolved")
+    screenshot(page, "case-page-resolved")
+    timeline = page.locator("#timeline-h + ol").inner_text()
+    staff_context.close()
+
+    case.refresh_from_db()
+    assert case.status == FollowUpCase.Status.RESOLVED
+    assert case.root_cause.name == "Carrier delay"
+    assert case.first_contact_at is not None
+    email = OutboundEmail.objects.get(template="case_message")
+    assert (email.to_email, email.subject, email.status) == (
+        "ana@example.com",
+        "About your parcel",
+        "sent",
+    )
+    for text in ("Assigned to", "Email sent to ana@example.com", "In progress → Resolved"):
+        assert text in timeline

@@ -1,0 +1,76 @@
+"""Escalation over time: on time, due soon, overdue, unowned."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import TestCase
+
+from followups import sla, workflow
+from followups.models import CaseEvent, FollowUpCase, OutboundEmail
+from tests.factories import manager, staff_member
+from tests.followups.cases import open_case
+
+pytestmark = pytest.mark.django_db
+
+OPENED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def escalate_at(moment):
+    with time_machine.travel(moment, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        return workflow.escalate_due_cases()
+
+
+@pytest.fixture
+def owned_case():
+    manager("boss", email="boss@example.com")
+    return open_case(owner=staff_member("owner", email="owner@example.com"), created_at=OPENED)
+
+
+def test_a_case_on_time_is_left_alone(owned_case):
+    assert escalate_at(OPENED + timedelta(hours=10)) == 0
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 0
+    assert not sla.is_due_soon(owned_case, OPENED + timedelta(hours=10))
+
+
+def test_due_soon_is_flagged_but_not_escalated(owned_case):
+    moment = OPENED + timedelta(hours=19)
+    assert sla.is_due_soon(owned_case, moment)
+    assert escalate_at(moment) == 0
+
+
+def test_an_overdue_case_escalates_once_and_tells_the_owner_and_managers(owned_case, mailoutbox):
+    assert escalate_at(OPENED + timedelta(hours=24, minutes=1)) == 1
+    assert escalate_at(OPENED + timedelta(hours=30)) == 0  # same level: nothing more yet
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 1
+    event = owned_case.events.get(kind=CaseEvent.Kind.ESCALATED)
+    assert "overdue since" in event.message
+    recipients = sorted(
+        OutboundEmail.objects.filter(template="escalation").values_list("to_email", flat=True)
+    )
+    assert recipients == ["boss@example.com", "owner@example.com"]
+    assert {m.to[0] for m in mailoutbox} == {"boss@example.com", "owner@example.com"}
+
+
+def test_a_case_still_overdue_a_day_later_escalates_another_level(owned_case):
+    escalate_at(OPENED + timedelta(hours=25))
+    assert escalate_at(OPENED + timedelta(hours=49)) == 1
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 2
+
+
+def test_an_unowned_case_escalates_sooner_than_its_due_time():
+    manager("boss", email="boss@example.com")
+    case = open_case(created_at=OPENED)  # nobody owns it
+    assert escalate_at(OPENED + timedelta(hours=11)) == 0
+    assert escalate_at(OPENED + timedelta(hours=12, minutes=1)) == 1
+    case.refresh_from_db()
+    assert case.escalation_level == 1
+    assert "nobody has taken it" in case.events.get(kind=CaseEvent.Kind.ESCALATED).message
+
+
+def test_a_closed_case_never_escalates(owned_case):
+    FollowUpCase.objects.filter(pk=owned_case.pk).update(status=FollowUpCase.Status.CLOSED)
+    assert escalate_at(OPENED + timedelta(days=5)) == 0

@@ -1,0 +1,75 @@
+"""Every admin list page costs the same queries at 3 rows or 30, and opens."""
+
+import pytest
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from followups.services import route_responses
+from tests.factories import InvitationFactory, ResponseFactory, SurveyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "surveys_customer",
+    "surveys_survey",
+    "surveys_invitation",
+    "surveys_response",
+    "followups_followupcase",
+    "followups_offergrant",
+    "followups_rewardgrant",
+    "followups_outboundemail",
+    "followups_offer",
+    "followups_reward",
+    "followups_rootcause",
+    "followups_staffprofile",
+]
+
+
+def make_rows(count, survey):
+    responses = []
+    for n in range(count):
+        invitation = InvitationFactory(survey=survey)
+        responses.append(
+            ResponseFactory(
+                survey=survey, customer=invitation.customer, invitation=invitation, score=n % 11
+            ).pk
+        )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        route_responses(responses)
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    return client
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_list_page_queries_do_not_grow_with_rows(admin_client, name):
+    survey = SurveyFactory()
+    url = reverse(f"admin:{name}_changelist")
+    make_rows(3, survey)
+    few = queries(admin_client, url)
+    make_rows(30, survey)
+    assert queries(admin_client, url) == few
+
+
+@pytest.mark.parametrize(
+    "name", ["surveys_customer", "surveys_survey", "surveys_response", "followups_outboundemail"]
+)
+def test_change_page_opens(admin_client, name):
+    make_rows(3, SurveyFactory())
+    from django.apps import apps
+
+    model = apps.get_model(*name.split("_", 1))
+    obj = model.objects.first()
+    assert admin_client.get(reverse(f"admin:{name}_change", args=[obj.pk])).status_code == 200
