@@ -461,9 +461,50 @@ admin.site.unregister(Survey)
 
 @admin.register(Survey)
 class SurveyAdmin(BaseSurveyAdmin):
-    """The surveys admin, with the offer and reward its answers lead to."""
+    """The surveys admin, with the offer and reward its answers lead to, and
+    sending a wave of invitations."""
 
     inlines = [SurveyIncentiveInline]
+    actions = ("send_wave",)
+
+    @admin.action(description=_("Send to every customer due (respects throttling)"))
+    def send_wave(self, request, queryset):
+        from .invitations import plan_wave
+        from .tasks import send_survey_wave
+
+        if not request.user.has_perm("surveys.change_survey"):
+            raise PermissionDenied
+        surveys = list(queryset)
+        inactive = [s for s in surveys if s.status != Survey.Status.ACTIVE]
+        if inactive:
+            self.message_user(
+                request,
+                _("Only active surveys can be sent: %(names)s is not active.")
+                % {"names": ", ".join(s.name for s in inactive)},
+                messages.ERROR,
+            )
+            return None
+        plans = [plan_wave(survey=survey) for survey in surveys]
+        if "confirm" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/surveys/survey/send_wave.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Send surveys"),
+                    "opts": self.model._meta,
+                    "plans": plans,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for survey in surveys:
+            send_survey_wave.delay(survey.pk)
+        self.message_user(
+            request,
+            "; ".join(f"{plan.survey.name}: {plan.summary}" for plan in plans),
+            messages.SUCCESS,
+        )
+        return None
 
 
 @admin.register(Offer)

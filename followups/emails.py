@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from surveys.links import unsubscribe_headers
 from surveys.models import Customer
 
 from .models import OutboundEmail
@@ -85,13 +86,17 @@ def email_queue(
 
 
 def build_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
+    headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"}
+    if email.customer is not None and not email.customer.is_erased:
+        # One-click unsubscribe in the mail client, for every email to a customer.
+        headers.update(unsubscribe_headers(email.customer))
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
         connection=connection,
-        headers={"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"},
+        headers=headers,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -254,8 +254,23 @@ def route_response(response_id: int) -> tuple[str, int | None]:
                 response_id=response.pk,
                 case_id=case_id,
             )
+        if response.invitation_id:
+            _link_resurvey_answer(response, now)
         Response.objects.filter(pk=response.pk).update(routed_at=now)
     return response.category, (email.pk if email else None)
+
+
+def _link_resurvey_answer(response: Response, now: datetime) -> None:
+    """An answer to a closed case's re-survey goes on that case's timeline."""
+    case = FollowUpCase.objects.filter(resurvey_invitation_id=response.invitation_id).first()
+    if case is not None:
+        CaseEvent.objects.create(
+            case=case,
+            kind=CaseEvent.Kind.RESURVEYED,
+            created_at=now,
+            message=f"The customer answered the re-survey: {response.score}/10.",
+            data={"response_id": response.pk, "score": response.score},
+        )
 
 
 def route_responses(response_ids: Iterable[int]) -> RoutingResult:
@@ -379,7 +394,7 @@ def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
     claimed = _claim(email_ids, timezone.now())
     if not claimed:
         return {}
-    batch = OutboundEmail.objects.in_bulk(claimed)
+    batch = OutboundEmail.objects.select_related("customer").in_bulk(claimed)
     retry: dict[int, float] = {}
     connection = get_connection(fail_silently=False)
     try:

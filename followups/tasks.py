@@ -71,3 +71,16 @@ def send_due_waves() -> None:
     from .invitations import send_due_waves as send
 
     send()
+
+
+@shared_task(name="followups.send_survey_wave", ignore_result=True)
+def send_survey_wave(survey_id: int, segment: str = "") -> None:
+    """A wave started from the admin: planned when it runs, so throttling holds."""
+    from surveys.models import Survey
+
+    from .invitations import plan_wave, send_wave
+
+    survey = Survey.objects.filter(pk=survey_id, status=Survey.Status.ACTIVE).first()
+    if survey is None:
+        return
+    send_wave(plan_wave(survey=survey, segment=segment or None))

@@ -2,6 +2,13 @@
 
 from django.urls import path
 
+from . import views
+
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("s/<str:token>/", views.answer, name="answer"),
+    path("s/<str:token>/more/", views.follow_up, name="follow_up"),
+    path("s/<str:token>/thanks/", views.thanks, name="thanks"),
+    path("u/<str:signed>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -12,7 +12,9 @@ STRONG_KEY = "k" * 10 + "3f9c1b7e5a0d4c2f8e6b9a1d7c3e5f0a2b4d6e8f1a3c5e7b"
 
 
 def _manage(*args, env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # Only what a deployment would have: no test-process switches.
+    dropped = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],

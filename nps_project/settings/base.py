@@ -181,26 +181,57 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every 4xx in one shape: {"error": {"status", "code", "message", "fields"}}.
+    "EXCEPTION_HANDLER": "nps_project.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # Counted per user in the cache (CACHE_URL: Redis when there are several
+    # web processes). "ingest" and "read" are the API token scopes; a bulk
+    # request of up to 1000 answers counts once.
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/min"),
         "user": env("API_THROTTLE_USER", default="6000/min"),
+        "ingest": env("API_THROTTLE_INGEST", default="1200/min"),
+        "read": env("API_THROTTLE_READ", default="600/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NPS loop API",
-    "DESCRIPTION": "Ingest NPS answers, read statistics and work follow-up cases.",
+    "DESCRIPTION": (
+        "Ingest NPS answers, read statistics and work follow-up cases.\n\n"
+        "Authenticate with `Authorization: Token <key>` (`manage.py api_token`). "
+        "Every error has one shape: "
+        '`{"error": {"status", "code", "message", "fields"}}`.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Separate request and response components: read-only fields are not
+    # asked for, and what is required in a request is exact.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # What Django's <slug:...> path converter matches, stated in the schema.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
+    "ENUM_NAME_OVERRIDES": {
+        # Several fields are called "status": each set of choices gets its name.
+        "SurveyStatusEnum": "surveys.models.Survey.Status",
+        "CaseStatusEnum": "followups.models.FollowUpCase.Status",
+        "LocaleEnum": "surveys.models.Locale",
+        "BulkItemStatusEnum": "surveys.ingestion.BULK_STATUSES",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
 
 # --- The product ------------------------------------------------------------
+# Survey page answers per client IP per minute, and how many reverse proxies
+# in front of the app append to X-Forwarded-For (0: use the socket's address).
+NPS_PAGE_POSTS_PER_MINUTE = env.int("NPS_PAGE_POSTS_PER_MINUTE", default=30)
+NPS_TRUSTED_PROXY_COUNT = env.int("NPS_TRUSTED_PROXY_COUNT", default=0)
+# A translated, friendly page when a customer's form is refused.
+CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 # Below this many answers a report says the sample is too small to trust.
 NPS_MIN_SAMPLE = env.int("NPS_MIN_SAMPLE", default=30)
 

@@ -1,0 +1,298 @@
+"""Figures for managers: NPS with its interval, trends, segments and how fast
+the loop closes. Each function is one aggregate query (percentiles are one
+ordered-set aggregate on PostgreSQL); nothing loops over rows in Python except
+the percentile fallback on the embedded SQLite database."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+)
+from django.db.models.aggregates import Aggregate
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from surveys import stats
+from surveys.models import Invitation, Response, Survey
+
+from .models import FollowUpCase, GrantStatus, OfferGrant, RewardGrant
+
+CATEGORY_COUNTS = {
+    "promoters": Count("pk", filter=Q(category=stats.PROMOTER)),
+    "passives": Count("pk", filter=Q(category=stats.PASSIVE)),
+    "detractors": Count("pk", filter=Q(category=stats.DETRACTOR)),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a report is about: one survey, a half-open period, maybe a segment."""
+
+    survey: Survey
+    start: datetime
+    end: datetime
+    segment: str = ""
+
+    def previous(self) -> Selection:
+        """The period of the same length just before this one."""
+        length = self.end - self.start
+        return Selection(self.survey, self.start - length, self.start, self.segment)
+
+    def responses(self) -> QuerySet:
+        queryset = Response.objects.counted().filter(
+            survey=self.survey, submitted_at__gte=self.start, submitted_at__lt=self.end
+        )
+        return queryset.filter(segment=self.segment) if self.segment else queryset
+
+    def cases(self) -> QuerySet:
+        queryset = FollowUpCase.objects.filter(
+            survey=self.survey, created_at__gte=self.start, created_at__lt=self.end
+        )
+        return queryset.filter(response__segment=self.segment) if self.segment else queryset
+
+
+def _summary(counts: dict) -> stats.NpsSummary:
+    return stats.NpsSummary(
+        promoters=counts["promoters"],
+        passives=counts["passives"],
+        detractors=counts["detractors"],
+        min_sample=settings.NPS_MIN_SAMPLE,
+    )
+
+
+# --- NPS --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NpsPanel:
+    current: stats.NpsSummary
+    previous: stats.NpsSummary
+    benchmark: int | None
+
+    @property
+    def change(self) -> float | None:
+        if self.current.nps is None or self.previous.nps is None:
+            return None
+        return self.current.nps - self.previous.nps
+
+    @property
+    def change_is_significant(self) -> bool:
+        return stats.difference_is_significant(self.previous, self.current)
+
+
+def nps_panel(selection: Selection) -> NpsPanel:
+    """This period and the one before, in one query."""
+    before = selection.previous()
+    window = Response.objects.counted().filter(
+        survey=selection.survey, submitted_at__gte=before.start, submitted_at__lt=selection.end
+    )
+    if selection.segment:
+        window = window.filter(segment=selection.segment)
+    now_q, then_q = Q(submitted_at__gte=selection.start), Q(submitted_at__lt=selection.start)
+    row = window.aggregate(
+        **{f"now_{k}": Count("pk", filter=c.filter & now_q) for k, c in CATEGORY_COUNTS.items()},
+        **{f"then_{k}": Count("pk", filter=c.filter & then_q) for k, c in CATEGORY_COUNTS.items()},
+    )
+    return NpsPanel(
+        current=_summary({k: row[f"now_{k}"] for k in CATEGORY_COUNTS}),
+        previous=_summary({k: row[f"then_{k}"] for k in CATEGORY_COUNTS}),
+        benchmark=selection.survey.benchmark_nps,
+    )
+
+
+def distribution(selection: Selection) -> list[int]:
+    """How many answers gave each score 0..10."""
+    row = selection.responses().aggregate(
+        **{f"s{score}": Count("pk", filter=Q(score=score)) for score in range(11)}
+    )
+    return [row[f"s{score}"] for score in range(11)]
+
+
+def response_rate(selection: Selection) -> dict:
+    """Invitations sent in the period, and how many of them were answered."""
+    invitations = Invitation.objects.filter(
+        survey=selection.survey, created_at__gte=selection.start, created_at__lt=selection.end
+    )
+    if selection.segment:
+        invitations = invitations.filter(customer__segment=selection.segment)
+    row = invitations.aggregate(
+        invited=Count("pk"), answered=Count("pk", filter=Q(responded_at__isnull=False))
+    )
+    row["rate"] = 100.0 * row["answered"] / row["invited"] if row["invited"] else None
+    return row
+
+
+def trend(selection: Selection, *, by: str = "month") -> list[tuple[datetime, stats.NpsSummary]]:
+    """NPS per month (or week), each with its interval."""
+    trunc = {"month": TruncMonth, "week": TruncWeek}[by]("submitted_at")
+    rows = (
+        selection.responses()
+        .annotate(period=trunc)
+        .values("period")
+        .annotate(**CATEGORY_COUNTS)
+        .order_by("period")
+    )
+    return [(row["period"], _summary(row)) for row in rows]
+
+
+def by_segment(selection: Selection) -> list[tuple[str, stats.NpsSummary]]:
+    rows = selection.responses().values("segment").annotate(**CATEGORY_COUNTS).order_by("segment")
+    return [(row["segment"] or "—", _summary(row)) for row in rows]
+
+
+# --- The loop -----------------------------------------------------------------
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate: percentile_cont(p) WITHIN GROUP."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+class Epoch(Func):
+    """Seconds in an interval (PostgreSQL)."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+def _interpolated(values: list[float], fraction: float) -> float | None:
+    """percentile_cont's definition: linear between the two nearest ranks."""
+    if not values:
+        return None
+    values = sorted(values)
+    position = (len(values) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def duration_percentiles(
+    queryset: QuerySet, start: str, end: str, fractions=(0.5, 0.9)
+) -> list[float | None]:
+    """Percentiles of ``end - start`` in hours over the rows where both are set."""
+    rows = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+    took = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    if connection.vendor == "postgresql":
+        seconds = Epoch(took)
+        result = rows.aggregate(
+            **{f"p{i}": PercentileCont(seconds, fraction) for i, fraction in enumerate(fractions)}
+        )
+        return [
+            None if result[f"p{i}"] is None else result[f"p{i}"] / 3600
+            for i in range(len(fractions))
+        ]
+    durations = rows.annotate(took=took).values_list("took", flat=True)
+    hours = [took.total_seconds() / 3600 for took in durations]
+    return [_interpolated(hours, fraction) for fraction in fractions]
+
+
+@dataclass(frozen=True)
+class LoopKpis:
+    cases: int
+    contacted: int
+    contacted_within_sla: int
+    open: int
+    overdue: int
+    first_contact_hours: list[float | None]  # median, p90
+    resolution_hours: list[float | None]  # median, p90
+
+    @property
+    def within_sla_pct(self) -> float | None:
+        return 100.0 * self.contacted_within_sla / self.cases if self.cases else None
+
+
+def loop_kpis(
+    selection: Selection, *, cases: QuerySet | None = None, now: datetime | None = None
+) -> LoopKpis:
+    """How fast the loop closes. ``cases`` narrows the selection's cases (a
+    staff member's own numbers)."""
+    now = now or timezone.now()
+    cases = selection.cases() if cases is None else cases
+    row = cases.aggregate(
+        cases=Count("pk"),
+        contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
+        contacted_within_sla=Count("pk", filter=Q(first_contact_at__lte=F("due_at"))),
+        open=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=now)),
+    )
+    return LoopKpis(
+        **row,
+        first_contact_hours=duration_percentiles(cases, "created_at", "first_contact_at"),
+        resolution_hours=duration_percentiles(cases, "created_at", "resolved_at"),
+    )
+
+
+def cases_by_owner(selection: Selection, *, now: datetime | None = None) -> list[dict]:
+    now = now or timezone.now()
+    open_q = Q(status__in=FollowUpCase.OPEN_STATUSES)
+    return list(
+        selection.cases()
+        .values("owner__username", "owner__first_name", "owner__last_name")
+        .annotate(
+            open=Count("pk", filter=open_q),
+            overdue=Count("pk", filter=open_q & Q(due_at__lte=now)),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+        )
+        .order_by("-overdue", "-open", "owner__username")
+    )
+
+
+def root_causes(selection: Selection, *, limit: int = 10) -> list[dict]:
+    return list(
+        selection.cases()
+        .filter(root_cause__isnull=False)
+        .values("root_cause__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "root_cause__name")[:limit]
+    )
+
+
+def root_cause_trend(selection: Selection) -> list[dict]:
+    return list(
+        selection.cases()
+        .filter(root_cause__isnull=False)
+        .annotate(period=TruncMonth("created_at"))
+        .values("period", "root_cause__name")
+        .annotate(count=Count("pk"))
+        .order_by("period", "root_cause__name")
+    )
+
+
+def grants(selection: Selection) -> dict:
+    """Offers and rewards issued and redeemed for answers in the period."""
+    result = {}
+    for name, model in (("offers", OfferGrant), ("rewards", RewardGrant)):
+        queryset = model.objects.filter(
+            response__survey=selection.survey,
+            created_at__gte=selection.start,
+            created_at__lt=selection.end,
+        )
+        if selection.segment:
+            queryset = queryset.filter(response__segment=selection.segment)
+        result[name] = queryset.aggregate(
+            issued=Count("pk"), redeemed=Count("pk", filter=Q(status=GrantStatus.REDEEMED))
+        )
+    return result
+
+
+def default_selection(survey: Survey, *, days: int = 90, now: datetime | None = None) -> Selection:
+    now = now or timezone.now()
+    return Selection(survey=survey, start=now - timedelta(days=days), end=now)

@@ -1,0 +1,495 @@
+"""The REST API of the surveys app: ingest answers and customers, read them
+back, and report NPS.
+
+Clients authenticate with a token (``Authorization: Token <key>``). What a
+token may do is its user's Django permissions, checked on every request: the
+``ingest`` scope may write answers and customers, the ``read`` scope may read.
+``manage.py api_token`` creates tokens and grants scopes through two groups.
+Views only translate HTTP to the services and back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from nps_project.api import field_errors
+
+from . import ingestion, models, services
+from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
+from .serializers import (
+    BulkResultSerializer,
+    CustomerDetailsSerializer,
+    CustomerSerializer,
+    CustomerUpdateSerializer,
+    ErrorSerializer,
+    NpsReportSerializer,
+    ResponseBulkInSerializer,
+    ResponseInSerializer,
+    ResponseSerializer,
+    SurveySerializer,
+)
+
+# --- Scopes, permissions, throttling ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiScope:
+    group: str
+    permissions: tuple[str, ...]
+
+
+ADD_RESPONSES = ("surveys.add_response",)
+VIEW_RESPONSES = ("surveys.view_response",)
+ADD_CUSTOMERS = ("surveys.add_customer", "surveys.change_customer")
+CHANGE_CUSTOMERS = ("surveys.change_customer",)
+VIEW_CUSTOMERS = ("surveys.view_customer",)
+VIEW_SURVEYS = ("surveys.view_survey",)
+
+API_SCOPES = {
+    "ingest": ApiScope("API ingest", (*ADD_RESPONSES, *ADD_CUSTOMERS)),
+    "read": ApiScope("API read", (*VIEW_RESPONSES, *VIEW_CUSTOMERS, *VIEW_SURVEYS)),
+}
+
+
+class HasScopePermissions(permissions.BasePermission):
+    """The Django permissions a view names for each HTTP method in
+    ``required_permissions``; HEAD and OPTIONS need what GET needs."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
+        needed = view.required_permissions.get(method)
+        if needed is None:
+            return True  # the view does not answer this method: a 405 follows
+        missing = [perm for perm in needed if not user.has_perm(perm)]
+        if missing:
+            scope = next(
+                (name for name, s in API_SCOPES.items() if set(needed) <= set(s.permissions)),
+                None,
+            )
+            self.message = f"Missing permission {', '.join(missing)}" + (
+                f": this needs the '{scope}' API scope." if scope else "."
+            )
+            return False
+        return True
+
+
+class ApiScopeRateThrottle(ScopedRateThrottle):
+    """Per user: reads against the ``read`` rate, writes against ``ingest``
+    (``API_THROTTLE_READ`` / ``API_THROTTLE_INGEST``)."""
+
+    def allow_request(self, request, view) -> bool:
+        self.scope = "read" if request.method in permissions.SAFE_METHODS else "ingest"
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super(ScopedRateThrottle, self).allow_request(request, view)
+
+    def get_rate(self):
+        # Looked up per request: DRF copies the rates into a class attribute at
+        # import, which would miss settings changed afterwards.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class ApiPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ApiMixin:
+    # What every view of this API shares. (Not a docstring: the schema would
+    # show it as the description of every operation.)
+
+    permission_classes = [HasScopePermissions]
+    parser_classes = [JSONParser]
+    pagination_class = ApiPagination
+    required_permissions: dict[str, tuple[str, ...]] = {}
+
+    def get_throttles(self):
+        return [*super().get_throttles(), ApiScopeRateThrottle()]
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    described = {
+        400: "Invalid input: see error.fields.",
+        401: "No valid token (send Authorization: Token <key>).",
+        403: "The token lacks the permission (scope) this needs.",
+        404: "Not found.",
+        429: "Too many requests: wait as many seconds as Retry-After says.",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
+
+
+def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(field_errors(exc))
+
+
+READ_ERRORS = _errors(401, 403, 429)
+LIST_ERRORS = _errors(400, 401, 403, 404, 429)
+WRITE_ERRORS = _errors(400, 401, 403, 429)
+
+ANSWER_EXAMPLE = {
+    "survey": "customer-feedback",
+    "customer": {
+        "email": "ada@example.com",
+        "name": "Ada Lovelace",
+        "external_id": "crm-1815",
+        "segment": "enterprise",
+        "locale": "en",
+    },
+    "score": 9,
+    "comment": "Fast and friendly.",
+    "submitted_at": "2025-11-20T14:03:00Z",
+    "idempotency_key": "shop-order-51023",
+}
+
+
+# --- Responses --------------------------------------------------------------
+
+
+class ResponseListView(ApiMixin, generics.ListAPIView):
+    queryset = models.Response.objects.select_related("survey").order_by("-submitted_at", "-pk")
+    serializer_class = ResponseSerializer
+    filterset_class = ResponseFilter
+    required_permissions = {"GET": VIEW_RESPONSES, "POST": ADD_RESPONSES}
+
+    @extend_schema(
+        operation_id="responses_list",
+        summary="List answers",
+        tags=["responses"],
+        responses={200: ResponseSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="responses_create",
+        summary="Record one answer",
+        description=(
+            "Stores the answer and hands it over for its follow-up (case, offer or "
+            "reward). The customer is found by external id, else by email, and created "
+            "when neither matches. With an idempotency key already used, the stored "
+            "answer comes back with 200 and nothing changes."
+        ),
+        tags=["responses"],
+        request=ResponseInSerializer,
+        responses={
+            201: OpenApiResponse(ResponseSerializer, description="Recorded."),
+            200: OpenApiResponse(
+                ResponseSerializer, description="Already recorded under this idempotency key."
+            ),
+            **WRITE_ERRORS,
+        },
+        examples=[OpenApiExample("An answer", value=ANSWER_EXAMPLE, request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        incoming = ResponseInSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            recorded = ingestion.response_ingest(**incoming.validated_data)
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from exc
+        data = ResponseSerializer(recorded.response).data
+        if not recorded.created:
+            return Response(data, status=status.HTTP_200_OK)
+        location = reverse("api:response-detail", args=[recorded.response.pk])
+        return Response(
+            data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(location)},
+        )
+
+
+class ResponseDetailView(ApiMixin, generics.RetrieveAPIView):
+    queryset = models.Response.objects.select_related("survey")
+    serializer_class = ResponseSerializer
+    required_permissions = {"GET": VIEW_RESPONSES}
+
+    @extend_schema(
+        operation_id="responses_retrieve",
+        summary="One answer",
+        tags=["responses"],
+        responses={200: ResponseSerializer, **_errors(401, 403, 404, 429)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ResponseBulkView(ApiMixin, APIView):
+    required_permissions = {"POST": ADD_RESPONSES}
+
+    @extend_schema(
+        operation_id="responses_bulk_create",
+        summary="Record up to 1000 answers",
+        description=(
+            "Every item follows the rules of a single answer and gets its own result, "
+            "in order: created, existing (its idempotency key is known, or an earlier "
+            "item of this request has it) or invalid (with its errors). Invalid items "
+            "never block valid ones. More than 1000 items: 400, nothing recorded."
+        ),
+        tags=["responses"],
+        request=ResponseBulkInSerializer,
+        responses={200: BulkResultSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "A batch",
+                value={
+                    "responses": [
+                        ANSWER_EXAMPLE,
+                        {**ANSWER_EXAMPLE, "score": 11, "idempotency_key": "shop-order-51024"},
+                    ]
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        envelope = ResponseBulkInSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        results = ingestion.responses_record_bulk(envelope.validated_data["responses"])
+        counts = Counter(result.status for result in results)
+        return Response(
+            {
+                "results": [result.as_dict() for result in results],
+                "created": counts[ingestion.CREATED],
+                "existing": counts[ingestion.EXISTING],
+                "invalid": counts[ingestion.INVALID],
+            }
+        )
+
+
+# --- Customers --------------------------------------------------------------
+
+
+class CustomerListView(ApiMixin, generics.ListAPIView):
+    queryset = models.Customer.objects.order_by("-created_at", "-pk")
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    required_permissions = {"GET": VIEW_CUSTOMERS, "POST": ADD_CUSTOMERS}
+
+    @extend_schema(
+        operation_id="customers_list",
+        summary="List customers",
+        tags=["customers"],
+        responses={200: CustomerSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="customers_upsert",
+        summary="Create or update a customer",
+        description=(
+            "Finds the customer by external id, else by email (any case), and updates "
+            "the details given; creates one (201) when neither matches, which needs an "
+            "email address."
+        ),
+        tags=["customers"],
+        request=CustomerDetailsSerializer,
+        responses={
+            201: OpenApiResponse(CustomerSerializer, description="Created."),
+            200: OpenApiResponse(CustomerSerializer, description="Found and updated."),
+            **WRITE_ERRORS,
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        incoming = CustomerDetailsSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        details = {name: value or "" for name, value in incoming.validated_data.items()}
+        try:
+            customer, created = services.customer_upsert(**details)
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from exc
+        data = CustomerSerializer(customer).data
+        if not created:
+            return Response(data, status=status.HTTP_200_OK)
+        location = reverse("api:customer-detail", args=[customer.pk])
+        return Response(
+            data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(location)},
+        )
+
+
+class CustomerDetailView(ApiMixin, generics.RetrieveAPIView):
+    queryset = models.Customer.objects.all()
+    serializer_class = CustomerSerializer
+    required_permissions = {"GET": VIEW_CUSTOMERS, "PATCH": CHANGE_CUSTOMERS}
+
+    @extend_schema(
+        operation_id="customers_retrieve",
+        summary="One customer",
+        tags=["customers"],
+        responses={200: CustomerSerializer, **_errors(401, 403, 404, 429)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="customers_partial_update",
+        summary="Change a customer's details",
+        description="An erased customer cannot be changed (400).",
+        tags=["customers"],
+        request=CustomerUpdateSerializer,
+        responses={200: CustomerSerializer, **_errors(400, 401, 403, 404, 429)},
+    )
+    def patch(self, request, *args, **kwargs):
+        customer = self.get_object()
+        incoming = CustomerUpdateSerializer(customer, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        try:
+            customer = ingestion.customer_update(customer=customer, **incoming.validated_data)
+        except DjangoValidationError as exc:
+            raise _bad_request(exc) from exc
+        return Response(CustomerSerializer(customer).data)
+
+
+class CustomerEraseView(ApiMixin, generics.GenericAPIView):
+    queryset = models.Customer.objects.all()
+    serializer_class = CustomerSerializer
+    required_permissions = {"POST": CHANGE_CUSTOMERS}
+
+    @extend_schema(
+        operation_id="customers_erase",
+        summary="Erase a customer's personal data (GDPR)",
+        description=(
+            "Removes email, name, external id and the comments of their answers, "
+            "everywhere at once; their scores stay, anonymously, in the statistics. "
+            "Erasing again changes nothing."
+        ),
+        tags=["customers"],
+        request=None,
+        responses={200: CustomerSerializer, **_errors(401, 403, 404, 429)},
+    )
+    def post(self, request, *args, **kwargs):
+        customer = services.customer_erase(customer=self.get_object())
+        return Response(CustomerSerializer(customer).data)
+
+
+class CustomerUnsubscribeView(ApiMixin, generics.GenericAPIView):
+    queryset = models.Customer.objects.all()
+    serializer_class = CustomerSerializer
+    required_permissions = {"POST": CHANGE_CUSTOMERS}
+
+    @extend_schema(
+        operation_id="customers_unsubscribe",
+        summary="Stop emailing a customer",
+        description="The first unsubscription time is kept; repeating it changes nothing.",
+        tags=["customers"],
+        request=None,
+        responses={200: CustomerSerializer, **_errors(401, 403, 404, 429)},
+    )
+    def post(self, request, *args, **kwargs):
+        customer = self.get_object()
+        services.customer_unsubscribe(customer=customer)
+        return Response(CustomerSerializer(customer).data)
+
+
+# --- Surveys and NPS --------------------------------------------------------
+
+
+class SurveyListView(ApiMixin, generics.ListAPIView):
+    queryset = models.Survey.objects.order_by("name", "pk")
+    serializer_class = SurveySerializer
+    filterset_class = SurveyFilter
+    required_permissions = {"GET": VIEW_SURVEYS}
+
+    @extend_schema(
+        operation_id="surveys_list",
+        summary="List surveys",
+        tags=["surveys"],
+        responses={200: SurveySerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SurveyDetailView(ApiMixin, generics.RetrieveAPIView):
+    queryset = models.Survey.objects.all()
+    serializer_class = SurveySerializer
+    lookup_field = "slug"
+    required_permissions = {"GET": VIEW_SURVEYS}
+
+    @extend_schema(
+        operation_id="surveys_retrieve",
+        summary="One survey",
+        tags=["surveys"],
+        responses={200: SurveySerializer, **_errors(401, 403, 404, 429)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SurveyNpsView(ApiMixin, generics.GenericAPIView):
+    queryset = models.Response.objects.all()
+    filterset_class = NpsFilter
+    required_permissions = {"GET": VIEW_RESPONSES}
+
+    @extend_schema(
+        operation_id="surveys_nps",
+        summary="NPS of a survey, with its 95% interval",
+        description=(
+            "Counts, shares and NPS of the answers counted in statistics (answers "
+            "marked test, spam or duplicate are left out), with the adjusted-Wald 95% "
+            "interval and the plain Wald margin. Below the minimum sample, "
+            "sample_too_small is true and warning says why. One aggregate query."
+        ),
+        tags=["surveys"],
+        filters=True,
+        responses={200: NpsReportSerializer, **_errors(400, 401, 403, 404, 429)},
+    )
+    def get(self, request, slug: str):
+        survey = get_object_or_404(models.Survey, slug=slug)
+        selection = NpsFilter(
+            request.query_params, queryset=models.Response.objects.filter(survey=survey)
+        )
+        if not selection.is_valid():
+            raise exceptions.ValidationError(selection.errors)
+        summary = selection.qs.nps_summary()
+        bounds = selection.form.cleaned_data
+        report = summary.as_dict()
+        benchmark = survey.benchmark_nps
+        return Response(
+            {
+                "survey": survey.slug,
+                "period": {
+                    "from": bounds["from"].echo() if bounds.get("from") else None,
+                    "to": bounds["to"].echo() if bounds.get("to") else None,
+                    "segment": bounds.get("segment") or None,
+                },
+                **report,
+                "min_sample": summary.min_sample,
+                "benchmark_nps": benchmark,
+                "difference_from_benchmark": (
+                    None
+                    if benchmark is None or report["nps"] is None
+                    else round(report["nps"] - benchmark, 2)
+                ),
+            }
+        )
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other path under this API's resources: a 404 in the API's error
+    shape rather than Django's HTML page."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()

@@ -1,0 +1,287 @@
+"""The REST API's request and response shapes: input is checked for type and
+size here, every rule about the data is the services' (``surveys.ingestion``,
+``surveys.services``)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from . import ingestion, services
+from .models import Customer, Locale, Response, Survey
+
+# --- Input ------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10})
+class ScoreField(serializers.Field):
+    """0..10 as a number (``8``, ``8.0``) or a numeric string (``"8"``)."""
+
+    default_error_messages = {"invalid": ingestion.SCORE_INVALID}
+
+    def to_internal_value(self, data):
+        try:
+            return ingestion.parse_score(data)
+        except ValueError:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+def _optional_text(max_length: int, **kwargs) -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs
+    )
+
+
+class CustomerDetailsSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=ingestion.EMAIL_MAX_LENGTH,
+        help_text="Matched case-insensitively; required to create a customer.",
+    )
+    name = _optional_text(ingestion.NAME_MAX_LENGTH)
+    external_id = _optional_text(
+        ingestion.EXTERNAL_ID_MAX_LENGTH,
+        help_text="The customer's id in your CRM or shop; matched before the email.",
+    )
+    segment = _optional_text(ingestion.SEGMENT_MAX_LENGTH)
+    locale = _optional_text(
+        ingestion.LOCALE_MAX_LENGTH,
+        help_text="A language tag (en, pl-PL, zh-Hans, ru ...); unsupported ones are ignored.",
+    )
+
+
+class CustomerReferenceSerializer(CustomerDetailsSerializer):
+    """Who answered: an existing customer's ``id`` alone, or their details
+    (found by external id, else by email; created when neither matches;
+    updated with the details given)."""
+
+    id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ingestion.CUSTOMER_ID_MAX
+    )
+
+    def validate(self, attrs):
+        details = ("email", "name", "external_id", "segment", "locale")
+        if attrs.get("id") is not None and any(attrs.get(name) for name in details):
+            raise serializers.ValidationError(ingestion.CUSTOMER_ID_WITH_DETAILS)
+        return attrs
+
+
+class ResponseInSerializer(serializers.Serializer):
+    survey = serializers.CharField(
+        max_length=ingestion.SURVEY_MAX_LENGTH,
+        help_text="The survey's slug; it must be active or paused.",
+    )
+    customer = CustomerReferenceSerializer()
+    score = ScoreField(help_text="0-6 detractor, 7-8 passive, 9-10 promoter.")
+    comment = _optional_text(ingestion.COMMENT_MAX_LENGTH)
+    submitted_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default_timezone=UTC,
+        help_text="When the customer answered (ISO 8601; UTC when no offset is given); "
+        "now when absent. At most 5 minutes in the future.",
+    )
+    idempotency_key = _optional_text(
+        ingestion.IDEMPOTENCY_KEY_MAX_LENGTH,
+        help_text="Send the same key again and you get the stored answer back (200), "
+        "nothing is recorded twice.",
+    )
+
+
+@extend_schema_field(ResponseInSerializer(many=True))
+class BulkItemsField(serializers.ListField):
+    """The items as sent: ``surveys.ingestion`` reads them (far faster than a
+    serializer per item); the schema documents them as what they are."""
+
+
+class ResponseBulkInSerializer(serializers.Serializer):
+    responses = BulkItemsField(
+        min_length=1,
+        max_length=ingestion.MAX_BULK_ITEMS,
+        help_text="Up to 1000 answers. Each is checked on its own: an invalid item is "
+        "reported in its result and never blocks the others.",
+    )
+
+
+class CustomerUpdateSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(max_length=ingestion.EMAIL_MAX_LENGTH)
+    external_id = serializers.CharField(
+        max_length=ingestion.EXTERNAL_ID_MAX_LENGTH,
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+    )
+    locale = serializers.CharField(max_length=ingestion.LOCALE_MAX_LENGTH, allow_blank=True)
+
+    class Meta:
+        model = Customer
+        fields = ["email", "name", "external_id", "segment", "locale"]
+        # Uniqueness is checked by the model itself, case-insensitively.
+        validators = []
+
+    def validate_external_id(self, value):
+        return value or None
+
+    def validate_locale(self, value):
+        locale = services.normalize_locale(value)
+        if value and not locale:
+            supported = ", ".join(choice.value for choice in Locale)
+            raise serializers.ValidationError(f"Unsupported language; use one of: {supported}.")
+        return locale
+
+
+# --- Output -----------------------------------------------------------------
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    survey = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    excluded = serializers.BooleanField(source="is_excluded", read_only=True)
+    recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id",
+            "survey",
+            "customer",
+            "score",
+            "category",
+            "comment",
+            "channel",
+            "submitted_at",
+            "segment",
+            "locale",
+            "idempotency_key",
+            "excluded",
+            "exclusion_reason",
+            "recorded_at",
+            "routed_at",
+        ]
+        read_only_fields = fields
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    # Declared so the schema says "" (no language) is a possible value.
+    locale = serializers.ChoiceField(choices=Locale.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "email",
+            "name",
+            "external_id",
+            "segment",
+            "locale",
+            "unsubscribed_at",
+            "erased_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Survey
+        fields = [
+            "slug",
+            "name",
+            "status",
+            "question",
+            "follow_up_question",
+            "translations",
+            "default_locale",
+            "throttle_days",
+            "reminder_after_days",
+            "invitation_lifetime_days",
+            "detractor_sla_hours",
+            "recurrence",
+            "benchmark_nps",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class BulkItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in the request, from 0.")
+    status = serializers.ChoiceField(choices=ingestion.BULK_STATUSES)
+    id = serializers.IntegerField(allow_null=True, help_text="The stored response's id.")
+    category = serializers.ChoiceField(choices=Response.Category.choices, allow_null=True)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Why an invalid item was refused, by field path (customer.email ...).",
+    )
+
+
+class BulkResultSerializer(serializers.Serializer):
+    results = BulkItemResultSerializer(many=True)
+    created = serializers.IntegerField()
+    existing = serializers.IntegerField()
+    invalid = serializers.IntegerField()
+
+
+class NpsReportSerializer(serializers.Serializer):
+    """Documents ``NpsSummary.as_dict()`` and what the endpoint adds to it."""
+
+    survey = serializers.CharField(help_text="The survey's slug.")
+    period = inline_serializer(
+        name="NpsPeriod",
+        fields={
+            "from": serializers.CharField(allow_null=True),
+            "to": serializers.CharField(allow_null=True),
+            "segment": serializers.CharField(allow_null=True),
+        },
+        help_text="The selection, as understood: dates stay dates, date-times are in UTC.",
+    )
+    total = serializers.IntegerField()
+    promoters = serializers.IntegerField()
+    passives = serializers.IntegerField()
+    detractors = serializers.IntegerField()
+    promoter_pct = serializers.FloatField(allow_null=True)
+    passive_pct = serializers.FloatField(allow_null=True)
+    detractor_pct = serializers.FloatField(allow_null=True)
+    nps = serializers.FloatField(allow_null=True, help_text="-100..100; null without answers.")
+    confidence_interval = inline_serializer(
+        name="NpsConfidenceInterval",
+        fields={
+            "level": serializers.FloatField(),
+            "method": serializers.CharField(),
+            "low": serializers.FloatField(allow_null=True),
+            "high": serializers.FloatField(allow_null=True),
+        },
+        help_text="95% adjusted-Wald interval (Rocks 2016).",
+    )
+    wald_margin = serializers.FloatField(
+        allow_null=True, help_text="Plain Wald 95% margin of error, in points."
+    )
+    sample_too_small = serializers.BooleanField()
+    min_sample = serializers.IntegerField()
+    warning = serializers.CharField(allow_null=True)
+    benchmark_nps = serializers.IntegerField(allow_null=True)
+    difference_from_benchmark = serializers.FloatField(allow_null=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one shape of every API error (see nps_project/api.py)."""
+
+    error = inline_serializer(
+        name="ErrorDetail",
+        fields={
+            "status": serializers.IntegerField(),
+            "code": serializers.CharField(),
+            "message": serializers.CharField(),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                help_text="Messages by field path (customer.email, responses.3.score).",
+            ),
+        },
+    )

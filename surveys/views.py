@@ -1,0 +1,372 @@
+"""The customer-facing pages: answering a survey by its link, and unsubscribing.
+
+A GET never writes: mail scanners and link previews fetch every link in an
+email, so only a POST (a person pressing a button) records anything.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import links, services
+from .forms import SCORES, CommentForm, ScoreForm, score_from_query
+from .models import Customer, Invitation, Response, Survey, hash_token
+
+logger = logging.getLogger(__name__)
+
+# A customer who pressed "send" just before the link expired may still finish
+# the follow-up question.
+COMMENT_GRACE = timedelta(hours=1)
+ANSWERABLE = (Survey.Status.ACTIVE, Survey.Status.PAUSED)
+
+
+# --- Headers, throttling, language --------------------------------------------
+
+
+def _content_security_policy() -> str:
+    sources = "'self'"
+    static = urlsplit(settings.STATIC_URL)
+    if static.scheme and static.netloc:
+        sources += f" {static.scheme}://{static.netloc}"
+    return (
+        f"default-src 'none'; style-src {sources}; script-src {sources}; img-src {sources}; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+def _private_page(view):
+    """The link token (or signed id) is in the URL and the page shows personal
+    data: no caching anywhere, no Referer to other sites, no indexing.
+
+    "same-origin", not "no-referrer": under "no-referrer" browsers send
+    ``Origin: null`` with the page's own form POST, and Django's CSRF check
+    rightly refuses it. Other sites get no Referer either way.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "same-origin"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Content-Security-Policy"] = _content_security_policy()
+        return response
+
+    return wrapped
+
+
+def _client_key(request: HttpRequest) -> str:
+    """Who is posting, for throttling: the address that reached us or, behind
+    NPS_TRUSTED_PROXY_COUNT proxies, the one the outermost proxy saw. An IPv6
+    client is its /64: one host usually has a whole /64 to pick from."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.NPS_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        forwarded = [hop.strip() for hop in forwarded if hop.strip()]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _too_many_posts(request: HttpRequest) -> bool:
+    """Count this POST against its sender's budget for the current minute.
+
+    Fails open: when the cache is down, an answer matters more than a limit.
+    """
+    limit = settings.NPS_PAGE_POSTS_PER_MINUTE
+    key = f"surveys:posts:{_client_key(request)}:{int(time.time() // 60)}"
+    try:
+        cache.add(key, 0, timeout=90)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=90)
+            count = 1
+    except Exception:
+        logger.warning("Page throttling is off: the cache did not answer.", exc_info=True)
+        return False
+    return count > limit
+
+
+def _rate_limited(request: HttpRequest) -> HttpResponse:
+    response = _render(request, "surveys/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _throttled(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST" and _too_many_posts(request):
+            return _rate_limited(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _supported(language: str | None) -> str | None:
+    if not language:
+        return None
+    try:
+        return translation.get_supported_language_variant(language)
+    except LookupError:
+        return None
+
+
+def _survey_language(invitation: Invitation) -> str:
+    return (
+        _supported(invitation.customer.locale)
+        or _supported(invitation.survey.default_locale)
+        or settings.LANGUAGE_CODE
+    )
+
+
+def _render(request, template, context=None, *, language=None, status=200) -> HttpResponse:
+    """Render in ``language`` (the customer's), or in the request's language."""
+    language = language or translation.get_language()
+    with translation.override(language):
+        response = render(request, template, context, status=status)
+    response["Content-Language"] = language
+    return response
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _not_found(request) -> HttpResponse:
+    # One page for every link we cannot serve, so it reveals nothing about why.
+    return _render(request, "surveys/not_found.html", status=404)
+
+
+# --- The survey page ----------------------------------------------------------
+
+
+class _Link:
+    """What a survey link leads to: its invitation and, once answered, the answer."""
+
+    def __init__(self, invitation: Invitation, response: Response | None):
+        self.invitation = invitation
+        self.response = response
+        self.token = invitation.token
+        self.language = _survey_language(invitation)
+        self.question, self.follow_up_question = invitation.survey.text_for(self.language)
+
+    @property
+    def closed(self) -> bool:
+        """Closed for a new answer."""
+        return self.invitation.is_expired() or self.invitation.survey.status not in ANSWERABLE
+
+    @property
+    def takes_comment(self) -> bool:
+        if self.response is None or self.response.comment:
+            return False
+        return (
+            not self.invitation.is_expired()
+            or timezone.now() - self.response.submitted_at < COMMENT_GRACE
+        )
+
+    def url(self, name: str) -> str:
+        return reverse(f"surveys:{name}", args=[self.token])
+
+
+def _open_link(token: str) -> _Link | None:
+    invitation = (
+        Invitation.objects.select_related("survey", "customer")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or invitation.customer.is_erased:
+        return None
+    response = Response.objects.filter(invitation=invitation).first()
+    return _Link(invitation, response)
+
+
+def _page(request, link: _Link, template: str, status: int = 200, **context) -> HttpResponse:
+    customer = link.invitation.customer
+    context = {
+        "token": link.token,
+        "question": link.question,
+        "follow_up_question": link.follow_up_question,
+        "customer_name": customer.name,
+        "response": link.response,
+        "unsubscribe_link": None if customer.unsubscribed_at else links.unsubscribe_path(customer),
+        **context,
+    }
+    return _render(request, template, context, language=link.language, status=status)
+
+
+def _closed(request, link: _Link) -> HttpResponse:
+    return _page(request, link, "surveys/closed.html", status=410)
+
+
+def _answered(request, link: _Link) -> HttpResponse:
+    comment_form = CommentForm() if link.takes_comment else None
+    return _page(request, link, "surveys/answered.html", comment_form=comment_form)
+
+
+def _score_page(request, link: _Link, form: ScoreForm, selected: str | None) -> HttpResponse:
+    return _page(request, link, "surveys/answer.html", form=form, scores=SCORES, selected=selected)
+
+
+@_private_page
+@_throttled
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer(request, token: str):
+    link = _open_link(token)
+    if link is None:
+        return _not_found(request)
+    if link.response is not None:
+        if request.method == "POST":
+            # A second submission changes nothing; the page says so.
+            return _see_other(link.url("answer"))
+        return _answered(request, link)
+    if link.closed:
+        return _closed(request, link)
+
+    if request.method != "POST":
+        return _score_page(request, link, ScoreForm(), score_from_query(request.GET.get("score")))
+
+    form = ScoreForm(request.POST)
+    if not form.is_valid():
+        return _score_page(request, link, form, score_from_query(request.POST.get("score")))
+    invitation = link.invitation
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
+    try:
+        recorded = services.response_record(
+            survey=invitation.survey,
+            customer=invitation.customer,
+            score=form.cleaned_data["score"],
+            channel=invitation.channel,
+            invitation=invitation,
+            locale=link.language,
+        )
+    except ValidationError:
+        # The survey closed or the customer was erased since the page loaded.
+        return _closed(request, link)
+    if not recorded.created:
+        return _see_other(link.url("answer"))
+    return _see_other(link.url("follow_up"))
+
+
+@_private_page
+@_throttled
+@require_http_methods(["GET", "HEAD", "POST"])
+def follow_up(request, token: str):
+    link = _open_link(token)
+    if link is None:
+        return _not_found(request)
+    if link.response is None:
+        return _see_other(link.url("answer"))
+    if not link.takes_comment:
+        return _see_other(link.url("thanks"))
+
+    if request.method != "POST":
+        return _page(request, link, "surveys/follow_up.html", comment_form=CommentForm())
+
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        template = "surveys/follow_up.html"
+        if request.POST.get("from") == "answered":
+            template = "surveys/answered.html"
+        return _page(request, link, template, comment_form=form)
+    services.response_add_comment(response=link.response, comment=form.cleaned_data["comment"])
+    return _see_other(link.url("thanks"))
+
+
+@_private_page
+@require_safe
+def thanks(request, token: str):
+    link = _open_link(token)
+    if link is None:
+        return _not_found(request)
+    if link.response is None:
+        return _see_other(link.url("answer"))
+    return _page(request, link, "surveys/thanks.html")
+
+
+# --- Unsubscribing ------------------------------------------------------------
+
+
+def _mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+def _csrf_rejection(request: HttpRequest) -> HttpResponse | None:
+    """Django's CSRF check, run by hand for a view that must also accept the
+    token-less one-click POST of mail clients."""
+    check = CsrfViewMiddleware(lambda request: None)
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+# Mail clients POST "List-Unsubscribe=One-Click" without any CSRF token
+# (RFC 8058); the signed link itself proves the request is about this customer,
+# and that one body is the only thing accepted without the page's token. Nor is
+# it throttled: those POSTs come from a few mail providers' servers, and a lost
+# unsubscribe is worse than the cost of checking a signature.
+@csrf_exempt
+@_private_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, signed: str):
+    one_click = request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
+    if request.method == "POST" and not one_click and _too_many_posts(request):
+        return _rate_limited(request)
+    customer = links.customer_for_unsubscribe_token(signed)
+    if customer is None or customer.is_erased:
+        return _not_found(request)
+    language = _supported(customer.locale) or translation.get_language()
+
+    if request.method == "POST":
+        if not one_click:
+            rejection = _csrf_rejection(request)
+            if rejection is not None:
+                return rejection
+        services.customer_unsubscribe(customer=customer)
+        if not one_click:
+            return _see_other(request.path)
+    return _unsubscribe_page(request, customer, language)
+
+
+def _unsubscribe_page(request, customer: Customer, language: str) -> HttpResponse:
+    context = {"customer": customer, "email": _mask_email(customer.email or "")}
+    return _render(request, "surveys/unsubscribe.html", context, language=language)
+
+
+# --- Errors -------------------------------------------------------------------
+
+
+@_private_page
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """A page a customer can act on when a form cannot be accepted (usually a
+    browser that blocks cookies, or a page left open for too long). Enabled by
+    ``CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"``."""
+    return _render(request, "surveys/csrf_failure.html", status=403)

@@ -1,0 +1,230 @@
+"""Customers: list, upsert, read, change, erase, unsubscribe."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys.models import Customer
+from tests.factories import CustomerFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/customers/"
+
+
+def detail(customer) -> str:
+    return f"{URL}{customer.pk}/"
+
+
+def test_list_returns_customers_with_their_details(read_client):
+    customer = CustomerFactory(email="ada@example.com", external_id="crm-1", segment="vip")
+
+    reply = read_client.get(URL)
+
+    assert reply.status_code == 200
+    [row] = reply.json()["results"]
+    assert row["id"] == customer.pk
+    assert {k: row[k] for k in ("email", "external_id", "segment", "unsubscribed_at")} == {
+        "email": "ada@example.com",
+        "external_id": "crm-1",
+        "segment": "vip",
+        "unsubscribed_at": None,
+    }
+
+
+def test_list_filters(read_client):
+    ada = CustomerFactory(email="Ada@Example.com", segment="vip", external_id="crm-1")
+    bob = CustomerFactory(email="bob@example.com", segment="smb")
+    bob.unsubscribed_at = bob.created_at
+    bob.save()
+
+    def emails(**params):
+        reply = read_client.get(URL, params)
+        assert reply.status_code == 200, reply.json()
+        return {row["email"] for row in reply.json()["results"]}
+
+    assert emails(email="ada@EXAMPLE.com") == {ada.email}
+    assert emails(external_id="crm-1") == {ada.email}
+    assert emails(segment="smb") == {bob.email}
+    assert emails(unsubscribed="true") == {bob.email}
+    assert emails(unsubscribed="false") == {ada.email}
+    assert emails(erased="false") == {ada.email, bob.email}
+
+
+def test_list_costs_the_same_queries_at_2_and_20_rows(read_client):
+    CustomerFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as few:
+        read_client.get(URL)
+    CustomerFactory.create_batch(18)
+    with CaptureQueriesContext(connection) as many:
+        reply = read_client.get(URL)
+    assert len(reply.json()["results"]) == 20
+    assert len(many) == len(few)
+
+
+def test_post_creates_a_customer_with_201(ingest_client):
+    reply = ingest_client.post(
+        URL, {"email": " ada@example.com ", "name": "Ada", "locale": "pl-PL"}, format="json"
+    )
+
+    assert reply.status_code == 201, reply.json()
+    customer = Customer.objects.get()
+    assert reply.json()["id"] == customer.pk
+    assert (customer.email, customer.locale) == ("ada@example.com", "pl")
+    assert reply["Location"].endswith(detail(customer))
+
+
+def test_post_updates_the_customer_it_finds_with_200(ingest_client):
+    customer = CustomerFactory(email="ada@example.com", external_id="crm-1", segment="smb")
+
+    reply = ingest_client.post(URL, {"external_id": "crm-1", "segment": "vip"}, format="json")
+
+    assert reply.status_code == 200
+    customer.refresh_from_db()
+    assert (reply.json()["id"], customer.segment) == (customer.pk, "vip")
+    assert Customer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "email"),
+        ({"external_id": "crm-404"}, "email"),
+        ({"email": "nope"}, "email"),
+        ({"email": "a@example.com", "segment": "x" * 101}, "segment"),
+    ],
+)
+def test_post_refuses_invalid_details_with_400(ingest_client, body, field):
+    reply = ingest_client.post(URL, body, format="json")
+
+    assert reply.status_code == 400
+    assert set(reply.json()["error"]["fields"]) == {field}
+    assert not Customer.objects.exists()
+
+
+def test_detail_returns_the_customer(read_client):
+    customer = CustomerFactory()
+
+    reply = read_client.get(detail(customer))
+
+    assert (reply.status_code, reply.json()["email"]) == (200, customer.email)
+
+
+@pytest.mark.parametrize("suffix", ["", "erase/", "unsubscribe/"])
+def test_an_unknown_customer_is_a_404(api, suffix):
+    method = api.get if not suffix else api.post
+    reply = method(f"{URL}987654/{suffix}")
+
+    assert reply.status_code == 404
+    assert reply.json()["error"]["code"] == "not_found"
+
+
+def test_patch_changes_the_details_given(ingest_client):
+    customer = CustomerFactory(email="ada@example.com", name="Ada", segment="smb", locale="en")
+
+    reply = ingest_client.patch(
+        detail(customer),
+        {"segment": "vip", "locale": "ru-RU", "external_id": "crm-9"},
+        format="json",
+    )
+
+    assert reply.status_code == 200, reply.json()
+    customer.refresh_from_db()
+    assert (customer.name, customer.segment, customer.locale, customer.external_id) == (
+        "Ada",
+        "vip",
+        "ru",
+        "crm-9",
+    )
+    assert reply.json()["segment"] == "vip"
+
+
+def test_patch_clears_the_external_id_with_null(ingest_client):
+    customer = CustomerFactory(external_id="crm-1")
+
+    ingest_client.patch(detail(customer), {"external_id": None}, format="json")
+
+    customer.refresh_from_db()
+    assert customer.external_id is None
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "taken@EXAMPLE.com"}, "non_field_errors"),
+        ({"external_id": "taken"}, "non_field_errors"),
+        ({"email": None}, "email"),
+        ({"email": "nope"}, "email"),
+        ({"locale": "xx"}, "locale"),
+    ],
+)
+def test_patch_refuses_invalid_changes_with_400(ingest_client, body, field):
+    CustomerFactory(email="taken@example.com", external_id="taken")
+    customer = CustomerFactory(email="ada@example.com")
+
+    reply = ingest_client.patch(detail(customer), body, format="json")
+
+    assert reply.status_code == 400, reply.json()
+    assert set(reply.json()["error"]["fields"]) == {field}
+    customer.refresh_from_db()
+    assert customer.email == "ada@example.com"
+
+
+def test_patch_of_an_erased_customer_is_refused(ingest_client):
+    customer = CustomerFactory()
+    ingest_client.post(f"{detail(customer)}erase/")
+
+    reply = ingest_client.patch(detail(customer), {"name": "Back"}, format="json")
+
+    assert reply.status_code == 400
+    assert reply.json()["error"]["fields"] == {
+        "non_field_errors": ["This customer was erased and cannot be updated."]
+    }
+
+
+def test_put_is_not_allowed(ingest_client):
+    customer = CustomerFactory()
+
+    reply = ingest_client.put(detail(customer), {"email": "x@example.com"}, format="json")
+
+    assert reply.status_code == 405
+    assert reply.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_erase_removes_personal_data_and_keeps_the_scores(ingest_client):
+    customer = CustomerFactory(email="ada@example.com", name="Ada", external_id="crm-1")
+    response = ResponseFactory(customer=customer, score=2, comment="My phone is 555-1234")
+
+    reply = ingest_client.post(f"{detail(customer)}erase/")
+
+    assert reply.status_code == 200
+    body = reply.json()
+    assert (body["email"], body["name"], body["external_id"]) == (None, "", None)
+    assert body["erased_at"] is not None
+    response.refresh_from_db()
+    assert (response.score, response.comment) == (2, "")
+
+
+def test_erasing_twice_changes_nothing(ingest_client):
+    customer = CustomerFactory()
+    first = ingest_client.post(f"{detail(customer)}erase/").json()
+
+    again = ingest_client.post(f"{detail(customer)}erase/")
+
+    assert again.status_code == 200
+    assert again.json()["erased_at"] == first["erased_at"]
+
+
+def test_unsubscribe_sets_the_time_once(ingest_client):
+    customer = CustomerFactory()
+
+    first = ingest_client.post(f"{detail(customer)}unsubscribe/")
+    again = ingest_client.post(f"{detail(customer)}unsubscribe/")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json()["unsubscribed_at"] is not None
+    assert again.json()["unsubscribed_at"] == first.json()["unsubscribed_at"]
+    customer.refresh_from_db()
+    assert not customer.is_reachable

@@ -1,0 +1,58 @@
+"""The dashboard on the demo data, in a real browser."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from followups import reports
+from surveys.models import Survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dashboard_shows_the_demo_data_and_its_charts_show_the_right_numbers(
+    live_server, page, screenshot
+):
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/dashboard/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", "demo-manager-2026")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#panel-trend svg")
+    screenshot(page, "dashboard-demo")
+
+    survey = Survey.objects.get(slug=page.locator("#id_survey").input_value())
+    selection, problems = _selection_shown(page, survey)
+    assert problems == []
+    expected = reports.nps_panel(selection).current
+    shown = page.locator("#panel-nps .dash-big").get_attribute("data-nps")
+    assert float(shown) == pytest.approx(expected.nps)
+    points = page.locator("#panel-trend circle")
+    trend = reports.trend(selection)
+    assert points.count() == len([s for _, s in trend if s.nps is not None])
+    for (period, summary), index in zip(trend, range(points.count()), strict=False):
+        mark = points.nth(index)
+        assert mark.get_attribute("data-period") == period.strftime("%Y-%m")
+        assert float(mark.get_attribute("data-nps")) == pytest.approx(summary.nps, abs=0.05)
+    bars = page.locator("#panel-distribution rect")
+    assert [int(bars.nth(i).get_attribute("data-count")) for i in range(11)] == (
+        reports.distribution(selection)
+    )
+    # Printable: the filter form is hidden in print.
+    page.emulate_media(media="print")
+    assert not page.locator(".dash-form").is_visible()
+
+
+def _selection_shown(page, survey):
+    from django.utils import timezone
+
+    from followups.dashboard import selection_from
+
+    params = {
+        "survey": survey.slug,
+        "from": page.locator("#id_from").input_value(),
+        "to": page.locator("#id_to").input_value(),
+    }
+    return selection_from(params, now=timezone.now())

@@ -1,0 +1,202 @@
+"""Asking customers: waves with throttling, the invitation email, reminders,
+repeating surveys and the re-survey of a closed case."""
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from django.utils import timezone
+
+from followups import invitations, workflow
+from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from surveys import services as survey_services
+from surveys.models import Invitation, Response, hash_token
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, staff_member
+from tests.followups.cases import open_case
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def send(slug, *args):
+    out = io.StringIO()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_survey", slug, *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def survey():
+    return SurveyFactory(slug="nps", throttle_days=30, reminder_after_days=7)
+
+
+def test_dry_run_counts_who_would_be_invited_and_why_others_are_skipped(survey):
+    CustomerFactory.create_batch(3)
+    CustomerFactory(unsubscribed_at=timezone.now())
+    survey_services.customer_erase(customer=CustomerFactory())
+    recently_answered = CustomerFactory()
+    ResponseFactory(customer=recently_answered, submitted_at=timezone.now() - timedelta(days=3))
+    output = send("nps", "--dry-run")
+    assert "3 to invite" in output
+    assert "1 skipped: unsubscribed" in output
+    assert "1 skipped: erased" in output
+    assert "1 skipped: asked or answered within 30 days" in output
+    assert not Invitation.objects.exists()
+    assert not OutboundEmail.objects.exists()
+
+
+def test_sending_creates_invitations_and_emails_them_with_progress(survey, mailoutbox):
+    CustomerFactory.create_batch(4, segment="smb")
+    CustomerFactory(segment="enterprise")
+    output = send("nps", "--segment", "smb")
+    assert "4/4" in output and "4 invitations queued" in output
+    assert Invitation.objects.count() == 4
+    assert OutboundEmail.objects.filter(template="invitation", status="sent").count() == 4
+    assert len(mailoutbox) == 4
+
+
+def test_limit_caps_a_wave(survey):
+    CustomerFactory.create_batch(5)
+    send("nps", "--limit", "2")
+    assert Invitation.objects.count() == 2
+
+
+def test_unknown_and_inactive_surveys_are_refused_clearly():
+    SurveyFactory(slug="draft-one", status="draft")
+    with pytest.raises(CommandError, match=re.escape("No survey 'nope'. Known surveys: draft-one")):
+        send("nope")
+    with pytest.raises(CommandError, match="activate it"):
+        send("draft-one")
+
+
+def test_invitation_email_has_eleven_one_click_scores_and_unsubscribe_in_the_language(
+    survey, mailoutbox
+):
+    survey.translations = {"pl": {"question": "Czy polecisz nas znajomym?"}}
+    survey.save()
+    customer = CustomerFactory(locale="pl", name="Zoë")
+    send("nps")
+    [message] = mailoutbox
+    invitation = Invitation.objects.get(customer=customer)
+    assert message.subject == "Czy polecisz nas znajomym?"
+    for score in range(11):
+        assert f"{invitation.public_url(score)}\n" in message.body + "\n"
+    assert "Dzień dobry, Zoë" in message.body
+    assert "/u/" in message.body  # the unsubscribe link
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = message.alternatives[0][0]
+    assert html.count('href="http') >= 12
+    token = invitation.public_url().rstrip("/").rsplit("/", 1)[-1]
+    assert Invitation.objects.get(token_hash=hash_token(token)) == invitation
+
+
+def test_throttling_skips_customers_asked_within_the_throttle_days(survey):
+    customer = CustomerFactory()
+    with time_machine.travel(T0, tick=False):
+        send("nps")
+    with time_machine.travel(T0 + timedelta(days=29), tick=False):
+        assert "0 to invite" in send("nps")
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        send("nps")
+    assert Invitation.objects.filter(customer=customer).count() == 2
+
+
+def test_one_reminder_after_the_reminder_days_and_never_twice(survey, mailoutbox):
+    waiting, answered, gone = CustomerFactory.create_batch(3)
+    with time_machine.travel(T0, tick=False):
+        send("nps")
+    Invitation.objects.filter(customer=answered).update(responded_at=T0 + timedelta(days=1))
+    gone.unsubscribed_at = T0 + timedelta(days=2)
+    gone.save()
+    mailoutbox.clear()
+    with time_machine.travel(T0 + timedelta(days=6), tick=False):
+        assert invitations.remind_unanswered() == 0
+    for _ in range(2):
+        with (
+            time_machine.travel(T0 + timedelta(days=8), tick=False),
+            TestCase.captureOnCommitCallbacks(execute=True),
+        ):
+            invitations.remind_unanswered()
+    assert [m.to for m in mailoutbox] == [[waiting.email]]
+    assert mailoutbox[0].subject.startswith("Reminder:")
+    assert Invitation.objects.get(customer=waiting).reminded_at == T0 + timedelta(days=8)
+
+
+def test_no_reminder_once_the_invitation_expired(survey):
+    CustomerFactory()
+    survey.invitation_lifetime_days = 5
+    survey.save()
+    with time_machine.travel(T0, tick=False):
+        send("nps")
+    with time_machine.travel(T0 + timedelta(days=8), tick=False):
+        assert invitations.remind_unanswered() == 0
+
+
+def test_a_monthly_survey_sends_each_wave_to_those_due_respecting_throttling():
+    survey = SurveyFactory(slug="monthly", recurrence="monthly", throttle_days=30)
+    regular = CustomerFactory()
+    with time_machine.travel(T0, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        assert invitations.send_due_waves() == {"monthly": 1}
+    newcomer = CustomerFactory()
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        assert invitations.send_due_waves() == {}
+    with (
+        time_machine.travel(T0 + timedelta(days=31), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert invitations.send_due_waves() == {"monthly": 2}
+    assert Invitation.objects.filter(customer=regular).count() == 2
+    assert Invitation.objects.filter(customer=newcomer).count() == 1
+    survey.refresh_from_db()
+    assert survey.last_wave_at == T0 + timedelta(days=31)
+
+
+def test_a_survey_that_does_not_repeat_sends_no_waves(survey):
+    CustomerFactory()
+    assert invitations.send_due_waves() == {}
+
+
+def test_closing_a_case_with_a_resurvey_links_the_answer_back_to_it(mailoutbox):
+    owner = staff_member("owner")
+    cause = RootCause.objects.create(name="Carrier")
+    case = open_case(owner=owner, email="ana@example.com")
+    workflow.case_transition(case=case, to_status="in_progress", actor=owner)
+    workflow.case_transition(
+        case=case, to_status="resolved", actor=owner, root_cause=cause, resolution_summary="ok"
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.case_transition(case=case, to_status="closed", actor=owner, resurvey=True)
+    case.refresh_from_db()
+    invitation = case.resurvey_invitation
+    assert invitation is not None and invitation.customer == case.customer
+    assert any(
+        m.to == ["ana@example.com"] and invitation.public_url(9) in m.body for m in mailoutbox
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        survey_services.response_record(
+            survey=invitation.survey, customer=invitation.customer, score=9, invitation=invitation
+        )
+    event = case.events.filter(kind=CaseEvent.Kind.RESURVEYED).last()
+    assert event.data["score"] == 9
+    assert Response.objects.get(invitation=invitation).score == 9
+    assert FollowUpCase.objects.count() == 1  # a 9 opens no new case
+
+
+def test_admin_action_shows_the_plan_then_sends_on_confirmation(client, survey, mailoutbox):
+    from tests.factories import UserFactory
+
+    CustomerFactory.create_batch(2)
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    url = "/admin/surveys/survey/"
+    preview = client.post(url, {"action": "send_wave", "_selected_action": [survey.pk]})
+    assert "2 to invite" in preview.content.decode()
+    assert not Invitation.objects.exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url, {"action": "send_wave", "_selected_action": [survey.pk], "confirm": "1"})
+    assert Invitation.objects.count() == 2
+    assert len(mailoutbox) == 2

@@ -1,0 +1,187 @@
+"""Every figure of the reports against a data set with known answers."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from followups import reports
+from followups.models import FollowUpCase, RootCause
+from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
+from tests.followups.cases import open_case
+
+pytestmark = pytest.mark.django_db
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+END = datetime(2026, 4, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def survey():
+    return SurveyFactory(slug="known", benchmark_nps=20)
+
+
+def answers(survey, counts, *, when, segment="retail"):
+    """counts: {score: how many}"""
+    for score, n in counts.items():
+        for _ in range(n):
+            ResponseFactory(survey=survey, score=score, submitted_at=when, segment=segment)
+
+
+def selection(survey, segment=""):
+    return reports.Selection(survey, START, END, segment)
+
+
+def test_nps_panel_matches_the_40_30_30_example_and_compares_with_the_period_before(survey):
+    answers(survey, {10: 40, 8: 30, 3: 30}, when=datetime(2026, 2, 10, tzinfo=UTC))
+    answers(survey, {10: 20, 8: 20, 0: 60}, when=datetime(2025, 11, 1, tzinfo=UTC))
+    answers(survey, {0: 5}, when=datetime(2026, 2, 10, tzinfo=UTC))  # excluded below
+    from surveys.models import Response
+
+    Response.objects.filter(score=0, submitted_at__year=2026).update(exclusion_reason="spam")
+    panel = reports.nps_panel(selection(survey))
+    assert (panel.current.promoters, panel.current.passives, panel.current.detractors) == (
+        40,
+        30,
+        30,
+    )
+    assert panel.current.nps == pytest.approx(10.0)
+    assert panel.current.wald_margin == pytest.approx(16.28, abs=0.01)
+    assert panel.previous.nps == pytest.approx(-40.0)
+    assert panel.change == pytest.approx(50.0)
+    assert panel.change_is_significant
+    assert panel.benchmark == 20
+
+
+def test_an_empty_period_has_no_score_and_no_change(survey):
+    panel = reports.nps_panel(selection(survey))
+    assert panel.current.total == 0 and panel.current.nps is None
+    assert panel.change is None and not panel.change_is_significant
+    assert reports.trend(selection(survey)) == []
+    assert reports.distribution(selection(survey)) == [0] * 11
+
+
+def test_a_single_answer_is_reported_with_a_wide_interval_and_a_warning(survey):
+    answers(survey, {9: 1}, when=datetime(2026, 3, 1, tzinfo=UTC))
+    summary = reports.nps_panel(selection(survey)).current
+    assert summary.nps == 100
+    low, high = summary.confidence_interval
+    assert high - low > 100
+    assert "Only 1 answer" in summary.warning
+
+
+def test_distribution_trend_and_segments(survey):
+    answers(survey, {10: 3, 7: 1}, when=datetime(2026, 1, 15, tzinfo=UTC), segment="smb")
+    answers(survey, {2: 2, 9: 2}, when=datetime(2026, 3, 5, tzinfo=UTC), segment="enterprise")
+    assert reports.distribution(selection(survey)) == [0, 0, 2, 0, 0, 0, 0, 1, 0, 2, 3]
+    trend = reports.trend(selection(survey))
+    assert [(p.month, s.nps) for p, s in trend] == [(1, 75.0), (3, 0.0)]
+    segments = dict(reports.by_segment(selection(survey)))
+    assert segments["smb"].nps == 75.0 and segments["enterprise"].nps == 0.0
+    only_smb = reports.nps_panel(selection(survey, segment="smb")).current
+    assert only_smb.total == 4
+
+
+def test_response_rate_counts_answered_invitations(survey):
+    from tests.factories import InvitationFactory
+
+    for answered in (True, True, False, False, False):
+        InvitationFactory(
+            survey=survey,
+            created_at=datetime(2026, 2, 1, tzinfo=UTC),
+            responded_at=datetime(2026, 2, 2, tzinfo=UTC) if answered else None,
+        )
+    rate = reports.response_rate(selection(survey))
+    assert (rate["invited"], rate["answered"], rate["rate"]) == (5, 2, 40.0)
+
+
+def _case(survey, *, contact_after, resolve_after=None, sla_hours=24, cause=None, owner=None):
+    created = datetime(2026, 2, 1, 9, tzinfo=UTC)
+    case = open_case(created_at=created, sla_hours=sla_hours, owner=owner)
+    FollowUpCase.objects.filter(pk=case.pk).update(
+        survey=survey,
+        first_contact_at=created + timedelta(hours=contact_after) if contact_after else None,
+        resolved_at=created + timedelta(hours=resolve_after) if resolve_after else None,
+        status="resolved" if resolve_after else "in_progress" if contact_after else "new",
+        root_cause=cause,
+    )
+    return case
+
+
+def test_loop_kpis_sla_share_medians_and_percentiles(survey):
+    slow = RootCause.objects.create(name="Slow")
+    price = RootCause.objects.create(name="Price")
+    for contact, resolve in ((2, 10), (4, 20), (10, 30), (30, 40)):
+        _case(survey, contact_after=contact, resolve_after=resolve, cause=slow)
+    _case(survey, contact_after=None, cause=price)  # not contacted yet, overdue now
+    kpis = reports.loop_kpis(selection(survey), now=datetime(2026, 3, 1, tzinfo=UTC))
+    assert (kpis.cases, kpis.contacted, kpis.contacted_within_sla) == (5, 4, 3)
+    assert kpis.within_sla_pct == pytest.approx(60.0)
+    # first contact hours 2, 4, 10, 30: median 7, p90 = 10 + 0.7 * 20 = 24
+    assert kpis.first_contact_hours == pytest.approx([7.0, 24.0])
+    # resolution hours 10, 20, 30, 40: median 25, p90 = 30 + 0.7 * 10 = 37
+    assert kpis.resolution_hours == pytest.approx([25.0, 37.0])
+    assert (kpis.open, kpis.overdue) == (1, 1)
+    causes = reports.root_causes(selection(survey))
+    assert causes == [
+        {"root_cause__name": "Slow", "count": 4},
+        {"root_cause__name": "Price", "count": 1},
+    ]
+
+
+def test_loop_kpis_of_an_empty_period_are_empty(survey):
+    kpis = reports.loop_kpis(selection(survey))
+    assert kpis.cases == 0 and kpis.within_sla_pct is None
+    assert kpis.first_contact_hours == [None, None]
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(client, survey):
+    boss = manager("boss")
+    client.force_login(boss)
+    url = "/admin/dashboard/?survey=known&from=2026-01-01&to=2026-03-31"
+    answers(survey, {10: 2, 3: 2}, when=datetime(2026, 2, 1, tzinfo=UTC))
+    _case(survey, contact_after=3, resolve_after=9)
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    few = count()
+    for month in (1, 2, 3):
+        answers(
+            survey,
+            {10: 5, 8: 5, 1: 5},
+            when=datetime(2026, month, 3, tzinfo=UTC),
+            segment=f"s{month}",
+        )
+        _case(survey, contact_after=5, resolve_after=50, owner=UserFactory(username=f"u{month}"))
+    assert count() == few
+
+
+def test_staff_see_the_dashboard_with_their_own_numbers_only(client, survey):
+    from tests.factories import staff_member
+
+    sam = staff_member("sam")
+    _case(survey, contact_after=3, owner=sam)
+    _case(survey, contact_after=3)
+    client.force_login(sam)
+    html = client.get("/admin/dashboard/?survey=known&from=2026-01-01&to=2026-03-31").content
+    assert b'data-kpi="cases">1<' in html
+    assert b"panel-owners" not in html
+
+
+def test_bad_parameters_fall_back_with_a_message(client, survey):
+    client.force_login(manager("boss"))
+    response = client.get("/admin/dashboard/?survey=nope&from=yesterday")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "There is no survey “nope”" in text
+    assert "is not a date" in text
+
+
+def test_the_dashboard_is_for_staff_only(client):
+    assert client.get("/admin/dashboard/").status_code == 302
+    client.force_login(UserFactory(username="outsider", is_staff=True))
+    assert client.get("/admin/dashboard/").status_code == 403
