@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -22,13 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
+from surveys.exports import csv_response
 from surveys.models import Response, Survey
 
-from . import access, sla, workflow
+from . import access, exports, sla, workflow
 from .forms import AssignForm, BulkAssignForm, EmailForm, NoteForm, TransitionForm
 from .models import (
     FollowUpCase,
     GrantStatus,
+    ImprovementAction,
     Offer,
     OfferGrant,
     OutboundEmail,
@@ -108,6 +111,7 @@ class SegmentFilter(admin.SimpleListFilter):
 @admin.register(FollowUpCase)
 class FollowUpCaseAdmin(admin.ModelAdmin):
     change_form_template = "admin/followups/followupcase/change_form.html"
+    change_list_template = "admin/followups/followupcase/change_list.html"
     list_display = (
         "case_number",
         "time_left",
@@ -315,8 +319,27 @@ class FollowUpCaseAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.case_operation),
                 name="followups_followupcase_operation",
             ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_csv),
+                name="followups_followupcase_export",
+            ),
         ]
         return workflow_views + super().get_urls()
+
+    def export_csv(self, request):
+        """Every case the list shows (all pages, only those the user may see)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The list page explains bad filter parameters; send the user there.
+            url = reverse("admin:followups_followupcase_changelist")
+            return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
+        # The list's own queryset (get_queryset): visible_cases, filters, search, order.
+        lines = exports.case_csv_lines(changelist.queryset, bom=True)
+        return csv_response(lines, f"cases-{timezone.now():%Y%m%d-%H%M}.csv")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(
@@ -645,3 +668,25 @@ class StaffProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("user",)
     readonly_fields = ("last_assigned_at",)
+
+
+@admin.register(ImprovementAction)
+class ImprovementActionAdmin(admin.ModelAdmin):
+    """The outer loop: root causes that keep coming back become owned actions;
+    the dashboard shows each one's NPS before and after it took effect."""
+
+    list_display = (
+        "title",
+        "root_cause",
+        "owner",
+        "priority",
+        "status",
+        "target_segment",
+        "effective_from",
+        "survey",
+    )
+    list_filter = ("status", "priority", "root_cause", "survey")
+    list_select_related = ("root_cause", "owner", "survey")
+    search_fields = ("title", "description")
+    autocomplete_fields = ("owner", "cases")
+    date_hierarchy = "created_at"

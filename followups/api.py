@@ -13,7 +13,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS
+from surveys.exports import csv_response
+
 from . import access, workflow
+from .exports import case_csv_lines
 from .models import FollowUpCase
 from .serializers import (
     AssignInput,
@@ -107,6 +111,31 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    @extend_schema(
+        operation_id="cases_export",
+        summary="Cases as CSV",
+        description=(
+            "The cases the list returns, with the same filters, as one CSV file "
+            "(every page at once), streamed while it is read."
+        ),
+        filters=True,
+        parameters=EXPORT_PARAMETERS,
+        responses={
+            **CSV_DOWNLOAD,
+            400: OpenApiResponse(description="An invalid filter."),
+            403: OpenApiResponse(description="You may not see cases."),
+        },
+    )
+    @action(
+        detail=False,
+        url_path="export",
+        pagination_class=None,
+        renderer_classes=EXPORT_RENDERERS,
+    )
+    def export(self, request):
+        cases = self.filter_queryset(self.get_queryset())
+        return csv_response(case_csv_lines(cases), "cases.csv")
 
     def _detail(self, case):
         case = self.get_queryset().prefetch_related("events__actor").get(pk=case.pk)

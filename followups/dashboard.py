@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from surveys.models import Response, Survey
 
 from . import access, charts, reports
+from .models import ImprovementAction
 
 DEFAULT_DAYS = 182
 
@@ -94,6 +95,12 @@ def dashboard(request):
             owners=reports.cases_by_owner(selection) if context["is_manager"] else None,
             root_causes=reports.root_causes(selection),
             grants=reports.grants(selection),
+            actions=reports.action_effects(
+                ImprovementAction.objects.filter(survey=selection.survey)
+                .exclude(status=ImprovementAction.Status.DROPPED)
+                .select_related("root_cause", "owner")[:10],
+                now=now,
+            ),
             trend_svg=charts.trend_chart(
                 [_point(period.strftime(label), summary) for period, summary in trend],
                 benchmark=panel.benchmark,

@@ -15,6 +15,7 @@ from .models import (
     CaseEvent,
     FollowUpCase,
     GrantStatus,
+    ImprovementAction,
     OfferGrant,
     OutboundEmail,
     RewardGrant,
@@ -168,3 +169,29 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
         CaseEvent(case=case, kind=kind, created_at=at, actor=actor, message=message)
         for kind, at, actor, message in events
     )
+
+
+def ensure_demo_actions(surveys: dict, *, now: datetime) -> None:
+    """Two improvement actions that came out of recurring root causes."""
+    owner = get_user_model().objects.filter(groups__name=roles.MANAGERS).first()
+    if owner is None:
+        return
+    causes = {cause.name: cause for cause in ensure_root_causes()}
+    specs = [
+        ("Express courier for every order", "Slow delivery", "consumer", 75, "done"),
+        ("Clearer invoices with line items", "Billing error", "smb", 40, "in_progress"),
+    ]
+    for survey in surveys.values():
+        for title, cause, segment, days_ago, status in specs:
+            ImprovementAction.objects.get_or_create(
+                title=title,
+                survey=survey,
+                defaults={
+                    "root_cause": causes[cause],
+                    "owner": owner,
+                    "target_segment": segment,
+                    "effective_from": now - timedelta(days=days_ago),
+                    "status": status,
+                    "description": f"Cases with the root cause '{cause}' keep coming back.",
+                },
+            )

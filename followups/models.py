@@ -209,6 +209,14 @@ class StaffProfile(models.Model):
         _("away"), default=False, help_text=_("Away people get no new cases automatically.")
     )
     last_assigned_at = models.DateTimeField(_("last case assigned at"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("For emails to this person, such as the weekly digest."),
+    )
+    wants_digest = models.BooleanField(_("weekly digest"), default=True)
 
     class Meta:
         verbose_name = _("staff profile")
@@ -455,3 +463,57 @@ class OutboundEmail(models.Model):
         """Stable across retries, so a receiver can drop a rare duplicate."""
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
         return f"<nps-{self.pk}@{domain}>"
+
+
+class ImprovementAction(models.Model):
+    """The outer loop: a change a manager owns because a root cause keeps
+    coming back, with its effect on NPS before and after it took effect."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, _("High")
+        NORMAL = 2, _("Normal")
+        LOW = 3, _("Low")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, verbose_name=_("survey"))
+    root_cause = models.ForeignKey(
+        RootCause, on_delete=models.PROTECT, related_name="actions", verbose_name=_("root cause")
+    )
+    cases = models.ManyToManyField(
+        FollowUpCase, blank=True, related_name="improvement_actions", verbose_name=_("cases")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="improvement_actions",
+        verbose_name=_("owner"),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority, default=Priority.NORMAL
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PLANNED)
+    target_segment = models.CharField(
+        _("target segment"), max_length=100, blank=True, help_text=_("Empty: every segment.")
+    )
+    effective_from = models.DateTimeField(
+        _("in effect from"),
+        null=True,
+        blank=True,
+        help_text=_("When the change reached customers: NPS before and after is split here."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+        ordering = ["priority", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -296,3 +296,59 @@ def grants(selection: Selection) -> dict:
 def default_selection(survey: Survey, *, days: int = 90, now: datetime | None = None) -> Selection:
     now = now or timezone.now()
     return Selection(survey=survey, start=now - timedelta(days=days), end=now)
+
+
+# --- The outer loop -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionEffect:
+    action: object
+    before: stats.NpsSummary
+    after: stats.NpsSummary
+
+    @property
+    def change(self) -> float | None:
+        if self.before.nps is None or self.after.nps is None:
+            return None
+        return self.after.nps - self.before.nps
+
+    @property
+    def is_significant(self) -> bool:
+        return stats.difference_is_significant(self.before, self.after)
+
+
+def action_effects(actions, *, window_days: int = 90, now: datetime | None = None):
+    """NPS in the action's target segment for ``window_days`` before and after
+    it took effect, for every action, in one query."""
+    now = now or timezone.now()
+    actions = [a for a in actions if a.effective_from is not None]
+    if not actions:
+        return []
+    window = timedelta(days=window_days)
+    aggregates = {}
+    scopes = Q()
+    for action in actions:
+        scope = Q(survey_id=action.survey_id)
+        if action.target_segment:
+            scope &= Q(segment=action.target_segment)
+        before = scope & Q(
+            submitted_at__gte=action.effective_from - window, submitted_at__lt=action.effective_from
+        )
+        after = scope & Q(
+            submitted_at__gte=action.effective_from,
+            submitted_at__lt=min(action.effective_from + window, now),
+        )
+        scopes |= before | after
+        for name, period in (("before", before), ("after", after)):
+            for key, count in CATEGORY_COUNTS.items():
+                aggregates[f"a{action.pk}_{name}_{key}"] = Count("pk", filter=count.filter & period)
+    row = Response.objects.counted().filter(scopes).aggregate(**aggregates)
+    return [
+        ActionEffect(
+            action=action,
+            before=_summary({k: row[f"a{action.pk}_before_{k}"] for k in CATEGORY_COUNTS}),
+            after=_summary({k: row[f"a{action.pk}_after_{k}"] for k in CATEGORY_COUNTS}),
+        )
+        for action in actions
+    ]

@@ -20,6 +20,7 @@ STAFF_PERMISSIONS = (
     ("followups", "view_outboundemail"),
     ("followups", "view_offer"),
     ("followups", "view_reward"),
+    ("followups", "view_improvementaction"),
 )
 MANAGER_PERMISSIONS = (
     *STAFF_PERMISSIONS,
@@ -39,6 +40,8 @@ MANAGER_PERMISSIONS = (
     ("followups", "view_staffprofile"),
     ("followups", "change_staffprofile"),
     ("followups", "assign_followupcase"),
+    ("followups", "add_improvementaction"),
+    ("followups", "change_improvementaction"),
 )
 ROLE_PERMISSIONS = {SERVICE_STAFF: STAFF_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 

@@ -84,3 +84,10 @@ def send_survey_wave(survey_id: int, segment: str = "") -> None:
     if survey is None:
         return
     send_wave(plan_wave(survey=survey, segment=segment or None))
+
+
+@shared_task(name="followups.send_weekly_digest", ignore_result=True)
+def send_weekly_digest() -> None:
+    from .digest import digest_send
+
+    digest_send()

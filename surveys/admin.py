@@ -5,11 +5,16 @@ list page costs the same number of queries at 10 rows or 10,000.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import exports, services
 from .models import Customer, Invitation, Response, Survey
 
 
@@ -174,10 +179,33 @@ class ResponseAdmin(admin.ModelAdmin):
     fields = (*readonly_fields[:-2], "exclusion_reason", "created_at", "routed_at")
     actions = ("exclude_as_test", "exclude_as_spam", "exclude_as_duplicate", "include_again")
     show_full_result_count = False
+    change_list_template = "admin/surveys/response/change_list.html"
 
     def has_add_permission(self, request):
         # Answers come from customers (survey page, API, import), not from staff.
         return False
+
+    def get_urls(self):
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_csv),
+            name="surveys_response_export",
+        )
+        return [export, *super().get_urls()]
+
+    def export_csv(self, request):
+        """Every row the list shows (all pages), as CSV for a spreadsheet."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # The list page explains bad filter parameters; send the user there.
+            url = reverse("admin:surveys_response_changelist")
+            return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
+        # The list's own filtered, searched and ordered queryset (get_queryset).
+        lines = exports.response_csv_lines(changelist.queryset, bom=True)
+        return exports.csv_response(lines, f"responses-{timezone.now():%Y%m%d-%H%M}.csv")
 
     def has_delete_permission(self, request, obj=None):
         return False

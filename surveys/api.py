@@ -16,10 +16,17 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
@@ -27,7 +34,7 @@ from rest_framework.views import APIView
 
 from nps_project.api import field_errors
 
-from . import ingestion, models, services
+from . import exports, ingestion, models, services
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
 from .serializers import (
     BulkResultSerializer,
@@ -121,6 +128,30 @@ class ApiMixin:
 
     def get_throttles(self):
         return [*super().get_throttles(), ApiScopeRateThrottle()]
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets a client that accepts only text/csv reach a CSV export. An export
+    streams its own body, so only errors are rendered here: in the API's one
+    JSON error shape, whatever the client asked for."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data, renderer_context=renderer_context)
+
+
+EXPORT_RENDERERS = [JSONRenderer, CsvRenderer]
+CSV_DOWNLOAD = {
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV file, streamed.")
+}
+# The body is CSV whichever renderer was negotiated: no ``format`` to offer.
+EXPORT_PARAMETERS = [OpenApiParameter("format", exclude=True)]
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
@@ -227,6 +258,35 @@ class ResponseDetailView(ApiMixin, generics.RetrieveAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ResponseExportView(ApiMixin, generics.GenericAPIView):
+    queryset = models.Response.objects.order_by("-submitted_at", "-pk")
+    filterset_class = ResponseFilter
+    pagination_class = None
+    renderer_classes = EXPORT_RENDERERS
+    required_permissions = {"GET": VIEW_RESPONSES}
+
+    @extend_schema(
+        operation_id="responses_export",
+        summary="All answers as CSV",
+        description=(
+            "The answers the list returns, with the same filters, as one CSV file "
+            "(UTF-8, a header row, every page at once), streamed while it is read. "
+            "Times are ISO 8601; an erased customer's email is blank; a cell that "
+            "would start a spreadsheet formula (=, +, -, @, tab, CR) is prefixed with '."
+        ),
+        tags=["responses"],
+        filters=True,
+        parameters=EXPORT_PARAMETERS,
+        responses={
+            **CSV_DOWNLOAD,
+            **{(code, "application/json"): r for code, r in _errors(400, 401, 403, 429).items()},
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        answers = self.filter_queryset(self.get_queryset())
+        return exports.csv_response(exports.response_csv_lines(answers), "responses.csv")
 
 
 class ResponseBulkView(ApiMixin, APIView):

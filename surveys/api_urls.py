@@ -7,6 +7,7 @@ from . import api
 urlpatterns = [
     path("responses/", api.ResponseListView.as_view(), name="response-list"),
     path("responses/bulk/", api.ResponseBulkView.as_view(), name="response-bulk"),
+    path("responses/export/", api.ResponseExportView.as_view(), name="response-export"),
     path("responses/<int:pk>/", api.ResponseDetailView.as_view(), name="response-detail"),
     path("customers/", api.CustomerListView.as_view(), name="customer-list"),
     path("customers/<int:pk>/", api.CustomerDetailView.as_view(), name="customer-detail"),

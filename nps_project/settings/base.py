@@ -8,6 +8,7 @@ have a default (see ``production.py``).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -291,4 +292,9 @@ CELERY_BEAT_SCHEDULE["send-reminders"] = {
 CELERY_BEAT_SCHEDULE["send-due-waves"] = {
     "task": "followups.send_due_waves",
     "schedule": env.float("NPS_WAVE_INTERVAL_SECONDS", default=3600.0),
+}
+CELERY_BEAT_SCHEDULE["weekly-digest"] = {
+    "task": "followups.send_weekly_digest",
+    # Mondays at 07:00 in TIME_ZONE.
+    "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
 }

@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from followups import roles
-from followups.demo_history import write_history
+from followups.demo_history import ensure_demo_actions, write_history
 from surveys import stats
 from surveys.models import Channel, Customer, Invitation, Locale, Response, Survey
 
@@ -498,6 +498,7 @@ class Command(BaseCommand):
                 rng=random.Random(SEED),
                 now=now,
             )
+            ensure_demo_actions(surveys, now=now)
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):

@@ -1,0 +1,87 @@
+"""The weekly digest for managers: how NPS moved, what needs attention."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from surveys.models import Survey
+
+from . import emails, reports
+from .models import FollowUpCase, StaffProfile
+from .services import enqueue_sending
+
+
+def digest_recipients():
+    """Active managers with an email address who did not opt out."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(groups__permissions__codename="assign_followupcase")
+            | Q(user_permissions__codename="assign_followupcase")
+        )
+        .exclude(email="")
+        .exclude(staff_profile__wants_digest=False)
+        .distinct()
+    )
+
+
+def digest_context(*, now: datetime) -> dict:
+    week_ago = now - timedelta(days=7)
+    surveys = []
+    for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).order_by("name"):
+        panel = reports.nps_panel(reports.Selection(survey, week_ago, now))
+        surveys.append({"survey": survey, "panel": panel})
+    open_cases = FollowUpCase.objects.filter(status__in=FollowUpCase.OPEN_STATUSES)
+    counts = FollowUpCase.objects.aggregate(
+        new_detractors=Count("pk", filter=Q(created_at__gte=week_ago)),
+        overdue=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=now)),
+        unassigned=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, owner__isnull=True)),
+    )
+    causes = list(
+        FollowUpCase.objects.filter(
+            created_at__gte=now - timedelta(days=30), root_cause__isnull=False
+        )
+        .values("root_cause__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "root_cause__name")[:5]
+    )
+    return {
+        "surveys": surveys,
+        **counts,
+        "open": open_cases.count(),
+        "root_causes": causes,
+        "dashboard_url": f"{settings.PUBLIC_BASE_URL}/admin/dashboard/",
+        "overdue_url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/?queue=overdue",
+        "week_start": week_ago,
+        "week_end": now,
+    }
+
+
+def digest_send(*, now: datetime | None = None) -> int:
+    """Queue this week's digest for every manager, once per ISO week."""
+    now = now or timezone.now()
+    year, week, _ = now.isocalendar()
+    context = digest_context(now=now)
+    languages = dict(
+        StaffProfile.objects.filter(user__in=digest_recipients()).values_list("user_id", "language")
+    )
+    ids = []
+    with transaction.atomic():
+        for user in digest_recipients():
+            email = emails.email_queue(
+                template="digest",
+                dedupe_key=f"digest:{user.pk}:{year}-W{week:02d}",
+                to_email=user.email,
+                language=languages.get(user.pk) or settings.LANGUAGE_CODE,
+                context={**context, "name": user.first_name or user.get_username()},
+            )
+            ids.append(email.pk)
+        enqueue_sending(ids)
+    return len(ids)

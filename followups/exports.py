@@ -1,0 +1,33 @@
+"""CSV export of follow-up cases, streamed with the surveys app's CSV helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from surveys.exports import Column, csv_lines, email_unless_erased
+
+CASE_COLUMNS: tuple[Column, ...] = (
+    ("id", "pk"),
+    ("status", "status"),
+    ("priority", "priority"),
+    ("score", "response__score"),
+    ("comment", "response__comment"),
+    ("survey", "survey__slug"),
+    ("segment", "response__segment"),
+    ("customer_email", email_unless_erased("customer")),
+    ("owner", "owner__username"),
+    ("created_at", "created_at"),
+    ("due_at", "due_at"),
+    ("first_contact_at", "first_contact_at"),
+    ("resolved_at", "resolved_at"),
+    ("closed_at", "closed_at"),
+    ("root_cause", "root_cause__name"),
+    ("escalation_level", "escalation_level"),
+    ("resolution_summary", "resolution_summary"),
+)
+
+
+def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
+    return csv_lines(queryset, CASE_COLUMNS, bom=bom)

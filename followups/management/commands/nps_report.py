@@ -1,0 +1,102 @@
+"""manage.py nps_report <slug> [--from D] [--to D] [--by month|week|segment] [--csv]"""
+
+import csv
+from datetime import datetime, time, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from followups import reports
+from surveys.models import Survey
+
+COLUMNS = [
+    "group",
+    "answers",
+    "promoters",
+    "passives",
+    "detractors",
+    "nps",
+    "ci_low",
+    "ci_high",
+    "note",
+]
+
+
+class Command(BaseCommand):
+    help = "NPS with its 95% interval for a survey, by month, week or segment, as a table or CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument(
+            "--from", dest="start", help="First day, YYYY-MM-DD (default: 1 year ago)."
+        )
+        parser.add_argument("--to", dest="end", help="Last day, YYYY-MM-DD (default: today).")
+        parser.add_argument("--by", choices=["month", "week", "segment"], default="month")
+        parser.add_argument("--segment", default="", help="Only this segment.")
+        parser.add_argument(
+            "--csv", dest="as_csv", action="store_true", help="CSV on standard output."
+        )
+
+    def _day(self, value, name, default):
+        if value is None:
+            return default
+        day = parse_date(value)
+        if day is None:
+            raise CommandError(f"--{name} must be a date like 2026-01-31, not {value!r}.")
+        return timezone.make_aware(datetime.combine(day, time.min))
+
+    def handle(self, *args, slug, start, end, by, segment, as_csv, **options):
+        survey = Survey.objects.filter(slug=slug).first()
+        if survey is None:
+            known = ", ".join(Survey.objects.values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No survey '{slug}'. Known surveys: {known}.")
+        today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        begin = self._day(start, "from", today - timedelta(days=365))
+        finish = self._day(end, "to", today) + timedelta(days=1)
+        if begin >= finish:
+            raise CommandError("--from must not be after --to.")
+        selection = reports.Selection(survey, begin, finish, segment)
+        if by == "segment":
+            groups = reports.by_segment(selection)
+        else:
+            fmt = "%Y-%m" if by == "month" else "%Y-%m-%d"
+            groups = [(period.strftime(fmt), s) for period, s in reports.trend(selection, by=by)]
+        groups.append(("total", reports.nps_panel(selection).current))
+        rows = [self._row(name, summary) for name, summary in groups]
+        if as_csv:
+            self._csv(rows)
+        else:
+            self._table(rows)
+
+    @staticmethod
+    def _row(name, summary):
+        low, high = summary.confidence_interval or (None, None)
+
+        def num(value):
+            return "" if value is None else f"{value:.1f}"
+
+        return [
+            name,
+            summary.total,
+            summary.promoters,
+            summary.passives,
+            summary.detractors,
+            num(summary.nps),
+            num(low),
+            num(high),
+            "too few answers" if summary.is_sample_too_small else "",
+        ]
+
+    def _csv(self, rows):
+        writer = csv.writer(self.stdout)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+
+    def _table(self, rows):
+        table = [COLUMNS, *[[str(cell) for cell in row] for row in rows]]
+        widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
+        for row in table:
+            self.stdout.write(
+                "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            )

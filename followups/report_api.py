@@ -1,0 +1,112 @@
+"""The loop KPIs over the API: the dashboard's numbers, for other systems."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from surveys.models import Survey
+
+from . import access, reports
+from .api import CanSeeCases
+
+
+class KpiQuery(serializers.Serializer):
+    survey = serializers.SlugField(help_text="The survey's slug.")
+    to = serializers.DateField(required=False, help_text="Last day (default: today).")
+    segment = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword: declared here under its public name.
+        fields["from"] = serializers.DateField(
+            required=False, help_text="First day (default: 90 days before 'to')."
+        )
+        return fields
+
+    def validate(self, data):
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            raise serializers.ValidationError({"from": "'from' must not be after 'to'."})
+        return data
+
+
+class KpiReport(serializers.Serializer):
+    survey = serializers.CharField()
+    period = serializers.DictField()
+    cases = serializers.IntegerField()
+    contacted = serializers.IntegerField()
+    contacted_within_sla = serializers.IntegerField()
+    within_sla_pct = serializers.FloatField(allow_null=True)
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    first_contact_hours = serializers.DictField(help_text="median and p90, in hours")
+    resolution_hours = serializers.DictField(help_text="median and p90, in hours")
+    root_causes = serializers.ListField(child=serializers.DictField())
+    grants = serializers.DictField()
+    scope = serializers.ChoiceField(choices=["all cases", "my cases"])
+
+
+def _day(value, fallback: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(value, time.min)) if value else fallback
+
+
+class KpiView(APIView):
+    permission_classes = [CanSeeCases]
+
+    @extend_schema(
+        tags=["reports"],
+        operation_id="reports_kpis",
+        summary="How fast the loop closes",
+        parameters=[KpiQuery],
+        responses={
+            200: KpiReport,
+            400: OpenApiResponse(description="Invalid parameters."),
+            404: OpenApiResponse(description="No such survey."),
+        },
+    )
+    def get(self, request):
+        query = KpiQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        survey = get_object_or_404(Survey, slug=data["survey"])
+        today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        end = _day(data.get("to"), today) + timedelta(days=1)
+        start = _day(data.get("from"), end - timedelta(days=91))
+        selection = reports.Selection(survey, start, end, data["segment"])
+        manager = access.is_manager(request.user)
+        cases = selection.cases() if manager else selection.cases().filter(owner=request.user)
+        kpis = reports.loop_kpis(selection, cases=cases)
+        return Response(
+            {
+                "survey": survey.slug,
+                "period": {
+                    "from": start.date().isoformat(),
+                    "to": (end - timedelta(days=1)).date().isoformat(),
+                    "segment": data["segment"] or None,
+                },
+                "cases": kpis.cases,
+                "contacted": kpis.contacted,
+                "contacted_within_sla": kpis.contacted_within_sla,
+                "within_sla_pct": kpis.within_sla_pct,
+                "open": kpis.open,
+                "overdue": kpis.overdue,
+                "first_contact_hours": dict(
+                    zip(("median", "p90"), kpis.first_contact_hours, strict=True)
+                ),
+                "resolution_hours": dict(
+                    zip(("median", "p90"), kpis.resolution_hours, strict=True)
+                ),
+                "root_causes": [
+                    {"name": row["root_cause__name"], "count": row["count"]}
+                    for row in reports.root_causes(selection)
+                ],
+                "grants": reports.grants(selection),
+                "scope": "all cases" if manager else "my cases",
+            }
+        )
