@@ -83,9 +83,10 @@ def write_history(responses, *, rng: random.Random, now: datetime) -> int:
     routed = 0
     for response in responses.select_related("survey").order_by("submitted_at").iterator():
         with transaction.atomic():
-            category, _ = services.route_response(response.pk)
-            if category in ("already routed", "skipped"):
+            outcome, _ = services.route_response(response.pk)
+            if outcome != "routed":
                 continue
+            category = response.category
             routed += 1
             opened = response.submitted_at + timedelta(minutes=2)
             OutboundEmail.objects.filter(response=response).update(

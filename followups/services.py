@@ -55,6 +55,7 @@ class NothingToGrant(Exception):
 class RoutingResult:
     routed: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)  # skipped: excluded or erased
     failed: list[int] = field(default_factory=list)
     email_ids: list[int] = field(default_factory=list)
 
@@ -102,102 +103,6 @@ def pick_owner(*, now: datetime):
     return profile.user
 
 
-def _open_case(response: Response, now: datetime) -> tuple[FollowUpCase, dict]:
-    survey = response.survey
-    owner = pick_owner(now=now) if survey.auto_assign else None
-    case = FollowUpCase.objects.create(
-        response=response,
-        survey=survey,
-        customer=response.customer,
-        priority=FollowUpCase.priority_for_score(response.score),
-        owner=owner,
-        created_at=now,
-        due_at=sla.due_at(now, hours=survey.detractor_sla_hours),
-    )
-    events = [
-        CaseEvent(
-            case=case,
-            kind=CaseEvent.Kind.CREATED,
-            created_at=now,
-            message=f"Opened for a score of {response.score}.",
-            data={"score": response.score, "due_at": case.due_at.isoformat()},
-        )
-    ]
-    if owner is not None:
-        events.append(
-            CaseEvent(
-                case=case,
-                kind=CaseEvent.Kind.ASSIGNED,
-                created_at=now,
-                message=f"Assigned automatically to {owner.get_username()}.",
-                data={"owner_id": owner.pk, "automatic": True},
-            )
-        )
-    CaseEvent.objects.bulk_create(events)
-    language = customer_language(response)
-    context = {
-        "contact_name": (owner.first_name or owner.get_username()) if owner else "",
-        "due": format_when(case.due_at, language),
-        "case_id": case.pk,
-    }
-    return case, context
-
-
-def _incentive(response: Response) -> SurveyIncentive | None:
-    return SurveyIncentive.objects.filter(survey_id=response.survey_id).first()
-
-
-def _grant_offer(response: Response, now: datetime) -> tuple[OfferGrant, dict]:
-    incentive = _incentive(response)
-    offer = incentive.offer if incentive and incentive.offer and incentive.offer.is_active else None
-    offer = offer or Offer.objects.filter(is_default=True, is_active=True).first()
-    if offer is None:
-        raise NothingToGrant("No active offer for this survey and no default offer.")
-    grant = OfferGrant.objects.create(
-        response=response,
-        customer=response.customer,
-        offer=offer,
-        code=new_code(offer.code_prefix),
-        created_at=now,
-        expires_at=now + timedelta(days=offer.valid_days),
-    )
-    language = customer_language(response)
-    context = {
-        "offer": offer.description,
-        "code": grant.code,
-        "expires": format_when(grant.expires_at, language),
-    }
-    return grant, context
-
-
-def _grant_reward(response: Response, now: datetime) -> tuple[RewardGrant, dict]:
-    incentive = _incentive(response)
-    reward = (
-        incentive.reward if incentive and incentive.reward and incentive.reward.is_active else None
-    )
-    reward = reward or Reward.objects.filter(is_default=True, is_active=True).first()
-    if reward is None:
-        raise NothingToGrant("No active reward for this survey and no default reward.")
-    grant = RewardGrant.objects.create(
-        response=response,
-        customer=response.customer,
-        reward=reward,
-        code=new_code(reward.code_prefix) if reward.has_code else None,
-        created_at=now,
-        expires_at=now + timedelta(days=reward.valid_days),
-    )
-    language = customer_language(response)
-    context = {
-        "reward": reward.description,
-        "kind": reward.kind,
-        "points": reward.points,
-        "link": reward.link,
-        "code": grant.code,
-        "expires": format_when(grant.expires_at, language) if reward.has_code else "",
-    }
-    return grant, context
-
-
 OUTCOME_TEMPLATES = {
     stats.DETRACTOR: "apology",
     stats.PASSIVE: "offer",
@@ -206,78 +111,37 @@ OUTCOME_TEMPLATES = {
 
 
 def route_response(response_id: int) -> tuple[str, int | None]:
-    """Give one answer its outcome. Returns (what happened, email id or None).
-
-    The response row is locked, and routed only while ``routed_at`` is empty;
-    the outcome, the outbox row and ``routed_at`` commit together.
-    """
-    with transaction.atomic():
-        response = (
-            Response.objects.select_for_update(of=("self",))
-            .select_related("survey", "customer")
-            .filter(pk=response_id, routed_at__isnull=True)
-            .first()
-        )
-        if response is None:
-            return "already routed", None
-        now = timezone.now()
-        customer = response.customer
-        if response.is_excluded or customer.is_erased:
-            Response.objects.filter(pk=response.pk).update(routed_at=now)
-            return "skipped", None
-
-        case_id = None
-        if response.category == stats.DETRACTOR:
-            case, context = _open_case(response, now)
-            case_id = case.pk
-        elif response.category == stats.PASSIVE:
-            _, context = _grant_offer(response, now)
-        else:
-            _, context = _grant_reward(response, now)
-
-        email = None
-        if customer.is_reachable:
-            template = OUTCOME_TEMPLATES[response.category]
-            email = emails.email_queue(
-                template=template,
-                dedupe_key=f"response:{response.pk}:{template}",
-                to_email=customer.email,
-                language=customer_language(response),
-                context={
-                    **context,
-                    "customer_name": customer.name,
-                    "survey_name": response.survey.name,
-                    "score": response.score,
-                    "comment": response.comment,
-                },
-                customer=customer,
-                response_id=response.pk,
-                case_id=case_id,
-            )
-        if response.invitation_id:
-            _link_resurvey_answer(response, now)
-        Response.objects.filter(pk=response.pk).update(routed_at=now)
-    return response.category, (email.pk if email else None)
-
-
-def _link_resurvey_answer(response: Response, now: datetime) -> None:
-    """An answer to a closed case's re-survey goes on that case's timeline."""
-    case = FollowUpCase.objects.filter(resurvey_invitation_id=response.invitation_id).first()
-    if case is not None:
-        CaseEvent.objects.create(
-            case=case,
-            kind=CaseEvent.Kind.RESURVEYED,
-            created_at=now,
-            message=f"The customer answered the re-survey: {response.score}/10.",
-            data={"response_id": response.pk, "score": response.score},
-        )
+    """Route one answer: ("routed" | "skipped" | "already routed", email id).
+    Raises NothingToGrant when no offer or reward is configured for it."""
+    result = _route_batch([response_id])
+    if result.failed:
+        raise NothingToGrant(f"No active offer or reward for response {response_id}.")
+    if result.routed:
+        return "routed", (result.email_ids[0] if result.email_ids else None)
+    return ("skipped" if result.excluded else "already routed"), None
 
 
 def route_responses(response_ids: Iterable[int]) -> RoutingResult:
-    """Route a batch, each answer in its own transaction, then publish the
-    batch's emails in one message."""
+    """Route a batch in one transaction with a handful of bulk queries, then
+    publish the batch's emails in one message.
+
+    Rows another worker holds are skipped, not waited for (it routes them); if
+    the batch hits a constraint (a concurrent router on a database without row
+    locks), each answer is routed on its own instead.
+    """
+    ids = list(response_ids)
+    try:
+        result = _route_batch(ids)
+    except IntegrityError:
+        logger.info("Batch of %d collided with a concurrent router; one by one.", len(ids))
+        result = _route_one_by_one(ids)
+    enqueue_sending(result.email_ids)
+    return result
+
+
+def _route_one_by_one(ids: list[int]) -> RoutingResult:
     result = RoutingResult()
-    for response_id in response_ids:
+    for response_id in ids:
         try:
             outcome, email_id = route_response(response_id)
         except NothingToGrant as exc:
@@ -287,17 +151,245 @@ def route_responses(response_ids: Iterable[int]) -> RoutingResult:
             continue
         except IntegrityError:
             # A concurrent run created the outcome first; ours rolled back whole.
-            logger.info("Response %s was routed concurrently.", response_id)
             result.skipped.append(response_id)
             continue
-        if outcome in ("already routed", "skipped"):
-            result.skipped.append(response_id)
-        else:
+        if outcome == "routed":
             result.routed.append(response_id)
+        else:
+            result.skipped.append(response_id)
         if email_id is not None:
             result.email_ids.append(email_id)
-    enqueue_sending(result.email_ids)
     return result
+
+
+class _Catalogue:
+    """The offer and reward each survey grants, read once per batch."""
+
+    def __init__(self, survey_ids) -> None:
+        self.by_survey = {
+            i.survey_id: i
+            for i in SurveyIncentive.objects.filter(survey_id__in=survey_ids).select_related(
+                "offer", "reward"
+            )
+        }
+        self._defaults: dict[str, object] = {}
+
+    def _default(self, model):
+        key = model.__name__
+        if key not in self._defaults:
+            self._defaults[key] = model.objects.filter(is_default=True, is_active=True).first()
+        return self._defaults[key]
+
+    def offer(self, survey_id) -> Offer | None:
+        incentive = self.by_survey.get(survey_id)
+        chosen = incentive.offer if incentive and incentive.offer else None
+        return chosen if chosen and chosen.is_active else self._default(Offer)
+
+    def reward(self, survey_id) -> Reward | None:
+        incentive = self.by_survey.get(survey_id)
+        chosen = incentive.reward if incentive and incentive.reward else None
+        return chosen if chosen and chosen.is_active else self._default(Reward)
+
+
+def _route_batch(ids: list[int]) -> RoutingResult:
+    result = RoutingResult()
+    with transaction.atomic():
+        responses = list(
+            Response.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("survey", "customer")
+            .filter(pk__in=set(ids), routed_at__isnull=True)
+            .order_by("pk")
+        )
+        now = timezone.now()
+        catalogue = _Catalogue({r.survey_id for r in responses})
+        done: set[int] = set()
+        failed: set[int] = set()
+        cases, offer_grants, reward_grants, outcomes = [], [], [], []
+        for response in responses:
+            customer = response.customer
+            if response.is_excluded or customer.is_erased:
+                done.add(response.pk)
+                continue
+            if response.category == stats.DETRACTOR:
+                survey = response.survey
+                owner = pick_owner(now=now) if survey.auto_assign else None
+                case = FollowUpCase(
+                    response=response,
+                    survey=survey,
+                    customer=customer,
+                    priority=FollowUpCase.priority_for_score(response.score),
+                    owner=owner,
+                    created_at=now,
+                    due_at=sla.due_at(now, hours=survey.detractor_sla_hours),
+                )
+                cases.append(case)
+                outcomes.append((response, case))
+            elif response.category == stats.PASSIVE:
+                offer = catalogue.offer(response.survey_id)
+                if offer is None:
+                    failed.add(response.pk)
+                    continue
+                grant = OfferGrant(
+                    response=response,
+                    customer=customer,
+                    offer=offer,
+                    code=new_code(offer.code_prefix),
+                    created_at=now,
+                    expires_at=now + timedelta(days=offer.valid_days),
+                )
+                offer_grants.append(grant)
+                outcomes.append((response, grant))
+            else:
+                reward = catalogue.reward(response.survey_id)
+                if reward is None:
+                    failed.add(response.pk)
+                    continue
+                grant = RewardGrant(
+                    response=response,
+                    customer=customer,
+                    reward=reward,
+                    code=new_code(reward.code_prefix) if reward.has_code else None,
+                    created_at=now,
+                    expires_at=now + timedelta(days=reward.valid_days),
+                )
+                reward_grants.append(grant)
+                outcomes.append((response, grant))
+            done.add(response.pk)
+
+        FollowUpCase.objects.bulk_create(cases)
+        OfferGrant.objects.bulk_create(offer_grants)
+        RewardGrant.objects.bulk_create(reward_grants)
+        CaseEvent.objects.bulk_create(_opening_events(cases, now))
+
+        outbox = [
+            _outcome_email(response, outcome)
+            for response, outcome in outcomes
+            if response.customer.is_reachable
+        ]
+        OutboundEmail.objects.bulk_create(outbox)
+        _link_resurvey_answers([r for r in responses if r.invitation_id], now)
+        Response.objects.filter(pk__in=done).update(routed_at=now)
+
+    for pk in failed:
+        logger.error("Response %s cannot be routed: no active offer or reward configured.", pk)
+    by_id = {r.pk: r for r in responses}
+    for response_id in ids:
+        if response_id in failed:
+            result.failed.append(response_id)
+        elif response_id in done:
+            response = by_id[response_id]
+            if response.is_excluded or response.customer.is_erased:
+                result.skipped.append(response_id)
+                result.excluded.append(response_id)
+            else:
+                result.routed.append(response_id)
+            done.discard(response_id)  # a repeated id in the batch is "already routed"
+        else:
+            result.skipped.append(response_id)
+    result.email_ids = [email.pk for email in outbox]
+    return result
+
+
+def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]:
+    events = []
+    for case in cases:
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.CREATED,
+                created_at=now,
+                message=f"Opened for a score of {case.response.score}.",
+                data={"score": case.response.score, "due_at": case.due_at.isoformat()},
+            )
+        )
+        if case.owner is not None:
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.ASSIGNED,
+                    created_at=now,
+                    message=f"Assigned automatically to {case.owner.get_username()}.",
+                    data={"owner_id": case.owner.pk, "automatic": True},
+                )
+            )
+    return events
+
+
+def _outcome_context(response: Response, outcome) -> dict:
+    language = customer_language(response)
+    if isinstance(outcome, FollowUpCase):
+        owner = outcome.owner
+        return {
+            "contact_name": (owner.first_name or owner.get_username()) if owner else "",
+            "due": format_when(outcome.due_at, language),
+            "case_id": outcome.pk,
+        }
+    if isinstance(outcome, OfferGrant):
+        return {
+            "offer": outcome.offer.description,
+            "code": outcome.code,
+            "expires": format_when(outcome.expires_at, language),
+        }
+    reward = outcome.reward
+    return {
+        "reward": reward.description,
+        "kind": reward.kind,
+        "points": reward.points,
+        "link": reward.link,
+        "code": outcome.code,
+        "expires": format_when(outcome.expires_at, language) if reward.has_code else "",
+    }
+
+
+def _outcome_email(response: Response, outcome) -> OutboundEmail:
+    """The outbox row for an outcome, rendered in the customer's language."""
+    template = OUTCOME_TEMPLATES[response.category]
+    language = customer_language(response)
+    rendered = emails.render(
+        template,
+        language,
+        {
+            **_outcome_context(response, outcome),
+            "customer_name": response.customer.name,
+            "survey_name": response.survey.name,
+            "score": response.score,
+            "comment": response.comment,
+        },
+    )
+    return OutboundEmail(
+        dedupe_key=f"response:{response.pk}:{template}",
+        template=template,
+        language=language,
+        to_email=response.customer.email,
+        customer=response.customer,
+        response=response,
+        case=outcome if isinstance(outcome, FollowUpCase) else None,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+    )
+
+
+def _link_resurvey_answers(responses: list[Response], now: datetime) -> None:
+    """Answers to a closed case's re-survey go on that case's timeline."""
+    if not responses:
+        return
+    cases = dict(
+        FollowUpCase.objects.filter(
+            resurvey_invitation_id__in=[r.invitation_id for r in responses]
+        ).values_list("resurvey_invitation_id", "pk")
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=cases[r.invitation_id],
+            kind=CaseEvent.Kind.RESURVEYED,
+            created_at=now,
+            message=f"The customer answered the re-survey: {r.score}/10.",
+            data={"response_id": r.pk, "score": r.score},
+        )
+        for r in responses
+        if r.invitation_id in cases
+    )
 
 
 # --- Sending ----------------------------------------------------------------
@@ -329,14 +421,22 @@ def retry_delay(attempts: int) -> float:
 
 
 def _claim(email_ids: Sequence[int], now: datetime) -> list[int]:
-    claimed = []
-    for email_id in email_ids:
-        took = OutboundEmail.objects.filter(
-            pk=email_id, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now
-        ).update(status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-        if took:
-            claimed.append(email_id)
-    return claimed
+    """Take the emails that are still queued and due, so no other sender can.
+    Rows another sender is claiming right now are skipped, not waited for."""
+    with transaction.atomic():
+        claimable = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now)
+            .values_list("pk", flat=True)
+        )
+        OutboundEmail.objects.filter(pk__in=claimable).update(
+            status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claimable
+
+
+# What a sent email changes besides its own row, by template.
+GRANT_OF_TEMPLATE = {"offer": OfferGrant, "reward": RewardGrant}
 
 
 def _mark_sent(email: OutboundEmail) -> None:
@@ -347,11 +447,11 @@ def _mark_sent(email: OutboundEmail) -> None:
         ).update(status=OutboundEmail.Status.SENT, sent_at=now, last_error="")
         if not took:
             return
-        if email.response_id:
-            for grant_model in (OfferGrant, RewardGrant):
-                grant_model.objects.filter(
-                    response_id=email.response_id, status=GrantStatus.ISSUED
-                ).update(status=GrantStatus.SENT, sent_at=now)
+        grant_model = GRANT_OF_TEMPLATE.get(email.template)
+        if grant_model is not None and email.response_id:
+            grant_model.objects.filter(
+                response_id=email.response_id, status=GrantStatus.ISSUED
+            ).update(status=GrantStatus.SENT, sent_at=now)
         if email.case_id:
             CaseEvent.objects.create(
                 case_id=email.case_id,

@@ -48,9 +48,10 @@ def test_manager_assigns_and_staff_works_the_case_to_resolution(live_server, bro
     log_in(page, base, "sam")
     page.goto(f"{base}/admin/followups/followupcase/")
     page.click("text=My open cases")
-    assert page.locator(f"text=#{case.pk}").is_visible()
+    page.wait_for_url(re.compile(r"queue=mine"))
+    page.locator("#result_list").get_by_role("link", name=f"#{case.pk}", exact=True).wait_for()
     screenshot(page, "case-list-my-cases")
-    page.click(f"text=#{case.pk}")
+    page.locator("#result_list").get_by_role("link", name=f"#{case.pk}", exact=True).click()
 
     page.select_option("select[name=to_status]", "in_progress")
     page.click("input[value='Change status']")
