@@ -396,7 +396,8 @@ def _link_resurvey_answers(responses: list[Response], now: datetime) -> None:
 
 
 def enqueue_sending(email_ids: Sequence[int], countdown: float | None = None) -> None:
-    """Publish a send task after the current transaction commits. A broker
+    """Publish send tasks, NPS_EMAIL_BATCH_SIZE emails each (so several email
+    workers share a burst), after the current transaction commits. A broker
     failure is logged, not raised: the rows are queued and the sweeper finds them."""
     if not email_ids:
         return
@@ -406,7 +407,8 @@ def enqueue_sending(email_ids: Sequence[int], countdown: float | None = None) ->
 
     def publish():
         try:
-            send_emails.apply_async((ids,), countdown=countdown)
+            for chunk in _chunks(ids, settings.NPS_EMAIL_BATCH_SIZE):
+                send_emails.apply_async((chunk,), countdown=countdown)
         except Exception:
             logger.warning("Could not publish %d email(s); the sweeper will.", len(ids))
 

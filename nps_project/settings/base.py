@@ -257,7 +257,7 @@ NPS_HANDOFF = {
     "customer_erased": "followups.handoff.scrub_customer",
 }
 NPS_ROUTING_BATCH_SIZE = env.int("NPS_ROUTING_BATCH_SIZE", default=100)
-NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=50)
+NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=25)
 NPS_EMAIL_MAX_ATTEMPTS = env.int("NPS_EMAIL_MAX_ATTEMPTS", default=8)
 NPS_EMAIL_RETRY_BASE_SECONDS = env.float("NPS_EMAIL_RETRY_BASE_SECONDS", default=30.0)
 NPS_EMAIL_RETRY_MAX_SECONDS = env.float("NPS_EMAIL_RETRY_MAX_SECONDS", default=30 * 60.0)
