@@ -107,3 +107,24 @@ def exception_handler(exc, context):
         }
     }
     return response
+
+
+def not_found(request, exception=None):
+    """404 for the whole site: the API's JSON error shape under /api/, the
+    usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "error": {
+                    "status": 404,
+                    "code": "not_found",
+                    "message": "There is nothing at this address.",
+                    "fields": {},
+                }
+            },
+            status=404,
+        )
+    return page_not_found(request, exception)

@@ -26,3 +26,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("surveys.urls")),
 ]
+
+handler404 = "nps_project.api.not_found"

@@ -132,3 +132,10 @@ def test_field_errors_prefix_and_plain_messages():
     assert field_errors(DjangoValidationError({"email": "Bad."}), "customer") == {
         "customer.email": ["Bad."]
     }
+
+
+def test_an_unknown_api_address_answers_json_in_the_error_shape(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert client.get("/no-such-page/").status_code == 404
