@@ -87,7 +87,15 @@ def main(argv: list[str] | None = None) -> int:
             n = args.n or module.DEFAULT_N
             print(f"== {name}: N={n:,}, {args.runs} run(s)", flush=True)
             ctx = Context(env=env, n=n, runs=args.runs, timeout=args.timeout)
+            source = report.source_digest()
             figures, notes = module.run(ctx)
+            if report.source_digest() != source:
+                warning = (
+                    "**The project's source changed during this run**: workers started later "
+                    "ran other code than earlier ones. Re-run before trusting these figures."
+                )
+                print(f"WARNING: {warning.replace('**', '')}", flush=True)
+                notes = [warning, *notes]
             for figure in figures:
                 print(figure.line(), flush=True)
             results.append(
@@ -98,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                     runs=args.runs,
                     figures=figures,
                     notes=notes,
+                    source=source,
                 )
             )
     except infra.BenchError as exc:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -96,6 +97,7 @@ class BenchmarkResult:
     runs: int
     figures: list[Figure]
     notes: list[str] = field(default_factory=list)
+    source: str = ""
     date: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def as_dict(self) -> dict:
@@ -103,6 +105,7 @@ class BenchmarkResult:
             "name": self.name,
             "description": self.description,
             "date": self.date,
+            "source": self.source,
             "n": self.n,
             "runs": self.runs,
             "figures": [figure.as_dict() for figure in self.figures],
@@ -154,6 +157,21 @@ def machine(broker_url: str) -> dict:
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+SOURCE_PACKAGES = ("nps_project", "surveys", "followups")
+
+
+def source_digest() -> str:
+    """A short hash of the project's Python source the figures measure, so a
+    result names the code it came from (and a run notices code changing under it)."""
+    digest = hashlib.sha256()
+    root = RESULTS_DIR.parent.parent
+    for package in SOURCE_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _same_machine(a: dict, b: dict) -> bool:
@@ -221,7 +239,8 @@ def render_markdown(document: dict) -> str:
             "",
             f"## {bench['name']}",
             "",
-            f"{bench['description']} N = {bench['n']:,}, {bench['runs']} run(s), {bench['date']}.",
+            f"{bench['description']} N = {bench['n']:,}, {bench['runs']} run(s), {bench['date']}, "
+            f"source digest `{bench.get('source', '?')}` (`bench.report.source_digest`).",
         ]
         for note in bench["notes"]:
             lines += ["", note]

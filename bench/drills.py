@@ -1,0 +1,803 @@
+"""Fault drills (DESIGN.md, "Reliability, as drills").
+
+Each drill sets up a fault, runs a load through a real worker
+(``celery -A nps_project worker -Q routing,email,default --concurrency 2``,
+production settings), checks the invariant and prints PASS or FAIL with
+figures. The invariant after every drill: every response is routed, has
+exactly one outcome (case / offer grant / reward grant, per its category),
+exactly one OutboundEmail, sent, and exactly one message at the SMTP sink;
+none is lost.
+
+Isolation: its own redis-server on 127.0.0.1:6391 (started and stopped here),
+its own PostgreSQL database ``nps_drills`` (dropped and recreated), its own
+aiosmtpd sink on a free port. The sweeper runs in this process: a thread
+calls ``followups.services.sweep()`` every SWEEP_EVERY seconds.
+
+    .venv/bin/python -m bench.drills          # every drill
+    .venv/bin/python -m bench.drills 1 4      # some of them
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from . import infra
+
+REDIS_PORT = 6391
+BROKER_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/nps_drills"
+SWEEP_EVERY = 3.0
+TIMEOUT = 180.0
+# Drill 3 submits one by one while Redis is down; each call may wait on the broker.
+SUBMIT_TIMEOUT = 600.0
+SETTLE = 3.0  # seconds to wait after completion, so late duplicates would show
+RESULTS = infra.ROOT / "bench" / "results" / "drills.md"
+COMMAND = ".venv/bin/python -m bench.drills"
+DRILL_ENV = {
+    "NPS_SWEEP_GRACE_SECONDS": "2",
+    "NPS_EMAIL_RETRY_BASE_SECONDS": "1",
+    "NPS_EMAIL_RETRY_MAX_SECONDS": "5",
+    "NPS_EMAIL_STUCK_SECONDS": "10",
+}
+
+
+class DrillError(RuntimeError):
+    pass
+
+
+@dataclass
+class Outcome:
+    name: str
+    ok: bool
+    figures: str
+
+
+# --- Services of our own ------------------------------------------------------
+
+
+class Redis:
+    """redis-server on 127.0.0.1:6391, owned by this process, no persistence."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise DrillError(f"redis-server on port {REDIS_PORT} exited at start.")
+            with contextlib.suppress(Exception):
+                client = redis.Redis(port=REDIS_PORT, socket_timeout=1)
+                try:
+                    if client.ping():
+                        return
+                finally:
+                    client.close()
+            time.sleep(0.1)
+        raise DrillError(f"redis-server on port {REDIS_PORT} did not answer.")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+class _Handler:
+    """Counts messages per recipient; answers 451 to DATA while ``down``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.per_recipient: Counter[str] = Counter()
+        self.refused = 0
+        self.down = False
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.down:
+                self.refused += 1
+                return "451 4.3.0 Mail server temporarily unavailable"
+            for rcpt in envelope.rcpt_tos:
+                self.per_recipient[rcpt.lower()] += 1
+        return "250 OK"
+
+    @property
+    def total(self) -> int:
+        with self.lock:
+            return sum(self.per_recipient.values())
+
+    def reset(self) -> None:
+        with self.lock:
+            self.per_recipient.clear()
+            self.refused = 0
+            self.down = False
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.handler = _Handler()
+        self.port = infra.free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+class Sweeper:
+    """Calls ``followups.services.sweep()`` every SWEEP_EVERY seconds in a
+    thread of this process (instead of celery beat)."""
+
+    def __init__(self) -> None:
+        self.stop_event = threading.Event()
+        self.paused = threading.Event()
+        self.runs = 0
+        self.errors = 0
+        self.thread = threading.Thread(target=self._run, daemon=True, name="sweeper")
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        from followups.services import sweep
+
+        while not self.stop_event.wait(SWEEP_EVERY):
+            if self.paused.is_set():
+                continue
+            try:
+                sweep()
+                self.runs += 1
+            except Exception:
+                self.errors += 1  # broker down: the next sweep tries again
+                with contextlib.suppress(Exception):
+                    connection.close()
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+# --- Data and checks ------------------------------------------------------------
+
+
+def _tables() -> list[str]:
+    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from surveys.models import Customer, Invitation, Response
+
+    models = (
+        CaseEvent,
+        OutboundEmail,
+        OfferGrant,
+        RewardGrant,
+        FollowUpCase,
+        Response,
+        Invitation,
+        Customer,
+    )
+    return [model._meta.db_table for model in models]
+
+
+def clean(ctx: Context) -> None:
+    """Empty the drill tables, the broker and the sink."""
+    import redis
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        quoted = ", ".join(connection.ops.quote_name(t) for t in _tables())
+        cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    client = redis.Redis(port=REDIS_PORT, socket_timeout=5)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+    ctx.sink.handler.reset()
+
+
+def survey():
+    from followups.models import Offer, Reward, SurveyIncentive
+    from surveys.models import Survey
+
+    found, _ = Survey.objects.get_or_create(
+        slug="drills", defaults={"name": "Drills", "status": Survey.Status.ACTIVE}
+    )
+    offer = Offer.objects.filter(is_default=True, is_active=True).first()
+    reward = Reward.objects.filter(is_default=True, is_active=True).first()
+    if offer is None or reward is None:
+        raise DrillError("The migrations created no default offer or reward.")
+    SurveyIncentive.objects.get_or_create(survey=found, defaults={"offer": offer, "reward": reward})
+    return found
+
+
+def customers(prefix: str, n: int):
+    from surveys.models import Customer
+
+    return Customer.objects.bulk_create(
+        [
+            Customer(email=f"{prefix}-{i}@drills.example.com", name=f"Customer {i}", locale="en")
+            for i in range(n)
+        ],
+        batch_size=2000,
+    )
+
+
+def responses_bulk(prefix: str, n: int, *, handoff: bool = True) -> list[int]:
+    """N responses (scores 0..10 in turn) in one transaction, handed over to
+    routing on commit unless ``handoff`` is false."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from surveys import handoff as seam
+    from surveys import stats
+    from surveys.models import Channel, Response
+
+    target = survey()
+    people = customers(prefix, n)
+    now = timezone.now()
+    rows = [
+        Response(
+            survey=target,
+            customer=customer,
+            score=i % 11,
+            category=stats.classify(i % 11),
+            channel=Channel.API,
+            submitted_at=now,
+            segment=customer.segment,
+            locale="en",
+        )
+        for i, customer in enumerate(people)
+    ]
+    with transaction.atomic():
+        ids = [row.pk for row in Response.objects.bulk_create(rows, batch_size=1000)]
+        if handoff:
+            transaction.on_commit(lambda: seam.response_recorded(ids))
+    return ids
+
+
+def progress(ctx: Context) -> dict[str, int]:
+    from django.db.models import Count
+
+    from followups.models import OutboundEmail
+    from surveys.models import Response
+
+    emails = dict(
+        OutboundEmail.objects.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    return {
+        "responses": Response.objects.count(),
+        "unrouted": Response.objects.filter(routed_at__isnull=True).count(),
+        "queued": emails.get(OutboundEmail.Status.QUEUED, 0),
+        "sending": emails.get(OutboundEmail.Status.SENDING, 0),
+        "sent": emails.get(OutboundEmail.Status.SENT, 0),
+        "failed": emails.get(OutboundEmail.Status.FAILED, 0),
+        "smtp": ctx.sink.handler.total,
+    }
+
+
+def wait_done(ctx: Context, n: int, deadline: float) -> float:
+    """Poll until n responses are routed, n emails sent and n messages at the
+    sink; returns the perf_counter time it was first seen. Raises DrillError
+    with the figures on timeout."""
+
+    def done() -> bool:
+        p = progress(ctx)
+        return (
+            p["responses"] >= n
+            and p["unrouted"] == 0
+            and p["sent"] >= n
+            and p["queued"] == 0
+            and p["sending"] == 0
+            and p["smtp"] >= n
+        )
+
+    try:
+        return infra.wait_until(
+            done,
+            deadline=deadline,
+            interval=0.2,
+            what=f"{n} responses routed and emailed",
+            status=lambda: f"progress={progress(ctx)}",
+        )
+    except infra.BenchError as exc:
+        raise DrillError(str(exc)) from None
+
+
+def verify(ctx: Context, n: int) -> list[str]:
+    """The invariant; returns the violations (empty when it holds)."""
+    from django.db.models import Count
+
+    from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from surveys import stats
+    from surveys.models import Response
+
+    problems: list[str] = []
+    total = Response.objects.count()
+    if total != n:
+        problems.append(f"{total} responses stored, expected {n}")
+    unrouted = Response.objects.filter(routed_at__isnull=True).count()
+    if unrouted:
+        problems.append(f"{unrouted} unrouted")
+    for category, model in (
+        (stats.DETRACTOR, FollowUpCase),
+        (stats.PASSIVE, OfferGrant),
+        (stats.PROMOTER, RewardGrant),
+    ):
+        expected = Response.objects.filter(category=category).count()
+        matching = model.objects.filter(response__category=category).count()
+        found = model.objects.count()
+        if matching != expected or found != expected:
+            problems.append(
+                f"{category}: {expected} responses, {found} {model.__name__} "
+                f"({matching} of the right category)"
+            )
+    per_response = Counter(
+        dict(
+            OutboundEmail.objects.order_by()
+            .values_list("response_id")
+            .annotate(c=Count("pk"))
+            .values_list("response_id", "c")
+        )
+    )
+    ids = set(Response.objects.values_list("pk", flat=True))
+    missing = len(ids - set(per_response))
+    doubled = sum(1 for rid, c in per_response.items() if rid in ids and c != 1)
+    stray = sum(c for rid, c in per_response.items() if rid not in ids)
+    sent = OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.SENT, response_id__in=ids
+    ).count()
+    if missing or doubled or stray or sent != len(ids):
+        problems.append(
+            f"emails: {missing} responses without, {doubled} with more than one, "
+            f"{stray} not tied to a response, {sent} sent of {len(ids)}"
+        )
+    recipients = {
+        email.lower()
+        for email in Response.objects.values_list("customer__email", flat=True).distinct()
+    }
+    with ctx.sink.handler.lock:
+        at_sink = dict(ctx.sink.handler.per_recipient)
+    never = len(recipients - set(at_sink))
+    twice = sum(1 for c in at_sink.values() if c > 1)
+    unknown = len(set(at_sink) - recipients)
+    if never or twice or unknown:
+        problems.append(
+            f"SMTP sink: {never} customers got nothing, {twice} got more than one, "
+            f"{unknown} unknown recipients (messages={sum(at_sink.values())})"
+        )
+    return problems
+
+
+def finish(ctx: Context, name: str, n: int, figures: list[str]) -> Outcome:
+    time.sleep(SETTLE)
+    problems = verify(ctx, n)
+    p = progress(ctx)
+    figures.append(f"sent={p['sent']} failed={p['failed']} smtp={p['smtp']}")
+    if problems:
+        figures.append("VIOLATIONS: " + "; ".join(problems))
+    return Outcome(name, not problems, ", ".join(figures))
+
+
+# --- Context ------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    env: infra.Environment
+    redis: Redis
+    sink: Sink
+    sweeper: Sweeper
+    app: object
+    worker_count: int = 0
+
+    def worker(self) -> infra.Worker:
+        self.worker_count += 1
+        worker = infra.Worker(self.env, app="nps_project", label=f"drill{self.worker_count}")
+        return worker.start(infra.celery_ping(self.app))
+
+
+def sigkill_group(worker: infra.Worker) -> None:
+    if worker.process is not None and worker.process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait(timeout=10)
+
+
+# --- Drills -------------------------------------------------------------------
+
+
+def drill_worker_killed(ctx: Context) -> Outcome:
+    """1. SIGKILL the worker's process group mid-run; start a new worker."""
+    name = "1. worker SIGKILL mid-run (2,000 responses)"
+    n = 2000
+    figures: list[str] = []
+    worker = ctx.worker()
+    replacement = None
+    try:
+        t0 = time.perf_counter()
+        deadline = t0 + TIMEOUT
+        responses_bulk("kill", n)
+        infra.wait_until(
+            lambda: ctx.sink.handler.total >= 200,
+            deadline=deadline,
+            interval=0.05,
+            what="200 emails before the kill",
+        )
+        before = progress(ctx)
+        t_kill = time.perf_counter()
+        sigkill_group(worker)
+        figures.append(
+            f"killed at {t_kill - t0:.1f} s with routed={n - before['unrouted']} "
+            f"smtp={before['smtp']}"
+        )
+        replacement = ctx.worker()
+        figures.append(f"new worker up {time.perf_counter() - t_kill:.1f} s after kill")
+        t_done = wait_done(ctx, n, time.perf_counter() + TIMEOUT)
+        figures.append(f"recovery (kill -> all delivered)={t_done - t_kill:.1f} s")
+    except (DrillError, infra.BenchError) as exc:
+        figures.append(f"ERROR: {exc}")
+    finally:
+        worker.stop()
+        if replacement is not None:
+            replacement.stop()
+    return finish(ctx, name, n, figures)
+
+
+def drill_redis_restarted(ctx: Context) -> Outcome:
+    """2. Redis killed and started again empty mid-run."""
+    name = "2. Redis restarted empty mid-run (2,000 responses)"
+    n = 2000
+    figures: list[str] = []
+    worker = ctx.worker()
+    try:
+        t0 = time.perf_counter()
+        responses_bulk("redis", n)
+        infra.wait_until(
+            lambda: ctx.sink.handler.total >= 200,
+            deadline=t0 + TIMEOUT,
+            interval=0.05,
+            what="200 emails before the restart",
+        )
+        before = progress(ctx)
+        ctx.redis.kill()
+        time.sleep(1)
+        ctx.redis.start()
+        t_up = time.perf_counter()
+        figures.append(
+            f"restarted at {t_up - t0:.1f} s with routed={n - before['unrouted']} "
+            f"smtp={before['smtp']}"
+        )
+        t_done = wait_done(ctx, n, t_up + TIMEOUT)
+        figures.append(f"restart -> all delivered={t_done - t_up:.1f} s")
+    except (DrillError, infra.BenchError) as exc:
+        figures.append(f"ERROR: {exc}")
+    finally:
+        worker.stop()
+    return finish(ctx, name, n, figures)
+
+
+def drill_redis_down(ctx: Context) -> Outcome:
+    """3. Redis down while 200 responses are recorded one by one."""
+    from django.db import connection
+
+    from surveys.models import Channel
+    from surveys.services import response_record
+
+    name = "3. Redis down during 200 submissions"
+    n = 200
+    figures: list[str] = []
+    worker = ctx.worker()
+    try:
+        target = survey()
+        people = customers("down", n)
+        ctx.redis.kill()
+        durations: list[float] = []
+        errors: list[str] = []
+        # The hand-off logs a traceback per failed publish; the drill counts instead.
+        quiet = logging.getLogger("surveys.handoff")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        submit_deadline = time.perf_counter() + SUBMIT_TIMEOUT
+        for i, customer in enumerate(people):
+            if time.perf_counter() > submit_deadline:
+                figures.append(f"FAIL: only {i} of {n} submitted in {SUBMIT_TIMEOUT:.0f} s")
+                break
+            start = time.perf_counter()
+            try:
+                response_record(survey=target, customer=customer, score=i % 11, channel=Channel.API)
+            except Exception as exc:  # the drill counts them
+                errors.append(f"{type(exc).__name__}: {exc}")
+                connection.close()
+            durations.append(time.perf_counter() - start)
+        quiet.setLevel(level)
+        n = len(durations)
+        figures.append(
+            f"calls={n} exceptions={len(errors)} slowest={max(durations):.3f} s "
+            f"mean={sum(durations) / n:.3f} s"
+        )
+        if errors:
+            figures.append(f"first exception: {errors[0][:200]}")
+        time.sleep(2)
+        ctx.redis.start()
+        t_up = time.perf_counter()
+        t_done = wait_done(ctx, n, t_up + TIMEOUT)
+        figures.append(f"Redis back -> all delivered={t_done - t_up:.1f} s")
+        if errors:
+            figures.append("FAIL: submissions raised")
+    except (DrillError, infra.BenchError) as exc:
+        figures.append(f"ERROR: {exc}")
+    finally:
+        if ctx.redis.process is None or ctx.redis.process.poll() is not None:
+            ctx.redis.start()
+        worker.stop()
+    outcome = finish(ctx, name, n, figures)
+    if any(f.startswith("FAIL:") for f in figures):
+        outcome.ok = False
+    return outcome
+
+
+def drill_smtp_down(ctx: Context) -> Outcome:
+    """4. The SMTP server answers 451 for about 20 s while 300 responses flow."""
+    from django.db.models import Max
+
+    from followups.models import OutboundEmail
+
+    name = "4. SMTP down (451) for 20 s (300 responses)"
+    n = 300
+    down_for = 20.0
+    figures: list[str] = []
+    worker = ctx.worker()
+    try:
+        ctx.sink.handler.down = True
+        responses_bulk("smtp", n)
+        time.sleep(down_for)
+        ctx.sink.handler.down = False
+        t_up = time.perf_counter()
+        figures.append(f"refused while down={ctx.sink.handler.refused}")
+        t_done = wait_done(ctx, n, t_up + TIMEOUT)
+        most = OutboundEmail.objects.aggregate(m=Max("attempts"))["m"]
+        figures.append(f"SMTP up -> all delivered={t_done - t_up:.1f} s, max attempts={most}")
+    except (DrillError, infra.BenchError) as exc:
+        figures.append(f"ERROR: {exc}")
+    finally:
+        ctx.sink.handler.down = False
+        worker.stop()
+    return finish(ctx, name, n, figures)
+
+
+def drill_task_thrice(ctx: Context) -> Outcome:
+    """5. The same routing task delivered three times at once."""
+    from followups.tasks import route_responses
+
+    name = "5. same routing task x3 (300 ids)"
+    n = 300
+    figures: list[str] = []
+    worker = ctx.worker()
+    try:
+        ids = responses_bulk("thrice", n, handoff=False)
+        t0 = time.perf_counter()
+        for _ in range(3):
+            route_responses.delay(ids)
+        t_done = wait_done(ctx, n, t0 + TIMEOUT)
+        figures.append(f"published 3 x {n} ids, all delivered in {t_done - t0:.1f} s")
+    except (DrillError, infra.BenchError) as exc:
+        figures.append(f"ERROR: {exc}")
+    finally:
+        worker.stop()
+    return finish(ctx, name, n, figures)
+
+
+def drill_concurrent_submissions(ctx: Context) -> Outcome:
+    """6. 50 threads submit the same invitation at once."""
+    from django.db import connection
+
+    from surveys.models import Channel, Invitation, Response
+    from surveys.services import response_record
+
+    name = "6. 50 concurrent submissions of one invitation"
+    threads_n = 50
+    figures: list[str] = []
+    worker = ctx.worker()
+    try:
+        target = survey()
+        (customer,) = customers("link", 1)
+        invitation = Invitation(survey=target, customer=customer, channel=Channel.EMAIL)
+        invitation.prepare_token()
+        invitation.save()
+        barrier = threading.Barrier(threads_n)
+        lock = threading.Lock()
+        created: list[int] = []
+        returned: set[int] = set()
+        errors: list[str] = []
+
+        def submit(i: int) -> None:
+            try:
+                barrier.wait(timeout=30)
+                recorded = response_record(
+                    survey=target,
+                    customer=customer,
+                    score=i % 11,
+                    invitation=invitation,
+                    channel=Channel.LINK,
+                )
+                with lock:
+                    returned.add(recorded.response.pk)
+                    if recorded.created:
+                        created.append(recorded.response.pk)
+            except Exception as exc:  # counted
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(threads_n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        stored = Response.objects.filter(invitation=invitation).count()
+        figures.append(
+            f"threads={threads_n} stored={stored} created=True x{len(created)} "
+            f"distinct ids returned={len(returned)} exceptions={len(errors)}"
+        )
+        if errors:
+            figures.append(f"first exception: {errors[0][:200]}")
+        if stored != 1 or len(created) != 1 or len(returned) != 1 or errors:
+            figures.append("FAIL: not exactly one response")
+        t_done = wait_done(ctx, 1, time.perf_counter() + TIMEOUT)
+        del t_done
+    except (DrillError, infra.BenchError) as exc:
+        figures.append(f"ERROR: {exc}")
+    finally:
+        worker.stop()
+    outcome = finish(ctx, name, 1, figures)
+    if any(f.startswith("FAIL:") for f in figures):
+        outcome.ok = False
+    return outcome
+
+
+DRILLS: list[Callable[[Context], Outcome]] = [
+    drill_worker_killed,
+    drill_redis_restarted,
+    drill_redis_down,
+    drill_smtp_down,
+    drill_task_thrice,
+    drill_concurrent_submissions,
+]
+
+
+# --- Running ------------------------------------------------------------------
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def write_results(outcomes: list[Outcome], started: str) -> str:
+    lines = [
+        "# Fault drills",
+        "",
+        f"Command: `{COMMAND}` (or `make drills`). Run {started}.",
+        "",
+        "Own redis-server on 127.0.0.1:6391, own database `nps_drills`, own aiosmtpd sink; "
+        "workers `celery -A nps_project worker -Q routing,email,default --concurrency 2` "
+        "(production settings, NPS_SWEEP_GRACE_SECONDS=2, NPS_EMAIL_RETRY_BASE_SECONDS=1, "
+        "NPS_EMAIL_RETRY_MAX_SECONDS=5, NPS_EMAIL_STUCK_SECONDS=10); sweeper: "
+        f"`followups.services.sweep()` called in-process every {SWEEP_EVERY:.0f} s "
+        "(no celery beat).",
+        "",
+        "| drill | result | figures |",
+        "|---|---|---|",
+    ]
+    for o in outcomes:
+        figures = o.figures.replace("|", "\\|")
+        lines.append(f"| {o.name} | {'PASS' if o.ok else 'FAIL'} | {figures} |")
+    table = "\n".join(lines) + "\n"
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(table)
+    return table
+
+
+def main(argv: list[str]) -> int:
+    infra.install_signal_handlers()
+    chosen = [int(a) for a in argv] or list(range(1, len(DRILLS) + 1))
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if not _port_free(REDIS_PORT):
+        print(f"Port {REDIS_PORT} is in use by someone else; not touching it.", file=sys.stderr)
+        return 2
+    sink = Sink()
+    sink.controller.start()
+    redis_server = Redis()
+    sweeper = None
+    outcomes: list[Outcome] = []
+    try:
+        redis_server.start()
+        env = infra.Environment(
+            database_url=DATABASE_URL,
+            broker_url=BROKER_URL,
+            secret_key="drills-" + secrets.token_urlsafe(64),
+            email_url=sink.url,
+        )
+        env.check()
+        os.environ.update(DRILL_ENV)
+        env.apply()
+        infra.recreate_database(DATABASE_URL)
+        infra.migrate(env)
+
+        import django
+
+        django.setup()
+        from django.db import close_old_connections
+
+        from nps_project.celery import app
+
+        sweeper = Sweeper()
+        sweeper.thread.start()
+        print(f"sweeper: followups.services.sweep() in-process every {SWEEP_EVERY:.0f} s")
+        ctx = Context(env=env, redis=redis_server, sink=sink, sweeper=sweeper, app=app)
+        for number in chosen:
+            drill = DRILLS[number - 1]
+            sweeper.paused.set()
+            time.sleep(0.5)
+            close_old_connections()
+            clean(ctx)
+            sweeper.paused.clear()
+            started_at = time.perf_counter()
+            try:
+                outcome = drill(ctx)
+            except Exception as exc:  # a drill that crashed is a FAIL, with why
+                outcome = Outcome(drill.__doc__ or drill.__name__, False, f"CRASH: {exc!r}")
+            took = time.perf_counter() - started_at
+            outcome.figures += f", drill took {took:.0f} s"
+            print(f"{'PASS' if outcome.ok else 'FAIL'}  {outcome.name}: {outcome.figures}")
+            outcomes.append(outcome)
+            sys.stdout.flush()
+    finally:
+        if sweeper is not None:
+            sweeper.stop_event.set()
+            sweeper.thread.join(timeout=10)
+        redis_server.kill()
+        sink.controller.stop()
+    print()
+    print(write_results(outcomes, started))
+    print(f"results: {Path(RESULTS).relative_to(infra.ROOT)}")
+    return 0 if outcomes and all(o.ok for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
