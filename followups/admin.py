@@ -552,12 +552,8 @@ class RewardAdmin(admin.ModelAdmin):
     search_fields = ("name", "description")
 
 
-class GrantAdmin(admin.ModelAdmin):
-    list_filter = ("status",)
-    search_fields = ("code", "customer__email", "customer__name")
-    date_hierarchy = "created_at"
-    actions = ("mark_redeemed",)
-    show_full_result_count = False
+class RecordAdmin(admin.ModelAdmin):
+    """Rows the system writes (grants, emails): shown, never edited by hand."""
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -567,6 +563,14 @@ class GrantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class GrantAdmin(RecordAdmin):
+    list_filter = ("status",)
+    search_fields = ("code", "customer__email", "customer__name")
+    date_hierarchy = "created_at"
+    actions = ("mark_redeemed",)
+    show_full_result_count = False
 
     @admin.action(description=_("Mark as redeemed"))
     def mark_redeemed(self, request, queryset):
@@ -610,7 +614,7 @@ class RewardGrantAdmin(GrantAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(RecordAdmin):
     list_display = (
         "created_at",
         "to_email",
@@ -626,15 +630,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ("retry_now",)
     show_full_result_count = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):
