@@ -5,31 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from surveys.models import Survey
 
-from . import emails, reports
+from . import access, emails, reports
 from .models import FollowUpCase, StaffProfile
 from .services import enqueue_sending
 
 
 def digest_recipients():
     """Active managers with an email address who did not opt out."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename="assign_followupcase")
-            | Q(user_permissions__codename="assign_followupcase")
-        )
-        .exclude(email="")
-        .exclude(staff_profile__wants_digest=False)
-        .distinct()
-    )
+    return access.managers().exclude(staff_profile__wants_digest=False)
 
 
 def digest_context(*, now: datetime) -> dict:

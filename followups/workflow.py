@@ -8,7 +8,6 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -297,17 +296,7 @@ def escalate_due_cases(*, now: datetime | None = None) -> int:
 
 
 def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
-    user_model = get_user_model()
-    managers = (
-        user_model.objects.filter(is_active=True)
-        .filter(
-            Q(groups__permissions__codename="assign_followupcase")
-            | Q(user_permissions__codename="assign_followupcase")
-        )
-        .exclude(email="")
-        .distinct()
-    )
-    recipients = {user.pk: user for user in managers}
+    recipients = {user.pk: user for user in access.managers()}
     if case.owner and case.owner.email:
         recipients[case.owner.pk] = case.owner
     ids = []

@@ -74,3 +74,14 @@ def test_an_unowned_case_escalates_sooner_than_its_due_time():
 def test_a_closed_case_never_escalates(owned_case):
     FollowUpCase.objects.filter(pk=owned_case.pk).update(status=FollowUpCase.Status.CLOSED)
     assert escalate_at(OPENED + timedelta(days=5)) == 0
+
+
+def test_a_superuser_counts_as_a_manager_for_escalation_emails(owned_case):
+    from tests.factories import UserFactory
+
+    UserFactory(username="root", is_superuser=True, email="root@example.com")
+    escalate_at(OPENED + timedelta(hours=25))
+    recipients = set(
+        OutboundEmail.objects.filter(template="escalation").values_list("to_email", flat=True)
+    )
+    assert recipients == {"boss@example.com", "owner@example.com", "root@example.com"}
