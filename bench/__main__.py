@@ -18,6 +18,10 @@ from . import infra, report
 # name -> module. Every benchmark shares one prepared database and broker.
 BENCHMARKS: dict[str, str] = {
     "loop": "bench.loop",
+    "ingest": "bench.ingest",
+    "admin": "bench.admin",
+    "export": "bench.export",
+    "wave": "bench.wave",
 }
 
 
