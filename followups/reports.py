@@ -20,6 +20,7 @@ from django.db.models import (
     Func,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncMonth, TruncWeek
@@ -189,22 +190,34 @@ def _interpolated(values: list[float], fraction: float) -> float | None:
     return values[low] + (values[high] - values[low]) * (position - low)
 
 
+def _took(start: str, end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _percentile_aggregates(prefix: str, start: str, end: str, fractions) -> dict:
+    """PostgreSQL aggregates for the percentiles of ``end - start`` in seconds.
+    Ordered-set aggregates skip NULLs, so rows where either is unset drop out
+    without a filter, and these can share a query with other aggregates."""
+    seconds = Epoch(_took(start, end))
+    return {
+        f"{prefix}{i}": PercentileCont(seconds, fraction) for i, fraction in enumerate(fractions)
+    }
+
+
+def _hours(row: dict, prefix: str, fractions) -> list[float | None]:
+    values = [row.pop(f"{prefix}{i}") for i in range(len(fractions))]
+    return [None if value is None else value / 3600 for value in values]
+
+
 def duration_percentiles(
     queryset: QuerySet, start: str, end: str, fractions=(0.5, 0.9)
 ) -> list[float | None]:
     """Percentiles of ``end - start`` in hours over the rows where both are set."""
-    rows = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
-    took = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
     if connection.vendor == "postgresql":
-        seconds = Epoch(took)
-        result = rows.aggregate(
-            **{f"p{i}": PercentileCont(seconds, fraction) for i, fraction in enumerate(fractions)}
-        )
-        return [
-            None if result[f"p{i}"] is None else result[f"p{i}"] / 3600
-            for i in range(len(fractions))
-        ]
-    durations = rows.annotate(took=took).values_list("took", flat=True)
+        row = queryset.aggregate(**_percentile_aggregates("p", start, end, fractions))
+        return _hours(row, "p", fractions)
+    rows = queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+    durations = rows.annotate(took=_took(start, end)).values_list("took", flat=True)
     hours = [took.total_seconds() / 3600 for took in durations]
     return [_interpolated(hours, fraction) for fraction in fractions]
 
@@ -231,17 +244,28 @@ def loop_kpis(
     staff member's own numbers)."""
     now = now or timezone.now()
     cases = selection.cases() if cases is None else cases
-    row = cases.aggregate(
-        cases=Count("pk"),
-        contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
-        contacted_within_sla=Count("pk", filter=Q(first_contact_at__lte=F("due_at"))),
-        open=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=now)),
-    )
+    fractions = (0.5, 0.9)
+    aggregates = {
+        "cases": Count("pk"),
+        "contacted": Count("pk", filter=Q(first_contact_at__isnull=False)),
+        "contacted_within_sla": Count("pk", filter=Q(first_contact_at__lte=F("due_at"))),
+        "open": Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=now)),
+    }
+    if connection.vendor != "postgresql":
+        return LoopKpis(
+            **cases.aggregate(**aggregates),
+            first_contact_hours=duration_percentiles(cases, "created_at", "first_contact_at"),
+            resolution_hours=duration_percentiles(cases, "created_at", "resolved_at"),
+        )
+    # One pass over the cases for the counts and all four percentiles.
+    aggregates |= _percentile_aggregates("contact", "created_at", "first_contact_at", fractions)
+    aggregates |= _percentile_aggregates("resolution", "created_at", "resolved_at", fractions)
+    row = cases.aggregate(**aggregates)
     return LoopKpis(
+        first_contact_hours=_hours(row, "contact", fractions),
+        resolution_hours=_hours(row, "resolution", fractions),
         **row,
-        first_contact_hours=duration_percentiles(cases, "created_at", "first_contact_at"),
-        resolution_hours=duration_percentiles(cases, "created_at", "resolved_at"),
     )
 
 
@@ -282,18 +306,22 @@ def root_cause_trend(selection: Selection) -> list[dict]:
 
 
 def grants(selection: Selection) -> dict:
-    """Offers and rewards issued and redeemed for answers in the period."""
+    """Offers and rewards issued and redeemed for answers in the period.
+
+    Grants carry their survey, so without a segment each count reads only the
+    ``*grant_report`` index (survey, created_at, status); counting ``status``
+    (never NULL) rather than the id keeps it there."""
     result = {}
     for name, model in (("offers", OfferGrant), ("rewards", RewardGrant)):
         queryset = model.objects.filter(
-            response__survey=selection.survey,
+            survey=selection.survey,
             created_at__gte=selection.start,
             created_at__lt=selection.end,
         )
         if selection.segment:
             queryset = queryset.filter(response__segment=selection.segment)
         result[name] = queryset.aggregate(
-            issued=Count("pk"), redeemed=Count("pk", filter=Q(status=GrantStatus.REDEEMED))
+            issued=Count("status"), redeemed=Count("status", filter=Q(status=GrantStatus.REDEEMED))
         )
     return result
 
@@ -325,35 +353,45 @@ class ActionEffect:
 
 def action_effects(actions, *, window_days: int = 90, now: datetime | None = None):
     """NPS in the action's target segment for ``window_days`` before and after
-    it took effect, for every action, in one query."""
+    it took effect (the after window ends at ``now`` while it is still open),
+    for every action, in one query.
+
+    The query is a ``UNION ALL`` of one small aggregate per window, each a
+    range scan of the ``response_report`` (or ``response_report_segment``)
+    index, so it reads only the windows' rows, once per window. (One pass over
+    every window's rows with a ``FILTER`` per action, window and category costs
+    several times as much: PostgreSQL evaluates every filter on every row, and
+    JIT-compiles them on each call.) Always computed live: answers excluded as
+    spam later, or an edited action, change the figures as they change every
+    other panel."""
     now = now or timezone.now()
     actions = [a for a in actions if a.effective_from is not None]
     if not actions:
         return []
     window = timedelta(days=window_days)
-    aggregates = {}
-    scopes = Q()
+    windows = []
     for action in actions:
-        scope = Q(survey_id=action.survey_id)
+        scope = Response.objects.counted().filter(survey_id=action.survey_id)
         if action.target_segment:
-            scope &= Q(segment=action.target_segment)
-        before = scope & Q(
-            submitted_at__gte=action.effective_from - window, submitted_at__lt=action.effective_from
+            scope = scope.filter(segment=action.target_segment)
+        periods = (
+            ("before", action.effective_from - window, action.effective_from),
+            ("after", action.effective_from, min(action.effective_from + window, now)),
         )
-        after = scope & Q(
-            submitted_at__gte=action.effective_from,
-            submitted_at__lt=min(action.effective_from + window, now),
-        )
-        scopes |= before | after
-        for name, period in (("before", before), ("after", after)):
-            for key, count in CATEGORY_COUNTS.items():
-                aggregates[f"a{action.pk}_{name}_{key}"] = Count("pk", filter=count.filter & period)
-    row = Response.objects.counted().filter(scopes).aggregate(**aggregates)
+        for name, start, end in periods:
+            windows.append(
+                scope.filter(submitted_at__gte=start, submitted_at__lt=end)
+                .annotate(window=Value(f"{action.pk}:{name}"))
+                .values("window")
+                .annotate(**CATEGORY_COUNTS)
+                .order_by()
+            )
+    rows = {row["window"]: row for row in windows[0].union(*windows[1:], all=True)}
     return [
         ActionEffect(
             action=action,
-            before=_summary({k: row[f"a{action.pk}_before_{k}"] for k in CATEGORY_COUNTS}),
-            after=_summary({k: row[f"a{action.pk}_after_{k}"] for k in CATEGORY_COUNTS}),
+            before=_summary(rows[f"{action.pk}:before"]),
+            after=_summary(rows[f"{action.pk}:after"]),
         )
         for action in actions
     ]

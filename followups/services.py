@@ -231,6 +231,7 @@ def _route_batch(ids: list[int]) -> RoutingResult:
                     continue
                 grant = OfferGrant(
                     response=response,
+                    survey_id=response.survey_id,
                     customer=customer,
                     offer=offer,
                     code=new_code(offer.code_prefix),
@@ -246,6 +247,7 @@ def _route_batch(ids: list[int]) -> RoutingResult:
                     continue
                 grant = RewardGrant(
                     response=response,
+                    survey_id=response.survey_id,
                     customer=customer,
                     reward=reward,
                     code=new_code(reward.code_prefix) if reward.has_code else None,

@@ -3,11 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from followups import reports
-from followups.models import FollowUpCase, RootCause
+from followups.models import FollowUpCase, GrantStatus, ImprovementAction, OfferGrant, RootCause
 from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.cases import open_case
 
@@ -185,3 +186,96 @@ def test_the_dashboard_is_for_staff_only(client):
     assert client.get("/admin/dashboard/").status_code == 302
     client.force_login(UserFactory(username="outsider", is_staff=True))
     assert client.get("/admin/dashboard/").status_code == 403
+
+
+def _route_everything():
+    """Route every answer not yet routed, as the worker would, at the current time."""
+    from django.test import TestCase
+
+    from followups import services
+    from surveys.models import Response
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.route_responses(
+            list(Response.objects.filter(routed_at__isnull=True).values_list("pk", flat=True))
+        )
+
+
+def test_grants_count_the_surveys_offers_and_rewards_issued_and_redeemed_in_the_period(survey):
+    other = SurveyFactory(slug="other")
+    with time_machine.travel("2026-02-10 12:00 +0000", tick=False):
+        answers(survey, {8: 3, 10: 2}, when=datetime(2026, 2, 10, tzinfo=UTC), segment="smb")
+        answers(survey, {7: 1}, when=datetime(2026, 2, 10, tzinfo=UTC), segment="enterprise")
+        answers(other, {8: 4, 9: 4}, when=datetime(2026, 2, 10, tzinfo=UTC), segment="smb")
+        _route_everything()
+    with time_machine.travel("2026-04-10 12:00 +0000", tick=False):  # after the period
+        answers(survey, {8: 5}, when=datetime(2026, 4, 10, tzinfo=UTC), segment="smb")
+        _route_everything()
+    redeemed = OfferGrant.objects.filter(response__survey=survey, response__segment="smb")
+    OfferGrant.objects.filter(pk=redeemed.order_by("pk")[0].pk).update(status=GrantStatus.REDEEMED)
+    assert reports.grants(selection(survey)) == {
+        "offers": {"issued": 4, "redeemed": 1},
+        "rewards": {"issued": 2, "redeemed": 0},
+    }
+    assert reports.grants(selection(survey, segment="enterprise")) == {
+        "offers": {"issued": 1, "redeemed": 0},
+        "rewards": {"issued": 0, "redeemed": 0},
+    }
+
+
+def test_the_grants_panel_reads_grant_rows_only_unless_a_segment_is_asked_for(survey):
+    def tables(chosen):
+        with CaptureQueriesContext(connection) as context:
+            reports.grants(chosen)
+        return [query["sql"] for query in context.captured_queries]
+
+    assert len(tables(selection(survey))) == 2
+    assert not any("surveys_response" in sql for sql in tables(selection(survey)))
+    assert all("surveys_response" in sql for sql in tables(selection(survey, segment="smb")))
+
+
+def _action(survey, title, *, effective_from, segment=""):
+    return ImprovementAction.objects.create(
+        title=title,
+        survey=survey,
+        owner=manager("boss"),
+        root_cause=RootCause.objects.get_or_create(name="Slow delivery")[0],
+        target_segment=segment,
+        effective_from=effective_from,
+        status=ImprovementAction.Status.DONE,
+    )
+
+
+def test_action_effects_of_several_actions_in_one_query_the_open_window_counted_until_now(
+    survey,
+):
+    from surveys.models import Response
+
+    first, second = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
+    now = datetime(2026, 3, 31, tzinfo=UTC)
+    answers(survey, {0: 4}, when=datetime(2025, 12, 20, tzinfo=UTC), segment="smb")
+    answers(survey, {10: 4}, when=datetime(2026, 1, 10, tzinfo=UTC), segment="smb")
+    answers(survey, {0: 3}, when=datetime(2026, 1, 10, tzinfo=UTC), segment="enterprise")
+    answers(survey, {10: 2, 8: 1}, when=datetime(2026, 3, 10, tzinfo=UTC))
+    answers(survey, {0: 5}, when=datetime(2026, 4, 5, tzinfo=UTC))  # after "now"
+    answers(SurveyFactory(slug="other"), {0: 6}, when=datetime(2026, 1, 10, tzinfo=UTC))
+    spam = ResponseFactory(survey=survey, score=0, submitted_at=datetime(2026, 1, 10, tzinfo=UTC))
+    Response.objects.filter(pk=spam.pk).update(exclusion_reason="spam", segment="smb")
+    in_smb = _action(survey, "Faster couriers", effective_from=first, segment="smb")
+    everywhere = _action(survey, "Status page", effective_from=second)
+    nobody = _action(survey, "Gold tier", effective_from=first, segment="gold")
+    planned = _action(survey, "Chat support", effective_from=None)
+
+    def counts(summary):
+        return (summary.promoters, summary.passives, summary.detractors)
+
+    with CaptureQueriesContext(connection) as context:
+        effects = reports.action_effects([in_smb, planned, everywhere, nobody], now=now)
+    assert len(context.captured_queries) == 1
+    assert [effect.action for effect in effects] == [in_smb, everywhere, nobody]
+    smb, status_page, gold = effects
+    assert (counts(smb.before), counts(smb.after)) == ((0, 0, 4), (4, 0, 0))
+    assert smb.change == pytest.approx(200.0)
+    # Its after window is still open: it ends now, not 90 days after.
+    assert (counts(status_page.before), counts(status_page.after)) == ((4, 0, 7), (2, 1, 0))
+    assert (gold.before.total, gold.after.total, gold.change) == (0, 0, None)

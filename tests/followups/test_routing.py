@@ -135,6 +135,13 @@ def test_promoter_gets_a_reward_and_a_thank_you_without_code_when_it_has_none():
     assert "Our thanks" in mail.outbox[0].body
 
 
+def test_grants_name_the_survey_of_their_answer():
+    survey = SurveyFactory()
+    passive, promoter = record(8, survey=survey), record(10, survey=survey)
+    assert OfferGrant.objects.get(response=passive).survey == survey
+    assert RewardGrant.objects.get(response=promoter).survey == survey
+
+
 def test_promoter_reward_with_a_code_falls_back_to_the_default():
     record(9)
     grant = RewardGrant.objects.get()
