@@ -5,8 +5,10 @@ Each drill sets up a fault, runs a load through a real worker
 production settings), checks the invariant and prints PASS or FAIL with
 figures. The invariant after every drill: every response is routed, has
 exactly one outcome (case / offer grant / reward grant, per its category),
-exactly one OutboundEmail, sent, and exactly one message at the SMTP sink;
-none is lost.
+exactly one OutboundEmail, sent, and exactly one message at the SMTP sink:
+one Message-ID, the outbox row's (a worker killed between the server's "250 OK"
+and its own record of it sends that same message again, which is counted and
+reported as a retransmission; SMTP has no two-phase commit); none is lost.
 
 Isolation: its own redis-server on 127.0.0.1:6391 (started and stopped here),
 its own PostgreSQL database ``nps_drills`` (dropped and recreated), its own
@@ -22,13 +24,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,22 +120,31 @@ class Redis:
             self.process.wait(timeout=10)
 
 
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+
+
 class _Handler:
-    """Counts messages per recipient; answers 451 to DATA while ``down``."""
+    """Counts messages per recipient, and the distinct Message-IDs among them;
+    answers 451 to DATA while ``down``."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.per_recipient: Counter[str] = Counter()
+        self.message_ids: defaultdict[str, set[str]] = defaultdict(set)
         self.refused = 0
         self.down = False
 
     async def handle_DATA(self, server, session, envelope):
+        headers = envelope.original_content.split(b"\r\n\r\n", 1)[0]
+        found = MESSAGE_ID.search(headers)
+        message_id = found.group(1).decode() if found else "(none)"
         with self.lock:
             if self.down:
                 self.refused += 1
                 return "451 4.3.0 Mail server temporarily unavailable"
             for rcpt in envelope.rcpt_tos:
                 self.per_recipient[rcpt.lower()] += 1
+                self.message_ids[rcpt.lower()].add(message_id)
         return "250 OK"
 
     @property
@@ -140,9 +152,18 @@ class _Handler:
         with self.lock:
             return sum(self.per_recipient.values())
 
+    @property
+    def retransmitted(self) -> int:
+        """Messages that repeated a Message-ID the recipient already had."""
+        with self.lock:
+            return sum(
+                count - len(self.message_ids[rcpt]) for rcpt, count in self.per_recipient.items()
+            )
+
     def reset(self) -> None:
         with self.lock:
             self.per_recipient.clear()
+            self.message_ids.clear()
             self.refused = 0
             self.down = False
 
@@ -383,19 +404,34 @@ def verify(ctx: Context, n: int) -> list[str]:
             f"emails: {missing} responses without, {doubled} with more than one, "
             f"{stray} not tied to a response, {sent} sent of {len(ids)}"
         )
-    recipients = {
-        email.lower()
-        for email in Response.objects.values_list("customer__email", flat=True).distinct()
+    # One email per customer means one message: SMTP has no two-phase commit,
+    # so a worker killed between the server's "250 OK" and its own record of it
+    # sends that message again, with the same Message-ID (a receiver drops the
+    # copy). A second, different message is a violation; a retransmission is
+    # counted and reported.
+    expected_ids = {
+        email.lower(): message_id
+        for email, message_id in (
+            (row.to_email, row.message_id)
+            for row in OutboundEmail.objects.filter(response_id__in=ids).only("pk", "to_email")
+        )
     }
     with ctx.sink.handler.lock:
         at_sink = dict(ctx.sink.handler.per_recipient)
-    never = len(recipients - set(at_sink))
-    twice = sum(1 for c in at_sink.values() if c > 1)
-    unknown = len(set(at_sink) - recipients)
-    if never or twice or unknown:
+        ids_at_sink = {rcpt: set(found) for rcpt, found in ctx.sink.handler.message_ids.items()}
+    never = len(set(expected_ids) - set(at_sink))
+    twice = sum(1 for found in ids_at_sink.values() if len(found) > 1)
+    unknown = len(set(at_sink) - set(expected_ids))
+    wrong = sum(
+        1
+        for rcpt, found in ids_at_sink.items()
+        if rcpt in expected_ids and found != {expected_ids[rcpt]}
+    )
+    if never or twice or unknown or wrong:
         problems.append(
-            f"SMTP sink: {never} customers got nothing, {twice} got more than one, "
-            f"{unknown} unknown recipients (messages={sum(at_sink.values())})"
+            f"SMTP sink: {never} customers got nothing, {twice} got two different messages, "
+            f"{wrong} got a Message-ID other than their outbox row's, {unknown} unknown "
+            f"recipients (messages={sum(at_sink.values())})"
         )
     return problems
 
@@ -404,7 +440,11 @@ def finish(ctx: Context, name: str, n: int, figures: list[str]) -> Outcome:
     time.sleep(SETTLE)
     problems = verify(ctx, n)
     p = progress(ctx)
-    figures.append(f"sent={p['sent']} failed={p['failed']} smtp={p['smtp']}")
+    retransmitted = ctx.sink.handler.retransmitted
+    figures.append(
+        f"sent={p['sent']} failed={p['failed']} smtp={p['smtp']} "
+        f"(retransmitted with the same Message-ID: {retransmitted})"
+    )
     if problems:
         figures.append("VIOLATIONS: " + "; ".join(problems))
     return Outcome(name, not problems, ", ".join(figures))
@@ -440,8 +480,9 @@ def sigkill_group(worker: infra.Worker) -> None:
 
 def drill_worker_killed(ctx: Context) -> Outcome:
     """1. SIGKILL the worker's process group mid-run; start a new worker."""
-    name = "1. worker SIGKILL mid-run (2,000 responses)"
-    n = 2000
+    name = "1. worker SIGKILL mid-run (5,000 responses)"
+    kill_after = 1000  # emails at the sink: routing and sending are both under way
+    n = 5000
     figures: list[str] = []
     worker = ctx.worker()
     replacement = None
@@ -450,10 +491,10 @@ def drill_worker_killed(ctx: Context) -> Outcome:
         deadline = t0 + TIMEOUT
         responses_bulk("kill", n)
         infra.wait_until(
-            lambda: ctx.sink.handler.total >= 200,
+            lambda: ctx.sink.handler.total >= kill_after,
             deadline=deadline,
             interval=0.05,
-            what="200 emails before the kill",
+            what=f"{kill_after} emails before the kill",
         )
         before = progress(ctx)
         t_kill = time.perf_counter()

@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import formats, timezone, translation
 
 from surveys import stats
@@ -443,28 +444,74 @@ def _claim(email_ids: Sequence[int], now: datetime) -> list[int]:
 GRANT_OF_TEMPLATE = {"offer": OfferGrant, "reward": RewardGrant}
 
 
-def _mark_sent(email: OutboundEmail) -> None:
-    now = timezone.now()
+def _mark_accepted(email: OutboundEmail) -> None:
+    """Record, in one statement and at once, that the mail server took the
+    message. Between its "250 OK" and this line is the only moment a killed
+    worker can make an email go out twice: everything else waits for
+    ``_finish_sent``. A row "sending" with ``sent_at`` set is never sent
+    again, only finished (see ``sweep``)."""
+    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
+        sent_at=timezone.now()
+    )
+
+
+def _finish_sent(email_ids: Sequence[int]) -> int:
+    """The bookkeeping of accepted emails, for a whole batch in one transaction:
+    the row becomes "sent", an offer or reward becomes "sent" with it, and a
+    case gets its "email sent" event. Safe to run twice or concurrently (the
+    sweeper finishes what a killed worker left): only rows still "sending"
+    are taken, under a row lock. Returns how many it finished."""
+    if not email_ids:
+        return 0
     with transaction.atomic():
-        took = OutboundEmail.objects.filter(
-            pk=email.pk, status=OutboundEmail.Status.SENDING
-        ).update(status=OutboundEmail.Status.SENT, sent_at=now, last_error="")
-        if not took:
-            return
-        grant_model = GRANT_OF_TEMPLATE.get(email.template)
-        if grant_model is not None and email.response_id:
-            grant_model.objects.filter(
-                response_id=email.response_id, status=GrantStatus.ISSUED
-            ).update(status=GrantStatus.SENT, sent_at=now)
-        if email.case_id:
-            CaseEvent.objects.create(
-                case_id=email.case_id,
-                kind=CaseEvent.Kind.EMAIL_SENT,
-                actor_id=email.created_by_id,
-                created_at=now,
-                message=f"Email sent to {email.to_email}: {email.subject}",
-                data={"email_id": email.pk, "template": email.template},
+        accepted = list(
+            OutboundEmail.objects.select_for_update()
+            .filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING, sent_at__isnull=False)
+            .values(
+                "pk",
+                "template",
+                "response_id",
+                "case_id",
+                "created_by_id",
+                "to_email",
+                "subject",
+                "sent_at",
             )
+        )
+        if not accepted:
+            return 0
+        OutboundEmail.objects.filter(pk__in=[row["pk"] for row in accepted]).update(
+            status=OutboundEmail.Status.SENT, last_error=""
+        )
+        for template, grant_model in GRANT_OF_TEMPLATE.items():
+            response_ids = [
+                row["response_id"]
+                for row in accepted
+                if row["template"] == template and row["response_id"]
+            ]
+            if response_ids:
+                # The grant was sent when its email was.
+                sent_at = OutboundEmail.objects.filter(
+                    response_id=OuterRef("response_id"),
+                    template=template,
+                    status=OutboundEmail.Status.SENT,
+                ).values("sent_at")[:1]
+                grant_model.objects.filter(
+                    response_id__in=response_ids, status=GrantStatus.ISSUED
+                ).update(status=GrantStatus.SENT, sent_at=Subquery(sent_at))
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                case_id=row["case_id"],
+                kind=CaseEvent.Kind.EMAIL_SENT,
+                actor_id=row["created_by_id"],
+                created_at=row["sent_at"],
+                message=f"Email sent to {row['to_email']}: {row['subject']}",
+                data={"email_id": row["pk"], "template": row["template"]},
+            )
+            for row in accepted
+            if row["case_id"]
+        )
+    return len(accepted)
 
 
 def _mark_failed(email: OutboundEmail, reason: str) -> None:
@@ -490,11 +537,41 @@ def _requeue(email: OutboundEmail, reason: str) -> float | None:
     return delay
 
 
+@contextmanager
+def _commits_without_waiting_for_the_disk():
+    """The sender's own bookkeeping (claim, "accepted", "sent") commits
+    without waiting for PostgreSQL to flush its log to disk
+    (``synchronous_commit = off`` for this session while sending; it is
+    reset after). Waiting would cost one disk flush per message, more than
+    sending it. What it risks: if PostgreSQL itself crashes, the last fraction
+    of a second of that bookkeeping is undone, and those emails go out once
+    more, with the same Message-ID. Nothing is lost: the queued rows were
+    committed, durably, by whoever queued them."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
     """Send a batch of queued emails over one SMTP connection.
 
-    Returns {email id: delay in seconds} for those to try again later.
+    Each accepted message is recorded at once (``_mark_accepted``, one
+    statement); the rest of the bookkeeping is done for the whole batch at the
+    end (``_finish_sent``). Returns {email id: delay in seconds} for those to
+    try again later.
     """
+    with _commits_without_waiting_for_the_disk():
+        return _send_batch(email_ids)
+
+
+def _send_batch(email_ids: Sequence[int]) -> dict[int, float]:
     claimed = _claim(email_ids, timezone.now())
     if not claimed:
         return {}
@@ -508,6 +585,7 @@ def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
             if (delay := _requeue(email, emails.describe(exc))) is not None:
                 retry[email.pk] = delay
         return retry
+    accepted: list[int] = []
     try:
         for email in batch.values():
             try:
@@ -519,12 +597,15 @@ def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
                 elif (delay := _requeue(email, reason)) is not None:
                     retry[email.pk] = delay
             else:
-                _mark_sent(email)
+                _mark_accepted(email)
+                accepted.append(email.pk)
     finally:
         try:
             connection.close()
         except Exception:
             logger.debug("Closing the SMTP connection failed.", exc_info=True)
+        # Also after an error mid-batch: what the server took is recorded as sent.
+        _finish_sent(accepted)
     return retry
 
 
@@ -536,6 +617,7 @@ class SweepResult:
     responses: int = 0
     emails: int = 0
     unstuck: int = 0
+    finished: int = 0  # accepted by the mail server, bookkeeping done by the sweep
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -546,7 +628,9 @@ def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
 def sweep(*, now: datetime | None = None) -> SweepResult:
     """Re-publish work that the broker may have lost: responses still unrouted
     and emails still queued past a grace time, and emails stuck in "sending"
-    (a worker died mid-send) long enough that their sender is surely gone."""
+    (a worker died mid-send) long enough that their sender is surely gone.
+    Emails the mail server had accepted when their sender died are recorded as
+    sent instead, so they do not go out twice."""
     from .tasks import route_responses, send_emails
 
     now = now or timezone.now()
@@ -554,8 +638,19 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     limit = settings.NPS_SWEEP_LIMIT
     result = SweepResult()
 
+    # Accepted by the mail server, but the sender died before its bookkeeping:
+    # finished here, never sent again.
+    accepted_ids = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.SENDING, sent_at__lt=now - grace
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for chunk in _chunks(accepted_ids, settings.NPS_EMAIL_BATCH_SIZE):
+        result.finished += _finish_sent(chunk)
+
     stuck = OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING,
+        sent_at__isnull=True,
         claimed_at__lt=now - timedelta(seconds=settings.NPS_EMAIL_STUCK_SECONDS),
     )
     stuck_ids = list(stuck.values_list("pk", flat=True)[:limit])
@@ -586,11 +681,13 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     for chunk in _chunks(email_ids, settings.NPS_EMAIL_BATCH_SIZE):
         send_emails.delay(chunk)
     result.emails = len(email_ids)
-    if result.responses or result.emails or result.unstuck:
+    if result.responses or result.emails or result.unstuck or result.finished:
         logger.info(
-            "Sweep re-published %d response(s), %d email(s); %d stuck email(s) released.",
+            "Sweep re-published %d response(s), %d email(s); %d stuck email(s) released, "
+            "%d accepted email(s) recorded as sent.",
             result.responses,
             result.emails,
             result.unstuck,
+            result.finished,
         )
     return result

@@ -4,9 +4,21 @@ tasks are found in each app's ``tasks`` module."""
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nps_project.settings.dev")
 
 app = Celery("nps_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs) -> None:
+    """What Django does around a request, around a task: close a connection
+    past CONN_MAX_AGE or one left unusable by an error (CELERY_DB_REUSE_MAX
+    keeps Celery from closing every connection after every task)."""
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()

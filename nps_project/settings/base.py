@@ -162,9 +162,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
+    # One retry, at once (a pooled connection may have died with a restarted
+    # Redis; a new one then works). kombu's default waits 2 s before it.
     "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Celery's Django fix-up closes the database connection around every task
+# unless told to reuse it; a new PostgreSQL session per task costs more than
+# most of our tasks. Reuse it, and let Django's own rules (CONN_MAX_AGE,
+# health checks, a connection that saw an error) decide when to close it:
+# nps_project/celery.py calls close_old_connections() around each task.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "followups.route_responses": {"queue": "routing"},

@@ -151,3 +151,88 @@ def test_sweeper_releases_an_email_stuck_in_sending_after_its_worker_died(smtp, 
     email.refresh_from_db()
     assert email.status == "sent"  # the sweeper re-published it; eager tasks sent it
     assert len(smtp.handler.messages) == 1
+
+
+def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_again(smtp, settings):
+    from followups.models import CaseEvent, OfferGrant
+    from tests.factories import ResponseFactory, staff_member
+
+    settings.NPS_SWEEP_GRACE_SECONDS = 30
+    staff_member("ola")
+    passive, detractor = ResponseFactory(score=7), ResponseFactory(score=2)
+    services.route_responses([passive.pk, detractor.pk])  # on-commit publishing never runs
+    ids = list(OutboundEmail.objects.values_list("pk", flat=True))
+    assert len(ids) == 2
+    now = timezone.now()
+    assert sorted(services._claim(ids, now)) == sorted(ids)
+    for email in OutboundEmail.objects.filter(pk__in=ids):
+        services._mark_accepted(email)
+    # The worker died here: the server has both messages, the bookkeeping is undone.
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sending"}
+
+    assert services.sweep(now=now + timedelta(seconds=10)).finished == 0  # within the grace
+    result = services.sweep(now=now + timedelta(seconds=31))
+    assert (result.finished, result.unstuck, result.emails) == (2, 0, 0)
+    assert smtp.handler.messages == []  # recorded, never sent again
+    offer_email = OutboundEmail.objects.get(response=passive)
+    assert (offer_email.status, offer_email.last_error) == ("sent", "")
+    grant = OfferGrant.objects.get(response=passive)
+    assert (grant.status, grant.sent_at) == ("sent", offer_email.sent_at)
+    case_email = OutboundEmail.objects.get(response=detractor)
+    [event] = CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL_SENT)
+    assert (event.case_id, event.data["email_id"], event.created_at) == (
+        case_email.case_id,
+        case_email.pk,
+        case_email.sent_at,
+    )
+    # Sweeping again finds nothing left to finish.
+    assert services.sweep(now=now + timedelta(seconds=61)).finished == 0
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL_SENT).count() == 1
+
+
+def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monkeypatch):
+    queue_email(key="a"), queue_email(to="bo@example.com", key="b")
+    real_build, built = emails.build_message, []
+
+    def build(email, connection):
+        if built:
+            raise KeyboardInterrupt  # the worker is told to stop, after one message
+        built.append(email.pk)
+        return real_build(email, connection)
+
+    monkeypatch.setattr(emails, "build_message", build)
+    with pytest.raises(KeyboardInterrupt):
+        services.emails_send(list(OutboundEmail.objects.values_list("pk", flat=True)))
+    [taken] = built
+    assert len(smtp.handler.messages) == 1
+    sent = OutboundEmail.objects.get(pk=taken)
+    assert (sent.status, sent.sent_at is not None) == ("sent", True)
+    unsent = OutboundEmail.objects.exclude(pk=taken).get()
+    # Still claimed: the sweeper queues it again once its sender is surely gone.
+    assert (unsent.status, unsent.sent_at) == ("sending", None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_sender_commits_without_waiting_for_the_disk_and_resets_the_session(smtp, monkeypatch):
+    from django.db import connection
+
+    def synchronous_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    email = queue_email()
+    seen, real_build = [], emails.build_message
+
+    def build(email, smtp_connection):
+        seen.append(synchronous_commit())
+        return real_build(email, smtp_connection)
+
+    monkeypatch.setattr(emails, "build_message", build)
+    assert services.emails_send([email.pk]) == {}
+    assert seen == ["off"]
+    # The connection goes back to durable commits for whatever uses it next.
+    assert synchronous_commit() == "on"
+    email.refresh_from_db()
+    assert email.status == "sent"
