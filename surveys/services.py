@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import handoff, stats
@@ -28,6 +30,15 @@ def normalize_locale(value: str | None) -> str:
     return base if base in SUPPORTED_LOCALES else ""
 
 
+def _customers_by_email(email: str):
+    """Customers with this email in any case, matched on the unique index's own
+    expression, ``LOWER(email)``: ``email__iexact`` compares ``UPPER()`` and so
+    reads every customer."""
+    return Customer.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=Lower(Value(email))
+    )
+
+
 def customer_upsert(
     *,
     email: str | None = None,
@@ -47,7 +58,7 @@ def customer_upsert(
     if external_id:
         customer = Customer.objects.filter(external_id=external_id).first()
     if customer is None and email:
-        customer = Customer.objects.filter(email__iexact=email).first()
+        customer = _customers_by_email(email).first()
 
     fields = {
         "email": email,
@@ -66,7 +77,7 @@ def customer_upsert(
                 customer.save()
         except IntegrityError:
             # Created concurrently by another request: use that one.
-            return Customer.objects.get(email__iexact=email), False
+            return _customers_by_email(email).get(), False
         return customer, True
 
     if customer.is_erased:
@@ -149,7 +160,13 @@ def response_record(
         locale=normalize_locale(locale) or customer.locale or survey.default_locale,
         idempotency_key=idempotency_key,
     )
-    response.full_clean(exclude=["invitation", "idempotency_key", "category"])
+    # The checks that would cost queries cannot fail here: survey and customer
+    # are rows in hand, the score is checked and the category derived from it.
+    # The database enforces all of them on insert anyway.
+    response.full_clean(
+        exclude=["invitation", "idempotency_key", "category", "survey", "customer"],
+        validate_constraints=False,
+    )
     try:
         with transaction.atomic():
             response.save()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from surveys.models import Customer, Response, Survey
@@ -128,6 +130,37 @@ def test_an_existing_customer_is_found_by_email_in_any_case(api, survey):
     assert reply.json()["customer"] == customer.pk
     assert reply.json()["segment"] == "smb"
     assert Customer.objects.count() == 1
+
+
+def test_the_email_is_matched_on_the_unique_index_expression(api, survey):
+    # LOWER(email), as the unique index has it, so the lookup reads one row of
+    # the index; iexact's UPPER() would read every customer on every answer.
+    CustomerFactory(email="Ada@Example.com")
+
+    with CaptureQueriesContext(connection) as queries:
+        reply = api.post(URL, answer(customer={"email": "ada@example.COM"}), format="json")
+
+    assert reply.status_code == 201
+    lookups = [q["sql"] for q in queries if 'FROM "surveys_customer"' in q["sql"]]
+    assert lookups
+    assert all('LOWER("surveys_customer"."email")' in sql for sql in lookups), lookups
+    assert not [sql for sql in lookups if "UPPER(" in sql], lookups
+
+
+def test_recording_one_answer_reads_no_row_it_already_holds(api, survey):
+    CustomerFactory(email="ada@example.com")
+
+    with CaptureQueriesContext(connection) as queries:
+        reply = api.post(URL, answer(customer={"email": "ada@example.com"}), format="json")
+
+    assert reply.status_code == 201
+    statements = [q["sql"] for q in queries]
+    # token + user, permissions (2), the key, the survey, the customer, the key
+    # again inside the transaction, the insert, and savepoints: the survey and
+    # the customer are not read again, and no query re-checks a constraint the
+    # database enforces on insert.
+    assert not [sql for sql in statements if sql.startswith("SELECT 1 AS")], statements
+    assert len(statements) <= 12, statements
 
 
 def test_a_customer_can_be_named_by_id(api, survey):
