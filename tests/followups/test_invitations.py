@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from followups import invitations, workflow
+from followups import emails, invitations, workflow
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
 from surveys import services as survey_services
 from surveys.models import Invitation, Response, hash_token
@@ -93,6 +93,96 @@ def test_invitation_email_has_eleven_one_click_scores_and_unsubscribe_in_the_lan
     assert html.count('href="http') >= 12
     token = invitation.public_url().rstrip("/").rsplit("/", 1)[-1]
     assert Invitation.objects.get(token_hash=hash_token(token)) == invitation
+
+
+def rendered_in_full(invitation):
+    """The invitation email as rendering its templates for this one invitation makes it."""
+    language, context = invitations._context_for(invitation, reminder=False)
+    return emails.render("invitation", language, context)
+
+
+def test_every_wave_email_is_exactly_its_own_rendering_in_its_language(survey, caplog):
+    survey.translations = {"pl": {"question": "Czy polecisz nas znajomym?"}}
+    survey.save()
+    CustomerFactory(locale="pl", name="Zoë")
+    CustomerFactory(locale="ru", name="")
+    CustomerFactory(locale="", name='O\'Brien & <Sons> "Ltd"')
+    CustomerFactory(locale="en", name="Ann  Lee")
+    CustomerFactory(locale="zh-hans", name="李雷")
+    # Frozen: an unsubscribe link is signed with the time, to the second.
+    with time_machine.travel(T0, tick=False):
+        send("nps")
+        invited = Invitation.objects.select_related("customer", "survey")
+        assert len(invited) == 5
+        for invitation in invited:
+            email = OutboundEmail.objects.get(dedupe_key=f"invitation:{invitation.pk}:first")
+            expected = rendered_in_full(invitation)
+            assert email.to_email == invitation.customer.email
+            assert email.language == (invitation.customer.locale or "en")
+            assert (email.subject, email.body_text, email.body_html) == (
+                expected.subject,
+                expected.body_text,
+                expected.body_html,
+            )
+    assert "cannot be merged" not in caplog.text  # rendered once per language, not per email
+
+
+def test_a_template_the_wave_cannot_merge_is_rendered_in_full_for_each_email(
+    survey, settings, caplog
+):
+    shouting = (
+        "{% autoescape off %}Dear {{ customer_name|upper }},\n"
+        "{% for score, url in score_links %}{{ url }}\n{% endfor %}{% endautoescape %}"
+    )
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [
+        {
+            **engine,
+            "APP_DIRS": False,
+            "OPTIONS": {
+                **engine["OPTIONS"],
+                "loaders": [
+                    (
+                        "django.template.loaders.locmem.Loader",
+                        {"followups/email/invitation.txt": shouting},
+                    ),
+                    "django.template.loaders.filesystem.Loader",
+                    "django.template.loaders.app_directories.Loader",
+                ],
+            },
+        }
+    ]
+    zoe, ann = CustomerFactory(name="Zoë"), CustomerFactory(name="Ann")
+    send("nps")
+    for customer in (zoe, ann):
+        invitation = Invitation.objects.get(customer=customer)
+        email = OutboundEmail.objects.get(customer=customer)
+        assert email.body_text == rendered_in_full(invitation).body_text
+        assert f"Dear {customer.name.upper()}," in email.body_text
+        assert f"{invitation.public_url(10)}\n" in email.body_text
+    assert "cannot be merged" in caplog.text
+
+
+def test_a_wave_in_several_batches_invites_and_emails_everyone_once(survey, mailoutbox):
+    customers = CustomerFactory.create_batch(5)
+    plan = invitations.plan_wave(survey=survey)
+    batches = []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert invitations.send_wave(plan, batch_size=2, progress=batches.append) == 5
+    assert batches == [2, 2, 1]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(c.email for c in customers)
+    assert Invitation.objects.values("customer").distinct().count() == 5
+
+
+def test_a_customer_who_unsubscribes_after_the_plan_is_not_invited(survey, mailoutbox):
+    staying, leaving = CustomerFactory.create_batch(2)
+    plan = invitations.plan_wave(survey=survey)
+    leaving.unsubscribed_at = timezone.now()
+    leaving.save()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert invitations.send_wave(plan) == 1
+    assert list(Invitation.objects.values_list("customer", flat=True)) == [staying.pk]
+    assert [m.to for m in mailoutbox] == [[staying.email]]
 
 
 def test_throttling_skips_customers_asked_within_the_throttle_days(survey):
