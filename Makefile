@@ -18,7 +18,8 @@ help:
 	@echo "make lint    - ruff check and format check"
 	@echo "make worker  - a Celery worker for all queues (needs CELERY_BROKER_URL)"
 	@echo "make beat    - Celery beat, the periodic sweeper and schedulers"
-	@echo "make bench   - benchmarks against local PostgreSQL and Redis"
+	@echo "make bench   - benchmarks against local PostgreSQL and Redis (bench/results/)"
+	@echo "make drills  - fault drills: workers killed, Redis and SMTP down (bench/results/)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -58,6 +59,7 @@ beat: install
 
 bench: install
 	$(PY) -m bench
+	$(PY) -m bench.reporting --reuse
 
 drills: install
 	$(PY) -m bench.drills

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nps_bench")
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 QUEUES = "routing,email,default"
-CONCURRENCY = 2
+# The worker's pool size, the same for the loop and its floor: the documented
+# `celery -A nps_project worker --concurrency` (see the Makefile).
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
 # The test suite's services: never dropped, never flushed by the bench.
 FORBIDDEN_DATABASES = {"nps", "test_nps", "postgres", "template0", "template1"}
 FORBIDDEN_REDIS_DBS = {"15"}
