@@ -131,6 +131,64 @@ def test_loop_kpis_sla_share_medians_and_percentiles(survey):
     ]
 
 
+def test_cases_by_owner_and_root_causes_are_named_sorted_and_two_queries_each(survey):
+    ada = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    bo = UserFactory(username="bo", first_name="Bo", last_name="Diddley")
+    slow, price = (RootCause.objects.create(name=name) for name in ("Slow", "Price"))
+    for owner, contact, cause in ((ada, None, slow), (bo, None, price), (bo, 3, slow)):
+        _case(survey, contact_after=contact, owner=owner, cause=cause)
+    _case(survey, contact_after=None, cause=price)  # unassigned
+    _case(survey, contact_after=2, resolve_after=5, owner=ada)  # resolved, no cause
+    now = datetime(2026, 3, 1, tzinfo=UTC)  # every open case overdue
+    with CaptureQueriesContext(connection) as context:
+        owners = reports.cases_by_owner(selection(survey), now=now)
+    assert len(context.captured_queries) == 2  # the counts, then the names
+    assert [tuple(row.values()) for row in owners] == [
+        ("bo", "Bo", "Diddley", 2, 2, 0),
+        ("ada", "Ada", "Lovelace", 1, 1, 1),
+        (None, None, None, 1, 1, 0),  # unassigned last on equal counts
+    ]
+    assert list(owners[0]) == [
+        "owner__username",
+        "owner__first_name",
+        "owner__last_name",
+        "open",
+        "overdue",
+        "resolved",
+    ]
+    # Equal counts: by name.
+    assert reports.root_causes(selection(survey)) == [
+        {"root_cause__name": "Price", "count": 2},
+        {"root_cause__name": "Slow", "count": 2},
+    ]
+    assert reports.root_causes(selection(survey), limit=1) == [
+        {"root_cause__name": "Price", "count": 2}
+    ]
+    assert reports.root_cause_trend(selection(survey)) == [
+        {"period": datetime(2026, 2, 1, tzinfo=UTC), "root_cause__name": "Price", "count": 2},
+        {"period": datetime(2026, 2, 1, tzinfo=UTC), "root_cause__name": "Slow", "count": 2},
+    ]
+
+
+def test_case_panels_ask_the_same_queries_with_nobody_and_nothing_to_name(survey):
+    _case(survey, contact_after=None)  # unassigned, no root cause
+    with CaptureQueriesContext(connection) as context:
+        owners = reports.cases_by_owner(selection(survey))
+        causes = reports.root_causes(selection(survey))
+    assert owners == [
+        {
+            "owner__username": None,
+            "owner__first_name": None,
+            "owner__last_name": None,
+            "open": 1,
+            "overdue": 1,
+            "resolved": 0,
+        }
+    ]
+    assert causes == []
+    assert len(context.captured_queries) == 4
+
+
 def test_loop_kpis_of_an_empty_period_are_empty(survey):
     kpis = reports.loop_kpis(selection(survey))
     assert kpis.cases == 0 and kpis.within_sla_pct is None
