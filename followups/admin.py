@@ -99,9 +99,10 @@ class QueueFilter(admin.SimpleListFilter):
 
 # The segments customers are in, walked along the customers' segment index:
 # one index probe per segment, where a DISTINCT reads every row of the table.
+# Each probe is a scalar subquery (SQLite has no parenthesised compound parts).
 CUSTOMER_SEGMENTS_SQL = """
 WITH RECURSIVE segments(segment) AS (
-    (SELECT segment FROM {table} WHERE segment > '' ORDER BY segment LIMIT 1)
+    SELECT (SELECT segment FROM {table} WHERE segment > '' ORDER BY segment LIMIT 1)
     UNION ALL
     SELECT (SELECT c.segment FROM {table} AS c WHERE c.segment > s.segment
             ORDER BY c.segment LIMIT 1)

@@ -7,15 +7,17 @@ from datetime import datetime
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
-from django.db.models import IntegerField, Max, Min, Value
+from django.db import connections
+from django.db.models import Max, Min
 from django.utils import timezone
 
 register = template.Library()
 
 
 def years_with_rows(queryset, field: str, years: range) -> list[int]:
-    """The ``years`` in which ``queryset`` has a row: one query of a ``LIMIT 1``
-    probe per year along the field's index."""
+    """The ``years`` in which ``queryset`` has a row: one query of an ``EXISTS``
+    probe per year along the field's index (not a ``UNION`` of ``LIMIT 1``
+    probes: SQLite allows no ``LIMIT`` in the parts of a compound statement)."""
     if not years:
         return []
     zone = timezone.get_current_timezone()
@@ -27,10 +29,17 @@ def years_with_rows(queryset, field: str, years: range) -> list[int]:
             }
         )
         .order_by()
-        .values_list(Value(year, output_field=IntegerField()), flat=True)[:1]
+        .values("pk")
+        .query.get_compiler(queryset.db)
+        .as_sql()
         for year in years
     ]
-    return sorted(probes[0].union(*probes[1:], all=True))
+    sql = "SELECT " + ", ".join(f"EXISTS ({probe})" for probe, _ in probes)
+    params = [param for _, probe_params in probes for param in probe_params]
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    return [year for year, exists in zip(years, found, strict=True) if exists]
 
 
 def case_date_hierarchy(cl):
