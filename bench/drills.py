@@ -53,8 +53,8 @@ COMMAND = ".venv/bin/python -m bench.drills"
 DRILL_ENV = {
     "NPS_SWEEP_GRACE_SECONDS": "2",
     "NPS_EMAIL_RETRY_BASE_SECONDS": "1",
-    # Production's back-off (30 s doubling to 30 min, 8 attempts: about an hour
-    # of outage) on a clock 30 times faster: 1 s doubling to 60 s.
+    # Production's back-off (30 s doubling to 30 min) on a clock 30 times
+    # faster: 1 s doubling to 60 s, with production's number of attempts.
     "NPS_EMAIL_RETRY_MAX_SECONDS": "60",
     "NPS_EMAIL_STUCK_SECONDS": "10",
 }

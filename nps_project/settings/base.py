@@ -269,7 +269,11 @@ NPS_HANDOFF = {
 }
 NPS_ROUTING_BATCH_SIZE = env.int("NPS_ROUTING_BATCH_SIZE", default=100)
 NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=25)
-NPS_EMAIL_MAX_ATTEMPTS = env.int("NPS_EMAIL_MAX_ATTEMPTS", default=8)
+# A mail server that answers "try later" (or not at all) is tried again after
+# 30 s, doubling to at most 30 min, with jitter (each wait between half and all
+# of it): 16 attempts ride out at least 2.5 hours of outage (3.75 hours
+# typically) before an email is marked failed, where an admin can send it again.
+NPS_EMAIL_MAX_ATTEMPTS = env.int("NPS_EMAIL_MAX_ATTEMPTS", default=16)
 NPS_EMAIL_RETRY_BASE_SECONDS = env.float("NPS_EMAIL_RETRY_BASE_SECONDS", default=30.0)
 NPS_EMAIL_RETRY_MAX_SECONDS = env.float("NPS_EMAIL_RETRY_MAX_SECONDS", default=30 * 60.0)
 # An email "sending" for this long has lost its worker; it is queued again.
