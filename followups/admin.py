@@ -14,7 +14,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -138,12 +138,20 @@ class SegmentFilter(admin.SimpleListFilter):
 
 
 class OwnerFilter(admin.RelatedFieldListFilter):
-    """The people who work cases (managers see all of them, staff themselves),
-    instead of every distinct owner read from the cases."""
+    """For managers, the people who work cases and anyone who still owns one
+    (someone who left, whose cases need a new owner): one probe of the owner
+    index per user, instead of every distinct owner read from the cases. Staff
+    see themselves."""
 
     def field_choices(self, field, request, model_admin):
         if access.is_manager(request.user):
-            people = assignable_users()
+            working = assignable_users().values("pk")
+            owning = FollowUpCase.objects.filter(owner=OuterRef("pk"))
+            people = (
+                get_user_model()
+                .objects.filter(Q(pk__in=working) | Exists(owning))
+                .order_by("first_name", "username")
+            )
         else:
             people = get_user_model().objects.filter(pk=request.user.pk)
         return [(person.pk, str(person)) for person in people]

@@ -39,6 +39,13 @@ def render(template: str, language: str, context: dict) -> Rendered:
         subject = render_to_string(f"{base}.subject.txt", context)
         body_text = render_to_string(f"{base}.txt", context)
         body_html = render_to_string(f"{base}.html", context)
+    return normalized(subject, body_text, body_html)
+
+
+def normalized(subject: str, body_text: str, body_html: str) -> Rendered:
+    """An email as it is stored: the subject on one line and at most 255
+    characters, the text part ending in one newline, the HTML trimmed. (Also
+    for emails assembled from a rendering, so they come out the same.)"""
     return Rendered(
         subject=" ".join(subject.split())[:255],
         body_text=body_text.strip() + "\n",

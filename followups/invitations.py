@@ -179,11 +179,14 @@ class _WaveEmails:
     unsubscribe link and the expiry. So each variant (a language, with or
     without a name to greet) is rendered once with a marker in place of each
     of those, and an email is its variant with the customer's values put in,
-    HTML-escaped in the HTML part as the template would. Before a variant is
-    used, it is compared with a full rendering for a probe customer with
-    awkward values; if a template ever treats a value in a way this cannot
-    reproduce (a filter on the name, say), that variant is rendered in full
-    for every customer instead, and a warning says so.
+    HTML-escaped in the HTML part as the template would, and the result
+    normalized as ``emails.render`` normalizes it. This holds while the
+    invitation templates print those four values as they are (no filter,
+    no condition on their content beyond the name being empty or not).
+    Before a variant is used, it is compared with a full rendering for a
+    probe customer with awkward values, which catches most templates that
+    break that rule (a filter on the name, say): that variant is then rendered
+    in full for every customer, and a warning says so.
     """
 
     FIELDS = ("name", "token", "unsubscribe", "expires")
@@ -276,7 +279,7 @@ class _WaveEmails:
             filled = list(pieces)
             filled[1::2] = [field_values[name] for name in pieces[1::2]]
             parts.append("".join(filled))
-        return emails.Rendered(*parts)
+        return emails.normalized(*parts)
 
     def email(self, invitation: Invitation, now: datetime) -> OutboundEmail:
         """The outbox row (unsaved) of a saved invitation's first email."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -425,10 +424,26 @@ def retry_delay(attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
 
 
+def _without_waiting_for_the_disk() -> None:
+    """Let the current transaction commit without waiting for PostgreSQL to
+    flush its log to disk (``SET LOCAL synchronous_commit = off``: this
+    transaction only, whatever pooler sits in between). Used for the sender's
+    own bookkeeping (claim, "accepted", "sent"), where waiting would cost a disk
+    flush per message, more than sending it. What it risks: if PostgreSQL
+    itself crashes, the last fraction of a second of that bookkeeping is
+    undone, and those emails go out once more, with the same Message-ID.
+    Nothing is lost: the queued rows were committed, durably, by whoever
+    queued them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _claim(email_ids: Sequence[int], now: datetime) -> list[int]:
     """Take the emails that are still queued and due, so no other sender can.
     Rows another sender is claiming right now are skipped, not waited for."""
     with transaction.atomic():
+        _without_waiting_for_the_disk()
         claimable = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
             .filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now)
@@ -445,14 +460,16 @@ GRANT_OF_TEMPLATE = {"offer": OfferGrant, "reward": RewardGrant}
 
 
 def _mark_accepted(email: OutboundEmail) -> None:
-    """Record, in one statement and at once, that the mail server took the
-    message. Between its "250 OK" and this line is the only moment a killed
-    worker can make an email go out twice: everything else waits for
-    ``_finish_sent``. A row "sending" with ``sent_at`` set is never sent
-    again, only finished (see ``sweep``)."""
-    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        sent_at=timezone.now()
-    )
+    """Record, at once, that the mail server took the message. A worker killed
+    between the server's "250 OK" and this commit makes the email go out twice
+    (with the same Message-ID); everything else waits for ``_finish_sent``. A
+    row "sending" with ``sent_at`` set is never sent again, only finished (see
+    ``sweep``)."""
+    with transaction.atomic():
+        _without_waiting_for_the_disk()
+        OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
+            sent_at=timezone.now()
+        )
 
 
 def _finish_sent(email_ids: Sequence[int]) -> int:
@@ -464,9 +481,11 @@ def _finish_sent(email_ids: Sequence[int]) -> int:
     if not email_ids:
         return 0
     with transaction.atomic():
+        _without_waiting_for_the_disk()
         accepted = list(
             OutboundEmail.objects.select_for_update()
             .filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING, sent_at__isnull=False)
+            .order_by("pk")  # one lock order for the sender and the sweeper
             .values(
                 "pk",
                 "template",
@@ -537,49 +556,22 @@ def _requeue(email: OutboundEmail, reason: str) -> float | None:
     return delay
 
 
-@contextmanager
-def _commits_without_waiting_for_the_disk():
-    """The sender's own bookkeeping (claim, "accepted", "sent") commits
-    without waiting for PostgreSQL to flush its log to disk
-    (``synchronous_commit = off`` for this session while sending; it is
-    reset after). Waiting would cost one disk flush per message, more than
-    sending it. What it risks: if PostgreSQL itself crashes, the last fraction
-    of a second of that bookkeeping is undone, and those emails go out once
-    more, with the same Message-ID. Nothing is lost: the queued rows were
-    committed, durably, by whoever queued them."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
-
-
 def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
     """Send a batch of queued emails over one SMTP connection.
 
-    Each accepted message is recorded at once (``_mark_accepted``, one
-    statement); the rest of the bookkeeping is done for the whole batch at the
-    end (``_finish_sent``). Returns {email id: delay in seconds} for those to
-    try again later.
+    Each accepted message is recorded at once (``_mark_accepted``); the rest
+    of the bookkeeping is done for the whole batch at the end
+    (``_finish_sent``). Returns {email id: delay in seconds} for those to try
+    again later.
     """
-    with _commits_without_waiting_for_the_disk():
-        return _send_batch(email_ids)
-
-
-def _send_batch(email_ids: Sequence[int]) -> dict[int, float]:
     claimed = _claim(email_ids, timezone.now())
     if not claimed:
         return {}
     batch = OutboundEmail.objects.select_related("customer").in_bulk(claimed)
     retry: dict[int, float] = {}
-    connection = get_connection(fail_silently=False)
+    smtp = get_connection(fail_silently=False)
     try:
-        connection.open()
+        smtp.open()
     except Exception as exc:
         for email in batch.values():
             if (delay := _requeue(email, emails.describe(exc))) is not None:
@@ -589,7 +581,7 @@ def _send_batch(email_ids: Sequence[int]) -> dict[int, float]:
     try:
         for email in batch.values():
             try:
-                emails.build_message(email, connection).send()
+                emails.build_message(email, smtp).send()
             except Exception as exc:
                 reason = emails.describe(exc)
                 if emails.is_permanent(exc):
@@ -601,7 +593,7 @@ def _send_batch(email_ids: Sequence[int]) -> dict[int, float]:
                 accepted.append(email.pk)
     finally:
         try:
-            connection.close()
+            smtp.close()
         except Exception:
             logger.debug("Closing the SMTP connection failed.", exc_info=True)
         # Also after an error mid-batch: what the server took is recorded as sent.

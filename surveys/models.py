@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,12 @@ class CustomerQuerySet(models.QuerySet):
     def reachable(self):
         """Customers we may email: not unsubscribed, not erased."""
         return self.filter(unsubscribed_at__isnull=True, erased_at__isnull=True)
+
+    def with_email(self, email: str):
+        """Customers with this email in any case, matched on the unique index's
+        own expression, ``LOWER(email)`` (``email__iexact`` compares ``UPPER()``,
+        which no index has, and so reads every customer)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
 
 class Customer(models.Model):

@@ -52,7 +52,7 @@ class CustomerResource(resources.ModelResource):
         email = row.get("email")
         if not email:
             return None
-        return Customer.objects.filter(email__iexact=email, erased_at__isnull=True).first()
+        return Customer.objects.with_email(email).filter(erased_at__isnull=True).first()
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if instance.pk and instance.is_erased:

@@ -7,8 +7,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import handoff, stats
@@ -30,15 +28,6 @@ def normalize_locale(value: str | None) -> str:
     return base if base in SUPPORTED_LOCALES else ""
 
 
-def _customers_by_email(email: str):
-    """Customers with this email in any case, matched on the unique index's own
-    expression, ``LOWER(email)``: ``email__iexact`` compares ``UPPER()`` and so
-    reads every customer."""
-    return Customer.objects.alias(email_lower=Lower("email")).filter(
-        email_lower=Lower(Value(email))
-    )
-
-
 def customer_upsert(
     *,
     email: str | None = None,
@@ -58,7 +47,7 @@ def customer_upsert(
     if external_id:
         customer = Customer.objects.filter(external_id=external_id).first()
     if customer is None and email:
-        customer = _customers_by_email(email).first()
+        customer = Customer.objects.with_email(email).first()
 
     fields = {
         "email": email,
@@ -77,7 +66,7 @@ def customer_upsert(
                 customer.save()
         except IntegrityError:
             # Created concurrently by another request: use that one.
-            return _customers_by_email(email).get(), False
+            return Customer.objects.with_email(email).get(), False
         return customer, True
 
     if customer.is_erased:

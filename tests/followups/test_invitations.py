@@ -290,3 +290,35 @@ def test_admin_action_shows_the_plan_then_sends_on_confirmation(client, survey, 
         client.post(url, {"action": "send_wave", "_selected_action": [survey.pk], "confirm": "1"})
     assert Invitation.objects.count() == 2
     assert len(mailoutbox) == 2
+
+
+# What followups.invitations._WaveEmails fills in per customer, by the names the
+# invitation templates give them.
+MERGED = ("customer_name", "expires", "unsubscribe_url", "url")
+
+
+@pytest.mark.parametrize("suffix", ["subject.txt", "txt", "html"])
+def test_the_invitation_templates_print_the_merged_values_as_they_are(suffix):
+    """A wave fills each customer's values into one rendering per language;
+    that is exact only while the templates print them unchanged (no filter)
+    and test the name for emptiness only."""
+    from pathlib import Path
+
+    import followups
+
+    source = (
+        Path(followups.__file__).parent / "templates/followups/email" / f"invitation.{suffix}"
+    ).read_text()
+    tags = re.findall(r"{{(.*?)}}|{%(.*?)%}", source)
+    for printed, tag in tags:
+        words = re.findall(r"[\w.|]+", printed or tag)
+        for word in words:
+            name, *filters = word.split("|")
+            if name in MERGED:
+                assert not filters, f"invitation.{suffix}: {word!r} filters a merged value"
+        if tag.strip().startswith(("if ", "elif ")):
+            condition = tag.strip().split(None, 1)[1]
+            used = [name for name in MERGED if re.search(rf"\b{name}\b", condition)]
+            assert used in ([], ["customer_name"]), condition
+            if used:
+                assert condition.strip() in ("customer_name", "not customer_name"), condition

@@ -214,25 +214,24 @@ def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monk
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_sender_commits_without_waiting_for_the_disk_and_resets_the_session(smtp, monkeypatch):
+def test_the_sender_commits_without_waiting_for_the_disk_only_in_its_own_transactions(smtp):
     from django.db import connection
-
-    def synchronous_commit():
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            return cursor.fetchone()[0]
+    from django.test.utils import CaptureQueriesContext
 
     email = queue_email()
-    seen, real_build = [], emails.build_message
-
-    def build(email, smtp_connection):
-        seen.append(synchronous_commit())
-        return real_build(email, smtp_connection)
-
-    monkeypatch.setattr(emails, "build_message", build)
-    assert services.emails_send([email.pk]) == {}
-    assert seen == ["off"]
-    # The connection goes back to durable commits for whatever uses it next.
-    assert synchronous_commit() == "on"
+    with CaptureQueriesContext(connection) as queries:
+        assert services.emails_send([email.pk]) == {}
+    statements = [query["sql"] for query in queries.captured_queries]
+    writes = [i for i, sql in enumerate(statements) if sql.startswith("UPDATE")]
+    relaxed = [i for i, sql in enumerate(statements) if "synchronous_commit" in sql]
+    assert {statements[i] for i in relaxed} == {"SET LOCAL synchronous_commit TO OFF"}
+    # The claim, the "accepted" mark and the "sent" mark: each in a transaction
+    # that first relaxes its own commit (SET LOCAL), never the session's.
+    assert len(writes) == 3
+    for previous, write in zip([-1, *writes], writes, strict=False):
+        assert any(previous < i < write for i in relaxed), statements[previous + 1 : write + 1]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
     email.refresh_from_db()
     assert email.status == "sent"
