@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -24,8 +23,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from surveys.admin import CsvExportMixin
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
-from surveys.exports import csv_response
 from surveys.models import Customer, Response, Survey
 
 from . import access, exports, sla, workflow
@@ -182,7 +181,7 @@ class EscalationFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUpCase)
-class FollowUpCaseAdmin(admin.ModelAdmin):
+class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
     change_form_template = "admin/followups/followupcase/change_form.html"
     change_list_template = "admin/followups/followupcase/change_list.html"
     list_display = (
@@ -395,27 +394,13 @@ class FollowUpCaseAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.case_operation),
                 name="followups_followupcase_operation",
             ),
-            path(
-                "export/",
-                self.admin_site.admin_view(self.export_csv),
-                name="followups_followupcase_export",
-            ),
         ]
         return workflow_views + super().get_urls()
 
-    def export_csv(self, request):
-        """Every case the list shows (all pages, only those the user may see)."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            # The list page explains bad filter parameters; send the user there.
-            url = reverse("admin:followups_followupcase_changelist")
-            return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
-        # The list's own queryset (get_queryset): visible_cases, filters, search, order.
-        lines = exports.case_csv_lines(changelist.queryset, bom=True)
-        return csv_response(lines, f"cases-{timezone.now():%Y%m%d-%H%M}.csv")
+    export_name = "cases"
+
+    def export_lines(self, queryset):
+        return exports.case_csv_lines(queryset, bom=True)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(

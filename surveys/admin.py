@@ -138,8 +138,37 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
 
+class CsvExportMixin:
+    """An export view at ``<list>/export/`` (URL name ``<app>_<model>_export``):
+    every row the list shows, on all its pages, as CSV for a spreadsheet. It is
+    the list's own queryset (``get_queryset``: only what the user may see, with
+    the list's filters, search and order); bad filter parameters go back to the
+    list, which explains them."""
+
+    export_name = ""  # the file name's first part
+
+    def export_lines(self, queryset):
+        raise NotImplementedError
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
+        export = path("export/", self.admin_site.admin_view(self.export_csv), name=name)
+        return [export, *super().get_urls()]
+
+    def export_csv(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
+        lines = self.export_lines(changelist.queryset)
+        return exports.csv_response(lines, f"{self.export_name}-{timezone.now():%Y%m%d-%H%M}.csv")
+
+
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(CsvExportMixin, admin.ModelAdmin):
     list_display = (
         "submitted_at",
         "survey",
@@ -188,27 +217,10 @@ class ResponseAdmin(admin.ModelAdmin):
         # Answers come from customers (survey page, API, import), not from staff.
         return False
 
-    def get_urls(self):
-        export = path(
-            "export/",
-            self.admin_site.admin_view(self.export_csv),
-            name="surveys_response_export",
-        )
-        return [export, *super().get_urls()]
+    export_name = "responses"
 
-    def export_csv(self, request):
-        """Every row the list shows (all pages), as CSV for a spreadsheet."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            changelist = self.get_changelist_instance(request)
-        except IncorrectLookupParameters:
-            # The list page explains bad filter parameters; send the user there.
-            url = reverse("admin:surveys_response_changelist")
-            return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
-        # The list's own filtered, searched and ordered queryset (get_queryset).
-        lines = exports.response_csv_lines(changelist.queryset, bom=True)
-        return exports.csv_response(lines, f"responses-{timezone.now():%Y%m%d-%H%M}.csv")
+    def export_lines(self, queryset):
+        return exports.response_csv_lines(queryset, bom=True)
 
     def has_delete_permission(self, request, obj=None):
         return False
