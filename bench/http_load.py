@@ -17,17 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from .infra import ROOT, BenchError, free_port
+from .infra import BenchError, Service, free_port
 
 HOST = "127.0.0.1"
 REQUEST_TIMEOUT = 30.0  # seconds one request may take before the run fails
@@ -36,20 +31,18 @@ REQUEST_TIMEOUT = 30.0  # seconds one request may take before the run fails
 # --- The server -------------------------------------------------------------
 
 
-class Gunicorn:
+class Gunicorn(Service):
     """``gunicorn <app> --workers 2 --access-logfile -`` (the Dockerfile's
-    command) bound to a free port on 127.0.0.1, in its own session, stopped by
-    its own process group id only."""
+    command) bound to a free port on 127.0.0.1, ready when it accepts a
+    connection."""
+
+    STOP_SECONDS = 30.0
 
     def __init__(self, env: dict[str, str], *, label: str, workers: int = 2) -> None:
+        super().__init__(label=f"gunicorn ({label})")
         self.env = env
-        self.label = label
         self.workers = workers
         self.port = free_port()
-        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
-            mode="w+", prefix=f"nps-bench-{label}-", suffix=".log", delete=False
-        )
-        self.process: subprocess.Popen | None = None
 
     @property
     def command(self) -> list[str]:
@@ -66,55 +59,17 @@ class Gunicorn:
             "-",
         ]
 
+    @property
+    def environment(self) -> dict[str, str]:
+        return self.env
+
+    def ready(self) -> bool:
+        with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.5):
+            return True
+        return False
+
     def start(self, timeout: float = 60) -> Gunicorn:
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn ({self.label}) exited at start:\n{self.output_tail()}")
-            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.5):
-                return self
-            time.sleep(0.2)
-        raise BenchError(
-            f"gunicorn ({self.label}) did not listen on port {self.port} in {timeout:.0f} s:\n"
-            f"{self.output_tail()}"
-        )
-
-    def check_running(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            raise BenchError(f"gunicorn ({self.label}) is not running:\n{self.output_tail()}")
-
-    def output_tail(self, chars: int = 4000) -> str:
-        with contextlib.suppress(OSError):
-            return Path(self.log.name).read_text(errors="replace")[-chars:]
-        return ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.log.name)
-
-    def __enter__(self) -> Gunicorn:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        return super().start(timeout, waiting_for=f"listening on port {self.port}")
 
 
 # --- The client -------------------------------------------------------------

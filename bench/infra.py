@@ -263,18 +263,91 @@ class SmtpSink:
 # --- Worker -----------------------------------------------------------------
 
 
-class Worker:
-    """``celery -A <app> worker`` in its own session (its pool children with
-    it), stopped by its own process group id only."""
+class Service:
+    """A server the bench starts: a subprocess in its own session (its children
+    with it), its output in a temporary log, stopped by its own process group
+    id only (SIGTERM, then SIGKILL after ``STOP_SECONDS``). Subclasses give the
+    ``command``, the process ``environment`` and when it is ``ready``."""
 
-    def __init__(self, env: Environment, *, app: str, label: str) -> None:
-        self.env = env
-        self.app = app
-        self.hostname = f"bench-{label}-{os.getpid()}@{socket.gethostname()}"
+    STOP_SECONDS = 20.0
+
+    def __init__(self, *, label: str) -> None:
+        self.label = label
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
             mode="w+", prefix=f"nps-bench-{label}-", suffix=".log", delete=False
         )
         self.process: subprocess.Popen | None = None
+
+    @property
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    @property
+    def environment(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        raise NotImplementedError
+
+    def start(self, timeout: float = 60, *, waiting_for: str = "to be ready"):
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"{self.label} exited at start:\n{self.output_tail()}")
+            if self.ready():
+                return self
+            time.sleep(0.2)
+        raise BenchError(
+            f"{self.label} did not start {waiting_for} in {timeout:.0f} s:\n{self.output_tail()}"
+        )
+
+    def check_running(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            raise BenchError(f"{self.label} is not running:\n{self.output_tail()}")
+
+    def output_tail(self, chars: int = 4000) -> str:
+        with contextlib.suppress(OSError):
+            return Path(self.log.name).read_text(errors="replace")[-chars:]
+        return ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=self.STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.log.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.log.name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class Worker(Service):
+    """``celery -A <app> worker``, ready when it answers a ping."""
+
+    def __init__(self, env: Environment, *, app: str, label: str) -> None:
+        super().__init__(label=f"worker {label}")
+        self.env = env
+        self.app = app
+        self.hostname = f"bench-{label}-{os.getpid()}@{socket.gethostname()}"
+        self.ping: Callable[[str], bool] = lambda hostname: False
 
     @property
     def command(self) -> list[str]:
@@ -300,50 +373,16 @@ class Worker:
             self.hostname,
         ]
 
+    @property
+    def environment(self) -> dict[str, str]:
+        return self.env.subprocess_env()
+
+    def ready(self) -> bool:
+        return self.ping(self.hostname)
+
     def start(self, ping: Callable[[str], bool], timeout: float = 60) -> Worker:
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env=self.env.subprocess_env(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"The worker exited at start:\n{self.output_tail()}")
-            if ping(self.hostname):
-                return self
-            time.sleep(0.2)
-        raise BenchError(
-            f"The worker did not answer a ping in {timeout:.0f} s:\n{self.output_tail()}"
-        )
-
-    def output_tail(self, chars: int = 4000) -> str:
-        with contextlib.suppress(OSError):
-            return Path(self.log.name).read_text(errors="replace")[-chars:]
-        return ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        self.log.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.log.name)
-
-    def __enter__(self) -> Worker:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+        self.ping = ping
+        return super().start(timeout, waiting_for="answering a ping")
 
 
 def celery_ping(app) -> Callable[[str], bool]:
