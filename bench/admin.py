@@ -43,7 +43,6 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -247,10 +246,10 @@ WHERE fc.first_contact_at IS NOT NULL
 GRANTS_SQL = """
 INSERT INTO {table} (
     code, status, created_at, expires_at, sent_at, redeemed_at, customer_id, response_id,
-    {catalogue_column}{extra_columns})
+    {catalogue_column}, survey_id)
 SELECT {prefix} || resp.id, 'sent', resp.routed_at, resp.routed_at + interval '30 days',
        resp.routed_at + interval '1 minute', NULL, resp.customer_id, resp.id,
-       (SELECT id FROM {catalogue} WHERE is_default){extra_values}
+       (SELECT id FROM {catalogue} WHERE is_default), resp.survey_id
 FROM surveys_response AS resp
 WHERE resp.category = %(category)s
 """
@@ -266,14 +265,6 @@ DATA_TABLES = (
     "surveys_invitation",
     "surveys_customer",
 )
-
-
-def _has_field(model, name: str) -> bool:
-    return any(f.name == name for f in model._meta.concrete_fields)
-
-
-def _psycopg_url(database_url: str) -> str:
-    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
 
 
 def setup_reference_data() -> None:
@@ -341,16 +332,15 @@ def fill(database_url: str, cases: int, now: datetime, timeout: float) -> tuple[
             catalogue_column=sql.Identifier(column),
             catalogue=sql.Identifier(catalogue),
             prefix=sql.Literal(prefix),
-            # Grants that keep their answer's survey get it.
-            extra_columns=sql.SQL(", survey_id" if _has_field(model, "survey") else ""),
-            extra_values=sql.SQL(", resp.survey_id" if _has_field(model, "survey") else ""),
         )
         for model, column, catalogue, prefix in (
             (OfferGrant, "offer_id", "followups_offer", "OFF-"),
             (RewardGrant, "reward_id", "followups_reward", "RWD-"),
         )
     ]
-    with psycopg.connect(_psycopg_url(database_url), autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        infra.psycopg_url(database_url), autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(timeout)}s"])
         conn.execute("SET synchronous_commit = off")
         tables = sql.SQL(", ").join(sql.Identifier(table) for table in DATA_TABLES)

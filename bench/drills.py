@@ -313,26 +313,7 @@ def responses_bulk(prefix: str, n: int, *, handoff: bool = True) -> list[int]:
 
 
 def progress(ctx: Context) -> dict[str, int]:
-    from django.db.models import Count
-
-    from followups.models import OutboundEmail
-    from surveys.models import Response
-
-    emails = dict(
-        OutboundEmail.objects.order_by()
-        .values_list("status")
-        .annotate(count=Count("pk"))
-        .values_list("status", "count")
-    )
-    return {
-        "responses": Response.objects.count(),
-        "unrouted": Response.objects.filter(routed_at__isnull=True).count(),
-        "queued": emails.get(OutboundEmail.Status.QUEUED, 0),
-        "sending": emails.get(OutboundEmail.Status.SENDING, 0),
-        "sent": emails.get(OutboundEmail.Status.SENT, 0),
-        "failed": emails.get(OutboundEmail.Status.FAILED, 0),
-        "smtp": ctx.sink.handler.total,
-    }
+    return {**infra.loop_progress(), "smtp": ctx.sink.handler.total}
 
 
 def wait_done(ctx: Context, n: int, deadline: float) -> float:

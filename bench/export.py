@@ -36,7 +36,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import psycopg
 
@@ -59,10 +59,6 @@ MANAGER = "bench-export"
 
 
 # --- The data -----------------------------------------------------------------
-
-
-def _psycopg_url(database_url: str) -> str:
-    return urlunsplit(urlsplit(database_url)._replace(scheme="postgresql"))
 
 
 def fill(database_url: str, rows: int, timeout: float) -> float:
@@ -96,7 +92,9 @@ def fill(database_url: str, rows: int, timeout: float) -> float:
         "surveys_customer",
     )
     started = time.perf_counter()
-    with psycopg.connect(_psycopg_url(database_url), autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        infra.psycopg_url(database_url), autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(timeout)}s"])
         conn.execute("SET synchronous_commit = off")
         names = sql.SQL(", ").join(sql.Identifier(table) for table in tables)

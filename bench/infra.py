@@ -88,14 +88,24 @@ class Environment:
         os.environ.update(self.variables())
 
 
+def psycopg_url(database_url: str, *, database: str | None = None) -> str:
+    """``DATABASE_URL`` (``postgres://``) as psycopg takes it, optionally
+    naming another database on the same server."""
+    parts = urlsplit(database_url)._replace(scheme="postgresql")
+    if database is not None:
+        parts = parts._replace(path=f"/{database}")
+    return urlunsplit(parts)
+
+
 def recreate_database(database_url: str) -> None:
     """Drop and create the bench database (never one of the test suite's)."""
     parts = urlsplit(database_url)
     name = parts.path.lstrip("/")
     if name in FORBIDDEN_DATABASES or not name.replace("_", "").isalnum():
         raise BenchError(f"Refusing to recreate the database {name!r}.")
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+    with psycopg.connect(
+        psycopg_url(database_url, database="postgres"), autocommit=True, connect_timeout=5
+    ) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -154,6 +164,33 @@ def wait_until(
         if time.perf_counter() >= deadline:
             raise BenchError(f"Timed out waiting for {what}. {status()}".strip())
         time.sleep(interval)
+
+
+# --- Progress ---------------------------------------------------------------
+
+
+def loop_progress() -> dict[str, int]:
+    """How far the loop is, from the database: responses stored and not yet
+    routed, and emails by outbox status (Django must be set up)."""
+    from django.db.models import Count
+
+    from followups.models import OutboundEmail
+    from surveys.models import Response
+
+    emails = dict(
+        OutboundEmail.objects.order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    return {
+        "responses": Response.objects.count(),
+        "unrouted": Response.objects.filter(routed_at__isnull=True).count(),
+        "queued": emails.get(OutboundEmail.Status.QUEUED, 0),
+        "sending": emails.get(OutboundEmail.Status.SENDING, 0),
+        "sent": emails.get(OutboundEmail.Status.SENT, 0),
+        "failed": emails.get(OutboundEmail.Status.FAILED, 0),
+    }
 
 
 # --- SMTP sink --------------------------------------------------------------

@@ -273,27 +273,7 @@ def _store_without_routing(survey, specs) -> list[int]:
 
 
 def _progress(n: int, sink: infra.SmtpSink) -> dict[str, int]:
-    from django.db.models import Count
-
-    from followups.models import OutboundEmail
-    from surveys.models import Response
-
-    emails = dict(
-        OutboundEmail.objects.order_by()
-        .values_list("status")
-        .annotate(count=Count("pk"))
-        .values_list("status", "count")
-    )
-    return {
-        "responses": Response.objects.count(),
-        "unrouted": Response.objects.filter(routed_at__isnull=True).count(),
-        "queued": emails.get(OutboundEmail.Status.QUEUED, 0),
-        "sending": emails.get(OutboundEmail.Status.SENDING, 0),
-        "sent": emails.get(OutboundEmail.Status.SENT, 0),
-        "failed": emails.get(OutboundEmail.Status.FAILED, 0),
-        "smtp": sink.count,
-        "n": n,
-    }
+    return {**infra.loop_progress(), "smtp": sink.count, "n": n}
 
 
 def _verify(specs, sink: infra.SmtpSink) -> None:

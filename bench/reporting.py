@@ -63,7 +63,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -124,7 +123,7 @@ def log(message: str) -> None:
 
 
 def _admin_url() -> str:
-    return urlunsplit(urlsplit(DATABASE_URL)._replace(scheme="postgresql", path="/postgres"))
+    return infra.psycopg_url(DATABASE_URL, database="postgres")
 
 
 def _check_name(name: str) -> None:
@@ -528,7 +527,7 @@ def generate(rows: int, now: datetime, start: datetime, timeout_s: float) -> dic
     ]
     took: dict[str, float] = {}
     _check_name(DATABASE_NAME)
-    url = urlunsplit(urlsplit(DATABASE_URL)._replace(scheme="postgresql"))
+    url = infra.psycopg_url(DATABASE_URL)
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
         conn.execute("SELECT set_config('statement_timeout', %s, false)", [f"{int(timeout_s)}s"])
         conn.execute("SET synchronous_commit = off")
@@ -566,7 +565,7 @@ def vacuum_analyze() -> None:
     production some minutes after deploying), and the planner's statistics
     would not know the new columns."""
     _check_name(DATABASE_NAME)
-    url = urlunsplit(urlsplit(DATABASE_URL)._replace(scheme="postgresql"))
+    url = infra.psycopg_url(DATABASE_URL)
     with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
         conn.execute("VACUUM ANALYZE")
 
@@ -1688,7 +1687,7 @@ def setup_django(variables: dict[str, str]) -> None:
 def reusable(rows: int) -> bool:
     if not database_exists():
         return False
-    url = urlunsplit(urlsplit(DATABASE_URL)._replace(scheme="postgresql"))
+    url = infra.psycopg_url(DATABASE_URL)
     try:
         with psycopg.connect(url, connect_timeout=5) as conn:
             count = conn.execute("SELECT count(*) FROM surveys_response").fetchone()[0]
