@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from io import StringIO
 
 from . import http_load, infra
-from .loop import API_BATCH, _ingest_api, _prepare_api, _reset
+from .loop import API_BATCH, _ingest_api, _prepare_api, _reset, response_rows
 from .report import Figure
 
 DESCRIPTION = (
@@ -118,27 +118,6 @@ def _measured(meter: infra.CpuMeter, seconds: float, n: int, **extra) -> Measure
 # --- Bulk: the API against bulk_create ---------------------------------------
 
 
-def _floor_rows(survey, specs, now):
-    from surveys import stats
-    from surveys.models import Channel, Response
-
-    return [
-        Response(
-            survey=survey,
-            customer=customer,
-            score=score,
-            category=stats.classify(score),
-            comment=comment,
-            channel=Channel.API,
-            submitted_at=now,
-            segment=customer.segment,
-            locale=customer.locale or survey.default_locale,
-            idempotency_key=f"bench-{customer.pk}",
-        )
-        for customer, score, comment in specs
-    ]
-
-
 def measure_bulk_floor(ctx, survey, specs) -> Measurement:
     """The same rows as the API stores, built as model instances and stored
     with ``bulk_create``, one call (one transaction) per 1000."""
@@ -151,7 +130,7 @@ def measure_bulk_floor(ctx, survey, specs) -> Measurement:
     t0 = time.perf_counter()
     now = timezone.now()
     for start in range(0, len(specs), API_BATCH):
-        Response.objects.bulk_create(_floor_rows(survey, specs[start : start + API_BATCH], now))
+        Response.objects.bulk_create(response_rows(survey, specs[start : start + API_BATCH], now))
     measurement = _measured(meter, time.perf_counter() - t0, len(specs))
     if (stored := _stored("bench-")) != len(specs):
         raise infra.BenchError(f"bulk_create stored {stored} of {len(specs)} responses.")

@@ -241,30 +241,37 @@ INGEST = {
 }
 
 
+def response_rows(survey, specs, now) -> list:
+    """Unsaved Response rows for (customer, score, comment) specs, as the bulk
+    API would store them (its idempotency key ``bench-<customer id>``)."""
+    from surveys import stats
+    from surveys.models import Channel, Response
+
+    return [
+        Response(
+            survey=survey,
+            customer=customer,
+            score=score,
+            category=stats.classify(score),
+            comment=comment,
+            channel=Channel.API,
+            submitted_at=now,
+            segment=customer.segment,
+            locale=customer.locale or survey.default_locale,
+            idempotency_key=f"bench-{customer.pk}",
+        )
+        for customer, score, comment in specs
+    ]
+
+
 def _store_without_routing(survey, specs) -> list[int]:
     """Responses stored with one ``bulk_create`` and no hand-off (untimed)."""
     from django.utils import timezone
 
-    from surveys import stats
-    from surveys.models import Channel, Response
+    from surveys.models import Response
 
-    now = timezone.now()
     rows = Response.objects.bulk_create(
-        [
-            Response(
-                survey=survey,
-                customer=customer,
-                score=score,
-                category=stats.classify(score),
-                comment=comment,
-                channel=Channel.API,
-                submitted_at=now,
-                segment=customer.segment,
-                locale=customer.locale or survey.default_locale,
-            )
-            for customer, score, comment in specs
-        ],
-        batch_size=1000,
+        response_rows(survey, specs, timezone.now()), batch_size=1000
     )
     return [row.pk for row in rows]
 
