@@ -28,6 +28,18 @@ def format_html_join(separator: str, template: str, rows) -> SafeString:
     return mark_safe(separator.join(format_html(template, *row) for row in rows))  # noqa: S308
 
 
+def _svg(width: int, height: int, title: str, parts: list[str]) -> str:
+    """A chart: ``parts`` are SVG elements, each escaped by whoever made it."""
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        width,
+        height,
+        title,
+        mark_safe("".join(parts)),  # noqa: S308 - each part escaped by its maker
+    )
+
+
 def _y(value: float, top: float, height: float) -> float:
     """NPS -100..100 to a y coordinate (100 at the top)."""
     return top + (100 - value) / 200 * height
@@ -185,14 +197,7 @@ def distribution_chart(counts: list[int], *, title: str = "") -> SafeString:
                 score,
             )
         )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
-        'xmlns="http://www.w3.org/2000/svg">{}</svg>',
-        width,
-        height,
-        title,
-        mark_safe("".join(bars)),  # noqa: S308 - each part escaped above
-    )
+    return _svg(width, height, title, bars)
 
 
 def nps_bars(rows, *, title: str = "") -> SafeString:
@@ -256,11 +261,4 @@ def nps_bars(rows, *, title: str = "") -> SafeString:
                 n,
             )
         )
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
-        'xmlns="http://www.w3.org/2000/svg">{}</svg>',
-        width,
-        height,
-        title,
-        mark_safe("".join(parts)),  # noqa: S308 - each part escaped above
-    )
+    return _svg(width, height, title, parts)
