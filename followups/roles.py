@@ -42,6 +42,7 @@ MANAGER_PERMISSIONS = (
     ("followups", "assign_followupcase"),
     ("followups", "add_improvementaction"),
     ("followups", "change_improvementaction"),
+    ("surveys", "view_auditevent"),
 )
 ROLE_PERMISSIONS = {SERVICE_STAFF: STAFF_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 

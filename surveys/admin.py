@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ImportExportMixin
 
 from . import exports, services
-from .models import Customer, Invitation, Response, Survey
+from .models import AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
 
 
@@ -253,3 +253,35 @@ class ResponseAdmin(CsvExportMixin, admin.ModelAdmin):
     @admin.action(description=_("Count in statistics again"))
     def include_again(self, request, queryset):
         self._set_exclusion(request, queryset, Response.ExclusionReason.INCLUDED)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, for managers: read-only, as the model itself is."""
+
+    list_display = ("at", "action", "actor_label", "via", "object_type", "count")
+    list_filter = ("action", "via", "object_type")
+    search_fields = ("actor_label",)
+    date_hierarchy = "at"
+    fields = (
+        "at",
+        "action",
+        "actor_label",
+        "actor_id",
+        "via",
+        "object_type",
+        "object_ids",
+        "count",
+        "details",
+    )
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -437,3 +437,60 @@ class Response(models.Model):
     @property
     def is_excluded(self) -> bool:
         return bool(self.exclusion_reason)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit trail is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One sensitive action: who did it, when, to which rows. Append-only, and
+    free of customers' personal data by construction (ids and counts, never an
+    email or a name), so an erasure has nothing to remove from it."""
+
+    class Action(models.TextChoices):
+        CUSTOMER_ERASED = "customer.erased", _("Customer erased")
+        RESPONSES_EXCLUDED = "responses.excluded", _("Answers excluded from statistics")
+        RESPONSES_INCLUDED = "responses.included", _("Answers counted again")
+        GRANT_REDEEMED = "grant.redeemed", _("Code redeemed")
+        EXPORT = "data.exported", _("Data exported")
+        IMPORT = "data.imported", _("Data imported")
+        CASES_ASSIGNED = "cases.assigned", _("Cases assigned")
+        MESSAGES_RETRIED = "messages.retried", _("Messages retried")
+        PERMISSIONS_CHANGED = "permissions.changed", _("Permissions or groups changed")
+        API_KEY_CREATED = "api_key.created", _("API key created")
+        API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action, db_index=True)
+    # The actor's id and name as they were: no foreign key, so deleting a user
+    # never rewrites (or blocks on) the trail.
+    actor_id = models.PositiveIntegerField(_("actor id"), null=True, blank=True)
+    actor_label = models.CharField(_("who"), max_length=150)
+    via = models.CharField(_("via"), max_length=20)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_ids = models.JSONField(_("object ids"), default=list, blank=True)
+    count = models.PositiveIntegerField(_("rows"), default=0)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.actor_label} · {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only.")

@@ -1,0 +1,167 @@
+"""The audit trail: append-only, no customer's personal data, and every change
+of who may do what recorded with its actor."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from followups import roles
+from surveys.audit import Action, audit_record
+from surveys.models import AuditEvent
+from tests.factories import CustomerFactory, UserFactory, manager, staff_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_queryset_is_recorded_as_its_ids_and_count_without_personal_data():
+    customers = CustomerFactory.create_batch(3, name="Ada Lovelace")
+    actor = manager()
+
+    event = audit_record(
+        action=Action.CUSTOMER_ERASED,
+        actor=actor,
+        via="admin",
+        objects=type(customers[0]).objects.filter(pk__in=[c.pk for c in customers]),
+    )
+
+    event.refresh_from_db()
+    assert event.object_type == "surveys.customer"
+    assert sorted(event.object_ids) == sorted(c.pk for c in customers)
+    assert event.count == 3
+    assert (event.actor_id, event.actor_label, event.via) == (actor.pk, "manager", "admin")
+    stored = str(AuditEvent.objects.filter(pk=event.pk).values().get())
+    assert "Ada" not in stored and "@" not in stored
+
+
+def test_a_bulk_action_keeps_the_first_thousand_ids_and_the_true_count():
+    event = audit_record(
+        action=Action.EXPORT, object_type="surveys.response", object_ids=range(5000)
+    )
+
+    assert len(event.object_ids) == 1000
+    assert event.count == 5000
+    assert event.actor_label == "system"
+
+
+def test_an_event_cannot_be_changed_or_deleted_through_the_orm():
+    event = audit_record(action=Action.EXPORT, object_type="surveys.response", count=10)
+
+    event.count = 0
+    with pytest.raises(TypeError, match="append-only"):
+        event.save()
+    with pytest.raises(TypeError, match="append-only"):
+        event.delete()
+    with pytest.raises(TypeError, match="append-only"):
+        AuditEvent.objects.filter(pk=event.pk).update(count=0)
+    with pytest.raises(TypeError, match="append-only"):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).count == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE surveys_auditevent SET count = 0", "DELETE FROM surveys_auditevent"],
+)
+def test_postgresql_itself_refuses_to_rewrite_the_trail(statement):
+    audit_record(action=Action.EXPORT, object_type="surveys.response", count=10)
+
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.get().count == 10
+
+
+def test_adding_a_user_to_a_group_in_the_admin_names_who_did_it(client):
+    admin_user = UserFactory(username="root", is_superuser=True)
+    member = staff_member("staff1")
+    client.force_login(admin_user)
+    managers = Group.objects.get(name=roles.MANAGERS)
+    staff = Group.objects.get(name=roles.SERVICE_STAFF)
+    before = AuditEvent.objects.count()
+
+    response = client.post(
+        reverse("admin:auth_user_change", args=[member.pk]),
+        {
+            "username": "staff1",
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [staff.pk, managers.pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "initial-date_joined_0": "2026-01-01",
+            "initial-date_joined_1": "10:00:00",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    [event] = AuditEvent.objects.order_by("id")[before:]
+    assert event.action == Action.PERMISSIONS_CHANGED
+    assert (event.actor_label, event.via) == ("root", "web")
+    assert event.object_type == "auth.user" and event.object_ids == [member.pk]
+    assert event.details == {"change": "added", "of": "group", "names": [roles.MANAGERS]}
+
+
+def test_group_changes_from_a_shell_are_recorded_per_user_and_as_the_system():
+    first, second = UserFactory(username="a"), UserFactory(username="b")
+    group = Group.objects.create(name="Auditors")
+
+    group.user_set.add(first, second)
+    group.user_set.clear()
+
+    events = AuditEvent.objects.filter(action=Action.PERMISSIONS_CHANGED).order_by("id")
+    assert [(e.details["change"], e.object_ids, e.actor_label) for e in events] == [
+        ("added", [first.pk], "system"),
+        ("added", [second.pk], "system"),
+        ("cleared", [first.pk], "system"),
+        ("cleared", [second.pk], "system"),
+    ]
+
+
+def test_a_group_gaining_a_permission_is_recorded_by_its_codename():
+    group = Group.objects.create(name="Auditors")
+    permission = Permission.objects.get(codename="view_auditevent")
+
+    group.permissions.add(permission)
+
+    event = AuditEvent.objects.get(object_type="auth.group")
+    assert event.object_ids == [group.pk]
+    assert event.details == {
+        "change": "added",
+        "of": "permission",
+        "names": ["surveys.view_auditevent"],
+    }
+
+
+def test_becoming_superuser_is_recorded_but_a_login_is_not():
+    user = UserFactory(username="someone")
+
+    user.is_superuser = True
+    user.save()
+    user.save(update_fields=["last_login"])
+
+    event = AuditEvent.objects.get(action=Action.PERMISSIONS_CHANGED, object_ids=[user.pk])
+    assert event.details == {"change": "flags", "flags": {"is_superuser": True}}
+
+
+def test_managers_read_the_trail_and_nobody_edits_it(client):
+    event = audit_record(action=Action.EXPORT, object_type="surveys.response", count=3)
+    url = reverse("admin:surveys_auditevent_changelist")
+
+    client.force_login(staff_member("staff1"))
+    assert client.get(url).status_code == 403
+
+    client.force_login(manager())
+    page = client.get(url)
+    assert page.status_code == 200
+    assert str(event.get_action_display()) in page.content.decode()
+    change = client.post(reverse("admin:surveys_auditevent_change", args=[event.pk]), {"count": 0})
+    assert change.status_code == 403
+    assert client.get(reverse("admin:surveys_auditevent_add")).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).count == 3
