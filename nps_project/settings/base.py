@@ -300,6 +300,11 @@ CELERY_BEAT_SCHEDULE["escalate-overdue-cases"] = {
     "schedule": NPS_ESCALATION_INTERVAL_SECONDS,
     "options": {"expires": NPS_ESCALATION_INTERVAL_SECONDS},
 }
+CELERY_BEAT_SCHEDULE["resume-customer-imports"] = {
+    "task": "surveys.resume_customer_imports",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 CELERY_BEAT_SCHEDULE["send-reminders"] = {
     "task": "followups.send_reminders",
     "schedule": env.float("NPS_REMINDER_INTERVAL_SECONDS", default=3600.0),

@@ -1,0 +1,39 @@
+"""Celery entry points of the surveys app. Thin: they take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from . import imports
+
+# Each run stops after this many seconds and queues the rest, so that no task
+# comes near the worker's time limits whatever the size of the file.
+IMPORT_TIME_BUDGET_SECONDS = 20
+# An unfinished import without progress for this long lost its task.
+IMPORT_IDLE_SECONDS = 5 * 60
+
+
+@shared_task(
+    name="surveys.import_customers",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    max_retries=5,
+    # Checking every row of a large file is one step; give it room.
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+)
+def import_customers(job_id: int) -> None:
+    """Check the file, then write it chunk by chunk. Safe to run twice."""
+    if not imports.customer_import_run(job_id=job_id, time_budget=IMPORT_TIME_BUDGET_SECONDS):
+        import_customers.delay(job_id)
+
+
+@shared_task(name="surveys.resume_customer_imports", ignore_result=True)
+def resume_customer_imports() -> None:
+    """Queue again the imports whose task was lost (broker down, worker killed)."""
+    for job_id in imports.customer_imports_stalled(idle_seconds=IMPORT_IDLE_SECONDS):
+        import_customers.delay(job_id)
