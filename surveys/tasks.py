@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from . import imports
 
-# Each run stops after this many seconds and queues the rest, so that no task
-# comes near the worker's time limits whatever the size of the file.
-IMPORT_TIME_BUDGET_SECONDS = 20
 # An unfinished import without progress for this long lost its task.
 IMPORT_IDLE_SECONDS = 5 * 60
 
@@ -28,7 +26,8 @@ IMPORT_IDLE_SECONDS = 5 * 60
 )
 def import_customers(job_id: int) -> None:
     """Check the file, then write it chunk by chunk. Safe to run twice."""
-    if not imports.customer_import_run(job_id=job_id, time_budget=IMPORT_TIME_BUDGET_SECONDS):
+    budget = settings.NPS_IMPORT_TIME_BUDGET_SECONDS
+    if not imports.customer_import_run(job_id=job_id, time_budget=budget):
         import_customers.delay(job_id)
 
 
