@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -85,8 +85,9 @@ class CustomerImportViews:
     def import_upload_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        form = CustomerImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"
+        form = CustomerImportForm(request.POST, request.FILES) if posted else CustomerImportForm()
+        if posted and form.is_valid():
             with transaction.atomic():
                 job = imports.customer_import_create(
                     data=form.cleaned_data["data"],
@@ -166,7 +167,9 @@ class CustomerImportAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        job = self.get_object(request, object_id)
+        if job is None:
+            raise Http404
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

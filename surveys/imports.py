@@ -291,6 +291,17 @@ def _validate(job: CustomerImport) -> list[Row] | None:
     return check.rows
 
 
+def _rows_parse(data: bytes) -> list[Row]:
+    """The rows of a file already checked in full (a resumed job): parsed with
+    the same rules, without the database checks (each chunk re-checks its own)."""
+    rows = []
+    for line, header, cells in _records(_text(data), []):
+        row, problems = _row_clean(line, header, cells)
+        if not problems:
+            rows.append(row)
+    return rows
+
+
 def _write_chunk(job_id: int, rows: list[Row]) -> CustomerImport | None:
     """Write the next chunk and advance the job, in one transaction. Returns
     the job as saved, or None when there is nothing for this run to do (the job
@@ -354,7 +365,7 @@ def customer_import_run(
     if job is None or job.is_finished:
         return True
     if job.status == CustomerImport.Status.IMPORTING:
-        rows = rows_check_parsed(data=bytes(job.data))
+        rows = _rows_parse(bytes(job.data))
     else:
         rows = _validate(job)
         if rows is None:
@@ -373,17 +384,6 @@ def customer_import_run(
             return False
 
 
-def rows_check_parsed(*, data: bytes) -> list[Row]:
-    """The rows of a file already checked in full (a resumed job): parsed with
-    the same rules, without the database checks (each chunk re-checks its own)."""
-    rows = []
-    for line, header, cells in _records(_text(data), []):
-        row, problems = _row_clean(line, header, cells)
-        if not problems:
-            rows.append(row)
-    return rows
-
-
 def customer_imports_stalled(*, idle_seconds: int) -> list[int]:
     """Unfinished jobs without progress for a while: their task was lost (the
     broker was down when it was queued, or the worker died)."""
@@ -394,4 +394,19 @@ def customer_imports_stalled(*, idle_seconds: int) -> list[int]:
         )
         .filter(updated_at__lt=cutoff)
         .values_list("pk", flat=True)
+    )
+
+
+def customer_import_abort(*, job_id: int, reason: str) -> None:
+    """Mark an unfinished job failed on an error the run cannot get past, so it
+    is not resumed over and over. Chunks that committed stay (the job's
+    summary says how many rows that was)."""
+    CustomerImport.objects.filter(pk=job_id).exclude(
+        status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED]
+    ).update(
+        status=CustomerImport.Status.FAILED,
+        errors=[_error(None, reason)],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        data=b"",
     )

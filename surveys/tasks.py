@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from . import imports
 
@@ -27,7 +28,17 @@ IMPORT_IDLE_SECONDS = 5 * 60
 def import_customers(job_id: int) -> None:
     """Check the file, then write it chunk by chunk. Safe to run twice."""
     budget = settings.NPS_IMPORT_TIME_BUDGET_SECONDS
-    if not imports.customer_import_run(job_id=job_id, time_budget=budget):
+    try:
+        finished = imports.customer_import_run(job_id=job_id, time_budget=budget)
+    except DatabaseError:
+        raise  # retried: the database may answer later
+    except Exception:
+        # A bug or a time limit would fail the same way on every resume: stop here.
+        imports.customer_import_abort(
+            job_id=job_id, reason=_("The import stopped on an unexpected error.")
+        )
+        raise
+    if not finished:
         import_customers.delay(job_id)
 
 

@@ -117,3 +117,16 @@ def test_an_import_whose_task_was_lost_is_queued_again_and_finishes():
     resume_customer_imports()  # tasks run in-process here
     assert CustomerImport.objects.get(pk=job.pk).status == CustomerImport.Status.DONE
     assert CustomerImport.objects.get(pk=fresh.pk).status == CustomerImport.Status.QUEUED
+
+
+def test_an_import_that_fails_unexpectedly_is_marked_failed_not_resumed_forever():
+    job = imports.customer_import_create(data=rows(1500), file_name="c.csv")
+    imports.customer_import_run(job_id=job.pk, time_budget=0)
+    # The stored file no longer parses (as a bug would): the run cannot go on.
+    CustomerImport.objects.filter(pk=job.pk).update(data=b"\xff")
+    with pytest.raises(imports.ImportFileError):
+        import_customers.delay(job.pk)
+    job.refresh_from_db()
+    assert job.status == CustomerImport.Status.FAILED
+    assert job.summary.startswith("Stopped after 1000 of 1500 rows")
+    assert imports.customer_imports_stalled(idle_seconds=0) == []
