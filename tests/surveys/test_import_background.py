@@ -2,11 +2,13 @@
 real Redis): progress reaches every row, each chunk commits on its own so a
 large file never holds one long transaction, and a stopped run carries on."""
 
+import threading
 from datetime import timedelta
 
 import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,3 +132,27 @@ def test_an_import_that_fails_unexpectedly_is_marked_failed_not_resumed_forever(
     assert job.status == CustomerImport.Status.FAILED
     assert job.summary.startswith("Stopped after 1000 of 1500 rows")
     assert imports.customer_imports_stalled(idle_seconds=0) == []
+
+
+def test_two_runs_of_one_import_at_once_write_each_row_once():
+    job = imports.customer_import_create(data=rows(5000), file_name="twice.csv")
+    failures = []
+
+    def run():
+        try:
+            while not imports.customer_import_run(job_id=job.pk, time_budget=0):
+                pass
+        except Exception as exc:  # reported below, with the thread's error
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    job.refresh_from_db()
+    assert (job.status, job.rows_processed, job.created_count) == ("done", 5000, 5000)
+    assert Customer.objects.count() == 5000
