@@ -13,15 +13,16 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
+from import_export.admin import ExportMixin
 
 from . import exports, services
+from .admin_imports import CustomerImportViews
 from .models import AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportExportMixin, admin.ModelAdmin):
+class CustomerAdmin(CustomerImportViews, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
     list_display = ("__str__", "external_id", "segment", "locale", "unsubscribed_at", "created_at")
     list_filter = ("segment", "locale", ("unsubscribed_at", admin.EmptyFieldListFilter))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import stats
 
@@ -494,3 +495,93 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only.")
+
+
+class CustomerImport(models.Model):
+    """One CSV file of customers, imported in the background (or by
+    ``manage.py import_customers``). The file is checked in full first; only a
+    file without a single bad line is written, in chunks, each chunk one
+    transaction that also advances ``rows_processed``, so progress shows and a
+    killed run carries on from the last chunk that committed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        VALIDATING = "validating", _("Checking every row")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    # The uploaded bytes live in the database because the worker may run on
+    # another host; they hold personal data, so they are emptied once the run
+    # is over (only the counts and the line-numbered report stay).
+    data = models.BinaryField(_("data"), editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_processed = models.PositiveIntegerField(_("rows imported"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    # [{"line": 3, "message": "email: Enter a valid email address."}, ...];
+    # "line" is null for what concerns the whole file.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return self.rows_processed * 100 // self.rows_total if self.rows_total else 0
+
+    @property
+    def summary(self) -> str:
+        """The outcome in one sentence; counts only for rows that committed."""
+        counts = {
+            "created": self.created_count,
+            "updated": self.updated_count,
+            "unchanged": self.unchanged_count,
+        }
+        if self.status == self.Status.DONE:
+            return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % counts
+        if self.status != self.Status.FAILED:
+            return _("%(done)d of %(total)d rows imported so far.") % {
+                "done": self.rows_processed,
+                "total": self.rows_total,
+            }
+        if self.rows_processed:
+            return _(
+                "Stopped after %(done)d of %(total)d rows: those were imported (%(created)d "
+                "created, %(updated)d updated, %(unchanged)d unchanged), the rest was not."
+            ) % {"done": self.rows_processed, "total": self.rows_total, **counts}
+        lines = {error["line"] for error in self.errors if error.get("line")}
+        if not lines:
+            whole = "; ".join(error["message"] for error in self.errors)
+            return _("Nothing was imported: %(reason)s") % {"reason": whole}
+        return ngettext(
+            "Nothing was imported: %(count)d line has errors.",
+            "Nothing was imported: %(count)d lines have errors.",
+            len(lines),
+        ) % {"count": len(lines)}

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 CHANGELISTS = [
     "surveys_customer",
+    "surveys_customerimport",
     "surveys_survey",
     "surveys_invitation",
     "surveys_response",

@@ -301,6 +301,14 @@ CELERY_BEAT_SCHEDULE["escalate-overdue-cases"] = {
     "schedule": NPS_ESCALATION_INTERVAL_SECONDS,
     "options": {"expires": NPS_ESCALATION_INTERVAL_SECONDS},
 }
+# A customer import task writes for this long, then queues the rest of the file
+# as a new task: no file size comes near the worker's time limits.
+NPS_IMPORT_TIME_BUDGET_SECONDS = env.float("NPS_IMPORT_TIME_BUDGET_SECONDS", default=20.0)
+CELERY_BEAT_SCHEDULE["resume-customer-imports"] = {
+    "task": "surveys.resume_customer_imports",
+    "schedule": 60.0,
+    "options": {"expires": 60.0},
+}
 CELERY_BEAT_SCHEDULE["send-reminders"] = {
     "task": "followups.send_reminders",
     "schedule": env.float("NPS_REMINDER_INTERVAL_SECONDS", default=3600.0),

@@ -1,0 +1,49 @@
+"""Celery entry points of the surveys app. Thin: they take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+
+from . import imports
+
+# An unfinished import without progress for this long lost its task.
+IMPORT_IDLE_SECONDS = 5 * 60
+
+
+@shared_task(
+    name="surveys.import_customers",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=5,
+    max_retries=5,
+    # Checking every row of a large file is one step; give it room.
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+)
+def import_customers(job_id: int) -> None:
+    """Check the file, then write it chunk by chunk. Safe to run twice."""
+    budget = settings.NPS_IMPORT_TIME_BUDGET_SECONDS
+    try:
+        finished = imports.customer_import_run(job_id=job_id, time_budget=budget)
+    except DatabaseError:
+        raise  # retried: the database may answer later
+    except Exception:
+        # A bug or a time limit would fail the same way on every resume: stop here.
+        imports.customer_import_abort(
+            job_id=job_id, reason=_("The import stopped on an unexpected error.")
+        )
+        raise
+    if not finished:
+        import_customers.delay(job_id)
+
+
+@shared_task(name="surveys.resume_customer_imports", ignore_result=True)
+def resume_customer_imports() -> None:
+    """Queue again the imports whose task was lost (broker down, worker killed)."""
+    for job_id in imports.customer_imports_stalled(idle_seconds=IMPORT_IDLE_SECONDS):
+        import_customers.delay(job_id)
