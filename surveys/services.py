@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import handoff, stats
+from .erasure import PersonalData, admin_log_scrub
 from .models import Channel, Customer, Invitation, Locale, Response, Survey
 
 SUPPORTED_LOCALES = {choice.value for choice in Locale}
@@ -178,13 +179,16 @@ def response_record(
 
 
 def customer_erase(*, customer: Customer) -> Customer:
-    """Remove a customer's personal data on request. Their answers stay, without
-    comment or identity, so statistics do not change."""
+    """Remove a customer's personal data on request, from every row that holds
+    it (see ``surveys.erasure``). Their answers stay, without comment or
+    identity, so statistics do not change. Erasing again changes nothing."""
     now = timezone.now()
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.is_erased:
             return customer
+        # Read before the columns are emptied: what to look for everywhere else.
+        personal = PersonalData.of(customer)
         customer.email = None
         customer.name = ""
         customer.external_id = None
@@ -194,8 +198,16 @@ def customer_erase(*, customer: Customer) -> Customer:
         customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )
+        # The admin's history names the customer as they were then, perhaps by
+        # an earlier name: replaced whole.
+        admin_log_scrub(
+            model=Customer, ids=[customer.pk], personal=personal, new_repr=str(customer)
+        )
+        for model, related in ((Response, customer.responses), (Invitation, customer.invitations)):
+            ids = list(related.values_list("pk", flat=True))
+            admin_log_scrub(model=model, ids=ids, personal=personal)
         # Same transaction: personal data goes everywhere at once, or nowhere.
-        handoff.customer_erased(customer.pk)
+        handoff.customer_erased(personal)
     return customer
 
 
