@@ -30,6 +30,9 @@ def customer_scrub(*, personal: PersonalData) -> None:
     personal = personal.with_values(
         *to_them.exclude(to_email="").values_list("to_email", flat=True).distinct()
     )
+    # Locked: a note or an event being added to one of their cases right now
+    # (its insert holds a key-share lock on the case) commits first and is
+    # scrubbed below; one added later waits for the erasure to commit.
     cases = FollowUpCase.objects.select_for_update().filter(customer_id=customer_id)
     case_ids = list(cases.values_list("pk", flat=True))
 

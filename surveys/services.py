@@ -194,6 +194,10 @@ def customer_erase(*, customer: Customer) -> Customer:
         customer.external_id = None
         customer.erased_at = now
         customer.save(update_fields=["email", "name", "external_id", "erased_at", "updated_at"])
+        # This also locks their answers, which orders the erasure against
+        # routing (it claims answers with row locks, skipping locked ones): an
+        # answer being routed now is finished first, and its case and emails
+        # are then scrubbed below; one not yet claimed is later skipped as erased.
         customer.responses.update(comment="")
         customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
