@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.db import transaction
 
-from .models import OutboundEmail
+from surveys.erasure import PersonalData
+
+from . import erasure
 
 
 def enqueue_routing(response_ids: Sequence[int]) -> None:
@@ -20,13 +21,6 @@ def enqueue_routing(response_ids: Sequence[int]) -> None:
         route_responses.delay(list(response_ids[start : start + size]))
 
 
-def scrub_customer(customer_id: int) -> None:
-    """Erasure: remove the customer's address and the text of every email to
-    them, and cancel what was not sent yet."""
-    with transaction.atomic():
-        OutboundEmail.objects.filter(
-            customer_id=customer_id, status__in=[OutboundEmail.Status.QUEUED]
-        ).update(status=OutboundEmail.Status.FAILED, last_error="Customer erased before sending.")
-        OutboundEmail.objects.filter(customer_id=customer_id).update(
-            to_email="", subject="[erased]", body_text="[erased]", body_html=""
-        )
+def scrub_customer(personal: PersonalData) -> None:
+    """Erasure: remove what this side holds about the customer."""
+    erasure.customer_scrub(personal=personal)

@@ -425,6 +425,8 @@ class OutboundEmail(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # Never to be sent (its recipient was erased first); never retried.
+        CANCELLED = "cancelled", _("Cancelled")
 
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     template = models.CharField(_("template"), max_length=50)

@@ -492,6 +492,7 @@ def _finish_sent(email_ids: Sequence[int]) -> int:
                 "response_id",
                 "case_id",
                 "created_by_id",
+                "customer_id",
                 "to_email",
                 "subject",
                 "sent_at",
@@ -524,7 +525,7 @@ def _finish_sent(email_ids: Sequence[int]) -> int:
                 kind=CaseEvent.Kind.EMAIL_SENT,
                 actor_id=row["created_by_id"],
                 created_at=row["sent_at"],
-                message=f"Email sent to {row['to_email']}: {row['subject']}",
+                message=_email_sent_message(row),
                 data={"email_id": row["pk"], "template": row["template"]},
             )
             for row in accepted
@@ -533,11 +534,20 @@ def _finish_sent(email_ids: Sequence[int]) -> int:
     return len(accepted)
 
 
+def _email_sent_message(row: dict) -> str:
+    # The case names its customer; the timeline need not repeat their address.
+    recipient = "the customer" if row["customer_id"] else row["to_email"]
+    return f"Email sent to {recipient}: {row['subject']}"
+
+
 def _mark_failed(email: OutboundEmail, reason: str) -> None:
     OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
         status=OutboundEmail.Status.FAILED, last_error=reason[:2000]
     )
-    logger.warning("Email %s failed for good: %s", email.pk, reason)
+    # Log lines cannot be erased later: the row's id, never the address (which
+    # the mail server's reply often quotes).
+    logged = reason.replace(email.to_email, "<recipient>") if email.to_email else reason
+    logger.warning("Email %s (%s) failed for good: %s", email.pk, email.template, logged)
 
 
 def _requeue(email: OutboundEmail, reason: str) -> float | None:

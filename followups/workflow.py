@@ -266,7 +266,7 @@ def escalate_due_cases(*, now: datetime | None = None) -> int:
         with transaction.atomic():
             case = (
                 FollowUpCase.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("owner", "customer", "survey")
+                .select_related("owner", "response", "survey")
                 .filter(pk=case_id)
                 .first()
             )
@@ -312,7 +312,6 @@ def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
                 "reason": reason,
                 "owner": _name(case.owner) if case.owner else "",
                 "score": case.response.score,
-                "customer": str(case.customer),
                 "survey": case.survey.name,
                 "url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/{case.pk}/change/",
             },

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .erasure import PersonalData
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,8 +42,10 @@ def response_recorded(response_ids: Sequence[int]) -> None:
         )
 
 
-def customer_erased(customer_id: int) -> None:
-    """Let the other side remove the customer's personal data it holds."""
+def customer_erased(personal: PersonalData) -> None:
+    """Let the other side remove the customer's personal data it holds. Called
+    inside the erasing transaction, and allowed to raise: an erasure that
+    cannot be completed everywhere is not done anywhere."""
     hook = _hook("customer_erased")
     if hook is not None:
-        hook(customer_id)
+        hook(personal)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import handoff, stats
+from .erasure import PersonalData, admin_log_scrub
 from .models import Channel, Customer, Invitation, Locale, Response, Survey
 
 SUPPORTED_LOCALES = {choice.value for choice in Locale}
@@ -178,24 +179,39 @@ def response_record(
 
 
 def customer_erase(*, customer: Customer) -> Customer:
-    """Remove a customer's personal data on request. Their answers stay, without
-    comment or identity, so statistics do not change."""
+    """Remove a customer's personal data on request, from every row that holds
+    it (see ``surveys.erasure``). Their answers stay, without comment or
+    identity, so statistics do not change. Erasing again changes nothing."""
     now = timezone.now()
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.is_erased:
             return customer
+        # Read before the columns are emptied: what to look for everywhere else.
+        personal = PersonalData.of(customer)
         customer.email = None
         customer.name = ""
         customer.external_id = None
         customer.erased_at = now
         customer.save(update_fields=["email", "name", "external_id", "erased_at", "updated_at"])
+        # This also locks their answers, which orders the erasure against
+        # routing (it claims answers with row locks, skipping locked ones): an
+        # answer being routed now is finished first, and its case and emails
+        # are then scrubbed below; one not yet claimed is later skipped as erased.
         customer.responses.update(comment="")
         customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )
+        # The admin's history names the customer as they were then, perhaps by
+        # an earlier name: replaced whole.
+        admin_log_scrub(
+            model=Customer, ids=[customer.pk], personal=personal, new_repr=str(customer)
+        )
+        for model, related in ((Response, customer.responses), (Invitation, customer.invitations)):
+            ids = list(related.values_list("pk", flat=True))
+            admin_log_scrub(model=model, ids=ids, personal=personal)
         # Same transaction: personal data goes everywhere at once, or nowhere.
-        handoff.customer_erased(customer.pk)
+        handoff.customer_erased(personal)
     return customer
 
 

@@ -1,0 +1,108 @@
+"""Erasure on the followups side: every row here that holds or quotes a
+customer's personal data, emptied or scrubbed (the rule is in
+``surveys.erasure``), inside the transaction that erases the customer."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from surveys.erasure import ERASED, PersonalData, admin_log_scrub
+
+from .models import (
+    CaseEvent,
+    FollowUpCase,
+    ImprovementAction,
+    OfferGrant,
+    OutboundEmail,
+    RewardGrant,
+)
+
+CANCELLED_REASON = "Cancelled: the customer was erased before it was sent."
+
+
+def customer_scrub(*, personal: PersonalData) -> None:
+    """Remove what the followups app holds about the customer ``personal``
+    names. Their cases, grants and emails stay as facts (status, dates, score,
+    root cause, owner, template): the statistics and the audit need those."""
+    customer_id = personal.customer_id
+    to_them = OutboundEmail.objects.filter(customer_id=customer_id)
+    # Addresses they were emailed at, perhaps before changing it, identify them too.
+    personal = personal.with_values(
+        *to_them.exclude(to_email="").values_list("to_email", flat=True).distinct()
+    )
+    # Locked: a note or an event being added to one of their cases right now
+    # (its insert holds a key-share lock on the case) commits first and is
+    # scrubbed below; one added later waits for the erasure to commit.
+    cases = FollowUpCase.objects.select_for_update().filter(customer_id=customer_id)
+    case_ids = list(cases.values_list("pk", flat=True))
+
+    _cancel_unsent(to_them)
+    _scrub_emails_about_them(personal, case_ids)
+    # The emails to them: who, what and how are kept; the message is not, as it
+    # was written for them (their name, their codes, their links).
+    to_them.update(to_email="", subject=ERASED, body_text=ERASED, body_html="")
+    _scrub_rows(
+        CaseEvent.objects.filter(case_id__in=case_ids), personal, text=["message"], json=["data"]
+    )
+    _scrub_rows(cases, personal, text=["resolution_summary"])
+    _scrub_rows(
+        ImprovementAction.objects.filter(cases__in=case_ids).distinct(),
+        personal,
+        text=["title", "description"],
+    )
+    for model, rows in (
+        (FollowUpCase, case_ids),
+        (OutboundEmail, to_them.values_list("pk", flat=True)),
+        (
+            OfferGrant,
+            OfferGrant.objects.filter(customer_id=customer_id).values_list("pk", flat=True),
+        ),
+        (
+            RewardGrant,
+            RewardGrant.objects.filter(customer_id=customer_id).values_list("pk", flat=True),
+        ),
+    ):
+        admin_log_scrub(model=model, ids=list(rows), personal=personal)
+
+
+def _cancel_unsent(emails) -> int:
+    """Emails not sent yet are cancelled: they would reach someone who asked to
+    be forgotten. One claimed by a sender but not yet accepted by the mail
+    server is cancelled too: the sender records its outcome only on a row
+    still "sending", so a send that fails now is never tried again (one in
+    flight at this very moment may still arrive)."""
+    return emails.filter(
+        Q(status=OutboundEmail.Status.QUEUED)
+        | Q(status=OutboundEmail.Status.SENDING, sent_at__isnull=True)
+    ).update(status=OutboundEmail.Status.CANCELLED, last_error=CANCELLED_REASON, claimed_at=None)
+
+
+def _scrub_emails_about_them(personal: PersonalData, case_ids: list[int]) -> None:
+    """Emails to staff about their case (escalations) keep their text, scrubbed;
+    the error of a failed email to them may quote their address."""
+    about_them = OutboundEmail.objects.filter(
+        Q(case_id__in=case_ids) | Q(response__customer_id=personal.customer_id)
+    ).exclude(customer_id=personal.customer_id)
+    _scrub_rows(about_them, personal, text=["subject", "body_text", "body_html", "last_error"])
+    _scrub_rows(
+        OutboundEmail.objects.filter(customer_id=personal.customer_id),
+        personal,
+        text=["last_error"],
+    )
+
+
+def _scrub_rows(queryset, personal: PersonalData, *, text=(), json=()) -> int:
+    """Scrub the ``text`` and ``json`` columns of each row, saving only rows that changed."""
+    fields = [*text, *json]
+    changed = []
+    for row in queryset.only("pk", *fields):
+        before = [getattr(row, name) for name in fields]
+        for name in text:
+            setattr(row, name, personal.scrub(getattr(row, name)))
+        for name in json:
+            setattr(row, name, personal.scrub_json(getattr(row, name)))
+        if [getattr(row, name) for name in fields] != before:
+            changed.append(row)
+    if changed:
+        queryset.model.objects.bulk_update(changed, fields)
+    return len(changed)
