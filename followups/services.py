@@ -24,7 +24,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import formats, timezone, translation
 
 from surveys import stats
-from surveys.models import Response
+from surveys.models import Response, Wave, WaveChunk
 
 from . import emails, roles, sla
 from .models import (
@@ -683,6 +683,7 @@ class SweepResult:
     emails: int = 0
     unstuck: int = 0
     finished: int = 0  # accepted by the mail server, bookkeeping done by the sweep
+    waves: int = 0  # wave scheduler and chunk tasks re-published
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -747,13 +748,46 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     for chunk in _chunks(email_ids, settings.NPS_EMAIL_BATCH_SIZE):
         send_emails.delay(chunk)
     result.emails = len(email_ids)
-    if result.responses or result.emails or result.unstuck or result.finished:
+    result.waves = _sweep_waves(now=now, grace=grace, limit=limit)
+    if result.responses or result.emails or result.unstuck or result.finished or result.waves:
         logger.info(
-            "Sweep re-published %d response(s), %d email(s); %d stuck email(s) released, "
-            "%d accepted email(s) recorded as sent.",
+            "Sweep re-published %d response(s), %d email(s), %d wave task(s); "
+            "%d stuck email(s) released, %d accepted email(s) recorded as sent.",
             result.responses,
             result.emails,
+            result.waves,
             result.unstuck,
             result.finished,
         )
     return result
+
+
+def _sweep_waves(*, now: datetime, grace: timedelta, limit: int) -> int:
+    """Re-publish the rest of each wave that made no progress for the grace
+    time (its scheduler message, or the chunks not done: some message of it
+    was lost, or a worker died with it). Claimed by a conditional update of the
+    wave's progress time, so a wave is re-published once per grace time, and
+    by one sweeper. A chunk published twice does its work once."""
+    from .tasks import schedule_wave, send_wave_chunk
+
+    published = 0
+    stalled = Wave.objects.filter(finished_at=None, progressed_at__lt=now - grace)
+    for wave_id, progressed_at, scheduled_at in stalled.values_list(
+        "pk", "progressed_at", "scheduled_at"
+    )[:limit]:
+        claimed = Wave.objects.filter(pk=wave_id, progressed_at=progressed_at).update(
+            progressed_at=now
+        )
+        if not claimed:
+            continue
+        if scheduled_at is None:
+            schedule_wave.delay(wave_id)
+            published += 1
+            continue
+        pending = WaveChunk.objects.filter(wave_id=wave_id, done_at=None).order_by("number")
+        for chunk_id in pending.values_list("pk", flat=True)[: limit - published]:
+            send_wave_chunk.delay(chunk_id)
+            published += 1
+        if published >= limit:
+            break
+    return published

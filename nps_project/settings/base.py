@@ -287,6 +287,8 @@ NPS_EMAIL_LEASE_MAX_SECONDS = env.float("NPS_EMAIL_LEASE_MAX_SECONDS", default=7
 NPS_SWEEP_INTERVAL_SECONDS = env.float("NPS_SWEEP_INTERVAL_SECONDS", default=30.0)
 NPS_SWEEP_GRACE_SECONDS = env.float("NPS_SWEEP_GRACE_SECONDS", default=30.0)
 NPS_SWEEP_LIMIT = env.int("NPS_SWEEP_LIMIT", default=5000)
+# A survey wave is sent in chunks of this many customers, one small task each.
+NPS_WAVE_CHUNK_SIZE = env.int("NPS_WAVE_CHUNK_SIZE", default=2000)
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-lost-work": {
