@@ -379,10 +379,11 @@ class Service:
 class Worker(Service):
     """``celery -A <app> worker``, ready when it answers a ping."""
 
-    def __init__(self, env: Environment, *, app: str, label: str) -> None:
+    def __init__(self, env: Environment, *, app: str, label: str, queues: str = QUEUES) -> None:
         super().__init__(label=f"worker {label}")
         self.env = env
         self.app = app
+        self.queues = queues
         self.hostname = f"bench-{label}-{os.getpid()}@{socket.gethostname()}"
         self.ping: Callable[[str], bool] = lambda hostname: False
 
@@ -396,7 +397,7 @@ class Worker(Service):
             self.app,
             "worker",
             "-Q",
-            QUEUES,
+            self.queues,
             "--concurrency",
             str(CONCURRENCY),
             "-P",

@@ -553,8 +553,7 @@ class SurveyAdmin(BaseSurveyAdmin):
 
     @admin.action(description=_("Send to every customer due (respects throttling)"))
     def send_wave(self, request, queryset):
-        from .invitations import plan_wave
-        from .tasks import send_survey_wave
+        from .invitations import plan_wave, wave_start
 
         if not request.user.has_perm("surveys.change_survey"):
             raise PermissionDenied
@@ -582,7 +581,7 @@ class SurveyAdmin(BaseSurveyAdmin):
                 },
             )
         for survey in surveys:
-            send_survey_wave.delay(survey.pk)
+            wave_start(survey=survey)
         self.message_user(
             request,
             "; ".join(f"{plan.survey.name}: {plan.summary}" for plan in plans),

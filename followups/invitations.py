@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from surveys.links import unsubscribe_url
-from surveys.models import Channel, Customer, Invitation, Response, Survey
+from surveys.models import Channel, Customer, Invitation, Response, Survey, Wave, WaveChunk
 
 from . import emails
 from .models import OutboundEmail
@@ -122,6 +122,20 @@ class WavePlan:
         return "; ".join(parts)
 
 
+def _with_throttle(customers: QuerySet, *, survey: Survey, now: datetime) -> QuerySet:
+    """``customers`` marked with whether they were asked, or answered any
+    survey, within the survey's throttle days before ``now``."""
+    cutoff = now - timedelta(days=survey.throttle_days)
+    return customers.annotate(
+        recently_invited=Exists(
+            Invitation.objects.filter(customer=OuterRef("pk"), created_at__gte=cutoff)
+        ),
+        recently_answered=Exists(
+            Response.objects.filter(customer=OuterRef("pk"), submitted_at__gte=cutoff)
+        ),
+    )
+
+
 def plan_wave(
     *,
     survey: Survey,
@@ -136,15 +150,7 @@ def plan_wave(
     base = Customer.objects.all() if customers is None else customers
     if segment:
         base = base.filter(segment=segment)
-    cutoff = now - timedelta(days=survey.throttle_days)
-    annotated = base.annotate(
-        recently_invited=Exists(
-            Invitation.objects.filter(customer=OuterRef("pk"), created_at__gte=cutoff)
-        ),
-        recently_answered=Exists(
-            Response.objects.filter(customer=OuterRef("pk"), submitted_at__gte=cutoff)
-        ),
-    )
+    annotated = _with_throttle(base, survey=survey, now=now)
     plan = WavePlan(survey=survey)
     plan.skipped["erased"] = annotated.filter(erased_at__isnull=False).count()
     plan.skipped["unsubscribed"] = annotated.filter(
@@ -325,28 +331,169 @@ def send_wave(
     sent = 0
     for start in range(0, len(plan.to_send), batch_size):
         chunk = plan.to_send[start : start + batch_size]
-        now_ = now or timezone.now()
         with transaction.atomic():
-            customers = Customer.objects.reachable().in_bulk(chunk)
-            invitations = []
-            for customer_id in chunk:
-                customer = customers.get(customer_id)
-                if customer is None:
-                    continue
-                invitation = Invitation(survey=survey, customer=customer, channel=Channel.EMAIL)
-                invitation.prepare_token(now=now_)
-                invitation.sent_at = now_
-                invitations.append(invitation)
-            Invitation.objects.bulk_create(invitations)
-            # New invitations have no email yet: no dedupe lookup is needed.
-            outbox = OutboundEmail.objects.bulk_create(
-                [wave_emails.email(invitation, now_) for invitation in invitations]
-            )
-            enqueue_sending([email.pk for email in outbox])
-        sent += len(invitations)
+            invited = _invite(chunk, wave_emails=wave_emails, now=now or timezone.now())
+        sent += invited
         if progress:
-            progress(len(invitations))
+            progress(invited)
     return sent
+
+
+def _invite(
+    customer_ids: list[int], *, wave_emails: _WaveEmails, now: datetime, wave: Wave | None = None
+) -> int:
+    """Invite these customers (those still reachable) and queue their emails,
+    published once the caller's transaction commits. Returns how many."""
+    customers = Customer.objects.reachable().in_bulk(customer_ids)
+    invitations = []
+    for customer_id in customer_ids:
+        customer = customers.get(customer_id)
+        if customer is None:
+            continue
+        invitation = Invitation(
+            survey=wave_emails.survey, customer=customer, channel=Channel.EMAIL, wave=wave
+        )
+        invitation.prepare_token(now=now)
+        invitation.sent_at = now
+        invitations.append(invitation)
+    Invitation.objects.bulk_create(invitations)
+    # New invitations have no email yet: no dedupe lookup is needed.
+    outbox = OutboundEmail.objects.bulk_create(
+        [wave_emails.email(invitation, now) for invitation in invitations]
+    )
+    enqueue_sending([email.pk for email in outbox])
+    return len(invitations)
+
+
+# --- Waves in chunks --------------------------------------------------------
+# A wave started from the admin or a repeating survey's schedule is a ``Wave``
+# row; a scheduler task splits its customers into primary-key ranges
+# (``WaveChunk`` rows) and publishes one small task per chunk. The rows say
+# what is left, so the sweeper finds a lost message again, and a chunk run
+# twice invites nobody twice: its row is locked and marked done in the same
+# transaction as its invitations, the throttle skips whoever this wave already
+# asked, and one invitation per customer per wave is a database constraint.
+
+
+def _wave_customers(wave: Wave) -> QuerySet:
+    customers = Customer.objects.reachable()
+    return customers.filter(segment=wave.segment) if wave.segment else customers
+
+
+def _publish(task, ids: list[int]) -> None:
+    """Publish one task per id once the transaction commits. A broker failure
+    is logged, not raised: the rows are there, and the sweeper publishes them."""
+
+    def publish():
+        try:
+            for pk in ids:
+                task.delay(pk)
+        except Exception:
+            logger.warning(
+                "Could not publish %d %s task(s); the sweeper will.", len(ids), task.name
+            )
+
+    if ids:
+        transaction.on_commit(publish)
+
+
+def wave_start(*, survey: Survey, segment: str = "", now: datetime | None = None) -> Wave:
+    """Record a wave of ``survey`` to every customer due (of ``segment``) and
+    have it split and sent by the workers, once the transaction commits."""
+    from .tasks import schedule_wave
+
+    if survey.status != Survey.Status.ACTIVE:
+        raise ValueError(
+            f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
+        )
+    now = now or timezone.now()
+    wave = Wave.objects.create(
+        survey=survey,
+        segment=segment or "",
+        started_at=now,
+        progressed_at=now,
+        chunk_size=settings.NPS_WAVE_CHUNK_SIZE,
+    )
+    _publish(schedule_wave, [wave.pk])
+    logger.info("Wave %s of %s started.", wave.pk, survey.slug)
+    return wave
+
+
+def _chunk_ranges(customers: QuerySet, size: int) -> Iterable[tuple[int, int]]:
+    """(first, last) primary keys of consecutive runs of ``size`` customers,
+    found by walking the primary key index, one query per chunk."""
+    ids = customers.order_by("pk").values_list("pk", flat=True)
+    first = ids.first()
+    last_of_all = ids.last()
+    while first is not None:
+        following = list(ids.filter(pk__gte=first)[size : size + 1])
+        if not following:
+            yield first, last_of_all
+            return
+        yield first, following[0] - 1
+        first = following[0]
+
+
+def wave_schedule(wave_id: int) -> int:
+    """Split a wave into chunks (once) and publish a task for each chunk not
+    yet done. Safe to run again: returns how many chunks it published."""
+    from .tasks import send_wave_chunk
+
+    with transaction.atomic():
+        wave = Wave.objects.select_for_update().filter(pk=wave_id, finished_at=None).first()
+        if wave is None:
+            return 0
+        if wave.scheduled_at is None:
+            now = timezone.now()
+            chunks = [
+                WaveChunk(wave=wave, number=number, first_customer_id=lo, last_customer_id=hi)
+                for number, (lo, hi) in enumerate(
+                    _chunk_ranges(_wave_customers(wave), wave.chunk_size)
+                )
+            ]
+            WaveChunk.objects.bulk_create(chunks, batch_size=1000)
+            wave.scheduled_at = wave.progressed_at = now
+            wave.chunk_count = len(chunks)
+            wave.finished_at = None if chunks else now
+            wave.save(update_fields=["scheduled_at", "progressed_at", "chunk_count", "finished_at"])
+        pending = list(
+            wave.chunks.filter(done_at=None).order_by("number").values_list("pk", flat=True)
+        )
+        _publish(send_wave_chunk, pending)
+    return len(pending)
+
+
+def wave_chunk_send(chunk_id: int) -> int:
+    """Invite the customers of one chunk who are due, and mark it done, in one
+    transaction. A chunk done, gone, or being sent by another worker is left
+    alone. Returns how many it invited."""
+    with transaction.atomic():
+        chunk = (
+            WaveChunk.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("wave__survey")
+            .filter(pk=chunk_id, done_at=None)
+            .first()
+        )
+        if chunk is None:
+            return 0
+        wave, now = chunk.wave, timezone.now()
+        in_range = _wave_customers(wave).filter(
+            pk__gte=chunk.first_customer_id, pk__lte=chunk.last_customer_id
+        )
+        # Throttled from the wave's start: whoever this wave asked is skipped too.
+        due = _with_throttle(in_range, survey=wave.survey, now=wave.started_at).filter(
+            recently_invited=False, recently_answered=False
+        )
+        ids = list(due.order_by("pk").values_list("pk", flat=True))
+        invited = _invite(ids, wave_emails=_WaveEmails(wave.survey), now=now, wave=wave)
+        WaveChunk.objects.filter(pk=chunk.pk).update(done_at=now, invited=invited)
+        Wave.objects.filter(pk=wave.pk).update(
+            chunks_done=F("chunks_done") + 1, invited=F("invited") + invited, progressed_at=now
+        )
+        Wave.objects.filter(pk=wave.pk, chunks_done=F("chunk_count"), finished_at=None).update(
+            finished_at=now
+        )
+    return invited
 
 
 def remind_unanswered(*, now: datetime | None = None, limit: int = 5000) -> int:
@@ -393,9 +540,10 @@ def _iter_due_reminders(queryset, now: datetime, limit: int) -> Iterable[Invitat
 
 
 def send_due_waves(*, now: datetime | None = None) -> dict[str, int]:
-    """Send each repeating survey's next wave when its interval has passed."""
+    """Start each repeating survey's next wave when its interval has passed.
+    Returns {survey slug: wave id}."""
     now = now or timezone.now()
-    sent = {}
+    started = {}
     for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).exclude(recurrence=""):
         interval = survey.wave_interval
         if survey.last_wave_at and survey.last_wave_at + interval > now:
@@ -406,7 +554,5 @@ def send_due_waves(*, now: datetime | None = None) -> dict[str, int]:
         )
         if not claimed:
             continue
-        plan = plan_wave(survey=survey, now=now)
-        sent[survey.slug] = send_wave(plan, now=now)
-        logger.info("Wave of %s: %s", survey.slug, plan.summary)
-    return sent
+        started[survey.slug] = wave_start(survey=survey, now=now).pk
+    return started

@@ -477,6 +477,12 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        _("claim expires at"),
+        null=True,
+        blank=True,
+        help_text=_("A sender that has not finished by then is taken for dead."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

@@ -24,7 +24,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import formats, timezone, translation
 
 from surveys import stats
-from surveys.models import Response
+from surveys.models import Response, Wave, WaveChunk
 
 from . import emails, roles, sla
 from .models import (
@@ -439,9 +439,46 @@ def _without_waiting_for_the_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+# A message is at most four round trips to the mail server (MAIL, RCPT, DATA,
+# the end of the data), opening a connection at least three (connect and
+# greeting, EHLO, STARTTLS or AUTH), each bounded by EMAIL_TIMEOUT.
+SMTP_ROUND_TRIPS_PER_MESSAGE = 4
+SMTP_ROUND_TRIPS_TO_OPEN = 3
+LEASE_MARGIN_SECONDS = 5.0  # the sender's own bookkeeping around the messages
+
+
+def email_lease_seconds(*, smtp_timeout: float, messages: int, cap: float) -> float:
+    """How long a sender holds the emails it claimed before the sweeper takes
+    them for lost: time to open a connection and send ``messages`` messages to
+    a mail server at its slowest, at most ``cap``; but never less than opening
+    and one message need, or a sender could lose an email it is still sending."""
+    one_message = smtp_timeout * SMTP_ROUND_TRIPS_PER_MESSAGE
+    opening = smtp_timeout * SMTP_ROUND_TRIPS_TO_OPEN
+    batch = LEASE_MARGIN_SECONDS + opening + one_message * max(messages, 1)
+    return max(min(batch, cap), LEASE_MARGIN_SECONDS + opening + one_message)
+
+
+def email_lease_running_out(
+    *, lease_expires_at: datetime, now: datetime, smtp_timeout: float
+) -> bool:
+    """Whether the next message might outlast the lease: then it is renewed first."""
+    needed = LEASE_MARGIN_SECONDS + smtp_timeout * SMTP_ROUND_TRIPS_PER_MESSAGE
+    return lease_expires_at - now < timedelta(seconds=needed)
+
+
+def _lease_until(now: datetime, messages: int) -> datetime:
+    seconds = email_lease_seconds(
+        smtp_timeout=settings.EMAIL_TIMEOUT,
+        messages=messages,
+        cap=settings.NPS_EMAIL_LEASE_MAX_SECONDS,
+    )
+    return now + timedelta(seconds=seconds)
+
+
 def _claim(email_ids: Sequence[int], now: datetime) -> list[int]:
-    """Take the emails that are still queued and due, so no other sender can.
-    Rows another sender is claiming right now are skipped, not waited for."""
+    """Take the emails that are still queued and due, so no other sender can,
+    for a lease (``email_lease_seconds``). Rows another sender is claiming
+    right now are skipped, not waited for."""
     with transaction.atomic():
         _without_waiting_for_the_disk()
         claimable = list(
@@ -450,9 +487,31 @@ def _claim(email_ids: Sequence[int], now: datetime) -> list[int]:
             .values_list("pk", flat=True)
         )
         OutboundEmail.objects.filter(pk__in=claimable).update(
-            status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            status=OutboundEmail.Status.SENDING,
+            claimed_at=now,
+            lease_expires_at=_lease_until(now, len(claimable)),
+            attempts=F("attempts") + 1,
         )
     return claimable
+
+
+def _renew_lease(email_ids: Sequence[int], claimed_at: datetime) -> tuple[set[int], datetime]:
+    """Extend the lease of the emails this sender still holds (claimed at
+    ``claimed_at``, not yet sent); returns them and the new expiry. An email
+    the sweeper took back meanwhile is another sender's now: not returned."""
+    now = timezone.now()
+    until = _lease_until(now, len(email_ids))
+    held = OutboundEmail.objects.filter(
+        pk__in=email_ids,
+        status=OutboundEmail.Status.SENDING,
+        claimed_at=claimed_at,
+        sent_at__isnull=True,
+    )
+    with transaction.atomic():
+        _without_waiting_for_the_disk()
+        ids = set(held.select_for_update().values_list("pk", flat=True))
+        OutboundEmail.objects.filter(pk__in=ids).update(lease_expires_at=until)
+    return ids, until
 
 
 # What a sent email changes besides its own row, by template.
@@ -562,6 +621,7 @@ def _requeue(email: OutboundEmail, reason: str) -> float | None:
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         last_error=reason[:2000],
         claimed_at=None,
+        lease_expires_at=None,
     )
     return delay
 
@@ -574,10 +634,12 @@ def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
     (``_finish_sent``). Returns {email id: delay in seconds} for those to try
     again later.
     """
-    claimed = _claim(email_ids, timezone.now())
+    claimed_at = timezone.now()
+    claimed = _claim(email_ids, claimed_at)
     if not claimed:
         return {}
     batch = OutboundEmail.objects.select_related("customer").in_bulk(claimed)
+    lease_expires_at = _lease_until(claimed_at, len(claimed))
     retry: dict[int, float] = {}
     smtp = get_connection(fail_silently=False)
     try:
@@ -589,7 +651,18 @@ def emails_send(email_ids: Sequence[int]) -> dict[int, float]:
         return retry
     accepted: list[int] = []
     try:
-        for email in batch.values():
+        emails_left = list(batch.values())
+        while emails_left:
+            email = emails_left[0]
+            if email_lease_running_out(
+                lease_expires_at=lease_expires_at,
+                now=timezone.now(),
+                smtp_timeout=settings.EMAIL_TIMEOUT,
+            ):
+                held, lease_expires_at = _renew_lease([e.pk for e in emails_left], claimed_at)
+                emails_left = [e for e in emails_left if e.pk in held]
+                continue
+            del emails_left[0]
             try:
                 emails.build_message(email, smtp).send()
             except Exception as exc:
@@ -620,6 +693,7 @@ class SweepResult:
     emails: int = 0
     unstuck: int = 0
     finished: int = 0  # accepted by the mail server, bookkeeping done by the sweep
+    waves: int = 0  # wave scheduler and chunk tasks re-published
 
 
 def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
@@ -629,8 +703,8 @@ def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
 
 def sweep(*, now: datetime | None = None) -> SweepResult:
     """Re-publish work that the broker may have lost: responses still unrouted
-    and emails still queued past a grace time, and emails stuck in "sending"
-    (a worker died mid-send) long enough that their sender is surely gone.
+    and emails still queued past a grace time, and emails still "sending"
+    past their sender's lease (a worker died mid-send: see ``_claim``).
     Emails the mail server had accepted when their sender died are recorded as
     sent instead, so they do not go out twice."""
     from .tasks import route_responses, send_emails
@@ -651,14 +725,15 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
         result.finished += _finish_sent(chunk)
 
     stuck = OutboundEmail.objects.filter(
-        status=OutboundEmail.Status.SENDING,
-        sent_at__isnull=True,
-        claimed_at__lt=now - timedelta(seconds=settings.NPS_EMAIL_STUCK_SECONDS),
+        status=OutboundEmail.Status.SENDING, sent_at__isnull=True, lease_expires_at__lt=now
     )
     stuck_ids = list(stuck.values_list("pk", flat=True)[:limit])
     # Conditional: a sender that finishes meanwhile keeps its result.
     result.unstuck = stuck.filter(pk__in=stuck_ids).update(
-        status=OutboundEmail.Status.QUEUED, next_attempt_at=now, claimed_at=None
+        status=OutboundEmail.Status.QUEUED,
+        next_attempt_at=now,
+        claimed_at=None,
+        lease_expires_at=None,
     )
 
     response_ids = list(
@@ -683,13 +758,46 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
     for chunk in _chunks(email_ids, settings.NPS_EMAIL_BATCH_SIZE):
         send_emails.delay(chunk)
     result.emails = len(email_ids)
-    if result.responses or result.emails or result.unstuck or result.finished:
+    result.waves = _sweep_waves(now=now, grace=grace, limit=limit)
+    if result.responses or result.emails or result.unstuck or result.finished or result.waves:
         logger.info(
-            "Sweep re-published %d response(s), %d email(s); %d stuck email(s) released, "
-            "%d accepted email(s) recorded as sent.",
+            "Sweep re-published %d response(s), %d email(s), %d wave task(s); "
+            "%d stuck email(s) released, %d accepted email(s) recorded as sent.",
             result.responses,
             result.emails,
+            result.waves,
             result.unstuck,
             result.finished,
         )
     return result
+
+
+def _sweep_waves(*, now: datetime, grace: timedelta, limit: int) -> int:
+    """Re-publish the rest of each wave that made no progress for the grace
+    time (its scheduler message, or the chunks not done: some message of it
+    was lost, or a worker died with it). Claimed by a conditional update of the
+    wave's progress time, so a wave is re-published once per grace time, and
+    by one sweeper. A chunk published twice does its work once."""
+    from .tasks import schedule_wave, send_wave_chunk
+
+    published = 0
+    stalled = Wave.objects.filter(finished_at=None, progressed_at__lt=now - grace)
+    for wave_id, progressed_at, scheduled_at in stalled.values_list(
+        "pk", "progressed_at", "scheduled_at"
+    )[:limit]:
+        claimed = Wave.objects.filter(pk=wave_id, progressed_at=progressed_at).update(
+            progressed_at=now
+        )
+        if not claimed:
+            continue
+        if scheduled_at is None:
+            schedule_wave.delay(wave_id)
+            published += 1
+            continue
+        pending = WaveChunk.objects.filter(wave_id=wave_id, done_at=None).order_by("number")
+        for chunk_id in pending.values_list("pk", flat=True)[: limit - published]:
+            send_wave_chunk.delay(chunk_id)
+            published += 1
+        if published >= limit:
+            break
+    return published

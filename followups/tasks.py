@@ -75,15 +75,31 @@ def send_due_waves() -> None:
 
 @shared_task(name="followups.send_survey_wave", ignore_result=True)
 def send_survey_wave(survey_id: int, segment: str = "") -> None:
-    """A wave started from the admin: planned when it runs, so throttling holds."""
+    """Start a wave of an active survey (what the admin published before waves
+    were rows of their own; kept so such messages still run)."""
     from surveys.models import Survey
 
-    from .invitations import plan_wave, send_wave
+    from .invitations import wave_start
 
     survey = Survey.objects.filter(pk=survey_id, status=Survey.Status.ACTIVE).first()
-    if survey is None:
-        return
-    send_wave(plan_wave(survey=survey, segment=segment or None))
+    if survey is not None:
+        wave_start(survey=survey, segment=segment)
+
+
+@shared_task(name="followups.schedule_wave", **IDEMPOTENT)
+def schedule_wave(wave_id: int) -> None:
+    """Split a wave into chunks of customers and publish one task per chunk."""
+    from .invitations import wave_schedule
+
+    wave_schedule(wave_id)
+
+
+@shared_task(name="followups.send_wave_chunk", **IDEMPOTENT)
+def send_wave_chunk(chunk_id: int) -> None:
+    """Invite one chunk of a wave. Safe to run twice; if lost, the sweeper has it."""
+    from .invitations import wave_chunk_send
+
+    wave_chunk_send(chunk_id)
 
 
 @shared_task(name="followups.send_weekly_digest", ignore_result=True)

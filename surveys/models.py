@@ -224,6 +224,76 @@ class Survey(models.Model):
         )
 
 
+class Wave(models.Model):
+    """One sending of a survey to everyone due, done in chunks of customers by
+    primary-key range (``WaveChunk``). The rows, not the broker, say what is
+    left: a chunk without ``done_at`` is work the sweeper publishes again, and
+    one invitation per customer per wave is a constraint, so a chunk run twice
+    invites nobody twice."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="waves", verbose_name=_("survey")
+    )
+    segment = models.CharField(_("segment"), max_length=100, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    scheduled_at = models.DateTimeField(
+        _("chunks made at"), null=True, blank=True, help_text=_("Empty until it is split.")
+    )
+    progressed_at = models.DateTimeField(
+        _("last progress at"),
+        default=timezone.now,
+        help_text=_("When a chunk last finished, or the sweeper last published the rest."),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    chunk_size = models.PositiveIntegerField(_("customers per chunk"), default=2000)
+    chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    invited = models.PositiveIntegerField(_("customers invited"), default=0)
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering = ["-started_at"]
+        indexes = [
+            # The sweeper looks only at waves still under way.
+            models.Index(
+                fields=["progressed_at"],
+                condition=Q(finished_at__isnull=True),
+                name="wave_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class WaveChunk(models.Model):
+    """The customers of a wave with primary keys from ``first_customer_id`` to
+    ``last_customer_id``, both included; invited by one small task."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    first_customer_id = models.BigIntegerField()
+    last_customer_id = models.BigIntegerField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    invited = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("wave chunk")
+        verbose_name_plural = _("wave chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "number"], name="wavechunk_number"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["wave"], condition=Q(done_at__isnull=True), name="wavechunk_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave} #{self.number}"
+
+
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     LINK = "link", _("Link")
@@ -248,6 +318,14 @@ class Invitation(models.Model):
         Customer, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("customer")
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.EMAIL)
+    wave = models.ForeignKey(
+        Wave,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("wave"),
+    )
     nonce = models.CharField(max_length=43, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -261,6 +339,10 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            # What makes a wave's chunk safe to run twice, even concurrently.
+            models.UniqueConstraint(fields=["wave", "customer"], name="invitation_once_per_wave"),
+        ]
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="invitation_customer_recent"),
             models.Index(

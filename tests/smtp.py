@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ class RecordingHandler:
     attempts: int = 0
     temporary_failures_left: int = 0
     always_fail: bool = False
+    # Seconds to wait, after taking a message, before saying so: a sender
+    # killed meanwhile has delivered a message it never saw accepted.
+    stall_after_accepting: float = 0.0
     refused_recipients: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -44,6 +48,9 @@ class RecordingHandler:
                 self.temporary_failures_left -= 1
                 return "451 4.3.0 Try again later"
             self.messages.append(message_from_bytes(envelope.content))
+            stall = self.stall_after_accepting
+        if stall:
+            await asyncio.sleep(stall)
         return "250 Message accepted"
 
     def reset(self) -> None:
@@ -52,6 +59,7 @@ class RecordingHandler:
             self.attempts = 0
             self.temporary_failures_left = 0
             self.always_fail = False
+            self.stall_after_accepting = 0.0
             self.refused_recipients.clear()
 
     def recipients(self) -> list[str]:

@@ -26,10 +26,19 @@ def test_database_url() -> str:
 class WorkerProcess:
     """``celery -A nps_project worker`` with production settings, as deployed."""
 
-    def __init__(self, *, broker_url: str, email_url: str, concurrency: int = 2, **env) -> None:
+    def __init__(
+        self,
+        *,
+        broker_url: str,
+        email_url: str,
+        concurrency: int = 2,
+        queues: str = "routing,email,default",
+        **env,
+    ) -> None:
         self.broker_url = broker_url
         self.email_url = email_url
         self.concurrency = concurrency
+        self.queues = queues
         self.extra_env = {k: str(v) for k, v in env.items()}
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
             mode="w+", prefix="nps-worker-", suffix=".log", delete=False
@@ -59,7 +68,7 @@ class WorkerProcess:
                 "nps_project",
                 "worker",
                 "-Q",
-                "routing,email,default",
+                self.queues,
                 "--concurrency",
                 str(self.concurrency),
                 "--without-gossip",
@@ -88,6 +97,11 @@ class WorkerProcess:
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once, as a crash or the OOM killer would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -277,11 +277,19 @@ NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=25)
 NPS_EMAIL_MAX_ATTEMPTS = env.int("NPS_EMAIL_MAX_ATTEMPTS", default=16)
 NPS_EMAIL_RETRY_BASE_SECONDS = env.float("NPS_EMAIL_RETRY_BASE_SECONDS", default=30.0)
 NPS_EMAIL_RETRY_MAX_SECONDS = env.float("NPS_EMAIL_RETRY_MAX_SECONDS", default=30 * 60.0)
-# An email "sending" for this long has lost its worker; it is queued again.
-NPS_EMAIL_STUCK_SECONDS = env.int("NPS_EMAIL_STUCK_SECONDS", default=10 * 60)
+# A sender holds the emails it claimed for a lease sized from EMAIL_TIMEOUT and
+# the batch (followups.services.email_lease_seconds), at most this long unless
+# one message alone needs more, and renews it while a batch runs long; the
+# sweeper queues an email again once its lease has expired (a worker killed
+# mid-send). 75 s is what opening a connection and sending one message may take
+# with EMAIL_TIMEOUT=10; with the sweep every 30 s, a killed sender's emails are
+# sent again within two minutes.
+NPS_EMAIL_LEASE_MAX_SECONDS = env.float("NPS_EMAIL_LEASE_MAX_SECONDS", default=75.0)
 NPS_SWEEP_INTERVAL_SECONDS = env.float("NPS_SWEEP_INTERVAL_SECONDS", default=30.0)
 NPS_SWEEP_GRACE_SECONDS = env.float("NPS_SWEEP_GRACE_SECONDS", default=30.0)
 NPS_SWEEP_LIMIT = env.int("NPS_SWEEP_LIMIT", default=5000)
+# A survey wave is sent in chunks of this many customers, one small task each.
+NPS_WAVE_CHUNK_SIZE = env.int("NPS_WAVE_CHUNK_SIZE", default=2000)
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-lost-work": {

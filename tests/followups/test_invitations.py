@@ -14,7 +14,7 @@ from django.utils import timezone
 from followups import emails, invitations, workflow
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
 from surveys import services as survey_services
-from surveys.models import Invitation, Response, hash_token
+from surveys.models import Invitation, Response, Wave, hash_token
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, staff_member
 from tests.followups.cases import open_case
 
@@ -231,7 +231,7 @@ def test_a_monthly_survey_sends_each_wave_to_those_due_respecting_throttling():
     survey = SurveyFactory(slug="monthly", recurrence="monthly", throttle_days=30)
     regular = CustomerFactory()
     with time_machine.travel(T0, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
-        assert invitations.send_due_waves() == {"monthly": 1}
+        first = invitations.send_due_waves()["monthly"]
     newcomer = CustomerFactory()
     with time_machine.travel(T0 + timedelta(days=10), tick=False):
         assert invitations.send_due_waves() == {}
@@ -239,7 +239,12 @@ def test_a_monthly_survey_sends_each_wave_to_those_due_respecting_throttling():
         time_machine.travel(T0 + timedelta(days=31), tick=False),
         TestCase.captureOnCommitCallbacks(execute=True),
     ):
-        assert invitations.send_due_waves() == {"monthly": 2}
+        second = invitations.send_due_waves()["monthly"]
+    waves = Wave.objects.in_bulk([first, second])
+    assert [(waves[pk].invited, waves[pk].finished_at is not None) for pk in (first, second)] == [
+        (1, True),
+        (2, True),
+    ]
     assert Invitation.objects.filter(customer=regular).count() == 2
     assert Invitation.objects.filter(customer=newcomer).count() == 1
     survey.refresh_from_db()

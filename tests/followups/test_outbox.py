@@ -140,19 +140,6 @@ def test_only_one_of_two_senders_claims_an_email():
     assert services._claim([email.pk], now) == []
 
 
-def test_sweeper_releases_an_email_stuck_in_sending_after_its_worker_died(smtp, settings):
-    settings.NPS_EMAIL_STUCK_SECONDS = 600
-    email = queue_email()
-    services._claim([email.pk], timezone.now())  # the worker died right after this
-    assert services.sweep(now=timezone.now() + timedelta(seconds=60)).unstuck == 0
-    with time_machine.travel(timezone.now() + timedelta(seconds=601)):
-        result = services.sweep()
-    assert result.unstuck == 1
-    email.refresh_from_db()
-    assert email.status == "sent"  # the sweeper re-published it; eager tasks sent it
-    assert len(smtp.handler.messages) == 1
-
-
 def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_again(smtp, settings):
     from followups.models import CaseEvent, OfferGrant
     from tests.factories import ResponseFactory, staff_member
