@@ -17,7 +17,7 @@ def lease_emails_already_sending(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("followups", "0006_case_list_indexes"),
+        ("followups", "0008_outbound_email_cancelled"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_report_indexes_cover'),
+        ('surveys', '0005_customer_imports'),
     ]
 
     operations = [
