@@ -473,7 +473,9 @@ def test_a_view_only_user_is_refused_every_change_the_admin_can_make(client):
             reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
             {"action": action, ACTION_CHECKBOX_NAME: [pk], "select_across": "1", "index": "0"},
         )
+    confirmation = _import_confirmation()
     client.post(reverse("admin:surveys_customer_import"), _csv_upload())
+    client.post(reverse("admin:surveys_customer_process_import"), confirmation)
 
     customer.refresh_from_db()
     response.refresh_from_db()
