@@ -18,7 +18,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client, RequestFactory, TestCase
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 from rest_framework.authtoken.models import TokenProxy
 
 from followups import roles
@@ -102,62 +102,52 @@ def registered_actions():
     return found
 
 
-def _walk(patterns, prefix=""):
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            namespace = entry.namespace
-            for name, callback, full in _walk(entry.url_patterns, route):
-                yield (f"{namespace}:{name}" if namespace and name else name), callback, full
-        elif isinstance(entry, URLPattern):
-            yield entry.name, entry.callback, route
-
-
-# Django's own admin pages: they check the model's standard permissions.
-STANDARD_SITE_URLS = {
-    "index",
-    "login",
-    "logout",
-    "password_change",
-    "password_change_done",
-    "autocomplete",
-    "jsi18n",
-    "view_on_site",
-    "app_list",
-}
-STANDARD_MODEL_URL_SUFFIXES = ("_changelist", "_add", "_history", "_delete", "_change")
-
-# django-import-export's views, declared by its has_import/has_export_permission.
-IMPORT_EXPORT_VIEWS = {
+# Library views, declared by the permission check their code makes:
+# django-import-export's has_import/has_export_permission, Django's UserAdmin.
+LIBRARY_VIEWS = {
     "import_action": "import",
     "process_import": "import",
     "export_action": "export",
+    "user_change_password": "change",
 }
 
 
+def _url_id(pattern, namespace="admin") -> str:
+    if pattern.name is None:
+        return f"unnamed URL {pattern.pattern}"
+    return f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
 def extra_admin_urls():
-    """Every URL under /admin/ beyond Django's standard admin pages, with the
-    model admin it belongs to (None for a site-wide page)."""
-    owners = {}
-    for model_admin in admin.site._registry.values():
-        for pattern in model_admin.get_urls():
-            if pattern.name:
-                owners[f"admin:{pattern.name}"] = model_admin
+    """Every admin URL beyond Django's own admin pages (which check the
+    model's standard permissions), with the model admin it belongs to (None
+    for a site-wide page): each ModelAdmin's get_urls() beyond
+    ``ModelAdmin.get_urls``, the site's beyond ``AdminSite.get_urls``, and
+    project URLs under /admin/ outside the admin site."""
     found = []
-    for name, callback, route in _walk(get_resolver().url_patterns):
-        if not route.startswith("admin/") or name is None:
-            continue
-        short = name.removeprefix("admin:")
-        if short in STANDARD_SITE_URLS or short.endswith(STANDARD_MODEL_URL_SUFFIXES):
-            continue
-        found.append((name, callback, owners.get(name)))
+    for model_admin in admin.site._registry.values():
+        standard = {str(p.pattern) for p in admin.ModelAdmin.get_urls(model_admin)}
+        found += [
+            (_url_id(p), p.callback, model_admin)
+            for p in model_admin.get_urls()
+            if str(p.pattern) not in standard
+        ]
+    standard = {str(p.pattern) for p in admin.AdminSite.get_urls(admin.site)}
+    found += [
+        (_url_id(p), p.callback, None)
+        for p in admin.site.get_urls()
+        if isinstance(p, URLPattern) and str(p.pattern) not in standard
+    ]
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLPattern) and str(entry.pattern).startswith("admin/"):
+            found.append((_url_id(entry, namespace=""), entry.callback, None))
     return sorted(found, key=lambda row: row[0])
 
 
 def declared(callback) -> tuple[str, ...] | None:
     permissions = getattr(callback, "allowed_permissions", None)
-    if permissions is None and callback.__name__ in IMPORT_EXPORT_VIEWS:
-        permissions = (IMPORT_EXPORT_VIEWS[callback.__name__],)
+    if permissions is None and callback.__name__ in LIBRARY_VIEWS:
+        permissions = (LIBRARY_VIEWS[callback.__name__],)
     return permissions
 
 
@@ -379,7 +369,19 @@ def _case_kwargs():
     return {"object_id": open_case().pk, "operation": "take"}
 
 
+def _new_password():
+    password = "a-new-Secret-42"
+    return {"password1": password, "password2": password, "usable_password": "true"}
+
+
 URL_CALLS = {
+    # Its link on the user's page is relative ("../password/").
+    "admin:auth_user_password_change": Call(
+        method="post",
+        kwargs=lambda: {"id": UserFactory(username="target").pk},
+        data=_new_password,
+        changes=True,
+    ),
     "nps-dashboard": Call(shown_on=lambda kwargs: reverse("admin:index")),
     "admin:surveys_response_export": Call(
         shown_on=lambda kwargs: reverse("admin:surveys_response_changelist")
