@@ -190,6 +190,11 @@ def test_every_admin_action_declares_its_permissions():
     assert not missing, f"Actions without allowed_permissions: {', '.join(missing)}"
 
 
+def _permission_exists(name: str) -> bool:
+    app_label, _, codename = name.partition(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
+
+
 def test_every_declared_permission_exists_and_has_a_check():
     problems = []
     rows = [(m, getattr(f, "allowed_permissions", ()), action_id((m, f, n))) for m, f, n in ACTIONS]
@@ -199,12 +204,19 @@ def test_every_declared_permission_exists_and_has_a_check():
             if not hasattr(model_admin, f"has_{permission}_permission"):
                 problems.append(f"{where}: no has_{permission}_permission")
                 continue
-            for name in permission_names(model_admin, [permission]):
-                app_label, codename = name.split(".")
-                if not Permission.objects.filter(
-                    content_type__app_label=app_label, codename=codename
-                ).exists():
-                    problems.append(f"{where}: permission {name} does not exist")
+            problems += [
+                f"{where}: permission {name} does not exist"
+                for name in permission_names(model_admin, [permission])
+                if not _permission_exists(name)
+            ]
+    # Site-wide pages name their permissions in full (app.codename).
+    for where, callback, model_admin in URLS:
+        if model_admin is None:
+            problems += [
+                f"{where}: permission {name} does not exist"
+                for name in declared(callback) or ()
+                if not _permission_exists(name)
+            ]
 
     assert not problems, "\n".join(problems)
 
