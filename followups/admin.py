@@ -23,8 +23,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from surveys.admin import CsvExportMixin
+from surveys.admin import VIA_ADMIN, CsvExportMixin
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
+from surveys.admin_permissions import declared_view, has_model_permission
+from surveys.audit import Action, audit_record
 from surveys.models import Customer, Response, Survey
 
 from . import access, exports, sla, workflow
@@ -276,13 +278,8 @@ class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
             return access.can_view(request.user, obj)
         return super().has_view_permission(request, obj)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not access.is_manager(request.user):
-            actions.pop("assign_cases", None)
-        if not request.user.has_perm("followups.change_followupcase"):
-            actions.pop("take_cases", None)
-        return actions
+    def has_assign_permission(self, request):
+        return access.is_manager(request.user)
 
     # --- Columns -------------------------------------------------------------
 
@@ -325,7 +322,7 @@ class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
 
     # --- Actions -------------------------------------------------------------
 
-    @admin.action(description=_("Take the selected unassigned cases"))
+    @admin.action(description=_("Take the selected unassigned cases"), permissions=["change"])
     def take_cases(self, request, queryset):
         taken = 0
         for case in queryset.filter(owner__isnull=True):
@@ -353,14 +350,21 @@ class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Assign the selected cases to…"))
+    @admin.action(description=_("Assign the selected cases to…"), permissions=["assign"])
     def assign_cases(self, request, queryset):
-        if not access.is_manager(request.user):
-            raise PermissionDenied
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             owner = form.cleaned_data["owner"]
-            changed = workflow.cases_assign(cases=queryset, owner=owner, actor=request.user)
+            cases = list(queryset)
+            changed = workflow.cases_assign(cases=cases, owner=owner, actor=request.user)
+            audit_record(
+                action=Action.CASES_ASSIGNED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                objects=cases,
+                object_type=FollowUpCase._meta.label_lower,
+                details={"owner_id": owner.pk if owner else None, "changed": changed},
+            )
             self.message_user(
                 request,
                 ngettext(
@@ -391,7 +395,8 @@ class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
         workflow_views = [
             path(
                 "<path:object_id>/workflow/<str:operation>/",
-                self.admin_site.admin_view(self.case_operation),
+                # Each operation then checks the case itself (owner, manager).
+                declared_view(self, self.case_operation, "change"),
                 name="followups_followupcase_operation",
             ),
         ]
@@ -551,12 +556,12 @@ class SurveyAdmin(BaseSurveyAdmin):
     inlines = [SurveyIncentiveInline]
     actions = ("send_wave",)
 
-    @admin.action(description=_("Send to every customer due (respects throttling)"))
+    @admin.action(
+        description=_("Send to every customer due (respects throttling)"), permissions=["change"]
+    )
     def send_wave(self, request, queryset):
         from .invitations import plan_wave, wave_start
 
-        if not request.user.has_perm("surveys.change_survey"):
-            raise PermissionDenied
         surveys = list(queryset)
         inactive = [s for s in surveys if s.status != Survey.Status.ACTIVE]
         if inactive:
@@ -632,11 +637,28 @@ class GrantAdmin(RecordAdmin):
     actions = ("mark_redeemed",)
     show_full_result_count = False
 
-    @admin.action(description=_("Mark as redeemed"))
+    def has_redeem_permission(self, request):
+        return has_model_permission(request, self.opts, "redeem")
+
+    @admin.action(description=_("Mark as redeemed"), permissions=["redeem"])
     def mark_redeemed(self, request, queryset):
-        updated = queryset.filter(status__in=[GrantStatus.ISSUED, GrantStatus.SENT]).update(
-            status=GrantStatus.REDEEMED, redeemed_at=timezone.now()
-        )
+        open_grants = queryset.filter(status__in=[GrantStatus.ISSUED, GrantStatus.SENT])
+        ids = list(open_grants.values_list("pk", flat=True))
+        # The status is checked again in the update: a code redeemed meanwhile
+        # at a till keeps its own time.
+        updated = self.model.objects.filter(
+            pk__in=ids, status__in=[GrantStatus.ISSUED, GrantStatus.SENT]
+        ).update(status=GrantStatus.REDEEMED, redeemed_at=timezone.now())
+        if updated:
+            audit_record(
+                action=Action.GRANT_REDEEMED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                object_type=self.opts.label_lower,
+                object_ids=ids,
+                count=updated,
+                details={"by_hand": True},
+            )
         self.message_user(
             request,
             ngettext("%(n)d marked redeemed.", "%(n)d marked redeemed.", updated) % {"n": updated},
@@ -695,7 +717,10 @@ class OutboundEmailAdmin(RecordAdmin):
     def short_error(self, obj):
         return obj.last_error[:80]
 
-    @admin.action(description=_("Try failed emails again now"))
+    def has_retry_permission(self, request):
+        return has_model_permission(request, self.opts, "retry")
+
+    @admin.action(description=_("Try failed emails again now"), permissions=["retry"])
     def retry_now(self, request, queryset):
         from .services import enqueue_sending
 
@@ -703,6 +728,14 @@ class OutboundEmailAdmin(RecordAdmin):
         OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.FAILED).update(
             status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
         )
+        if ids:
+            audit_record(
+                action=Action.MESSAGES_RETRIED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                object_type=self.opts.label_lower,
+                object_ids=ids,
+            )
         enqueue_sending(ids)
         self.message_user(request, _("%(n)d email(s) queued again.") % {"n": len(ids)})
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from surveys.admin_permissions import requires_permissions
 from surveys.models import Customer, Survey
 
 from . import access, charts, reports
@@ -57,10 +57,9 @@ def _point(label: str, summary) -> tuple:
     return (label, summary.nps, *low_high)
 
 
+@requires_permissions("followups.view_followupcase")
 def dashboard(request):
     user = request.user
-    if not user.has_perm("followups.view_followupcase"):
-        raise PermissionDenied
     now = timezone.now()
     selection, problems = selection_from(request.GET, now=now)
     by = "week" if request.GET.get("by") == "week" else "month"

@@ -182,6 +182,7 @@ class OfferGrant(Grant):
         verbose_name = _("offer grant")
         verbose_name_plural = _("offer grants")
         ordering = ["-created_at"]
+        permissions = [("redeem_offergrant", _("Can mark offer codes redeemed by hand"))]
         indexes = [
             models.Index(fields=["status", "expires_at"], name="offergrant_status_expiry"),
             # Reporting: a survey's grants over time, counted from the index alone.
@@ -202,6 +203,7 @@ class RewardGrant(Grant):
         verbose_name = _("reward grant")
         verbose_name_plural = _("reward grants")
         ordering = ["-created_at"]
+        permissions = [("redeem_rewardgrant", _("Can mark reward codes redeemed by hand"))]
         indexes = [
             models.Index(fields=["status", "expires_at"], name="rewardgrant_status_expiry"),
             # Reporting: a survey's grants over time, counted from the index alone.
@@ -325,7 +327,10 @@ class FollowUpCase(models.Model):
         verbose_name = _("follow-up case")
         verbose_name_plural = _("follow-up cases")
         ordering = ["priority", "due_at"]
-        permissions = [("assign_followupcase", _("Can assign and reassign cases to anyone"))]
+        permissions = [
+            ("assign_followupcase", _("Can assign and reassign cases to anyone")),
+            ("export_followupcase", _("Can export the cases one may see to a file")),
+        ]
         indexes = [
             models.Index(
                 fields=["due_at"],
@@ -489,6 +494,7 @@ class OutboundEmail(models.Model):
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
         ordering = ["-created_at"]
+        permissions = [("retry_outboundemail", _("Can send failed emails again"))]
         indexes = [
             # The email sweeper looks only at rows still to be sent.
             models.Index(

@@ -1,9 +1,10 @@
-"""The two roles, as Django groups with their permissions, and the reference
+"""The roles, as Django groups with their permissions, and the reference
 data every installation starts with. The data migration and the test suite
 both build from these constants."""
 
 SERVICE_STAFF = "Service staff"
 MANAGERS = "Managers"
+DATA_PROTECTION = "Data protection"
 
 STAFF_PERMISSIONS = (
     ("surveys", "view_customer"),
@@ -12,6 +13,7 @@ STAFF_PERMISSIONS = (
     ("surveys", "view_invitation"),
     ("followups", "view_followupcase"),
     ("followups", "change_followupcase"),
+    ("followups", "export_followupcase"),
     ("followups", "view_caseevent"),
     ("followups", "add_caseevent"),
     ("followups", "view_rootcause"),
@@ -43,8 +45,31 @@ MANAGER_PERMISSIONS = (
     ("followups", "add_improvementaction"),
     ("followups", "change_improvementaction"),
     ("surveys", "view_auditevent"),
+    ("surveys", "erase_customer"),
+    ("surveys", "import_customer"),
+    ("surveys", "view_customerimport"),
+    ("surveys", "export_customer"),
+    ("surveys", "exclude_response"),
+    ("surveys", "export_response"),
+    ("followups", "redeem_offergrant"),
+    ("followups", "redeem_rewardgrant"),
+    ("followups", "retry_outboundemail"),
 )
-ROLE_PERMISSIONS = {SERVICE_STAFF: STAFF_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
+# Erasure and exclusion, what they need to find the rows, and the trail that
+# shows who did them; never redemption, retries or any case work.
+DATA_PROTECTION_PERMISSIONS = (
+    ("surveys", "view_customer"),
+    ("surveys", "erase_customer"),
+    ("surveys", "view_survey"),
+    ("surveys", "view_response"),
+    ("surveys", "exclude_response"),
+    ("surveys", "view_auditevent"),
+)
+ROLE_PERMISSIONS = {
+    SERVICE_STAFF: STAFF_PERMISSIONS,
+    MANAGERS: MANAGER_PERMISSIONS,
+    DATA_PROTECTION: DATA_PROTECTION_PERMISSIONS,
+}
 
 DEFAULT_OFFER = {
     "name": "Exclusive 15% discount",

@@ -6,7 +6,7 @@ list page costs the same number of queries at 10 rows or 10,000.
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -17,8 +17,19 @@ from import_export.admin import ExportMixin
 
 from . import exports, services
 from .admin_imports import CustomerImportViews
+from .admin_permissions import declared_view, has_model_permission
+from .audit import Action, audit_record
 from .models import AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
+
+VIA_ADMIN = "admin"
+
+
+def export_details(request, **details) -> dict:
+    """What an export's audit event says about it: the list's filters and
+    order, but not the search text, which may be a customer's name or email."""
+    params = {key: value for key, value in request.GET.items() if key != SEARCH_VAR}
+    return {**details, "filters": params, "searched": bool(request.GET.get(SEARCH_VAR))}
 
 
 @admin.register(Customer)
@@ -32,12 +43,24 @@ class CustomerAdmin(CustomerImportViews, ExportMixin, admin.ModelAdmin):
     actions = ("erase_personal_data",)
     show_full_result_count = False
 
-    @admin.action(description=_("Erase personal data (GDPR), keep anonymous answers"))
+    @admin.action(
+        description=_("Erase personal data (GDPR), keep anonymous answers"),
+        permissions=["erase"],
+    )
     def erase_personal_data(self, request, queryset):
-        count = 0
+        erased = []
         for customer in queryset.filter(erased_at__isnull=True).iterator():
             services.customer_erase(customer=customer)
-            count += 1
+            erased.append(customer.pk)
+        count = len(erased)
+        if erased:
+            audit_record(
+                action=Action.CUSTOMER_ERASED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                object_type=Customer._meta.label_lower,
+                object_ids=erased,
+            )
         self.message_user(
             request,
             ngettext(
@@ -48,6 +71,23 @@ class CustomerAdmin(CustomerImportViews, ExportMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    def has_erase_permission(self, request):
+        return has_model_permission(request, self.opts, "erase")
+
+    # Import and export need surveys.import_customer / surveys.export_customer
+    # (settings.IMPORT_EXPORT_*_PERMISSION_CODE): customers are personal data.
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit_record(
+            action=Action.EXPORT,
+            actor=request.user,
+            via=VIA_ADMIN,
+            objects=queryset,
+            details=export_details(request, format=file_format.get_title()),
+        )
+        return data
 
     def has_delete_permission(self, request, obj=None):
         # Deleting would take their answers out of the statistics; erase instead.
@@ -144,27 +184,46 @@ class CsvExportMixin:
     every row the list shows, on all its pages, as CSV for a spreadsheet. It is
     the list's own queryset (``get_queryset``: only what the user may see, with
     the list's filters, search and order); bad filter parameters go back to the
-    list, which explains them."""
+    list, which explains them. It needs ``<app>.export_<model>`` as well as
+    the list, and each export is recorded in the audit trail."""
 
     export_name = ""  # the file name's first part
 
     def export_lines(self, queryset):
         raise NotImplementedError
 
+    def has_export_permission(self, request):
+        return self.has_view_permission(request) and has_model_permission(
+            request, self.opts, "export"
+        )
+
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}_export"
-        export = path("export/", self.admin_site.admin_view(self.export_csv), name=name)
+        export = path("export/", declared_view(self, self.export_csv, "export"), name=name)
         return [export, *super().get_urls()]
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {})}
+        extra_context["has_export_permission"] = self.has_export_permission(request)
+        return super().changelist_view(request, extra_context)
+
     def export_csv(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
-        lines = self.export_lines(changelist.queryset)
+        queryset = changelist.queryset
+        # The count, not the ids: an export may be a million rows long.
+        audit_record(
+            action=Action.EXPORT,
+            actor=request.user,
+            via=VIA_ADMIN,
+            object_type=self.opts.label_lower,
+            count=queryset.count(),
+            details=export_details(request, format="csv"),
+        )
+        lines = self.export_lines(queryset)
         return exports.csv_response(lines, f"{self.export_name}-{timezone.now():%Y%m%d-%H%M}.csv")
 
 
@@ -230,8 +289,22 @@ class ResponseAdmin(CsvExportMixin, admin.ModelAdmin):
     def short_comment(self, obj):
         return obj.comment if len(obj.comment) <= 80 else obj.comment[:79] + "…"
 
+    def has_exclude_permission(self, request):
+        return has_model_permission(request, self.opts, "exclude")
+
     def _set_exclusion(self, request, queryset, reason):
-        updated = queryset.update(exclusion_reason=reason)
+        ids = list(queryset.exclude(exclusion_reason=reason).values_list("pk", flat=True))
+        updated = Response.objects.filter(pk__in=ids).update(exclusion_reason=reason)
+        if updated:
+            included = reason == Response.ExclusionReason.INCLUDED
+            audit_record(
+                action=Action.RESPONSES_INCLUDED if included else Action.RESPONSES_EXCLUDED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                object_type=Response._meta.label_lower,
+                object_ids=ids,
+                details={} if included else {"reason": reason},
+            )
         self.message_user(
             request,
             ngettext("%(count)d response updated.", "%(count)d responses updated.", updated)
@@ -239,19 +312,19 @@ class ResponseAdmin(CsvExportMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Exclude from statistics: test"))
+    @admin.action(description=_("Exclude from statistics: test"), permissions=["exclude"])
     def exclude_as_test(self, request, queryset):
         self._set_exclusion(request, queryset, Response.ExclusionReason.TEST)
 
-    @admin.action(description=_("Exclude from statistics: spam"))
+    @admin.action(description=_("Exclude from statistics: spam"), permissions=["exclude"])
     def exclude_as_spam(self, request, queryset):
         self._set_exclusion(request, queryset, Response.ExclusionReason.SPAM)
 
-    @admin.action(description=_("Exclude from statistics: duplicate"))
+    @admin.action(description=_("Exclude from statistics: duplicate"), permissions=["exclude"])
     def exclude_as_duplicate(self, request, queryset):
         self._set_exclusion(request, queryset, Response.ExclusionReason.DUPLICATE)
 
-    @admin.action(description=_("Count in statistics again"))
+    @admin.action(description=_("Count in statistics again"), permissions=["exclude"])
     def include_again(self, request, queryset):
         self._set_exclusion(request, queryset, Response.ExclusionReason.INCLUDED)
 

@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, tasks
+from .admin_permissions import declared_view, has_model_permission
 from .models import Customer, CustomerImport
 
 logger = logging.getLogger(__name__)
@@ -59,18 +60,19 @@ def _enqueue(job_id: int) -> None:
 
 class CustomerImportViews:
     """For CustomerAdmin: ``import/`` (URL name ``surveys_customer_import``), the
-    upload page. Importing needs both the add and the change permission on
-    customers: a run creates some and updates others."""
+    upload page. Importing declares the ``import`` permission
+    (``surveys.import_customer``): a run creates and updates customers in bulk,
+    which is more than adding or changing one by hand."""
 
     import_export_change_list_template = "admin/surveys/customer/change_list.html"
 
     def has_import_permission(self, request) -> bool:
-        return self.has_add_permission(request) and self.has_change_permission(request)
+        return has_model_permission(request, self.opts, "import")
 
     def get_urls(self):
         upload = path(
             "import/",
-            self.admin_site.admin_view(self.import_upload_view),
+            declared_view(self, self.import_upload_view, "import"),
             name="surveys_customer_import",
         )
         return [upload, *super().get_urls()]
@@ -83,8 +85,6 @@ class CustomerImportViews:
         return super().changelist_view(request, extra_context)
 
     def import_upload_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
         posted = request.method == "POST"
         form = CustomerImportForm(request.POST, request.FILES) if posted else CustomerImportForm()
         if posted and form.is_valid():
@@ -112,7 +112,7 @@ class CustomerImportViews:
 @admin.register(CustomerImport)
 class CustomerImportAdmin(admin.ModelAdmin):
     """Imports, read-only: who uploaded what, how far it got, and the report.
-    Visible to those who may import (add and change customers)."""
+    Visible to those who hold ``surveys.view_customerimport`` (Managers)."""
 
     list_display = (
         "file_name",
@@ -134,15 +134,6 @@ class CustomerImportAdmin(admin.ModelAdmin):
         # The file itself (up to 20 MB) is only for the worker.
         return super().get_queryset(request).defer("data")
 
-    def _may_import(self, request) -> bool:
-        return self.admin_site.get_model_admin(Customer).has_import_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_import(request)
-
-    def has_module_permission(self, request):
-        return self._may_import(request)
-
     def has_add_permission(self, request):
         return False
 
@@ -159,7 +150,7 @@ class CustomerImportAdmin(admin.ModelAdmin):
     def get_urls(self):
         report = path(
             "<int:object_id>/report/",
-            self.admin_site.admin_view(self.report_view),
+            declared_view(self, self.report_view, "view"),
             name="surveys_customerimport_report",
         )
         return [report, *super().get_urls()]
@@ -183,8 +174,6 @@ class CustomerImportAdmin(admin.ModelAdmin):
 
     def report_view(self, request, object_id):
         """Every error of a run, one ``line N: reason`` a line, as plain text."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
         lines = [
             (f"line {error['line']}: " if error["line"] else "") + error["message"]

@@ -68,6 +68,11 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-created_at"]
+        permissions = [
+            ("erase_customer", _("Can erase a customer's personal data")),
+            ("import_customer", _("Can import customers from a file")),
+            ("export_customer", _("Can export customers to a file")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -468,6 +473,10 @@ class Response(models.Model):
         verbose_name = _("response")
         verbose_name_plural = _("responses")
         ordering = ["-submitted_at"]
+        permissions = [
+            ("exclude_response", _("Can exclude answers from statistics or count them again")),
+            ("export_response", _("Can export answers to a file")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=10),

@@ -238,6 +238,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Admin -----------------------------------------------------------------
+# django-import-export lets anyone who sees a list import and export it unless
+# told which permission each needs: <app>.import_<model>, <app>.export_<model>.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+
 # --- The product ------------------------------------------------------------
 # Survey page answers per client IP per minute, and how many reverse proxies
 # in front of the app append to X-Forwarded-For (0: use the socket's address).

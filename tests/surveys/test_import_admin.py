@@ -36,12 +36,12 @@ def admin_client(client):
 
 
 @pytest.fixture
-def viewer_client(client):
-    viewer = UserFactory(username="viewer")
-    viewer.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_customer", "view_customerimport"])
+def changer_client(client):
+    changer = UserFactory(username="changer")
+    changer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_customer", "change_customer"])
     )
-    client.force_login(viewer)
+    client.force_login(changer)
     return client
 
 
@@ -143,10 +143,12 @@ def test_the_customer_list_links_to_the_import_and_the_jobs_are_listed(admin_cli
     assert b"customers.csv" in jobs.content
 
 
-def test_a_view_only_user_can_neither_upload_nor_see_jobs(viewer_client):
+def test_a_user_who_may_change_customers_but_not_import_can_neither_upload_nor_see_jobs(
+    changer_client,
+):
     job = CustomerImport.objects.create(file_name="x.csv", data=b"email\na@b.co\n")
-    assert viewer_client.get(UPLOAD).status_code == 403
-    forged = viewer_client.post(UPLOAD, {"file": csv_file(rows(2))})
+    assert changer_client.get(UPLOAD).status_code == 403
+    forged = changer_client.post(UPLOAD, {"file": csv_file(rows(2))})
     assert forged.status_code == 403
     assert CustomerImport.objects.count() == 1
     for url in (
@@ -154,15 +156,15 @@ def test_a_view_only_user_can_neither_upload_nor_see_jobs(viewer_client):
         reverse("admin:surveys_customerimport_report", args=[job.pk]),
         reverse("admin:surveys_customerimport_changelist"),
     ):
-        assert viewer_client.get(url).status_code == 403, url
-    listing = viewer_client.get(reverse("admin:surveys_customer_changelist"))
+        assert changer_client.get(url).status_code == 403, url
+    listing = changer_client.get(reverse("admin:surveys_customer_changelist"))
     assert UPLOAD.encode() not in listing.content
 
 
-def test_add_and_change_permissions_are_enough_to_import(client):
+def test_the_import_permission_and_reading_jobs_are_what_importing_needs(client):
     importer = UserFactory(username="importer")
     importer.user_permissions.add(
-        *Permission.objects.filter(codename__in=["add_customer", "change_customer"])
+        *Permission.objects.filter(codename__in=["import_customer", "view_customerimport"])
     )
     client.force_login(importer)
     assert client.get(UPLOAD).status_code == 200

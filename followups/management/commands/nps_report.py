@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from followups import reports
+from surveys.audit import Action, audit_record
 from surveys.models import Survey
 
 COLUMNS = [
@@ -66,6 +67,20 @@ class Command(BaseCommand):
         rows = [self._row(name, summary) for name, summary in groups]
         if as_csv:
             self._csv(rows)
+            audit_record(
+                action=Action.EXPORT,
+                via="command",
+                objects=[survey],
+                details={
+                    "command": "nps_report",
+                    "format": "csv",
+                    "from": begin.date().isoformat(),
+                    "to": (finish - timedelta(days=1)).date().isoformat(),
+                    "by": by,
+                    "segment": segment,
+                    "rows": len(rows),
+                },
+            )
         else:
             self._table(rows)
 

@@ -1,0 +1,188 @@
+"""Every sensitive admin action, and every export, lands in the audit trail
+with who did it, through what, and no customer's personal data."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
+from django.test import TestCase
+from django.urls import reverse
+
+from followups.models import OfferGrant, OutboundEmail, RewardGrant
+from followups.services import route_responses
+from surveys.audit import Action
+from surveys.models import AuditEvent, Customer, Response
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager, staff_member
+from tests.followups.cases import open_case
+
+pytestmark = pytest.mark.django_db
+
+PERSONAL = ("Ada", "Lovelace", "ada@example.com")
+
+
+@pytest.fixture
+def boss(client):
+    user = manager("boss")
+    client.force_login(user)
+    return user
+
+
+def changelist(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def run_action(client, model, action, rows, **data):
+    return client.post(
+        changelist(model),
+        {"action": action, ACTION_CHECKBOX_NAME: [row.pk for row in rows], **data},
+    )
+
+
+def only_event(action) -> AuditEvent:
+    [event] = AuditEvent.objects.filter(action=action)
+    stored = str(AuditEvent.objects.filter(pk=event.pk).values().get())
+    assert not [word for word in PERSONAL if word in stored], stored
+    return event
+
+
+def routed(score: int) -> Response:
+    response = ResponseFactory(score=score, customer=CustomerFactory(name="Ada Lovelace"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        route_responses([response.pk])
+    return response
+
+
+def test_erasing_customers_records_who_erased_which(client, boss):
+    customers = CustomerFactory.create_batch(2, name="Ada Lovelace")
+    kept = CustomerFactory()
+
+    run_action(client, Customer, "erase_personal_data", customers)
+
+    event = only_event(Action.CUSTOMER_ERASED)
+    assert (event.actor_id, event.actor_label, event.via) == (boss.pk, "boss", "admin")
+    assert event.object_type == "surveys.customer"
+    assert sorted(event.object_ids) == sorted(c.pk for c in customers)
+    assert kept.pk not in event.object_ids and event.count == 2
+
+
+def test_excluding_answers_records_the_reason_and_counting_them_again_is_recorded_too(client, boss):
+    answers = [ResponseFactory(comment="Ada Lovelace was rude") for _ in range(2)]
+
+    run_action(client, Response, "exclude_as_spam", answers)
+    run_action(client, Response, "include_again", answers[:1])
+
+    excluded = only_event(Action.RESPONSES_EXCLUDED)
+    assert (excluded.actor_label, excluded.via) == ("boss", "admin")
+    assert sorted(excluded.object_ids) == sorted(a.pk for a in answers)
+    assert excluded.details == {"reason": "spam"}
+    included = only_event(Action.RESPONSES_INCLUDED)
+    assert included.object_ids == [answers[0].pk] and included.actor_id == boss.pk
+
+
+def test_an_exclusion_that_changes_nothing_records_nothing(client, boss):
+    answer = ResponseFactory(exclusion_reason=Response.ExclusionReason.SPAM)
+
+    run_action(client, Response, "exclude_as_spam", [answer])
+
+    assert not AuditEvent.objects.filter(action=Action.RESPONSES_EXCLUDED).exists()
+
+
+@pytest.mark.parametrize(("score", "model"), [(8, OfferGrant), (10, RewardGrant)])
+def test_redeeming_a_code_by_hand_records_who_did_it(client, boss, score, model):
+    grant = model.objects.get(response=routed(score))
+
+    run_action(client, model, "mark_redeemed", [grant])
+
+    event = only_event(Action.GRANT_REDEEMED)
+    assert (event.actor_label, event.via) == ("boss", "admin")
+    assert (event.object_type, event.object_ids, event.count) == (
+        model._meta.label_lower,
+        [grant.pk],
+        1,
+    )
+
+
+def test_retrying_failed_emails_records_which(client, boss):
+    email = OutboundEmail.objects.filter(response=routed(2)).first()
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+
+    run_action(client, OutboundEmail, "retry_now", [email])
+
+    event = only_event(Action.MESSAGES_RETRIED)
+    assert (event.actor_label, event.via, event.object_ids) == ("boss", "admin", [email.pk])
+
+
+def test_assigning_cases_in_bulk_records_the_new_owner(client, boss):
+    from followups.models import FollowUpCase
+
+    cases = [open_case(name="Ada Lovelace") for _ in range(2)]
+    owner = staff_member("staff")
+
+    run_action(client, FollowUpCase, "assign_cases", cases, apply="1", owner=owner.pk)
+
+    event = only_event(Action.CASES_ASSIGNED)
+    assert (event.actor_label, event.via) == ("boss", "admin")
+    assert sorted(event.object_ids) == sorted(c.pk for c in cases)
+    assert event.details == {"owner_id": owner.pk, "changed": 2}
+
+
+@pytest.mark.parametrize(
+    ("name", "filters"),
+    [
+        ("surveys_response", {"category__exact": "detractor"}),
+        ("followups_followupcase", {"queue": "unassigned"}),
+    ],
+)
+def test_a_csv_export_records_its_filters_but_not_the_search_text(client, boss, name, filters):
+    open_case(name="Ada Lovelace")
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+
+    exported = client.get(f"{reverse(f'admin:{name}_export')}?{query}&q=ada@example.com")
+    b"".join(exported.streaming_content)
+
+    event = only_event(Action.EXPORT)
+    assert (event.actor_label, event.via) == ("boss", "admin")
+    assert event.object_type == name.replace("_", ".", 1)
+    assert event.details == {"format": "csv", "filters": filters, "searched": True}
+
+
+def test_exporting_customers_records_which_were_exported(client, boss):
+    customer = CustomerFactory(name="Ada Lovelace", email="ada@example.com")
+
+    exported = client.post(
+        reverse("admin:surveys_customer_export"),
+        {"resource": "0", "format": "0", "customerresource_email": "on"},
+    )
+
+    assert exported.status_code == 200 and b"ada@example.com" in exported.content
+    event = only_event(Action.EXPORT)
+    assert (event.actor_label, event.via, event.object_type) == (
+        "boss",
+        "admin",
+        "surveys.customer",
+    )
+    assert event.object_ids == [customer.pk]
+    assert event.details["format"] == "csv"
+
+
+def test_the_csv_report_command_records_an_export():
+    survey = SurveyFactory(slug="checkout")
+
+    call_command("nps_report", "checkout", "--csv", "--from", "2026-01-01", stdout=io.StringIO())
+
+    event = only_event(Action.EXPORT)
+    assert (event.actor_label, event.via) == ("system", "command")
+    assert (event.object_type, event.object_ids) == ("surveys.survey", [survey.pk])
+    assert event.details["command"] == "nps_report"
+    assert event.details["from"] == "2026-01-01"
+
+
+def test_the_report_as_a_table_is_no_export():
+    SurveyFactory(slug="checkout")
+
+    call_command("nps_report", "checkout", stdout=io.StringIO())
+
+    assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()

@@ -1,0 +1,495 @@
+"""Who may do what in the admin, proven from the registries themselves.
+
+Every action of every registered ModelAdmin and every extra admin URL (found
+through the URL resolver) is tried by every role: what is offered (the action in
+the list's choices, the link on its page) and what a forged request does. The
+permission each one needs is read from its declaration (``allowed_permissions``
+-> ``has_<name>_permission`` -> ``<app>.<name>_<model>``), never from a list
+written here, so a new action or URL without a declaration fails this file.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_permission_codename, get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.test import RequestFactory, TestCase
+from django.urls import URLPattern, get_resolver, reverse
+from rest_framework.authtoken.models import TokenProxy
+
+from followups import roles
+from followups.models import (
+    CaseEvent,
+    FollowUpCase,
+    ImprovementAction,
+    Offer,
+    OfferGrant,
+    OutboundEmail,
+    Reward,
+    RewardGrant,
+    RootCause,
+    StaffProfile,
+    SurveyIncentive,
+)
+from followups.services import route_responses
+from surveys.audit import Action, audit_record
+from surveys.models import (
+    AuditEvent,
+    Customer,
+    CustomerImport,
+    Invitation,
+    Response,
+    Survey,
+    Wave,
+)
+from tests.factories import (
+    CustomerFactory,
+    InvitationFactory,
+    ResponseFactory,
+    SurveyFactory,
+    UserFactory,
+    manager,
+    staff_member,
+)
+from tests.followups.cases import open_case
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "view_only", "service_staff", "data_protection", "manager", "superuser")
+
+
+def make_user(role: str):
+    match role:
+        case "anonymous":
+            return None
+        case "view_only":
+            user = UserFactory(username="viewer")
+            user.user_permissions.add(*Permission.objects.filter(codename__startswith="view_"))
+            return get_user_model().objects.get(pk=user.pk)  # no cached permissions
+        case "service_staff":
+            return staff_member("staff")
+        case "data_protection":
+            user = UserFactory(username="dpo")
+            user.groups.add(Group.objects.get(name=roles.DATA_PROTECTION))
+            return user
+        case "manager":
+            return manager("boss")
+        case "superuser":
+            return UserFactory(username="root", is_superuser=True)
+    raise ValueError(role)
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# --- What the registries declare ---------------------------------------------
+
+
+def _superuser_request():
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model()(username="registry", is_superuser=True, is_active=True)
+    return request
+
+
+def registered_actions():
+    """(model admin, action function, action name) for every action any user
+    could be offered: those a superuser is offered, including any a mixin adds
+    in ``get_actions`` (an action without a declaration is offered to all)."""
+    found = []
+    request = _superuser_request()
+    for model_admin in admin.site._registry.values():
+        actions = model_admin.get_actions(request)
+        found += [(model_admin, actions[name][0], name) for name in sorted(actions)]
+    return found
+
+
+# Library views, declared by the permission check their code makes:
+# django-import-export's has_import/has_export_permission, Django's UserAdmin.
+LIBRARY_VIEWS = {
+    "export_action": "export",
+    "user_change_password": "change",
+}
+
+
+def _url_id(pattern, namespace="admin") -> str:
+    if pattern.name is None:
+        return f"unnamed URL {pattern.pattern}"
+    return f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def extra_admin_urls():
+    """Every admin URL beyond Django's own admin pages (which check the
+    model's standard permissions), with the model admin it belongs to (None
+    for a site-wide page): each ModelAdmin's get_urls() beyond
+    ``ModelAdmin.get_urls``, the site's beyond ``AdminSite.get_urls``, and
+    project URLs under /admin/ outside the admin site."""
+    found = []
+    for model_admin in admin.site._registry.values():
+        standard = {str(p.pattern) for p in admin.ModelAdmin.get_urls(model_admin)}
+        found += [
+            (_url_id(p), p.callback, model_admin)
+            for p in model_admin.get_urls()
+            if str(p.pattern) not in standard
+        ]
+    standard = {str(p.pattern) for p in admin.AdminSite.get_urls(admin.site)}
+    found += [
+        (_url_id(p), p.callback, None)
+        for p in admin.site.get_urls()
+        if isinstance(p, URLPattern) and str(p.pattern) not in standard
+    ]
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLPattern) and str(entry.pattern).startswith("admin/"):
+            found.append((_url_id(entry, namespace=""), entry.callback, None))
+    return sorted(found, key=lambda row: row[0])
+
+
+def declared(callback) -> tuple[str, ...] | None:
+    permissions = getattr(callback, "allowed_permissions", None)
+    if permissions is None and callback.__name__ in LIBRARY_VIEWS:
+        permissions = (LIBRARY_VIEWS[callback.__name__],)
+    return permissions
+
+
+def permission_names(model_admin, permissions) -> list[str]:
+    """The permissions a declaration stands for, leaving out those the admin
+    switches off for everyone (``has_delete_permission`` returning False)."""
+    opts = model_admin.opts
+    request = _superuser_request()
+    return [
+        f"{opts.app_label}.{get_permission_codename(permission, opts)}"
+        for permission in permissions
+        if getattr(model_admin, f"has_{permission}_permission")(request)
+    ]
+
+
+def may(user, model_admin, permissions) -> bool:
+    """What the declaration says ``user`` may do: see the list and hold one of
+    the declared permissions."""
+    if user is None or not (user.is_active and user.is_staff):
+        return False
+    opts = model_admin.opts
+    sees = user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
+        f"{opts.app_label}.change_{opts.model_name}"
+    )
+    return sees and any(user.has_perm(name) for name in permission_names(model_admin, permissions))
+
+
+def action_id(row):
+    model_admin, _, name = row
+    return f"{model_admin.opts.label_lower}:{name}"
+
+
+ACTIONS = registered_actions()
+URLS = extra_admin_urls()
+
+
+def test_every_admin_action_declares_its_permissions():
+    missing = [action_id(row) for row in ACTIONS if not hasattr(row[1], "allowed_permissions")]
+
+    assert not missing, f"Actions without allowed_permissions: {', '.join(missing)}"
+
+
+def _permission_exists(name: str) -> bool:
+    app_label, _, codename = name.partition(".")
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).exists()
+
+
+def test_every_declared_permission_exists_and_has_a_check():
+    problems = []
+    rows = [(m, getattr(f, "allowed_permissions", ()), action_id((m, f, n))) for m, f, n in ACTIONS]
+    rows += [(m, declared(c) or (), n) for n, c, m in URLS if m is not None]
+    for model_admin, permissions, where in rows:
+        for permission in permissions:
+            if not hasattr(model_admin, f"has_{permission}_permission"):
+                problems.append(f"{where}: no has_{permission}_permission")
+                continue
+            problems += [
+                f"{where}: permission {name} does not exist"
+                for name in permission_names(model_admin, [permission])
+                if not _permission_exists(name)
+            ]
+    # Site-wide pages name their permissions in full (app.codename).
+    for where, callback, model_admin in URLS:
+        if model_admin is None:
+            problems += [
+                f"{where}: permission {name} does not exist"
+                for name in declared(callback) or ()
+                if not _permission_exists(name)
+            ]
+
+    assert not problems, "\n".join(problems)
+
+
+def test_every_extra_admin_url_declares_its_permissions():
+    missing = [name for name, callback, _ in URLS if declared(callback) is None]
+
+    assert not missing, f"Admin URLs that declare no permission: {', '.join(missing)}"
+
+
+# --- The saved state ----------------------------------------------------------
+
+
+def snapshot() -> dict:
+    """Every row the admin could change (the audit trail is checked apart)."""
+    models = [*admin.site._registry, Permission, CaseEvent, SurveyIncentive, Wave]
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in models
+        if model is not AuditEvent
+    }
+
+
+def routed(score: int):
+    response = ResponseFactory(score=score)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        route_responses([response.pk])
+    return response
+
+
+# How to build a row each action can change, per model (a fresh one: the
+# action must visibly change it for the roles allowed).
+def _failed_email(action):
+    email = OutboundEmail.objects.filter(response=routed(2)).first()
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+    return email
+
+
+def _survey_with_a_customer_due(action):
+    CustomerFactory()
+    return SurveyFactory(status=Survey.Status.ACTIVE)
+
+
+TARGETS = {
+    Customer: lambda action: CustomerFactory(name="Ada Target"),
+    Survey: _survey_with_a_customer_due,
+    Invitation: lambda action: InvitationFactory(),
+    Response: lambda action: ResponseFactory(
+        exclusion_reason="test" if action == "include_again" else ""
+    ),
+    FollowUpCase: lambda action: open_case(),
+    OfferGrant: lambda action: OfferGrant.objects.get(response=routed(8)),
+    RewardGrant: lambda action: RewardGrant.objects.get(response=routed(10)),
+    OutboundEmail: _failed_email,
+    Offer: lambda action: Offer.objects.create(name="Spare", code_prefix="SPR", valid_days=5),
+    Reward: lambda action: Reward.objects.create(
+        name="Spare", kind="loyalty_points", points=5, code_prefix="SPR", valid_days=5
+    ),
+    RootCause: lambda action: RootCause.objects.create(name="Spare cause"),
+    StaffProfile: lambda action: staff_member("target").staff_profile,
+    ImprovementAction: lambda action: ImprovementAction.objects.create(
+        title="Spare",
+        survey=SurveyFactory(),
+        owner=manager("owner"),
+        root_cause=RootCause.objects.create(name="Spare cause"),
+    ),
+    get_user_model(): lambda action: UserFactory(username="target"),
+    Group: lambda action: Group.objects.create(name="Spare group"),
+    AuditEvent: lambda action: audit_record(action=Action.EXPORT, object_type="x", count=1),
+    TokenProxy: lambda action: TokenProxy.objects.create(user=UserFactory(username="client")),
+}
+
+# What an action's second step needs (its confirmation page's fields).
+EXTRA_POST = {
+    "delete_selected": lambda: {"post": "yes"},
+    "send_wave": lambda: {"confirm": "1"},
+    "assign_cases": lambda: {"apply": "1", "owner": staff_member("assignee").pk},
+}
+
+
+def offered_actions(client, url) -> set[str]:
+    response = client.get(url)
+    if response.status_code != 200 or not response.context.get("action_form"):
+        return set()
+    return {name for name, _ in response.context["action_form"].fields["action"].choices if name}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ACTIONS, ids=[action_id(row) for row in ACTIONS])
+def test_admin_action_is_offered_and_done_only_as_declared(client, row, role):
+    model_admin, func, name = row
+    model = model_admin.model
+    assert model in TARGETS, f"Add a row builder for {model._meta.label} to TARGETS"
+    user = make_user(role)
+    allowed = may(user, model_admin, getattr(func, "allowed_permissions", ()))
+    target = TARGETS[model](name)
+    data = EXTRA_POST.get(name, dict)()
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    login(client, user)
+
+    assert (name in offered_actions(client, changelist)) == allowed, (
+        f"{action_id(row)} offered to {role}: expected {allowed}"
+    )
+
+    before, events = snapshot(), AuditEvent.objects.count()
+    # Refused roles forge the widest request ("select all"); allowed roles act
+    # on the one row built for them.
+    response = client.post(
+        changelist,
+        {
+            "action": name,
+            ACTION_CHECKBOX_NAME: [target.pk],
+            "select_across": "0" if allowed else "1",
+            "index": "0",
+            **data,
+        },
+    )
+    if allowed:
+        assert response.status_code in (200, 302), response.status_code
+        assert snapshot() != before, f"{action_id(row)} changed nothing for {role}"
+    else:
+        assert snapshot() == before, f"{action_id(row)} changed data for {role}"
+        assert AuditEvent.objects.count() == events
+
+
+# --- Extra admin URLs ---------------------------------------------------------
+
+CUSTOMER_CSV = "email,name,external_id,segment,locale\nada@example.com,Renamed,,,en\n"
+
+
+def _import_job_kwargs():
+    job = CustomerImport.objects.create(file_name="customers.csv", data=b"", rows_total=0)
+    return {"object_id": job.pk}
+
+
+def _csv_upload():
+    upload = io.BytesIO(CUSTOMER_CSV.encode())
+    upload.name = "customers.csv"
+    return {"file": upload}
+
+
+class Call:
+    """How to call one extra URL: method, arguments, data, the page its link
+    shows on, and how success looks (a page, or a change of saved state)."""
+
+    def __init__(self, *, method="get", kwargs=None, data=None, shown_on=None, changes=False):
+        self.method, self.kwargs, self.data = method, kwargs or dict, data or dict
+        self.shown_on, self.changes = shown_on, changes
+
+
+def _case_kwargs():
+    return {"object_id": open_case().pk, "operation": "take"}
+
+
+def _new_password():
+    password = "a-new-Secret-42"
+    return {"password1": password, "password2": password, "usable_password": "true"}
+
+
+URL_CALLS = {
+    # Its link on the user's page is relative ("../password/").
+    "admin:auth_user_password_change": Call(
+        method="post",
+        kwargs=lambda: {"id": UserFactory(username="target").pk},
+        data=_new_password,
+        changes=True,
+    ),
+    "nps-dashboard": Call(shown_on=lambda kwargs: reverse("admin:index")),
+    "admin:surveys_response_export": Call(
+        shown_on=lambda kwargs: reverse("admin:surveys_response_changelist")
+    ),
+    "admin:followups_followupcase_export": Call(
+        shown_on=lambda kwargs: reverse("admin:followups_followupcase_changelist")
+    ),
+    "admin:followups_followupcase_operation": Call(
+        method="post",
+        kwargs=_case_kwargs,
+        shown_on=lambda kwargs: reverse(
+            "admin:followups_followupcase_change", args=[kwargs["object_id"]]
+        ),
+        changes=True,
+    ),
+    "admin:surveys_customer_import": Call(
+        method="post",
+        data=_csv_upload,
+        shown_on=lambda kwargs: reverse("admin:surveys_customer_changelist"),
+        changes=True,
+    ),
+    "admin:surveys_customerimport_report": Call(kwargs=_import_job_kwargs),
+    "admin:surveys_customer_export": Call(
+        method="post",
+        data=lambda: {"resource": "0", "format": "0", "customerresource_email": "on"},
+        shown_on=lambda kwargs: reverse("admin:surveys_customer_changelist"),
+    ),
+}
+
+
+def url_may(user, name, callback, model_admin) -> bool:
+    permissions = declared(callback) or ()
+    if model_admin is not None:
+        return may(user, model_admin, permissions)
+    return bool(user and user.is_staff and any(user.has_perm(p) for p in permissions))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", URLS, ids=[row[0] for row in URLS])
+def test_extra_admin_url_is_linked_and_answers_only_as_declared(client, row, role):
+    name, callback, model_admin = row
+    assert name in URL_CALLS, f"Add how to call {name} to URL_CALLS"
+    call = URL_CALLS[name]
+    CustomerFactory(email="ada@example.com", name="Ada")
+    user = make_user(role)
+    allowed = url_may(user, name, callback, model_admin)
+    kwargs = call.kwargs()
+    data = call.data()
+    url = reverse(name, kwargs=kwargs)
+    login(client, user)
+
+    if call.shown_on is not None:
+        page = client.get(call.shown_on(kwargs))
+        shown = page.status_code == 200 and url in page.content.decode()
+        assert shown == allowed, f"link to {name} shown to {role}: expected {allowed}"
+
+    before, events = snapshot(), AuditEvent.objects.count()
+    response = getattr(client, call.method)(url, data)
+    if allowed:
+        assert response.status_code in (200, 302), f"{name} refused {role}"
+        if response.status_code == 302:
+            assert not response["Location"].startswith(reverse("admin:login"))
+        if call.changes:
+            assert snapshot() != before, f"{name} changed nothing for {role}"
+    else:
+        assert response.status_code == 403 or (
+            response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
+        ), f"{name} answered {response.status_code} to {role}"
+        assert snapshot() == before, f"{name} changed data for {role}"
+        assert AuditEvent.objects.count() == events
+
+
+def test_a_view_only_user_is_refused_every_change_the_admin_can_make(client):
+    """The finding, end to end: view rights alone erase, exclude, redeem,
+    retry or import nothing."""
+    viewer = make_user("view_only")
+    customer = CustomerFactory(email="ada@example.com", name="Ada")
+    response = ResponseFactory()
+    grant = OfferGrant.objects.get(response=routed(8))
+    email = _failed_email(None)
+    login(client, viewer)
+
+    for model, action, pk in [
+        (Customer, "erase_personal_data", customer.pk),
+        (Response, "exclude_as_spam", response.pk),
+        (OfferGrant, "mark_redeemed", grant.pk),
+        (OutboundEmail, "retry_now", email.pk),
+    ]:
+        client.post(
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
+            {"action": action, ACTION_CHECKBOX_NAME: [pk], "select_across": "1", "index": "0"},
+        )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("admin:surveys_customer_import"), _csv_upload())
+
+    customer.refresh_from_db()
+    response.refresh_from_db()
+    grant.refresh_from_db()
+    email.refresh_from_db()
+    assert (customer.name, customer.erased_at) == ("Ada", None)
+    assert response.exclusion_reason == ""
+    assert grant.redeemed_at is None
+    assert email.status == OutboundEmail.Status.FAILED
