@@ -91,4 +91,3 @@ def test_real_redis_broker_is_reported_ok(staff_client, celery_conf, settings):
 
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
-
