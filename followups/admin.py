@@ -14,8 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -447,7 +446,11 @@ class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
     def case_operation(self, request, object_id, operation):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        case = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # get_object answers None for an id that is not a number, where a
+        # lookup by pk would raise (a 500).
+        case = self.get_object(request, object_id)
+        if case is None:
+            raise Http404
         handler = {
             "transition": self._do_transition,
             "assign": self._do_assign,

@@ -41,10 +41,16 @@ class Command(BaseCommand):
     def _day(self, value, name, default):
         if value is None:
             return default
-        day = parse_date(value)
+        try:
+            day = parse_date(value)  # ValueError for a well-formed impossible day
+        except ValueError:
+            day = None
         if day is None:
             raise CommandError(f"--{name} must be a date like 2026-01-31, not {value!r}.")
-        return timezone.make_aware(datetime.combine(day, time.min))
+        try:
+            return reports.day_start(day)
+        except ValueError as exc:
+            raise CommandError(f"--{name}: {exc}") from None
 
     def handle(self, *args, slug, start, end, by, segment, as_csv, **options):
         survey = Survey.objects.filter(slug=slug).first()
