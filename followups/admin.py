@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from surveys.admin import CsvExportMixin
+from surveys.admin import CsvExportMixin, DateHierarchyMixin
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
 from surveys.models import Customer, Response, Survey
 
@@ -180,7 +180,7 @@ class EscalationFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUpCase)
-class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
+class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     change_form_template = "admin/followups/followupcase/change_form.html"
     change_list_template = "admin/followups/followupcase/change_list.html"
     list_display = (
@@ -616,7 +616,7 @@ class RewardAdmin(admin.ModelAdmin):
     search_fields = ("name", "description")
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Rows the system writes (grants, emails): shown, never edited by hand."""
 
     def get_readonly_fields(self, request, obj=None):
@@ -730,7 +730,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImprovementAction)
-class ImprovementActionAdmin(admin.ModelAdmin):
+class ImprovementActionAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """The outer loop: root causes that keep coming back become owned actions;
     the dashboard shows each one's NPS before and after it took effect."""
 

@@ -77,3 +77,18 @@ def test_case_operation_on_a_non_numeric_id_is_a_404(boss):
     reply = boss.post("/admin/followups/followupcase/abc/workflow/take/")
 
     assert reply.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "drill_down",
+    [
+        {"created_at__year": "99999999999999999999"},
+        {"created_at__year": "9999"},
+        {"created_at__year": "9999", "created_at__month": "12"},
+    ],
+)
+def test_admin_date_drill_down_outside_the_calendar_is_explained_not_a_500(root, drill_down):
+    reply = root.get(reverse("admin:surveys_customer_changelist"), drill_down)
+
+    assert reply.status_code == 302
+    assert reply["Location"].endswith("?e=1")
