@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
+from .exports import safe_cell
 from .models import Customer
 from .services import normalize_locale
 
@@ -42,6 +43,12 @@ class CustomerResource(resources.ModelResource):
         row["locale"] = normalize_locale(row.get("locale")) if row.get("locale") else ""
         for column in ("email", "external_id"):
             row[column] = row[column] or None
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        # tablib writes the admin's export files: its cells get the same
+        # formula neutralising as every other CSV (surveys.exports).
+        row = super().export_resource(instance, selected_fields=selected_fields, **kwargs)
+        return [safe_cell(value) for value in row]
 
     def get_instance(self, instance_loader, row):
         external_id = row.get("external_id")

@@ -1,6 +1,5 @@
 """manage.py nps_report <slug> [--from D] [--to D] [--by month|week|segment] [--csv]"""
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from followups import reports
+from surveys.exports import csv_writer
 from surveys.models import Survey
 
 COLUMNS = [
@@ -80,7 +80,8 @@ class Command(BaseCommand):
         low, high = summary.confidence_interval or (None, None)
 
         def num(value):
-            return "" if value is None else f"{value:.1f}"
+            # A number, not text: the CSV writer would quote "-12.5" as a formula.
+            return None if value is None else round(value, 1)
 
         return [
             name,
@@ -95,12 +96,12 @@ class Command(BaseCommand):
         ]
 
     def _csv(self, rows):
-        writer = csv.writer(self.stdout)
+        writer = csv_writer(self.stdout)
         writer.writerow(COLUMNS)
         writer.writerows(rows)
 
     def _table(self, rows):
-        table = [COLUMNS, *[[str(cell) for cell in row] for row in rows]]
+        table = [COLUMNS, *[["" if cell is None else str(cell) for cell in row] for row in rows]]
         widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
         for row in table:
             self.stdout.write(
