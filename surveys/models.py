@@ -38,6 +38,11 @@ class CustomerQuerySet(models.QuerySet):
         return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
 
+def new_unsubscribe_key() -> str:
+    """256 random bits: what a customer's unsubscribe link carries (signed)."""
+    return secrets.token_urlsafe(32)
+
+
 class Customer(models.Model):
     # NULL, not "", where a value is absent: unique constraints ignore NULLs.
     email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
@@ -52,6 +57,11 @@ class Customer(models.Model):
     segment = models.CharField(_("segment"), max_length=100, blank=True, db_index=True)
     locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    # Unsubscribe links carry this, never the id: an id counts customers and
+    # names the next one (surveys.links).
+    unsubscribe_key = models.CharField(
+        max_length=64, unique=True, default=new_unsubscribe_key, editable=False
+    )
     erased_at = models.DateTimeField(
         _("erased at"),
         null=True,
