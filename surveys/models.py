@@ -17,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from . import stats
+from .fields import SingleLineCharField
 
 
 class Locale(models.TextChoices):
@@ -46,7 +47,7 @@ def new_unsubscribe_key() -> str:
 class Customer(models.Model):
     # NULL, not "", where a value is absent: unique constraints ignore NULLs.
     email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = SingleLineCharField(_("name"), max_length=200, blank=True)
     external_id = models.CharField(  # noqa: DJ001
         _("external id"),
         max_length=100,
@@ -54,13 +55,15 @@ class Customer(models.Model):
         blank=True,
         help_text=_("The customer's id in your CRM or shop, if any."),
     )
-    segment = models.CharField(_("segment"), max_length=100, blank=True, db_index=True)
+    segment = SingleLineCharField(_("segment"), max_length=100, blank=True, db_index=True)
     locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     # Unsubscribe links carry this, never the id: an id counts customers and
-    # names the next one (surveys.links).
+    # names the next one (surveys.links). Indexed, not unique: 256 random bits
+    # do not collide, and a unique field would cost every customer saved
+    # through full_clean() one more query.
     unsubscribe_key = models.CharField(
-        max_length=64, unique=True, default=new_unsubscribe_key, editable=False
+        max_length=64, db_index=True, default=new_unsubscribe_key, editable=False
     )
     erased_at = models.DateTimeField(
         _("erased at"),
@@ -370,7 +373,7 @@ class Response(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=5000)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.LINK)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    segment = models.CharField(
+    segment = SingleLineCharField(
         _("segment"), max_length=100, blank=True, help_text=_("The customer's segment then.")
     )
     locale = models.CharField(_("language"), max_length=10, blank=True)

@@ -1,4 +1,6 @@
 """Customer.unsubscribe_key: unsubscribe links carry a random key, not the id.
+Names and segments become SingleLineCharField (cleaned in Python; no change
+in the database).
 
 Existing customers get a key each (the function is frozen here, as Django's
 docs advise for data migrations); links already sent, which carry the signed
@@ -9,6 +11,7 @@ import secrets
 
 from django.db import migrations, models
 
+import surveys.fields
 import surveys.models
 
 
@@ -42,10 +45,32 @@ class Migration(migrations.Migration):
             model_name="customer",
             name="unsubscribe_key",
             field=models.CharField(
+                db_index=True,
                 default=surveys.models.new_unsubscribe_key,
                 editable=False,
                 max_length=64,
-                unique=True,
+            ),
+        ),
+        migrations.AlterField(
+            model_name="customer",
+            name="name",
+            field=surveys.fields.SingleLineCharField(blank=True, max_length=200, verbose_name="name"),
+        ),
+        migrations.AlterField(
+            model_name="customer",
+            name="segment",
+            field=surveys.fields.SingleLineCharField(
+                blank=True, db_index=True, max_length=100, verbose_name="segment"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="response",
+            name="segment",
+            field=surveys.fields.SingleLineCharField(
+                blank=True,
+                help_text="The customer's segment then.",
+                max_length=100,
+                verbose_name="segment",
             ),
         ),
     ]
