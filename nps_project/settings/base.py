@@ -5,6 +5,7 @@ fresh clone run with nothing installed; production overrides what must never
 have a default (see ``production.py``).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
     "surveys",
     "followups",
 ]
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers for a login refused by its backend.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nps_project.urls"
@@ -99,6 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# django-axes first: it refuses a locked-out login before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -255,6 +265,18 @@ CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 NPS_MIN_SAMPLE = env.int("NPS_MIN_SAMPLE", default=30)
 
 LOGIN_URL = "admin:login"
+
+# Login guessing: after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused (even with the right password) for
+# AXES_COOLOFF_TIME. Counted in the database, so every web process sees them.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "nps_project.lockout.locked_out"
+# The address counted is the one the survey page throttle uses: X-Forwarded-For
+# only behind NPS_TRUSTED_PROXY_COUNT proxies, where a client cannot forge it.
+AXES_CLIENT_IP_CALLABLE = "surveys.views.client_ip"
 
 # Every handler carries the filter that cuts the token out of survey and
 # unsubscribe links. Django's own loggers are routed to these handlers: its
