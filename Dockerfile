@@ -45,4 +45,6 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "nps_project.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# The logger class cuts the token of survey and unsubscribe links out of the
+# access log.
+CMD ["gunicorn", "nps_project.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--logger-class", "nps_project.log_redaction.GunicornLogger"]

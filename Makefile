@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Without DJANGO_SETTINGS_MODULE, manage.py and Celery load the production
+# settings (they refuse the published dev key); these targets are for a
+# developer's machine and say so.
+DEV_SETTINGS := DJANGO_SETTINGS_MODULE=nps_project.settings.dev
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format worker beat bench drills clean
@@ -32,13 +36,13 @@ install: $(STAMP)
 
 run: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(DEV_SETTINGS) $(PY) manage.py migrate --noinput
+	$(DEV_SETTINGS) $(PY) manage.py seed_demo
 	@echo
 	@echo "  The product:  http://$(HOST):$(PORT)/admin/"
 	@echo "  Emails sent:  var/mail/ (one file per message)"
 	@echo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_SETTINGS) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -52,10 +56,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 worker: install
-	$(VENV)/bin/celery -A nps_project worker -Q routing,email,default --concurrency 2 --loglevel INFO
+	$(DEV_SETTINGS) $(VENV)/bin/celery -A nps_project worker -Q routing,email,default --concurrency 2 --loglevel INFO
 
 beat: install
-	$(VENV)/bin/celery -A nps_project beat --loglevel INFO --schedule var/celerybeat-schedule
+	$(DEV_SETTINGS) $(VENV)/bin/celery -A nps_project beat --loglevel INFO --schedule var/celerybeat-schedule
 
 bench: install
 	$(PY) -m bench

@@ -4,9 +4,11 @@
 import os
 import sys
 
+from nps_project.settings import default_module
+
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nps_project.settings.dev")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_module())
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

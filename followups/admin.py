@@ -14,8 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from surveys.admin import VIA_ADMIN, CsvExportMixin
+from surveys.admin import VIA_ADMIN, CsvExportMixin, DateHierarchyMixin
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
 from surveys.admin_permissions import declared_view, has_model_permission
 from surveys.audit import Action, audit_record
@@ -183,7 +182,7 @@ class EscalationFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUpCase)
-class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
+class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     change_form_template = "admin/followups/followupcase/change_form.html"
     change_list_template = "admin/followups/followupcase/change_list.html"
     list_display = (
@@ -452,7 +451,11 @@ class FollowUpCaseAdmin(CsvExportMixin, admin.ModelAdmin):
     def case_operation(self, request, object_id, operation):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        case = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # get_object answers None for an id that is not a number, where a
+        # lookup by pk would raise (a 500).
+        case = self.get_object(request, object_id)
+        if case is None:
+            raise Http404
         handler = {
             "transition": self._do_transition,
             "assign": self._do_assign,
@@ -617,7 +620,7 @@ class RewardAdmin(admin.ModelAdmin):
     search_fields = ("name", "description")
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Rows the system writes (grants, emails): shown, never edited by hand."""
 
     def get_readonly_fields(self, request, obj=None):
@@ -759,7 +762,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImprovementAction)
-class ImprovementActionAdmin(admin.ModelAdmin):
+class ImprovementActionAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """The outer loop: root causes that keep coming back become owned actions;
     the dashboard shows each one's NPS before and after it took effect."""
 

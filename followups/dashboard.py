@@ -22,12 +22,18 @@ DEFAULT_DAYS = 182
 def _day_start(value: str | None, fallback: datetime) -> tuple[datetime, str | None]:
     if not value:
         return fallback, None
-    day = parse_date(value)
+    try:
+        day = parse_date(value)  # ValueError for a well-formed impossible day (02-30)
+    except ValueError:
+        day = None
     if day is None:
         return fallback, _("“%(value)s” is not a date (YYYY-MM-DD); the default was used.") % {
             "value": value
         }
-    return timezone.make_aware(datetime.combine(day, time.min)), None
+    try:
+        return reports.day_start(day), None
+    except ValueError as exc:
+        return fallback, _("%(problem)s The default was used.") % {"problem": exc}
 
 
 def selection_from(params, *, now: datetime) -> tuple[reports.Selection | None, list[str]]:

@@ -17,15 +17,26 @@ from . import access, reports
 from .api import CanSeeCases
 
 
+class ReportDayField(serializers.DateField):
+    """A day that can bound a report (``reports.FIRST_DAY`` to ``LAST_DAY``)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        problem = reports.out_of_range_message(day)
+        if problem:
+            raise serializers.ValidationError(problem, code="out_of_range")
+        return day
+
+
 class KpiQuery(serializers.Serializer):
     survey = serializers.SlugField(help_text="The survey's slug.")
-    to = serializers.DateField(required=False, help_text="Last day (default: today).")
+    to = ReportDayField(required=False, help_text="Last day (default: today).")
     segment = serializers.CharField(required=False, allow_blank=True, default="")
 
     def get_fields(self):
         fields = super().get_fields()
         # "from" is a Python keyword: declared here under its public name.
-        fields["from"] = serializers.DateField(
+        fields["from"] = ReportDayField(
             required=False, help_text="First day (default: 90 days before 'to')."
         )
         return fields
@@ -53,7 +64,7 @@ class KpiReport(serializers.Serializer):
 
 
 def _day(value, fallback: datetime) -> datetime:
-    return timezone.make_aware(datetime.combine(value, time.min)) if value else fallback
+    return reports.day_start(value) if value else fallback
 
 
 class KpiView(APIView):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.aggregates import Aggregate
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from surveys import stats
 from surveys.models import Invitation, Response, Survey
@@ -43,6 +44,33 @@ CATEGORY_COUNTS = {
     "passives": Count("category", filter=Q(category=stats.PASSIVE)),
     "detractors": Count("category", filter=Q(category=stats.DETRACTOR)),
 }
+
+
+# The days a report period may start or end on: wider than any real answer,
+# and narrow enough that a period and the one before it (``previous``) stay
+# inside Python's calendar, where 0001-01-01 or 9999-12-31 would overflow.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def out_of_range_message(day: date) -> str | None:
+    """Why ``day`` cannot bound a report, or None when it can."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return _("%(day)s is out of the range reports cover (%(first)s to %(last)s).") % {
+        "day": day.isoformat(),
+        "first": FIRST_DAY.isoformat(),
+        "last": LAST_DAY.isoformat(),
+    }
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day``, in the current time zone; ValueError
+    when ``day`` is outside FIRST_DAY..LAST_DAY."""
+    problem = out_of_range_message(day)
+    if problem:
+        raise ValueError(problem)
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from django.utils import formats, timezone, translation
 
 from surveys import stats
 from surveys.models import Response, Wave, WaveChunk
+from surveys.text import single_line
 
 from . import emails, roles, sla
 from .models import (
@@ -352,7 +353,9 @@ def _outcome_email(response: Response, outcome) -> OutboundEmail:
         language,
         {
             **_outcome_context(response, outcome),
-            "customer_name": response.customer.name,
+            # Clean again: a row stored before names were cleaned may hold a
+            # line break, which would forge a line of the email.
+            "customer_name": single_line(response.customer.name),
             "survey_name": response.survey.name,
             "score": response.score,
             "comment": response.comment,

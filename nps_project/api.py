@@ -12,10 +12,12 @@ the input.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -83,6 +85,12 @@ def _message(exc: exceptions.APIException, fields: dict[str, list[str]]) -> str:
     return f"{path}: {messages[0]}{more}"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is larger than this server accepts."
+    default_code = "too_large"
+
+
 def exception_handler(exc, context):
     """DRF's handler (status, WWW-Authenticate, Retry-After, rollback), with
     the body rewritten into the one error shape. A Django ``ValidationError``
@@ -93,6 +101,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(field_errors(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be an HTML 400 page.
+        exc = PayloadTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
@@ -109,22 +122,15 @@ def exception_handler(exc, context):
     return response
 
 
+def json_error(status: int, code: str, message: str) -> JsonResponse:
+    """The one error shape, for answers given outside a DRF view."""
+    body = {"error": {"status": status, "code": code, "message": message, "fields": {}}}
+    return JsonResponse(body, status=status)
+
+
 def not_found(request, exception=None):
     """404 for the whole site: the API's JSON error shape under /api/, the
     usual page elsewhere."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "error": {
-                    "status": 404,
-                    "code": "not_found",
-                    "message": "There is nothing at this address.",
-                    "fields": {},
-                }
-            },
-            status=404,
-        )
+        return json_error(404, "not_found", "There is nothing at this address.")
     return page_not_found(request, exception)

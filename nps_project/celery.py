@@ -7,7 +7,9 @@ from celery import Celery
 from celery.signals import task_postrun, task_prerun
 from django.db import close_old_connections
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nps_project.settings.dev")
+from nps_project.settings import default_module
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_module())
 
 app = Celery("nps_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -6,7 +6,7 @@ list page costs the same number of queries at 10 rows or 10,000.
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -32,8 +32,28 @@ def export_details(request, **details) -> dict:
     return {**details, "filters": params, "searched": bool(request.GET.get(SEARCH_VAR))}
 
 
+class CalendarSafeChangeList(ChangeList):
+    """Django's admin list, with a drill-down date outside the calendar
+    (``?created_at__year=99999999999``, or December of 9999, whose end is in
+    year 10000) an invalid filter the list explains, instead of the
+    OverflowError or ValueError Django lets through (a 500)."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class DateHierarchyMixin:
+    """For every admin with a ``date_hierarchy``: see CalendarSafeChangeList."""
+
+    def get_changelist(self, request, **kwargs):
+        return CalendarSafeChangeList
+
+
 @admin.register(Customer)
-class CustomerAdmin(CustomerImportViews, ExportMixin, admin.ModelAdmin):
+class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
     list_display = ("__str__", "external_id", "segment", "locale", "unsubscribed_at", "created_at")
     list_filter = ("segment", "locale", ("unsubscribed_at", admin.EmptyFieldListFilter))
@@ -142,7 +162,7 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(DateHierarchyMixin, admin.ModelAdmin):
     list_display = (
         "customer",
         "survey",
@@ -228,7 +248,7 @@ class CsvExportMixin:
 
 
 @admin.register(Response)
-class ResponseAdmin(CsvExportMixin, admin.ModelAdmin):
+class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     list_display = (
         "submitted_at",
         "survey",

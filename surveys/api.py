@@ -25,7 +25,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, generics, permissions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -33,6 +32,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from nps_project.api import field_errors
+from nps_project.parsers import JSONParser
 
 from . import exports, ingestion, models, services
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
@@ -160,6 +160,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
         401: "No valid token (send Authorization: Token <key>).",
         403: "The token lacks the permission (scope) this needs.",
         404: "Not found.",
+        413: "The request body is larger than the server accepts (2.5 MB by default).",
         429: "Too many requests: wait as many seconds as Retry-After says.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
@@ -171,7 +172,7 @@ def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 READ_ERRORS = _errors(401, 403, 429)
 LIST_ERRORS = _errors(400, 401, 403, 404, 429)
-WRITE_ERRORS = _errors(400, 401, 403, 429)
+WRITE_ERRORS = _errors(400, 401, 403, 413, 429)
 
 ANSWER_EXAMPLE = {
     "survey": "customer-feedback",

@@ -3,8 +3,11 @@
 Rows come from one query read in chunks (``iterator``) as plain tuples
 (``values_list``, related columns joined in the same SELECT): never model
 instances, never a query per row, so a million rows cost what one chunk costs.
-Cells a spreadsheet would run as a formula are neutralised, since comments are
-customer input. The followups app builds its case export from these helpers.
+Cells a spreadsheet would run as a formula are neutralised, since comments,
+names and segments are customer input: every CSV the product writes goes
+through ``csv_writer`` (the admin's customer export, whose files tablib
+writes, runs its cells through the same ``safe_cell``). The followups app
+builds its case export and ``nps_report --csv`` from these helpers.
 """
 
 from __future__ import annotations
@@ -69,6 +72,25 @@ def safe_cell(value) -> str | int:
     return value
 
 
+class SafeCsvWriter:
+    """``csv.writer`` with every cell passed through ``safe_cell``."""
+
+    def __init__(self, file):
+        self._writer = csv.writer(file)
+
+    def writerow(self, row: Iterable) -> str:
+        return self._writer.writerow([safe_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(file) -> SafeCsvWriter:
+    """The one CSV writer of the product: formulas in cells stay text."""
+    return SafeCsvWriter(file)
+
+
 class _Echo:
     """A file whose ``write`` hands back the line: csv.writer without a buffer."""
 
@@ -78,12 +100,12 @@ class _Echo:
 
 def csv_lines(queryset: QuerySet, columns: Sequence[Column], *, bom: bool = False) -> Iterator[str]:
     """The header, then one CSV line per row of ``queryset``."""
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     header = writer.writerow([name for name, _ in columns])
     yield BOM + header if bom else header
     rows = queryset.values_list(*(column for _, column in columns)).iterator(chunk_size=CHUNK_SIZE)
     for row in rows:
-        yield writer.writerow([safe_cell(value) for value in row])
+        yield writer.writerow(row)
 
 
 def response_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:

@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 
 from . import handoff, services, stats
 from .models import Channel, Customer, Response, Survey
+from .text import single_line
 
 MAX_BULK_ITEMS = 1000
 MAX_SUBMISSION_SKEW = timedelta(minutes=5)  # as services.response_record allows
@@ -572,12 +573,19 @@ def _parse_customer(raw: dict, item: _Item, errors: dict) -> None:
         )
         or None
     )
-    item.name = _text(reference, "name", "customer.name", errors, NAME_MAX_LENGTH) or ""
+    item.name = (
+        _text(reference, "name", "customer.name", errors, NAME_MAX_LENGTH, clean=single_line) or ""
+    )
     item.external_id = (
         _text(reference, "external_id", "customer.external_id", errors, EXTERNAL_ID_MAX_LENGTH)
         or None
     )
-    item.segment = _text(reference, "segment", "customer.segment", errors, SEGMENT_MAX_LENGTH) or ""
+    item.segment = (
+        _text(
+            reference, "segment", "customer.segment", errors, SEGMENT_MAX_LENGTH, clean=single_line
+        )
+        or ""
+    )
     locale = _text(reference, "locale", "customer.locale", errors, LOCALE_MAX_LENGTH) or ""
     item.locale = services.normalize_locale(locale)
     details = (item.email, item.name, item.external_id, item.segment, locale)
@@ -602,9 +610,11 @@ def _text(
     check=None,
     required=False,
     not_text=NOT_A_STRING,
+    clean=None,
 ):
     """As a DRF ``CharField(allow_null=not required, allow_blank=not required)``,
-    with ``check`` returning a message as one more validator."""
+    with ``check`` returning a message as one more validator, and ``clean``
+    applied before validation (as ``SingleLineField`` does)."""
     if key not in raw:
         if required:
             errors[path] = [REQUIRED]
@@ -621,6 +631,8 @@ def _text(
     else:
         errors[path] = [not_text]
         return None
+    if clean is not None:
+        value = clean(value)
     if not value:
         if required:
             errors[path] = [BLANK]

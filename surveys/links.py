@@ -1,7 +1,13 @@
-"""Signed links put in customer emails: unsubscribing, without any stored state.
+"""Signed links put in customer emails: unsubscribing.
 
-A link carries the customer's id signed with SECRET_KEY, so it cannot be
-guessed or altered, never expires, and needs no table.
+A link carries the customer's random ``unsubscribe_key`` signed with
+SECRET_KEY: it cannot be guessed or altered, never expires, and says nothing
+about the customer (an id would count the customers and name the next one).
+
+Links sent before carried the signed id (``signing.dumps({"c": id})``). They
+still work: they sit in inboxes and in List-Unsubscribe headers, opting out
+must keep working for every email ever sent (RFC 8058, CAN-SPAM), and their
+signature still proves which customer they were made for. None is made any more.
 """
 
 from __future__ import annotations
@@ -12,11 +18,16 @@ from django.urls import reverse
 
 from .models import Customer
 
-UNSUBSCRIBE_SALT = "surveys.unsubscribe"
+UNSUBSCRIBE_SALT = "surveys.unsubscribe.key"
+LEGACY_UNSUBSCRIBE_SALT = "surveys.unsubscribe"
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_token(customer: Customer) -> str:
-    return signing.dumps({"c": customer.pk}, salt=UNSUBSCRIBE_SALT)
+    return _signer().sign(customer.unsubscribe_key)
 
 
 def unsubscribe_path(customer: Customer) -> str:
@@ -41,7 +52,15 @@ def customer_for_unsubscribe_token(signed: str) -> Customer | None:
     """The customer a link was made for, or None when the signature is wrong or
     the customer no longer exists."""
     try:
-        payload = signing.loads(signed, salt=UNSUBSCRIBE_SALT)
+        key = _signer().unsign(signed)
+    except signing.BadSignature:
+        return _customer_for_legacy_token(signed)
+    return Customer.objects.filter(unsubscribe_key=key).first()
+
+
+def _customer_for_legacy_token(signed: str) -> Customer | None:
+    try:
+        payload = signing.loads(signed, salt=LEGACY_UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
     customer_id = payload.get("c") if isinstance(payload, dict) else None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import stats
+from .fields import SingleLineCharField
 
 
 class Locale(models.TextChoices):
@@ -39,10 +40,15 @@ class CustomerQuerySet(models.QuerySet):
         return self.alias(email_lower=Lower("email")).filter(email_lower=Lower(Value(email)))
 
 
+def new_unsubscribe_key() -> str:
+    """256 random bits: what a customer's unsubscribe link carries (signed)."""
+    return secrets.token_urlsafe(32)
+
+
 class Customer(models.Model):
     # NULL, not "", where a value is absent: unique constraints ignore NULLs.
     email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = SingleLineCharField(_("name"), max_length=200, blank=True)
     external_id = models.CharField(  # noqa: DJ001
         _("external id"),
         max_length=100,
@@ -50,9 +56,16 @@ class Customer(models.Model):
         blank=True,
         help_text=_("The customer's id in your CRM or shop, if any."),
     )
-    segment = models.CharField(_("segment"), max_length=100, blank=True, db_index=True)
+    segment = SingleLineCharField(_("segment"), max_length=100, blank=True, db_index=True)
     locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    # Unsubscribe links carry this, never the id: an id counts customers and
+    # names the next one (surveys.links). Indexed, not unique: 256 random bits
+    # do not collide, and a unique field would cost every customer saved
+    # through full_clean() one more query.
+    unsubscribe_key = models.CharField(
+        max_length=64, db_index=True, default=new_unsubscribe_key, editable=False
+    )
     erased_at = models.DateTimeField(
         _("erased at"),
         null=True,
@@ -448,7 +461,7 @@ class Response(models.Model):
     comment = models.TextField(_("comment"), blank=True, max_length=5000)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.LINK)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    segment = models.CharField(
+    segment = SingleLineCharField(
         _("segment"), max_length=100, blank=True, help_text=_("The customer's segment then.")
     )
     locale = models.CharField(_("language"), max_length=10, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from import_export import resources
 
+from .exports import safe_cell
 from .imports import COLUMNS
 from .models import Customer
 
@@ -16,3 +17,9 @@ class CustomerResource(resources.ModelResource):
         model = Customer
         fields = COLUMNS
         export_order = COLUMNS
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        # tablib writes the admin's export files: its cells get the same
+        # formula neutralising as every other CSV (surveys.exports).
+        row = super().export_resource(instance, selected_fields=selected_fields, **kwargs)
+        return [safe_cell(value) for value in row]

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from . import ingestion, services
 from .models import Customer, Locale, Response, Survey
+from .text import single_line
 
 # --- Input ------------------------------------------------------------------
 
@@ -31,10 +32,16 @@ class ScoreField(serializers.Field):
         return value
 
 
-def _optional_text(max_length: int, **kwargs) -> serializers.CharField:
-    return serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs
-    )
+class SingleLineField(serializers.CharField):
+    """Text cleaned by ``surveys.text.single_line`` before it is validated:
+    control characters (NUL included) are dropped, not refused."""
+
+    def to_internal_value(self, data):
+        return single_line(super().to_internal_value(data))
+
+
+def _optional_text(max_length: int, *, field=serializers.CharField, **kwargs):
+    return field(required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs)
 
 
 class CustomerDetailsSerializer(serializers.Serializer):
@@ -45,12 +52,12 @@ class CustomerDetailsSerializer(serializers.Serializer):
         max_length=ingestion.EMAIL_MAX_LENGTH,
         help_text="Matched case-insensitively; required to create a customer.",
     )
-    name = _optional_text(ingestion.NAME_MAX_LENGTH)
+    name = _optional_text(ingestion.NAME_MAX_LENGTH, field=SingleLineField)
     external_id = _optional_text(
         ingestion.EXTERNAL_ID_MAX_LENGTH,
         help_text="The customer's id in your CRM or shop; matched before the email.",
     )
-    segment = _optional_text(ingestion.SEGMENT_MAX_LENGTH)
+    segment = _optional_text(ingestion.SEGMENT_MAX_LENGTH, field=SingleLineField)
     locale = _optional_text(
         ingestion.LOCALE_MAX_LENGTH,
         help_text="A language tag (en, pl-PL, zh-Hans, ru ...); unsupported ones are ignored.",
@@ -119,6 +126,10 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
         required=False,
     )
     locale = serializers.CharField(max_length=ingestion.LOCALE_MAX_LENGTH, allow_blank=True)
+    name = SingleLineField(max_length=ingestion.NAME_MAX_LENGTH, allow_blank=True, required=False)
+    segment = SingleLineField(
+        max_length=ingestion.SEGMENT_MAX_LENGTH, allow_blank=True, required=False
+    )
 
     class Meta:
         model = Customer

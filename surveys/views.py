@@ -71,10 +71,10 @@ def _private_page(view):
     return wrapped
 
 
-def _client_key(request: HttpRequest) -> str:
-    """Who is posting, for throttling: the address that reached us or, behind
-    NPS_TRUSTED_PROXY_COUNT proxies, the one the outermost proxy saw. An IPv6
-    client is its /64: one host usually has a whole /64 to pick from."""
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: the one that reached us or, behind
+    NPS_TRUSTED_PROXY_COUNT proxies, the one the outermost proxy saw. (Also
+    the address django-axes counts failed logins by.)"""
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.NPS_TRUSTED_PROXY_COUNT
     if proxies:
@@ -82,6 +82,13 @@ def _client_key(request: HttpRequest) -> str:
         forwarded = [hop.strip() for hop in forwarded if hop.strip()]
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
+    return address
+
+
+def _client_key(request: HttpRequest) -> str:
+    """Who is posting, for throttling: ``client_ip``, with an IPv6 client as
+    its /64 (one host usually has a whole /64 to pick from)."""
+    address = client_ip(request)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -510,3 +510,75 @@ def test_api_export_queries_do_not_grow_with_rows(people, monkeypatch):
     for _ in range(27):
         open_case()
     assert queries() == few
+
+
+# --- Every CSV the product writes neutralises formulas -------------------------
+
+
+def store_raw(table: str, pk: int, **values) -> None:
+    """Write ``values`` as they are, past any cleaning the model fields do."""
+    assignments = ", ".join(f"{column} = %s" for column in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*values.values(), pk])  # noqa: S608 - names are the test's own
+
+
+FORMULAS = [
+    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+    ("+1", "'+1"),
+    ("-2", "'-2"),
+    ("@x", "'@x"),
+    ("\tx", "'\tx"),
+    ("\rx", "'\rx"),
+]
+
+
+@pytest.mark.parametrize(("given", "written"), FORMULAS)
+def test_the_admin_customer_export_neutralises_formulas(given, written):
+    from surveys.resources import CustomerResource
+
+    customer = CustomerFactory(email="f@example.com")
+    # As stored before names and segments were cleaned of control characters.
+    store_raw("surveys_customer", customer.pk, name=given, segment=given, external_id=given)
+
+    rows = list(csv.DictReader(io.StringIO(CustomerResource().export().csv, newline="")))
+
+    assert (rows[0]["name"], rows[0]["segment"], rows[0]["external_id"]) == (written,) * 3
+    assert rows[0]["email"] == "f@example.com"
+
+
+def test_the_admin_customer_export_view_neutralises_formulas(superuser_client):
+    CustomerFactory(name='=HYPERLINK("http://x","y")', email="f@example.com")
+
+    reply = superuser_client.post(
+        reverse("admin:surveys_customer_export"),
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"customerresource_{c}": "on" for c in ("email", "name")},
+        },
+    )
+
+    assert reply.status_code == 200, reply.content[:500]
+    rows = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"), newline="")))
+    assert rows == [{"email": "f@example.com", "name": '\'=HYPERLINK("http://x","y")'}]
+
+
+@pytest.mark.parametrize(("given", "written"), FORMULAS)
+def test_the_nps_report_csv_neutralises_formulas_and_keeps_negative_scores_numbers(given, written):
+    from django.core.management import call_command
+
+    survey = SurveyFactory(slug="rel")
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    response = ResponseFactory(survey=survey, score=0, submitted_at=when)
+    store_raw("surveys_response", response.pk, segment=given)
+    out = io.StringIO()
+
+    call_command(
+        "nps_report", "rel", "--from", "2026-01-01", "--to", "2026-12-31",
+        "--by", "segment", "--csv", stdout=out,
+    )  # fmt: skip
+
+    rows = {row["group"]: row for row in csv.DictReader(io.StringIO(out.getvalue(), newline=""))}
+    assert set(rows) == {written, "total"}
+    assert rows[written]["nps"] == "-100.0"
+    assert rows[written]["ci_low"].startswith("-")

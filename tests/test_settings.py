@@ -8,16 +8,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-STRONG_KEY = "k" * 10 + "3f9c1b7e5a0d4c2f8e6b9a1d7c3e5f0a2b4d6e8f1a3c5e7b"
+STRONG_KEY = "Zq3-vN8_kT1xW6pR0yL5mC9sF2hJ7dB4gA-uE8iO3nK1tY6wQ0zX5cV9bM2lP7rS4"
+# What `openssl rand -hex 32` prints: 16 symbols, but random.
+HEX_KEY = "9b1f4c7a2e8d03f65c1a9e7b4d2f08a6c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2"
 
 
-def _manage(*args, env_overrides):
+def _run(argv, env_overrides, *, keep_settings_module=True):
     # Only what a deployment would have: no test-process switches.
     dropped = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    if not keep_settings_module:
+        dropped.add("DJANGO_SETTINGS_MODULE")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_overrides)
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args],
+    return subprocess.run(  # noqa: S603 - our own interpreter and modules, fixed arguments
+        [sys.executable, *argv],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -25,6 +29,10 @@ def _manage(*args, env_overrides):
         timeout=60,
         check=False,
     )
+
+
+def _manage(*args, env_overrides, keep_settings_module=True):
+    return _run(["manage.py", *args], env_overrides, keep_settings_module=keep_settings_module)
 
 
 PRODUCTION = {
@@ -53,6 +61,9 @@ def test_deploy_check_is_clean_in_production_settings():
         "short",
         "django-insecure-" + "x" * 60,
         "dev-only-insecure-key-never-use-in-production-0123456789",
+        # Long enough, but five characters over and over: about 2.3 bits each.
+        "abcde" * 12,
+        "a" * 40 + "0123456789",
     ],
 )
 def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
@@ -69,3 +80,67 @@ def test_production_needs_allowed_hosts():
     result = _manage("check", env_overrides={**overrides, "SECRET_KEY": STRONG_KEY})
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_accepts_a_random_hex_key():
+    result = _manage("check", env_overrides={**PRODUCTION, "SECRET_KEY": HEX_KEY})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("debug", ["1", "true", "on"])
+def test_production_refuses_debug_which_would_show_secrets_on_error_pages(debug):
+    result = _manage(
+        "check", env_overrides={**PRODUCTION, "SECRET_KEY": STRONG_KEY, "DEBUG": debug}
+    )
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "nps.example.com,*"])
+def test_production_refuses_a_wildcard_allowed_host(hosts):
+    overrides = {**PRODUCTION, "SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": hosts}
+    result = _manage("check", env_overrides=overrides)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must name" in result.stderr
+
+
+UNSET_MODULE = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+
+def test_manage_py_without_a_settings_module_runs_the_production_checks():
+    result = _manage("check", env_overrides=UNSET_MODULE, keep_settings_module=False)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_manage_py_without_a_settings_module_uses_dev_settings_only_when_debug_is_set():
+    overrides = {"DEBUG": "1", "DATABASE_URL": PRODUCTION["DATABASE_URL"]}
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SETTINGS_MODULE)",
+        env_overrides=overrides,
+        keep_settings_module=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "nps_project.settings.dev"
+
+
+@pytest.mark.parametrize("module", ["nps_project.celery", "nps_project.wsgi"])
+def test_workers_and_web_without_a_settings_module_run_the_production_checks(module):
+    code = f"import django, {module}; django.setup(); print('started')"
+    result = _run(["-c", code], UNSET_MODULE, keep_settings_module=False)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_celery_app_without_a_settings_module_loads_production_settings():
+    code = (
+        "from nps_project.celery import app; from django.conf import settings; "
+        "app.loader.import_default_modules(); print(settings.SETTINGS_MODULE)"
+    )
+    result = _run(
+        ["-c", code], {**UNSET_MODULE, "SECRET_KEY": STRONG_KEY}, keep_settings_module=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "nps_project.settings.production"

@@ -50,6 +50,7 @@ class WorkerProcess:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "nps_project.settings.production",
             "SECRET_KEY": WORKER_SECRET_KEY,
+            "DEBUG": "False",  # production settings refuse DEBUG; a developer shell may set it
             "ALLOWED_HOSTS": "localhost",
             "DATABASE_URL": test_database_url(),
             "CONN_MAX_AGE": "0",

@@ -1,6 +1,5 @@
 """manage.py nps_report <slug> [--from D] [--to D] [--by month|week|segment] [--csv]"""
 
-import csv
 from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +8,7 @@ from django.utils.dateparse import parse_date
 
 from followups import reports
 from surveys.audit import Action, audit_record
+from surveys.exports import csv_writer
 from surveys.models import Survey
 
 COLUMNS = [
@@ -42,10 +42,16 @@ class Command(BaseCommand):
     def _day(self, value, name, default):
         if value is None:
             return default
-        day = parse_date(value)
+        try:
+            day = parse_date(value)  # ValueError for a well-formed impossible day
+        except ValueError:
+            day = None
         if day is None:
             raise CommandError(f"--{name} must be a date like 2026-01-31, not {value!r}.")
-        return timezone.make_aware(datetime.combine(day, time.min))
+        try:
+            return reports.day_start(day)
+        except ValueError as exc:
+            raise CommandError(f"--{name}: {exc}") from None
 
     def handle(self, *args, slug, start, end, by, segment, as_csv, **options):
         survey = Survey.objects.filter(slug=slug).first()
@@ -89,7 +95,8 @@ class Command(BaseCommand):
         low, high = summary.confidence_interval or (None, None)
 
         def num(value):
-            return "" if value is None else f"{value:.1f}"
+            # A number, not text: the CSV writer would quote "-12.5" as a formula.
+            return None if value is None else round(value, 1)
 
         return [
             name,
@@ -104,12 +111,12 @@ class Command(BaseCommand):
         ]
 
     def _csv(self, rows):
-        writer = csv.writer(self.stdout)
+        writer = csv_writer(self.stdout)
         writer.writerow(COLUMNS)
         writer.writerows(rows)
 
     def _table(self, rows):
-        table = [COLUMNS, *[[str(cell) for cell in row] for row in rows]]
+        table = [COLUMNS, *[["" if cell is None else str(cell) for cell in row] for row in rows]]
         widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
         for row in table:
             self.stdout.write(
