@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, tasks
+from .admin_changelist import DateHierarchyMixin
 from .admin_permissions import declared_view, has_model_permission
 from .models import Customer, CustomerImport
 
@@ -110,7 +111,7 @@ class CustomerImportViews:
 
 
 @admin.register(CustomerImport)
-class CustomerImportAdmin(admin.ModelAdmin):
+class CustomerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Imports, read-only: who uploaded what, how far it got, and the report.
     Visible to those who hold ``surveys.view_customerimport`` (Managers)."""
 

@@ -29,7 +29,9 @@ from django.utils.translation import gettext as _
 from .audit import Action, audit_record
 from .models import Customer, CustomerImport
 from .services import normalize_locale
+from .text import single_line
 
+SINGLE_LINE_COLUMNS = ("name", "segment")
 COLUMNS = ("email", "name", "external_id", "segment", "locale")
 CHUNK_SIZE = 1000
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -143,6 +145,9 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
     values: dict[str, str | None] = {}
     for column in COLUMNS:
         value = (raw.get(column) or "").strip()
+        if column in SINGLE_LINE_COLUMNS:
+            # The same rule as every other way in: control characters go.
+            value = single_line(value)
         control = next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
         if control is not None:
             problems.append(

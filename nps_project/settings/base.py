@@ -280,6 +280,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Attempts are not shown in the admin: their pages would offer deletions that
+# declare no permission. `manage.py axes_reset_username NAME` unlocks early.
+AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_CALLABLE = "nps_project.lockout.locked_out"
 # The address counted is the one the survey page throttle uses: X-Forwarded-For
 # only behind NPS_TRUSTED_PROXY_COUNT proxies, where a client cannot forge it.
