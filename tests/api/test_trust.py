@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from followups.models import OutboundEmail
-from surveys.models import Customer, Response
+from surveys.models import AuditEvent, Customer, Response
 from tests.factories import CustomerFactory, SurveyFactory
 
 from .conftest import client_with, make_token
@@ -184,3 +184,38 @@ def test_the_same_client_gets_its_own_answer_back(api):
     assert again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
     assert Response.objects.get().score == 2
+
+
+def test_a_write_without_customers_read_answers_only_the_id(writer_client, stranger):
+    reply = writer_client.patch(
+        f"/api/v1/customers/{stranger.pk}/", {"name": "Renamed"}, format="json"
+    )
+
+    assert reply.status_code == 200
+    assert reply.json() == {"id": stranger.pk}
+    stranger.refresh_from_db()
+    assert stranger.name == "Renamed"
+
+
+def test_an_upsert_without_customers_read_answers_only_the_id(writer_client, stranger):
+    reply = writer_client.post(
+        "/api/v1/customers/", {"external_id": "crm-7", "segment": "vip"}, format="json"
+    )
+
+    assert (reply.status_code, reply.json()) == (200, {"id": stranger.pk})
+
+
+def test_an_api_erasure_is_audited_under_the_key(stranger):
+    eraser = client_with(make_token("dpo-tool", ["customers:erase"]))
+
+    reply = eraser.post(f"/api/v1/customers/{stranger.pk}/erase/", format="json")
+
+    assert (reply.status_code, reply.json()) == (200, {"id": stranger.pk})
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CUSTOMER_ERASED)
+    assert (event.actor_label, event.via, event.object_ids) == (
+        "api:dpo-tool",
+        "api",
+        [stranger.pk],
+    )
+    stranger.refresh_from_db()
+    assert stranger.erased_at is not None
