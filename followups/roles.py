@@ -43,6 +43,8 @@ MANAGER_PERMISSIONS = (
     ("followups", "add_improvementaction"),
     ("followups", "change_improvementaction"),
     ("surveys", "view_auditevent"),
+    ("surveys", "view_apikey"),
+    ("surveys", "revoke_apikey"),
 )
 ROLE_PERMISSIONS = {SERVICE_STAFF: STAFF_PERMISSIONS, MANAGERS: MANAGER_PERMISSIONS}
 

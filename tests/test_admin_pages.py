@@ -24,6 +24,7 @@ CHANGELISTS = [
     "followups_reward",
     "followups_rootcause",
     "followups_staffprofile",
+    "surveys_apikey",
 ]
 
 
