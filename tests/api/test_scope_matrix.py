@@ -18,7 +18,7 @@ from followups.models import CaseEvent, FollowUpCase, OutboundEmail
 from surveys.api_access import ANY_KEY, PUBLIC
 from surveys.api_keys import api_key_create
 from surveys.models import ApiScope, AuditEvent, Customer, Invitation, Response, Survey
-from tests.factories import ResponseFactory, SurveyFactory, manager
+from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.cases import open_case
 
 from .conftest import client_with
@@ -134,16 +134,20 @@ def test_every_api_route_declares_its_scopes_and_is_refused_without_them(rows):
     assert checked >= 20  # the walk found the API, not nothing
 
 
-def test_a_view_without_required_scopes_is_refused(rf):
+def test_a_view_without_required_scopes_is_refused():
+    from rest_framework.test import APIRequestFactory, force_authenticate
     from rest_framework.views import APIView
-
-    from .conftest import make_token
 
     class Undeclared(APIView):
         def get(self, request):
             raise AssertionError("must not run")
 
-    key = make_token("full", SCOPES)
-    request = rf.get("/api/v1/new/", HTTP_AUTHORIZATION=f"Token {key}")
+    # Authenticated directly (no key, so no request actor to bind outside a
+    # request's middleware), as a superuser: only the missing declaration refuses.
+    request = APIRequestFactory().get("/api/v1/new/")
+    force_authenticate(request, user=UserFactory(username="root", is_superuser=True))
 
-    assert Undeclared.as_view()(request).status_code == 403
+    reply = Undeclared.as_view()(request)
+
+    assert reply.status_code == 403
+    assert "declares no scope" in str(reply.data["error"]["message"])
