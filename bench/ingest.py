@@ -164,6 +164,7 @@ def _api_token() -> str:
     out = StringIO()
     call_command(
         "api_token",
+        "create",
         "bench-ingest",
         "--create-user",
         "--scope",

@@ -162,20 +162,18 @@ API_BATCH = 1000  # items per bulk request: the API's maximum
 
 
 def _api_client():
-    """A Django test client with an API token (a superuser's), addressed the
+    """A Django test client with an API key (ingest scope), addressed the
     way production settings accept requests (host ``localhost``, HTTPS)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
-    user_model = get_user_model()
-    user = user_model.objects.filter(username="bench-api").first()
-    if user is None:
-        user = user_model.objects.create_superuser("bench-api", "bench-api@example.com", None)
-    token, _ = Token.objects.get_or_create(user=user)
+    from surveys.api_keys import api_key_create
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-api")
+    issued = api_key_create(user=user, name="bench", scopes=["ingest"], via="bench")
     # Static files are not collected for the bench; WhiteNoise says so once.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_HOST="localhost")
+    return Client(HTTP_AUTHORIZATION=f"Token {issued.secret}", HTTP_HOST="localhost")
 
 
 def _prepare_api(survey, specs):

@@ -14,7 +14,9 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 
 from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS
+from surveys.api_access import HasApiScope
 from surveys.exports import csv_response
+from surveys.models import ApiScope
 
 from . import access, workflow
 from .exports import case_csv_lines
@@ -95,9 +97,11 @@ ERRORS = {
 @extend_schema(tags=["cases"])
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Follow-up cases. Service staff see their own and the unassigned queue;
-    managers see all."""
+    managers see all. A key works cases as its user may (cases:read to read,
+    cases:write to act)."""
 
-    permission_classes = [CanSeeCases]
+    permission_classes = [HasApiScope, CanSeeCases]
+    required_scopes = {"GET": ApiScope.CASES_READ, "POST": ApiScope.CASES_WRITE}
     filterset_class = CaseFilter
     serializer_class = CaseSerializer
 

@@ -11,7 +11,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from surveys.models import Survey
+from surveys.api_access import HasApiScope
+from surveys.models import ApiScope, Survey
 
 from . import access, reports
 from .api import CanSeeCases
@@ -68,7 +69,8 @@ def _day(value, fallback: datetime) -> datetime:
 
 
 class KpiView(APIView):
-    permission_classes = [CanSeeCases]
+    permission_classes = [HasApiScope, CanSeeCases]
+    required_scopes = {"GET": ApiScope.REPORTS_READ}
 
     @extend_schema(
         tags=["reports"],

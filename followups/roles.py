@@ -54,6 +54,8 @@ MANAGER_PERMISSIONS = (
     ("followups", "redeem_offergrant"),
     ("followups", "redeem_rewardgrant"),
     ("followups", "retry_outboundemail"),
+    ("surveys", "view_apikey"),
+    ("surveys", "revoke_apikey"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.

@@ -66,7 +66,16 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     return flat
 
 
+class Conflict(exceptions.ValidationError):
+    """409: the input contradicts stored data; ``fields`` names where."""
+
+    status_code = 409
+    default_code = "conflict"
+
+
 def _error_code(exc: exceptions.APIException) -> str:
+    if isinstance(exc, Conflict):
+        return Conflict.default_code
     if isinstance(exc, exceptions.ValidationError):
         return "invalid"
     codes = exc.get_codes()

@@ -4,11 +4,13 @@ Every column comes from the row itself or a ``list_select_related`` join, so a
 list page costs the same number of queries at 10 rows or 10,000.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,9 @@ from . import exports, services
 from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews
 from .admin_permissions import declared_view, has_model_permission
+from .api_keys import api_key_create, api_key_revoke
 from .audit import Action, audit_record
-from .models import AuditEvent, Customer, Invitation, Response, Survey
+from .models import ApiKey, ApiScope, AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
 
 VIA_ADMIN = "admin"
@@ -360,3 +363,109 @@ class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("scopes"), choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ("name", "user", "scopes", "expires_at")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """API keys by prefix, never the secret. A key made here is shown once, on
+    the page that follows; after that only its digest exists. Keys cannot be
+    edited: revoke one and make another (or rotate it: manage.py api_token)."""
+
+    form = ApiKeyForm
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "scopes_shown",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_select_related = ("user", "created_by")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "name", "user__username")
+    raw_id_fields = ("user",)
+    actions = ["revoke"]
+    readonly_fields = (
+        "prefix",
+        "name",
+        "user",
+        "scopes",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "replaces",
+    )
+
+    @admin.display(description=_("scopes"))
+    def scopes_shown(self, obj):
+        return ", ".join(obj.scopes) or "-"
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ApiKeyForm.Meta.fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Revoked keys stay listed: the audit trail and the answers name them.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        issued = api_key_create(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            created_by=request.user,
+            expires_at=form.cleaned_data.get("expires_at"),
+            via="web",
+        )
+        obj.pk = issued.api_key.pk
+        obj.prefix, obj.digest = issued.api_key.prefix, issued.api_key.digest
+        obj._state.adding = False
+        # Kept on this request only, for the page that shows it once.
+        request.api_key_secret = issued.secret
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return TemplateResponse(
+            request,
+            "admin/surveys/apikey/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("API key created"),
+                "api_key": obj,
+                "secret": request.api_key_secret,
+            },
+        )
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("surveys.revoke_apikey")
+
+    @admin.action(description=_("Revoke the selected keys now"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = sum(
+            api_key_revoke(api_key=key, actor=request.user, via="web") for key in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%d key revoked.", "%d keys revoked.", revoked) % revoked,
+            messages.SUCCESS,
+        )

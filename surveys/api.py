@@ -1,17 +1,15 @@
 """The REST API of the surveys app: ingest answers and customers, read them
 back, and report NPS.
 
-Clients authenticate with a token (``Authorization: Token <key>``). What a
-token may do is its user's Django permissions, checked on every request: the
-``ingest`` scope may write answers and customers, the ``read`` scope may read.
-``manage.py api_token`` creates tokens and grants scopes through two groups.
+Clients authenticate with an API key (``Authorization: Token <key>``); each
+view declares the scope each method needs (``required_scopes``, checked by
+``api_access.HasApiScope``). ``manage.py api_token`` and the admin issue keys.
 Views only translate HTTP to the services and back.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -31,16 +29,20 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from nps_project.api import field_errors
+from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
 
 from . import exports, ingestion, models, services
+from .api_access import ANY_KEY, HasApiScope, caller_has_scope
+from .audit import Action, audit_record
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
+from .models import ApiScope
 from .serializers import (
     BulkResultSerializer,
     CustomerDetailsSerializer,
     CustomerSerializer,
     CustomerUpdateSerializer,
+    CustomerWrittenSerializer,
     ErrorSerializer,
     NpsReportSerializer,
     ResponseBulkInSerializer,
@@ -51,53 +53,16 @@ from .serializers import (
 
 # --- Scopes, permissions, throttling ----------------------------------------
 
-
-@dataclass(frozen=True)
-class ApiScope:
-    group: str
-    permissions: tuple[str, ...]
-
-
-ADD_RESPONSES = ("surveys.add_response",)
-VIEW_RESPONSES = ("surveys.view_response",)
-ADD_CUSTOMERS = ("surveys.add_customer", "surveys.change_customer")
-CHANGE_CUSTOMERS = ("surveys.change_customer",)
-VIEW_CUSTOMERS = ("surveys.view_customer",)
-VIEW_SURVEYS = ("surveys.view_survey",)
-
-API_SCOPES = {
-    "ingest": ApiScope("API ingest", (*ADD_RESPONSES, *ADD_CUSTOMERS)),
-    "read": ApiScope("API read", (*VIEW_RESPONSES, *VIEW_CUSTOMERS, *VIEW_SURVEYS)),
-}
-
-
-class HasScopePermissions(permissions.BasePermission):
-    """The Django permissions a view names for each HTTP method in
-    ``required_permissions``; HEAD and OPTIONS need what GET needs."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
-        needed = view.required_permissions.get(method)
-        if needed is None:
-            return True  # the view does not answer this method: a 405 follows
-        missing = [perm for perm in needed if not user.has_perm(perm)]
-        if missing:
-            scope = next(
-                (name for name, s in API_SCOPES.items() if set(needed) <= set(s.permissions)),
-                None,
-            )
-            self.message = f"Missing permission {', '.join(missing)}" + (
-                f": this needs the '{scope}' API scope." if scope else "."
-            )
-            return False
-        return True
+INGEST = ApiScope.INGEST
+REPORTS_READ = ApiScope.REPORTS_READ
+CUSTOMERS_READ = ApiScope.CUSTOMERS_READ
+CUSTOMERS_WRITE = ApiScope.CUSTOMERS_WRITE
+CUSTOMERS_ERASE = ApiScope.CUSTOMERS_ERASE
 
 
 class ApiScopeRateThrottle(ScopedRateThrottle):
-    """Per user: reads against the ``read`` rate, writes against ``ingest``
+    """Per user (so per API client): reads against the ``read`` rate, writes
+    against ``ingest``
     (``API_THROTTLE_READ`` / ``API_THROTTLE_INGEST``)."""
 
     def allow_request(self, request, view) -> bool:
@@ -121,10 +86,10 @@ class ApiMixin:
     # What every view of this API shares. (Not a docstring: the schema would
     # show it as the description of every operation.)
 
-    permission_classes = [HasScopePermissions]
+    permission_classes = [HasApiScope]
     parser_classes = [JSONParser]
     pagination_class = ApiPagination
-    required_permissions: dict[str, tuple[str, ...]] = {}
+    required_scopes: dict[str, str] = {}
 
     def get_throttles(self):
         return [*super().get_throttles(), ApiScopeRateThrottle()]
@@ -157,8 +122,9 @@ EXPORT_PARAMETERS = [OpenApiParameter("format", exclude=True)]
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     described = {
         400: "Invalid input: see error.fields.",
-        401: "No valid token (send Authorization: Token <key>).",
-        403: "The token lacks the permission (scope) this needs.",
+        401: "No valid key (send Authorization: Token <key>).",
+        403: "The key lacks the scope this needs.",
+        409: "Conflicts with a stored customer: see error.fields.",
         404: "Not found.",
         413: "The request body is larger than the server accepts (2.5 MB by default).",
         429: "Too many requests: wait as many seconds as Retry-After says.",
@@ -167,12 +133,27 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if isinstance(exc, services.CustomerConflict):
+        return Conflict(field_errors(exc))
     return exceptions.ValidationError(field_errors(exc))
+
+
+def _api_client(request):
+    """Whose idempotency keys these are: the user the key acts as."""
+    return request.user
+
+
+def _customer_answer(request, customer) -> dict:
+    """A customer write's answer: the record only for a caller who may read it."""
+    if caller_has_scope(request, CUSTOMERS_READ):
+        return CustomerSerializer(customer).data
+    return {"id": customer.pk}
 
 
 READ_ERRORS = _errors(401, 403, 429)
 LIST_ERRORS = _errors(400, 401, 403, 404, 429)
 WRITE_ERRORS = _errors(400, 401, 403, 413, 429)
+UPSERT_ERRORS = _errors(400, 401, 403, 409, 413, 429)
 
 ANSWER_EXAMPLE = {
     "survey": "customer-feedback",
@@ -197,7 +178,7 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
     queryset = models.Response.objects.select_related("survey").order_by("-submitted_at", "-pk")
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilter
-    required_permissions = {"GET": VIEW_RESPONSES, "POST": ADD_RESPONSES}
+    required_scopes = {"GET": REPORTS_READ, "POST": INGEST}
 
     @extend_schema(
         operation_id="responses_list",
@@ -214,7 +195,9 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
         description=(
             "Stores the answer and hands it over for its follow-up (case, offer or "
             "reward). The customer is found by external id, else by email, and created "
-            "when neither matches. With an idempotency key already used, the stored "
+            "when neither matches; details that contradict a stored customer (a known "
+            "external id with another email, or the reverse) are a 409 and change "
+            "nothing. With an idempotency key this client already used, its stored "
             "answer comes back with 200 and nothing changes."
         ),
         tags=["responses"],
@@ -224,7 +207,7 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
             200: OpenApiResponse(
                 ResponseSerializer, description="Already recorded under this idempotency key."
             ),
-            **WRITE_ERRORS,
+            **UPSERT_ERRORS,
         },
         examples=[OpenApiExample("An answer", value=ANSWER_EXAMPLE, request_only=True)],
     )
@@ -232,7 +215,9 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
         incoming = ResponseInSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         try:
-            recorded = ingestion.response_ingest(**incoming.validated_data)
+            recorded = ingestion.response_ingest(
+                **incoming.validated_data, api_client=_api_client(request)
+            )
         except DjangoValidationError as exc:
             raise _bad_request(exc) from exc
         data = ResponseSerializer(recorded.response).data
@@ -249,7 +234,7 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
 class ResponseDetailView(ApiMixin, generics.RetrieveAPIView):
     queryset = models.Response.objects.select_related("survey")
     serializer_class = ResponseSerializer
-    required_permissions = {"GET": VIEW_RESPONSES}
+    required_scopes = {"GET": REPORTS_READ}
 
     @extend_schema(
         operation_id="responses_retrieve",
@@ -266,7 +251,7 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
     filterset_class = ResponseFilter
     pagination_class = None
     renderer_classes = EXPORT_RENDERERS
-    required_permissions = {"GET": VIEW_RESPONSES}
+    required_scopes = {"GET": REPORTS_READ}
 
     @extend_schema(
         operation_id="responses_export",
@@ -291,7 +276,7 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
 
 
 class ResponseBulkView(ApiMixin, APIView):
-    required_permissions = {"POST": ADD_RESPONSES}
+    required_scopes = {"POST": INGEST}
 
     @extend_schema(
         operation_id="responses_bulk_create",
@@ -321,7 +306,9 @@ class ResponseBulkView(ApiMixin, APIView):
     def post(self, request, *args, **kwargs):
         envelope = ResponseBulkInSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
-        results = ingestion.responses_record_bulk(envelope.validated_data["responses"])
+        results = ingestion.responses_record_bulk(
+            envelope.validated_data["responses"], api_client=_api_client(request)
+        )
         counts = Counter(result.status for result in results)
         return Response(
             {
@@ -340,7 +327,7 @@ class CustomerListView(ApiMixin, generics.ListAPIView):
     queryset = models.Customer.objects.order_by("-created_at", "-pk")
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
-    required_permissions = {"GET": VIEW_CUSTOMERS, "POST": ADD_CUSTOMERS}
+    required_scopes = {"GET": CUSTOMERS_READ, "POST": CUSTOMERS_WRITE}
 
     @extend_schema(
         operation_id="customers_list",
@@ -357,14 +344,17 @@ class CustomerListView(ApiMixin, generics.ListAPIView):
         description=(
             "Finds the customer by external id, else by email (any case), and updates "
             "the details given; creates one (201) when neither matches, which needs an "
-            "email address."
+            "email address. Details that contradict the customer found (a known "
+            "external id with another email, or the reverse) are a 409 and change "
+            "nothing. The record comes back only to a key with customers:read, "
+            "else only its id."
         ),
         tags=["customers"],
         request=CustomerDetailsSerializer,
         responses={
-            201: OpenApiResponse(CustomerSerializer, description="Created."),
-            200: OpenApiResponse(CustomerSerializer, description="Found and updated."),
-            **WRITE_ERRORS,
+            201: OpenApiResponse(CustomerWrittenSerializer, description="Created."),
+            200: OpenApiResponse(CustomerWrittenSerializer, description="Found and updated."),
+            **UPSERT_ERRORS,
         },
     )
     def post(self, request, *args, **kwargs):
@@ -375,7 +365,7 @@ class CustomerListView(ApiMixin, generics.ListAPIView):
             customer, created = services.customer_upsert(**details)
         except DjangoValidationError as exc:
             raise _bad_request(exc) from exc
-        data = CustomerSerializer(customer).data
+        data = _customer_answer(request, customer)
         if not created:
             return Response(data, status=status.HTTP_200_OK)
         location = reverse("api:customer-detail", args=[customer.pk])
@@ -389,7 +379,7 @@ class CustomerListView(ApiMixin, generics.ListAPIView):
 class CustomerDetailView(ApiMixin, generics.RetrieveAPIView):
     queryset = models.Customer.objects.all()
     serializer_class = CustomerSerializer
-    required_permissions = {"GET": VIEW_CUSTOMERS, "PATCH": CHANGE_CUSTOMERS}
+    required_scopes = {"GET": CUSTOMERS_READ, "PATCH": CUSTOMERS_WRITE}
 
     @extend_schema(
         operation_id="customers_retrieve",
@@ -403,10 +393,13 @@ class CustomerDetailView(ApiMixin, generics.RetrieveAPIView):
     @extend_schema(
         operation_id="customers_partial_update",
         summary="Change a customer's details",
-        description="An erased customer cannot be changed (400).",
+        description=(
+            "An erased customer cannot be changed (400). The record comes back only to "
+            "a key with customers:read, else only its id."
+        ),
         tags=["customers"],
         request=CustomerUpdateSerializer,
-        responses={200: CustomerSerializer, **_errors(400, 401, 403, 404, 429)},
+        responses={200: CustomerWrittenSerializer, **_errors(400, 401, 403, 404, 429)},
     )
     def patch(self, request, *args, **kwargs):
         customer = self.get_object()
@@ -416,13 +409,13 @@ class CustomerDetailView(ApiMixin, generics.RetrieveAPIView):
             customer = ingestion.customer_update(customer=customer, **incoming.validated_data)
         except DjangoValidationError as exc:
             raise _bad_request(exc) from exc
-        return Response(CustomerSerializer(customer).data)
+        return Response(_customer_answer(request, customer))
 
 
 class CustomerEraseView(ApiMixin, generics.GenericAPIView):
     queryset = models.Customer.objects.all()
     serializer_class = CustomerSerializer
-    required_permissions = {"POST": CHANGE_CUSTOMERS}
+    required_scopes = {"POST": CUSTOMERS_ERASE}
 
     @extend_schema(
         operation_id="customers_erase",
@@ -430,34 +423,42 @@ class CustomerEraseView(ApiMixin, generics.GenericAPIView):
         description=(
             "Removes email, name, external id and the comments of their answers, "
             "everywhere at once; their scores stay, anonymously, in the statistics. "
-            "Erasing again changes nothing."
+            "Erasing again changes nothing. The record comes back only to a key with "
+            "customers:read, else only its id."
         ),
         tags=["customers"],
         request=None,
-        responses={200: CustomerSerializer, **_errors(401, 403, 404, 429)},
+        responses={200: CustomerWrittenSerializer, **_errors(401, 403, 404, 429)},
     )
     def post(self, request, *args, **kwargs):
-        customer = services.customer_erase(customer=self.get_object())
-        return Response(CustomerSerializer(customer).data)
+        customer = self.get_object()
+        if customer.is_erased:
+            return Response(_customer_answer(request, customer))
+        customer = services.customer_erase(customer=customer)
+        audit_record(action=Action.CUSTOMER_ERASED, via="api", objects=[customer])
+        return Response(_customer_answer(request, customer))
 
 
 class CustomerUnsubscribeView(ApiMixin, generics.GenericAPIView):
     queryset = models.Customer.objects.all()
     serializer_class = CustomerSerializer
-    required_permissions = {"POST": CHANGE_CUSTOMERS}
+    required_scopes = {"POST": CUSTOMERS_WRITE}
 
     @extend_schema(
         operation_id="customers_unsubscribe",
         summary="Stop emailing a customer",
-        description="The first unsubscription time is kept; repeating it changes nothing.",
+        description=(
+            "The first unsubscription time is kept; repeating it changes nothing. "
+            "The record comes back only to a key with customers:read, else only its id."
+        ),
         tags=["customers"],
         request=None,
-        responses={200: CustomerSerializer, **_errors(401, 403, 404, 429)},
+        responses={200: CustomerWrittenSerializer, **_errors(401, 403, 404, 429)},
     )
     def post(self, request, *args, **kwargs):
         customer = self.get_object()
         services.customer_unsubscribe(customer=customer)
-        return Response(CustomerSerializer(customer).data)
+        return Response(_customer_answer(request, customer))
 
 
 # --- Surveys and NPS --------------------------------------------------------
@@ -467,7 +468,7 @@ class SurveyListView(ApiMixin, generics.ListAPIView):
     queryset = models.Survey.objects.order_by("name", "pk")
     serializer_class = SurveySerializer
     filterset_class = SurveyFilter
-    required_permissions = {"GET": VIEW_SURVEYS}
+    required_scopes = {"GET": REPORTS_READ}
 
     @extend_schema(
         operation_id="surveys_list",
@@ -483,7 +484,7 @@ class SurveyDetailView(ApiMixin, generics.RetrieveAPIView):
     queryset = models.Survey.objects.all()
     serializer_class = SurveySerializer
     lookup_field = "slug"
-    required_permissions = {"GET": VIEW_SURVEYS}
+    required_scopes = {"GET": REPORTS_READ}
 
     @extend_schema(
         operation_id="surveys_retrieve",
@@ -498,7 +499,7 @@ class SurveyDetailView(ApiMixin, generics.RetrieveAPIView):
 class SurveyNpsView(ApiMixin, generics.GenericAPIView):
     queryset = models.Response.objects.all()
     filterset_class = NpsFilter
-    required_permissions = {"GET": VIEW_RESPONSES}
+    required_scopes = {"GET": REPORTS_READ}
 
     @extend_schema(
         operation_id="surveys_nps",
@@ -549,7 +550,8 @@ class NotFoundView(APIView):
     """Any other path under this API's resources: a 404 in the API's error
     shape rather than Django's HTML page."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [HasApiScope]
+    required_scopes = dict.fromkeys(("GET", "POST", "PUT", "PATCH", "DELETE"), ANY_KEY)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -71,6 +71,13 @@ def _actor_fields(actor) -> tuple[int | None, str]:
     return None, "anonymous"
 
 
+def bind_request_actor(actor) -> None:
+    """Name the current request's actor once it is known later than the
+    middleware (an API key, authenticated in the view); the middleware
+    restores the previous actor when the request ends."""
+    _current_actor.set(actor)
+
+
 class AuditActorMiddleware:
     """Remembers who is making the current request, so that changes recorded
     from signals (group and permission edits) name their actor."""

@@ -39,7 +39,6 @@ SEGMENT_MAX_LENGTH = Customer._meta.get_field("segment").max_length
 LOCALE_MAX_LENGTH = 35  # a BCP 47 tag as a client may send it; normalized on the way in
 COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
 IDEMPOTENCY_KEY_MAX_LENGTH = Response._meta.get_field("idempotency_key").max_length
-CUSTOMER_ID_MAX = 2**63 - 1
 
 # Messages: DRF's own (lazy, so translated like every other API message) and
 # the services' wording for the domain rules.
@@ -49,10 +48,6 @@ BLANK = drf_fields.CharField.default_error_messages["blank"]
 NOT_A_STRING = drf_fields.CharField.default_error_messages["invalid"]
 TOO_LONG = drf_fields.CharField.default_error_messages["max_length"]
 NOT_AN_OBJECT = "Invalid data. Expected a dictionary, but got {datatype}."
-NOT_AN_INTEGER = drf_fields.IntegerField.default_error_messages["invalid"]
-INTEGER_TOO_SMALL = drf_fields.IntegerField.default_error_messages["min_value"]
-INTEGER_TOO_LARGE = drf_fields.IntegerField.default_error_messages["max_value"]
-INTEGER_STRING_TOO_LONG = drf_fields.IntegerField.default_error_messages["max_string_length"]
 NOT_A_DATETIME = drf_fields.DateTimeField.default_error_messages["invalid"]
 DATETIME_OUT_OF_RANGE = drf_fields.DateTimeField.default_error_messages["overflow"]
 DATETIME_FORMAT_HINT = "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]"
@@ -62,8 +57,7 @@ INVALID_EMAIL = drf_fields.EmailField.default_error_messages["invalid"]
 SCORE_INVALID = "The score must be a whole number from 0 to 10."
 UNKNOWN_SURVEY = "No survey with the slug '{slug}'."
 CLOSED_SURVEY = "The survey '{slug}' is {status} and takes no answers."
-UNKNOWN_CUSTOMER = "No customer with this id."
-CUSTOMER_ID_WITH_DETAILS = "Identify the customer by id alone, or by email / external id."
+CUSTOMER_ID_REFUSED = "Answers name their customer by email or external_id, never by database id."
 IDENTITY_REQUIRED = "An email address or an external id is required."
 NEW_CUSTOMER_NEEDS_EMAIL = "A new customer needs an email address."
 EMAIL_TAKEN = "A customer with this email already exists."
@@ -105,6 +99,7 @@ def response_ingest(
     comment: str | None = "",
     submitted_at: datetime | None = None,
     idempotency_key: str | None = None,
+    api_client=None,
 ) -> services.Recorded:
     """Record one answer from an integration: find the survey by slug, find or
     create the customer, and store the answer through
@@ -113,11 +108,15 @@ def response_ingest(
     A known idempotency key returns the stored answer before anything else is
     looked at or changed. Raises ``ValidationError`` with field paths
     (``survey``, ``customer.email`` ...) when the answer cannot be stored; then
-    nothing was written.
+    nothing was written. Idempotency keys are ``api_client``'s own.
     """
     key = (idempotency_key or "").strip() or None
     if key:
-        existing = Response.objects.select_related("survey").filter(idempotency_key=key).first()
+        existing = (
+            Response.objects.select_related("survey")
+            .filter(api_client=api_client, idempotency_key=key)
+            .first()
+        )
         if existing is not None:
             return services.Recorded(existing, created=False)
     found = Survey.objects.filter(slug=survey).first()
@@ -133,19 +132,21 @@ def response_ingest(
             channel=Channel.API,
             submitted_at=submitted_at,
             idempotency_key=key,
+            api_client=api_client,
         )
 
 
 def _customer_for(reference: Mapping) -> Customer:
+    # A database id would let a client that cannot read customers address
+    # (and send an apology or a code to) any of them: details only.
     if reference.get("id") is not None:
-        found = Customer.objects.filter(pk=reference["id"]).first()
-        if found is None:
-            raise ValidationError({"customer.id": UNKNOWN_CUSTOMER})
-        return found
+        raise ValidationError({"customer.id": CUSTOMER_ID_REFUSED})
     try:
         customer, _created = services.customer_upsert(
             **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS}
         )
+    except services.CustomerConflict as exc:
+        raise services.CustomerConflict(_prefixed(exc, "customer")) from exc
     except ValidationError as exc:
         raise ValidationError(_prefixed(exc, "customer")) from exc
     return customer
@@ -213,7 +214,6 @@ BULK_STATUSES = (CREATED, EXISTING, INVALID)
 class _Item:
     __slots__ = (
         "comment",
-        "customer_id",
         "email",
         "external_id",
         "idempotency_key",
@@ -227,13 +227,14 @@ class _Item:
     )
 
 
-def responses_record_bulk(items: Sequence) -> list[BulkResult]:
+def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResult]:
     """Record up to ``MAX_BULK_ITEMS`` answers in one transaction, with one
     result per item, in order.
 
     Each item has the shape of one API answer and follows the same rules as
     ``response_ingest``; an invalid item is reported and never blocks the
-    others. Within the batch the first item with an idempotency key wins and
+    others. Idempotency keys are ``api_client``'s own (as for one answer).
+    Within the batch the first item with an idempotency key wins and
     later ones report ``existing``. Surveys, customers and known keys are each
     read with one query; new customers and answers are written with
     ``bulk_create``; routing gets every new id in one hand-off after commit.
@@ -250,7 +251,7 @@ def responses_record_bulk(items: Sequence) -> list[BulkResult]:
             parsed.append(item)
     for attempt in range(1, INGEST_ATTEMPTS + 1):
         try:
-            for result in _record_parsed(parsed):
+            for result in _record_parsed(parsed, api_client):
                 results[result.index] = result
             break
         except (IntegrityError, _ConcurrentChange):
@@ -266,7 +267,7 @@ class _ConcurrentChange(Exception):
     pass
 
 
-def _record_parsed(items: list[_Item]) -> list[BulkResult]:
+def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
     now = timezone.now()
     latest_allowed = now + MAX_SUBMISSION_SKEW
     surveys = {s.slug: s for s in Survey.objects.filter(slug__in={i.survey for i in items})}
@@ -274,9 +275,9 @@ def _record_parsed(items: list[_Item]) -> list[BulkResult]:
     stored_keys = (
         {
             key: (pk, category)
-            for key, pk, category in Response.objects.filter(idempotency_key__in=keys).values_list(
-                "idempotency_key", "pk", "category"
-            )
+            for key, pk, category in Response.objects.filter(
+                api_client=api_client, idempotency_key__in=keys
+            ).values_list("idempotency_key", "pk", "category")
         }
         if keys
         else {}
@@ -338,6 +339,7 @@ def _record_parsed(items: list[_Item]) -> list[BulkResult]:
                 segment=segment,
                 locale=locale or survey.default_locale,
                 idempotency_key=item.idempotency_key,
+                api_client=api_client,
             )
             for item, customer, survey, segment, locale in accepted
         ]
@@ -403,12 +405,9 @@ class _CustomerBook:
 
     @classmethod
     def load(cls, items: Sequence[_Item]) -> _CustomerBook:
-        ids = {i.customer_id for i in items if i.customer_id is not None}
         email_keys = _email_keys({i.email for i in items if i.email})
         external_ids = {i.external_id for i in items if i.external_id}
         lookup = Q()
-        if ids:
-            lookup |= Q(pk__in=ids)
         if email_keys:
             lookup |= Q(email_lower__in=set(email_keys.values()))
         if external_ids:
@@ -427,11 +426,6 @@ class _CustomerBook:
     def resolve(self, item: _Item):
         """``(customer, changes, errors)`` for one item, changing nothing yet;
         ``changes`` is None for a customer still to be created."""
-        if item.customer_id is not None:
-            customer = self.by_id.get(item.customer_id)
-            if customer is None:
-                return None, None, {"customer.id": [UNKNOWN_CUSTOMER]}
-            return customer, {}, None
         email, external_id = item.email, item.external_id
         if not email and not external_id:
             return None, None, {"customer.email": [IDENTITY_REQUIRED]}
@@ -449,6 +443,12 @@ class _CustomerBook:
             if not email:
                 return None, None, {"customer.email": [NEW_CUSTOMER_NEEDS_EMAIL]}
             return _Customer(**fields, email_lower=self.email_keys[email]), None, None
+        try:
+            services.customer_identity_check(
+                customer=customer, email=email, external_id=external_id
+            )
+        except services.CustomerConflict as exc:
+            return None, None, _prefixed(exc, "customer")
         changes = {k: v for k, v in fields.items() if v and getattr(customer, k) != v}
         if "email" in changes:
             holder = self.by_email.get(self.email_keys[email])
@@ -547,7 +547,7 @@ def _parse_item(index: int, raw) -> tuple[_Item | None, dict[str, list[str]] | N
 
 
 def _parse_customer(raw: dict, item: _Item, errors: dict) -> None:
-    item.customer_id = item.email = item.external_id = None
+    item.email = item.external_id = None
     item.name = item.segment = item.locale = ""
     if "customer" not in raw:
         errors["customer"] = [REQUIRED]
@@ -559,8 +559,8 @@ def _parse_customer(raw: dict, item: _Item, errors: dict) -> None:
     if not isinstance(reference, dict):
         errors["customer"] = [NOT_AN_OBJECT.format(datatype=type(reference).__name__)]
         return
-    before = len(errors)
-    item.customer_id = _integer(reference, "id", "customer.id", errors, 1, CUSTOMER_ID_MAX)
+    if reference.get("id") is not None:
+        errors["customer.id"] = [CUSTOMER_ID_REFUSED]
     item.email = (
         _text(
             reference,
@@ -588,9 +588,6 @@ def _parse_customer(raw: dict, item: _Item, errors: dict) -> None:
     )
     locale = _text(reference, "locale", "customer.locale", errors, LOCALE_MAX_LENGTH) or ""
     item.locale = services.normalize_locale(locale)
-    details = (item.email, item.name, item.external_id, item.segment, locale)
-    if len(errors) == before and item.customer_id is not None and any(details):
-        errors["customer"] = [CUSTOMER_ID_WITH_DETAILS]
 
 
 def _email(value: str) -> str | None:
@@ -653,28 +650,6 @@ def _text(
         errors[path] = messages
         return None
     return value
-
-
-def _integer(raw: dict, key: str, path: str, errors: dict, minimum: int, maximum: int):
-    """As a DRF ``IntegerField(allow_null=True, min_value=..., max_value=...)``."""
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str) and len(value) > drf_fields.IntegerField.MAX_STRING_LENGTH:
-        errors[path] = [INTEGER_STRING_TOO_LONG]
-        return None
-    try:
-        number = int(drf_fields.IntegerField.re_decimal.sub("", str(value)))
-    except (TypeError, ValueError):
-        errors[path] = [NOT_AN_INTEGER]
-        return None
-    if number < minimum:
-        errors[path] = [INTEGER_TOO_SMALL.format(min_value=minimum)]
-        return None
-    if number > maximum:
-        errors[path] = [INTEGER_TOO_LARGE.format(max_value=maximum)]
-        return None
-    return number
 
 
 def _score(raw: dict, errors: dict):

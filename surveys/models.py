@@ -465,8 +465,20 @@ class Response(models.Model):
         _("segment"), max_length=100, blank=True, help_text=_("The customer's segment then.")
     )
     locale = models.CharField(_("language"), max_length=10, blank=True)
-    idempotency_key = models.CharField(
-        _("idempotency key"), max_length=200, null=True, blank=True, unique=True
+    # NULL, not "": answers without a key stay out of the unique constraints.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=200, null=True, blank=True
+    )
+    # Whose idempotency key it is: the account an API key acts for (every key
+    # of one account, rotated ones too, shares its keys); empty for answers
+    # that came another way. PROTECT: the answers name the client that sent them.
+    api_client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("API client"),
     )
     exclusion_reason = models.CharField(
         _("excluded from statistics"),
@@ -504,6 +516,18 @@ class Response(models.Model):
                 ),
                 name="response_category_matches_score",
                 violation_error_message=_("The category does not match the score."),
+            ),
+            # An idempotency key is unique per API client: two clients may use
+            # the same key without seeing each other's answers.
+            models.UniqueConstraint(
+                fields=["api_client", "idempotency_key"],
+                condition=Q(api_client__isnull=False, idempotency_key__isnull=False),
+                name="response_idempotency_key_per_client",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(api_client__isnull=True, idempotency_key__isnull=False),
+                name="response_idempotency_key_without_client",
             ),
         ]
         indexes = [
@@ -689,3 +713,92 @@ class CustomerImport(models.Model):
             "Nothing was imported: %(count)d lines have errors.",
             len(lines),
         ) % {"count": len(lines)}
+
+
+class ApiScope(models.TextChoices):
+    """What an API key may do. Each API view names the scope each of its
+    methods needs (``required_scopes``)."""
+
+    INGEST = "ingest", _("Record answers")
+    REPORTS_READ = "reports:read", _("Read answers, surveys and reports")
+    CUSTOMERS_READ = "customers:read", _("Read customers")
+    CUSTOMERS_WRITE = "customers:write", _("Create, change and unsubscribe customers")
+    CUSTOMERS_ERASE = "customers:erase", _("Erase customers' personal data")
+    CASES_READ = "cases:read", _("Read follow-up cases (as the key's user may)")
+    CASES_WRITE = "cases:write", _("Work follow-up cases (as the key's user may)")
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, now):
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiKey(models.Model):
+    """A REST API key. Only the SHA-256 digest of the secret is stored (the
+    secret has 256 random bits, so a fast hash looked up by its index is safe);
+    the prefix is shown to tell keys apart."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("acts as"),
+        help_text=_(
+            "The API client: idempotency keys are per client, and the cases API "
+            "applies this user's access."
+        ),
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True, editable=False)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+        editable=False,
+    )
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("revoke_apikey", _("Can revoke API keys"))]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @property
+    def label(self) -> str:
+        """Who this key is in the audit trail."""
+        return f"api:{self.name}"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

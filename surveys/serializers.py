@@ -65,19 +65,14 @@ class CustomerDetailsSerializer(serializers.Serializer):
 
 
 class CustomerReferenceSerializer(CustomerDetailsSerializer):
-    """Who answered: an existing customer's ``id`` alone, or their details
-    (found by external id, else by email; created when neither matches;
-    updated with the details given)."""
+    """Who answered, by their details: found by external id, else by email;
+    created when neither matches; updated with the details given. Never by
+    database id: that would let a key address customers it cannot read."""
 
-    id = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=ingestion.CUSTOMER_ID_MAX
-    )
-
-    def validate(self, attrs):
-        details = ("email", "name", "external_id", "segment", "locale")
-        if attrs.get("id") is not None and any(attrs.get(name) for name in details):
-            raise serializers.ValidationError(ingestion.CUSTOMER_ID_WITH_DETAILS)
-        return attrs
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data.get("id") is not None:
+            raise serializers.ValidationError({"id": [ingestion.CUSTOMER_ID_REFUSED]})
+        return super().to_internal_value(data)
 
 
 class ResponseInSerializer(serializers.Serializer):
@@ -198,6 +193,19 @@ class CustomerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class CustomerWrittenSerializer(CustomerSerializer):
+    """What a customer write answers: the whole record for a key that may read
+    customers (customers:read), else only the id. (For the schema: every field
+    but id is optional; the views pick which to send.)"""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "id":
+                field.read_only, field.required = False, False
+        return fields
 
 
 class SurveySerializer(serializers.ModelSerializer):

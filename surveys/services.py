@@ -72,6 +72,7 @@ def customer_upsert(
 
     if customer.is_erased:
         raise ValidationError({"customer": "This customer was erased and cannot be updated."})
+    customer_identity_check(customer=customer, email=email, external_id=external_id)
     changed = [k for k, v in fields.items() if v and getattr(customer, k) != v]
     for key in changed:
         setattr(customer, key, fields[key])
@@ -79,6 +80,27 @@ def customer_upsert(
         customer.full_clean()
         customer.save(update_fields=[*changed, "updated_at"])
     return customer, False
+
+
+EXTERNAL_ID_CONFLICT = "An existing customer has this external id with a different email address."
+EMAIL_CONFLICT = "An existing customer has this email address with a different external id."
+
+
+class CustomerConflict(ValidationError):
+    """The details name a stored customer by one identifier and contradict its
+    other one. Never resolved by overwriting: that would move a customer's
+    offers and codes to whoever sent the details."""
+
+
+def customer_identity_check(*, customer, email: str | None, external_id: str | None) -> None:
+    """Raise ``CustomerConflict`` when ``email`` or ``external_id`` contradicts
+    the stored customer's (an identifier it does not have yet is no conflict)."""
+    same_email = bool(email and customer.email and customer.email.lower() == email.lower())
+    if external_id and customer.external_id == external_id and email and customer.email:
+        if not same_email:
+            raise CustomerConflict({"external_id": EXTERNAL_ID_CONFLICT})
+    elif same_email and external_id and customer.external_id:
+        raise CustomerConflict({"email": EMAIL_CONFLICT})
 
 
 @dataclass(frozen=True)
@@ -110,17 +132,21 @@ def response_record(
     idempotency_key: str | None = None,
     invitation: Invitation | None = None,
     locale: str = "",
+    api_client=None,
 ) -> Recorded:
     """Store one answer and, once committed, hand it over for routing.
 
     Idempotent twice over: the same idempotency key, or a second answer to the
     same invitation, returns the response already stored (``created=False``)
-    and changes nothing.
+    and changes nothing. Idempotency keys are per ``api_client`` (the user an
+    API key acts as; None for answers from elsewhere).
     """
     score = _validate_score(score)
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key:
-        existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+        existing = Response.objects.filter(
+            api_client=api_client, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return Recorded(existing, created=False)
     if invitation is not None:
@@ -149,12 +175,13 @@ def response_record(
         segment=customer.segment,
         locale=normalize_locale(locale) or customer.locale or survey.default_locale,
         idempotency_key=idempotency_key,
+        api_client=api_client,
     )
     # The checks that would cost queries cannot fail here: survey and customer
     # are rows in hand, the score is checked and the category derived from it.
     # The database enforces all of them on insert anyway.
     response.full_clean(
-        exclude=["invitation", "idempotency_key", "category", "survey", "customer"],
+        exclude=["invitation", "idempotency_key", "category", "survey", "customer", "api_client"],
         validate_constraints=False,
     )
     try:
@@ -169,7 +196,9 @@ def response_record(
         # Lost a race with an identical submission: return the winner.
         winner = None
         if idempotency_key:
-            winner = Response.objects.filter(idempotency_key=idempotency_key).first()
+            winner = Response.objects.filter(
+                api_client=api_client, idempotency_key=idempotency_key
+            ).first()
         if winner is None and invitation is not None:
             winner = Response.objects.filter(invitation=invitation).first()
         if winner is None:

@@ -25,6 +25,7 @@ CHANGELISTS = [
     "followups_reward",
     "followups_rootcause",
     "followups_staffprofile",
+    "surveys_apikey",
 ]
 
 

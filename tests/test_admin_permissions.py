@@ -19,7 +19,6 @@ from django.contrib.auth import get_permission_codename, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory, TestCase
 from django.urls import URLPattern, get_resolver, reverse
-from rest_framework.authtoken.models import TokenProxy
 
 from followups import roles
 from followups.models import (
@@ -36,8 +35,10 @@ from followups.models import (
     SurveyIncentive,
 )
 from followups.services import route_responses
+from surveys.api_keys import api_key_create
 from surveys.audit import Action, audit_record
 from surveys.models import (
+    ApiKey,
     AuditEvent,
     Customer,
     CustomerImport,
@@ -292,7 +293,11 @@ TARGETS = {
     get_user_model(): lambda action: UserFactory(username="target"),
     Group: lambda action: Group.objects.create(name="Spare group"),
     AuditEvent: lambda action: audit_record(action=Action.EXPORT, object_type="x", count=1),
-    TokenProxy: lambda action: TokenProxy.objects.create(user=UserFactory(username="client")),
+    ApiKey: lambda action: (
+        api_key_create(
+            user=UserFactory(username="client"), name="Shop", scopes=["ingest"], via="test"
+        ).api_key
+    ),
 }
 
 # What an action's second step needs (its confirmation page's fields).

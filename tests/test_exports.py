@@ -19,7 +19,7 @@ from followups.models import FollowUpCase, RootCause
 from surveys import exports, services
 from surveys.models import Response
 from surveys.stats import classify
-from tests.api.conftest import client_with, make_token
+from tests.api.conftest import client_with, key_for, make_token
 from tests.factories import (
     CustomerFactory,
     ResponseFactory,
@@ -98,9 +98,7 @@ def api_reader():
 
 
 def api_user(user):
-    from rest_framework.authtoken.models import Token
-
-    return client_with(Token.objects.create(user=user).key)
+    return client_with(key_for(user, "reports:read", "cases:read"))
 
 
 @pytest.fixture
@@ -488,6 +486,7 @@ def test_admin_export_queries_do_not_grow_with_rows(client, people, monkeypatch,
 
     for _ in range(3):
         open_case()
+    queries()  # each key's first use records it (once a minute): not counted
     few = queries()
     for _ in range(27):
         open_case()
@@ -506,6 +505,7 @@ def test_api_export_queries_do_not_grow_with_rows(people, monkeypatch):
 
     for _ in range(3):
         open_case()
+    queries()  # each key's first use records it (once a minute): not counted
     few = queries()
     for _ in range(27):
         open_case()

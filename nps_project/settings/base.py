@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -197,10 +196,11 @@ CELERY_TASK_ROUTES = {
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "surveys.api_access.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A view that declares no scopes (required_scopes) is refused.
+    "DEFAULT_PERMISSION_CLASSES": ["surveys.api_access.HasApiScope"],
     # DRF's parsers, with JSON nested past the recursion limit a 400.
     "DEFAULT_PARSER_CLASSES": [
         "nps_project.parsers.JSONParser",
@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "surveys.api_schema.ScopedAutoSchema",
     # Every 4xx in one shape: {"error": {"status", "code", "message", "fields"}}.
     "EXCEPTION_HANDLER": "nps_project.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -231,7 +231,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "NPS loop API",
     "DESCRIPTION": (
         "Ingest NPS answers, read statistics and work follow-up cases.\n\n"
-        "Authenticate with `Authorization: Token <key>` (`manage.py api_token`). "
+        "Authenticate with `Authorization: Token <key>` (`manage.py api_token create`); "
+        "each operation names the key scope it needs. "
         "Every error has one shape: "
         '`{"error": {"status", "code", "message", "fields"}}`.'
     ),

@@ -1,19 +1,23 @@
-"""Tokens, scopes and throttling: who may do what, checked on the server."""
+"""API keys, scopes and throttling: who may do what, checked on the server."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
+from rest_framework.test import APIClient
 
-from surveys.models import Response
+from surveys.api_keys import api_key_revoke
+from surveys.models import ApiKey, AuditEvent, Response
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager
 
-from .conftest import client_with
+from .conftest import client_with, make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -71,28 +75,50 @@ def test_an_unknown_token_is_a_401(ids):
     assert reply.json()["error"]["code"] == "authentication_failed"
 
 
-def test_a_token_of_an_inactive_user_is_a_401(read_client):
+def test_a_key_of_an_inactive_user_is_a_401(read_client):
     get_user_model().objects.filter(username="reporting").update(is_active=False)
 
     assert read_client.get("/api/v1/surveys/").status_code == 401
 
 
+def test_a_bearer_key_works_too(ids):
+    key = make_token("reporting", "read")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert client.get("/api/v1/surveys/").status_code == 200
+
+
+def test_a_revoked_key_is_a_401_at_once(ids):
+    key = make_token("reporting", "read")
+    api_key_revoke(api_key=ApiKey.objects.get(), via="test")
+
+    assert client_with(key).get("/api/v1/surveys/").status_code == 401
+
+
+def test_an_expired_key_is_a_401(ids):
+    key = make_token("reporting", "read")
+    ApiKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert client_with(key).get("/api/v1/surveys/").status_code == 401
+
+
 @pytest.mark.parametrize("method, url", EVERYTHING)
-def test_a_token_without_a_scope_gets_403_everywhere(unscoped_client, ids, method, url):
+def test_a_key_without_a_scope_gets_403_everywhere(unscoped_client, ids, method, url):
     reply = call(unscoped_client, method, url, ids)
 
     assert reply.status_code == 403
     error = reply.json()["error"]
     assert (error["status"], error["code"], error["fields"]) == (403, "permission_denied", {})
-    assert "surveys." in error["message"]
+    assert "API scope" in error["message"]
 
 
 @pytest.mark.parametrize("method, url", WRITES)
-def test_the_read_scope_cannot_write(read_client, ids, method, url):
+def test_the_read_scopes_cannot_write(read_client, ids, method, url):
     reply = call(read_client, method, url, ids)
 
     assert reply.status_code == 403
-    assert "'ingest' API scope" in reply.json()["error"]["message"]
+    assert "API scope" in reply.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("url", READS)
@@ -100,11 +126,11 @@ def test_the_ingest_scope_cannot_read(ingest_client, ids, url):
     reply = ingest_client.get(url.format(**ids))
 
     assert reply.status_code == 403
-    assert "'read' API scope" in reply.json()["error"]["message"]
+    assert ":read' API scope" in reply.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("url", READS)
-def test_the_read_scope_reads_everything(read_client, ids, url):
+def test_the_read_scopes_read_everything(read_client, ids, url):
     assert read_client.get(url.format(**ids)).status_code == 200
 
 
@@ -126,6 +152,27 @@ def test_a_manager_signed_in_to_the_admin_may_read_through_the_session(client, i
     assert client.post("/api/v1/responses/", {}, content_type="application/json").status_code == 403
 
 
+def test_a_key_is_stored_as_a_digest_only():
+    key = make_token("shop", "ingest")
+
+    stored = ApiKey.objects.get()
+    assert key not in {stored.prefix, stored.digest, str(stored.scopes)}
+    assert stored.digest == hashlib.sha256(key.encode()).hexdigest()
+    assert key.startswith(stored.prefix)
+
+
+def test_last_use_is_recorded_at_most_once_a_minute(ids):
+    client = client_with(make_token("reporting", "read"))
+    with time_machine.travel("2026-01-01 10:00:00Z", tick=False):
+        client.get("/api/v1/surveys/")
+    with time_machine.travel("2026-01-01 10:00:30Z", tick=False):
+        client.get("/api/v1/surveys/")
+    assert ApiKey.objects.get().last_used_at == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    with time_machine.travel("2026-01-01 10:01:01Z", tick=False):
+        client.get("/api/v1/surveys/")
+    assert ApiKey.objects.get().last_used_at == datetime(2026, 1, 1, 10, 1, 1, tzinfo=UTC)
+
+
 # --- manage.py api_token ----------------------------------------------------
 
 
@@ -135,65 +182,109 @@ def api_token(*args) -> tuple[str, str]:
     return out.getvalue().strip(), err.getvalue()
 
 
-def test_api_token_creates_user_token_and_scope_groups():
-    key, said = api_token("shop", "--scope", "both", "--create-user")
+def test_api_token_create_makes_a_user_and_a_key_with_its_scopes():
+    key, said = api_token(
+        "create", "shop", "--scope", "ingest", "--scope", "reports:read", "--create-user"
+    )
 
-    user = get_user_model().objects.get(username="shop")
-    assert Token.objects.get(user=user).key == key
-    assert not user.has_usable_password()
-    assert set(user.groups.values_list("name", flat=True)) == {"API ingest", "API read"}
-    assert user.has_perms(["surveys.add_response", "surveys.view_response"])
-    assert not user.has_perm("surveys.delete_response")
-    assert "New token" in said
-
-
-def test_api_token_returns_the_same_key_and_adds_scopes():
-    first, _ = api_token("shop", "--scope", "ingest", "--create-user")
-    again, said = api_token("shop", "--scope", "read")
-
-    assert again == first
-    assert "Existing token" in said
-    user = get_user_model().objects.get(username="shop")
-    assert set(user.groups.values_list("name", flat=True)) == {"API ingest", "API read"}
+    stored = ApiKey.objects.get()
+    assert stored.user.username == "shop"
+    assert not stored.user.has_usable_password()
+    assert (stored.name, stored.scopes) == ("shop", ["ingest", "reports:read"])
+    assert stored.digest == ApiKey.digest_of(key)
+    assert "shown once" in said
+    event = AuditEvent.objects.get(action=AuditEvent.Action.API_KEY_CREATED)
+    assert (event.object_ids, event.via, event.details["prefix"]) == (
+        [stored.pk],
+        "cli",
+        stored.prefix,
+    )
 
 
-def test_api_token_rotate_replaces_the_key():
-    first, _ = api_token("shop", "--create-user")
-    second, _ = api_token("shop", "--rotate")
+def test_api_token_create_with_expiry():
+    api_token("create", "shop", "--scope", "ingest", "--create-user", "--expires-in-days", "30")
 
-    assert second != first
-    assert client_with(first).get("/api/v1/surveys/").status_code == 401
-    assert client_with(second).get("/api/v1/surveys/").status_code == 200
+    expires = ApiKey.objects.get().expires_at
+    assert timedelta(days=29) < expires - timezone.now() <= timedelta(days=30)
 
 
-def test_api_token_defaults_to_the_read_scope():
-    api_token("viewer", "--create-user")
+def test_api_token_list_shows_prefixes_never_secrets():
+    key, _ = api_token("create", "shop", "--scope", "ingest", "--create-user")
 
-    user = get_user_model().objects.get(username="viewer")
-    assert list(user.groups.values_list("name", flat=True)) == ["API read"]
+    listing, _ = api_token("list")
+
+    assert ApiKey.objects.get().prefix in listing
+    assert key not in listing
 
 
-def test_api_token_repairs_a_scope_group_edited_by_hand():
-    api_token("shop", "--scope", "ingest", "--create-user")
-    group = Group.objects.get(name="API ingest")
-    group.permissions.clear()
+def test_api_token_revoke_stops_the_key_and_records_it(ids):
+    key, _ = api_token("create", "shop", "--scope", "reports:read", "--create-user")
 
-    api_token("shop", "--scope", "ingest")
+    api_token("revoke", ApiKey.objects.get().prefix)
 
-    assert group.permissions.count() == 3
+    assert client_with(key).get("/api/v1/surveys/").status_code == 401
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_REVOKED).count() == 1
+    with pytest.raises(CommandError, match="already revoked"):
+        api_token("revoke", ApiKey.objects.get().prefix)
+
+
+def test_api_token_rotate_replaces_the_key_at_once(ids):
+    old, _ = api_token("create", "shop", "--scope", "reports:read", "--create-user")
+
+    new, _ = api_token("rotate", ApiKey.objects.get().prefix)
+
+    assert new != old
+    assert client_with(old).get("/api/v1/surveys/").status_code == 401
+    assert client_with(new).get("/api/v1/surveys/").status_code == 200
+    replacement = ApiKey.objects.get(digest=ApiKey.digest_of(new))
+    assert (replacement.scopes, replacement.replaces.digest) == (
+        ["reports:read"],
+        ApiKey.digest_of(old),
+    )
+
+
+def test_api_token_rotate_with_grace_keeps_the_old_key_for_a_while(ids):
+    old, _ = api_token("create", "shop", "--scope", "reports:read", "--create-user")
+
+    new, _ = api_token("rotate", ApiKey.objects.get().prefix, "--grace-hours", "1")
+
+    assert client_with(old).get("/api/v1/surveys/").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(hours=1, seconds=1)):
+        assert client_with(old).get("/api/v1/surveys/").status_code == 401
+        assert client_with(new).get("/api/v1/surveys/").status_code == 200
+
+
+def test_a_rotated_key_keeps_its_clients_idempotency_keys(ids):
+    old, _ = api_token("create", "shop", "--scope", "ingest", "--create-user")
+    body = {
+        "survey": "checkout",
+        "customer": {"email": "a@example.com"},
+        "score": 9,
+        "idempotency_key": "order-1",
+    }
+    first = client_with(old).post("/api/v1/responses/", body, format="json")
+    new, _ = api_token("rotate", ApiKey.objects.get().prefix)
+
+    again = client_with(new).post("/api/v1/responses/", body, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
 
 
 def test_api_token_refuses_an_unknown_user_without_create_user():
     with pytest.raises(CommandError, match="--create-user"):
-        api_token("ghost")
-    assert not get_user_model().objects.filter(username="ghost").exists()
+        api_token("create", "ghost", "--scope", "ingest")
 
 
 def test_api_token_refuses_an_inactive_user():
     get_user_model().objects.create(username="gone", is_active=False)
-
     with pytest.raises(CommandError, match="inactive"):
-        api_token("gone")
+        api_token("create", "gone", "--scope", "ingest")
+
+
+def test_api_token_refuses_an_unknown_prefix():
+    with pytest.raises(CommandError, match="No key"):
+        api_token("revoke", "nps_nothing")
 
 
 # --- Throttling -------------------------------------------------------------
@@ -228,9 +319,7 @@ def test_ingest_and_read_are_counted_apart(api, tight_rates, ids):
     assert api.get("/api/v1/responses/").status_code == 200
 
 
-def test_throttling_is_per_token(tight_rates, ids):
-    from .conftest import make_token
-
+def test_throttling_is_per_client(tight_rates, ids):
     one, two = client_with(make_token("one", "read")), client_with(make_token("two", "read"))
     for _ in range(2):
         one.get("/api/v1/surveys/")

@@ -6,13 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from surveys import ingestion
+from surveys import ingestion, services
 from surveys.models import Customer, Response, Survey
-from surveys.services import customer_erase
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
 
 from .test_responses import INVALID
@@ -38,6 +38,11 @@ def item(n: int, **overrides) -> dict:
     return data
 
 
+def api_client():
+    """The user the ``api`` fixture's key acts as: its idempotency keys."""
+    return get_user_model().objects.get(username="integration")
+
+
 def post(client, items, url=URL):
     # Encoded here, not by the test client, so that lone surrogates travel as
     # JSON escapes the way a real client may send them.
@@ -46,7 +51,9 @@ def post(client, items, url=URL):
 
 
 def test_mixed_batch_reports_each_item_and_records_only_the_valid_ones(api, survey):
-    stored = ResponseFactory(survey=survey, score=4, idempotency_key="already-stored")
+    stored = ResponseFactory(
+        survey=survey, score=4, idempotency_key="already-stored", api_client=api_client()
+    )
     items = [
         item(0, score=9),
         item(1, score=11),  # invalid
@@ -147,13 +154,13 @@ def test_customers_are_created_once_and_matched_in_any_case(api, survey):
 def test_an_existing_customer_is_updated_with_the_details_given(api, survey):
     customer = CustomerFactory(email="a@example.com", external_id="crm-1", name="A", segment="s")
 
-    post(api, [item(0, customer={"external_id": "crm-1", "email": "b@example.com"})])
+    post(api, [item(0, customer={"external_id": "crm-1", "email": "a@example.com", "name": "B"})])
 
     customer.refresh_from_db()
-    assert (customer.email, customer.name, customer.segment) == ("b@example.com", "A", "s")
+    assert (customer.email, customer.name, customer.segment) == ("a@example.com", "B", "s")
 
 
-def test_an_email_held_by_another_customer_is_refused_for_that_item_only(api, survey):
+def test_an_external_id_with_another_email_is_refused_for_that_item_only(api, survey):
     CustomerFactory(email="taken@example.com")
     CustomerFactory(email="mine@example.com", external_id="crm-1")
 
@@ -162,19 +169,18 @@ def test_an_email_held_by_another_customer_is_refused_for_that_item_only(api, su
     )
 
     results = reply.json()["results"]
-    assert results[0]["errors"] == {"customer": ["A customer with this email already exists."]}
+    assert results[0]["errors"] == {"customer.external_id": [services.EXTERNAL_ID_CONFLICT]}
     assert results[1]["status"] == "created"
+    assert Customer.objects.get(external_id="crm-1").email == "mine@example.com"
 
 
-def test_an_erased_customer_takes_no_answer(api, survey):
-    customer = CustomerFactory()
-    customer_erase(customer=customer)
+def test_an_email_with_another_external_id_is_refused(api, survey):
+    CustomerFactory(email="mine@example.com", external_id="crm-1")
 
-    reply = post(api, [item(0, customer={"id": customer.pk})])
+    reply = post(api, [item(0, customer={"external_id": "crm-2", "email": "mine@example.com"})])
 
-    assert reply.json()["results"][0]["errors"] == {
-        "customer": ["This customer was erased; no answer can be added."]
-    }
+    assert reply.json()["results"][0]["errors"] == {"customer.email": [services.EMAIL_CONFLICT]}
+    assert Customer.objects.get().external_id == "crm-1"
 
 
 def test_items_that_are_not_objects_are_invalid_items(api, survey):

@@ -55,6 +55,7 @@ def test_list_filters(read_client):
 
 def test_list_costs_the_same_queries_at_2_and_20_rows(read_client):
     CustomerFactory.create_batch(2)
+    read_client.get(URL)  # the key's first use records it (once a minute): not counted
     with CaptureQueriesContext(connection) as few:
         read_client.get(URL)
     CustomerFactory.create_batch(18)
@@ -64,8 +65,8 @@ def test_list_costs_the_same_queries_at_2_and_20_rows(read_client):
     assert len(many) == len(few)
 
 
-def test_post_creates_a_customer_with_201(ingest_client):
-    reply = ingest_client.post(
+def test_post_creates_a_customer_with_201(api):
+    reply = api.post(
         URL, {"email": " ada@example.com ", "name": "Ada", "locale": "pl-PL"}, format="json"
     )
 
@@ -76,10 +77,10 @@ def test_post_creates_a_customer_with_201(ingest_client):
     assert reply["Location"].endswith(detail(customer))
 
 
-def test_post_updates_the_customer_it_finds_with_200(ingest_client):
+def test_post_updates_the_customer_it_finds_with_200(api):
     customer = CustomerFactory(email="ada@example.com", external_id="crm-1", segment="smb")
 
-    reply = ingest_client.post(URL, {"external_id": "crm-1", "segment": "vip"}, format="json")
+    reply = api.post(URL, {"external_id": "crm-1", "segment": "vip"}, format="json")
 
     assert reply.status_code == 200
     customer.refresh_from_db()
@@ -96,8 +97,8 @@ def test_post_updates_the_customer_it_finds_with_200(ingest_client):
         ({"email": "a@example.com", "segment": "x" * 101}, "segment"),
     ],
 )
-def test_post_refuses_invalid_details_with_400(ingest_client, body, field):
-    reply = ingest_client.post(URL, body, format="json")
+def test_post_refuses_invalid_details_with_400(api, body, field):
+    reply = api.post(URL, body, format="json")
 
     assert reply.status_code == 400
     assert set(reply.json()["error"]["fields"]) == {field}
@@ -121,10 +122,10 @@ def test_an_unknown_customer_is_a_404(api, suffix):
     assert reply.json()["error"]["code"] == "not_found"
 
 
-def test_patch_changes_the_details_given(ingest_client):
+def test_patch_changes_the_details_given(api):
     customer = CustomerFactory(email="ada@example.com", name="Ada", segment="smb", locale="en")
 
-    reply = ingest_client.patch(
+    reply = api.patch(
         detail(customer),
         {"segment": "vip", "locale": "ru-RU", "external_id": "crm-9"},
         format="json",
@@ -141,10 +142,10 @@ def test_patch_changes_the_details_given(ingest_client):
     assert reply.json()["segment"] == "vip"
 
 
-def test_patch_clears_the_external_id_with_null(ingest_client):
+def test_patch_clears_the_external_id_with_null(api):
     customer = CustomerFactory(external_id="crm-1")
 
-    ingest_client.patch(detail(customer), {"external_id": None}, format="json")
+    api.patch(detail(customer), {"external_id": None}, format="json")
 
     customer.refresh_from_db()
     assert customer.external_id is None
@@ -160,11 +161,11 @@ def test_patch_clears_the_external_id_with_null(ingest_client):
         ({"locale": "xx"}, "locale"),
     ],
 )
-def test_patch_refuses_invalid_changes_with_400(ingest_client, body, field):
+def test_patch_refuses_invalid_changes_with_400(api, body, field):
     CustomerFactory(email="taken@example.com", external_id="taken")
     customer = CustomerFactory(email="ada@example.com")
 
-    reply = ingest_client.patch(detail(customer), body, format="json")
+    reply = api.patch(detail(customer), body, format="json")
 
     assert reply.status_code == 400, reply.json()
     assert set(reply.json()["error"]["fields"]) == {field}
@@ -172,11 +173,11 @@ def test_patch_refuses_invalid_changes_with_400(ingest_client, body, field):
     assert customer.email == "ada@example.com"
 
 
-def test_patch_of_an_erased_customer_is_refused(ingest_client):
+def test_patch_of_an_erased_customer_is_refused(api):
     customer = CustomerFactory()
-    ingest_client.post(f"{detail(customer)}erase/")
+    api.post(f"{detail(customer)}erase/")
 
-    reply = ingest_client.patch(detail(customer), {"name": "Back"}, format="json")
+    reply = api.patch(detail(customer), {"name": "Back"}, format="json")
 
     assert reply.status_code == 400
     assert reply.json()["error"]["fields"] == {
@@ -184,20 +185,20 @@ def test_patch_of_an_erased_customer_is_refused(ingest_client):
     }
 
 
-def test_put_is_not_allowed(ingest_client):
+def test_put_is_not_allowed(api):
     customer = CustomerFactory()
 
-    reply = ingest_client.put(detail(customer), {"email": "x@example.com"}, format="json")
+    reply = api.put(detail(customer), {"email": "x@example.com"}, format="json")
 
     assert reply.status_code == 405
     assert reply.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_erase_removes_personal_data_and_keeps_the_scores(ingest_client):
+def test_erase_removes_personal_data_and_keeps_the_scores(api):
     customer = CustomerFactory(email="ada@example.com", name="Ada", external_id="crm-1")
     response = ResponseFactory(customer=customer, score=2, comment="My phone is 555-1234")
 
-    reply = ingest_client.post(f"{detail(customer)}erase/")
+    reply = api.post(f"{detail(customer)}erase/")
 
     assert reply.status_code == 200
     body = reply.json()
@@ -207,21 +208,21 @@ def test_erase_removes_personal_data_and_keeps_the_scores(ingest_client):
     assert (response.score, response.comment) == (2, "")
 
 
-def test_erasing_twice_changes_nothing(ingest_client):
+def test_erasing_twice_changes_nothing(api):
     customer = CustomerFactory()
-    first = ingest_client.post(f"{detail(customer)}erase/").json()
+    first = api.post(f"{detail(customer)}erase/").json()
 
-    again = ingest_client.post(f"{detail(customer)}erase/")
+    again = api.post(f"{detail(customer)}erase/")
 
     assert again.status_code == 200
     assert again.json()["erased_at"] == first["erased_at"]
 
 
-def test_unsubscribe_sets_the_time_once(ingest_client):
+def test_unsubscribe_sets_the_time_once(api):
     customer = CustomerFactory()
 
-    first = ingest_client.post(f"{detail(customer)}unsubscribe/")
-    again = ingest_client.post(f"{detail(customer)}unsubscribe/")
+    first = api.post(f"{detail(customer)}unsubscribe/")
+    again = api.post(f"{detail(customer)}unsubscribe/")
 
     assert (first.status_code, again.status_code) == (200, 200)
     assert first.json()["unsubscribed_at"] is not None

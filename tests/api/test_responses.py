@@ -111,15 +111,24 @@ def test_same_idempotency_key_returns_the_stored_answer_with_200_and_changes_not
 
 
 def test_an_existing_customer_is_found_by_external_id_and_updated(api, survey):
-    customer = CustomerFactory(email="old@example.com", external_id="crm-1815", segment="smb")
+    customer = CustomerFactory(email="ada@example.com", external_id="crm-1815", segment="smb")
 
     reply = api.post(URL, answer(), format="json")
 
     assert reply.status_code == 201
     customer.refresh_from_db()
     assert reply.json()["customer"] == customer.pk
-    assert (customer.email, customer.segment) == ("ada@example.com", "enterprise")
+    assert customer.segment == "enterprise"
     assert reply.json()["segment"] == "enterprise"
+
+
+def test_a_customer_found_by_email_gets_the_external_id_it_lacked(api, survey):
+    customer = CustomerFactory(email="ada@example.com", external_id=None)
+
+    assert api.post(URL, answer(), format="json").status_code == 201
+
+    customer.refresh_from_db()
+    assert customer.external_id == "crm-1815"
 
 
 def test_an_existing_customer_is_found_by_email_in_any_case(api, survey):
@@ -163,15 +172,6 @@ def test_recording_one_answer_reads_no_row_it_already_holds(api, survey):
     assert len(statements) <= 12, statements
 
 
-def test_a_customer_can_be_named_by_id(api, survey):
-    customer = CustomerFactory(segment="vip")
-
-    reply = api.post(URL, answer(customer={"id": customer.pk}), format="json")
-
-    assert reply.status_code == 201
-    assert (reply.json()["customer"], reply.json()["segment"]) == (customer.pk, "vip")
-
-
 def test_a_paused_survey_still_takes_answers(api, survey):
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.PAUSED)
 
@@ -190,14 +190,6 @@ def test_submitted_at_defaults_to_now_and_a_naive_time_is_utc(api, survey):
     assert naive.json()["submitted_at"] == "2025-01-02T03:04:05Z"
 
 
-def erased_customer_answer():
-    customer = CustomerFactory()
-    from surveys.services import customer_erase
-
-    customer_erase(customer=customer)
-    return answer(customer={"id": customer.pk})
-
-
 INVALID = {
     "score 11": (lambda: answer(score=11), {"score"}),
     "score 7.5": (lambda: answer(score=7.5), {"score"}),
@@ -214,11 +206,11 @@ INVALID = {
     ),
     "customer not an object": (lambda: answer(customer="ada@example.com"), {"customer"}),
     "unknown customer id": (lambda: answer(customer={"id": 999999}), {"customer.id"}),
+    "customer by database id": (lambda: answer(customer={"id": 1}), {"customer.id"}),
     "customer id with details": (
         lambda: answer(customer={"id": 1, "email": "a@example.com"}),
-        {"customer"},
+        {"customer.id"},
     ),
-    "erased customer": (erased_customer_answer, {"customer"}),
     "future submitted_at": (
         lambda: answer(submitted_at=(timezone.now() + timedelta(hours=1)).isoformat()),
         {"submitted_at"},
@@ -357,6 +349,7 @@ def test_list_costs_the_same_queries_at_3_and_30_rows(read_client, django_assert
     from django.test.utils import CaptureQueriesContext
 
     ResponseFactory.create_batch(3)
+    read_client.get(URL)  # the key's first use records it (once a minute): not counted
     with CaptureQueriesContext(connection) as few:
         assert read_client.get(URL).status_code == 200
     ResponseFactory.create_batch(27)

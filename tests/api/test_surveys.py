@@ -44,6 +44,7 @@ def test_list_filters_by_status(read_client):
 
 def test_list_costs_the_same_queries_at_2_and_20_rows(read_client):
     SurveyFactory.create_batch(2)
+    read_client.get(URL)  # the key's first use records it (once a minute): not counted
     with CaptureQueriesContext(connection) as few:
         read_client.get(URL)
     SurveyFactory.create_batch(18)

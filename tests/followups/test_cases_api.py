@@ -1,10 +1,10 @@
 """The cases API: the same rules as the admin, enforced on the server."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from followups.models import FollowUpCase, OutboundEmail, RootCause
+from tests.api.conftest import key_for
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
 
@@ -28,7 +28,7 @@ def case(people):
 def api(user):
     client = APIClient()
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key_for(user, 'cases:read', 'cases:write')}")
     return client
 
 

@@ -8,12 +8,12 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.test import TestCase
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from followups import reports
 from followups.digest import digest_send
 from followups.models import FollowUpCase, ImprovementAction, RootCause, StaffProfile
+from tests.api.conftest import key_for
 from tests.factories import ResponseFactory, SurveyFactory, manager, staff_member
 from tests.followups.cases import open_case
 
@@ -98,9 +98,7 @@ def test_kpi_api_gives_managers_all_cases_and_staff_their_own():
 
     def get(user, **params):
         client = APIClient()
-        client.credentials(
-            HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
-        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key_for(user, 'reports:read')}")
         return client.get("/api/v1/reports/kpis/", {"survey": "rel", **params})
 
     with time_machine.travel(NOW, tick=False):

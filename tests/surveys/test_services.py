@@ -134,10 +134,28 @@ def test_upsert_matches_email_case_insensitively_and_updates_given_fields():
 
 
 def test_upsert_prefers_the_external_id():
-    existing = CustomerFactory(email="old@example.com", external_id="crm-7")
-    customer, created = services.customer_upsert(email="new@example.com", external_id="crm-7")
+    existing = CustomerFactory(email="ada@example.com", external_id="crm-7", name="")
+    CustomerFactory(email="other@example.com")
+    customer, created = services.customer_upsert(
+        email="ADA@example.com", external_id="crm-7", name="Ada"
+    )
     assert not created and customer.pk == existing.pk
-    assert customer.email == "new@example.com"
+    assert customer.name == "Ada"
+
+
+def test_upsert_never_moves_a_known_external_id_to_another_email():
+    CustomerFactory(email="old@example.com", external_id="crm-7")
+    with pytest.raises(services.CustomerConflict) as excinfo:
+        services.customer_upsert(email="new@example.com", external_id="crm-7")
+    assert excinfo.value.message_dict == {"external_id": [services.EXTERNAL_ID_CONFLICT]}
+    assert Customer.objects.get(external_id="crm-7").email == "old@example.com"
+
+
+def test_upsert_never_gives_a_known_email_another_external_id():
+    CustomerFactory(email="ada@example.com", external_id="crm-7")
+    with pytest.raises(services.CustomerConflict) as excinfo:
+        services.customer_upsert(email="ada@example.com", external_id="crm-8")
+    assert excinfo.value.message_dict == {"email": [services.EMAIL_CONFLICT]}
 
 
 def test_upsert_rejects_an_invalid_email_with_a_field_error():

@@ -1,0 +1,99 @@
+"""Who may call the REST API, and what for: API keys and their scopes.
+
+Every API view says which scope each HTTP method needs, in
+``required_scopes = {"GET": ApiScope.REPORTS_READ, ...}`` (``PUBLIC``: anyone;
+``ANY_KEY``: any valid key). ``HasApiScope`` checks it, and refuses a method
+that a view does not declare: a new view is closed until it says who may use
+it (tests/api/test_scope_matrix.py proves this for every route).
+
+A staff member signed in to the admin (session) may use the read scopes their
+Django permissions allow; writing through the API always takes a key.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, permissions
+
+from .api_keys import api_key_find
+from .audit import bind_request_actor
+from .models import ApiKey, ApiScope
+
+PUBLIC = "public"
+ANY_KEY = "any key"
+
+# What a signed-in staff member needs to use a read scope through the session.
+SESSION_SCOPES: dict[str, tuple[str, ...]] = {
+    ApiScope.REPORTS_READ: ("surveys.view_response", "surveys.view_survey"),
+    ApiScope.CUSTOMERS_READ: ("surveys.view_customer",),
+    ApiScope.CASES_READ: ("followups.view_followupcase",),
+}
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` (the public contract) or ``Bearer <key>``."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].decode(errors="replace").lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Send one key: Authorization: Token <key>."))
+        try:
+            secret = parts[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid key.")) from None
+        api_key = api_key_find(secret)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked key."))
+        bind_request_actor(api_key.label)
+        return api_key.user, api_key
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
+def scope_needed(view, method: str):
+    """The scope ``view`` declares for ``method`` (HEAD needs GET's; OPTIONS,
+    which describes the endpoint as the public schema does, any key); None
+    when it declares none."""
+    declared = getattr(view, "required_scopes", {})
+    if method == "OPTIONS" and declared:
+        return declared.get("OPTIONS", ANY_KEY)
+    return declared.get("GET" if method == "HEAD" else method)
+
+
+def caller_has_scope(request, scope: str) -> bool:
+    """Whether the caller (a key, or a signed-in staff member) holds ``scope``."""
+    if scope == PUBLIC:
+        return True
+    user = request.user
+    if not (user and user.is_authenticated):
+        return False
+    if scope == ANY_KEY:
+        return True
+    if isinstance(request.auth, ApiKey):
+        return request.auth.has_scope(scope)
+    needed = SESSION_SCOPES.get(scope)
+    return needed is not None and user.has_perms(needed)
+
+
+class HasApiScope(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        scope = scope_needed(view, request.method)
+        if scope is None:
+            if request.method.lower() not in view.http_method_names or not hasattr(
+                view, request.method.lower()
+            ):
+                return request.user and request.user.is_authenticated  # a 405 follows
+            self.message = _("This endpoint declares no scope for %(method)s: refused.") % {
+                "method": request.method
+            }
+            return False
+        if caller_has_scope(request, scope):
+            return True
+        if request.user and request.user.is_authenticated:
+            self.message = _("This needs the '%(scope)s' API scope.") % {"scope": scope}
+        return False

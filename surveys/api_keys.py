@@ -1,0 +1,155 @@
+"""REST API keys: issue, rotate, revoke and recognise them.
+
+A key is ``nps_`` and 43 URL-safe characters (32 random bytes). Only its
+SHA-256 digest is stored; the secret is shown once, when it is made.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .audit import Action, audit_record
+from .models import ApiKey, ApiScope
+
+KEY_PREFIX = "nps_"
+SHOWN_PREFIX_LENGTH = len(KEY_PREFIX) + 8
+# last_used_at is written at most this often per key: one UPDATE a minute, not
+# one per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    api_key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def scopes_clean(scopes: Iterable[str]) -> list[str]:
+    """The scopes, checked and in the canonical order."""
+    given = set(scopes)
+    unknown = sorted(given - set(ApiScope.values))
+    if unknown:
+        raise ValidationError(
+            {"scopes": _("Unknown scope: %(names)s.") % {"names": ", ".join(unknown)}}
+        )
+    return [scope for scope in ApiScope.values if scope in given]
+
+
+def api_key_create(
+    *,
+    user,
+    name: str,
+    scopes: Iterable[str],
+    created_by=None,
+    expires_at: datetime | None = None,
+    via: str,
+    replaces: ApiKey | None = None,
+) -> IssuedKey:
+    """A new key acting as ``user`` with exactly ``scopes``."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("A key needs a name.")})
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(
+        user=user,
+        name=name,
+        scopes=scopes_clean(scopes),
+        prefix=secret[:SHOWN_PREFIX_LENGTH],
+        digest=ApiKey.digest_of(secret),
+        created_by=created_by,
+        expires_at=expires_at,
+        replaces=replaces,
+    )
+    api_key.full_clean(exclude=["user", "created_by", "replaces"])
+    with transaction.atomic():
+        api_key.save()
+        audit_record(
+            action=Action.API_KEY_CREATED,
+            actor=created_by,
+            via=via,
+            objects=[api_key],
+            details={
+                "name": api_key.name,
+                "prefix": api_key.prefix,
+                "scopes": api_key.scopes,
+                "acts_as": user.get_username(),
+                **({"replaces": replaces.prefix} if replaces else {}),
+            },
+        )
+    return IssuedKey(api_key, secret)
+
+
+def api_key_revoke(*, api_key: ApiKey, actor=None, via: str, at: datetime | None = None) -> bool:
+    """Stop the key working at ``at`` (now by default). False when it was
+    already revoked or expired by then: nothing changes."""
+    now = timezone.now()
+    at = at or now
+    with transaction.atomic():
+        took = (
+            ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+            .update(**({"revoked_at": now} if at <= now else {"expires_at": at}))
+        )
+        if not took:
+            return False
+        api_key.refresh_from_db(fields=["revoked_at", "expires_at"])
+        audit_record(
+            action=Action.API_KEY_REVOKED,
+            actor=actor,
+            via=via,
+            objects=[api_key],
+            details={
+                "name": api_key.name,
+                "prefix": api_key.prefix,
+                **({"valid_until": at.isoformat()} if at > now else {}),
+            },
+        )
+    return True
+
+
+def api_key_rotate(
+    *, api_key: ApiKey, actor=None, via: str, grace: timedelta = timedelta(0)
+) -> IssuedKey:
+    """A new key with the same user, name, scopes and expiry; the old one stops
+    working after ``grace`` (at once by default), so a client can switch
+    without a gap. Same user: the client's idempotency keys carry over."""
+    now = timezone.now()
+    with transaction.atomic():
+        old = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if not old.is_usable(now):
+            raise ValidationError(_("This key is revoked or expired; create a new one."))
+        issued = api_key_create(
+            user=old.user,
+            name=old.name,
+            scopes=old.scopes,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            expires_at=old.expires_at,
+            via=via,
+            replaces=old,
+        )
+        api_key_revoke(api_key=old, actor=actor, via=via, at=now + grace if grace else None)
+    return issued
+
+
+def api_key_find(secret: str) -> ApiKey | None:
+    """The usable key with this secret, its user active; None otherwise.
+    Records when it was used, at most once a minute."""
+    api_key = ApiKey.objects.select_related("user").filter(digest=ApiKey.digest_of(secret)).first()
+    now = timezone.now()
+    if api_key is None or not api_key.is_usable(now) or not api_key.user.is_active:
+        return None
+    if api_key.last_used_at is None or api_key.last_used_at < now - LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

@@ -1,0 +1,153 @@
+"""Every route under /api/, from the URL resolver: each view declares the
+scope each of its methods needs; a key lacking it (whatever else it holds) is
+refused and changes nothing; a key holding it is let through.
+
+A new API view without ``required_scopes`` fails here, named. A new route
+whose path this file cannot fill in fails too: add a sample for it below.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from followups.models import CaseEvent, FollowUpCase, OutboundEmail
+from surveys.api_access import ANY_KEY, PUBLIC
+from surveys.api_keys import api_key_create
+from surveys.models import ApiScope, AuditEvent, Customer, Invitation, Response, Survey
+from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
+from tests.followups.cases import open_case
+
+from .conftest import client_with
+
+pytestmark = pytest.mark.django_db
+
+SCOPES = list(ApiScope.values)
+# Paths a pattern cannot be turned into by filling in its parameters.
+SAMPLES = {r"^(?:responses|customers|surveys)/(?:.*/)?$": "responses/no/such/thing/"}
+WATCHED = (Customer, Response, Survey, Invitation, FollowUpCase, CaseEvent, OutboundEmail)
+
+
+def api_routes(resolver=None, prefix=""):
+    """(path pattern, URLPattern) for every route whose path starts with api/."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if pattern.lstrip("^").startswith("api/") or "api/".startswith(pattern.lstrip("^")):
+                yield from api_routes(entry, pattern)
+        elif isinstance(entry, URLPattern) and pattern.lstrip("^").startswith("api/"):
+            yield pattern, entry
+
+
+def concrete_path(pattern: str, rows: dict) -> str:
+    for regex, sample in SAMPLES.items():
+        pattern = pattern.replace(regex.lstrip("^"), sample).replace(regex, sample)
+    resource = re.sub(r"^\^?api/v1/\^?", "", pattern).split("/")[0]
+    value = str(rows.get(resource, "checkout"))
+    path = re.sub(r"\(\?P<\w+>[^)]*\)", value, pattern)
+    path = re.sub(r"<(?:\w+:)?\w+>", value, path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def methods_of(entry: URLPattern) -> list[str]:
+    view = entry.callback
+    actions = getattr(view, "actions", None)
+    if actions:
+        return sorted(method.upper() for method in actions)
+    cls = view.cls
+    return sorted(
+        m.upper() for m in cls.http_method_names if m not in ("options", "head") and hasattr(cls, m)
+    )
+
+
+def fingerprint():
+    return [list(model.objects.order_by("pk").values()) for model in WATCHED] + [
+        AuditEvent.objects.count()
+    ]
+
+
+@pytest.fixture
+def rows(settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
+    rates.update(anon="100000/min", ingest="100000/min", read="100000/min", user="100000/min")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    survey = SurveyFactory(slug="checkout")
+    response = ResponseFactory(survey=survey)
+    case = open_case()
+    return {"responses": response.pk, "customers": response.customer_id, "cases": case.pk}
+
+
+def test_every_api_route_declares_its_scopes_and_is_refused_without_them(rows):
+    # The keys act as a manager, so that only the scopes decide (the cases
+    # API also applies the user's own access, which its tests cover).
+    user = manager("matrix")
+    keys = {}
+    for size in range(len(SCOPES) + 1):
+        for combination in itertools.combinations(SCOPES, size):
+            issued = api_key_create(user=user, name="matrix", scopes=combination, via="test")
+            keys[frozenset(combination)] = client_with(issued.secret)
+    anonymous = client_with(None)
+
+    undeclared, wrong = [], []
+    checked = 0
+    for pattern, entry in api_routes():
+        path = concrete_path(pattern, rows)
+        assert resolve(path).func is entry.callback, f"add a sample path for {pattern!r}"
+        view_name = f"{entry.callback.cls.__module__}.{entry.callback.cls.__name__}"
+        for method in methods_of(entry):
+            scope = getattr(entry.callback.cls, "required_scopes", {}).get(method)
+            if scope is None:
+                undeclared.append(f"{method} {path} ({view_name})")
+                continue
+
+            def send(client, method=method, path=path):
+                return client.generic(method, path, "{}", content_type="application/json")
+
+            if scope == PUBLIC:
+                if send(anonymous).status_code in (401, 403):
+                    wrong.append(f"{method} {path}: public, but refused without a key")
+                continue
+            before = fingerprint()
+            if send(anonymous).status_code != 401:
+                wrong.append(f"{method} {path}: not 401 without a key")
+            for held, client in keys.items():
+                if scope == ANY_KEY or scope in held:
+                    continue
+                status = send(client).status_code
+                if status != 403:
+                    wrong.append(f"{method} {path} with {sorted(held)}: {status}, not 403")
+                    break
+            if fingerprint() != before:
+                wrong.append(f"{method} {path}: a refused request changed the database")
+            allowed = keys[frozenset() if scope == ANY_KEY else frozenset([scope])]
+            status = send(allowed).status_code
+            if status in (401, 403):
+                wrong.append(f"{method} {path} with only {scope!r}: refused ({status})")
+            checked += 1
+
+    assert undeclared == [], "API views without required_scopes for these methods"
+    assert wrong == []
+    assert checked >= 20  # the walk found the API, not nothing
+
+
+def test_a_view_without_required_scopes_is_refused():
+    from rest_framework.test import APIRequestFactory, force_authenticate
+    from rest_framework.views import APIView
+
+    class Undeclared(APIView):
+        def get(self, request):
+            raise AssertionError("must not run")
+
+    # Authenticated directly (no key, so no request actor to bind outside a
+    # request's middleware), as a superuser: only the missing declaration refuses.
+    request = APIRequestFactory().get("/api/v1/new/")
+    force_authenticate(request, user=UserFactory(username="root", is_superuser=True))
+
+    reply = Undeclared.as_view()(request)
+
+    assert reply.status_code == 403
+    assert "declares no scope" in str(reply.data["error"]["message"])
