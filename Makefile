@@ -19,7 +19,7 @@ DEV_SETTINGS := DJANGO_SETTINGS_MODULE=nps_project.settings.dev
 help:
 	@echo "make run     - the product on http://$(HOST):$(PORT)/ (SQLite, demo data, logins printed)"
 	@echo "make test    - the test suite (PostgreSQL / Redis / Chromium tests run when reachable)"
-	@echo "make lint    - ruff check and format check"
+	@echo "make lint    - ruff check and format check; models match their migrations"
 	@echo "make worker  - a Celery worker for all queues (needs CELERY_BROKER_URL)"
 	@echo "make beat    - Celery beat, the periodic sweeper and schedulers"
 	@echo "make bench   - benchmarks against local PostgreSQL and Redis (bench/results/)"
@@ -50,6 +50,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Models that differ from their migrations fail here. It compares code with
+	@# code: an in-memory database stands in for whichever DATABASE_URL is set.
+	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,6 +1,13 @@
 """The roles, as Django groups with their permissions, and the reference
-data every installation starts with. The data migration and the test suite
-both build from these constants."""
+data every installation starts with: what a fully migrated database holds.
+
+Migrations never import this module: each one freezes the grants it makes, and
+a change here needs a migration that makes the same change (the migration tests
+prove the two agree). The test suite and the demo build from these constants."""
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Offer, Reward
 
 SERVICE_STAFF = "Service staff"
 MANAGERS = "Managers"
@@ -89,37 +96,20 @@ DEFAULT_REWARD = {
 }
 
 
-def ensure_reference_data(apps=None) -> None:
+def ensure_reference_data() -> None:
     """Create the role groups (with their permissions) and the default offer and
-    reward where missing. ``apps`` is a migration's app registry, or None for
-    the live models."""
-    from django.apps import apps as live_apps
-    from django.contrib.auth.management import create_permissions
-
-    registry = apps or live_apps
-    if apps is not None:
-        # Inside a migration, permissions are created only after all of them ran.
-        for app_config in apps.get_app_configs():
-            app_config.models_module = True
-            create_permissions(app_config, verbosity=0, apps=apps)
-            app_config.models_module = None
-    group_model = registry.get_model("auth", "Group")
-    permission_model = registry.get_model("auth", "Permission")
+    reward where missing, with the live models: for a database whose rows were
+    flushed after migrating (the test suite) or that is being seeded."""
     for name, wanted in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=name)
+        group, _ = Group.objects.get_or_create(name=name)
         for app_label, codename in wanted:
-            permission = permission_model.objects.filter(
+            permission = Permission.objects.filter(
                 content_type__app_label=app_label, codename=codename
             ).first()
-            if permission is None and apps is None:
+            if permission is None:
                 raise LookupError(f"Permission {app_label}.{codename} does not exist.")
-            if permission is not None:
-                # In an early migration a later model's permission does not
-                # exist yet; the migration that adds it grants it.
-                group.permissions.add(permission)
-    offer_model = registry.get_model("followups", "Offer")
-    reward_model = registry.get_model("followups", "Reward")
-    if not offer_model.objects.filter(is_default=True).exists():
-        offer_model.objects.create(**DEFAULT_OFFER, is_default=True)
-    if not reward_model.objects.filter(is_default=True).exists():
-        reward_model.objects.create(**DEFAULT_REWARD, is_default=True)
+            group.permissions.add(permission)
+    if not Offer.objects.filter(is_default=True).exists():
+        Offer.objects.create(**DEFAULT_OFFER, is_default=True)
+    if not Reward.objects.filter(is_default=True).exists():
+        Reward.objects.create(**DEFAULT_REWARD, is_default=True)

@@ -30,3 +30,9 @@ class SingleLineCharField(models.CharField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SingleLineFormField, **kwargs})
+
+    def deconstruct(self):
+        # Behaviour only, no schema: migrations record a plain CharField, so
+        # they never import this module and never change when it does.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs

@@ -2,13 +2,37 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from followups.roles import ensure_reference_data
+# Managers assign cases. Frozen here as this step first granted it, not read
+# from ``followups.roles``, so later changes to the roles never change this step.
+MANAGERS = "Managers"
+PERMISSION = ("followups", "assign_followupcase")
 
 
 def grant_assign_permission(apps, schema_editor):
-    ensure_reference_data(apps)
+    # The permission is declared by this run's AlterModelOptions; it exists
+    # only after post_migrate unless made here.
+    followups = apps.get_app_config("followups")
+    followups.models_module = True
+    create_permissions(followups, verbosity=0, apps=apps)
+    followups.models_module = None
+    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name=MANAGERS)
+    permission = apps.get_model("auth", "Permission").objects.get(
+        content_type__app_label=PERMISSION[0], codename=PERMISSION[1]
+    )
+    group.permissions.add(permission)
+
+
+def revoke_assign_permission(apps, schema_editor):
+    group = apps.get_model("auth", "Group").objects.filter(name=MANAGERS).first()
+    if group is not None:
+        group.permissions.remove(
+            *group.permissions.filter(
+                content_type__app_label=PERMISSION[0], codename=PERMISSION[1]
+            )
+        )
 
 
 class Migration(migrations.Migration):
@@ -34,5 +58,5 @@ class Migration(migrations.Migration):
             name='created_by',
             field=models.ForeignKey(blank=True, help_text='The person who wrote it; empty for automatic emails.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by'),
         ),
-        migrations.RunPython(grant_assign_permission, migrations.RunPython.noop),
+        migrations.RunPython(grant_assign_permission, revoke_assign_permission),
     ]

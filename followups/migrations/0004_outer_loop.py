@@ -2,13 +2,50 @@
 
 import django.db.models.deletion
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from followups.roles import ensure_reference_data
+# Staff read improvement actions, managers also write them. Frozen here as this
+# step first granted it, not read from ``followups.roles``, so later changes to
+# the roles never change this step.
+GRANTS = {
+    "Service staff": (("followups", "view_improvementaction"),),
+    "Managers": (
+        ("followups", "view_improvementaction"),
+        ("followups", "add_improvementaction"),
+        ("followups", "change_improvementaction"),
+    ),
+}
 
 
 def grant_permissions(apps, schema_editor):
-    ensure_reference_data(apps)
+    # ImprovementAction is created in this run: its permissions exist only
+    # after post_migrate unless made here.
+    followups = apps.get_app_config("followups")
+    followups.models_module = True
+    create_permissions(followups, verbosity=0, apps=apps)
+    followups.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in GRANTS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in wanted:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+
+
+def revoke_permissions(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in GRANTS.items():
+        group = Group.objects.filter(name=name).first()
+        if group is None:
+            continue
+        for app_label, codename in wanted:
+            group.permissions.remove(
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
 
 
 class Migration(migrations.Migration):
@@ -52,5 +89,5 @@ class Migration(migrations.Migration):
                 'ordering': ['priority', '-created_at'],
             },
         ),
-        migrations.RunPython(grant_permissions, migrations.RunPython.noop),
+        migrations.RunPython(grant_permissions, revoke_permissions),
     ]

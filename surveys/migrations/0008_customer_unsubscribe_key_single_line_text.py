@@ -1,6 +1,6 @@
 """Customer.unsubscribe_key: unsubscribe links carry a random key, not the id.
-Names and segments become SingleLineCharField (cleaned in Python; no change
-in the database).
+(Names and segments are SingleLineCharFields now, cleaned in Python; such a
+field is recorded as a plain CharField, so the database does not change.)
 
 Existing customers get a key each (the function is frozen here, as Django's
 docs advise for data migrations); links already sent, which carry the signed
@@ -11,7 +11,6 @@ import secrets
 
 from django.db import migrations, models
 
-import surveys.fields
 import surveys.models
 
 
@@ -49,28 +48,6 @@ class Migration(migrations.Migration):
                 default=surveys.models.new_unsubscribe_key,
                 editable=False,
                 max_length=64,
-            ),
-        ),
-        migrations.AlterField(
-            model_name="customer",
-            name="name",
-            field=surveys.fields.SingleLineCharField(blank=True, max_length=200, verbose_name="name"),
-        ),
-        migrations.AlterField(
-            model_name="customer",
-            name="segment",
-            field=surveys.fields.SingleLineCharField(
-                blank=True, db_index=True, max_length=100, verbose_name="segment"
-            ),
-        ),
-        migrations.AlterField(
-            model_name="response",
-            name="segment",
-            field=surveys.fields.SingleLineCharField(
-                blank=True,
-                help_text="The customer's segment then.",
-                max_length=100,
-                verbose_name="segment",
             ),
         ),
     ]

@@ -1,0 +1,273 @@
+"""Migrations stand alone: an empty database and a database of the last release
+both migrate to the latest schema with the reference data ``followups.roles``
+describes, and no migration reads live project code (which changes after the
+migration was written, while old databases still have to run it)."""
+
+from __future__ import annotations
+
+import ast
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps as live_apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from followups import roles
+from followups.models import Offer, Reward
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PACKAGES = {"surveys", "followups", "nps_project"}
+# The schema of the last release (git 3f9db1a).
+LAST_RELEASE = [("surveys", "0003_report_indexes_cover"), ("followups", "0006_case_list_indexes")]
+
+
+def migrate(targets) -> MigrationExecutor:
+    """Migrate the test database to ``targets``; returns an executor whose
+    loader knows the new applied state."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor
+
+
+def every_app_at_zero() -> list[tuple[str, None]]:
+    return [(label, None) for label in MigrationExecutor(connection).loader.migrated_apps]
+
+
+def latest() -> list[tuple[str, str]]:
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.fixture
+def schema(transactional_db):
+    """The test database's schema is the test's to move; it is put back at the
+    latest migrations afterwards, so later tests find it intact."""
+    try:
+        yield migrate
+    finally:
+        migrate(latest())
+        # Content types were dropped and made again under new ids.
+        ContentType.objects.clear_cache()
+
+
+def granted() -> dict[str, set[tuple[str, str]]]:
+    """Every group, with the permissions it holds."""
+    granted = {group.name: set() for group in Group.objects.all()}
+    links = Permission.objects.filter(group__isnull=False).values_list(
+        "group__name", "content_type__app_label", "codename"
+    )
+    for group, app_label, codename in links:
+        granted[group].add((app_label, codename))
+    return granted
+
+
+def described_by_roles() -> dict[str, set[tuple[str, str]]]:
+    return {name: set(wanted) for name, wanted in roles.ROLE_PERMISSIONS.items()}
+
+
+def catalogue() -> tuple[list[dict], list[dict]]:
+    """Every offer and every reward, as the fields the defaults set."""
+    offers = Offer.objects.order_by("pk").values(*roles.DEFAULT_OFFER, "is_default")
+    rewards = Reward.objects.order_by("pk").values(*roles.DEFAULT_REWARD, "is_default")
+    return list(offers), list(rewards)
+
+
+def reference_data() -> tuple:
+    return granted(), catalogue(), sorted(Offer.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.postgres
+def test_migrating_an_empty_database_gives_exactly_the_roles_and_defaults_of_roles_py(schema):
+    schema(every_app_at_zero())
+    schema(latest())
+
+    assert granted() == described_by_roles()
+    assert catalogue() == (
+        [{**roles.DEFAULT_OFFER, "is_default": True}],
+        [{**roles.DEFAULT_REWARD, "is_default": True}],
+    )
+    # The live helper the tests and the demo use finds nothing left to add.
+    migrated = reference_data()
+    roles.ensure_reference_data()
+    assert reference_data() == migrated
+
+
+def insert_last_release_rows(historical) -> dict[str, list[dict]]:
+    """One of each kind of row a database of the last release holds, written
+    through that release's models; returns every row of those tables."""
+
+    def model(label: str):
+        return historical.get_model(*label.split("."))
+
+    now = timezone.now()
+    user = model("auth.User").objects.create(username="ann", email="ann@example.com")
+    customer = model("surveys.Customer").objects.create(
+        email="kim@example.com", name="Kim", external_id="crm-7", segment="smb", locale="pl"
+    )
+    survey = model("surveys.Survey").objects.create(
+        slug="after-support", name="After support", status="active"
+    )
+    invitation = model("surveys.Invitation").objects.create(
+        survey=survey,
+        customer=customer,
+        nonce="n" * 43,
+        token_hash="h" * 64,
+        expires_at=now + timedelta(days=30),
+        sent_at=now,
+        responded_at=now,
+    )
+    Response = model("surveys.Response")
+    detractor = Response.objects.create(
+        survey=survey,
+        customer=customer,
+        invitation=invitation,
+        score=3,
+        category="detractor",
+        comment="Slow answers.",
+        channel="email",
+        segment="smb",
+        idempotency_key="answer-1",
+        routed_at=now,
+    )
+    passive = Response.objects.create(
+        survey=survey, customer=customer, score=7, category="passive", routed_at=now
+    )
+    case = model("followups.FollowUpCase").objects.create(
+        response=detractor,
+        customer=customer,
+        survey=survey,
+        owner=user,
+        priority=1,
+        status="in_progress",
+        due_at=now + timedelta(hours=24),
+        first_contact_at=now,
+    )
+    model("followups.CaseEvent").objects.create(
+        case=case, kind="note", actor=user, message="Called back.", data={"via": "phone"}
+    )
+    offer = model("followups.Offer").objects.get(is_default=True)
+    model("followups.OfferGrant").objects.create(
+        response=passive,
+        customer=customer,
+        survey=survey,
+        offer=offer,
+        code="THX-AB12CD",
+        status="sent",
+        expires_at=now + timedelta(days=30),
+        sent_at=now,
+    )
+    model("followups.OutboundEmail").objects.create(
+        dedupe_key=f"case-apology:{case.pk}",
+        template="apology",
+        language="pl",
+        to_email="kim@example.com",
+        subject="Sorry",
+        body_text="We will call you.",
+        status="sent",
+        attempts=1,
+        case=case,
+        customer=customer,
+        response=detractor,
+        sent_at=now,
+    )
+    labels = (
+        "auth.User",
+        "surveys.Customer",
+        "surveys.Survey",
+        "surveys.Invitation",
+        "surveys.Response",
+        "followups.FollowUpCase",
+        "followups.CaseEvent",
+        "followups.OfferGrant",
+        "followups.OutboundEmail",
+    )
+    return {label: list(model(label).objects.order_by("pk").values()) for label in labels}
+
+
+@pytest.mark.postgres
+def test_a_database_of_the_last_release_keeps_its_rows_and_gains_the_new_roles(schema):
+    schema(every_app_at_zero())
+    executor = schema(LAST_RELEASE)
+    before = insert_last_release_rows(executor.loader.project_state(LAST_RELEASE).apps)
+    assert ("surveys", "view_auditevent") not in granted()[roles.MANAGERS]
+
+    schema(latest())
+
+    for label, rows in before.items():
+        columns = rows[0].keys()
+        after = live_apps.get_model(label).objects.order_by("pk").values(*columns)
+        assert list(after) == rows, label
+    assert granted() == described_by_roles()
+    assert len(catalogue()[0]) == len(catalogue()[1]) == 1
+
+
+def migration_files() -> list[Path]:
+    """Every migration module of the project's own apps."""
+    files = []
+    for app_config in live_apps.get_app_configs():
+        path = Path(app_config.path).resolve()
+        if path.is_relative_to(ROOT) and ".venv" not in path.parts:
+            files += sorted((path / "migrations").glob("[0-9]*.py"))
+    return files
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else ""
+
+
+def _only_field_defaults(tree, module: str) -> bool:
+    """Whether every use of ``module`` names a field's default callable, which
+    Django records by its import path (the schema refers to it; no data step
+    runs it)."""
+    uses = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and _dotted(node.value) == module
+    ]
+    defaults = {
+        id(keyword.value)
+        for keyword in (node for node in ast.walk(tree) if isinstance(node, ast.keyword))
+        if keyword.arg == "default"
+    }
+    return bool(uses) and all(id(use) in defaults for use in uses)
+
+
+def project_imports(source: Path) -> list[str]:
+    """The modules of project code (not of a migrations package) a file
+    imports, other than for a field's default callable."""
+    found = []
+    tree = ast.parse(source.read_text(), filename=str(source))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 1:
+                continue  # a sibling inside the migrations package
+            modules = [("." * node.level) + (node.module or "")]
+        else:
+            continue
+        for module in modules:
+            parts = module.lstrip(".").split(".")
+            relative_outside = module.startswith("..")
+            project = relative_outside or parts[0] in PROJECT_PACKAGES
+            if project and "migrations" not in parts and not _only_field_defaults(tree, module):
+                found.append(module)
+    return found
+
+
+def test_no_migration_imports_project_code():
+    files = migration_files()
+    assert {path.parent.parent.name for path in files} >= {"surveys", "followups"}
+    offenders = {
+        str(path.relative_to(ROOT)): imports for path in files if (imports := project_imports(path))
+    }
+    assert offenders == {}
