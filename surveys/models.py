@@ -499,7 +499,7 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         ordering = ["-submitted_at"]
         permissions = [
-            ("exclude_response", _("Can exclude answers from statistics or count them again")),
+            ("exclude_response", _("Can exclude answers from statistics")),
             ("export_response", _("Can export answers to a file")),
         ]
         constraints = [

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-submitted_at"],
                 "permissions": [
-                    ("exclude_response", "Can exclude answers from statistics or count them again"),
+                    ("exclude_response", "Can exclude answers from statistics"),
                     ("export_response", "Can export answers to a file"),
                 ],
                 "verbose_name": "response",
