@@ -22,7 +22,7 @@ from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews
 from .admin_permissions import declared_view, has_model_permission
 from .api_keys import api_key_create, api_key_revoke
-from .audit import Action, audit_record
+from .audit import Action, audit_record, export_record
 from .models import ApiKey, ApiScope, AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
 
@@ -218,14 +218,12 @@ class CsvExportMixin:
             url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
             return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
         queryset = changelist.queryset
-        # The count, not the ids: an export may be a million rows long.
-        audit_record(
-            action=Action.EXPORT,
-            actor=request.user,
+        export_record(
+            queryset=queryset,
+            params=request.GET,
             via=VIA_ADMIN,
-            object_type=self.opts.label_lower,
-            count=queryset.count(),
-            details=export_details(request, format="csv"),
+            actor=request.user,
+            hidden=[SEARCH_VAR],
         )
         lines = self.export_lines(queryset)
         return exports.csv_response(lines, f"{self.export_name}-{timezone.now():%Y%m%d-%H%M}.csv")

@@ -34,7 +34,7 @@ from nps_project.parsers import JSONParser
 
 from . import exports, ingestion, models, services
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
-from .audit import Action, audit_record
+from .audit import Action, audit_record, export_record
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
 from .models import ApiScope
 from .serializers import (
@@ -272,6 +272,7 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
     )
     def get(self, request, *args, **kwargs):
         answers = self.filter_queryset(self.get_queryset())
+        export_record(queryset=answers, params=request.query_params, via="api")
         return exports.csv_response(exports.response_csv_lines(answers), "responses.csv")
 
 

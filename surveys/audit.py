@@ -61,6 +61,28 @@ def audit_record(
     )
 
 
+def export_record(
+    *, queryset: models.QuerySet, params, via: str, actor=None, hidden: Iterable[str] = ()
+) -> AuditEvent:
+    """One CSV export: the rows' type and count (not their ids: an export may
+    be a million rows) and the filters it was asked for, less the ``hidden``
+    ones (a free-text search may be a customer's name or email)."""
+    hidden = set(hidden)
+    filters = {key: value for key, value in params.items() if key not in hidden}
+    return audit_record(
+        action=Action.EXPORT,
+        actor=actor,
+        via=via,
+        object_type=queryset.model._meta.label_lower,
+        count=queryset.count(),
+        details={
+            "format": "csv",
+            "filters": filters,
+            "searched": any(params.get(key) for key in hidden),
+        },
+    )
+
+
 def _actor_fields(actor) -> tuple[int | None, str]:
     if actor is None:
         return None, SYSTEM

@@ -1,0 +1,59 @@
+"""Exports through the API are in the audit trail, as the admin's are: who
+(the key), which rows (type and count) and with which filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys.models import ApiScope, AuditEvent
+from tests.api.conftest import client_with, key_for
+from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
+from tests.followups.cases import open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_answers_export_records_the_key_the_rows_and_the_filters():
+    survey = SurveyFactory(slug="after-support")
+    ResponseFactory.create_batch(3, survey=survey, score=4)
+    ResponseFactory(score=9)  # another survey: not exported
+    client = client_with(key_for(UserFactory(username="bi"), ApiScope.REPORTS_READ))
+
+    exported = client.get("/api/v1/responses/export/?survey=after-support&category=detractor")
+
+    assert exported.status_code == 200
+    assert len(b"".join(exported.streaming_content).decode().splitlines()) == 1 + 3
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (event.actor_label, event.via) == ("api:bi key", "api")
+    assert (event.object_type, event.count, event.object_ids) == ("surveys.response", 3, [])
+    assert event.details == {
+        "format": "csv",
+        "filters": {"survey": "after-support", "category": "detractor"},
+        "searched": False,
+    }
+
+
+def test_a_cases_export_records_only_the_cases_the_caller_may_see():
+    open_case(name="Ada Lovelace")
+    open_case(name="Grace Hopper")
+    boss = manager("boss")
+    client = client_with(key_for(boss, ApiScope.CASES_READ))
+
+    exported = client.get("/api/v1/cases/export/")
+
+    assert exported.status_code == 200
+    b"".join(exported.streaming_content)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert (event.actor_label, event.via, event.object_type, event.count) == (
+        "api:boss key",
+        "api",
+        "followups.followupcase",
+        2,
+    )
+
+
+def test_a_refused_export_records_nothing():
+    client = client_with(key_for(UserFactory(username="ingest-only"), ApiScope.INGEST))
+
+    assert client.get("/api/v1/responses/export/").status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
