@@ -52,7 +52,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	@# Models that differ from their migrations fail here. It compares code with
 	@# code: an in-memory database stands in for whichever DATABASE_URL is set.
-	DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
+	$(DEV_SETTINGS) DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .
