@@ -70,6 +70,7 @@ class Environment:
     def variables(self) -> dict[str, str]:
         return {
             "DJANGO_SETTINGS_MODULE": "nps_project.settings.production",
+            "DEBUG": "0",  # production refuses DEBUG, whatever the shell says
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "localhost",
             "DATABASE_URL": self.database_url,
