@@ -9,6 +9,10 @@ from django.db import close_old_connections
 
 from nps_project.settings import default_module
 
+# Whether the settings module was chosen here rather than by whoever started
+# the process: the WSGI entry point (which imports this module first) then
+# chooses again, for a web process never runs on the dev settings by default.
+SETTINGS_DEFAULTED = "DJANGO_SETTINGS_MODULE" not in os.environ
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_module())
 
 app = Celery("nps_project")

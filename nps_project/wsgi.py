@@ -4,8 +4,13 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from nps_project.settings import default_module
+from nps_project import celery
+from nps_project.settings import PRODUCTION
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_module())
+# A web process is production unless told otherwise by name: DEBUG alone never
+# starts one on the dev settings (their SECRET_KEY is published), and the
+# production settings refuse DEBUG.
+if celery.SETTINGS_DEFAULTED:
+    os.environ["DJANGO_SETTINGS_MODULE"] = PRODUCTION
 
 application = get_wsgi_application()

@@ -73,8 +73,7 @@ def _private_page(view):
 
 def client_ip(request: HttpRequest) -> str:
     """The client's address: the one that reached us or, behind
-    NPS_TRUSTED_PROXY_COUNT proxies, the one the outermost proxy saw. (Also
-    the address django-axes counts failed logins by.)"""
+    NPS_TRUSTED_PROXY_COUNT proxies, the one the outermost proxy saw."""
     address = request.META.get("REMOTE_ADDR", "")
     proxies = settings.NPS_TRUSTED_PROXY_COUNT
     if proxies:
@@ -85,16 +84,18 @@ def client_ip(request: HttpRequest) -> str:
     return address
 
 
-def _client_key(request: HttpRequest) -> str:
-    """Who is posting, for throttling: ``client_ip``, with an IPv6 client as
-    its /64 (one host usually has a whole /64 to pick from)."""
+def client_address(request: HttpRequest) -> str:
+    """Who is asking, for throttles and login limits: ``client_ip``, with an
+    IPv6 client as the first address of its /64 (one host usually has a whole
+    /64 to pick from, so counting single addresses would count nothing).
+    django-axes counts failed logins by it too."""
     address = client_ip(request)
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return address or "unknown"
     if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)
 
 
@@ -104,7 +105,7 @@ def _too_many_posts(request: HttpRequest) -> bool:
     Fails open: when the cache is down, an answer matters more than a limit.
     """
     limit = settings.NPS_PAGE_POSTS_PER_MINUTE
-    key = f"surveys:posts:{_client_key(request)}:{int(time.time() // 60)}"
+    key = f"surveys:posts:{client_address(request)}:{int(time.time() // 60)}"
     try:
         cache.add(key, 0, timeout=90)
         try:

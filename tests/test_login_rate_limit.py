@@ -101,3 +101,16 @@ def test_a_forwarded_for_header_does_not_reset_the_count_without_a_trusted_proxy
     )
 
     assert reply.status_code == 429
+
+
+def test_an_ipv6_guesser_cannot_reset_the_count_by_moving_within_its_64(client, boss):
+    # One host usually holds a whole /64: each guess from a new address in it.
+    for n in range(1, 6):
+        attempt(client, "wrong", address=f"2001:db8:0:7::{n:x}")
+
+    reply = attempt(client, RIGHT, address="2001:db8:0:7::abcd")
+
+    assert reply.status_code == 429
+    assert not logged_in(client)
+    # Another /64 is another client.
+    assert attempt(client, RIGHT, address="2001:db8:0:8::1").status_code == 302

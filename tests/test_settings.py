@@ -134,6 +134,13 @@ def test_workers_and_web_without_a_settings_module_run_the_production_checks(mod
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_web_process_never_takes_the_dev_settings_from_debug_alone():
+    code = "import nps_project.wsgi"
+    result = _run(["-c", code], {**UNSET_MODULE, "DEBUG": "1"}, keep_settings_module=False)
+    assert result.returncode != 0
+    assert "DEBUG must be off under production settings" in result.stderr
+
+
 def test_celery_app_without_a_settings_module_loads_production_settings():
     code = (
         "from nps_project.celery import app; from django.conf import settings; "

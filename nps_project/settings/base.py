@@ -286,8 +286,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_CALLABLE = "nps_project.lockout.locked_out"
 # The address counted is the one the survey page throttle uses: X-Forwarded-For
-# only behind NPS_TRUSTED_PROXY_COUNT proxies, where a client cannot forge it.
-AXES_CLIENT_IP_CALLABLE = "surveys.views.client_ip"
+# only behind NPS_TRUSTED_PROXY_COUNT proxies, where a client cannot forge it,
+# and an IPv6 client as its /64. (One username tried from many networks, or
+# many usernames from one, is not locked: a lock on a username alone would let
+# anyone lock staff out, one on an address alone an office behind one NAT.)
+AXES_CLIENT_IP_CALLABLE = "surveys.views.client_address"
 
 # Every handler carries the filter that cuts the token out of survey and
 # unsubscribe links. Django's own loggers are routed to these handlers: its
