@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
@@ -331,6 +332,14 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         self._set_exclusion(request, queryset, Response.ExclusionReason.INCLUDED)
 
 
+def _detail_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_detail_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_detail_text(item) for item in value)
+    return str(value)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """The audit trail, for managers: read-only, as the model itself is."""
@@ -348,10 +357,22 @@ class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
         "object_type",
         "object_ids",
         "count",
-        "details",
+        "details_shown",
     )
     readonly_fields = fields
     show_full_result_count = False
+
+    @admin.display(description=_("details"))
+    def details_shown(self, event):
+        """The details as labelled rows: staff read a table, not JSON."""
+        return format_html(
+            "<table>{}</table>",
+            format_html_join(
+                "",
+                "<tr><th>{}</th><td>{}</td></tr>",
+                ((key, _detail_text(value)) for key, value in event.details.items()),
+            ),
+        )
 
     def has_add_permission(self, request):
         return False

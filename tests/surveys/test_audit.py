@@ -180,3 +180,20 @@ def test_managers_read_the_trail_and_nobody_edits_it(client):
     assert change.status_code == 403
     assert client.get(reverse("admin:surveys_auditevent_add")).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).count == 3
+
+
+def test_an_events_details_read_as_labelled_rows_not_as_json(client):
+    event = audit_record(
+        action=Action.API_KEY_CREATED,
+        object_type="surveys.apikey",
+        count=1,
+        details={"name": "Shop <b>", "scopes": ["ingest", "reports"], "flags": {"staff": True}},
+    )
+    client.force_login(manager())
+
+    page = client.get(reverse("admin:surveys_auditevent_change", args=[event.pk])).content.decode()
+
+    assert '{"name"' not in page
+    assert "<th>name</th><td>Shop &lt;b&gt;</td>" in page
+    assert "<th>scopes</th><td>ingest, reports</td>" in page
+    assert "<th>flags</th><td>staff: True</td>" in page
