@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
@@ -421,7 +422,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "prefix",
         "name",
         "user",
-        "scopes",
+        "scopes_described",
         "created_by",
         "created_at",
         "last_used_at",
@@ -433,6 +434,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.display(description=_("scopes"))
     def scopes_shown(self, obj):
         return ", ".join(obj.scopes) or "-"
+
+    @admin.display(description=_("scopes"))
+    def scopes_described(self, obj):
+        labels = dict(ApiScope.choices)
+        lines = ((labels.get(scope, scope), scope) for scope in obj.scopes)
+        return format_html_join(mark_safe("<br>"), "{} ({})", lines) or "-"
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
