@@ -265,7 +265,7 @@ T = {
         "密钥“%(name)s”已创建。请立即复制：它只显示这一次，系统仅保存其摘要。",
     ),
     "Send it as": t("Wysyłaj go jako", "Передавайте его как", "发送方式："),
-    "I have stored it": t("Zapisałem(-am) go", "Я его сохранил(а)", "我已保存"),
+    "I have stored it": t("Klucz zapisany", "Ключ сохранён", "我已保存"),
     "A key needs a name.": t(
         "Klucz musi mieć nazwę.", "У ключа должно быть имя.", "密钥需要一个名称。"
     ),
@@ -1107,8 +1107,8 @@ T = {
     "Answers per score": t("Odpowiedzi według oceny", "Ответы по оценкам", "各评分的回答数"),
     "NPS by segment": t("NPS według segmentu", "NPS по сегментам", "按细分群体的 NPS"),
     "NPS by %(period)s with its 95%% interval": t(
-        "NPS według okresu (%(period)s) z przedziałem 95%%",
-        "NPS по периодам (%(period)s) с 95%% интервалом",
+        "NPS według %(period)s z przedziałem 95%%",
+        "NPS по %(period)s с 95%% интервалом",
         "按%(period)s的 NPS 及其 95%% 置信区间",
     ),
     "The period ends before it starts; showing the default period.": t(
@@ -1131,4 +1131,173 @@ T = {
         "%(problem)s Использовано значение по умолчанию.",
         "%(problem)s 已使用默认值。",
     ),
+}
+
+# The rest of the follow-ups admin (case page, assignment, dashboard): not new in
+# this wave, but shown next to its pages, so a Polish manager no longer meets
+# English in the middle of a Polish admin.
+T |= {
+    "Follow-ups": t("Działania po ankiecie", "Работа с отзывами", "跟进"),
+    "New status": t("Nowy status", "Новый статус", "新状态"),
+    "Root cause": t("Przyczyna źródłowa", "Первопричина", "根本原因"),
+    "Resolution summary": t("Podsumowanie rozwiązania", "Итог решения", "解决摘要"),
+    "Send the customer a short re-survey when closing": t(
+        "Wyślij klientowi krótką ponowną ankietę przy zamknięciu",
+        "Отправить клиенту короткий повторный опрос при закрытии",
+        "关闭时向客户发送简短的回访调查",
+    ),
+    "Owner": t("Właściciel", "Ответственный", "负责人"),
+    "Nobody": t("Nikt", "Никто", "无人"),
+    "Subject": t("Temat", "Тема", "主题"),
+    "Message": t("Treść", "Текст", "正文"),
+    "Assign to": t("Przypisz do", "Назначить", "分配给"),
+    "Survey": t("Ankieta", "Опрос", "调查"),
+    "From": t("Od", "С", "从"),
+    "To": t("Do", "По", "到"),
+    "Segment": t("Segment", "Сегмент", "细分群体"),
+    "All segments": t("Wszystkie segmenty", "Все сегменты", "所有细分群体"),
+    "Trend by": t("Trend według", "Тренд по", "趋势粒度"),
+    "month": t("miesiąca", "месяцам", "月"),
+    "week": t("tygodnia", "неделям", "周"),
+    "Show": t("Pokaż", "Показать", "显示"),
+    "There is no survey yet.": t("Nie ma jeszcze ankiety.", "Опросов пока нет.", "还没有调查。"),
+    "Promoters": t("Promotorzy", "Промоутеры", "推荐者"),
+    "Passives": t("Neutralni", "Нейтралы", "被动者"),
+    "Detractors": t("Krytycy", "Критики", "贬损者"),
+    "Benchmark": t("Punkt odniesienia", "Эталон", "基准"),
+    "Change from the previous period": t(
+        "Zmiana względem poprzedniego okresu",
+        "Изменение к предыдущему периоду",
+        "较上一时间段的变化",
+    ),
+    "no answers to compare": t(
+        "brak odpowiedzi do porównania", "нет ответов для сравнения", "没有可比较的回答"
+    ),
+    "(larger than the noise)": t("(większa niż szum)", "(больше шума)", "（超出误差范围）"),
+    "(within the noise: not a real change yet)": t(
+        "(w granicach szumu: to jeszcze nie realna zmiana)",
+        "(в пределах шума: реального изменения пока нет)",
+        "（在误差范围内：尚非真实变化）",
+    ),
+    "Response rate": t("Odsetek odpowiedzi", "Доля ответов", "回复率"),
+    "Closing the loop": t("Zamykanie pętli", "Замыкание цикла", "闭环跟进"),
+    "My cases": t("Moje zgłoszenia", "Мои обращения", "我的工单"),
+    "Detractor cases": t("Zgłoszenia krytyków", "Обращения критиков", "贬损者工单"),
+    "Contacted within the SLA": t(
+        "Kontakt w ramach SLA", "Связались в рамках SLA", "在 SLA 内联系"
+    ),
+    "Time to first contact, median / 90th percentile": t(
+        "Czas do pierwszego kontaktu, mediana / 90. percentyl",
+        "Время до первого контакта, медиана / 90-й процентиль",
+        "首次联系用时，中位数 / 第 90 百分位",
+    ),
+    "Time to resolution, median / 90th percentile": t(
+        "Czas do rozwiązania, mediana / 90. percentyl",
+        "Время до решения, медиана / 90-й процентиль",
+        "解决用时，中位数 / 第 90 百分位",
+    ),
+    "Open / overdue now": t(
+        "Otwarte / po terminie teraz", "Открыто / просрочено сейчас", "当前未结 / 逾期"
+    ),
+    "Offers issued / redeemed": t(
+        "Oferty przyznane / zrealizowane", "Предложения выдано / погашено", "优惠 已发放 / 已兑换"
+    ),
+    "Rewards issued / redeemed": t(
+        "Nagrody przyznane / zrealizowane", "Награды выдано / погашено", "奖励 已发放 / 已兑换"
+    ),
+    "Trend": t("Trend", "Тренд", "趋势"),
+    "Scores 0-10": t("Oceny 0-10", "Оценки 0-10", "评分 0-10"),
+    "By segment": t("Według segmentu", "По сегментам", "按细分群体"),
+    "Root causes": t("Przyczyny źródłowe", "Первопричины", "根本原因"),
+    "None recorded in this period.": t(
+        "Brak zapisów w tym okresie.", "За этот период ничего нет.", "此时间段内没有记录。"
+    ),
+    "Improvement actions: NPS 90 days before and after": t(
+        "Działania usprawniające: NPS 90 dni przed i po",
+        "Улучшения: NPS за 90 дней до и после",
+        "改进措施：前后 90 天的 NPS",
+    ),
+    "Action": t("Działanie", "Улучшение", "措施"),
+    "Before": t("Przed", "До", "之前"),
+    "After": t("Po", "После", "之后"),
+    "Change": t("Zmiana", "Изменение", "变化"),
+    "all": t("wszystkie", "все", "全部"),
+    "(real)": t("(realna)", "(реальное)", "（真实）"),
+    "(within the noise)": t("(w granicach szumu)", "(в пределах шума)", "（在误差范围内）"),
+    "No improvement action with a start date for this survey yet. Turn a recurring root cause into one under Improvement actions.": t(
+        "Ta ankieta nie ma jeszcze działania usprawniającego z datą początku. Zamień powtarzającą się przyczynę źródłową w działanie w sekcji Działania usprawniające.",
+        "У этого опроса пока нет улучшения с датой начала. Превратите повторяющуюся первопричину в улучшение в разделе «Улучшения».",
+        "此调查尚无带开始日期的改进措施。可在“改进措施”中将反复出现的根本原因转为改进措施。",
+    ),
+    "Cases by owner": t(
+        "Zgłoszenia według właściciela", "Обращения по ответственным", "按负责人的工单"
+    ),
+    "Open": t("Otwarte", "Открыто", "未结"),
+    "unassigned": t("nieprzypisane", "без ответственного", "未分配"),
+    "Assign %(counter)s case:": t(
+        [
+            "Przypisz %(counter)s zgłoszenie:",
+            "Przypisz %(counter)s zgłoszenia:",
+            "Przypisz %(counter)s zgłoszeń:",
+            "Przypisz %(counter)s zgłoszenia:",
+        ],
+        [
+            "Назначить %(counter)s обращение:",
+            "Назначить %(counter)s обращения:",
+            "Назначить %(counter)s обращений:",
+            "Назначить %(counter)s обращения:",
+        ],
+        ["分配 %(counter)s 个工单："],
+    ),
+    "now %(owner)s": t("obecnie: %(owner)s", "сейчас: %(owner)s", "当前：%(owner)s"),
+    "Assign": t("Przypisz", "Назначить", "分配"),
+    "Cancel": t("Anuluj", "Отмена", "取消"),
+    "The answer": t("Odpowiedź", "Ответ", "回答"),
+    "No comment given.": t("Bez komentarza.", "Без комментария.", "未留评论。"),
+    "overdue by %(time_left)s": t(
+        "po terminie o %(time_left)s", "просрочено на %(time_left)s", "已逾期 %(time_left)s"
+    ),
+    "due in %(time_left)s": t(
+        "termin za %(time_left)s", "срок через %(time_left)s", "%(time_left)s 后到期"
+    ),
+    "escalated, level %(level)s": t(
+        "eskalowano, poziom %(level)s", "эскалировано, уровень %(level)s", "已升级，第 %(level)s 级"
+    ),
+    "Owner:": t("Właściciel:", "Ответственный:", "负责人："),
+    "Timeline": t("Oś czasu", "Хронология", "时间线"),
+    "system": t("system", "система", "系统"),
+    "Nothing yet.": t("Na razie nic.", "Пока ничего.", "暂无。"),
+    "Email the customer": t("Napisz do klienta", "Написать клиенту", "给客户发邮件"),
+    "Send email": t("Wyślij e-mail", "Отправить письмо", "发送邮件"),
+    "This customer unsubscribed or was erased: no email can be sent.": t(
+        "Ten klient wypisał się lub jego dane usunięto: nie można wysłać wiadomości.",
+        "Этот клиент отписался или его данные удалены: письмо отправить нельзя.",
+        "该客户已退订或已被删除数据：无法发送邮件。",
+    ),
+    "Work the case": t("Obsługa zgłoszenia", "Работа с обращением", "处理工单"),
+    "Take this case": t("Przejmij to zgłoszenie", "Взять это обращение", "接手此工单"),
+    "Change status": t("Zmień status", "Изменить статус", "更改状态"),
+    "Add note": t("Dodaj notatkę", "Добавить заметку", "添加备注"),
+    "Only the owner or a manager can work this case.": t(
+        "To zgłoszenie może obsługiwać tylko jego właściciel lub kierownik.",
+        "Работать с этим обращением может только ответственный или руководитель.",
+        "只有负责人或经理可以处理此工单。",
+    ),
+    "Segment:": t("Segment:", "Сегмент:", "细分群体："),
+    "Language:": t("Język:", "Язык:", "语言："),
+    "unsubscribed": t("wypisany", "отписан", "已退订"),
+    "Other answers": t("Inne odpowiedzi", "Другие ответы", "其他回答"),
+    "None.": t("Brak.", "Нет.", "无。"),
+    "Other cases": t("Inne zgłoszenia", "Другие обращения", "其他工单"),
+    "Offers and rewards": t("Oferty i nagrody", "Предложения и награды", "优惠与奖励"),
+    "Emails about this case": t(
+        "Wiadomości w sprawie tego zgłoszenia", "Письма по этому обращению", "与此工单相关的邮件"
+    ),
+    "Invitations go by email, in each customer's language. Customers asked or answering within the survey's throttle days, unsubscribed and erased customers are skipped.": t(
+        "Zaproszenia idą e-mailem, w języku każdego klienta. Pomijani są klienci zapytani lub odpowiadający w okresie karencji ankiety, a także wypisani i ci, których dane usunięto.",
+        "Приглашения уходят по email, на языке каждого клиента. Пропускаются клиенты, которых спрашивали или которые отвечали в пределах паузы опроса, а также отписавшиеся и удалённые.",
+        "邀请通过电子邮件发送，使用每位客户的语言。在调查限频天数内已被询问或已回答的客户、已退订和已删除数据的客户将被跳过。",
+    ),
+    "Send now": t("Wyślij teraz", "Отправить сейчас", "立即发送"),
+    "Customer": t("Klient", "Клиент", "客户"),
 }
