@@ -356,12 +356,16 @@ class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
         "actor_id",
         "via",
         "object_type",
-        "object_ids",
+        "object_ids_shown",
         "count",
         "details_shown",
     )
     readonly_fields = fields
     show_full_result_count = False
+
+    @admin.display(description=_("object ids"))
+    def object_ids_shown(self, event):
+        return _detail_text(event.object_ids) or "-"
 
     @admin.display(description=_("details"))
     def details_shown(self, event):

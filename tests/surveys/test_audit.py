@@ -186,7 +186,8 @@ def test_an_events_details_read_as_labelled_rows_not_as_json(client):
     event = audit_record(
         action=Action.API_KEY_CREATED,
         object_type="surveys.apikey",
-        count=1,
+        object_ids=[7, 9],
+        count=2,
         details={"name": "Shop <b>", "scopes": ["ingest", "reports"], "flags": {"staff": True}},
     )
     client.force_login(manager())
@@ -194,6 +195,8 @@ def test_an_events_details_read_as_labelled_rows_not_as_json(client):
     page = client.get(reverse("admin:surveys_auditevent_change", args=[event.pk])).content.decode()
 
     assert '{"name"' not in page
+    assert "[7, 9]" not in page
+    assert '<div class="readonly">7, 9</div>' in page
     assert "<th>name</th><td>Shop &lt;b&gt;</td>" in page
     assert "<th>scopes</th><td>ingest, reports</td>" in page
     assert "<th>flags</th><td>staff: True</td>" in page
