@@ -4,6 +4,7 @@ minutes, with a page that says so."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -101,3 +102,14 @@ def test_a_forwarded_for_header_does_not_reset_the_count_without_a_trusted_proxy
     )
 
     assert reply.status_code == 429
+
+
+def test_the_lockout_page_is_shaped_like_the_login_page_with_no_admin_navigation(client, boss):
+    for _ in range(5):
+        attempt(client, "wrong")
+
+    text = attempt(client, RIGHT).content.decode()
+
+    assert 'id="nav-sidebar"' not in text
+    assert 'id="toggle-nav-sidebar"' not in text
+    assert re.search(r'<body class="[^"]*\blogin\b', text)
