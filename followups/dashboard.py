@@ -109,7 +109,8 @@ def dashboard(request):
             trend_svg=charts.trend_chart(
                 [_point(period.strftime(label), summary) for period, summary in trend],
                 benchmark=panel.benchmark,
-                title=_("NPS by %(period)s with its 95%% interval") % {"period": by},
+                title=_("NPS by %(period)s with its 95%% interval")
+                % {"period": _("month") if by == "month" else _("week")},
             ),
             distribution_svg=charts.distribution_chart(distribution, title=_("Answers per score")),
             segments_svg=charts.nps_bars(

@@ -13,6 +13,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
@@ -331,6 +333,14 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         self._set_exclusion(request, queryset, Response.ExclusionReason.INCLUDED)
 
 
+def _detail_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_detail_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_detail_text(item) for item in value)
+    return str(value)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """The audit trail, for managers: read-only, as the model itself is."""
@@ -346,12 +356,28 @@ class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
         "actor_id",
         "via",
         "object_type",
-        "object_ids",
+        "object_ids_shown",
         "count",
-        "details",
+        "details_shown",
     )
     readonly_fields = fields
     show_full_result_count = False
+
+    @admin.display(description=_("object ids"))
+    def object_ids_shown(self, event):
+        return _detail_text(event.object_ids) or "-"
+
+    @admin.display(description=_("details"))
+    def details_shown(self, event):
+        """The details as labelled rows: staff read a table, not JSON."""
+        return format_html(
+            "<table>{}</table>",
+            format_html_join(
+                "",
+                "<tr><th>{}</th><td>{}</td></tr>",
+                ((key, _detail_text(value)) for key, value in event.details.items()),
+            ),
+        )
 
     def has_add_permission(self, request):
         return False
@@ -400,7 +426,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "prefix",
         "name",
         "user",
-        "scopes",
+        "scopes_described",
         "created_by",
         "created_at",
         "last_used_at",
@@ -412,6 +438,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.display(description=_("scopes"))
     def scopes_shown(self, obj):
         return ", ".join(obj.scopes) or "-"
+
+    @admin.display(description=_("scopes"))
+    def scopes_described(self, obj):
+        labels = dict(ApiScope.choices)
+        lines = ((labels.get(scope, scope), scope) for scope in obj.scopes)
+        return format_html_join(mark_safe("<br>"), "{} ({})", lines) or "-"
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()

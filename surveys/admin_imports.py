@@ -29,11 +29,15 @@ ERRORS_SHOWN = 1000
 
 
 class CustomerImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, with a header line; columns: %(columns)s (only email is required).")
-        % {"columns": ", ".join(imports.COLUMNS)},
-    )
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled per form, not at import time: "%" on a lazy text translates it
+        # there and then, in whatever language the process started with.
+        self.fields["file"].help_text = _(
+            "UTF-8, with a header line; columns: %(columns)s (only email is required)."
+        ) % {"columns": ", ".join(imports.COLUMNS)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -217,3 +218,12 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leaks_into_the_next_test():
+    """LocaleMiddleware activates the request's language for the thread and
+    nothing switches it back: without this, one request in Polish would make
+    every later test in the process read Polish messages."""
+    yield
+    translation.deactivate()

@@ -4,6 +4,7 @@ minutes, with a page that says so."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -114,3 +115,14 @@ def test_an_ipv6_guesser_cannot_reset_the_count_by_moving_within_its_64(client, 
     assert not logged_in(client)
     # Another /64 is another client.
     assert attempt(client, RIGHT, address="2001:db8:0:8::1").status_code == 302
+
+
+def test_the_lockout_page_is_shaped_like_the_login_page_with_no_admin_navigation(client, boss):
+    for _ in range(5):
+        attempt(client, "wrong")
+
+    text = attempt(client, RIGHT).content.decode()
+
+    assert 'id="nav-sidebar"' not in text
+    assert 'id="toggle-nav-sidebar"' not in text
+    assert re.search(r'<body class="[^"]*\blogin\b', text)

@@ -3,8 +3,11 @@ compile the .mo files, so a fresh clone needs no gettext tools.
 
 Usage: python tools/fill_translations.py TRANSLATIONS.py [--compile-only]
 The translations file defines T = {msgid: {"pl": ..., "ru": ..., "zh_Hans": ...}}.
+For an entry with a plural, each language maps to the list of its forms, in the
+order of the catalogue's Plural-Forms.
 """
 
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -19,11 +22,24 @@ def main() -> None:
     for po_path in sorted(ROOT.glob("*/locale/*/LC_MESSAGES/django.po")):
         language = po_path.parent.parent.name
         po = polib.pofile(str(po_path))
+        # A catalogue makemessages has just created has two msgstr[] slots whatever
+        # the language; the header's Plural-Forms says how many there must be.
+        nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
         filled = 0
         for entry in po:
             translated = table.get(entry.msgid, {}).get(language)
-            if translated and entry.msgstr != translated:
+            if not translated:
+                continue
+            if entry.msgid_plural:
+                forms = dict(enumerate(translated))
+                if len(forms) != nplurals:
+                    sys.exit(f"{po_path}: {entry.msgid!r} needs {nplurals} plural forms")
+                changed = entry.msgstr_plural != forms
+                entry.msgstr_plural = forms
+            else:
+                changed = entry.msgstr != translated
                 entry.msgstr = translated
+            if changed or "fuzzy" in entry.flags:
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
                 filled += 1

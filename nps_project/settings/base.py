@@ -124,7 +124,9 @@ LANGUAGES = [
     ("pl", _("Polish")),
     ("ru", _("Russian")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project is not an app: its templates (admin index, lockout page) take
+# their translations from here.
+LOCALE_PATHS = [BASE_DIR / "nps_project" / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

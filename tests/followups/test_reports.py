@@ -337,3 +337,13 @@ def test_action_effects_of_several_actions_in_one_query_the_open_window_counted_
     # Its after window is still open: it ends now, not 90 days after.
     assert (counts(status_page.before), counts(status_page.after)) == ((4, 0, 7), (2, 1, 0))
     assert (gold.before.total, gold.after.total, gold.change) == (0, 0, None)
+
+
+def test_the_trend_chart_names_its_period_in_the_readers_language(client, survey):
+    client.force_login(manager("boss"))
+    answers(survey, {10: 2, 3: 2}, when=datetime(2026, 2, 1, tzinfo=UTC))
+
+    url = "/admin/dashboard/?survey=known&from=2026-01-01&to=2026-03-31&by=week"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+
+    assert "NPS według tygodnia z przedziałem 95%" in html

@@ -79,3 +79,24 @@ def test_staff_without_the_revoke_permission_cannot_revoke(client, issued):
 
     issued.api_key.refresh_from_db()
     assert issued.api_key.revoked_at is None
+
+
+def test_a_keys_page_names_its_scopes_in_words_not_json(client, issued):
+    client.force_login(manager())
+
+    page = client.get(reverse("admin:surveys_apikey_change", args=[issued.api_key.pk]))
+
+    assert "Record answers (ingest)" in page.content.decode()
+    assert '["ingest"]' not in page.content.decode()
+
+
+def test_the_key_created_page_leads_back_through_the_app_like_every_admin_page(client):
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+
+    page = client.post(
+        reverse("admin:surveys_apikey_add"),
+        {"name": "CRM sync", "user": UserFactory(username="crm").pk, "scopes": ["ingest"]},
+    )
+
+    app_list = reverse("admin:app_list", kwargs={"app_label": "surveys"})
+    assert f'<a href="{app_list}">' in page.content.decode()

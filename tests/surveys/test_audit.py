@@ -180,3 +180,23 @@ def test_managers_read_the_trail_and_nobody_edits_it(client):
     assert change.status_code == 403
     assert client.get(reverse("admin:surveys_auditevent_add")).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).count == 3
+
+
+def test_an_events_details_read_as_labelled_rows_not_as_json(client):
+    event = audit_record(
+        action=Action.API_KEY_CREATED,
+        object_type="surveys.apikey",
+        object_ids=[7, 9],
+        count=2,
+        details={"name": "Shop <b>", "scopes": ["ingest", "reports"], "flags": {"staff": True}},
+    )
+    client.force_login(manager())
+
+    page = client.get(reverse("admin:surveys_auditevent_change", args=[event.pk])).content.decode()
+
+    assert '{"name"' not in page
+    assert "[7, 9]" not in page
+    assert '<div class="readonly">7, 9</div>' in page
+    assert "<th>name</th><td>Shop &lt;b&gt;</td>" in page
+    assert "<th>scopes</th><td>ingest, reports</td>" in page
+    assert "<th>flags</th><td>staff: True</td>" in page

@@ -170,3 +170,9 @@ def test_the_import_permission_and_reading_jobs_are_what_importing_needs(client)
     assert client.get(UPLOAD).status_code == 200
     response = client.post(UPLOAD, {"file": csv_file(rows(1))})
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_upload_page_explains_the_file_in_the_users_language(admin_client):
+    page = admin_client.get(UPLOAD, HTTP_ACCEPT_LANGUAGE="pl")
+
+    assert "UTF-8, z wierszem nagłówka; kolumny: email, name" in page.content.decode()
