@@ -142,7 +142,14 @@ def access_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwarg
         for owner in model.objects.filter(pk__in=pk_set).order_by("pk"):
             _record_access_change(owner, [instance], change)
         return
-    _record_access_change(instance, list(model.objects.filter(pk__in=pk_set)), change)
+    _record_access_change(instance, list(_access_targets(model).filter(pk__in=pk_set)), change)
+
+
+def _access_targets(model) -> models.QuerySet:
+    # A permission is named by its app label: one join, not a query per permission.
+    if any(f.name == "content_type" for f in model._meta.get_fields()):
+        return model.objects.select_related("content_type")
+    return model.objects.all()
 
 
 def _cleared_ids(sender, instance, reverse) -> set[int]:

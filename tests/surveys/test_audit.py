@@ -180,3 +180,20 @@ def test_managers_read_the_trail_and_nobody_edits_it(client):
     assert change.status_code == 403
     assert client.get(reverse("admin:surveys_auditevent_add")).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).count == 3
+
+
+def test_recording_permissions_costs_the_same_queries_however_many_are_granted():
+    from django.test.utils import CaptureQueriesContext
+
+    one, many = Group.objects.create(name="One"), Group.objects.create(name="Many")
+    permissions = list(Permission.objects.filter(content_type__app_label="surveys")[:5])
+    assert len(permissions) == 5
+
+    with CaptureQueriesContext(connection) as single:
+        one.permissions.add(permissions[0])
+    with CaptureQueriesContext(connection) as several:
+        many.permissions.add(*permissions)
+
+    assert len(several) == len(single)
+    [event] = events_after(0).filter(object_ids=[many.pk])
+    assert len(event.details["names"]) == 5
