@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import handoff, stats
+from . import audit, handoff, stats
 from .erasure import PersonalData, admin_log_scrub
 from .models import Channel, Customer, Invitation, Locale, Response, Survey
 
@@ -207,10 +207,12 @@ def response_record(
     return Recorded(response, created=True)
 
 
-def customer_erase(*, customer: Customer) -> Customer:
+def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -> Customer:
     """Remove a customer's personal data on request, from every row that holds
     it (see ``surveys.erasure``). Their answers stay, without comment or
-    identity, so statistics do not change. Erasing again changes nothing."""
+    identity, so statistics do not change. Erasing again changes nothing.
+    ``actor`` and ``via`` name who asked, in the audit trail (``actor`` None:
+    the current request's)."""
     now = timezone.now()
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -241,6 +243,10 @@ def customer_erase(*, customer: Customer) -> Customer:
             admin_log_scrub(model=model, ids=ids, personal=personal)
         # Same transaction: personal data goes everywhere at once, or nowhere.
         handoff.customer_erased(personal)
+        # And the trail has the erasure exactly when it happened.
+        audit.audit_record(
+            action=audit.Action.CUSTOMER_ERASED, actor=actor, via=via, objects=[customer]
+        )
     return customer
 
 

@@ -197,3 +197,22 @@ def test_recording_permissions_costs_the_same_queries_however_many_are_granted()
     assert len(several) == len(single)
     [event] = events_after(0).filter(object_ids=[many.pk])
     assert len(event.details["names"]) == 5
+
+
+def test_an_erasure_records_its_event_in_its_own_transaction_once():
+    from surveys.services import customer_erase
+
+    customer = CustomerFactory(name="Ada Lovelace", email="ada@example.com")
+    actor = manager()
+
+    customer_erase(customer=customer, actor=actor, via="admin")
+    customer_erase(customer=customer, actor=actor, via="admin")
+
+    [event] = AuditEvent.objects.filter(action=Action.CUSTOMER_ERASED)
+    assert (event.object_type, event.object_ids, event.count) == (
+        "surveys.customer",
+        [customer.pk],
+        1,
+    )
+    assert (event.actor_id, event.via) == (actor.pk, "admin")
+    assert "Ada" not in str(event.details)
