@@ -29,13 +29,6 @@ from .resources import CustomerResource
 VIA_ADMIN = "admin"
 
 
-def export_details(request, **details) -> dict:
-    """What an export's audit event says about it: the list's filters and
-    order, but not the search text, which may be a customer's name or email."""
-    params = {key: value for key, value in request.GET.items() if key != SEARCH_VAR}
-    return {**details, "filters": params, "searched": bool(request.GET.get(SEARCH_VAR))}
-
-
 @admin.register(Customer)
 class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
@@ -77,12 +70,13 @@ class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         data = super().get_export_data(file_format, request, queryset, **kwargs)
-        audit_record(
-            action=Action.EXPORT,
-            actor=request.user,
+        export_record(
+            queryset=queryset,
+            params=request.GET,
             via=VIA_ADMIN,
-            objects=queryset,
-            details=export_details(request, format=file_format.get_title()),
+            actor=request.user,
+            hidden=[SEARCH_VAR],
+            format=file_format.get_title(),
         )
         return data
 

@@ -62,11 +62,18 @@ def audit_record(
 
 
 def export_record(
-    *, queryset: models.QuerySet, params, via: str, actor=None, hidden: Iterable[str] = ()
+    *,
+    queryset: models.QuerySet,
+    params,
+    via: str,
+    actor=None,
+    hidden: Iterable[str] = (),
+    format: str = "csv",
 ) -> AuditEvent:
-    """One CSV export: the rows' type and count (not their ids: an export may
-    be a million rows) and the filters it was asked for, less the ``hidden``
-    ones (a free-text search may be a customer's name or email)."""
+    """One export (CSV unless ``format`` says otherwise): the rows' type and
+    count (not their ids: an export may be a million rows) and the filters it
+    was asked for, less the ``hidden`` ones (a free-text search may be a
+    customer's name or email)."""
     hidden = set(hidden)
     filters = {key: value for key, value in params.items() if key not in hidden}
     return audit_record(
@@ -76,7 +83,7 @@ def export_record(
         object_type=queryset.model._meta.label_lower,
         count=queryset.count(),
         details={
-            "format": "csv",
+            "format": format,
             "filters": filters,
             "searched": any(params.get(key) for key in hidden),
         },
