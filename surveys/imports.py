@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
 from .models import Customer, CustomerImport
-from .services import normalize_locale
+from .services import CustomerConflict, customer_identity_check, normalize_locale
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
@@ -195,6 +195,19 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
         customer = by_id or owner
         if customer is None:
             plan.creates.append(Customer(**values))
+            continue
+        try:
+            # The API's rule, on the customer already fetched: a row never
+            # rewrites an identifier that names someone already.
+            customer_identity_check(
+                customer=customer, email=values["email"], external_id=values["external_id"]
+            )
+        except CustomerConflict as conflict:
+            plan.errors.extend(
+                _error(row.line, f"{column}: {message}")
+                for column, messages in conflict.message_dict.items()
+                for message in messages
+            )
             continue
         if customer.pk in claimed:
             plan.errors.append(
