@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -648,20 +648,28 @@ class GrantAdmin(RecordAdmin):
         open_grants = queryset.filter(status__in=[GrantStatus.ISSUED, GrantStatus.SENT])
         ids = list(open_grants.values_list("pk", flat=True))
         # The status is checked again in the update: a code redeemed meanwhile
-        # at a till keeps its own time.
-        updated = self.model.objects.filter(
-            pk__in=ids, status__in=[GrantStatus.ISSUED, GrantStatus.SENT]
-        ).update(status=GrantStatus.REDEEMED, redeemed_at=timezone.now())
-        if updated:
-            audit_record(
-                action=Action.GRANT_REDEEMED,
-                actor=request.user,
-                via=VIA_ADMIN,
-                object_type=self.opts.label_lower,
-                object_ids=ids,
-                count=updated,
-                details={"by_hand": True},
+        # at a till keeps its own time, and this action's time tells which
+        # rows the update changed, the ones the trail names.
+        now = timezone.now()
+        with transaction.atomic():
+            updated = self.model.objects.filter(
+                pk__in=ids, status__in=[GrantStatus.ISSUED, GrantStatus.SENT]
+            ).update(status=GrantStatus.REDEEMED, redeemed_at=now)
+            changed = list(
+                self.model.objects.filter(
+                    pk__in=ids, status=GrantStatus.REDEEMED, redeemed_at=now
+                ).values_list("pk", flat=True)
             )
+            if updated:
+                audit_record(
+                    action=Action.GRANT_REDEEMED,
+                    actor=request.user,
+                    via=VIA_ADMIN,
+                    object_type=self.opts.label_lower,
+                    object_ids=changed,
+                    count=updated,
+                    details={"by_hand": True},
+                )
         self.message_user(
             request,
             ngettext("%(n)d marked redeemed.", "%(n)d marked redeemed.", updated) % {"n": updated},

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -608,7 +609,12 @@ def _mark_failed(email: OutboundEmail, reason: str) -> None:
     )
     # Log lines cannot be erased later: the row's id, never the address (which
     # the mail server's reply often quotes).
-    logged = reason.replace(email.to_email, "<recipient>") if email.to_email else reason
+    # Replies echo it in any case, often inside <...>.
+    logged = (
+        re.sub(re.escape(email.to_email), "<recipient>", reason, flags=re.IGNORECASE)
+        if email.to_email
+        else reason
+    )
     logger.warning("Email %s (%s) failed for good: %s", email.pk, email.template, logged)
 
 

@@ -31,13 +31,6 @@ from .resources import CustomerResource
 VIA_ADMIN = "admin"
 
 
-def export_details(request, **details) -> dict:
-    """What an export's audit event says about it: the list's filters and
-    order, but not the search text, which may be a customer's name or email."""
-    params = {key: value for key, value in request.GET.items() if key != SEARCH_VAR}
-    return {**details, "filters": params, "searched": bool(request.GET.get(SEARCH_VAR))}
-
-
 @admin.register(Customer)
 class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
@@ -54,19 +47,12 @@ class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.
         permissions=["erase"],
     )
     def erase_personal_data(self, request, queryset):
-        erased = []
+        count = 0
+        # Each erasure commits with its own audit event: one that fails midway
+        # leaves the ones before it erased and recorded.
         for customer in queryset.filter(erased_at__isnull=True).iterator():
-            services.customer_erase(customer=customer)
-            erased.append(customer.pk)
-        count = len(erased)
-        if erased:
-            audit_record(
-                action=Action.CUSTOMER_ERASED,
-                actor=request.user,
-                via=VIA_ADMIN,
-                object_type=Customer._meta.label_lower,
-                object_ids=erased,
-            )
+            services.customer_erase(customer=customer, actor=request.user, via=VIA_ADMIN)
+            count += 1
         self.message_user(
             request,
             ngettext(
@@ -86,12 +72,13 @@ class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         data = super().get_export_data(file_format, request, queryset, **kwargs)
-        audit_record(
-            action=Action.EXPORT,
-            actor=request.user,
+        export_record(
+            queryset=queryset,
+            params=request.GET,
             via=VIA_ADMIN,
-            objects=queryset,
-            details=export_details(request, format=file_format.get_title()),
+            actor=request.user,
+            hidden=[SEARCH_VAR],
+            format=file_format.get_title(),
         )
         return data
 

@@ -34,7 +34,7 @@ from nps_project.parsers import JSONParser
 
 from . import exports, ingestion, models, services
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
-from .audit import Action, audit_record, export_record
+from .audit import export_record
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
 from .models import ApiScope
 from .serializers import (
@@ -435,8 +435,7 @@ class CustomerEraseView(ApiMixin, generics.GenericAPIView):
         customer = self.get_object()
         if customer.is_erased:
             return Response(_customer_answer(request, customer))
-        customer = services.customer_erase(customer=customer)
-        audit_record(action=Action.CUSTOMER_ERASED, via="api", objects=[customer])
+        customer = services.customer_erase(customer=customer, via="api")
         return Response(_customer_answer(request, customer))
 
 

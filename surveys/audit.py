@@ -62,11 +62,18 @@ def audit_record(
 
 
 def export_record(
-    *, queryset: models.QuerySet, params, via: str, actor=None, hidden: Iterable[str] = ()
+    *,
+    queryset: models.QuerySet,
+    params,
+    via: str,
+    actor=None,
+    hidden: Iterable[str] = (),
+    format: str = "csv",
 ) -> AuditEvent:
-    """One CSV export: the rows' type and count (not their ids: an export may
-    be a million rows) and the filters it was asked for, less the ``hidden``
-    ones (a free-text search may be a customer's name or email)."""
+    """One export (CSV unless ``format`` says otherwise): the rows' type and
+    count (not their ids: an export may be a million rows) and the filters it
+    was asked for, less the ``hidden`` ones (a free-text search may be a
+    customer's name or email)."""
     hidden = set(hidden)
     filters = {key: value for key, value in params.items() if key not in hidden}
     return audit_record(
@@ -76,7 +83,7 @@ def export_record(
         object_type=queryset.model._meta.label_lower,
         count=queryset.count(),
         details={
-            "format": "csv",
+            "format": format,
             "filters": filters,
             "searched": any(params.get(key) for key in hidden),
         },
@@ -142,7 +149,14 @@ def access_m2m_changed(sender, instance, action, reverse, model, pk_set, **kwarg
         for owner in model.objects.filter(pk__in=pk_set).order_by("pk"):
             _record_access_change(owner, [instance], change)
         return
-    _record_access_change(instance, list(model.objects.filter(pk__in=pk_set)), change)
+    _record_access_change(instance, list(_access_targets(model).filter(pk__in=pk_set)), change)
+
+
+def _access_targets(model) -> models.QuerySet:
+    # A permission is named by its app label: one join, not a query per permission.
+    if any(f.name == "content_type" for f in model._meta.get_fields()):
+        return model.objects.select_related("content_type")
+    return model.objects.all()
 
 
 def _cleared_ids(sender, instance, reverse) -> set[int]:

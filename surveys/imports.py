@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
 from .models import Customer, CustomerImport
-from .services import normalize_locale
+from .services import CustomerConflict, customer_identity_check, normalize_locale
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
@@ -196,6 +196,19 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
         if customer is None:
             plan.creates.append(Customer(**values))
             continue
+        try:
+            # The API's rule, on the customer already fetched: a row never
+            # rewrites an identifier that names someone already.
+            customer_identity_check(
+                customer=customer, email=values["email"], external_id=values["external_id"]
+            )
+        except CustomerConflict as conflict:
+            plan.errors.extend(
+                _error(row.line, f"{column}: {message}")
+                for column, messages in conflict.message_dict.items()
+                for message in messages
+            )
+            continue
         if customer.pk in claimed:
             plan.errors.append(
                 _error(
@@ -259,14 +272,24 @@ def customer_import_create(*, data: bytes, file_name: str, user=None) -> Custome
 
 
 def _finish(job_id: int, *, status: str, errors: list[dict] | None = None, **counts) -> None:
-    CustomerImport.objects.filter(pk=job_id).update(
-        status=status,
-        errors=errors or [],
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-        data=b"",
-        **counts,
-    )
+    with transaction.atomic():
+        CustomerImport.objects.filter(pk=job_id).update(
+            status=status,
+            errors=errors or [],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+            data=b"",
+            **counts,
+        )
+        _audit_failed(job_id)
+
+
+def _audit_failed(job_id: int) -> None:
+    """A failed job whose earlier chunks committed did change customers: the
+    trail says so (in the transaction that marks it failed)."""
+    job = CustomerImport.objects.defer("data").filter(pk=job_id).first()
+    if job is not None and job.status == CustomerImport.Status.FAILED and job.rows_processed:
+        _audit_import(job)
 
 
 def _validate(job: CustomerImport) -> list[Row] | None:
@@ -353,12 +376,12 @@ def _write_chunk(job_id: int, rows: list[Row]) -> CustomerImport | None:
             job.finished_at = timezone.now()
             job.data = b""
             fields += ["status", "finished_at", "data"]
-            _audit_done(job)
+            _audit_import(job)
         job.save(update_fields=[*fields, "updated_at"])
         return job
 
 
-def _audit_done(job: CustomerImport) -> None:
+def _audit_import(job: CustomerImport) -> None:
     audit_record(
         action=Action.IMPORT,
         actor=job.created_by,
@@ -367,6 +390,7 @@ def _audit_done(job: CustomerImport) -> None:
         object_ids=[job.pk],
         count=job.rows_processed,
         details={
+            "status": job.status,
             "created": job.created_count,
             "updated": job.updated_count,
             "unchanged": job.unchanged_count,
@@ -424,12 +448,17 @@ def customer_import_abort(*, job_id: int, reason: str) -> None:
     """Mark an unfinished job failed on an error the run cannot get past, so it
     is not resumed over and over. Chunks that committed stay (the job's
     summary says how many rows that was)."""
-    CustomerImport.objects.filter(pk=job_id).exclude(
-        status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED]
-    ).update(
-        status=CustomerImport.Status.FAILED,
-        errors=[_error(None, reason)],
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-        data=b"",
-    )
+    with transaction.atomic():
+        aborted = (
+            CustomerImport.objects.filter(pk=job_id)
+            .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
+            .update(
+                status=CustomerImport.Status.FAILED,
+                errors=[_error(None, reason)],
+                finished_at=timezone.now(),
+                updated_at=timezone.now(),
+                data=b"",
+            )
+        )
+        if aborted:
+            _audit_failed(job_id)

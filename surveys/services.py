@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from . import handoff, stats
+from . import audit, handoff, stats
 from .erasure import PersonalData, admin_log_scrub
-from .models import Channel, Customer, Invitation, Locale, Response, Survey
+from .models import Channel, Customer, CustomerImport, Invitation, Locale, Response, Survey
 
 SUPPORTED_LOCALES = {choice.value for choice in Locale}
 
@@ -207,10 +209,12 @@ def response_record(
     return Recorded(response, created=True)
 
 
-def customer_erase(*, customer: Customer) -> Customer:
+def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -> Customer:
     """Remove a customer's personal data on request, from every row that holds
     it (see ``surveys.erasure``). Their answers stay, without comment or
-    identity, so statistics do not change. Erasing again changes nothing."""
+    identity, so statistics do not change. Erasing again changes nothing.
+    ``actor`` and ``via`` name who asked, in the audit trail (``actor`` None:
+    the current request's)."""
     now = timezone.now()
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -218,6 +222,7 @@ def customer_erase(*, customer: Customer) -> Customer:
             return customer
         # Read before the columns are emptied: what to look for everywhere else.
         personal = PersonalData.of(customer)
+        personal_email, personal_external_id = customer.email, customer.external_id
         customer.email = None
         customer.name = ""
         customer.external_id = None
@@ -239,9 +244,40 @@ def customer_erase(*, customer: Customer) -> Customer:
         for model, related in ((Response, customer.responses), (Invitation, customer.invitations)):
             ids = list(related.values_list("pk", flat=True))
             admin_log_scrub(model=model, ids=ids, personal=personal)
+        _imports_waiting_refuse(email=personal_email, external_id=personal_external_id)
         # Same transaction: personal data goes everywhere at once, or nowhere.
         handoff.customer_erased(personal)
+        # And the trail has the erasure exactly when it happened.
+        audit.audit_record(
+            action=audit.Action.CUSTOMER_ERASED, actor=actor, via=via, objects=[customer]
+        )
     return customer
+
+
+def _imports_waiting_refuse(*, email: str | None, external_id: str | None) -> None:
+    """Fail and empty every unfinished import whose file names the customer
+    being erased: its stored bytes hold their data, and running it would
+    create them again."""
+    from .imports import customer_import_abort  # imports builds on this module
+
+    identifiers = [re.escape(value) for value in (email, external_id) if value]
+    if not identifiers:
+        return
+    # A whole cell, not part of one ("crm-1" is not in "crm-10").
+    edge = r"[^\s,;\"']"
+    alternatives = "|".join(identifiers)
+    cell = re.compile(f"(?<!{edge})(?:{alternatives})(?!{edge})", re.IGNORECASE)
+    unfinished = (
+        CustomerImport.objects.select_for_update()
+        .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
+        .only("pk", "data")
+    )
+    reason = gettext(
+        "A customer in this file was erased while it waited; upload the file again without them."
+    )
+    for job in unfinished:
+        if cell.search(bytes(job.data).decode("utf-8", "replace")):
+            customer_import_abort(job_id=job.pk, reason=reason)
 
 
 COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length

@@ -4,14 +4,16 @@ with who did it, through what, and no customer's personal data."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
-from followups.models import OfferGrant, OutboundEmail, RewardGrant
+from followups.models import GrantStatus, OfferGrant, OutboundEmail, RewardGrant
 from followups.services import route_responses
 from surveys.audit import Action
 from surveys.models import AuditEvent, Customer, Response
@@ -61,11 +63,40 @@ def test_erasing_customers_records_who_erased_which(client, boss):
 
     run_action(client, Customer, "erase_personal_data", customers)
 
+    events = AuditEvent.objects.filter(action=Action.CUSTOMER_ERASED).order_by("id")
+    assert [(e.actor_id, e.actor_label, e.via, e.object_type, e.count) for e in events] == [
+        (boss.pk, "boss", "admin", "surveys.customer", 1)
+    ] * 2
+    assert sorted(e.object_ids[0] for e in events) == sorted(c.pk for c in customers)
+    assert kept.pk not in [e.object_ids[0] for e in events]
+    assert not [w for w in PERSONAL if w in str(list(events.values()))]
+
+
+_erased_so_far = []
+
+
+def erase_one_then_fail(personal):
+    """A hand-off that breaks on the second erasure of a bulk action."""
+    _erased_so_far.append(personal)
+    if len(_erased_so_far) > 1:
+        raise RuntimeError("the follow-up side is down")
+
+
+def test_an_erasure_that_breaks_midway_leaves_every_committed_one_recorded(client, boss, settings):
+    customers = CustomerFactory.create_batch(3, name="Ada Lovelace")
+    settings.NPS_HANDOFF = {
+        **settings.NPS_HANDOFF,
+        "customer_erased": f"{__name__}.erase_one_then_fail",
+    }
+    _erased_so_far.clear()
+
+    with pytest.raises(RuntimeError):
+        run_action(client, Customer, "erase_personal_data", customers)
+
+    erased = list(Customer.objects.filter(erased_at__isnull=False).values_list("pk", flat=True))
+    assert len(erased) == 1
     event = only_event(Action.CUSTOMER_ERASED)
-    assert (event.actor_id, event.actor_label, event.via) == (boss.pk, "boss", "admin")
-    assert event.object_type == "surveys.customer"
-    assert sorted(event.object_ids) == sorted(c.pk for c in customers)
-    assert kept.pk not in event.object_ids and event.count == 2
+    assert (event.object_ids, event.actor_label) == (erased, "boss")
 
 
 def test_excluding_answers_records_the_reason_and_counting_them_again_is_recorded_too(client, boss):
@@ -103,6 +134,32 @@ def test_redeeming_a_code_by_hand_records_who_did_it(client, boss, score, model)
         [grant.pk],
         1,
     )
+
+
+def test_a_code_redeemed_at_the_till_meanwhile_is_not_named_as_redeemed_by_hand(
+    client, boss, monkeypatch
+):
+    mine = OfferGrant.objects.get(response=routed(8))
+    theirs = OfferGrant.objects.get(response=routed(8))
+    real_now = timezone.now
+
+    class TillRedeemsFirst:
+        """The till redeems ``theirs`` after the admin listed the open codes."""
+
+        @staticmethod
+        def now():
+            OfferGrant.objects.filter(pk=theirs.pk).update(
+                status=GrantStatus.REDEEMED, redeemed_at=real_now() - timedelta(seconds=1)
+            )
+            return real_now()
+
+    monkeypatch.setattr("followups.admin.timezone", TillRedeemsFirst)
+
+    run_action(client, OfferGrant, "mark_redeemed", [mine, theirs])
+
+    event = only_event(Action.GRANT_REDEEMED)
+    assert (event.object_ids, event.count) == ([mine.pk], 1)
+    assert OfferGrant.objects.get(pk=mine.pk).status == GrantStatus.REDEEMED
 
 
 def test_retrying_failed_emails_records_which(client, boss):
@@ -149,23 +206,29 @@ def test_a_csv_export_records_its_filters_but_not_the_search_text(client, boss, 
     assert event.details == {"format": "csv", "filters": filters, "searched": True}
 
 
-def test_exporting_customers_records_which_were_exported(client, boss):
-    customer = CustomerFactory(name="Ada Lovelace", email="ada@example.com")
+def test_exporting_customers_records_how_many_and_the_filters_but_not_the_search(client, boss):
+    CustomerFactory.create_batch(2, name="Ada Lovelace", segment="vip")
+    CustomerFactory(name="Ada Byron", email="ada@example.com", segment="smb")
 
     exported = client.post(
-        reverse("admin:surveys_customer_export"),
-        {"resource": "0", "format": "0", "customerresource_email": "on"},
+        f"{reverse('admin:surveys_customer_export')}?segment__exact=vip&q=Ada",
+        {"resource": "0", "format": "0", "customerresource_name": "on"},
     )
 
-    assert exported.status_code == 200 and b"ada@example.com" in exported.content
+    assert exported.status_code == 200 and exported.content.count(b"Ada Lovelace") == 2
     event = only_event(Action.EXPORT)
     assert (event.actor_label, event.via, event.object_type) == (
         "boss",
         "admin",
         "surveys.customer",
     )
-    assert event.object_ids == [customer.pk]
-    assert event.details["format"] == "csv"
+    # A count, not ids: an export may be a million rows.
+    assert (event.object_ids, event.count) == ([], 2)
+    assert event.details == {
+        "format": "csv",
+        "filters": {"segment__exact": "vip"},
+        "searched": True,
+    }
 
 
 def test_the_csv_report_command_records_an_export():

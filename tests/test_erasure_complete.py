@@ -32,7 +32,7 @@ from followups.models import (
     RewardGrant,
     RootCause,
 )
-from surveys import services
+from surveys import imports, services
 from surveys.models import Customer, CustomerImport, Response, Survey
 from tests.factories import CustomerFactory, SurveyFactory, UserFactory, manager, staff_member
 
@@ -46,7 +46,7 @@ PERSONAL = (EMAIL, EXTERNAL_ID, NAME, "Zebulon", "Quartermaine")
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 PRODUCT_LOGGERS = ("surveys", "followups", "nps_project")
-TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
+TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.BinaryField)
 
 
 def committed(function, *args, **kwargs):
@@ -80,6 +80,12 @@ def holders_of(value: str) -> list[str]:
             continue
         for field in model._meta.concrete_fields:
             if not isinstance(field, TEXT_FIELDS):
+                continue
+            if isinstance(field, models.BinaryField):
+                # Stored files (an import's CSV): few rows, searched as text.
+                stored = model._base_manager.values_list(field.attname, flat=True)
+                if any(value.lower().encode() in bytes(data or b"").lower() for data in stored):
+                    found.append(f"{model._meta.label}.{field.name}")
                 continue
             rows = model._base_manager.annotate(_as_text=Cast(field.attname, models.TextField()))
             if rows.filter(_as_text__icontains=value).exists():
@@ -234,6 +240,11 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         assert OutboundEmail.objects.filter(
             dedupe_key=f"invitation:{invitation.pk}:reminder"
         ).exists()
+        # An upload naming them, still waiting for its worker.
+        waiting = imports.customer_import_create(
+            data=f"email,name,external_id\n{EMAIL},{NAME},{EXTERNAL_ID}\n".encode(),
+            file_name="later.csv",
+        )
         before = statistics()
         sent_before = len(mail.outbox)
 
@@ -245,6 +256,8 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         # What was still queued is cancelled, with its reason, and never sent.
         committed(tasks.sweep)
         committed(tasks.send_emails, [queued.pk])
+        # The waiting import runs after all: it must not bring them back.
+        committed(imports.customer_import_run, job_id=waiting.pk)
         exports_after = admin_exports(client)
 
     leaks = {
@@ -268,6 +281,9 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
     assert queued.status == OutboundEmail.Status.CANCELLED
     assert "erased" in queued.last_error
     assert len(mail.outbox) == sent_before
+    waiting.refresh_from_db()
+    assert waiting.status == CustomerImport.Status.FAILED
+    assert "erased while it waited" in waiting.summary
     # The exports still list the erased customer's answers and case, anonymously.
     rows = list(csv.reader(io.StringIO(exports_after)))
     assert sum(row[1:2] == [str(detractor.submitted_at.isoformat())] for row in rows) == 1

@@ -298,6 +298,16 @@ def test_a_refused_recipient_is_logged_by_the_emails_id_not_the_address(case, sm
     assert "550" in line and EMAIL not in line
 
 
+def test_a_failure_log_drops_the_address_in_whatever_case_the_server_echoed_it(case, caplog):
+    email = email_to(case.customer, key="echoed", status=OutboundEmail.Status.SENDING)
+    reply = f"550 5.1.1 <{EMAIL.upper()}>: Recipient address rejected ({EMAIL.title()})"
+    with caplog.at_level(logging.DEBUG):
+        services._mark_failed(email, reply)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "followups.services"]
+    assert "550 5.1.1" in line and "<recipient>" in line
+    assert EMAIL.lower() not in line.lower()
+
+
 def test_retrying_failed_emails_in_the_admin_leaves_cancelled_ones_alone(case, client, mailoutbox):
     queued = email_to(case.customer, key="q")
     erase(case.customer)

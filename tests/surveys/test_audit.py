@@ -200,3 +200,39 @@ def test_an_events_details_read_as_labelled_rows_not_as_json(client):
     assert "<th>name</th><td>Shop &lt;b&gt;</td>" in page
     assert "<th>scopes</th><td>ingest, reports</td>" in page
     assert "<th>flags</th><td>staff: True</td>" in page
+
+
+def test_recording_permissions_costs_the_same_queries_however_many_are_granted():
+    from django.test.utils import CaptureQueriesContext
+
+    one, many = Group.objects.create(name="One"), Group.objects.create(name="Many")
+    permissions = list(Permission.objects.filter(content_type__app_label="surveys")[:5])
+    assert len(permissions) == 5
+
+    with CaptureQueriesContext(connection) as single:
+        one.permissions.add(permissions[0])
+    with CaptureQueriesContext(connection) as several:
+        many.permissions.add(*permissions)
+
+    assert len(several) == len(single)
+    [event] = events_after(0).filter(object_ids=[many.pk])
+    assert len(event.details["names"]) == 5
+
+
+def test_an_erasure_records_its_event_in_its_own_transaction_once():
+    from surveys.services import customer_erase
+
+    customer = CustomerFactory(name="Ada Lovelace", email="ada@example.com")
+    actor = manager()
+
+    customer_erase(customer=customer, actor=actor, via="admin")
+    customer_erase(customer=customer, actor=actor, via="admin")
+
+    [event] = AuditEvent.objects.filter(action=Action.CUSTOMER_ERASED)
+    assert (event.object_type, event.object_ids, event.count) == (
+        "surveys.customer",
+        [customer.pk],
+        1,
+    )
+    assert (event.actor_id, event.via) == (actor.pk, "admin")
+    assert "Ada" not in str(event.details)

@@ -79,7 +79,7 @@ def test_upload_then_job_page_then_report(admin_client, django_capture_on_commit
         [job.pk],
         3,
     )
-    assert event.details == {"created": 3, "updated": 0, "unchanged": 0}
+    assert event.details == {"status": "done", "created": 3, "updated": 0, "unchanged": 0}
 
 
 def test_the_job_page_reports_every_bad_line_and_nothing_is_imported(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys import imports
-from surveys.models import Customer, CustomerImport
+from surveys.models import AuditEvent, Customer, CustomerImport
 from surveys.tasks import import_customers, resume_customer_imports
 from tests.factories import UserFactory
 from tests.worker import WorkerProcess, wait_for
@@ -156,3 +156,43 @@ def test_two_runs_of_one_import_at_once_write_each_row_once():
     job.refresh_from_db()
     assert (job.status, job.rows_processed, job.created_count) == ("done", 5000, 5000)
     assert Customer.objects.count() == 5000
+
+
+def import_events():
+    return list(AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT))
+
+
+def test_an_import_aborted_after_writing_rows_is_recorded_with_its_status():
+    job = imports.customer_import_create(data=rows(1500), file_name="c.csv")
+    imports.customer_import_run(job_id=job.pk, time_budget=0)
+
+    imports.customer_import_abort(job_id=job.pk, reason="The worker hit a bug.")
+
+    [event] = import_events()
+    assert (event.object_ids, event.count) == ([job.pk], 1000)
+    assert event.details == {"status": "failed", "created": 1000, "updated": 0, "unchanged": 0}
+
+
+def test_an_import_that_fails_on_a_later_chunk_is_recorded_with_the_rows_it_wrote():
+    job = imports.customer_import_create(data=rows(1500), file_name="c.csv")
+    imports.customer_import_run(job_id=job.pk, time_budget=0)
+    # Meanwhile someone else gives a later row's email to another external id.
+    Customer.objects.create(email="c1200@example.com", external_id="elsewhere")
+
+    assert imports.customer_import_run(job_id=job.pk) is True
+
+    job.refresh_from_db()
+    assert (job.status, job.rows_processed) == ("failed", 1000)
+    [event] = import_events()
+    assert (event.object_ids, event.count) == ([job.pk], 1000)
+    assert event.details["status"] == "failed" and event.details["created"] == 1000
+
+
+def test_an_import_refused_before_writing_anything_records_no_import():
+    job = imports.customer_import_create(data=b"email\nnot-an-email\n", file_name="bad.csv")
+
+    imports.customer_import_run(job_id=job.pk)
+    imports.customer_import_abort(job_id=job.pk, reason="again")
+
+    assert CustomerImport.objects.get(pk=job.pk).status == CustomerImport.Status.FAILED
+    assert import_events() == []

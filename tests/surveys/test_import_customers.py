@@ -105,6 +105,35 @@ def test_an_email_that_belongs_to_another_customer_is_refused(tmp_path):
     assert Customer.objects.get(external_id="crm-1").email == "ana@example.com"
 
 
+def test_a_row_cannot_take_over_a_customer_by_its_external_id(tmp_path):
+    owner = CustomerFactory(email="owner@example.com", external_id="crm-1")
+    _, err, error = run(
+        tmp_path, "email,external_id,name\nana@example.com,,Ana\nattacker@example.com,crm-1,\n"
+    )
+    assert error is not None
+    assert "line 3: external_id: An existing customer has this external id" in err
+    owner.refresh_from_db()
+    assert owner.email == "owner@example.com"
+    assert not Customer.objects.filter(email="ana@example.com").exists()  # nothing written
+
+
+def test_a_row_cannot_replace_a_customers_external_id(tmp_path):
+    owner = CustomerFactory(email="owner@example.com", external_id="crm-1")
+    _, err, error = run(tmp_path, "email,external_id\nOWNER@example.com,crm-2\n")
+    assert error is not None
+    assert "line 2: email: An existing customer has this email address" in err
+    owner.refresh_from_db()
+    assert owner.external_id == "crm-1"
+
+
+def test_a_row_may_give_a_customer_the_external_id_it_lacks(tmp_path):
+    owner = CustomerFactory(email="owner@example.com", external_id=None)
+    out, _, error = run(tmp_path, "email,external_id\nowner@example.com,crm-9\n")
+    assert error is None and out.strip() == "0 created, 1 updated, 0 unchanged."
+    owner.refresh_from_db()
+    assert owner.external_id == "crm-9"
+
+
 def test_dry_run_checks_every_row_and_saves_nothing(tmp_path):
     out, _, error = run(tmp_path, GOOD, "--dry-run")
     assert error is None
