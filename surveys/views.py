@@ -93,7 +93,7 @@ def client_address(request: HttpRequest) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return address or "unknown"
+        return address  # none, or not an address: as django-axes expects it
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
     return str(ip)
@@ -105,7 +105,7 @@ def _too_many_posts(request: HttpRequest) -> bool:
     Fails open: when the cache is down, an answer matters more than a limit.
     """
     limit = settings.NPS_PAGE_POSTS_PER_MINUTE
-    key = f"surveys:posts:{client_address(request)}:{int(time.time() // 60)}"
+    key = f"surveys:posts:{client_address(request) or 'unknown'}:{int(time.time() // 60)}"
     try:
         cache.add(key, 0, timeout=90)
         try:
