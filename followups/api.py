@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS
+from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS, declared_filters
 from surveys.api_access import HasApiScope
 from surveys.audit import export_record
 from surveys.exports import csv_response
@@ -140,7 +140,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def export(self, request):
         cases = self.filter_queryset(self.get_queryset())
-        export_record(queryset=cases, params=request.query_params, via="api")
+        export_record(queryset=cases, params=declared_filters(self, request), via="api")
         return csv_response(case_csv_lines(cases), "cases.csv")
 
     def _detail(self, case):

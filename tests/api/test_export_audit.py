@@ -57,3 +57,22 @@ def test_a_refused_export_records_nothing():
 
     assert client.get("/api/v1/responses/export/").status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_an_export_keeps_only_declared_filters_in_the_append_only_trail():
+    # The trail cannot be edited: a customer's email sent as an unknown
+    # parameter must never land in it.
+    ResponseFactory(score=4)
+    open_case()
+    boss = manager("auditor")
+    client = client_with(key_for(boss, ApiScope.REPORTS_READ, ApiScope.CASES_READ))
+
+    for path in ("/api/v1/responses/export/", "/api/v1/cases/export/"):
+        exported = client.get(path, {"email": "ada@example.com", "category": "detractor"})
+        assert exported.status_code == 200
+        b"".join(exported.streaming_content)
+
+    answers, cases = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).order_by("pk")
+    assert answers.details["filters"] == {"category": "detractor"}
+    assert cases.details["filters"] == {}
+    assert "ada@example.com" not in str(list(AuditEvent.objects.values("details")))
