@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -114,7 +114,9 @@ def response_ingest(
     if key:
         existing = (
             Response.objects.select_related("survey")
-            .filter(api_client=api_client, idempotency_key=key)
+            .filter(idempotency_key=key)
+            .filter(_keys_of(api_client))
+            .order_by(F("api_client").asc(nulls_last=True))  # the client's own first
             .first()
         )
         if existing is not None:
@@ -134,6 +136,13 @@ def response_ingest(
             idempotency_key=key,
             api_client=api_client,
         )
+
+
+def _keys_of(api_client) -> Q:
+    """Whose idempotency keys a client's retry may hit: its own, then those of
+    answers stored before keys were per client (no ``api_client``), so that a
+    retry across that upgrade does not record the answer twice."""
+    return Q(api_client=api_client) | Q(api_client__isnull=True)
 
 
 def _customer_for(reference: Mapping) -> Customer:
@@ -275,9 +284,12 @@ def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
     stored_keys = (
         {
             key: (pk, category)
+            # Legacy rows (no api_client) first, so the client's own win.
             for key, pk, category in Response.objects.filter(
-                api_client=api_client, idempotency_key__in=keys
-            ).values_list("idempotency_key", "pk", "category")
+                _keys_of(api_client), idempotency_key__in=keys
+            )
+            .order_by(F("api_client").asc(nulls_first=True))
+            .values_list("idempotency_key", "pk", "category")
         }
         if keys
         else {}

@@ -8,7 +8,7 @@ import pytest
 
 from followups.models import OutboundEmail
 from surveys.models import AuditEvent, Customer, Response
-from tests.factories import CustomerFactory, SurveyFactory
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
 
 from .conftest import client_with, make_token
 
@@ -173,6 +173,38 @@ def test_bulk_idempotency_keys_are_per_client():
     [result] = reply.json()["results"]
     assert result["status"] == "created"
     assert Customer.objects.get(email="b@example.com").responses.get().score == 10
+
+
+def test_a_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
+    # Answers stored before API keys existed have no api_client; a client
+    # retrying one across the upgrade must not store it (and email) twice.
+    legacy = ResponseFactory(
+        survey=SurveyFactory(slug="checkout"), idempotency_key="order-1", api_client=None
+    )
+
+    again = _answer(api, "a@example.com", 9, "retried")
+
+    assert (again.status_code, again.json()["id"]) == (200, legacy.pk)
+    assert Response.objects.get().pk == legacy.pk
+    assert not OutboundEmail.objects.exists()
+
+
+def test_a_bulk_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
+    legacy = ResponseFactory(
+        survey=SurveyFactory(slug="checkout"), idempotency_key="order-1", api_client=None
+    )
+    item = {
+        "survey": "checkout",
+        "customer": {"email": "a@example.com"},
+        "score": 9,
+        "idempotency_key": "order-1",
+    }
+
+    reply = api.post("/api/v1/responses/bulk/", {"responses": [item]}, format="json")
+
+    [result] = reply.json()["results"]
+    assert (result["status"], result["id"]) == ("existing", legacy.pk)
+    assert Response.objects.get().pk == legacy.pk
 
 
 def test_the_same_client_gets_its_own_answer_back(api):
