@@ -100,6 +100,7 @@ def response_ingest(
     submitted_at: datetime | None = None,
     idempotency_key: str | None = None,
     api_client=None,
+    update_customers: bool = False,
 ) -> services.Recorded:
     """Record one answer from an integration: find the survey by slug, find or
     create the customer, and store the answer through
@@ -108,7 +109,9 @@ def response_ingest(
     A known idempotency key returns the stored answer before anything else is
     looked at or changed. Raises ``ValidationError`` with field paths
     (``survey``, ``customer.email`` ...) when the answer cannot be stored; then
-    nothing was written. Idempotency keys are ``api_client``'s own.
+    nothing was written. Idempotency keys are ``api_client``'s own. A stored
+    customer's details change only with ``update_customers`` (the caller may
+    write customers); a missing customer is always created.
     """
     key = (idempotency_key or "").strip() or None
     if key:
@@ -128,7 +131,7 @@ def response_ingest(
         # One transaction: a refused answer leaves no new or changed customer.
         return services.response_record(
             survey=found,
-            customer=_customer_for(customer),
+            customer=_customer_for(customer, update_existing=update_customers),
             score=score,
             comment=comment or "",
             channel=Channel.API,
@@ -145,14 +148,15 @@ def _keys_of(api_client) -> Q:
     return Q(api_client=api_client) | Q(api_client__isnull=True)
 
 
-def _customer_for(reference: Mapping) -> Customer:
+def _customer_for(reference: Mapping, *, update_existing: bool) -> Customer:
     # A database id would let a client that cannot read customers address
     # (and send an apology or a code to) any of them: details only.
     if reference.get("id") is not None:
         raise ValidationError({"customer.id": CUSTOMER_ID_REFUSED})
     try:
         customer, _created = services.customer_upsert(
-            **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS}
+            **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS},
+            update_existing=update_existing,
         )
     except services.CustomerConflict as exc:
         raise services.CustomerConflict(_prefixed(exc, "customer")) from exc
@@ -236,7 +240,9 @@ class _Item:
     )
 
 
-def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResult]:
+def responses_record_bulk(
+    items: Sequence, *, api_client=None, update_customers: bool = False
+) -> list[BulkResult]:
     """Record up to ``MAX_BULK_ITEMS`` answers in one transaction, with one
     result per item, in order.
 
@@ -244,9 +250,11 @@ def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResul
     ``response_ingest``; an invalid item is reported and never blocks the
     others. Idempotency keys are ``api_client``'s own (as for one answer).
     Within the batch the first item with an idempotency key wins and
-    later ones report ``existing``. Surveys, customers and known keys are each
-    read with one query; new customers and answers are written with
-    ``bulk_create``; routing gets every new id in one hand-off after commit.
+    later ones report ``existing``. Stored customers change only with
+    ``update_customers`` (as for one answer). Surveys, customers and known
+    keys are each read with one query; new customers and answers are written
+    with ``bulk_create``; routing gets every new id in one hand-off after
+    commit.
     """
     if len(items) > MAX_BULK_ITEMS:
         raise ValueError(f"At most {MAX_BULK_ITEMS} items per call.")
@@ -260,7 +268,7 @@ def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResul
             parsed.append(item)
     for attempt in range(1, INGEST_ATTEMPTS + 1):
         try:
-            for result in _record_parsed(parsed, api_client):
+            for result in _record_parsed(parsed, api_client, update_customers):
                 results[result.index] = result
             break
         except (IntegrityError, _ConcurrentChange):
@@ -276,7 +284,7 @@ class _ConcurrentChange(Exception):
     pass
 
 
-def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
+def _record_parsed(items: list[_Item], api_client, update_customers: bool) -> list[BulkResult]:
     now = timezone.now()
     latest_allowed = now + MAX_SUBMISSION_SKEW
     surveys = {s.slug: s for s in Survey.objects.filter(slug__in={i.survey for i in items})}
@@ -318,6 +326,8 @@ def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
         if errors:
             results.append(BulkResult(item.index, INVALID, errors=errors))
             continue
+        if change and not update_customers:
+            change = {}  # named, not changed: the caller may not write customers
         if survey.status not in _ACCEPTING:
             message = CLOSED_SURVEY.format(slug=survey.slug, status=survey.status)
             results.append(_invalid(item, "survey", message))
