@@ -91,6 +91,7 @@ class ApiMixin:
     parser_classes = [JSONParser]
     pagination_class = ApiPagination
     required_scopes: dict[str, str] = {}
+    required_permissions: dict[str, tuple[str, ...]] = {}
 
     def get_throttles(self):
         return [*super().get_throttles(), ApiScopeRateThrottle()]
@@ -124,7 +125,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     described = {
         400: "Invalid input: see error.fields.",
         401: "No valid key (send Authorization: Token <key>).",
-        403: "The key lacks the scope this needs.",
+        403: "The key lacks the scope this needs (or its user the permission).",
         409: "Conflicts with a stored customer: see error.fields.",
         404: "Not found.",
         413: "The request body is larger than the server accepts (2.5 MB by default).",
@@ -277,6 +278,8 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
     pagination_class = None
     renderer_classes = EXPORT_RENDERERS
     required_scopes = {"GET": REPORTS_READ}
+    # As in the admin: reading answers is not exporting all of them.
+    required_permissions = {"GET": ("surveys.export_response",)}
 
     @extend_schema(
         operation_id="responses_export",

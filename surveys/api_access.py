@@ -8,6 +8,11 @@ it (tests/api/test_scope_matrix.py proves this for every route).
 
 A staff member signed in to the admin (session) may use the read scopes their
 Django permissions allow; writing through the API always takes a key.
+
+A view may also declare Django permissions the acting user (the signed-in
+staff member, or the user a key acts as) must hold for a method, in
+``required_permissions = {"GET": ("surveys.export_response",)}``: the exports
+take the admin's export permission whichever way they are reached.
 """
 
 from __future__ import annotations
@@ -65,6 +70,12 @@ def scope_needed(view, method: str):
     return declared.get("GET" if method == "HEAD" else method)
 
 
+def permissions_needed(view, method: str) -> tuple[str, ...]:
+    """The Django permissions ``view`` declares for ``method`` (HEAD: GET's)."""
+    declared = getattr(view, "required_permissions", None) or {}
+    return tuple(declared.get("GET" if method == "HEAD" else method, ()))
+
+
 def caller_has_scope(request, scope: str) -> bool:
     """Whether the caller (a key, or a signed-in staff member) holds ``scope``."""
     if scope == PUBLIC:
@@ -92,8 +103,18 @@ class HasApiScope(permissions.BasePermission):
                 "method": request.method
             }
             return False
-        if caller_has_scope(request, scope):
-            return True
-        if request.user and request.user.is_authenticated:
-            self.message = _("This needs the '%(scope)s' API scope.") % {"scope": scope}
-        return False
+        if not caller_has_scope(request, scope):
+            if request.user and request.user.is_authenticated:
+                self.message = _("This needs the '%(scope)s' API scope.") % {"scope": scope}
+            return False
+        missing = [
+            perm
+            for perm in permissions_needed(view, request.method)
+            if not request.user.has_perm(perm)
+        ]
+        if missing:
+            self.message = _("This needs the permission %(permissions)s.") % {
+                "permissions": ", ".join(missing)
+            }
+            return False
+        return True

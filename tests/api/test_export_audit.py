@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.models import ApiScope, AuditEvent
-from tests.api.conftest import client_with, key_for
+from tests.api.conftest import client_with, grant, key_for
 from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.cases import open_case
 
@@ -18,6 +18,7 @@ def test_an_answers_export_records_the_key_the_rows_and_the_filters():
     ResponseFactory.create_batch(3, survey=survey, score=4)
     ResponseFactory(score=9)  # another survey: not exported
     client = client_with(key_for(UserFactory(username="bi"), ApiScope.REPORTS_READ))
+    grant("bi", "surveys.export_response")
 
     exported = client.get("/api/v1/responses/export/?survey=after-support&category=detractor")
 
