@@ -6,8 +6,10 @@ Every API view says which scope each HTTP method needs, in
 that a view does not declare: a new view is closed until it says who may use
 it (tests/api/test_scope_matrix.py proves this for every route).
 
-A staff member signed in to the admin (session) may use the read scopes their
-Django permissions allow; writing through the API always takes a key.
+A key's scopes work only while the user it acts as holds the permissions
+``models.SCOPE_PERMISSIONS`` gives for them. A staff member signed in to the
+admin (session) may use the read scopes their Django permissions allow;
+writing through the API always takes a key.
 
 A view may also declare Django permissions the acting user (the signed-in
 staff member, or the user a key acts as) must hold for a method, in
@@ -22,16 +24,16 @@ from rest_framework import authentication, exceptions, permissions
 
 from .api_keys import api_key_find
 from .audit import bind_request_actor
-from .models import ApiKey, ApiScope
+from .models import SCOPE_PERMISSIONS, ApiKey, ApiScope
 
 PUBLIC = "public"
 ANY_KEY = "any key"
 
-# What a signed-in staff member needs to use a read scope through the session.
+# The read scopes a signed-in staff member may use through the session, with
+# the permissions a key's user needs for them.
 SESSION_SCOPES: dict[str, tuple[str, ...]] = {
-    ApiScope.REPORTS_READ: ("surveys.view_response", "surveys.view_survey"),
-    ApiScope.CUSTOMERS_READ: ("surveys.view_customer",),
-    ApiScope.CASES_READ: ("followups.view_followupcase",),
+    scope: SCOPE_PERMISSIONS[scope]
+    for scope in (ApiScope.REPORTS_READ, ApiScope.CUSTOMERS_READ, ApiScope.CASES_READ)
 }
 
 
@@ -86,7 +88,9 @@ def caller_has_scope(request, scope: str) -> bool:
     if scope == ANY_KEY:
         return True
     if isinstance(request.auth, ApiKey):
-        return request.auth.has_scope(scope)
+        # A key can do no more than its user now may: a user who loses a
+        # permission loses the scopes that need it, whatever the key says.
+        return request.auth.has_scope(scope) and user.has_perms(SCOPE_PERMISSIONS[scope])
     needed = SESSION_SCOPES.get(scope)
     return needed is not None and user.has_perms(needed)
 

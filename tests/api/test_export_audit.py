@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 
 from surveys.models import ApiScope, AuditEvent
 from tests.api.conftest import client_with, grant, key_for
@@ -17,8 +18,9 @@ def test_an_answers_export_records_the_key_the_rows_and_the_filters():
     survey = SurveyFactory(slug="after-support")
     ResponseFactory.create_batch(3, survey=survey, score=4)
     ResponseFactory(score=9)  # another survey: not exported
-    client = client_with(key_for(UserFactory(username="bi"), ApiScope.REPORTS_READ))
-    grant("bi", "surveys.export_response")
+    UserFactory(username="bi")
+    grant("bi", "surveys.view_response", "surveys.view_survey", "surveys.export_response")
+    client = client_with(key_for(User.objects.get(username="bi"), ApiScope.REPORTS_READ))
 
     exported = client.get("/api/v1/responses/export/?survey=after-support&category=detractor")
 
@@ -54,7 +56,9 @@ def test_a_cases_export_records_only_the_cases_the_caller_may_see():
 
 
 def test_a_refused_export_records_nothing():
-    client = client_with(key_for(UserFactory(username="ingest-only"), ApiScope.INGEST))
+    UserFactory(username="ingest-only")
+    grant("ingest-only", "surveys.add_response")
+    client = client_with(key_for(User.objects.get(username="ingest-only"), ApiScope.INGEST))
 
     assert client.get("/api/v1/responses/export/").status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
