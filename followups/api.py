@@ -8,12 +8,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS
+from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS, declared_filters
 from surveys.api_access import HasApiScope
 from surveys.audit import export_record
 from surveys.exports import csv_response
@@ -40,10 +40,8 @@ class Conflict(APIException):
     default_detail = "The case changed meanwhile."
 
 
-class CanSeeCases(permissions.BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("followups.view_followupcase"))
+# Whoever acts (a signed-in staff member, or a key's user) must see cases at all.
+SEE_CASES = ("followups.view_followupcase",)
 
 
 class CaseFilter(filters.FilterSet):
@@ -101,8 +99,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     managers see all. A key works cases as its user may (cases:read to read,
     cases:write to act)."""
 
-    permission_classes = [HasApiScope, CanSeeCases]
+    permission_classes = [HasApiScope]
     required_scopes = {"GET": ApiScope.CASES_READ, "POST": ApiScope.CASES_WRITE}
+    required_permissions = {"GET": SEE_CASES, "POST": SEE_CASES}
     filterset_class = CaseFilter
     serializer_class = CaseSerializer
 
@@ -129,7 +128,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         responses={
             **CSV_DOWNLOAD,
             400: OpenApiResponse(description="An invalid filter."),
-            403: OpenApiResponse(description="You may not see cases."),
+            403: OpenApiResponse(description="You may not see or export cases."),
         },
     )
     @action(
@@ -137,10 +136,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         url_path="export",
         pagination_class=None,
         renderer_classes=EXPORT_RENDERERS,
+        # As in the admin: seeing cases is not exporting them.
+        required_permissions={"GET": (*SEE_CASES, "followups.export_followupcase")},
     )
     def export(self, request):
         cases = self.filter_queryset(self.get_queryset())
-        export_record(queryset=cases, params=request.query_params, via="api")
+        export_record(queryset=cases, params=declared_filters(self, request), via="api")
         return csv_response(case_csv_lines(cases), "cases.csv")
 
     def _detail(self, case):

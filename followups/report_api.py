@@ -15,7 +15,7 @@ from surveys.api_access import HasApiScope
 from surveys.models import ApiScope, Survey
 
 from . import access, reports
-from .api import CanSeeCases
+from .api import SEE_CASES
 
 
 class ReportDayField(serializers.DateField):
@@ -69,8 +69,9 @@ def _day(value, fallback: datetime) -> datetime:
 
 
 class KpiView(APIView):
-    permission_classes = [HasApiScope, CanSeeCases]
+    permission_classes = [HasApiScope]
     required_scopes = {"GET": ApiScope.REPORTS_READ}
+    required_permissions = {"GET": SEE_CASES}
 
     @extend_schema(
         tags=["reports"],

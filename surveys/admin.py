@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from . import exports, services
 from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews
 from .admin_permissions import declared_view, has_model_permission
-from .api_keys import api_key_create, api_key_revoke
+from .api_keys import api_key_create, api_key_revoke, scopes_allowed_check
 from .audit import Action, audit_record, export_record
 from .models import ApiKey, ApiScope, AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
@@ -384,6 +385,16 @@ class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ("name", "user", "scopes", "expires_at")
+
+    def clean(self):
+        cleaned = super().clean()
+        user, scopes = cleaned.get("user"), cleaned.get("scopes")
+        if user is not None and scopes:
+            try:
+                scopes_allowed_check(user, scopes)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
 
 
 @admin.register(ApiKey)

@@ -48,6 +48,7 @@ from .serializers import (
     ResponseBulkInSerializer,
     ResponseInSerializer,
     ResponseSerializer,
+    ResponseWrittenSerializer,
     SurveySerializer,
 )
 
@@ -90,6 +91,7 @@ class ApiMixin:
     parser_classes = [JSONParser]
     pagination_class = ApiPagination
     required_scopes: dict[str, str] = {}
+    required_permissions: dict[str, tuple[str, ...]] = {}
 
     def get_throttles(self):
         return [*super().get_throttles(), ApiScopeRateThrottle()]
@@ -123,7 +125,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     described = {
         400: "Invalid input: see error.fields.",
         401: "No valid key (send Authorization: Token <key>).",
-        403: "The key lacks the scope this needs.",
+        403: "The key lacks the scope this needs (or its user the permission).",
         409: "Conflicts with a stored customer: see error.fields.",
         404: "Not found.",
         413: "The request body is larger than the server accepts (2.5 MB by default).",
@@ -143,11 +145,28 @@ def _api_client(request):
     return request.user
 
 
+def _response_answer(request, response) -> dict:
+    """An ingested answer's reply: the stored answer (its customer's id, the
+    segment and locale copied from the customer) only for a caller who may
+    read answers."""
+    data = ResponseSerializer(response).data
+    if caller_has_scope(request, REPORTS_READ):
+        return data
+    return {name: data[name] for name in ResponseWrittenSerializer.RECORDED_FIELDS}
+
+
 def _customer_answer(request, customer) -> dict:
     """A customer write's answer: the record only for a caller who may read it."""
     if caller_has_scope(request, CUSTOMERS_READ):
         return CustomerSerializer(customer).data
     return {"id": customer.pk}
+
+
+def declared_filters(view, request) -> dict:
+    """The query parameters an export's filterset declares: only these go to
+    the append-only audit trail (an unknown ``?email=`` must never land there)."""
+    declared = view.filterset_class.base_filters
+    return {key: value for key, value in request.query_params.items() if key in declared}
 
 
 READ_ERRORS = _errors(401, 403, 429)
@@ -197,15 +216,20 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
             "reward). The customer is found by external id, else by email, and created "
             "when neither matches; details that contradict a stored customer (a known "
             "external id with another email, or the reverse) are a 409 and change "
-            "nothing. With an idempotency key this client already used, its stored "
-            "answer comes back with 200 and nothing changes."
+            "nothing. A stored customer's details are updated only for a key that "
+            "also holds customers:write; otherwise the customer stays as stored and "
+            "the answer takes its segment and language from it. With an idempotency "
+            "key this client already used, its stored answer comes back with 200 and "
+            "nothing changes. The whole answer comes back only to a key with "
+            "reports:read, else only id, category and recorded_at."
         ),
         tags=["responses"],
         request=ResponseInSerializer,
         responses={
-            201: OpenApiResponse(ResponseSerializer, description="Recorded."),
+            201: OpenApiResponse(ResponseWrittenSerializer, description="Recorded."),
             200: OpenApiResponse(
-                ResponseSerializer, description="Already recorded under this idempotency key."
+                ResponseWrittenSerializer,
+                description="Already recorded under this idempotency key.",
             ),
             **UPSERT_ERRORS,
         },
@@ -216,11 +240,13 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
         incoming.is_valid(raise_exception=True)
         try:
             recorded = ingestion.response_ingest(
-                **incoming.validated_data, api_client=_api_client(request)
+                **incoming.validated_data,
+                api_client=_api_client(request),
+                update_customers=caller_has_scope(request, CUSTOMERS_WRITE),
             )
         except DjangoValidationError as exc:
             raise _bad_request(exc) from exc
-        data = ResponseSerializer(recorded.response).data
+        data = _response_answer(request, recorded.response)
         if not recorded.created:
             return Response(data, status=status.HTTP_200_OK)
         location = reverse("api:response-detail", args=[recorded.response.pk])
@@ -252,6 +278,8 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
     pagination_class = None
     renderer_classes = EXPORT_RENDERERS
     required_scopes = {"GET": REPORTS_READ}
+    # As in the admin: reading answers is not exporting all of them.
+    required_permissions = {"GET": ("surveys.export_response",)}
 
     @extend_schema(
         operation_id="responses_export",
@@ -272,7 +300,7 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
     )
     def get(self, request, *args, **kwargs):
         answers = self.filter_queryset(self.get_queryset())
-        export_record(queryset=answers, params=request.query_params, via="api")
+        export_record(queryset=answers, params=declared_filters(self, request), via="api")
         return exports.csv_response(exports.response_csv_lines(answers), "responses.csv")
 
 
@@ -286,7 +314,9 @@ class ResponseBulkView(ApiMixin, APIView):
             "Every item follows the rules of a single answer and gets its own result, "
             "in order: created, existing (its idempotency key is known, or an earlier "
             "item of this request has it) or invalid (with its errors). Invalid items "
-            "never block valid ones. More than 1000 items: 400, nothing recorded."
+            "never block valid ones. Stored customers are updated only for a key "
+            "that also holds customers:write. More than 1000 items: 400, nothing "
+            "recorded."
         ),
         tags=["responses"],
         request=ResponseBulkInSerializer,
@@ -308,7 +338,9 @@ class ResponseBulkView(ApiMixin, APIView):
         envelope = ResponseBulkInSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         results = ingestion.responses_record_bulk(
-            envelope.validated_data["responses"], api_client=_api_client(request)
+            envelope.validated_data["responses"],
+            api_client=_api_client(request),
+            update_customers=caller_has_scope(request, CUSTOMERS_WRITE),
         )
         counts = Counter(result.status for result in results)
         return Response(

@@ -6,8 +6,15 @@ Every API view says which scope each HTTP method needs, in
 that a view does not declare: a new view is closed until it says who may use
 it (tests/api/test_scope_matrix.py proves this for every route).
 
-A staff member signed in to the admin (session) may use the read scopes their
-Django permissions allow; writing through the API always takes a key.
+A key's scopes work only while the user it acts as holds the permissions
+``models.SCOPE_PERMISSIONS`` gives for them. A staff member signed in to the
+admin (session) may use the read scopes their Django permissions allow;
+writing through the API always takes a key.
+
+A view may also declare Django permissions the acting user (the signed-in
+staff member, or the user a key acts as) must hold for a method, in
+``required_permissions = {"GET": ("surveys.export_response",)}``: the exports
+take the admin's export permission whichever way they are reached.
 """
 
 from __future__ import annotations
@@ -17,16 +24,16 @@ from rest_framework import authentication, exceptions, permissions
 
 from .api_keys import api_key_find
 from .audit import bind_request_actor
-from .models import ApiKey, ApiScope
+from .models import SCOPE_PERMISSIONS, ApiKey, ApiScope
 
 PUBLIC = "public"
 ANY_KEY = "any key"
 
-# What a signed-in staff member needs to use a read scope through the session.
+# The read scopes a signed-in staff member may use through the session, with
+# the permissions a key's user needs for them.
 SESSION_SCOPES: dict[str, tuple[str, ...]] = {
-    ApiScope.REPORTS_READ: ("surveys.view_response", "surveys.view_survey"),
-    ApiScope.CUSTOMERS_READ: ("surveys.view_customer",),
-    ApiScope.CASES_READ: ("followups.view_followupcase",),
+    scope: SCOPE_PERMISSIONS[scope]
+    for scope in (ApiScope.REPORTS_READ, ApiScope.CUSTOMERS_READ, ApiScope.CASES_READ)
 }
 
 
@@ -65,6 +72,12 @@ def scope_needed(view, method: str):
     return declared.get("GET" if method == "HEAD" else method)
 
 
+def permissions_needed(view, method: str) -> tuple[str, ...]:
+    """The Django permissions ``view`` declares for ``method`` (HEAD: GET's)."""
+    declared = getattr(view, "required_permissions", None) or {}
+    return tuple(declared.get("GET" if method == "HEAD" else method, ()))
+
+
 def caller_has_scope(request, scope: str) -> bool:
     """Whether the caller (a key, or a signed-in staff member) holds ``scope``."""
     if scope == PUBLIC:
@@ -75,7 +88,9 @@ def caller_has_scope(request, scope: str) -> bool:
     if scope == ANY_KEY:
         return True
     if isinstance(request.auth, ApiKey):
-        return request.auth.has_scope(scope)
+        # A key can do no more than its user now may: a user who loses a
+        # permission loses the scopes that need it, whatever the key says.
+        return request.auth.has_scope(scope) and user.has_perms(SCOPE_PERMISSIONS[scope])
     needed = SESSION_SCOPES.get(scope)
     return needed is not None and user.has_perms(needed)
 
@@ -92,8 +107,18 @@ class HasApiScope(permissions.BasePermission):
                 "method": request.method
             }
             return False
-        if caller_has_scope(request, scope):
-            return True
-        if request.user and request.user.is_authenticated:
-            self.message = _("This needs the '%(scope)s' API scope.") % {"scope": scope}
-        return False
+        if not caller_has_scope(request, scope):
+            if request.user and request.user.is_authenticated:
+                self.message = _("This needs the '%(scope)s' API scope.") % {"scope": scope}
+            return False
+        missing = [
+            perm
+            for perm in permissions_needed(view, request.method)
+            if not request.user.has_perm(perm)
+        ]
+        if missing:
+            self.message = _("This needs the permission %(permissions)s.") % {
+                "permissions": ", ".join(missing)
+            }
+            return False
+        return True

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
-from .models import ApiKey, ApiScope
+from .models import SCOPE_PERMISSIONS, ApiKey, ApiScope
 
 KEY_PREFIX = "nps_"
 SHOWN_PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -44,6 +44,25 @@ def scopes_clean(scopes: Iterable[str]) -> list[str]:
     return [scope for scope in ApiScope.values if scope in given]
 
 
+def scope_permissions_missing(user, scopes: Iterable[str]) -> list[str]:
+    """The permissions ``user`` lacks for a key of theirs to use ``scopes``."""
+    needed = dict.fromkeys(perm for scope in scopes for perm in SCOPE_PERMISSIONS[scope])
+    return [perm for perm in needed if not user.has_perm(perm)]
+
+
+def scopes_allowed_check(user, scopes: Iterable[str]) -> None:
+    """Refuse scopes that ``user`` may not use: a key can do no more than the
+    user it acts as."""
+    missing = scope_permissions_missing(user, scopes)
+    if missing:
+        raise ValidationError(
+            {
+                "scopes": _("%(user)s lacks the permission these scopes need: %(perms)s.")
+                % {"user": user.get_username(), "perms": ", ".join(missing)}
+            }
+        )
+
+
 def api_key_create(
     *,
     user,
@@ -54,15 +73,18 @@ def api_key_create(
     via: str,
     replaces: ApiKey | None = None,
 ) -> IssuedKey:
-    """A new key acting as ``user`` with exactly ``scopes``."""
+    """A new key acting as ``user`` with exactly ``scopes``, each of which
+    ``user``'s permissions must allow."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A key needs a name.")})
+    scopes = scopes_clean(scopes)
+    scopes_allowed_check(user, scopes)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey(
         user=user,
         name=name,
-        scopes=scopes_clean(scopes),
+        scopes=scopes,
         prefix=secret[:SHOWN_PREFIX_LENGTH],
         digest=ApiKey.digest_of(secret),
         created_by=created_by,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -100,6 +100,7 @@ def response_ingest(
     submitted_at: datetime | None = None,
     idempotency_key: str | None = None,
     api_client=None,
+    update_customers: bool = False,
 ) -> services.Recorded:
     """Record one answer from an integration: find the survey by slug, find or
     create the customer, and store the answer through
@@ -108,13 +109,17 @@ def response_ingest(
     A known idempotency key returns the stored answer before anything else is
     looked at or changed. Raises ``ValidationError`` with field paths
     (``survey``, ``customer.email`` ...) when the answer cannot be stored; then
-    nothing was written. Idempotency keys are ``api_client``'s own.
+    nothing was written. Idempotency keys are ``api_client``'s own. A stored
+    customer's details change only with ``update_customers`` (the caller may
+    write customers); a missing customer is always created.
     """
     key = (idempotency_key or "").strip() or None
     if key:
         existing = (
             Response.objects.select_related("survey")
-            .filter(api_client=api_client, idempotency_key=key)
+            .filter(idempotency_key=key)
+            .filter(_keys_of(api_client))
+            .order_by(F("api_client").asc(nulls_last=True))  # the client's own first
             .first()
         )
         if existing is not None:
@@ -126,7 +131,7 @@ def response_ingest(
         # One transaction: a refused answer leaves no new or changed customer.
         return services.response_record(
             survey=found,
-            customer=_customer_for(customer),
+            customer=_customer_for(customer, update_existing=update_customers),
             score=score,
             comment=comment or "",
             channel=Channel.API,
@@ -136,14 +141,22 @@ def response_ingest(
         )
 
 
-def _customer_for(reference: Mapping) -> Customer:
+def _keys_of(api_client) -> Q:
+    """Whose idempotency keys a client's retry may hit: its own, then those of
+    answers stored before keys were per client (no ``api_client``), so that a
+    retry across that upgrade does not record the answer twice."""
+    return Q(api_client=api_client) | Q(api_client__isnull=True)
+
+
+def _customer_for(reference: Mapping, *, update_existing: bool) -> Customer:
     # A database id would let a client that cannot read customers address
     # (and send an apology or a code to) any of them: details only.
     if reference.get("id") is not None:
         raise ValidationError({"customer.id": CUSTOMER_ID_REFUSED})
     try:
         customer, _created = services.customer_upsert(
-            **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS}
+            **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS},
+            update_existing=update_existing,
         )
     except services.CustomerConflict as exc:
         raise services.CustomerConflict(_prefixed(exc, "customer")) from exc
@@ -227,7 +240,9 @@ class _Item:
     )
 
 
-def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResult]:
+def responses_record_bulk(
+    items: Sequence, *, api_client=None, update_customers: bool = False
+) -> list[BulkResult]:
     """Record up to ``MAX_BULK_ITEMS`` answers in one transaction, with one
     result per item, in order.
 
@@ -235,9 +250,11 @@ def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResul
     ``response_ingest``; an invalid item is reported and never blocks the
     others. Idempotency keys are ``api_client``'s own (as for one answer).
     Within the batch the first item with an idempotency key wins and
-    later ones report ``existing``. Surveys, customers and known keys are each
-    read with one query; new customers and answers are written with
-    ``bulk_create``; routing gets every new id in one hand-off after commit.
+    later ones report ``existing``. Stored customers change only with
+    ``update_customers`` (as for one answer). Surveys, customers and known
+    keys are each read with one query; new customers and answers are written
+    with ``bulk_create``; routing gets every new id in one hand-off after
+    commit.
     """
     if len(items) > MAX_BULK_ITEMS:
         raise ValueError(f"At most {MAX_BULK_ITEMS} items per call.")
@@ -251,7 +268,7 @@ def responses_record_bulk(items: Sequence, *, api_client=None) -> list[BulkResul
             parsed.append(item)
     for attempt in range(1, INGEST_ATTEMPTS + 1):
         try:
-            for result in _record_parsed(parsed, api_client):
+            for result in _record_parsed(parsed, api_client, update_customers):
                 results[result.index] = result
             break
         except (IntegrityError, _ConcurrentChange):
@@ -267,7 +284,7 @@ class _ConcurrentChange(Exception):
     pass
 
 
-def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
+def _record_parsed(items: list[_Item], api_client, update_customers: bool) -> list[BulkResult]:
     now = timezone.now()
     latest_allowed = now + MAX_SUBMISSION_SKEW
     surveys = {s.slug: s for s in Survey.objects.filter(slug__in={i.survey for i in items})}
@@ -275,9 +292,12 @@ def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
     stored_keys = (
         {
             key: (pk, category)
+            # Legacy rows (no api_client) first, so the client's own win.
             for key, pk, category in Response.objects.filter(
-                api_client=api_client, idempotency_key__in=keys
-            ).values_list("idempotency_key", "pk", "category")
+                _keys_of(api_client), idempotency_key__in=keys
+            )
+            .order_by(F("api_client").asc(nulls_first=True))
+            .values_list("idempotency_key", "pk", "category")
         }
         if keys
         else {}
@@ -306,6 +326,8 @@ def _record_parsed(items: list[_Item], api_client) -> list[BulkResult]:
         if errors:
             results.append(BulkResult(item.index, INVALID, errors=errors))
             continue
+        if change and not update_customers:
+            change = {}  # named, not changed: the caller may not write customers
         if survey.status not in _ACCEPTING:
             message = CLOSED_SURVEY.format(slug=survey.slug, status=survey.status)
             results.append(_invalid(item, "survey", message))

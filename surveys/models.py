@@ -728,6 +728,20 @@ class ApiScope(models.TextChoices):
     CASES_WRITE = "cases:write", _("Work follow-up cases (as the key's user may)")
 
 
+# What the user a key acts as must hold for the key to use each scope (checked
+# when the key is made and on every request; a superuser holds them all). The
+# read scopes are also what a signed-in staff member needs to read the API.
+SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    ApiScope.INGEST: ("surveys.add_response",),
+    ApiScope.REPORTS_READ: ("surveys.view_response", "surveys.view_survey"),
+    ApiScope.CUSTOMERS_READ: ("surveys.view_customer",),
+    ApiScope.CUSTOMERS_WRITE: ("surveys.add_customer", "surveys.change_customer"),
+    ApiScope.CUSTOMERS_ERASE: ("surveys.erase_customer",),
+    ApiScope.CASES_READ: ("followups.view_followupcase",),
+    ApiScope.CASES_WRITE: ("followups.view_followupcase", "followups.change_followupcase"),
+}
+
+
 class ApiKeyQuerySet(models.QuerySet):
     def usable(self, now):
         return self.filter(revoked_at__isnull=True).filter(

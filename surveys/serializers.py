@@ -174,6 +174,22 @@ class ResponseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ResponseWrittenSerializer(ResponseSerializer):
+    """What recording an answer returns: the whole answer for a key that may
+    read answers (reports:read), else only ``RECORDED_FIELDS``, so that an
+    ingest-only key learns nothing of the customer it named (for the schema:
+    the other fields are optional; the view picks which to send)."""
+
+    RECORDED_FIELDS = ("id", "category", "recorded_at")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name not in self.RECORDED_FIELDS:
+                field.read_only, field.required = False, False
+        return fields
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     # Declared so the schema says "" (no language) is a possible value.
     locale = serializers.ChoiceField(choices=Locale.choices, allow_blank=True, read_only=True)

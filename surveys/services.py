@@ -38,9 +38,12 @@ def customer_upsert(
     external_id: str | None = None,
     segment: str = "",
     locale: str = "",
+    update_existing: bool = True,
 ) -> tuple[Customer, bool]:
     """Find the customer by external id, else by email (case-insensitive), and
-    update the fields given; create one when neither matches."""
+    update the fields given (unless ``update_existing`` is false: a caller
+    that may not change customers only names one); create one when neither
+    matches."""
     email = (email or "").strip() or None
     external_id = (external_id or "").strip() or None
     if not email and not external_id:
@@ -75,6 +78,8 @@ def customer_upsert(
     if customer.is_erased:
         raise ValidationError({"customer": "This customer was erased and cannot be updated."})
     customer_identity_check(customer=customer, email=email, external_id=external_id)
+    if not update_existing:
+        return customer, False
     changed = [k for k, v in fields.items() if v and getattr(customer, k) != v]
     for key in changed:
         setattr(customer, key, fields[key])

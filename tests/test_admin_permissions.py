@@ -295,7 +295,10 @@ TARGETS = {
     AuditEvent: lambda action: audit_record(action=Action.EXPORT, object_type="x", count=1),
     ApiKey: lambda action: (
         api_key_create(
-            user=UserFactory(username="client"), name="Shop", scopes=["ingest"], via="test"
+            user=UserFactory(username="client", is_superuser=True),
+            name="Shop",
+            scopes=["ingest"],
+            via="test",
         ).api_key
     ),
 }

@@ -19,7 +19,7 @@ from followups.models import FollowUpCase, RootCause
 from surveys import exports, services
 from surveys.models import Response
 from surveys.stats import classify
-from tests.api.conftest import client_with, key_for, make_token
+from tests.api.conftest import client_with, grant, key_for, make_token
 from tests.factories import (
     CustomerFactory,
     ResponseFactory,
@@ -94,7 +94,9 @@ def ids(response) -> list[int]:
 
 
 def api_reader():
-    return client_with(make_token("reporting", "read"))
+    client = client_with(make_token("reporting", "read"))
+    grant("reporting", "surveys.export_response")  # the admin's export permission
+    return client
 
 
 def api_user(user):

@@ -44,6 +44,18 @@ def make_token(username: str, scope: str | list[str] | None) -> str:
     return out.getvalue().strip()
 
 
+def grant(username: str, *permissions: str) -> None:
+    """Give an existing user Django permissions (``app.codename``) directly."""
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.get(username=username)
+    for permission in permissions:
+        app, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+        )
+
+
 def key_for(user, *scopes: str) -> str:
     """A key acting as an existing user (staff working cases, managers)."""
     name = f"{user.get_username()} key"

@@ -1,6 +1,9 @@
 """Every route under /api/, from the URL resolver: each view declares the
 scope each of its methods needs; a key lacking it (whatever else it holds) is
-refused and changes nothing; a key holding it is let through.
+refused and changes nothing; a key holding it is let through. A staff member
+signed in to the admin, of every role, is let through exactly when the read
+scope's and the view's declared permissions say so, and a refusal changes
+nothing.
 
 A new API view without ``required_scopes`` fails here, named. A new route
 whose path this file cannot fill in fails too: add a sample for it below.
@@ -13,13 +16,15 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from rest_framework.test import APIClient
 
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail
-from surveys.api_access import ANY_KEY, PUBLIC
+from surveys.api_access import ANY_KEY, PUBLIC, SESSION_SCOPES, permissions_needed, scope_needed
 from surveys.api_keys import api_key_create
 from surveys.models import ApiScope, AuditEvent, Customer, Invitation, Response, Survey
-from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
+from tests.factories import ResponseFactory, SurveyFactory, UserFactory
 from tests.followups.cases import open_case
+from tests.test_admin_permissions import ROLES, login, make_user
 
 from .conftest import client_with
 
@@ -64,6 +69,21 @@ def methods_of(entry: URLPattern) -> list[str]:
     )
 
 
+def view_of(entry: URLPattern):
+    """The view as a request meets it: a ViewSet action's own settings (such
+    as an export's required_permissions) come from the route's initkwargs."""
+    return entry.callback.cls(**getattr(entry.callback, "initkwargs", {}))
+
+
+def declared_routes(rows):
+    """(method, path, view) for every declared method of every API route."""
+    for pattern, entry in api_routes():
+        path = concrete_path(pattern, rows)
+        assert resolve(path).func is entry.callback, f"add a sample path for {pattern!r}"
+        for method in methods_of(entry):
+            yield method, path, entry
+
+
 def fingerprint():
     return [list(model.objects.order_by("pk").values()) for model in WATCHED] + [
         AuditEvent.objects.count()
@@ -82,9 +102,9 @@ def rows(settings):
 
 
 def test_every_api_route_declares_its_scopes_and_is_refused_without_them(rows):
-    # The keys act as a manager, so that only the scopes decide (the cases
+    # The keys act as a superuser, so that only the scopes decide (the cases
     # API also applies the user's own access, which its tests cover).
-    user = manager("matrix")
+    user = UserFactory(username="matrix", is_superuser=True)
     keys = {}
     for size in range(len(SCOPES) + 1):
         for combination in itertools.combinations(SCOPES, size):
@@ -94,44 +114,81 @@ def test_every_api_route_declares_its_scopes_and_is_refused_without_them(rows):
 
     undeclared, wrong = [], []
     checked = 0
-    for pattern, entry in api_routes():
-        path = concrete_path(pattern, rows)
-        assert resolve(path).func is entry.callback, f"add a sample path for {pattern!r}"
+    for method, path, entry in declared_routes(rows):
         view_name = f"{entry.callback.cls.__module__}.{entry.callback.cls.__name__}"
-        for method in methods_of(entry):
-            scope = getattr(entry.callback.cls, "required_scopes", {}).get(method)
-            if scope is None:
-                undeclared.append(f"{method} {path} ({view_name})")
-                continue
+        # Through the permission class's own rule (HEAD needs GET's scope):
+        # DRF adds "head" to a ViewSet's shared actions on its first GET.
+        scope = scope_needed(view_of(entry), method)
+        if scope is None:
+            undeclared.append(f"{method} {path} ({view_name})")
+            continue
 
-            def send(client, method=method, path=path):
-                return client.generic(method, path, "{}", content_type="application/json")
+        def send(client, method=method, path=path):
+            return client.generic(method, path, "{}", content_type="application/json")
 
-            if scope == PUBLIC:
-                if send(anonymous).status_code in (401, 403):
-                    wrong.append(f"{method} {path}: public, but refused without a key")
+        if scope == PUBLIC:
+            if send(anonymous).status_code in (401, 403):
+                wrong.append(f"{method} {path}: public, but refused without a key")
+            continue
+        before = fingerprint()
+        if send(anonymous).status_code != 401:
+            wrong.append(f"{method} {path}: not 401 without a key")
+        for held, client in keys.items():
+            if scope == ANY_KEY or scope in held:
                 continue
-            before = fingerprint()
-            if send(anonymous).status_code != 401:
-                wrong.append(f"{method} {path}: not 401 without a key")
-            for held, client in keys.items():
-                if scope == ANY_KEY or scope in held:
-                    continue
-                status = send(client).status_code
-                if status != 403:
-                    wrong.append(f"{method} {path} with {sorted(held)}: {status}, not 403")
-                    break
-            if fingerprint() != before:
-                wrong.append(f"{method} {path}: a refused request changed the database")
-            allowed = keys[frozenset() if scope == ANY_KEY else frozenset([scope])]
-            status = send(allowed).status_code
-            if status in (401, 403):
-                wrong.append(f"{method} {path} with only {scope!r}: refused ({status})")
-            checked += 1
+            status = send(client).status_code
+            if status != 403:
+                wrong.append(f"{method} {path} with {sorted(held)}: {status}, not 403")
+                break
+        if fingerprint() != before:
+            wrong.append(f"{method} {path}: a refused request changed the database")
+        allowed = keys[frozenset() if scope == ANY_KEY else frozenset([scope])]
+        status = send(allowed).status_code
+        if status in (401, 403):
+            wrong.append(f"{method} {path} with only {scope!r}: refused ({status})")
+        checked += 1
 
     assert undeclared == [], "API views without required_scopes for these methods"
     assert wrong == []
     assert checked >= 20  # the walk found the API, not nothing
+
+
+def test_signed_in_staff_of_every_role_get_exactly_what_the_declarations_allow(rows):
+    users = {role: make_user(role) for role in ROLES}
+    wrong, checked = [], 0
+    for method, path, entry in declared_routes(rows):
+        view = view_of(entry)
+        scope = scope_needed(view, method)
+        if path.endswith("/export/") and not any(
+            perm.split(".")[-1].startswith("export_") for perm in permissions_needed(view, method)
+        ):
+            # As in the admin: whoever may read rows may not export them all.
+            wrong.append(f"{method} {path}: an export without an export permission")
+        for role, user in users.items():
+            if scope == PUBLIC:
+                allowed = True
+            elif user is None:
+                allowed = False
+            elif scope == ANY_KEY:
+                allowed = True
+            else:
+                # Writes always take a key: only the read scopes have a session rule.
+                needed = SESSION_SCOPES.get(scope)
+                allowed = needed is not None and user.has_perms(
+                    (*needed, *permissions_needed(view, method))
+                )
+            client = login(APIClient(), user)
+            before = fingerprint()
+            reply = client.generic(method, path, "{}", content_type="application/json")
+            refused = reply.status_code in (401, 403)
+            if refused == allowed:
+                wrong.append(f"{role} {method} {path}: {reply.status_code}, allowed={allowed}")
+            if refused and fingerprint() != before:
+                wrong.append(f"{role} {method} {path}: a refused request changed the database")
+            checked += 1
+
+    assert wrong == []
+    assert checked >= 20 * len(ROLES)
 
 
 def test_a_view_without_required_scopes_is_refused():

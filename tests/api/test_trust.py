@@ -8,7 +8,7 @@ import pytest
 
 from followups.models import OutboundEmail
 from surveys.models import AuditEvent, Customer, Response
-from tests.factories import CustomerFactory, SurveyFactory
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
 
 from .conftest import client_with, make_token
 
@@ -175,6 +175,38 @@ def test_bulk_idempotency_keys_are_per_client():
     assert Customer.objects.get(email="b@example.com").responses.get().score == 10
 
 
+def test_a_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
+    # Answers stored before API keys existed have no api_client; a client
+    # retrying one across the upgrade must not store it (and email) twice.
+    legacy = ResponseFactory(
+        survey=SurveyFactory(slug="checkout"), idempotency_key="order-1", api_client=None
+    )
+
+    again = _answer(api, "a@example.com", 9, "retried")
+
+    assert (again.status_code, again.json()["id"]) == (200, legacy.pk)
+    assert Response.objects.get().pk == legacy.pk
+    assert not OutboundEmail.objects.exists()
+
+
+def test_a_bulk_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
+    legacy = ResponseFactory(
+        survey=SurveyFactory(slug="checkout"), idempotency_key="order-1", api_client=None
+    )
+    item = {
+        "survey": "checkout",
+        "customer": {"email": "a@example.com"},
+        "score": 9,
+        "idempotency_key": "order-1",
+    }
+
+    reply = api.post("/api/v1/responses/bulk/", {"responses": [item]}, format="json")
+
+    [result] = reply.json()["results"]
+    assert (result["status"], result["id"]) == ("existing", legacy.pk)
+    assert Response.objects.get().pk == legacy.pk
+
+
 def test_the_same_client_gets_its_own_answer_back(api):
     SurveyFactory(slug="checkout")
     first = _answer(api, "a@example.com", 2, "first")
@@ -219,3 +251,99 @@ def test_an_api_erasure_is_audited_under_the_key(stranger):
     )
     stranger.refresh_from_db()
     assert stranger.erased_at is not None
+
+
+def _stranger_answer(stranger, **fields):
+    return {
+        "survey": "checkout",
+        "customer": {
+            "email": stranger.email,
+            "name": "Overwritten",
+            "segment": "vip",
+            "locale": "pl",
+            **fields,
+        },
+        "score": 3,
+        "comment": "slow",
+    }
+
+
+def _stored(customer):
+    customer.refresh_from_db()
+    return (customer.name, customer.segment, customer.locale, customer.updated_at)
+
+
+def test_an_ingest_key_answers_without_the_customer_it_cannot_read(ingest_client, stranger):
+    SurveyFactory(slug="checkout")
+    stranger.segment, stranger.locale = "smb", "en"
+    stranger.save()
+
+    reply = ingest_client.post("/api/v1/responses/", _stranger_answer(stranger), format="json")
+
+    assert reply.status_code == 201
+    answer = Response.objects.get()
+    assert reply.json() == {
+        "id": answer.pk,
+        "category": "detractor",
+        "recorded_at": reply.json()["recorded_at"],
+    }
+
+
+def test_an_ingest_key_leaves_an_existing_customer_as_stored(ingest_client, stranger):
+    SurveyFactory(slug="checkout")
+    stranger.segment, stranger.locale = "smb", "en"
+    stranger.save()
+    before = _stored(stranger)
+
+    reply = ingest_client.post("/api/v1/responses/", _stranger_answer(stranger), format="json")
+
+    assert reply.status_code == 201
+    assert _stored(stranger) == before
+    answer = Response.objects.get()
+    assert (answer.customer_id, answer.segment, answer.locale) == (stranger.pk, "smb", "en")
+
+
+def test_a_bulk_ingest_key_leaves_an_existing_customer_as_stored(ingest_client, stranger):
+    SurveyFactory(slug="checkout")
+    stranger.segment, stranger.locale = "smb", "en"
+    stranger.save()
+    before = _stored(stranger)
+
+    reply = ingest_client.post(
+        "/api/v1/responses/bulk/", {"responses": [_stranger_answer(stranger)]}, format="json"
+    )
+
+    assert reply.json()["created"] == 1
+    assert _stored(stranger) == before
+    answer = Response.objects.get()
+    assert (answer.customer_id, answer.segment, answer.locale) == (stranger.pk, "smb", "en")
+
+
+def test_an_ingest_key_still_creates_a_missing_customer(ingest_client):
+    SurveyFactory(slug="checkout")
+    new = CustomerFactory.build(email="new@example.com")
+
+    single = ingest_client.post("/api/v1/responses/", _stranger_answer(new), format="json")
+    item = _stranger_answer(new, email="other@example.com")
+    bulk = ingest_client.post("/api/v1/responses/bulk/", {"responses": [item]}, format="json")
+
+    assert (single.status_code, bulk.json()["created"]) == (201, 1)
+    stored = Customer.objects.order_by("email").values_list("email", "name", "segment", "locale")
+    assert list(stored) == [
+        ("new@example.com", "Overwritten", "vip", "pl"),
+        ("other@example.com", "Overwritten", "vip", "pl"),
+    ]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/responses/", "/api/v1/responses/bulk/"])
+def test_a_key_with_customers_write_updates_the_customer_it_answers_for(path, stranger):
+    SurveyFactory(slug="checkout")
+    client = client_with(make_token("crm-shop", ["ingest", "customers:write"]))
+    body = _stranger_answer(stranger)
+
+    reply = client.post(path, body if path.endswith("s/") else {"responses": [body]}, format="json")
+
+    assert reply.status_code in (200, 201)
+    stranger.refresh_from_db()
+    assert (stranger.name, stranger.segment, stranger.locale) == ("Overwritten", "vip", "pl")
+    assert Response.objects.get().segment == "vip"

@@ -19,7 +19,10 @@ CHANGELIST = reverse("admin:surveys_apikey_changelist")
 @pytest.fixture
 def issued():
     return api_key_create(
-        user=UserFactory(username="shop"), name="shop", scopes=["ingest"], via="test"
+        user=UserFactory(username="shop", is_superuser=True),
+        name="shop",
+        scopes=["ingest"],
+        via="test",
     )
 
 
@@ -37,7 +40,7 @@ def test_the_list_shows_prefix_name_and_scopes_never_the_secret(client, issued):
 def test_a_key_made_in_the_admin_is_shown_once_and_stored_as_a_digest(client):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
-    owner = UserFactory(username="crm")
+    owner = UserFactory(username="crm", is_superuser=True)  # may hold any scope
 
     page = client.post(
         reverse("admin:surveys_apikey_add"),

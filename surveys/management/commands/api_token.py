@@ -8,7 +8,9 @@
 
 A new key alone goes to stdout, so a script can capture it; it is shown this
 once (only its digest is stored). What was done goes to stderr. A key acts as
-a user (its API client): ``--create-user`` makes a passwordless one.
+a user (its API client), and can do no more than that user may:
+``--create-user`` makes a passwordless one with exactly the permissions the
+key's scopes need.
 """
 
 from __future__ import annotations
@@ -16,15 +18,26 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from surveys.api_keys import api_key_create, api_key_revoke, api_key_rotate
-from surveys.models import ApiKey, ApiScope
+from surveys.models import SCOPE_PERMISSIONS, ApiKey, ApiScope
 
 VIA = "cli"
+
+
+def _grant_scope_permissions(user, scopes) -> list[str]:
+    needed = sorted({perm for scope in scopes for perm in SCOPE_PERMISSIONS[scope]})
+    for perm in needed:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return needed
 
 
 class Command(BaseCommand):
@@ -81,7 +94,13 @@ class Command(BaseCommand):
                 user = user_model(**{user_model.USERNAME_FIELD: username})
                 user.set_unusable_password()
                 user.save()
-                self.stderr.write(f"Created user {username!r} (no password, keys only).")
+                # Made for this key alone: exactly the permissions its scopes need.
+                granted = _grant_scope_permissions(user, scope)
+                user = user_model.objects.get(pk=user.pk)  # no cached permissions
+                self.stderr.write(
+                    f"Created user {username!r} (no password, keys only) with the "
+                    f"permissions its scopes need: {', '.join(granted)}."
+                )
             elif not user.is_active:
                 raise CommandError(f"User {username!r} is inactive; its keys would not work.")
             expires_at = (
