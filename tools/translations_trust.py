@@ -1300,4 +1300,19 @@ T |= {
     ),
     "Send now": t("Wyślij teraz", "Отправить сейчас", "立即发送"),
     "Customer": t("Klient", "Клиент", "客户"),
+    "This needs the permission %(permissions)s.": t(
+        "To wymaga uprawnienia %(permissions)s.",
+        "Для этого нужно разрешение %(permissions)s.",
+        "这需要权限 %(permissions)s。",
+    ),
+    "%(user)s lacks the permission these scopes need: %(perms)s.": t(
+        "%(user)s nie ma uprawnienia, którego wymagają te zakresy: %(perms)s.",
+        "У %(user)s нет разрешения, которое нужно для этих областей доступа: %(perms)s.",
+        "%(user)s 缺少这些权限范围所需的权限：%(perms)s。",
+    ),
+    "A customer in this file was erased while it waited; upload the file again without them.": t(
+        "Dane jednego z klientów z tego pliku usunięto, gdy plik czekał w kolejce; prześlij plik ponownie bez tego klienta.",
+        "Данные одного из клиентов этого файла удалили, пока файл ждал очереди; загрузите файл снова без этого клиента.",
+        "此文件在等待期间，其中一位客户的数据已被删除；请去掉该客户后重新上传文件。",
+    ),
 }
