@@ -735,18 +735,26 @@ class OutboundEmailAdmin(RecordAdmin):
     def retry_now(self, request, queryset):
         from .services import enqueue_sending
 
-        ids = list(queryset.filter(status=OutboundEmail.Status.FAILED).values_list("pk", flat=True))
-        OutboundEmail.objects.filter(pk__in=ids, status=OutboundEmail.Status.FAILED).update(
-            status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
-        )
-        if ids:
-            audit_record(
-                action=Action.MESSAGES_RETRIED,
-                actor=request.user,
-                via=VIA_ADMIN,
-                object_type=self.opts.label_lower,
-                object_ids=ids,
+        failed = OutboundEmail.Status.FAILED
+        with transaction.atomic():
+            # Locked, so the ids audited are the ids this action queued again
+            # (not one a concurrent retry or erasure took meanwhile).
+            ids = list(
+                OutboundEmail.objects.select_for_update()
+                .filter(pk__in=queryset.values("pk"), status=failed)
+                .values_list("pk", flat=True)
             )
+            OutboundEmail.objects.filter(pk__in=ids).update(
+                status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
+            )
+            if ids:
+                audit_record(
+                    action=Action.MESSAGES_RETRIED,
+                    actor=request.user,
+                    via=VIA_ADMIN,
+                    object_type=self.opts.label_lower,
+                    object_ids=ids,
+                )
         enqueue_sending(ids)
         self.message_user(request, _("%(n)d email(s) queued again.") % {"n": len(ids)})
 
