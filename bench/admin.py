@@ -18,7 +18,7 @@ Each run, for each size (100, N/10 and N cases; N = 100,000 by default):
    - the case list (``/admin/followups/followupcase/``) as a manager, who sees
      every case;
    - the same list as a service staff member, who sees their own cases and
-     the unassigned queue (``followups.access.visible_cases``);
+     the unassigned queue (``followups.cases.access.visible_cases``);
    - a case page (the change view: the answer, its timeline, the forms, the
      customer's other answers, cases, offers and rewards) as the case's owner:
      the same case at every size, the newest case of customer #1, with the
@@ -534,7 +534,7 @@ def _details(results: dict[int, list[dict[str, Page]]], page: str) -> dict:
 
 
 def run(ctx) -> tuple[list[Figure], list[str]]:
-    from followups.admin import FollowUpCaseAdmin
+    from followups.cases.admin import FollowUpCaseAdmin
 
     if FollowUpCaseAdmin.list_per_page != LIST_PAGE:
         raise infra.BenchError(

@@ -13,7 +13,7 @@ reported as a retransmission; SMTP has no two-phase commit); none is lost.
 Isolation: its own redis-server on 127.0.0.1:6391 (started and stopped here),
 its own PostgreSQL database ``nps_drills`` (dropped and recreated), its own
 aiosmtpd sink on a free port. The sweeper runs in this process: a thread
-calls ``followups.services.sweep()`` every SWEEP_EVERY seconds.
+calls ``followups.sweep.lost_work_sweep()`` every SWEEP_EVERY seconds.
 
     .venv/bin/python -m bench.drills          # every drill
     .venv/bin/python -m bench.drills 1 4      # some of them (--help lists them)
@@ -200,7 +200,7 @@ class Sink:
 
 
 class Sweeper:
-    """Calls ``followups.services.sweep()`` every SWEEP_EVERY seconds in a
+    """Calls ``followups.sweep.lost_work_sweep()`` every SWEEP_EVERY seconds in a
     thread of this process (instead of celery beat)."""
 
     def __init__(self) -> None:
@@ -216,13 +216,13 @@ class Sweeper:
     def _run(self) -> None:
         from django.db import connection
 
-        from followups.services import sweep
+        from followups.sweep import lost_work_sweep
 
         while not self.stop_event.wait(self.every):
             if self.paused.is_set():
                 continue
             try:
-                result = sweep()
+                result = lost_work_sweep()
                 self.runs += 1
                 self.history.append(
                     (time.perf_counter(), result.responses + result.emails + result.unstuck)
@@ -667,7 +667,7 @@ def drill_smtp_down(ctx: Context) -> Outcome:
 
 def drill_task_thrice(ctx: Context) -> Outcome:
     """5. The same routing task delivered three times at once."""
-    from followups.tasks import route_responses
+    from followups.tasks import responses_route_task
 
     name = "5. same routing task x3 (300 ids)"
     n = 300
@@ -677,7 +677,7 @@ def drill_task_thrice(ctx: Context) -> Outcome:
         ids = responses_bulk("thrice", n, handoff=False)
         t0 = time.perf_counter()
         for _ in range(3):
-            route_responses.delay(ids)
+            responses_route_task.delay(ids)
         t_done = wait_done(ctx, n, t0 + TIMEOUT)
         figures.append(f"published 3 x {n} ids, all delivered in {t_done - t0:.1f} s")
     except (DrillError, infra.BenchError) as exc:
@@ -764,7 +764,7 @@ def drill_wave_killed(ctx: Context) -> Outcome:
     from django.conf import settings
     from django.db.models import Count
 
-    from followups.invitations import wave_start
+    from followups.invitations.waves import wave_start
     from followups.models import OutboundEmail
     from surveys.models import Invitation, Wave
 
@@ -961,7 +961,7 @@ def write_results(outcomes: list[tuple[int, Outcome]], started: str) -> str:
         "workers `celery -A nps_project worker -Q routing,email,default --concurrency 2` "
         "(production settings, NPS_SWEEP_GRACE_SECONDS=2, NPS_EMAIL_RETRY_BASE_SECONDS=1, "
         "NPS_EMAIL_RETRY_MAX_SECONDS=60; the email lease is production's); sweeper: "
-        f"`followups.services.sweep()` called in-process every {SWEEP_EVERY:.0f} s "
+        f"`followups.sweep.lost_work_sweep()` called in-process every {SWEEP_EVERY:.0f} s "
         f"(no celery beat), every {PRODUCTION_SWEEP_EVERY:.0f} s with a grace time of "
         f"{PRODUCTION_SWEEP_GRACE:.0f} s in drill 8. Drill 7's workers take the `default` "
         "queue only.",
@@ -1032,7 +1032,7 @@ def main(argv: list[str]) -> int:
 
         sweeper = Sweeper()
         sweeper.thread.start()
-        print(f"sweeper: followups.services.sweep() in-process every {SWEEP_EVERY:.0f} s")
+        print(f"sweeper: followups.sweep.lost_work_sweep() in-process every {SWEEP_EVERY:.0f} s")
         ctx = Context(env=env, redis=redis_server, sink=sink, sweeper=sweeper, app=app)
         for number in chosen:
             drill = DRILLS[number - 1]

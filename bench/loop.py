@@ -24,6 +24,9 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
+from followups.outbox.sending import messages_send
+from followups.routing import responses_route
+
 from . import infra
 from .report import Figure
 
@@ -104,13 +107,7 @@ def _reset(n: int):
     Returns [(customer, score, comment)] in a fixed, seeded order."""
     from django.db import connection
 
-    from followups.models import (
-        CaseEvent,
-        FollowUpCase,
-        OfferGrant,
-        OutboundEmail,
-        RewardGrant,
-    )
+    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
     from surveys.models import Customer, Invitation, Response
 
     tables = [
@@ -413,7 +410,6 @@ def count_round_trips(survey, n: int = 200) -> dict[str, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from followups import services
     from followups.models import OutboundEmail
 
     specs = _reset(n)
@@ -421,10 +417,10 @@ def count_round_trips(survey, n: int = 200) -> dict[str, float]:
     # The sending messages routing publishes go to the bench broker, which no
     # worker reads now; the caller flushes it.
     with CaptureQueriesContext(connection) as routing:
-        result = services.route_responses(ids)
+        result = responses_route(response_ids=ids)
     locmem = "django.core.mail.backends.locmem.EmailBackend"
     with override_settings(EMAIL_BACKEND=locmem), CaptureQueriesContext(connection) as sending:
-        services.emails_send(result.email_ids)
+        messages_send(message_ids=result.email_ids)
     unsent = OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT)
     if len(result.email_ids) != n or unsent.exists():
         problem = unsent.exclude(last_error="").values_list("last_error", flat=True).first()

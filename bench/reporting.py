@@ -21,7 +21,7 @@ What it does, in order:
 3. sets Django up in this process on that database and times, with
    ``time.perf_counter``, the median of ``--runs`` rounds after one warm-up
    round: ``Response.objects...nps_summary()`` over one survey and one year,
-   every panel function of ``followups.reports`` the dashboard calls (and two
+   every panel function of ``followups.reporting.reports`` the dashboard calls (and two
    it does not), the view's segment-menu query, each next to its floor (a
    ``sql.*`` figure: the hand-written query, sent through Django's own
    connection; the floor first in even rounds, the panel first in odd ones),
@@ -864,8 +864,8 @@ def build_figures(selection, client, page_params: dict, now: datetime) -> list[M
     same cases as overdue and end the same action windows."""
     from django.db import connection
 
-    from followups import reports
     from followups.models import ImprovementAction
+    from followups.reporting import reports
     from surveys.models import Customer, Response
 
     survey = selection.survey
@@ -1734,7 +1734,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
-        from followups import reports
+        from followups.reporting import reports
         from surveys.models import Survey
 
         machine = machine_info()

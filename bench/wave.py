@@ -2,9 +2,9 @@
 queued per second, each against a raw ``bulk_create`` of the same rows.
 
 A wave is what ``manage.py send_survey <slug>`` (and the admin action, and a
-repeating survey's schedule) does: ``followups.invitations.plan_wave`` picks
+repeating survey's schedule) does: ``followups.invitations.waves.wave_plan`` picks
 the reachable customers not asked within the throttle days, and
-``send_wave`` creates their invitations (each with its HMAC link token) and
+``wave_send`` creates their invitations (each with its HMAC link token) and
 their invitation emails (outbox rows, rendered in the customer's language),
 500 a transaction, and publishes the sending messages once each transaction
 has committed. No worker runs: delivery over SMTP is the loop's business.
@@ -13,7 +13,7 @@ Each run measures, side by side (the order rotates from run to run), on N
 reachable customers created beforehand, plus N/100 who unsubscribed and N/500
 who were erased (the wave must skip them):
 
-- the wave: ``plan_wave`` then ``send_wave`` (what the command runs, without
+- the wave: ``wave_plan`` then ``wave_send`` (what the command runs, without
   its progress bar), timed from the plan's first query until the last batch
   committed and published its messages; then checked: every reachable
   customer has exactly one invitation and one queued invitation email with
@@ -22,7 +22,7 @@ who were erased (the wave must skip them):
 - floor ``Invitation.objects.bulk_create``: the same invitation rows (the
   same survey, customers, channel, expiry and send time, with tokens made
   beforehand, untimed), built as instances and stored 500 a call, one
-  transaction each, as ``send_wave`` batches them;
+  transaction each, as ``wave_send`` batches them;
 - floor ``OutboundEmail.objects.bulk_create``: as many outbox rows as the
   wave queues, each a copy of a real invitation email of the wave in the
   customer's language (so the same size), stored the same way.
@@ -52,7 +52,7 @@ from .loop import NOISY_SHARE, Measurement
 from .report import Figure
 
 DESCRIPTION = (
-    "Sending a survey wave: `plan_wave` + `send_wave` (what `manage.py send_survey` runs) "
+    "Sending a survey wave: `wave_plan` + `wave_send` (what `manage.py send_survey` runs) "
     "creating N invitations and queueing their N emails (outbox rows rendered in the "
     "customer's language, sending messages published to Redis once each batch commits; no "
     "worker, no SMTP), against `Invitation.objects.bulk_create` and "
@@ -60,7 +60,7 @@ DESCRIPTION = (
 )
 DEFAULT_N = 100_000  # the issue's wave: 100,000 customers
 SURVEY_SLUG = "bench-wave"
-BATCH_SIZE = 500  # send_wave's default; the floors store their rows in the same batches
+BATCH_SIZE = 500  # wave_send's default; the floors store their rows in the same batches
 SKIPPED_UNSUBSCRIBED = 100  # one customer in this many more has unsubscribed ...
 SKIPPED_ERASED = 500  # ... and one in this many more was erased
 WARM_UP = 200  # customers invited by an untimed wave before the first run
@@ -201,13 +201,13 @@ class _StatementCounter:
 
 
 def measure_wave(ctx, survey, n: int, skipped: tuple[int, int]):
-    """``plan_wave`` and ``send_wave``, as ``manage.py send_survey`` runs them.
+    """``wave_plan`` and ``wave_send``, as ``manage.py send_survey`` runs them.
     Returns the measurement, the number of statements sent, and by how much
     this process's resident memory grew at most while sending (MB, sampled
     after every batch)."""
     from django.db import connection
 
-    from followups.invitations import plan_wave, send_wave
+    from followups.invitations.waves import wave_plan, wave_send
 
     _empty_wave_tables()
     infra.flush_broker(ctx.env.broker_url)
@@ -226,9 +226,9 @@ def measure_wave(ctx, survey, n: int, skipped: tuple[int, int]):
         check(done, n)
 
     with connection.execute_wrapper(counter):
-        plan = plan_wave(survey=survey)
+        plan = wave_plan(survey=survey)
         t_planned = time.perf_counter()
-        sent = send_wave(plan, progress=progress)
+        sent = wave_send(plan, progress=progress)
     seconds = time.perf_counter() - t0
     cpu = meter.stop()
     unsubscribed, erased = skipped
@@ -338,11 +338,11 @@ def warm_up(survey) -> dict[str, tuple[str, str, str]]:
     before the first measurement, as in a process that has served before.
     Returns a (subject, text, HTML) of its emails per language, which the email
     floor copies."""
-    from followups.invitations import plan_wave, send_wave
+    from followups.invitations.waves import wave_plan, wave_send
     from followups.models import OutboundEmail
 
     _empty_wave_tables()
-    send_wave(plan_wave(survey=survey, limit=WARM_UP))
+    wave_send(wave_plan(survey=survey, limit=WARM_UP))
     samples = {}
     for language in LANGUAGES:
         email = OutboundEmail.objects.filter(language=language).order_by("pk").first()
@@ -514,8 +514,8 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
         for w, i, e in zip(wave_seconds, invitation_floors, email_floors, strict=True)
     ]
     wave_details = {
-        "plan (plan_wave), s": round(_median(m.phases["plan"] for m in waves), 3),
-        "send (send_wave), s": round(_median(m.phases["send"] for m in waves), 3),
+        "plan (wave_plan), s": round(_median(m.phases["plan"] for m in waves), 3),
+        "send (wave_send), s": round(_median(m.phases["send"] for m in waves), 3),
         **_cpu_details(waves, "wave"),
         "wave: statements per 1000 invitations": round(_median(statements) / ctx.n * 1000, 1),
         "wave: bench process memory growth while sending, MB (per run)": ", ".join(
@@ -555,7 +555,7 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
                 ),
             },
             note=(
-                data + "Clock from plan_wave's first query until send_wave's last batch "
+                data + "Clock from wave_plan's first query until wave_send's last batch "
                 "committed and published its sending messages (invitations, their emails "
                 "rendered and stored, 500 a transaction). Floor: the same rows stored raw, "
                 "as the two floors below measure them in the same run: the invitation rows "
@@ -595,6 +595,6 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
         "CPU rows: CPU seconds per row (invitation or email) of the bench process (the "
         "product code runs in it), PostgreSQL (the bench database's backends and the server's "
         "own processes), Redis, everything else the machine did and idle. Statements: those "
-        "Django sent during the wave (plan_wave's counts included)."
+        "Django sent during the wave (wave_plan's counts included)."
     )
     return figures, notes

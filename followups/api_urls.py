@@ -3,8 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .api import CaseViewSet
-from .report_api import KpiView
+from followups.cases.api import CaseViewSet
+from followups.reporting.api import KpiView
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import roles, services, sla
-from .models import (
+from followups import roles
+from followups.cases import sla
+from followups.models import (
     CaseEvent,
     FollowUpCase,
     GrantStatus,
@@ -21,6 +22,7 @@ from .models import (
     RewardGrant,
     RootCause,
 )
+from followups.routing import response_route
 
 ROOT_CAUSES = {
     "Slow delivery": "Orders or shipments arrived late.",
@@ -83,7 +85,7 @@ def write_history(responses, *, rng: random.Random, now: datetime) -> int:
     routed = 0
     for response in responses.select_related("survey").order_by("submitted_at").iterator():
         with transaction.atomic():
-            outcome, _ = services.route_response(response.pk)
+            outcome, _ = response_route(response_id=response.pk)
             if outcome != "routed":
                 continue
             category = response.category

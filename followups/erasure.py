@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from surveys.erasure import ERASED, PersonalData, admin_log_scrub
-
-from .models import (
+from followups.models import (
     CaseEvent,
     FollowUpCase,
     ImprovementAction,
@@ -16,6 +14,7 @@ from .models import (
     OutboundEmail,
     RewardGrant,
 )
+from surveys.erasure import ERASED, PersonalData, admin_log_scrub
 
 CANCELLED_REASON = "Cancelled: the customer was erased before it was sent."
 

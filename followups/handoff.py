@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
-
+from followups import erasure
+from followups.publish import responses_route_later
 from surveys.erasure import PersonalData
-
-from . import erasure
 
 
 def enqueue_routing(response_ids: Sequence[int]) -> None:
     """Publish routing work in batches. A failure here loses nothing: the
     responses stay unrouted in the database and the sweeper finds them."""
-    from .tasks import route_responses
-
-    size = settings.NPS_ROUTING_BATCH_SIZE
-    for start in range(0, len(response_ids), size):
-        route_responses.delay(list(response_ids[start : start + size]))
+    responses_route_later(response_ids=response_ids)
 
 
 def scrub_customer(personal: PersonalData) -> None:

@@ -7,7 +7,7 @@ prove the two agree). The test suite and the demo build from these constants."""
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import Offer, Reward
+from followups.models import Offer, Reward
 
 SERVICE_STAFF = "Service staff"
 MANAGERS = "Managers"

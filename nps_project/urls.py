@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from followups.dashboard import dashboard
 from surveys.api_access import PUBLIC, HasApiScope
 
 from .health import healthz
@@ -38,7 +37,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/dashboard/", admin.site.admin_view(dashboard), name="nps-dashboard"),
+    path("", include("followups.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

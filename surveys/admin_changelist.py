@@ -1,5 +1,7 @@
-"""The admin's list page, made safe for any date drill-down a URL can carry."""
+"""The admin's list pages: safe for any date drill-down a URL can carry, and
+read-only for rows the system writes."""
 
+from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 
@@ -22,3 +24,16 @@ class DateHierarchyMixin:
 
     def get_changelist(self, request, **kwargs):
         return CalendarSafeChangeList
+
+
+class RecordAdmin(DateHierarchyMixin, admin.ModelAdmin):
+    """Rows the system writes (grants, messages): shown, never edited by hand."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

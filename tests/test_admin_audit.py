@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.models import GrantStatus, OfferGrant, OutboundEmail, RewardGrant
-from followups.services import route_responses
+from followups.routing import responses_route
 from surveys.audit import Action
 from surveys.models import AuditEvent, Customer, Response
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager, staff_member
@@ -53,7 +53,7 @@ def only_event(action) -> AuditEvent:
 def routed(score: int) -> Response:
     response = ResponseFactory(score=score, customer=CustomerFactory(name="Ada Lovelace"))
     with TestCase.captureOnCommitCallbacks(execute=True):
-        route_responses([response.pk])
+        responses_route(response_ids=[response.pk])
     return response
 
 
@@ -153,7 +153,7 @@ def test_a_code_redeemed_at_the_till_meanwhile_is_not_named_as_redeemed_by_hand(
             )
             return real_now()
 
-    monkeypatch.setattr("followups.admin.timezone", TillRedeemsFirst)
+    monkeypatch.setattr("followups.incentives.admin.timezone", TillRedeemsFirst)
 
     run_action(client, OfferGrant, "mark_redeemed", [mine, theirs])
 

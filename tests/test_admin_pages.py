@@ -6,7 +6,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from followups.services import route_responses
+from followups.routing import responses_route
 from tests.factories import InvitationFactory, ResponseFactory, SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def make_rows(count, survey):
             ).pk
         )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        route_responses(responses)
+        responses_route(response_ids=responses)
 
 
 @pytest.fixture

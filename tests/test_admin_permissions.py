@@ -34,7 +34,7 @@ from followups.models import (
     StaffProfile,
     SurveyIncentive,
 )
-from followups.services import route_responses
+from followups.routing import responses_route
 from surveys.api_keys import api_key_create
 from surveys.audit import Action, audit_record
 from surveys.models import (
@@ -145,10 +145,23 @@ def extra_admin_urls():
         for p in admin.site.get_urls()
         if isinstance(p, URLPattern) and str(p.pattern) not in standard
     ]
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLPattern) and str(entry.pattern).startswith("admin/"):
-            found.append((_url_id(entry, namespace=""), entry.callback, None))
+    found += [
+        (_url_id(entry, namespace=""), entry.callback, None)
+        for route, entry in _project_urls(get_resolver().url_patterns)
+        if route.startswith("admin/")
+    ]
     return sorted(found, key=lambda row: row[0])
+
+
+def _project_urls(entries, prefix=""):
+    """(full route, pattern) of every project URL, through includes, leaving
+    out the admin site's own (listed above)."""
+    for entry in entries:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLPattern):
+            yield route, entry
+        elif getattr(entry, "app_name", None) != admin.site.name:
+            yield from _project_urls(entry.url_patterns, route)
 
 
 def declared(callback) -> tuple[str, ...] | None:
@@ -250,7 +263,7 @@ def snapshot() -> dict:
 def routed(score: int):
     response = ResponseFactory(score=score)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        route_responses([response.pk])
+        responses_route(response_ids=[response.pk])
     return response
 
 

@@ -21,8 +21,9 @@ from django.db.models.functions import Cast
 from django.test import TestCase
 from django.urls import reverse
 
-from followups import tasks, workflow
-from followups.invitations import invitation_send
+from followups import tasks
+from followups.cases import workflow
+from followups.invitations.emails import invitation_send
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -155,7 +156,7 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         # Invited, reminded, then a detractor: a case with an apology email.
         invitation = committed(invitation_send, survey=main, customer=zeb)
         clock.move_to(START + timedelta(days=4))
-        committed(tasks.send_reminders)
+        committed(tasks.reminders_send_task)
         detractor = committed(
             services.response_record,
             survey=main,
@@ -183,7 +184,7 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
             draft_id="d1",
         )
         clock.move_to(START + timedelta(days=6))
-        committed(tasks.escalate_cases)
+        committed(tasks.cases_escalate_task)
         case = committed(
             workflow.case_transition,
             case=case,
@@ -254,8 +255,8 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         committed(services.customer_erase, customer=zeb)
         assert snapshot() == once  # erasing again changes nothing
         # What was still queued is cancelled, with its reason, and never sent.
-        committed(tasks.sweep)
-        committed(tasks.send_emails, [queued.pk])
+        committed(tasks.lost_work_sweep_task)
+        committed(tasks.messages_send_task, [queued.pk])
         # The waiting import runs after all: it must not bring them back.
         committed(imports.customer_import_run, job_id=waiting.pk)
         exports_after = admin_exports(client)

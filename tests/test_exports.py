@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from followups.exports import case_csv_lines
+from followups.cases.exports import case_csv_lines
 from followups.models import FollowUpCase, RootCause
 from surveys import exports, services
 from surveys.models import Response

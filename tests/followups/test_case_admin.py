@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.admin import CUSTOMER_SEGMENTS_SQL
+from followups.cases.admin import CUSTOMER_SEGMENTS_SQL
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
 from tests.factories import CustomerFactory, UserFactory, manager, staff_member
 from tests.followups.cases import open_case

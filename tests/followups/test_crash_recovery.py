@@ -11,8 +11,12 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from followups import emails, invitations, services
+from followups.invitations.waves import wave_start
 from followups.models import OutboundEmail
+from followups.outbox.messages import email_queue
+from followups.outbox.sending import email_lease_seconds
+from followups.publish import messages_enqueue
+from followups.sweep import lost_work_sweep
 from surveys.models import Customer, Invitation, Wave
 from tests.factories import SurveyFactory
 from tests.worker import WorkerProcess, wait_for
@@ -28,7 +32,7 @@ def sweep_until(done, *, timeout: float, every: float = 0.5):
     """Run the sweeper as celery beat would (more often), until ``done()``."""
 
     def swept_and_done():
-        services.sweep()
+        lost_work_sweep()
         return done()
 
     return wait_for(swept_and_done, timeout=timeout, interval=every)
@@ -56,7 +60,7 @@ def test_a_wave_whose_worker_is_killed_midway_completes_exactly_once(redis_broke
     replacement = None
     try:
         settings.NPS_WAVE_CHUNK_SIZE = chunk_size
-        wave = invitations.wave_start(survey=survey)
+        wave = wave_start(survey=survey)
         wait_for(
             lambda: Wave.objects.get(pk=wave.pk).chunks_done >= 5,
             timeout=60,
@@ -103,7 +107,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
     ).start()
     replacement = None
     rows = [
-        emails.email_queue(
+        email_queue(
             template="offer",
             dedupe_key=f"lease-{i}",
             to_email=f"lease{i}@example.com",
@@ -114,7 +118,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
     ]
     smtp.handler.stall_after_accepting = 60  # the server takes the first message, then stalls
     try:
-        services.enqueue_sending([row.pk for row in rows])
+        messages_enqueue(message_ids=[row.pk for row in rows])
         wait_for(lambda: smtp.handler.messages, timeout=30, interval=0.02)
         worker.kill()
         killed_at = timezone.now()
@@ -122,7 +126,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
         claimed = list(OutboundEmail.objects.order_by("pk"))
         assert {row.status for row in claimed} == {"sending"}
         [lease_expires_at] = {row.lease_expires_at for row in claimed}
-        lease = services.email_lease_seconds(smtp_timeout=timeout, messages=2, cap=75)
+        lease = email_lease_seconds(smtp_timeout=timeout, messages=2, cap=75)
         assert lease == 27
         assert (lease_expires_at - claimed[0].claimed_at).total_seconds() == lease
 
@@ -130,7 +134,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
         released = []
 
         def swept():
-            if services.sweep().unstuck:
+            if lost_work_sweep().unstuck:
                 released.append(timezone.now())
             return released
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from followups import reports
+from followups.reporting import reports
 from surveys.models import Survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def test_dashboard_shows_the_demo_data_and_its_charts_show_the_right_numbers(
 def _selection_shown(page, survey):
     from django.utils import timezone
 
-    from followups.dashboard import selection_from
+    from followups.reporting.dashboard import selection_from
 
     params = {
         "survey": survey.slug,

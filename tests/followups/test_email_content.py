@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from followups import emails, services
+from followups.outbox.language import format_when
+from followups.outbox.messages import render
+from followups.routing import responses_route
 from tests.factories import CustomerFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +53,7 @@ EXPIRY_YEAR = {"en": "2027", "pl": "2027", "ru": "2027", "zh-hans": "2027年"}
     ],
 )
 def test_each_outcome_email_renders_in_each_language(template, context, language):
-    rendered = emails.render(
+    rendered = render(
         template, language, {"customer_name": "Zoë", "score": 3, "comment": "", **context}
     )
     assert SUBJECTS[template][language] in rendered.subject
@@ -65,7 +67,7 @@ def test_each_outcome_email_renders_in_each_language(template, context, language
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_expiry_and_due_dates_are_written_in_the_customers_language(language):
     when = datetime(2027, 1, 15, 10, 30, tzinfo=UTC)
-    formatted = services.format_when(when, language)
+    formatted = format_when(when, language)
     assert EXPIRY_YEAR[language] in formatted
     assert {"en": "Jan.", "pl": "stycznia", "ru": "января", "zh-hans": "1月"}[language] in (
         formatted
@@ -73,7 +75,7 @@ def test_expiry_and_due_dates_are_written_in_the_customers_language(language):
 
 
 def test_customer_text_is_escaped_in_html_and_kept_verbatim_in_plain_text():
-    rendered = emails.render(
+    rendered = render(
         "apology",
         "en",
         {
@@ -95,7 +97,7 @@ def test_routing_writes_the_email_in_the_customers_language(django_capture_on_co
     customer = CustomerFactory(name="Zoë", locale="ru")
     response = ResponseFactory(customer=customer, score=9, submitted_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        services.route_responses([response.pk])
+        responses_route(response_ids=[response.pk])
     email = response.emails.get()
     assert email.language == "ru"
     assert "Спасибо" in email.body_text

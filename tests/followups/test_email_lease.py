@@ -10,13 +10,19 @@ from django.conf import settings as django_settings
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from followups import services
 from followups.models import OutboundEmail
+from followups.outbox.sending import (
+    _claim,
+    email_lease_running_out,
+    email_lease_seconds,
+    messages_send,
+)
+from followups.sweep import lost_work_sweep
 from tests.followups.test_outbox import queue_email
 
 pytestmark = pytest.mark.django_db
 
-LEASE = services.email_lease_seconds
+LEASE = email_lease_seconds
 
 
 def test_production_defaults_lease_an_email_for_at_most_75_seconds():
@@ -47,7 +53,7 @@ def test_the_cap_never_cuts_the_lease_below_what_one_message_needs():
 
 def test_the_lease_is_renewed_when_less_than_one_message_is_left():
     now = timezone.now()
-    running_out = services.email_lease_running_out
+    running_out = email_lease_running_out
     assert not running_out(lease_expires_at=now + timedelta(seconds=46), now=now, smtp_timeout=10)
     assert running_out(lease_expires_at=now + timedelta(seconds=44), now=now, smtp_timeout=10)
 
@@ -56,7 +62,7 @@ def test_a_claim_records_its_lease_from_the_settings(settings):
     settings.EMAIL_TIMEOUT, settings.NPS_EMAIL_LEASE_MAX_SECONDS = 10, 75
     email = queue_email()
     now = timezone.now()
-    services._claim([email.pk], now)
+    _claim([email.pk], now)
     email.refresh_from_db()
     assert (email.status, email.claimed_at) == ("sending", now)
     assert email.lease_expires_at == now + timedelta(seconds=75)
@@ -67,13 +73,13 @@ def test_sweeper_takes_back_an_email_whose_lease_expired_but_not_one_still_lease
     email = queue_email()
     start = timezone.now()
     with time_machine.travel(start, tick=False) as traveller:
-        services._claim([email.pk], start)  # the worker died right after this
+        _claim([email.pk], start)  # the worker died right after this
         traveller.shift(timedelta(seconds=74))
-        assert services.sweep().unstuck == 0  # the lease still holds
+        assert lost_work_sweep().unstuck == 0  # the lease still holds
         email.refresh_from_db()
         assert email.status == "sending"
         traveller.shift(timedelta(seconds=2))
-        result = services.sweep()
+        result = lost_work_sweep()
     assert result.unstuck == 1
     email.refresh_from_db()
     assert email.status == "sent"  # the sweeper re-published it; eager tasks sent it
@@ -111,7 +117,7 @@ def slow_server(settings, mailoutbox):
 def test_a_sender_renews_its_lease_while_a_long_batch_runs(slow_server, mailoutbox):
     ids = [queue_email(f"c{i}@example.com", key=f"k{i}").pk for i in range(3)]
     SlowBackend.seconds = 40  # each message near its worst case: 4 round trips of 10 s
-    assert services.emails_send(ids) == {}
+    assert messages_send(message_ids=ids) == {}
     leases = dict(OutboundEmail.objects.values_list("pk", "lease_expires_at"))
     start = slow_server
     # 75 s at the claim; renewed for the rest before the second and third
@@ -133,6 +139,6 @@ def test_a_sender_does_not_send_emails_the_sweeper_took_back_from_it(slow_server
         OutboundEmail.objects.filter(pk=ids[1]).update(claimed_at=timezone.now())
 
     SlowBackend.during_first_send = taken_back_and_claimed_by_another_sender
-    services.emails_send(ids)
+    messages_send(message_ids=ids)
     assert [m.to for m in mailoutbox] == [["c0@example.com"]]
     assert OutboundEmail.objects.get(pk=ids[1]).status == "sending"  # the other sender's

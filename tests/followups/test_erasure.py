@@ -13,8 +13,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import TestCase
 from django.utils import timezone
 
-from followups import emails, services, workflow
+from followups.cases import workflow
 from followups.models import CaseEvent, ImprovementAction, OutboundEmail, RootCause
+from followups.outbox.messages import email_queue
+from followups.outbox.sending import _mark_failed, messages_send
+from followups.sweep import lost_work_sweep
 from surveys.erasure import ERASED, PersonalData
 from surveys.models import Customer
 from surveys.services import customer_erase
@@ -44,7 +47,7 @@ def erase(customer):
 
 
 def email_to(customer, *, key: str, status=OutboundEmail.Status.QUEUED, **fields):
-    email = emails.email_queue(
+    email = email_queue(
         template="case_message",
         dedupe_key=key,
         to_email=customer.email,
@@ -95,8 +98,8 @@ def test_unsent_emails_are_cancelled_with_a_reason_and_never_sent(case, mailoutb
         assert email.last_error == "Cancelled: the customer was erased before it was sent."
     # Neither the sender nor the sweeper takes a cancelled email again.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.sweep(now=timezone.now() + timedelta(days=1))
-    assert services.emails_send([queued.pk, claimed.pk]) == {}
+        lost_work_sweep(now=timezone.now() + timedelta(days=1))
+    assert messages_send(message_ids=[queued.pk, claimed.pk]) == {}
     assert mailoutbox == []
 
 
@@ -265,7 +268,7 @@ def test_erasing_twice_changes_nothing_and_does_not_fail(case):
 def test_an_escalation_email_links_to_the_case_and_does_not_name_the_customer(case, settings):
     manager("boss", email="boss@example.com")
     with TestCase.captureOnCommitCallbacks(execute=True):
-        workflow.escalate_due_cases(now=case.due_at + timedelta(minutes=1))
+        workflow.due_cases_escalate(now=case.due_at + timedelta(minutes=1))
     rows = OutboundEmail.objects.filter(template="escalation")
     assert rows.count() == 2
     for email in rows:
@@ -279,7 +282,7 @@ def test_the_timeline_says_an_email_went_to_the_customer_without_their_address(c
         case=case, actor=case.owner, subject="About your parcel", body="Hello.", draft_id="d"
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.emails_send([email.pk])
+        messages_send(message_ids=[email.pk])
     event = case.events.get(kind=CaseEvent.Kind.EMAIL_SENT)
     assert event.message == "Email sent to the customer: About your parcel"
     assert EMAIL not in str(event.data)
@@ -289,11 +292,11 @@ def test_a_refused_recipient_is_logged_by_the_emails_id_not_the_address(case, sm
     smtp.handler.refused_recipients.add(EMAIL)
     email = email_to(case.customer, key="refused")
     with caplog.at_level(logging.DEBUG):
-        services.emails_send([email.pk])
+        messages_send(message_ids=[email.pk])
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED
     assert EMAIL in email.last_error  # the row says why, until it is erased
-    [line] = [r.getMessage() for r in caplog.records if r.name == "followups.services"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "followups.outbox.sending"]
     assert line.startswith(f"Email {email.pk} (case_message) failed for good: ")
     assert "550" in line and EMAIL not in line
 
@@ -302,8 +305,8 @@ def test_a_failure_log_drops_the_address_in_whatever_case_the_server_echoed_it(c
     email = email_to(case.customer, key="echoed", status=OutboundEmail.Status.SENDING)
     reply = f"550 5.1.1 <{EMAIL.upper()}>: Recipient address rejected ({EMAIL.title()})"
     with caplog.at_level(logging.DEBUG):
-        services._mark_failed(email, reply)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "followups.services"]
+        _mark_failed(email, reply)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "followups.outbox.sending"]
     assert "550 5.1.1" in line and "<recipient>" in line
     assert EMAIL.lower() not in line.lower()
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.test import TestCase
 
-from followups import sla, workflow
+from followups.cases import sla, workflow
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
@@ -18,7 +18,7 @@ OPENED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 
 def escalate_at(moment):
     with time_machine.travel(moment, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
-        return workflow.escalate_due_cases()
+        return workflow.due_cases_escalate()
 
 
 @pytest.fixture

@@ -11,8 +11,12 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from django.utils import timezone
 
-from followups import emails, invitations, workflow
+from followups.cases import workflow
+from followups.invitations.emails import _context_for
+from followups.invitations.reminders import reminders_send
+from followups.invitations.waves import due_waves_start, wave_plan, wave_send
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from followups.outbox.messages import render
 from surveys import services as survey_services
 from surveys.models import Invitation, Response, Wave, hash_token
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, staff_member
@@ -97,8 +101,8 @@ def test_invitation_email_has_eleven_one_click_scores_and_unsubscribe_in_the_lan
 
 def rendered_in_full(invitation):
     """The invitation email as rendering its templates for this one invitation makes it."""
-    language, context = invitations._context_for(invitation, reminder=False)
-    return emails.render("invitation", language, context)
+    language, context = _context_for(invitation, reminder=False)
+    return render("invitation", language, context)
 
 
 def test_every_wave_email_is_exactly_its_own_rendering_in_its_language(survey, caplog):
@@ -165,10 +169,10 @@ def test_a_template_the_wave_cannot_merge_is_rendered_in_full_for_each_email(
 
 def test_a_wave_in_several_batches_invites_and_emails_everyone_once(survey, mailoutbox):
     customers = CustomerFactory.create_batch(5)
-    plan = invitations.plan_wave(survey=survey)
+    plan = wave_plan(survey=survey)
     batches = []
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert invitations.send_wave(plan, batch_size=2, progress=batches.append) == 5
+        assert wave_send(plan, batch_size=2, progress=batches.append) == 5
     assert batches == [2, 2, 1]
     assert sorted(m.to[0] for m in mailoutbox) == sorted(c.email for c in customers)
     assert Invitation.objects.values("customer").distinct().count() == 5
@@ -176,11 +180,11 @@ def test_a_wave_in_several_batches_invites_and_emails_everyone_once(survey, mail
 
 def test_a_customer_who_unsubscribes_after_the_plan_is_not_invited(survey, mailoutbox):
     staying, leaving = CustomerFactory.create_batch(2)
-    plan = invitations.plan_wave(survey=survey)
+    plan = wave_plan(survey=survey)
     leaving.unsubscribed_at = timezone.now()
     leaving.save()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert invitations.send_wave(plan) == 1
+        assert wave_send(plan) == 1
     assert list(Invitation.objects.values_list("customer", flat=True)) == [staying.pk]
     assert [m.to for m in mailoutbox] == [[staying.email]]
 
@@ -205,13 +209,13 @@ def test_one_reminder_after_the_reminder_days_and_never_twice(survey, mailoutbox
     gone.save()
     mailoutbox.clear()
     with time_machine.travel(T0 + timedelta(days=6), tick=False):
-        assert invitations.remind_unanswered() == 0
+        assert reminders_send() == 0
     for _ in range(2):
         with (
             time_machine.travel(T0 + timedelta(days=8), tick=False),
             TestCase.captureOnCommitCallbacks(execute=True),
         ):
-            invitations.remind_unanswered()
+            reminders_send()
     assert [m.to for m in mailoutbox] == [[waiting.email]]
     assert mailoutbox[0].subject.startswith("Reminder:")
     assert Invitation.objects.get(customer=waiting).reminded_at == T0 + timedelta(days=8)
@@ -224,22 +228,22 @@ def test_no_reminder_once_the_invitation_expired(survey):
     with time_machine.travel(T0, tick=False):
         send("nps")
     with time_machine.travel(T0 + timedelta(days=8), tick=False):
-        assert invitations.remind_unanswered() == 0
+        assert reminders_send() == 0
 
 
 def test_a_monthly_survey_sends_each_wave_to_those_due_respecting_throttling():
     survey = SurveyFactory(slug="monthly", recurrence="monthly", throttle_days=30)
     regular = CustomerFactory()
     with time_machine.travel(T0, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
-        first = invitations.send_due_waves()["monthly"]
+        first = due_waves_start()["monthly"]
     newcomer = CustomerFactory()
     with time_machine.travel(T0 + timedelta(days=10), tick=False):
-        assert invitations.send_due_waves() == {}
+        assert due_waves_start() == {}
     with (
         time_machine.travel(T0 + timedelta(days=31), tick=False),
         TestCase.captureOnCommitCallbacks(execute=True),
     ):
-        second = invitations.send_due_waves()["monthly"]
+        second = due_waves_start()["monthly"]
     waves = Wave.objects.in_bulk([first, second])
     assert [(waves[pk].invited, waves[pk].finished_at is not None) for pk in (first, second)] == [
         (1, True),
@@ -253,7 +257,7 @@ def test_a_monthly_survey_sends_each_wave_to_those_due_respecting_throttling():
 
 def test_a_survey_that_does_not_repeat_sends_no_waves(survey):
     CustomerFactory()
-    assert invitations.send_due_waves() == {}
+    assert due_waves_start() == {}
 
 
 def test_closing_a_case_with_a_resurvey_links_the_answer_back_to_it(mailoutbox):
@@ -297,7 +301,7 @@ def test_admin_action_shows_the_plan_then_sends_on_confirmation(client, survey, 
     assert len(mailoutbox) == 2
 
 
-# What followups.invitations._WaveEmails fills in per customer, by the names the
+# What followups.invitations.waves._WaveEmails fills in per customer, by the names the
 # invitation templates give them.
 MERGED = ("customer_name", "expires", "unsubscribe_url", "url")
 

@@ -7,15 +7,20 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from followups import emails, services
 from followups.models import OutboundEmail
+from followups.outbox import transports
+from followups.outbox.messages import email_queue
+from followups.outbox.sending import _claim, _mark_accepted, messages_send, retry_delay
+from followups.outbox.transports import build_message
+from followups.routing import responses_route
+from followups.sweep import lost_work_sweep
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def queue_email(to="ana@example.com", key="k1", **context):
-    return emails.email_queue(
+    return email_queue(
         template="offer",
         dedupe_key=key,
         to_email=to,
@@ -38,7 +43,7 @@ def send_until_settled(email, *, max_rounds=20):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         while rounds < max_rounds:
             rounds += 1
-            retry = services.emails_send([email.pk])
+            retry = messages_send(message_ids=[email.pk])
             if email.pk not in retry:
                 break
             traveller.shift(timedelta(seconds=retry[email.pk] + 1))
@@ -48,7 +53,7 @@ def send_until_settled(email, *, max_rounds=20):
 
 def test_a_queued_email_is_sent_once_with_html_and_a_stable_message_id(smtp):
     email = queue_email()
-    assert services.emails_send([email.pk]) == {}
+    assert messages_send(message_ids=[email.pk]) == {}
     email.refresh_from_db()
     assert (email.status, email.attempts, email.last_error) == ("sent", 1, "")
     [message] = smtp.handler.messages
@@ -56,13 +61,13 @@ def test_a_queued_email_is_sent_once_with_html_and_a_stable_message_id(smtp):
     assert message["Message-ID"] == email.message_id
     assert {part.get_content_type() for part in message.walk()} >= {"text/plain", "text/html"}
     # A second delivery of the same task finds nothing to claim.
-    assert services.emails_send([email.pk]) == {}
+    assert messages_send(message_ids=[email.pk]) == {}
     assert len(smtp.handler.messages) == 1
 
 
 def test_same_dedupe_key_makes_no_second_row():
     first = queue_email(key="response:1:offer")
-    again = emails.email_queue(
+    again = email_queue(
         template="offer",
         dedupe_key="response:1:offer",
         to_email="x@example.com",
@@ -94,15 +99,15 @@ def test_always_failing_is_marked_failed_after_the_cap_without_a_retry_storm(smt
     assert "451" in email.last_error
     assert smtp.handler.attempts == 4
     # Nothing more happens, however often the task or the sweeper comes back.
-    assert services.emails_send([email.pk]) == {}
-    assert services.sweep(now=timezone.now() + timedelta(days=1)).emails == 0
+    assert messages_send(message_ids=[email.pk]) == {}
+    assert lost_work_sweep(now=timezone.now() + timedelta(days=1)).emails == 0
     assert smtp.handler.attempts == 4
 
 
 def test_retries_back_off_exponentially_with_jitter_up_to_a_cap(settings):
     settings.NPS_EMAIL_RETRY_BASE_SECONDS = 30
     settings.NPS_EMAIL_RETRY_MAX_SECONDS = 600
-    delays = {attempt: [services.retry_delay(attempt) for _ in range(50)] for attempt in (1, 3, 9)}
+    delays = {attempt: [retry_delay(attempt) for _ in range(50)] for attempt in (1, 3, 9)}
     assert all(15 <= d <= 30 for d in delays[1])
     assert all(60 <= d <= 120 for d in delays[3])
     assert all(300 <= d <= 600 for d in delays[9])
@@ -112,7 +117,7 @@ def test_retries_back_off_exponentially_with_jitter_up_to_a_cap(settings):
 def test_a_refused_address_fails_at_once_with_the_reason(smtp):
     smtp.handler.refused_recipients.add("nobody@example.com")
     email = queue_email(to="nobody@example.com")
-    assert services.emails_send([email.pk]) == {}
+    assert messages_send(message_ids=[email.pk]) == {}
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("failed", 1)
     assert "550" in email.last_error and "nobody@example.com" in email.last_error
@@ -125,7 +130,7 @@ def test_an_unreachable_mail_server_is_temporary(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     email = queue_email()
-    retry = services.emails_send([email.pk])
+    retry = messages_send(message_ids=[email.pk])
     email.refresh_from_db()
     assert email.pk in retry
     assert (email.status, email.attempts) == ("queued", 1)
@@ -136,8 +141,8 @@ def test_an_unreachable_mail_server_is_temporary(settings):
 def test_only_one_of_two_senders_claims_an_email():
     email = queue_email()
     now = timezone.now()
-    assert services._claim([email.pk], now) == [email.pk]
-    assert services._claim([email.pk], now) == []
+    assert _claim([email.pk], now) == [email.pk]
+    assert _claim([email.pk], now) == []
 
 
 def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_again(smtp, settings):
@@ -147,18 +152,18 @@ def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_ag
     settings.NPS_SWEEP_GRACE_SECONDS = 30
     staff_member("ola")
     passive, detractor = ResponseFactory(score=7), ResponseFactory(score=2)
-    services.route_responses([passive.pk, detractor.pk])  # on-commit publishing never runs
+    responses_route(response_ids=[passive.pk, detractor.pk])  # on-commit publishing never runs
     ids = list(OutboundEmail.objects.values_list("pk", flat=True))
     assert len(ids) == 2
     now = timezone.now()
-    assert sorted(services._claim(ids, now)) == sorted(ids)
+    assert sorted(_claim(ids, now)) == sorted(ids)
     for email in OutboundEmail.objects.filter(pk__in=ids):
-        services._mark_accepted(email)
+        _mark_accepted(email)
     # The worker died here: the server has both messages, the bookkeeping is undone.
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sending"}
 
-    assert services.sweep(now=now + timedelta(seconds=10)).finished == 0  # within the grace
-    result = services.sweep(now=now + timedelta(seconds=31))
+    assert lost_work_sweep(now=now + timedelta(seconds=10)).finished == 0  # within the grace
+    result = lost_work_sweep(now=now + timedelta(seconds=31))
     assert (result.finished, result.unstuck, result.emails) == (2, 0, 0)
     assert smtp.handler.messages == []  # recorded, never sent again
     offer_email = OutboundEmail.objects.get(response=passive)
@@ -173,13 +178,13 @@ def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_ag
         case_email.sent_at,
     )
     # Sweeping again finds nothing left to finish.
-    assert services.sweep(now=now + timedelta(seconds=61)).finished == 0
+    assert lost_work_sweep(now=now + timedelta(seconds=61)).finished == 0
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL_SENT).count() == 1
 
 
 def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monkeypatch):
     queue_email(key="a"), queue_email(to="bo@example.com", key="b")
-    real_build, built = emails.build_message, []
+    real_build, built = build_message, []
 
     def build(email, connection):
         if built:
@@ -187,9 +192,9 @@ def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monk
         built.append(email.pk)
         return real_build(email, connection)
 
-    monkeypatch.setattr(emails, "build_message", build)
+    monkeypatch.setattr(transports, "build_message", build)
     with pytest.raises(KeyboardInterrupt):
-        services.emails_send(list(OutboundEmail.objects.values_list("pk", flat=True)))
+        messages_send(message_ids=list(OutboundEmail.objects.values_list("pk", flat=True)))
     [taken] = built
     assert len(smtp.handler.messages) == 1
     sent = OutboundEmail.objects.get(pk=taken)
@@ -207,7 +212,7 @@ def test_the_sender_commits_without_waiting_for_the_disk_only_in_its_own_transac
 
     email = queue_email()
     with CaptureQueriesContext(connection) as queries:
-        assert services.emails_send([email.pk]) == {}
+        assert messages_send(message_ids=[email.pk]) == {}
     statements = [query["sql"] for query in queries.captured_queries]
     writes = [i for i, sql in enumerate(statements) if sql.startswith("UPDATE")]
     relaxed = [i for i, sql in enumerate(statements) if "synchronous_commit" in sql]

@@ -10,9 +10,9 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 from rest_framework.test import APIClient
 
-from followups import reports
-from followups.digest import digest_send
 from followups.models import FollowUpCase, ImprovementAction, RootCause, StaffProfile
+from followups.reporting import reports
+from followups.reporting.digest import digest_send
 from tests.api.conftest import key_for
 from tests.factories import ResponseFactory, SurveyFactory, manager, staff_member
 from tests.followups.cases import open_case

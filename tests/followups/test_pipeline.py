@@ -9,9 +9,10 @@ import pytest
 from django.db import close_old_connections, connection
 from django.db.models import Count
 
-from followups import services
 from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
-from followups.tasks import route_responses
+from followups.routing import responses_route
+from followups.sweep import lost_work_sweep
+from followups.tasks import responses_route_task
 from surveys import services as survey_services
 from surveys.models import Response
 from tests.factories import CustomerFactory, SurveyFactory
@@ -86,7 +87,7 @@ def test_one_routing_task_delivered_three_times_at_once_gives_one_outcome_and_on
         for score in (2, 7, 10)
     ]
     for _ in range(3):
-        route_responses.delay(ids)
+        responses_route_task.delay(ids)
     wait_for(
         # Delivered, and the delivery recorded (at the end of the sender's batch).
         lambda: (
@@ -126,7 +127,7 @@ def test_concurrent_routing_of_the_same_answers_in_three_threads_creates_each_ou
     def run():
         try:
             barrier.wait()
-            services.route_responses(ids)
+            responses_route(response_ids=ids)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -165,7 +166,7 @@ def test_broker_down_at_commit_loses_nothing_and_the_sweeper_routes_it_later(
     celery_conf(broker_url=redis_broker)  # the broker is back
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.conf.settings.NPS_SWEEP_GRACE_SECONDS", 0)
-        assert services.sweep().responses == 1
+        assert lost_work_sweep().responses == 1
     wait_for(
         lambda: smtp.handler.recipients() == ["late@example.com"],
         timeout=60,

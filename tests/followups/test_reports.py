@@ -7,8 +7,9 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from followups import reports
 from followups.models import FollowUpCase, GrantStatus, ImprovementAction, OfferGrant, RootCause
+from followups.reporting import reports
+from followups.routing import responses_route
 from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.cases import open_case
 
@@ -250,12 +251,13 @@ def _route_everything():
     """Route every answer not yet routed, as the worker would, at the current time."""
     from django.test import TestCase
 
-    from followups import services
     from surveys.models import Response
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.route_responses(
-            list(Response.objects.filter(routed_at__isnull=True).values_list("pk", flat=True))
+        responses_route(
+            response_ids=list(
+                Response.objects.filter(routed_at__isnull=True).values_list("pk", flat=True)
+            )
         )
 
 

@@ -8,7 +8,6 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from followups import services
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -20,6 +19,7 @@ from followups.models import (
     RewardGrant,
     SurveyIncentive,
 )
+from followups.routing import responses_route
 from surveys import services as survey_services
 from surveys.models import Response
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, staff_member
@@ -41,7 +41,7 @@ def record(score, *, survey=None, customer=None, **kwargs):
 def route(ids):
     # The test transaction never commits: run on-commit work where a commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return services.route_responses(ids)
+        return responses_route(response_ids=ids)
 
 
 @pytest.mark.parametrize(("score", "priority"), [(0, 1), (3, 1), (4, 2), (6, 2)])

@@ -13,8 +13,9 @@ from django.db.models import Count
 from django.test import TestCase
 from django.utils import timezone
 
-from followups import invitations, services
+from followups.invitations.waves import wave_chunk_send, wave_schedule, wave_start
 from followups.models import OutboundEmail
+from followups.sweep import lost_work_sweep
 from surveys.models import Invitation, Wave, WaveChunk
 from tests.factories import CustomerFactory, InvitationFactory, SurveyFactory
 
@@ -28,7 +29,7 @@ def survey():
 
 def start_wave(survey, **kwargs):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        wave = invitations.wave_start(survey=survey, **kwargs)
+        wave = wave_start(survey=survey, **kwargs)
     wave.refresh_from_db()
     return wave
 
@@ -62,8 +63,8 @@ def test_chunks_cover_the_customers_by_primary_key_range_without_gaps(survey, se
     settings.NPS_WAVE_CHUNK_SIZE = 2
     customers = CustomerFactory.create_batch(5)
     with TestCase.captureOnCommitCallbacks(execute=False):  # nothing published
-        wave = invitations.wave_start(survey=survey)
-    invitations.wave_schedule(wave.pk)
+        wave = wave_start(survey=survey)
+    wave_schedule(wave.pk)
     ranges = list(
         WaveChunk.objects.filter(wave=wave)
         .order_by("number")
@@ -89,11 +90,11 @@ def test_a_chunk_delivered_again_after_it_finished_invites_nobody_twice(survey, 
     wave = start_wave(survey)
     chunk = WaveChunk.objects.filter(wave=wave).first()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert invitations.wave_chunk_send(chunk.pk) == 0
+        assert wave_chunk_send(chunk.pk) == 0
     # Even with its row reset, the throttle finds whom this wave already asked.
     WaveChunk.objects.filter(pk=chunk.pk).update(done_at=None)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert invitations.wave_chunk_send(chunk.pk) == 0
+        assert wave_chunk_send(chunk.pk) == 0
     assert Invitation.objects.count() == 3
     assert OutboundEmail.objects.count() == 3
 
@@ -116,7 +117,7 @@ def test_only_an_active_survey_starts_a_wave(survey):
     survey.status = survey.Status.PAUSED
     survey.save()
     with pytest.raises(ValueError, match="only an active survey"):
-        invitations.wave_start(survey=survey)
+        wave_start(survey=survey)
     assert not Wave.objects.exists()
 
 
@@ -124,32 +125,32 @@ def test_the_sweeper_publishes_again_the_chunks_of_a_wave_that_stopped(survey, s
     settings.NPS_WAVE_CHUNK_SIZE, settings.NPS_SWEEP_GRACE_SECONDS = 2, 30
     customers = CustomerFactory.create_batch(5)
     with TestCase.captureOnCommitCallbacks(execute=False):  # every chunk message lost
-        wave = invitations.wave_start(survey=survey)
-        invitations.wave_schedule(wave.pk)
+        wave = wave_start(survey=survey)
+        wave_schedule(wave.pk)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        invitations.wave_chunk_send(WaveChunk.objects.get(wave=wave, number=0).pk)
+        wave_chunk_send(WaveChunk.objects.get(wave=wave, number=0).pk)
     wave.refresh_from_db()
     assert (wave.chunks_done, wave.chunk_count) == (1, 3)
     now = timezone.now()
     # Progress within the grace time: the rest is presumably still queued.
-    assert services.sweep(now=now + timedelta(seconds=10)).waves == 0
+    assert lost_work_sweep(now=now + timedelta(seconds=10)).waves == 0
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert services.sweep(now=now + timedelta(seconds=31)).waves == 2
+        assert lost_work_sweep(now=now + timedelta(seconds=31)).waves == 2
     wave.refresh_from_db()
     assert (wave.chunks_done, wave.invited) == (3, 5)
     assert wave.finished_at is not None
     assert per_customer(Invitation, wave=wave) == {c.pk: 1 for c in customers}
     # Re-published once per grace time, and never once finished.
-    assert services.sweep(now=now + timedelta(seconds=200)).waves == 0
+    assert lost_work_sweep(now=now + timedelta(seconds=200)).waves == 0
 
 
 def test_the_sweeper_schedules_a_wave_whose_scheduler_message_was_lost(survey, settings):
     settings.NPS_WAVE_CHUNK_SIZE, settings.NPS_SWEEP_GRACE_SECONDS = 2, 30
     CustomerFactory.create_batch(3)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        wave = invitations.wave_start(survey=survey)
+        wave = wave_start(survey=survey)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert services.sweep(now=timezone.now() + timedelta(seconds=31)).waves == 1
+        assert lost_work_sweep(now=timezone.now() + timedelta(seconds=31)).waves == 1
     wave.refresh_from_db()
     assert (wave.chunk_count, wave.chunks_done, wave.invited) == (2, 2, 3)
 
@@ -171,7 +172,7 @@ def test_one_chunk_run_twice_at_once_gives_one_invitation_and_one_email_per_cust
     def run():
         try:
             barrier.wait()
-            invited.append(invitations.wave_chunk_send(chunk.pk))
+            invited.append(wave_chunk_send(chunk.pk))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

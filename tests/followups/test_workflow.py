@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection
 from django.test import TestCase
 
-from followups import workflow
+from followups.cases import workflow
 from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
 from tests.factories import ResponseFactory, manager, staff_member
 from tests.followups.cases import open_case

@@ -40,7 +40,7 @@ def test_phone_customer_answers_from_the_email_link_and_adds_a_comment(
 ):
     from django.test import TestCase
 
-    from followups.invitations import invitation_send
+    from followups.invitations.emails import invitation_send
     from followups.models import OutboundEmail
     from tests.factories import SurveyFactory
 

@@ -13,8 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from followups import services as followups_services
-from followups.emails import build_message
+from followups.outbox.transports import build_message
+from followups.routing import responses_route
 from surveys.models import Customer, Response
 from surveys.text import single_line
 from tests.api.conftest import client_with, make_token
@@ -134,7 +134,7 @@ def test_a_line_break_in_a_stored_name_never_reaches_an_emails_headers_or_body(
     response = ResponseFactory(customer=customer, score=2, submitted_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        followups_services.route_responses([response.pk])
+        responses_route(response_ids=[response.pk])
 
     email = response.emails.get()
     message = build_message(email, connection=mail.get_connection()).message()

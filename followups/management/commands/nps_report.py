@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from followups import reports
+from followups.reporting import reports
 from surveys.audit import Action, audit_record
 from surveys.exports import csv_writer
 from surveys.models import Survey

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from followups.invitations import plan_wave, send_wave
+from followups.invitations.waves import wave_plan, wave_send
 from surveys.models import Survey
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The survey '{slug}' is {survey.status}; activate it before sending."
             )
-        plan = plan_wave(survey=survey, segment=segment, limit=limit)
+        plan = wave_plan(survey=survey, segment=segment, limit=limit)
         self.stdout.write(f"{survey.name}: {plan.summary}.")
         if dry_run:
             self.stdout.write("Dry run: nothing was sent.")
@@ -49,6 +49,6 @@ class Command(BaseCommand):
             )
             self.stdout.flush()
 
-        sent = send_wave(plan, progress=progress)
+        sent = wave_send(plan, progress=progress)
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"{sent} invitations queued for sending."))

@@ -1,6 +1,14 @@
-"""Asking customers: invitations through the outbox, throttling, reminders and
-repeating waves. (Invitations are a ``surveys`` model; emailing them needs the
-outbox, so the workflow lives here.)"""
+"""Waves: a survey sent to every customer due, planned with its throttle, split
+into chunks the workers send, and repeated on the survey's schedule.
+
+A wave started from the admin or a repeating survey's schedule is a ``Wave``
+row; a scheduler task splits its customers into primary-key ranges
+(``WaveChunk`` rows) and publishes one small task per chunk. The rows say
+what is left, so the sweeper finds a lost message again, and a chunk run
+twice invites nobody twice: its row is locked and marked done in the same
+transaction as its invitations, the throttle skips whoever this wave already
+asked, and one invitation per customer per wave is a database constraint.
+"""
 
 from __future__ import annotations
 
@@ -19,92 +27,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from followups.invitations.emails import (
+    TEMPLATE,
+    _context_for,
+    _dedupe_key,
+    _email_context,
+    language_for,
+)
+from followups.models import OutboundEmail
+from followups.outbox.language import format_when
+from followups.outbox.messages import Rendered, normalized, render
+from followups.publish import (
+    SCHEDULE_WAVE,
+    SEND_WAVE_CHUNK,
+    messages_enqueue,
+    tasks_publish_on_commit,
+)
 from surveys.links import unsubscribe_url
 from surveys.models import Channel, Customer, Invitation, Response, Survey, Wave, WaveChunk
 
-from . import emails
-from .models import OutboundEmail
-from .services import enqueue_sending, format_when
-
 logger = logging.getLogger(__name__)
-
-
-def language_for(customer: Customer, survey: Survey) -> str:
-    return customer.locale or survey.default_locale or settings.LANGUAGE_CODE
-
-
-TEMPLATE = "invitation"
-
-
-def _dedupe_key(invitation_id: int, *, reminder: bool) -> str:
-    return f"invitation:{invitation_id}:{'reminder' if reminder else 'first'}"
-
-
-def _email_context(
-    *,
-    survey: Survey,
-    language: str,
-    customer_name: str,
-    score_links: list[tuple[int, str]],
-    expires: str,
-    unsubscribe_link: str,
-    reminder: bool,
-) -> dict:
-    """What the invitation templates are rendered with, for one email."""
-    question, _ = survey.text_for(language)
-    return {
-        "customer_name": customer_name,
-        "question": question,
-        "survey_name": survey.name,
-        "score_links": score_links,
-        "expires": expires,
-        "unsubscribe_url": unsubscribe_link,
-        "reminder": reminder,
-    }
-
-
-def _context_for(invitation: Invitation, *, reminder: bool) -> tuple[str, dict]:
-    customer, survey = invitation.customer, invitation.survey
-    language = language_for(customer, survey)
-    return language, _email_context(
-        survey=survey,
-        language=language,
-        customer_name=customer.name,
-        score_links=[(score, invitation.public_url(score)) for score in range(11)],
-        expires=format_when(invitation.expires_at, language),
-        unsubscribe_link=unsubscribe_url(customer),
-        reminder=reminder,
-    )
-
-
-def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundEmail:
-    language, context = _context_for(invitation, reminder=reminder)
-    return emails.email_queue(
-        template=TEMPLATE,
-        dedupe_key=_dedupe_key(invitation.pk, reminder=reminder),
-        to_email=invitation.customer.email,
-        language=language,
-        context=context,
-        customer=invitation.customer,
-    )
-
-
-def invitation_send(
-    *, survey: Survey, customer: Customer, reason: str = "", now: datetime | None = None
-) -> Invitation:
-    """Invite one customer now (a re-survey, or "send to this customer")."""
-    if not customer.is_reachable:
-        raise ValueError("This customer unsubscribed or was erased and cannot be invited.")
-    now = now or timezone.now()
-    with transaction.atomic():
-        invitation = Invitation(survey=survey, customer=customer, channel=Channel.EMAIL)
-        invitation.prepare_token(now=now)
-        invitation.sent_at = now
-        invitation.save()
-        email = _email_for(invitation, reminder=False)
-        enqueue_sending([email.pk])
-    logger.info("Invitation %s sent (%s).", invitation.pk, reason or "direct")
-    return invitation
 
 
 @dataclass
@@ -136,7 +78,7 @@ def _with_throttle(customers: QuerySet, *, survey: Survey, now: datetime) -> Que
     )
 
 
-def plan_wave(
+def wave_plan(
     *,
     survey: Survey,
     segment: str | None = None,
@@ -176,7 +118,7 @@ _Variant = tuple[list[str], list[str], list[str]]
 
 
 class _WaveEmails:
-    """The first invitation emails of a wave, each exactly what ``emails.render``
+    """The first invitation emails of a wave, each exactly what ``render``
     makes of its ``_context_for``, at a small fraction of the cost.
 
     Rendering three templates and reversing twelve URLs per email would be
@@ -186,7 +128,7 @@ class _WaveEmails:
     without a name to greet) is rendered once with a marker in place of each
     of those, and an email is its variant with the customer's values put in,
     HTML-escaped in the HTML part as the template would, and the result
-    normalized as ``emails.render`` normalizes it. This holds while the
+    normalized as ``render`` normalizes it. This holds while the
     invitation templates print those four values as they are (no filter,
     no condition on their content beyond the name being empty or not).
     Before a variant is used, it is compared with a full rendering for a
@@ -233,7 +175,7 @@ class _WaveEmails:
         answer_url = settings.PUBLIC_BASE_URL + reverse(
             "surveys:answer", args=[self._marker("token")]
         )
-        rendered = emails.render(
+        rendered = render(
             TEMPLATE,
             language,
             _email_context(
@@ -263,7 +205,7 @@ class _WaveEmails:
         )
         probe.prepare_token(now=now)
         _, context = _context_for(probe, reminder=False)
-        expected = emails.render(TEMPLATE, language, context)
+        expected = render(TEMPLATE, language, context)
         # The very link the full rendering used: it is signed with the time, to
         # the second, so making it again could give another one.
         values = self._values(probe, language, context["unsubscribe_url"])
@@ -278,14 +220,14 @@ class _WaveEmails:
         return variant
 
     @staticmethod
-    def _fill(variant: _Variant, values: dict[str, str]) -> emails.Rendered:
+    def _fill(variant: _Variant, values: dict[str, str]) -> Rendered:
         escaped = {name: escape(value) for name, value in values.items()}
         parts = []
         for pieces, field_values in zip(variant, (values, values, escaped), strict=True):
             filled = list(pieces)
             filled[1::2] = [field_values[name] for name in pieces[1::2]]
             parts.append("".join(filled))
-        return emails.normalized(*parts)
+        return normalized(*parts)
 
     def email(self, invitation: Invitation, now: datetime) -> OutboundEmail:
         """The outbox row (unsaved) of a saved invitation's first email."""
@@ -293,9 +235,7 @@ class _WaveEmails:
         language = language_for(customer, self.survey)
         variant = self._variant(language, bool(customer.name), now)
         if variant is None:
-            rendered = emails.render(
-                TEMPLATE, language, _context_for(invitation, reminder=False)[1]
-            )
+            rendered = render(TEMPLATE, language, _context_for(invitation, reminder=False)[1])
         else:
             values = self._values(invitation, language, unsubscribe_url(customer))
             rendered = self._fill(variant, values)
@@ -311,7 +251,7 @@ class _WaveEmails:
         )
 
 
-def send_wave(
+def wave_send(
     plan: WavePlan,
     *,
     batch_size: int = 500,
@@ -361,18 +301,8 @@ def _invite(
     outbox = OutboundEmail.objects.bulk_create(
         [wave_emails.email(invitation, now) for invitation in invitations]
     )
-    enqueue_sending([email.pk for email in outbox])
+    messages_enqueue(message_ids=[email.pk for email in outbox])
     return len(invitations)
-
-
-# --- Waves in chunks --------------------------------------------------------
-# A wave started from the admin or a repeating survey's schedule is a ``Wave``
-# row; a scheduler task splits its customers into primary-key ranges
-# (``WaveChunk`` rows) and publishes one small task per chunk. The rows say
-# what is left, so the sweeper finds a lost message again, and a chunk run
-# twice invites nobody twice: its row is locked and marked done in the same
-# transaction as its invitations, the throttle skips whoever this wave already
-# asked, and one invitation per customer per wave is a database constraint.
 
 
 def _wave_customers(wave: Wave) -> QuerySet:
@@ -380,28 +310,9 @@ def _wave_customers(wave: Wave) -> QuerySet:
     return customers.filter(segment=wave.segment) if wave.segment else customers
 
 
-def _publish(task, ids: list[int]) -> None:
-    """Publish one task per id once the transaction commits. A broker failure
-    is logged, not raised: the rows are there, and the sweeper publishes them."""
-
-    def publish():
-        try:
-            for pk in ids:
-                task.delay(pk)
-        except Exception:
-            logger.warning(
-                "Could not publish %d %s task(s); the sweeper will.", len(ids), task.name
-            )
-
-    if ids:
-        transaction.on_commit(publish)
-
-
 def wave_start(*, survey: Survey, segment: str = "", now: datetime | None = None) -> Wave:
     """Record a wave of ``survey`` to every customer due (of ``segment``) and
     have it split and sent by the workers, once the transaction commits."""
-    from .tasks import schedule_wave
-
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
@@ -414,7 +325,7 @@ def wave_start(*, survey: Survey, segment: str = "", now: datetime | None = None
         progressed_at=now,
         chunk_size=settings.NPS_WAVE_CHUNK_SIZE,
     )
-    _publish(schedule_wave, [wave.pk])
+    tasks_publish_on_commit(SCHEDULE_WAVE, [(wave.pk,)], what="wave scheduler task")
     logger.info("Wave %s of %s started.", wave.pk, survey.slug)
     return wave
 
@@ -437,8 +348,6 @@ def _chunk_ranges(customers: QuerySet, size: int) -> Iterable[tuple[int, int]]:
 def wave_schedule(wave_id: int) -> int:
     """Split a wave into chunks (once) and publish a task for each chunk not
     yet done. Safe to run again: returns how many chunks it published."""
-    from .tasks import send_wave_chunk
-
     with transaction.atomic():
         wave = Wave.objects.select_for_update().filter(pk=wave_id, finished_at=None).first()
         if wave is None:
@@ -459,7 +368,9 @@ def wave_schedule(wave_id: int) -> int:
         pending = list(
             wave.chunks.filter(done_at=None).order_by("number").values_list("pk", flat=True)
         )
-        _publish(send_wave_chunk, pending)
+        tasks_publish_on_commit(
+            SEND_WAVE_CHUNK, [(pk,) for pk in pending], what="wave chunk task(s)"
+        )
     return len(pending)
 
 
@@ -496,50 +407,7 @@ def wave_chunk_send(chunk_id: int) -> int:
     return invited
 
 
-def remind_unanswered(*, now: datetime | None = None, limit: int = 5000) -> int:
-    """One reminder to each invitation still unanswered after its survey's
-    reminder days. Claimed by a conditional update, so never twice."""
-    now = now or timezone.now()
-    due = (
-        Invitation.objects.filter(
-            responded_at__isnull=True,
-            reminded_at__isnull=True,
-            sent_at__isnull=False,
-            expires_at__gt=now,
-            survey__status=Survey.Status.ACTIVE,
-            survey__reminder_after_days__gt=0,
-            customer__unsubscribed_at__isnull=True,
-            customer__erased_at__isnull=True,
-        )
-        .select_related("survey", "customer")
-        .order_by("sent_at")
-    )
-    reminded = 0
-    for invitation in _iter_due_reminders(due, now, limit):
-        with transaction.atomic():
-            claimed = Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            )
-            if not claimed:
-                continue
-            email = _email_for(invitation, reminder=True)
-            enqueue_sending([email.pk])
-        reminded += 1
-    return reminded
-
-
-def _iter_due_reminders(queryset, now: datetime, limit: int) -> Iterable[Invitation]:
-    count = 0
-    for invitation in queryset.iterator(chunk_size=500):
-        if invitation.sent_at + timedelta(days=invitation.survey.reminder_after_days) > now:
-            continue
-        yield invitation
-        count += 1
-        if count >= limit:
-            return
-
-
-def send_due_waves(*, now: datetime | None = None) -> dict[str, int]:
+def due_waves_start(*, now: datetime | None = None) -> dict[str, int]:
     """Start each repeating survey's next wave when its interval has passed.
     Returns {survey slug: wave id}."""
     now = now or timezone.now()
@@ -556,3 +424,9 @@ def send_due_waves(*, now: datetime | None = None) -> dict[str, int]:
             continue
         started[survey.slug] = wave_start(survey=survey, now=now).pk
     return started
+
+
+def survey_wave_start(*, survey_id: int, segment: str = "") -> Wave | None:
+    """Start a wave of the survey if it is (still) active; None if not."""
+    survey = Survey.objects.filter(pk=survey_id, status=Survey.Status.ACTIVE).first()
+    return None if survey is None else wave_start(survey=survey, segment=segment)

@@ -11,11 +11,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from followups.cases import access
+from followups.cases.api import SEE_CASES
+from followups.reporting import reports
 from surveys.api_access import HasApiScope
 from surveys.models import ApiScope, Survey
-
-from . import access, reports
-from .api import SEE_CASES
 
 
 class ReportDayField(serializers.DateField):

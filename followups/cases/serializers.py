@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from .models import CaseEvent, FollowUpCase, RootCause
+from followups.models import CaseEvent, FollowUpCase, RootCause
 
 
 class CaseEventSerializer(serializers.ModelSerializer):

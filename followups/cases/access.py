@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from .models import FollowUpCase
+from followups.models import FollowUpCase
 
 ASSIGN_PERMISSION = "assign_followupcase"
 

@@ -13,16 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS, declared_filters
-from surveys.api_access import HasApiScope
-from surveys.audit import export_record
-from surveys.exports import csv_response
-from surveys.models import ApiScope
-
-from . import access, workflow
-from .exports import case_csv_lines
-from .models import FollowUpCase
-from .serializers import (
+from followups.cases import access, workflow
+from followups.cases.exports import case_csv_lines
+from followups.cases.serializers import (
     AssignInput,
     CaseDetailSerializer,
     CaseEventSerializer,
@@ -32,6 +25,12 @@ from .serializers import (
     NoteInput,
     TransitionInput,
 )
+from followups.models import FollowUpCase
+from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS, declared_filters
+from surveys.api_access import HasApiScope
+from surveys.audit import export_record
+from surveys.exports import csv_response
+from surveys.models import ApiScope
 
 
 class Conflict(APIException):

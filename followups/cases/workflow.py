@@ -14,9 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, emails, sla
-from .models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
-from .services import customer_language, enqueue_sending
+from followups.cases import access, sla
+from followups.invitations.emails import invitation_send
+from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from followups.outbox.language import customer_language
+from followups.outbox.messages import email_queue, render
+from followups.publish import messages_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +177,6 @@ def case_transition(
 
 
 def _send_resurvey(case: FollowUpCase, actor) -> None:
-    from .invitations import invitation_send
 
     if not case.customer.is_reachable:
         _event(case, CaseEvent.Kind.NOTE, actor, _("No re-survey: the customer gets no email."))
@@ -206,7 +208,7 @@ def case_add_note(*, case: FollowUpCase, actor, text: str) -> CaseEvent:
 
 def case_email_draft(*, case: FollowUpCase, actor) -> tuple[str, str]:
     """A subject and body to start from, in the customer's language."""
-    rendered = emails.render(
+    rendered = render(
         "case_draft",
         customer_language(case.response),
         {"customer_name": case.customer.name, "staff_name": _name(actor), "case_id": case.pk},
@@ -234,7 +236,7 @@ def case_email_customer(
             _("This customer unsubscribed or was erased: no email can be sent to them.")
         )
     with transaction.atomic():
-        email = emails.email_queue(
+        email = email_queue(
             template="case_message",
             dedupe_key=f"case:{case.pk}:message:{draft_id}",
             to_email=customer.email,
@@ -245,14 +247,14 @@ def case_email_customer(
             case_id=case.pk,
             created_by=actor,
         )
-        enqueue_sending([email.pk])
+        messages_enqueue(message_ids=[email.pk])
     return email
 
 
 # --- Escalation -------------------------------------------------------------
 
 
-def escalate_due_cases(*, now: datetime | None = None) -> int:
+def due_cases_escalate(*, now: datetime | None = None) -> int:
     """Raise the escalation level of every open case past its next threshold,
     record it on the timeline and tell the owner and the managers. Rows being
     escalated by another worker are skipped, not waited for."""
@@ -290,7 +292,7 @@ def escalate_due_cases(*, now: datetime | None = None) -> int:
                 level=case.escalation_level,
             )
             email_ids = _notify_escalation(case, reason)
-            enqueue_sending(email_ids)
+            messages_enqueue(message_ids=email_ids)
         escalated += 1
     return escalated
 
@@ -301,7 +303,7 @@ def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
         recipients[case.owner.pk] = case.owner
     ids = []
     for user in recipients.values():
-        email = emails.email_queue(
+        email = email_queue(
             template="escalation",
             dedupe_key=f"case:{case.pk}:escalation:{case.escalation_level}:{user.pk}",
             to_email=user.email,

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from followups.cases import access
+from followups.models import ImprovementAction
+from followups.reporting import charts, reports
 from surveys.admin_permissions import requires_permissions
 from surveys.models import Customer, Survey
-
-from . import access, charts, reports
-from .models import ImprovementAction
 
 DEFAULT_DAYS = 182
 

@@ -8,8 +8,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from . import roles
-from .models import FollowUpCase, RootCause
+from followups import roles
+from followups.models import FollowUpCase, RootCause
 
 
 def assignable_users():

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from followups.cases import access
+from followups.models import FollowUpCase, StaffProfile
+from followups.outbox.messages import email_queue
+from followups.publish import messages_enqueue
+from followups.reporting import reports
 from surveys.models import Survey
-
-from . import access, emails, reports
-from .models import FollowUpCase, StaffProfile
-from .services import enqueue_sending
 
 
 def digest_recipients():
@@ -64,7 +65,7 @@ def digest_send(*, now: datetime | None = None) -> int:
     ids = []
     with transaction.atomic():
         for user in digest_recipients():
-            email = emails.email_queue(
+            email = email_queue(
                 template="digest",
                 dedupe_key=f"digest:{user.pk}:{year}-W{week:02d}",
                 to_email=user.email,
@@ -72,5 +73,5 @@ def digest_send(*, now: datetime | None = None) -> int:
                 context={**context, "name": user.first_name or user.get_username()},
             )
             ids.append(email.pk)
-        enqueue_sending(ids)
+        messages_enqueue(message_ids=ids)
     return len(ids)

@@ -1,0 +1,571 @@
+"""The case admin, where service staff work cases and managers run the team.
+
+Every case change goes through ``followups.cases.workflow`` (locks, rules,
+timeline); this module only shows, collects and routes. Columns come from
+``list_select_related`` joins and annotations: no query per row.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from followups.cases import access, exports, sla, workflow
+from followups.cases.forms import (
+    AssignForm,
+    BulkAssignForm,
+    EmailForm,
+    NoteForm,
+    TransitionForm,
+    assignable_users,
+)
+from followups.models import (
+    FollowUpCase,
+    ImprovementAction,
+    OfferGrant,
+    RewardGrant,
+    RootCause,
+    StaffProfile,
+)
+from surveys.admin import VIA_ADMIN, CsvExportMixin, DateHierarchyMixin
+from surveys.admin_permissions import declared_view
+from surveys.audit import Action, audit_record
+from surveys.models import Customer, Response
+
+
+def humanize_delta(delta: timedelta) -> str:
+    seconds = abs(int(delta.total_seconds()))
+    if seconds >= 86400:
+        return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{max(seconds // 60, 1)} min"
+
+
+class QueueFilter(admin.SimpleListFilter):
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", _("My open cases")),
+            ("unassigned", _("Unassigned")),
+            ("overdue", _("Overdue")),
+            ("due_soon", _("Due soon")),
+            ("escalated", _("Escalated")),
+            ("open", _("All open")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        open_cases = queryset.filter(status__in=FollowUpCase.OPEN_STATUSES)
+        match self.value():
+            case "mine":
+                return open_cases.filter(owner=request.user)
+            case "unassigned":
+                return open_cases.filter(owner__isnull=True)
+            case "overdue":
+                return open_cases.filter(due_at__lte=now)
+            case "due_soon":
+                # The last quarter of the SLA: due_at - now <= (due_at - created_at) / 4.
+                return open_cases.filter(due_at__gt=now).filter(
+                    due_at__lte=Value(now) + (F("due_at") - F("created_at")) / 4
+                )
+            case "escalated":
+                return open_cases.filter(escalation_level__gt=0)
+            case "open":
+                return open_cases
+        return queryset
+
+
+# The segments customers are in, walked along the customers' segment index:
+# one index probe per segment, where a DISTINCT reads every row of the table.
+# Each probe is a scalar subquery (SQLite has no parenthesised compound parts).
+CUSTOMER_SEGMENTS_SQL = """
+WITH RECURSIVE segments(segment) AS (
+    SELECT (SELECT segment FROM {table} WHERE segment > '' ORDER BY segment LIMIT 1)
+    UNION ALL
+    SELECT (SELECT c.segment FROM {table} AS c WHERE c.segment > s.segment
+            ORDER BY c.segment LIMIT 1)
+    FROM segments AS s
+    WHERE s.segment IS NOT NULL
+)
+SELECT segment FROM segments WHERE segment IS NOT NULL
+"""
+
+
+def customer_segments() -> list[str]:
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(CUSTOMER_SEGMENTS_SQL.format(table=table))
+        return [segment for (segment,) in cursor.fetchall()]
+
+
+class SegmentFilter(admin.SimpleListFilter):
+    """The segment of the answer. The choices are the segments customers are in
+    (a short index walk) rather than those of every answer with a case (a scan
+    of every case, which grows with them)."""
+
+    title = _("segment")
+    parameter_name = "segment"
+
+    def lookups(self, request, model_admin):
+        return [(segment, segment) for segment in customer_segments()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(response__segment=self.value())
+        return queryset
+
+
+class OwnerFilter(admin.RelatedFieldListFilter):
+    """For managers, the people who work cases and anyone who still owns one
+    (someone who left, whose cases need a new owner): one probe of the owner
+    index per user, instead of every distinct owner read from the cases. Staff
+    see themselves."""
+
+    def field_choices(self, field, request, model_admin):
+        if access.is_manager(request.user):
+            working = assignable_users().values("pk")
+            owning = FollowUpCase.objects.filter(owner=OuterRef("pk"))
+            people = (
+                get_user_model()
+                .objects.filter(Q(pk__in=working) | Exists(owning))
+                .order_by("first_name", "username")
+            )
+        else:
+            people = get_user_model().objects.filter(pk=request.user.pk)
+        return [(person.pk, str(person)) for person in people]
+
+
+class EscalationFilter(admin.SimpleListFilter):
+    """Escalation levels as fixed choices: a case escalates again every repeat
+    interval, so listing the levels in use would mean reading every case."""
+
+    title = _("escalation level")
+    parameter_name = "escalation"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("0", _("Not escalated")),
+            ("1", _("Level 1")),
+            ("2", _("Level 2")),
+            ("3+", _("Level 3 or more")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "0" | "1" | "2" as level:
+                return queryset.filter(escalation_level=int(level))
+            case "3+":
+                return queryset.filter(escalation_level__gte=3)
+        return queryset
+
+
+@admin.register(FollowUpCase)
+class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
+    change_form_template = "admin/followups/followupcase/change_form.html"
+    change_list_template = "admin/followups/followupcase/change_list.html"
+    list_display = (
+        "case_number",
+        "time_left",
+        "priority",
+        "status",
+        "score",
+        "customer_name",
+        "short_comment",
+        "owner",
+        "survey",
+        "segment",
+        "escalation_level",
+        "created_at",
+    )
+    list_display_links = ("case_number",)
+    list_filter = (
+        QueueFilter,
+        "status",
+        "priority",
+        ("owner", OwnerFilter),
+        "survey",
+        SegmentFilter,
+        "root_cause",
+        EscalationFilter,
+    )
+    list_select_related = ("customer", "response", "owner", "survey", "root_cause")
+    search_fields = ("=id", "customer__email", "customer__name", "response__comment")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ("take_cases", "assign_cases")
+    readonly_fields = (
+        "status",
+        "priority",
+        "owner",
+        "survey",
+        "customer",
+        "response",
+        "created_at",
+        "due_at",
+        "first_contact_at",
+        "resolved_at",
+        "closed_at",
+        "root_cause",
+        "resolution_summary",
+        "escalation_level",
+        "escalated_at",
+        "resurvey_invitation",
+    )
+    fieldsets = (
+        (None, {"fields": (("status", "priority", "owner"), ("survey", "response"))}),
+        (
+            _("Times"),
+            {
+                "fields": (
+                    ("created_at", "due_at"),
+                    ("first_contact_at", "resolved_at", "closed_at"),
+                    ("escalation_level", "escalated_at"),
+                )
+            },
+        ),
+        (_("Resolution"), {"fields": ("root_cause", "resolution_summary", "resurvey_invitation")}),
+    )
+
+    # --- Who sees what -------------------------------------------------------
+
+    def get_queryset(self, request):
+        return access.visible_cases(request.user, super().get_queryset(request))
+
+    def get_ordering(self, request):
+        # Most urgent first: open before done, then by due time, then priority
+        # (and -pk, which the changelist adds). The index case_list_order has
+        # exactly these keys, so a page is read from it instead of sorting
+        # every case.
+        done_last = Case(
+            When(status__in=FollowUpCase.OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (done_last.asc(), "due_at", "priority")
+
+    def has_add_permission(self, request):
+        return False  # cases open from answers, never by hand
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a case is history; close it instead
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return access.can_view(request.user, obj)
+        return super().has_view_permission(request, obj)
+
+    def has_assign_permission(self, request):
+        return access.is_manager(request.user)
+
+    # --- Columns -------------------------------------------------------------
+
+    @admin.display(description=_("case"), ordering="pk")
+    def case_number(self, obj):
+        return f"#{obj.pk}"
+
+    @admin.display(description=_("time left"), ordering="due_at")
+    def time_left(self, obj):
+        now = timezone.now()
+        if not obj.is_open:
+            return "—"
+        delta = obj.due_at - now
+        if delta.total_seconds() <= 0:
+            return format_html(
+                '<strong style="color:#cf222e">{}</strong>',
+                _("overdue by %(delta)s") % {"delta": humanize_delta(delta)},
+            )
+        text = _("%(delta)s left") % {"delta": humanize_delta(delta)}
+        if sla.is_due_soon(obj, now):
+            return format_html('<strong style="color:#9a6700">{}</strong>', text)
+        return text
+
+    @admin.display(description=_("score"), ordering="response__score")
+    def score(self, obj):
+        return obj.response.score
+
+    @admin.display(description=_("customer"), ordering="customer__name")
+    def customer_name(self, obj):
+        return str(obj.customer)
+
+    @admin.display(description=_("comment"))
+    def short_comment(self, obj):
+        comment = obj.response.comment
+        return comment if len(comment) <= 60 else comment[:59] + "…"
+
+    @admin.display(description=_("segment"), ordering="response__segment")
+    def segment(self, obj):
+        return obj.response.segment
+
+    # --- Actions -------------------------------------------------------------
+
+    @admin.action(description=_("Take the selected unassigned cases"), permissions=["change"])
+    def take_cases(self, request, queryset):
+        taken = 0
+        for case in queryset.filter(owner__isnull=True):
+            try:
+                workflow.case_assign(case=case, owner=request.user, actor=request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, _message(exc), messages.ERROR)
+                continue
+            taken += 1
+        skipped = queryset.exclude(owner__isnull=True).exclude(owner=request.user).count()
+        self.message_user(
+            request,
+            ngettext("You took %(n)d case.", "You took %(n)d cases.", taken) % {"n": taken},
+            messages.SUCCESS if taken else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d case already has an owner and was left alone.",
+                    "%(n)d cases already have an owner and were left alone.",
+                    skipped,
+                )
+                % {"n": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Assign the selected cases to…"), permissions=["assign"])
+    def assign_cases(self, request, queryset):
+        form = BulkAssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            owner = form.cleaned_data["owner"]
+            cases = list(queryset)
+            changed = workflow.cases_assign(cases=cases, owner=owner, actor=request.user)
+            audit_record(
+                action=Action.CASES_ASSIGNED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                objects=cases,
+                object_type=FollowUpCase._meta.label_lower,
+                details={"owner_id": owner.pk if owner else None, "changed": changed},
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d case assigned to %(owner)s.",
+                    "%(n)d cases assigned to %(owner)s.",
+                    changed,
+                )
+                % {"n": changed, "owner": owner or _("nobody")},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/followups/followupcase/assign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Assign cases"),
+                "opts": self.model._meta,
+                "cases": queryset.select_related("customer", "owner"),
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    # --- The case page -------------------------------------------------------
+
+    def get_urls(self):
+        workflow_views = [
+            path(
+                "<path:object_id>/workflow/<str:operation>/",
+                # Each operation then checks the case itself (owner, manager).
+                declared_view(self, self.case_operation, "change"),
+                name="followups_followupcase_operation",
+            ),
+        ]
+        return workflow_views + super().get_urls()
+
+    export_name = "cases"
+
+    def export_lines(self, queryset):
+        return exports.case_csv_lines(queryset, bom=True)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(
+            show_save=False,
+            show_save_and_continue=False,
+            show_save_and_add_another=False,
+            show_delete=False,
+        )
+        if obj is not None:
+            context.update(self._case_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _case_context(self, request, case, **forms):
+        user = request.user
+        customer = case.customer
+        subject, body = workflow.case_email_draft(case=case, actor=user)
+        return {
+            "case": case,
+            "can_work": access.can_work(user, case),
+            "can_take": access.can_take(user, case),
+            "is_manager": access.is_manager(user),
+            "is_overdue": case.is_overdue(),
+            "is_due_soon": sla.is_due_soon(case, timezone.now()),
+            "time_left": humanize_delta(case.due_at - timezone.now()),
+            "timeline": case.events.select_related("actor").order_by("created_at", "pk"),
+            "past_responses": Response.objects.filter(customer=customer)
+            .exclude(pk=case.response_id)
+            .select_related("survey")
+            .order_by("-submitted_at")[:20],
+            "past_cases": FollowUpCase.objects.filter(customer=customer)
+            .exclude(pk=case.pk)
+            .order_by("-created_at")[:20],
+            "offer_grants": OfferGrant.objects.filter(customer=customer).select_related("offer"),
+            "reward_grants": RewardGrant.objects.filter(customer=customer).select_related("reward"),
+            "emails": case.emails.order_by("-created_at"),
+            "transition_form": forms.get("transition") or TransitionForm(case=case),
+            "assign_form": forms.get("assign")
+            or AssignForm(initial={"owner": case.owner_id, "expected_owner": case.owner_id}),
+            "note_form": forms.get("note") or NoteForm(),
+            "email_form": forms.get("email")
+            or EmailForm(initial={"subject": subject, "body": body}),
+        }
+
+    def case_operation(self, request, object_id, operation):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        # get_object answers None for an id that is not a number, where a
+        # lookup by pk would raise (a 500).
+        case = self.get_object(request, object_id)
+        if case is None:
+            raise Http404
+        handler = {
+            "transition": self._do_transition,
+            "assign": self._do_assign,
+            "take": self._do_take,
+            "note": self._do_note,
+            "email": self._do_email,
+        }.get(operation)
+        if handler is None:
+            raise PermissionDenied
+        try:
+            message = handler(request, case)
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc) or _("You may not do this."), messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, _message(exc), messages.ERROR)
+        else:
+            self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:followups_followupcase_change", args=[case.pk]))
+
+    def _do_transition(self, request, case):
+        form = TransitionForm(request.POST, case=case)
+        if not form.is_valid():
+            raise ValidationError(_("Choose one of the statuses offered."))
+        data = form.cleaned_data
+        case = workflow.case_transition(
+            case=case,
+            to_status=data["to_status"],
+            actor=request.user,
+            expected_status=data["expected_status"],
+            root_cause=data["root_cause"],
+            resolution_summary=data["resolution_summary"],
+            resurvey=data["resurvey"],
+        )
+        return _("Case #%(id)s is now %(status)s.") % {
+            "id": case.pk,
+            "status": case.get_status_display(),
+        }
+
+    def _do_assign(self, request, case):
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose an active staff member."))
+        owner = form.cleaned_data["owner"]
+        workflow.case_assign(
+            case=case,
+            owner=owner,
+            actor=request.user,
+            verify_owner=True,
+            expected_owner_id=form.cleaned_data["expected_owner"],
+        )
+        return _("Case #%(id)s assigned to %(owner)s.") % {
+            "id": case.pk,
+            "owner": owner or _("nobody"),
+        }
+
+    def _do_take(self, request, case):
+        workflow.case_assign(case=case, owner=request.user, actor=request.user, verify_owner=True)
+        return _("You took case #%(id)s.") % {"id": case.pk}
+
+    def _do_note(self, request, case):
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("A note cannot be empty."))
+        workflow.case_add_note(case=case, actor=request.user, text=form.cleaned_data["text"])
+        return _("Note added.")
+
+    def _do_email(self, request, case):
+        form = EmailForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("The email needs a subject and a message."))
+        workflow.case_email_customer(case=case, actor=request.user, **form.cleaned_data)
+        return _("Email to %(email)s queued; it appears on the timeline once sent.") % {
+            "email": case.customer.email
+        }
+
+
+def _message(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+    return " ".join(exc.messages)
+
+
+@admin.register(RootCause)
+class RootCauseAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "description")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "is_away", "last_assigned_at")
+    list_editable = ("is_away",)
+    list_filter = ("is_away",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("last_assigned_at",)
+
+
+@admin.register(ImprovementAction)
+class ImprovementActionAdmin(DateHierarchyMixin, admin.ModelAdmin):
+    """The outer loop: root causes that keep coming back become owned actions;
+    the dashboard shows each one's NPS before and after it took effect."""
+
+    list_display = (
+        "title",
+        "root_cause",
+        "owner",
+        "priority",
+        "status",
+        "target_segment",
+        "effective_from",
+        "survey",
+    )
+    list_filter = ("status", "priority", "root_cause", "survey")
+    list_select_related = ("root_cause", "owner", "survey")
+    search_fields = ("title", "description")
+    autocomplete_fields = ("owner", "cases")
+    date_hierarchy = "created_at"

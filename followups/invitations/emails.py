@@ -1,0 +1,99 @@
+"""Invitation emails: one customer invited now, and the email an invitation is
+sent (or reminded) with.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from followups.models import OutboundEmail
+from followups.outbox.language import format_when
+from followups.outbox.messages import email_queue
+from followups.publish import messages_enqueue
+from surveys.links import unsubscribe_url
+from surveys.models import Channel, Customer, Invitation, Survey
+
+logger = logging.getLogger(__name__)
+
+
+def language_for(customer: Customer, survey: Survey) -> str:
+    return customer.locale or survey.default_locale or settings.LANGUAGE_CODE
+
+
+TEMPLATE = "invitation"
+
+
+def _dedupe_key(invitation_id: int, *, reminder: bool) -> str:
+    return f"invitation:{invitation_id}:{'reminder' if reminder else 'first'}"
+
+
+def _email_context(
+    *,
+    survey: Survey,
+    language: str,
+    customer_name: str,
+    score_links: list[tuple[int, str]],
+    expires: str,
+    unsubscribe_link: str,
+    reminder: bool,
+) -> dict:
+    """What the invitation templates are rendered with, for one email."""
+    question, _ = survey.text_for(language)
+    return {
+        "customer_name": customer_name,
+        "question": question,
+        "survey_name": survey.name,
+        "score_links": score_links,
+        "expires": expires,
+        "unsubscribe_url": unsubscribe_link,
+        "reminder": reminder,
+    }
+
+
+def _context_for(invitation: Invitation, *, reminder: bool) -> tuple[str, dict]:
+    customer, survey = invitation.customer, invitation.survey
+    language = language_for(customer, survey)
+    return language, _email_context(
+        survey=survey,
+        language=language,
+        customer_name=customer.name,
+        score_links=[(score, invitation.public_url(score)) for score in range(11)],
+        expires=format_when(invitation.expires_at, language),
+        unsubscribe_link=unsubscribe_url(customer),
+        reminder=reminder,
+    )
+
+
+def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundEmail:
+    language, context = _context_for(invitation, reminder=reminder)
+    return email_queue(
+        template=TEMPLATE,
+        dedupe_key=_dedupe_key(invitation.pk, reminder=reminder),
+        to_email=invitation.customer.email,
+        language=language,
+        context=context,
+        customer=invitation.customer,
+    )
+
+
+def invitation_send(
+    *, survey: Survey, customer: Customer, reason: str = "", now: datetime | None = None
+) -> Invitation:
+    """Invite one customer now (a re-survey, or "send to this customer")."""
+    if not customer.is_reachable:
+        raise ValueError("This customer unsubscribed or was erased and cannot be invited.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation(survey=survey, customer=customer, channel=Channel.EMAIL)
+        invitation.prepare_token(now=now)
+        invitation.sent_at = now
+        invitation.save()
+        email = _email_for(invitation, reminder=False)
+        messages_enqueue(message_ids=[email.pk])
+    logger.info("Invitation %s sent (%s).", invitation.pk, reason or "direct")
+    return invitation

@@ -1,0 +1,376 @@
+"""Routing: a recorded answer becomes its case, offer or reward, in batches.
+
+Every function here can run twice, concurrently, and still produce one
+outcome and one email: the response rows are locked and checked before
+routing, the outcome tables hold one row per response by constraint, and the
+emails are published only after the routing transaction has committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from followups import roles
+from followups.cases import sla
+from followups.models import (
+    CaseEvent,
+    FollowUpCase,
+    Offer,
+    OfferGrant,
+    OutboundEmail,
+    Reward,
+    RewardGrant,
+    StaffProfile,
+    SurveyIncentive,
+    new_code,
+)
+from followups.outbox.language import customer_language, format_when
+from followups.outbox.messages import render
+from followups.publish import messages_enqueue
+from surveys import stats
+from surveys.models import Response
+from surveys.text import single_line
+
+logger = logging.getLogger(__name__)
+
+
+class NothingToGrant(Exception):
+    """No active offer or reward is configured for the survey, nor a default."""
+
+
+@dataclass
+class RoutingResult:
+    routed: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)  # skipped: excluded or erased
+    failed: list[int] = field(default_factory=list)
+    email_ids: list[int] = field(default_factory=list)
+
+
+def owner_pick(*, now: datetime):
+    """Round-robin among active service staff who are not away: the person
+    whose last automatic assignment is oldest gets the case."""
+    user_model = get_user_model()
+    candidates = list(
+        user_model.objects.filter(is_active=True, groups__name=roles.SERVICE_STAFF)
+        .exclude(staff_profile__is_away=True)
+        .values_list("pk", flat=True)
+    )
+    if not candidates:
+        return None
+    StaffProfile.objects.bulk_create(
+        [StaffProfile(user_id=pk) for pk in candidates], ignore_conflicts=True
+    )
+    profile = (
+        StaffProfile.objects.select_for_update(skip_locked=True)
+        .select_related("user")
+        .filter(user_id__in=candidates)
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "user_id")
+        .first()
+    )
+    if profile is None:  # every candidate is being assigned right now
+        return None
+    profile.last_assigned_at = now
+    profile.save(update_fields=["last_assigned_at"])
+    return profile.user
+
+
+OUTCOME_TEMPLATES = {
+    stats.DETRACTOR: "apology",
+    stats.PASSIVE: "offer",
+    stats.PROMOTER: "reward",
+}
+
+
+def response_route(*, response_id: int) -> tuple[str, int | None]:
+    """Route one answer: ("routed" | "skipped" | "already routed", email id).
+    Raises NothingToGrant when no offer or reward is configured for it."""
+    result = _route_batch([response_id])
+    if result.failed:
+        raise NothingToGrant(f"No active offer or reward for response {response_id}.")
+    if result.routed:
+        return "routed", (result.email_ids[0] if result.email_ids else None)
+    return ("skipped" if result.excluded else "already routed"), None
+
+
+def responses_route(*, response_ids: Iterable[int]) -> RoutingResult:
+    """Route a batch in one transaction with a handful of bulk queries, then
+    publish the batch's emails in one message.
+
+    Rows another worker holds are skipped, not waited for (it routes them); if
+    the batch hits a constraint (a concurrent router on a database without row
+    locks), each answer is routed on its own instead.
+    """
+    ids = list(response_ids)
+    try:
+        result = _route_batch(ids)
+    except IntegrityError:
+        logger.info("Batch of %d collided with a concurrent router; one by one.", len(ids))
+        result = _route_one_by_one(ids)
+    messages_enqueue(message_ids=result.email_ids)
+    return result
+
+
+def _route_one_by_one(ids: list[int]) -> RoutingResult:
+    result = RoutingResult()
+    for response_id in ids:
+        try:
+            outcome, email_id = response_route(response_id=response_id)
+        except NothingToGrant as exc:
+            # Stays unrouted: the sweeper routes it once an offer or reward exists.
+            logger.error("Response %s cannot be routed: %s", response_id, exc)
+            result.failed.append(response_id)
+            continue
+        except IntegrityError:
+            # A concurrent run created the outcome first; ours rolled back whole.
+            result.skipped.append(response_id)
+            continue
+        if outcome == "routed":
+            result.routed.append(response_id)
+        else:
+            result.skipped.append(response_id)
+        if email_id is not None:
+            result.email_ids.append(email_id)
+    return result
+
+
+class _Catalogue:
+    """The offer and reward each survey grants, read once per batch."""
+
+    def __init__(self, survey_ids) -> None:
+        self.by_survey = {
+            i.survey_id: i
+            for i in SurveyIncentive.objects.filter(survey_id__in=survey_ids).select_related(
+                "offer", "reward"
+            )
+        }
+        self._defaults: dict[str, object] = {}
+
+    def _default(self, model):
+        key = model.__name__
+        if key not in self._defaults:
+            self._defaults[key] = model.objects.filter(is_default=True, is_active=True).first()
+        return self._defaults[key]
+
+    def offer(self, survey_id) -> Offer | None:
+        incentive = self.by_survey.get(survey_id)
+        chosen = incentive.offer if incentive and incentive.offer else None
+        return chosen if chosen and chosen.is_active else self._default(Offer)
+
+    def reward(self, survey_id) -> Reward | None:
+        incentive = self.by_survey.get(survey_id)
+        chosen = incentive.reward if incentive and incentive.reward else None
+        return chosen if chosen and chosen.is_active else self._default(Reward)
+
+
+def _route_batch(ids: list[int]) -> RoutingResult:
+    result = RoutingResult()
+    with transaction.atomic():
+        responses = list(
+            Response.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("survey", "customer")
+            .filter(pk__in=set(ids), routed_at__isnull=True)
+            .order_by("pk")
+        )
+        now = timezone.now()
+        catalogue = _Catalogue({r.survey_id for r in responses})
+        done: set[int] = set()
+        failed: set[int] = set()
+        cases, offer_grants, reward_grants, outcomes = [], [], [], []
+        for response in responses:
+            customer = response.customer
+            if response.is_excluded or customer.is_erased:
+                done.add(response.pk)
+                continue
+            if response.category == stats.DETRACTOR:
+                survey = response.survey
+                owner = owner_pick(now=now) if survey.auto_assign else None
+                case = FollowUpCase(
+                    response=response,
+                    survey=survey,
+                    customer=customer,
+                    priority=FollowUpCase.priority_for_score(response.score),
+                    owner=owner,
+                    created_at=now,
+                    due_at=sla.due_at(now, hours=survey.detractor_sla_hours),
+                )
+                cases.append(case)
+                outcomes.append((response, case))
+            elif response.category == stats.PASSIVE:
+                offer = catalogue.offer(response.survey_id)
+                if offer is None:
+                    failed.add(response.pk)
+                    continue
+                grant = OfferGrant(
+                    response=response,
+                    survey_id=response.survey_id,
+                    customer=customer,
+                    offer=offer,
+                    code=new_code(offer.code_prefix),
+                    created_at=now,
+                    expires_at=now + timedelta(days=offer.valid_days),
+                )
+                offer_grants.append(grant)
+                outcomes.append((response, grant))
+            else:
+                reward = catalogue.reward(response.survey_id)
+                if reward is None:
+                    failed.add(response.pk)
+                    continue
+                grant = RewardGrant(
+                    response=response,
+                    survey_id=response.survey_id,
+                    customer=customer,
+                    reward=reward,
+                    code=new_code(reward.code_prefix) if reward.has_code else None,
+                    created_at=now,
+                    expires_at=now + timedelta(days=reward.valid_days),
+                )
+                reward_grants.append(grant)
+                outcomes.append((response, grant))
+            done.add(response.pk)
+
+        FollowUpCase.objects.bulk_create(cases)
+        OfferGrant.objects.bulk_create(offer_grants)
+        RewardGrant.objects.bulk_create(reward_grants)
+        CaseEvent.objects.bulk_create(_opening_events(cases, now))
+
+        outbox = [
+            _outcome_email(response, outcome)
+            for response, outcome in outcomes
+            if response.customer.is_reachable
+        ]
+        OutboundEmail.objects.bulk_create(outbox)
+        _link_resurvey_answers([r for r in responses if r.invitation_id], now)
+        Response.objects.filter(pk__in=done).update(routed_at=now)
+
+    for pk in failed:
+        logger.error("Response %s cannot be routed: no active offer or reward configured.", pk)
+    by_id = {r.pk: r for r in responses}
+    for response_id in ids:
+        if response_id in failed:
+            result.failed.append(response_id)
+        elif response_id in done:
+            response = by_id[response_id]
+            if response.is_excluded or response.customer.is_erased:
+                result.skipped.append(response_id)
+                result.excluded.append(response_id)
+            else:
+                result.routed.append(response_id)
+            done.discard(response_id)  # a repeated id in the batch is "already routed"
+        else:
+            result.skipped.append(response_id)
+    result.email_ids = [email.pk for email in outbox]
+    return result
+
+
+def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]:
+    events = []
+    for case in cases:
+        events.append(
+            CaseEvent(
+                case=case,
+                kind=CaseEvent.Kind.CREATED,
+                created_at=now,
+                message=f"Opened for a score of {case.response.score}.",
+                data={"score": case.response.score, "due_at": case.due_at.isoformat()},
+            )
+        )
+        if case.owner is not None:
+            events.append(
+                CaseEvent(
+                    case=case,
+                    kind=CaseEvent.Kind.ASSIGNED,
+                    created_at=now,
+                    message=f"Assigned automatically to {case.owner.get_username()}.",
+                    data={"owner_id": case.owner.pk, "automatic": True},
+                )
+            )
+    return events
+
+
+def _outcome_context(response: Response, outcome) -> dict:
+    language = customer_language(response)
+    if isinstance(outcome, FollowUpCase):
+        owner = outcome.owner
+        return {
+            "contact_name": (owner.first_name or owner.get_username()) if owner else "",
+            "due": format_when(outcome.due_at, language),
+            "case_id": outcome.pk,
+        }
+    if isinstance(outcome, OfferGrant):
+        return {
+            "offer": outcome.offer.description,
+            "code": outcome.code,
+            "expires": format_when(outcome.expires_at, language),
+        }
+    reward = outcome.reward
+    return {
+        "reward": reward.description,
+        "kind": reward.kind,
+        "points": reward.points,
+        "link": reward.link,
+        "code": outcome.code,
+        "expires": format_when(outcome.expires_at, language) if reward.has_code else "",
+    }
+
+
+def _outcome_email(response: Response, outcome) -> OutboundEmail:
+    """The outbox row for an outcome, rendered in the customer's language."""
+    template = OUTCOME_TEMPLATES[response.category]
+    language = customer_language(response)
+    rendered = render(
+        template,
+        language,
+        {
+            **_outcome_context(response, outcome),
+            # Clean again: a row stored before names were cleaned may hold a
+            # line break, which would forge a line of the email.
+            "customer_name": single_line(response.customer.name),
+            "survey_name": response.survey.name,
+            "score": response.score,
+            "comment": response.comment,
+        },
+    )
+    return OutboundEmail(
+        dedupe_key=f"response:{response.pk}:{template}",
+        template=template,
+        language=language,
+        to_email=response.customer.email,
+        customer=response.customer,
+        response=response,
+        case=outcome if isinstance(outcome, FollowUpCase) else None,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+    )
+
+
+def _link_resurvey_answers(responses: list[Response], now: datetime) -> None:
+    """Answers to a closed case's re-survey go on that case's timeline."""
+    if not responses:
+        return
+    cases = dict(
+        FollowUpCase.objects.filter(
+            resurvey_invitation_id__in=[r.invitation_id for r in responses]
+        ).values_list("resurvey_invitation_id", "pk")
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=cases[r.invitation_id],
+            kind=CaseEvent.Kind.RESURVEYED,
+            created_at=now,
+            message=f"The customer answered the re-survey: {r.score}/10.",
+            data={"response_id": r.pk, "score": r.score},
+        )
+        for r in responses
+        if r.invitation_id in cases
+    )
