@@ -1,0 +1,1 @@
+"""Follow-up cases: the workflow staff work in the admin and the API, access, SLAs."""

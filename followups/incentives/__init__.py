@@ -1,0 +1,1 @@
+"""Offers and rewards: the catalogue answers are granted from, and the codes granted."""

@@ -1,0 +1,1 @@
+"""Asking customers: invitations, waves in chunks, reminders, the survey send action."""
