@@ -158,7 +158,7 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
         if column == "locale":
             value = normalize_locale(value)
         try:
-            value = Customer._meta.get_field(column).clean(value, None)  # type: ignore[union-attr]
+            value = Customer._meta.get_field(column).clean(value, None)  # type: ignore[union-attr]  # a column
         except ValidationError as exc:
             problems.append(f"{column}: {' '.join(exc.messages)}")
             continue

@@ -31,6 +31,7 @@ MAX_SUBMISSION_SKEW = timedelta(minutes=5)  # as services.response_record allows
 INGEST_ATTEMPTS = 3
 
 # Field sizes of the ingestion payload (the model's, where there is one).
+# (The stubs type max_length as optional; each of these fields declares one.)
 SURVEY_MAX_LENGTH: int = Survey._meta.get_field("slug").max_length  # type: ignore[assignment]
 EMAIL_MAX_LENGTH: int = Customer._meta.get_field("email").max_length  # type: ignore[assignment]
 NAME_MAX_LENGTH: int = Customer._meta.get_field("name").max_length  # type: ignore[assignment]
@@ -492,7 +493,7 @@ class _CustomerBook:
             return None, None, _prefixed(exc, "customer")
         changes = {k: v for k, v in fields.items() if v and getattr(customer, k) != v}
         if "email" in changes:
-            holder = self.by_email.get(self.email_keys[email])  # type: ignore[index]
+            holder = self.by_email.get(self.email_keys[email])  # type: ignore[index]  # a new email
             if holder is not None and holder is not customer:
                 return None, None, {"customer": [EMAIL_TAKEN]}
         return customer, changes, None
@@ -537,7 +538,7 @@ class _CustomerBook:
         by_fields: dict[tuple[str, ...], list[_Customer]] = {}
         for pk, names in self.changed.items():
             by_fields.setdefault(tuple(sorted(names)), []).append(self.by_id[pk])
-        for names, customers in by_fields.items():  # type: ignore[assignment]
+        for names, customers in by_fields.items():  # type: ignore[assignment]  # set above, tuple here
             changed = []
             for customer in customers:
                 row = customer.as_model(names)
