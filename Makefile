@@ -19,7 +19,8 @@ DEV_SETTINGS := DJANGO_SETTINGS_MODULE=nps_project.settings.dev
 help:
 	@echo "make run     - the product on http://$(HOST):$(PORT)/ (SQLite, demo data, logins printed)"
 	@echo "make test    - the test suite (PostgreSQL / Redis / Chromium tests run when reachable)"
-	@echo "make lint    - ruff check and format check; models match their migrations"
+	@echo "make lint    - ruff, import contracts (lint-imports), mypy; models match their migrations"
+	@echo "              (the same checks run before each commit after .venv/bin/pre-commit install)"
 	@echo "make worker  - a Celery worker for all queues (needs CELERY_BROKER_URL)"
 	@echo "make beat    - Celery beat, the periodic sweeper and schedulers"
 	@echo "make bench   - benchmarks against local PostgreSQL and Redis (bench/results/)"
@@ -50,6 +51,10 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The architecture: import-linter's contracts in pyproject.toml, by name.
+	$(VENV)/bin/lint-imports
+	@# Types, checked with the django-stubs plugin (settings named in pyproject.toml).
+	DATABASE_URL=sqlite://:memory: $(VENV)/bin/mypy
 	@# Models that differ from their migrations fail here. It compares code with
 	@# code: an in-memory database stands in for whichever DATABASE_URL is set.
 	$(DEV_SETTINGS) DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
@@ -72,4 +77,4 @@ drills: install
 	$(PY) -m bench.drills
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .import_linter_cache

@@ -315,7 +315,7 @@ class FollowUpCase(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # The workflow: which status may follow which. Reopening goes back to work.
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
         Status.NEW: (Status.IN_PROGRESS,),
         Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED),
         Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED),

@@ -184,7 +184,10 @@ def _route_batch(ids: list[int]) -> RoutingResult:
         catalogue = _Catalogue({r.survey_id for r in responses})
         done: set[int] = set()
         failed: set[int] = set()
-        cases, offer_grants, reward_grants, outcomes = [], [], [], []
+        cases: list[FollowUpCase] = []
+        offer_grants: list[OfferGrant] = []
+        reward_grants: list[RewardGrant] = []
+        outcomes: list[tuple[Response, FollowUpCase | OfferGrant | RewardGrant]] = []
         for response in responses:
             customer = response.customer
             if response.is_excluded or customer.is_erased:
@@ -225,7 +228,7 @@ def _route_batch(ids: list[int]) -> RoutingResult:
                 if reward is None:
                     failed.add(response.pk)
                     continue
-                grant = RewardGrant(
+                reward_grant = RewardGrant(
                     response=response,
                     survey_id=response.survey_id,
                     customer=customer,
@@ -234,8 +237,8 @@ def _route_batch(ids: list[int]) -> RoutingResult:
                     created_at=now,
                     expires_at=now + timedelta(days=reward.valid_days),
                 )
-                reward_grants.append(grant)
-                outcomes.append((response, grant))
+                reward_grants.append(reward_grant)
+                outcomes.append((response, reward_grant))
             done.add(response.pk)
 
         FollowUpCase.objects.bulk_create(cases)
@@ -344,7 +347,7 @@ def _outcome_email(response: Response, outcome) -> OutboundEmail:
         dedupe_key=f"response:{response.pk}:{template}",
         template=template,
         language=language,
-        to_email=response.customer.email,
+        to_email=response.customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
         customer=response.customer,
         response=response,
         case=outcome if isinstance(outcome, FollowUpCase) else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
+from typing import Any
 
 from celery import shared_task
 from django.db import DatabaseError
@@ -26,7 +27,11 @@ from followups.sweep import lost_work_sweep
 
 logger = logging.getLogger(__name__)
 
-IDEMPOTENT = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+IDEMPOTENT: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+}
 
 
 @shared_task(

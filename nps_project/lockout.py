@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.template.response import TemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
 
 
-def locked_out(request, original_response, credentials) -> TemplateResponse:
+def locked_out(request, original_response, credentials) -> SimpleTemplateResponse:
     """429, in the admin's look and the user's language, saying for how long."""
     context = {
         **admin.site.each_context(request),

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.options import Options
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -70,6 +71,7 @@ class CustomerImportViews:
     which is more than adding or changing one by hand."""
 
     import_export_change_list_template = "admin/surveys/customer/change_list.html"
+    opts: Options  # set by the ModelAdmin this mixes into
 
     def has_import_permission(self, request) -> bool:
         return has_model_permission(request, self.opts, "import")

@@ -29,7 +29,7 @@ def declared_view(model_admin, view, *permissions: str):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    checked.allowed_permissions = permissions
+    checked.allowed_permissions = permissions  # type: ignore[attr-defined]  # read by the tests
     return model_admin.admin_site.admin_view(checked)
 
 

@@ -10,6 +10,8 @@ Views only translate HTTP to the services and back.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
@@ -22,7 +24,8 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import exceptions, generics, permissions, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -51,6 +54,9 @@ from .serializers import (
     ResponseWrittenSerializer,
     SurveySerializer,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 # --- Scopes, permissions, throttling ----------------------------------------
 
@@ -87,9 +93,9 @@ class ApiMixin:
     # What every view of this API shares. (Not a docstring: the schema would
     # show it as the description of every operation.)
 
-    permission_classes = [HasApiScope]
-    parser_classes = [JSONParser]
-    pagination_class = ApiPagination
+    permission_classes: Sequence[_PermissionClass] = [HasApiScope]
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
+    pagination_class: type[BasePagination] | None = ApiPagination
     required_scopes: dict[str, str] = {}
     required_permissions: dict[str, tuple[str, ...]] = {}
 

@@ -158,7 +158,7 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
         if column == "locale":
             value = normalize_locale(value)
         try:
-            value = Customer._meta.get_field(column).clean(value, None)
+            value = Customer._meta.get_field(column).clean(value, None)  # type: ignore[union-attr]  # a column
         except ValidationError as exc:
             problems.append(f"{column}: {' '.join(exc.messages)}")
             continue
@@ -177,16 +177,17 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
     by_external_id = {
         c.external_id: c for c in Customer.objects.filter(external_id__in=external_ids)
     }
+    # Rows without an email were refused by ``_row_clean``: each has one here.
     by_email = {
         c.email_lower: c
         for c in Customer.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=[row.values["email"].lower() for row in rows]
+            email_lower__in=[row.values["email"].lower() for row in rows]  # type: ignore[union-attr]
         )
     }
     for row in rows:
         values = row.values
         by_id = by_external_id.get(values["external_id"]) if values["external_id"] else None
-        owner = by_email.get(values["email"].lower())
+        owner = by_email.get(values["email"].lower())  # type: ignore[union-attr]
         if by_id is not None and owner is not None and owner.pk != by_id.pk:
             plan.errors.append(
                 _error(row.line, "email: " + _("another customer already has this email."))
@@ -414,9 +415,10 @@ def customer_import_run(
     if job.status == CustomerImport.Status.IMPORTING:
         rows = _rows_parse(bytes(job.data))
     else:
-        rows = _validate(job)
-        if rows is None:
+        validated = _validate(job)
+        if validated is None:
             return True
+        rows = validated
     if on_progress is not None:
         on_progress(CustomerImport.objects.defer("data").get(pk=job_id))
     while True:

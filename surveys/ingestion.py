@@ -31,14 +31,15 @@ MAX_SUBMISSION_SKEW = timedelta(minutes=5)  # as services.response_record allows
 INGEST_ATTEMPTS = 3
 
 # Field sizes of the ingestion payload (the model's, where there is one).
-SURVEY_MAX_LENGTH = Survey._meta.get_field("slug").max_length
-EMAIL_MAX_LENGTH = Customer._meta.get_field("email").max_length
-NAME_MAX_LENGTH = Customer._meta.get_field("name").max_length
-EXTERNAL_ID_MAX_LENGTH = Customer._meta.get_field("external_id").max_length
-SEGMENT_MAX_LENGTH = Customer._meta.get_field("segment").max_length
+# (The stubs type max_length as optional; each of these fields declares one.)
+SURVEY_MAX_LENGTH: int = Survey._meta.get_field("slug").max_length  # type: ignore[assignment]
+EMAIL_MAX_LENGTH: int = Customer._meta.get_field("email").max_length  # type: ignore[assignment]
+NAME_MAX_LENGTH: int = Customer._meta.get_field("name").max_length  # type: ignore[assignment]
+EXTERNAL_ID_MAX_LENGTH: int = Customer._meta.get_field("external_id").max_length  # type: ignore[assignment]
+SEGMENT_MAX_LENGTH: int = Customer._meta.get_field("segment").max_length  # type: ignore[assignment]
 LOCALE_MAX_LENGTH = 35  # a BCP 47 tag as a client may send it; normalized on the way in
-COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
-IDEMPOTENCY_KEY_MAX_LENGTH = Response._meta.get_field("idempotency_key").max_length
+COMMENT_MAX_LENGTH: int = Response._meta.get_field("comment").max_length  # type: ignore[assignment]
+IDEMPOTENCY_KEY_MAX_LENGTH: int = Response._meta.get_field("idempotency_key").max_length  # type: ignore[assignment]
 
 # Messages: DRF's own (lazy, so translated like every other API message) and
 # the services' wording for the domain rules.
@@ -238,6 +239,17 @@ class _Item:
         "submitted_at",
         "survey",
     )
+    comment: str
+    email: str | None
+    external_id: str | None
+    idempotency_key: str | None
+    index: int
+    locale: str
+    name: str
+    score: int
+    segment: str
+    submitted_at: datetime | None
+    survey: str
 
 
 def responses_record_bulk(
@@ -265,7 +277,7 @@ def responses_record_bulk(
         if errors:
             results[index] = BulkResult(index, INVALID, errors=errors)
         else:
-            parsed.append(item)
+            parsed.append(item)  # type: ignore[arg-type]  # no errors: an item
     for attempt in range(1, INGEST_ATTEMPTS + 1):
         try:
             for result in _record_parsed(parsed, api_client, update_customers):
@@ -352,7 +364,7 @@ def _record_parsed(items: list[_Item], api_client, update_customers: bool) -> li
         rows = [
             Response(
                 survey_id=survey.pk,
-                customer_id=customer.pk,
+                customer_id=customer.pk,  # type: ignore[misc]  # saved: has a pk
                 score=item.score,
                 category=stats.classify(item.score),
                 comment=item.comment,
@@ -374,7 +386,7 @@ def _record_parsed(items: list[_Item], api_client, update_customers: bool) -> li
         by_item[id(item)] = row
         results.append(BulkResult(item.index, CREATED, row.pk, row.category))
     for item, winner in duplicates:
-        row = by_item.get(id(winner))
+        row = by_item.get(id(winner))  # type: ignore[assignment]  # created above
         results.append(BulkResult(item.index, EXISTING, row.pk, row.category))
     return results
 
@@ -397,6 +409,14 @@ class _Customer:
         "pk",
         "segment",
     )
+    email: str | None
+    email_lower: str | None
+    erased_at: datetime | None
+    external_id: str | None
+    locale: str
+    name: str
+    pk: int | None
+    segment: str
     COLUMNS = ("pk", "email", "name", "external_id", "segment", "locale", "erased_at")
     DETAILS = ("email", "name", "external_id", "segment", "locale")
 
@@ -473,7 +493,7 @@ class _CustomerBook:
             return None, None, _prefixed(exc, "customer")
         changes = {k: v for k, v in fields.items() if v and getattr(customer, k) != v}
         if "email" in changes:
-            holder = self.by_email.get(self.email_keys[email])
+            holder = self.by_email.get(self.email_keys[email])  # type: ignore[index]  # a new email
             if holder is not None and holder is not customer:
                 return None, None, {"customer": [EMAIL_TAKEN]}
         return customer, changes, None
@@ -515,10 +535,10 @@ class _CustomerBook:
                 if customer.pk is None:
                     # Skipped for its external id, taken in the meantime.
                     raise _ConcurrentChange
-        by_fields: dict[tuple[str, ...], list[Customer]] = {}
+        by_fields: dict[tuple[str, ...], list[_Customer]] = {}
         for pk, names in self.changed.items():
             by_fields.setdefault(tuple(sorted(names)), []).append(self.by_id[pk])
-        for names, customers in by_fields.items():
+        for names, customers in by_fields.items():  # type: ignore[assignment]  # set above, tuple here
             changed = []
             for customer in customers:
                 row = customer.as_model(names)
@@ -616,7 +636,7 @@ def _email(value: str) -> str | None:
     try:
         validate_email(value)
     except ValidationError:
-        return INVALID_EMAIL
+        return INVALID_EMAIL  # type: ignore[return-value]  # lazy: translated when shown
     return None
 
 
@@ -656,7 +676,7 @@ def _text(
         if required:
             errors[path] = [BLANK]
         return ""
-    messages = []
+    messages: list = []
     if len(value) > max_length:
         messages.append(TOO_LONG.format(max_length=max_length))
     if "\x00" in value:

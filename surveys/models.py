@@ -230,7 +230,7 @@ class Survey(models.Model):
         return {
             self.Recurrence.MONTHLY: timedelta(days=30),
             self.Recurrence.QUARTERLY: timedelta(days=91),
-        }.get(self.recurrence)
+        }.get(self.recurrence)  # type: ignore[call-overload]  # choices hash as their values
 
     def text_for(self, language: str) -> tuple[str, str]:
         """The question and follow-up question in ``language``, falling back to

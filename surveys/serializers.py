@@ -40,7 +40,7 @@ class SingleLineField(serializers.CharField):
         return single_line(super().to_internal_value(data))
 
 
-def _optional_text(max_length: int, *, field=serializers.CharField, **kwargs):
+def _optional_text(max_length: int | None, *, field=serializers.CharField, **kwargs):
     return field(required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs)
 
 
@@ -130,7 +130,7 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
         model = Customer
         fields = ["email", "name", "external_id", "segment", "locale"]
         # Uniqueness is checked by the model itself, case-insensitively.
-        validators = []
+        validators: list = []
 
     def validate_external_id(self, value):
         return value or None
@@ -147,8 +147,12 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
 
 
 class ResponseSerializer(serializers.ModelSerializer):
-    survey = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    survey: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    customer: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     excluded = serializers.BooleanField(source="is_excluded", read_only=True)
     recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
 
@@ -251,7 +255,8 @@ class BulkItemResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ingestion.BULK_STATUSES)
     id = serializers.IntegerField(allow_null=True, help_text="The stored response's id.")
     category = serializers.ChoiceField(choices=Response.Category.choices, allow_null=True)
-    errors = serializers.DictField(
+    # Only documents the output, so shadowing ``Serializer.errors`` is harmless.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Why an invalid item was refused, by field path (customer.email ...).",
     )

@@ -285,7 +285,7 @@ def _imports_waiting_refuse(*, email: str | None, external_id: str | None) -> No
             customer_import_abort(job_id=job.pk, reason=reason)
 
 
-COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
+COMMENT_MAX_LENGTH: int = Response._meta.get_field("comment").max_length  # type: ignore[assignment]  # declared
 
 
 def response_add_comment(*, response: Response, comment: str) -> bool:

@@ -45,7 +45,7 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, case: FollowUpCase, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(FollowUpCase.Status.choices)
-        self.fields["to_status"].choices = [(s, labels[s]) for s in case.allowed_transitions()]
+        self.fields["to_status"].choices = [(s, labels[s]) for s in case.allowed_transitions()]  # type: ignore[attr-defined]  # a ChoiceField
         self.fields["expected_status"].initial = case.status
         self.fields["root_cause"].initial = case.root_cause_id
 

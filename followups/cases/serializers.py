@@ -20,10 +20,14 @@ class CaseSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(source="response.score", read_only=True)
     comment = serializers.CharField(source="response.comment", read_only=True)
     segment = serializers.CharField(source="response.segment", read_only=True)
-    survey = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    survey: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     customer_email = serializers.EmailField(source="customer.email", read_only=True)
-    owner = serializers.PrimaryKeyRelatedField(read_only=True)
-    root_cause = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    owner: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
+    root_cause: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
     is_overdue = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
 

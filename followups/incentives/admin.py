@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib import admin
 from django.db import transaction
 from django.utils import timezone
@@ -52,7 +54,7 @@ class RewardAdmin(admin.ModelAdmin):
 
 
 class GrantAdmin(RecordAdmin):
-    list_filter = ("status",)
+    list_filter: ClassVar[tuple[str, ...]] = ("status",)
     search_fields = ("code", "customer__email", "customer__name")
     date_hierarchy = "created_at"
     actions = ("mark_redeemed",)

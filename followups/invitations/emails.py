@@ -74,7 +74,7 @@ def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundEmail:
     return email_queue(
         template=TEMPLATE,
         dedupe_key=_dedupe_key(invitation.pk, reminder=reminder),
-        to_email=invitation.customer.email,
+        to_email=invitation.customer.email,  # type: ignore[arg-type]  # NULL only once erased (check constraint)
         language=language,
         context=context,
         customer=invitation.customer,

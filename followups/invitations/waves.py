@@ -103,8 +103,8 @@ def wave_plan(
         Q(recently_invited=True) | Q(recently_answered=True)
     ).count()
     due = reachable.filter(recently_invited=False, recently_answered=False).order_by("pk")
-    ids = due.values_list("pk", flat=True)
-    ids = list(ids[:limit] if limit else ids)
+    due_ids = due.values_list("pk", flat=True)
+    ids: list[int] = list(due_ids[:limit] if limit else due_ids)
     if limit is not None:
         plan.skipped["over the limit"] = due.count() - len(ids)
     plan.to_send = ids
@@ -221,7 +221,7 @@ class _WaveEmails:
 
     @staticmethod
     def _fill(variant: _Variant, values: dict[str, str]) -> Rendered:
-        escaped = {name: escape(value) for name, value in values.items()}
+        escaped: dict[str, str] = {name: escape(value) for name, value in values.items()}
         parts = []
         for pieces, field_values in zip(variant, (values, values, escaped), strict=True):
             filled = list(pieces)
@@ -243,7 +243,7 @@ class _WaveEmails:
             dedupe_key=_dedupe_key(invitation.pk, reminder=False),
             template=TEMPLATE,
             language=language,
-            to_email=customer.email,
+            to_email=customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
             customer=customer,
             subject=rendered.subject,
             body_text=rendered.body_text,
@@ -339,7 +339,7 @@ def _chunk_ranges(customers: QuerySet, size: int) -> Iterable[tuple[int, int]]:
     while first is not None:
         following = list(ids.filter(pk__gte=first)[size : size + 1])
         if not following:
-            yield first, last_of_all
+            yield first, last_of_all  # type: ignore[misc]  # not None: a first row exists
             return
         yield first, following[0] - 1
         first = following[0]
@@ -414,7 +414,7 @@ def due_waves_start(*, now: datetime | None = None) -> dict[str, int]:
     started = {}
     for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).exclude(recurrence=""):
         interval = survey.wave_interval
-        if survey.last_wave_at and survey.last_wave_at + interval > now:
+        if survey.last_wave_at and interval and survey.last_wave_at + interval > now:
             continue
         # Claim the wave so that two schedulers cannot both send it.
         claimed = Survey.objects.filter(pk=survey.pk, last_wave_at=survey.last_wave_at).update(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -134,7 +134,10 @@ def _renew_lease(email_ids: Sequence[int], claimed_at: datetime) -> tuple[set[in
 
 
 # What a sent email changes besides its own row, by template.
-GRANT_OF_TEMPLATE = {"offer": OfferGrant, "reward": RewardGrant}
+GRANT_OF_TEMPLATE: dict[str, type[OfferGrant | RewardGrant]] = {
+    "offer": OfferGrant,
+    "reward": RewardGrant,
+}
 
 
 def _mark_accepted(email: OutboundEmail) -> None:
@@ -202,7 +205,7 @@ def finish_sent(email_ids: Sequence[int]) -> int:
                 case_id=row["case_id"],
                 kind=CaseEvent.Kind.EMAIL_SENT,
                 actor_id=row["created_by_id"],
-                created_at=row["sent_at"],
+                created_at=row["sent_at"],  # type: ignore[misc]  # set when accepted
                 message=_email_sent_message(row),
                 data={"email_id": row["pk"], "template": row["template"]},
             )
@@ -212,7 +215,7 @@ def finish_sent(email_ids: Sequence[int]) -> int:
     return len(accepted)
 
 
-def _email_sent_message(row: dict) -> str:
+def _email_sent_message(row: Mapping) -> str:
     # The case names its customer; the timeline need not repeat their address.
     recipient = "the customer" if row["customer_id"] else row["to_email"]
     return f"Email sent to {recipient}: {row['subject']}"

@@ -28,7 +28,7 @@ def format_html_join(separator: str, template: str, rows) -> SafeString:
     return mark_safe(separator.join(format_html(template, *row) for row in rows))  # noqa: S308
 
 
-def _svg(width: int, height: int, title: str, parts: list[str]) -> str:
+def _svg(width: int, height: int, title: str, parts: list[SafeString]) -> SafeString:
     """A chart: ``parts`` are SVG elements, each escaped by whoever made it."""
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '

@@ -7,6 +7,7 @@ have a default (see ``production.py``).
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -140,7 +141,7 @@ STORAGES = {
 
 # --- Email ------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="filemail://"))
-if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # noqa: F821 - set just above
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # type: ignore[name-defined]  # noqa: F821 - set just above
     # django-environ drops the leading slash of a filemail:// path; keep it explicit.
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS <nps@example.com>")
@@ -298,7 +299,7 @@ AXES_CLIENT_IP_CALLABLE = "surveys.views.client_address"
 # unsubscribe links. Django's own loggers are routed to these handlers: its
 # default ones ("django" to a console, "django.server" for runserver) would
 # print request paths unfiltered.
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

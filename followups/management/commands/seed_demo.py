@@ -323,7 +323,7 @@ COMMENTS = {
     ),
 }
 
-LOCAL_COMMENTS = {
+LOCAL_COMMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     Locale.POLISH: {
         stats.DETRACTOR: (
             "Obsługa klienta odpowiada bardzo wolno.",
@@ -412,7 +412,8 @@ def _comment(rng: random.Random, category: str, locale: str) -> str:
 def response_specs(rng: random.Random, customers: list[dict]) -> list[ResponseSpec]:
     """Two quarterly relationship waves for most customers, the rest of the
     answers after support tickets spread over the whole period."""
-    events = []  # (survey slug, customer index, invited days ago, answered days ago)
+    # (survey slug, customer index, invited days ago, answered days ago)
+    events: list[tuple[str, int, float, float]] = []
     for index in range(len(customers)):
         for wave_days_ago in (HISTORY_DAYS - 2, HISTORY_DAYS // 2 - 2):
             if rng.random() < 0.82:
