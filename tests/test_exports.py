@@ -19,7 +19,6 @@ from followups.models import FollowUpCase, RootCause
 from surveys import exports, services
 from surveys.models import Response
 from surveys.stats import classify
-from tests.api.conftest import client_with, grant, key_for, make_token
 from tests.factories import (
     CustomerFactory,
     ResponseFactory,
@@ -29,6 +28,7 @@ from tests.factories import (
     staff_member,
 )
 from tests.followups.cases import open_case
+from tests.surveys.api.conftest import client_with, grant, key_for, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from followups.outbox.transports import build_message
 from followups.routing import responses_route
 from surveys.models import Customer, Response
 from surveys.text import single_line
-from tests.api.conftest import client_with, make_token
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, UserFactory
+from tests.surveys.api.conftest import client_with, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 from followups.models import FollowUpCase, ImprovementAction, RootCause, StaffProfile
 from followups.reporting import reports
 from followups.reporting.digest import digest_send
-from tests.api.conftest import key_for
 from tests.factories import ResponseFactory, SurveyFactory, manager, staff_member
 from tests.followups.cases import open_case
+from tests.surveys.api.conftest import key_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from surveys.models import ApiScope, AuditEvent
-from tests.api.conftest import client_with, grant, key_for
 from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.cases import open_case
+from tests.surveys.api.conftest import client_with, grant, key_for
 
 pytestmark = pytest.mark.django_db
 

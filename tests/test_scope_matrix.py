@@ -24,9 +24,8 @@ from surveys.api_keys import api_key_create
 from surveys.models import ApiScope, AuditEvent, Customer, Invitation, Response, Survey
 from tests.factories import ResponseFactory, SurveyFactory, UserFactory
 from tests.followups.cases import open_case
+from tests.surveys.api.conftest import client_with
 from tests.test_admin_permissions import ROLES, login, make_user
-
-from .conftest import client_with
 
 pytestmark = pytest.mark.django_db
 

@@ -128,7 +128,12 @@ def test_gunicorn_in_the_image_and_compose_uses_the_redacting_logger():
 
     import yaml
 
-    from tests.test_compose import COMPOSE_FILE, argv, dockerfile_instructions, option_value
+    from tests.nps_project.test_compose import (
+        COMPOSE_FILE,
+        argv,
+        dockerfile_instructions,
+        option_value,
+    )
 
     web = argv(yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]["command"])
     cmd = json.loads([rest for kw, rest in dockerfile_instructions() if kw == "CMD"][-1])

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from surveys.models import ApiScope, AuditEvent
-from tests.api.conftest import client_with, key_for
 from tests.factories import ResponseFactory
 from tests.followups.cases import open_case
+from tests.surveys.api.conftest import client_with, key_for
 from tests.test_admin_permissions import login, make_user
 
 pytestmark = pytest.mark.django_db

@@ -197,7 +197,7 @@ def test_the_batch_is_handed_over_for_routing_once_after_commit(
     api, survey, settings, django_capture_on_commit_callbacks
 ):
     calls = []
-    settings.NPS_HANDOFF = {"response_recorded": "tests.api.test_bulk._capture"}
+    settings.NPS_HANDOFF = {"response_recorded": "tests.surveys.api.test_bulk._capture"}
     _capture.sink = calls
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -4,9 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from followups.models import FollowUpCase, OutboundEmail, RootCause
-from tests.api.conftest import key_for
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
+from tests.surveys.api.conftest import key_for
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from followups.outbox.sending import (
     messages_send,
 )
 from followups.sweep import lost_work_sweep
-from tests.followups.test_outbox import queue_email
+from tests.followups.outbox.test_outbox import queue_email
 
 pytestmark = pytest.mark.django_db
 

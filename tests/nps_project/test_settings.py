@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 STRONG_KEY = "Zq3-vN8_kT1xW6pR0yL5mC9sF2hJ7dB4gA-uE8iO3nK1tY6wQ0zX5cV9bM2lP7rS4"
 # What `openssl rand -hex 32` prints: 16 symbols, but random.
 HEX_KEY = "9b1f4c7a2e8d03f65c1a9e7b4d2f08a6c3e5b7d9f1a2c4e6b8d0f2a4c6e8b0d2"

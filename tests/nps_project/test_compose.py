@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.management import get_commands
 from django.urls import resolve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 SETTINGS_DIR = ROOT / "nps_project" / "settings"

@@ -45,7 +45,7 @@ def survey():
 def handed_over(settings):
     """What the routing seam receives (after commit)."""
     received: list[int] = []
-    settings.NPS_HANDOFF = {"response_recorded": "tests.api.test_responses._capture"}
+    settings.NPS_HANDOFF = {"response_recorded": "tests.surveys.api.test_responses._capture"}
     _capture.sink = received
     return received
 

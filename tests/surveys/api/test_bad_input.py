@@ -9,8 +9,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.test_errors import assert_error_shape
 from tests.factories import SurveyFactory, manager
+from tests.surveys.api.test_errors import assert_error_shape
 
 pytestmark = pytest.mark.django_db
 
