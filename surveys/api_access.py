@@ -4,7 +4,7 @@ Every API view says which scope each HTTP method needs, in
 ``required_scopes = {"GET": ApiScope.REPORTS_READ, ...}`` (``PUBLIC``: anyone;
 ``ANY_KEY``: any valid key). ``HasApiScope`` checks it, and refuses a method
 that a view does not declare: a new view is closed until it says who may use
-it (tests/api/test_scope_matrix.py proves this for every route).
+it (tests/test_scope_matrix.py proves this for every route).
 
 A key's scopes work only while the user it acts as holds the permissions
 ``models.SCOPE_PERMISSIONS`` gives for them. A staff member signed in to the
