@@ -281,9 +281,12 @@ def _deliver_each(
     left = list(messages)
     while left:
         if transport.lease_running_out(lease_expires_at=lease_expires_at, now=timezone.now()):
+            # Not checked again before this message: a transport with nothing
+            # to open gets a lease exactly as long as "running out" allows.
             held, lease_expires_at = _renew_lease(transport, [m.pk for m in left], claimed_at)
             left = [m for m in left if m.pk in held]
-            continue
+            if not left:
+                break
         message = left.pop(0)
         try:
             transport.deliver(message)
