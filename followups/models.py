@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from surveys.models import Customer, Response, Survey
 
@@ -426,7 +427,7 @@ class OutboundMessage(models.Model):
     sender must claim a queued row before its channel's transport is called)."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", _("Email")
+        EMAIL = "email", pgettext_lazy("outbox channel", "Email")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
