@@ -231,11 +231,12 @@ ORDER BY fc.id, e.position
 """
 
 EMAILS_SQL = """
-INSERT INTO followups_outboundemail (
-    dedupe_key, template, language, to_email, subject, body_text, body_html, status,
+INSERT INTO followups_outboundmessage (
+    dedupe_key, template, language, channel, recipient, subject, body_text, body_html, status,
     attempts, last_error, created_at, next_attempt_at, claimed_at, sent_at, case_id,
     customer_id, response_id, created_by_id)
-SELECT 'bench-case-' || fc.id, 'case_message', 'en', 'customer' || fc.customer_id || '@example.com',
+SELECT 'bench-case-' || fc.id, 'case_message', 'en', 'email',
+       'customer' || fc.customer_id || '@example.com',
        'About your feedback', 'Thank you for telling us. We are on it.', '', 'sent', 1, '',
        fc.first_contact_at, fc.first_contact_at, NULL, fc.first_contact_at + interval '5 seconds',
        fc.id, fc.customer_id, fc.response_id, fc.owner_id
@@ -256,7 +257,7 @@ WHERE resp.category = %(category)s
 
 DATA_TABLES = (
     "followups_caseevent",
-    "followups_outboundemail",
+    "followups_outboundmessage",
     "followups_offergrant",
     "followups_rewardgrant",
     "followups_improvementaction_cases",

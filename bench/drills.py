@@ -5,7 +5,7 @@ Each drill sets up a fault, runs a load through a real worker
 production settings), checks the invariant and prints PASS or FAIL with
 figures. The invariant after every drill: every response is routed, has
 exactly one outcome (case / offer grant / reward grant, per its category),
-exactly one OutboundEmail, sent, and exactly one message at the SMTP sink:
+exactly one OutboundMessage, sent, and exactly one message at the SMTP sink:
 one Message-ID, the outbox row's (a worker killed between the server's "250 OK"
 and its own record of it sends that same message again, which is counted and
 reported as a retransmission; SMTP has no two-phase commit); none is lost.
@@ -225,7 +225,7 @@ class Sweeper:
                 result = lost_work_sweep()
                 self.runs += 1
                 self.history.append(
-                    (time.perf_counter(), result.responses + result.emails + result.unstuck)
+                    (time.perf_counter(), result.responses + result.messages + result.unstuck)
                 )
             except Exception:
                 self.errors += 1  # broker down: the next sweep tries again
@@ -239,12 +239,12 @@ class Sweeper:
 
 
 def _tables() -> list[str]:
-    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
     from surveys.models import Customer, Invitation, Response, Wave, WaveChunk
 
     models = (
         CaseEvent,
-        OutboundEmail,
+        OutboundMessage,
         OfferGrant,
         RewardGrant,
         FollowUpCase,
@@ -369,7 +369,7 @@ def verify(ctx: Context, n: int) -> list[str]:
     """The invariant; returns the violations (empty when it holds)."""
     from django.db.models import Count
 
-    from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from followups.models import FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
     from surveys import stats
     from surveys.models import Response
 
@@ -395,7 +395,7 @@ def verify(ctx: Context, n: int) -> list[str]:
             )
     per_response = Counter(
         dict(
-            OutboundEmail.objects.order_by()
+            OutboundMessage.objects.order_by()
             .values_list("response_id")
             .annotate(c=Count("pk"))
             .values_list("response_id", "c")
@@ -405,8 +405,8 @@ def verify(ctx: Context, n: int) -> list[str]:
     missing = len(ids - set(per_response))
     doubled = sum(1 for rid, c in per_response.items() if rid in ids and c != 1)
     stray = sum(c for rid, c in per_response.items() if rid not in ids)
-    sent = OutboundEmail.objects.filter(
-        status=OutboundEmail.Status.SENT, response_id__in=ids
+    sent = OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENT, response_id__in=ids
     ).count()
     if missing or doubled or stray or sent != len(ids):
         problems.append(
@@ -421,8 +421,8 @@ def verify(ctx: Context, n: int) -> list[str]:
     expected_ids = {
         email.lower(): message_id
         for email, message_id in (
-            (row.to_email, row.message_id)
-            for row in OutboundEmail.objects.filter(response_id__in=ids).only("pk", "to_email")
+            (row.recipient, row.message_id)
+            for row in OutboundMessage.objects.filter(response_id__in=ids).only("pk", "recipient")
         )
     }
     with ctx.sink.handler.lock:
@@ -640,7 +640,7 @@ def drill_smtp_down(ctx: Context) -> Outcome:
     """4. The SMTP server answers 451 for a minute while 300 responses flow."""
     from django.db.models import Max
 
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
 
     name = "4. SMTP down (451) for a minute (300 responses)"
     n = 300
@@ -655,7 +655,7 @@ def drill_smtp_down(ctx: Context) -> Outcome:
         t_up = time.perf_counter()
         figures.append(f"refused while down={ctx.sink.handler.refused}")
         t_done = wait_done(ctx, n, t_up + TIMEOUT)
-        most = OutboundEmail.objects.aggregate(m=Max("attempts"))["m"]
+        most = OutboundMessage.objects.aggregate(m=Max("attempts"))["m"]
         figures.append(f"SMTP up -> all delivered={t_done - t_up:.1f} s, max attempts={most}")
     except (DrillError, infra.BenchError) as exc:
         figures.append(f"ERROR: {exc}")
@@ -765,7 +765,7 @@ def drill_wave_killed(ctx: Context) -> Outcome:
     from django.db.models import Count
 
     from followups.invitations.waves import wave_start
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
     from surveys.models import Invitation, Wave
 
     n = 100_000
@@ -810,7 +810,7 @@ def drill_wave_killed(ctx: Context) -> Outcome:
         time.sleep(SETTLE)
         after = wave_row.get()
         invited = Invitation.objects.values("customer").annotate(k=Count("pk"))
-        emailed = OutboundEmail.objects.values("customer").annotate(k=Count("pk"))
+        emailed = OutboundMessage.objects.values("customer").annotate(k=Count("pk"))
         counts = {
             "invited customers": invited.count(),
             "invited twice": invited.filter(k__gt=1).count(),
@@ -850,7 +850,7 @@ def drill_killed_mid_send(ctx: Context) -> Outcome:
     Message-ID and at most one per sending process killed."""
     from django.conf import settings
 
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
 
     n = 500
     name = f"8. worker SIGKILL mid-send, production lease and sweep ({n} responses)"
@@ -870,7 +870,7 @@ def drill_killed_mid_send(ctx: Context) -> Outcome:
         t_kill = time.perf_counter()
         sigkill_group(worker)
         held = list(
-            OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING).values_list(
+            OutboundMessage.objects.filter(status=OutboundMessage.Status.SENDING).values_list(
                 "claimed_at", "lease_expires_at"
             )
         )

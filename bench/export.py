@@ -83,7 +83,7 @@ def fill(database_url: str, rows: int, timeout: float) -> float:
     }
     tables = (
         "followups_caseevent",
-        "followups_outboundemail",
+        "followups_outboundmessage",
         "followups_offergrant",
         "followups_rewardgrant",
         "followups_followupcase",

@@ -175,11 +175,11 @@ def loop_progress() -> dict[str, int]:
     routed, and emails by outbox status (Django must be set up)."""
     from django.db.models import Count
 
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
     from surveys.models import Response
 
     emails = dict(
-        OutboundEmail.objects.order_by()
+        OutboundMessage.objects.order_by()
         .values_list("status")
         .annotate(count=Count("pk"))
         .values_list("status", "count")
@@ -187,10 +187,10 @@ def loop_progress() -> dict[str, int]:
     return {
         "responses": Response.objects.count(),
         "unrouted": Response.objects.filter(routed_at__isnull=True).count(),
-        "queued": emails.get(OutboundEmail.Status.QUEUED, 0),
-        "sending": emails.get(OutboundEmail.Status.SENDING, 0),
-        "sent": emails.get(OutboundEmail.Status.SENT, 0),
-        "failed": emails.get(OutboundEmail.Status.FAILED, 0),
+        "queued": emails.get(OutboundMessage.Status.QUEUED, 0),
+        "sending": emails.get(OutboundMessage.Status.SENDING, 0),
+        "sent": emails.get(OutboundMessage.Status.SENT, 0),
+        "failed": emails.get(OutboundMessage.Status.FAILED, 0),
     }
 
 

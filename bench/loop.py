@@ -107,14 +107,14 @@ def _reset(n: int):
     Returns [(customer, score, comment)] in a fixed, seeded order."""
     from django.db import connection
 
-    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
     from surveys.models import Customer, Invitation, Response
 
     tables = [
         model._meta.db_table
         for model in (
             CaseEvent,
-            OutboundEmail,
+            OutboundMessage,
             OfferGrant,
             RewardGrant,
             FollowUpCase,
@@ -280,7 +280,7 @@ def _progress(n: int, sink: infra.SmtpSink) -> dict[str, int]:
 
 def _verify(specs, sink: infra.SmtpSink) -> None:
     """Every response has exactly its one outcome and one email, sent once."""
-    from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from followups.models import FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
     from surveys import stats
 
     expected = {stats.DETRACTOR: 0, stats.PASSIVE: 0, stats.PROMOTER: 0}
@@ -291,7 +291,7 @@ def _verify(specs, sink: infra.SmtpSink) -> None:
         stats.PASSIVE: OfferGrant.objects.count(),
         stats.PROMOTER: RewardGrant.objects.count(),
     }
-    emails = OutboundEmail.objects.count()
+    emails = OutboundMessage.objects.count()
     if found != expected or emails != len(specs) or sink.count != len(specs):
         raise infra.BenchError(
             f"The loop's outcome is wrong: expected {expected} and {len(specs)} emails, "
@@ -410,7 +410,7 @@ def count_round_trips(survey, n: int = 200) -> dict[str, float]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
 
     specs = _reset(n)
     ids = _store_without_routing(survey, specs)
@@ -421,7 +421,7 @@ def count_round_trips(survey, n: int = 200) -> dict[str, float]:
     locmem = "django.core.mail.backends.locmem.EmailBackend"
     with override_settings(EMAIL_BACKEND=locmem), CaptureQueriesContext(connection) as sending:
         messages_send(message_ids=result.email_ids)
-    unsent = OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT)
+    unsent = OutboundMessage.objects.exclude(status=OutboundMessage.Status.SENT)
     if len(result.email_ids) != n or unsent.exists():
         problem = unsent.exclude(last_error="").values_list("last_error", flat=True).first()
         raise infra.BenchError(

@@ -23,7 +23,7 @@ who were erased (the wave must skip them):
   same survey, customers, channel, expiry and send time, with tokens made
   beforehand, untimed), built as instances and stored 500 a call, one
   transaction each, as ``wave_send`` batches them;
-- floor ``OutboundEmail.objects.bulk_create``: as many outbox rows as the
+- floor ``OutboundMessage.objects.bulk_create``: as many outbox rows as the
   wave queues, each a copy of a real invitation email of the wave in the
   customer's language (so the same size), stored the same way.
 
@@ -56,7 +56,7 @@ DESCRIPTION = (
     "creating N invitations and queueing their N emails (outbox rows rendered in the "
     "customer's language, sending messages published to Redis once each batch commits; no "
     "worker, no SMTP), against `Invitation.objects.bulk_create` and "
-    "`OutboundEmail.objects.bulk_create` of the same rows, 500 a call like the wave."
+    "`OutboundMessage.objects.bulk_create` of the same rows, 500 a call like the wave."
 )
 DEFAULT_N = 100_000  # the issue's wave: 100,000 customers
 SURVEY_SLUG = "bench-wave"
@@ -80,7 +80,7 @@ def _empty_wave_tables() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE surveys_invitation, followups_outboundemail RESTART IDENTITY CASCADE"
+            "TRUNCATE surveys_invitation, followups_outboundmessage RESTART IDENTITY CASCADE"
         )
         cursor.execute("CHECKPOINT")
 
@@ -115,7 +115,7 @@ def _create_customers(n: int) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE surveys_customer, surveys_invitation, surveys_response, "
-            "followups_outboundemail RESTART IDENTITY CASCADE"
+            "followups_outboundmessage RESTART IDENTITY CASCADE"
         )
         cursor.execute(
             """
@@ -279,7 +279,7 @@ def _verify(ctx, survey, n: int) -> None:
     message."""
     from django.db import connection
 
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
     from surveys.models import Invitation
 
     with connection.cursor() as cursor:
@@ -298,14 +298,14 @@ def _verify(ctx, survey, n: int) -> None:
             """
             SELECT count(*) FROM surveys_invitation i
             JOIN surveys_customer c ON c.id = i.customer_id
-            JOIN followups_outboundemail e ON e.dedupe_key = 'invitation:' || i.id || ':first'
-            WHERE e.customer_id = i.customer_id AND e.to_email = c.email
+            JOIN followups_outboundmessage e ON e.dedupe_key = 'invitation:' || i.id || ':first'
+            WHERE e.customer_id = i.customer_id AND e.recipient = c.email
               AND e.template = 'invitation' AND e.status = 'queued'
             """
         )
         matched = cursor.fetchone()[0]
     customers_invited = Invitation.objects.values("customer").distinct().count()
-    emails = OutboundEmail.objects.count()
+    emails = OutboundMessage.objects.count()
     if (invited, invited_unreachable, customers_invited, matched, emails) != (n, 0, n, n, n):
         raise infra.BenchError(
             f"The wave's rows are wrong: {invited:,} invitations to {customers_invited:,} "
@@ -315,7 +315,7 @@ def _verify(ctx, survey, n: int) -> None:
             f"(expected {n:,})."
         )
     published = _published_email_ids(ctx.env.broker_url)
-    email_ids = set(OutboundEmail.objects.values_list("pk", flat=True))
+    email_ids = set(OutboundMessage.objects.values_list("pk", flat=True))
     repeated = sum(1 for count in published.values() if count > 1)
     if set(published) != email_ids or repeated:
         raise infra.BenchError(
@@ -325,7 +325,7 @@ def _verify(ctx, survey, n: int) -> None:
         )
     sampled = Invitation.objects.select_related("customer").order_by("?")[:LINKS_CHECKED]
     for invitation in sampled:
-        email = OutboundEmail.objects.get(dedupe_key=f"invitation:{invitation.pk}:first")
+        email = OutboundMessage.objects.get(dedupe_key=f"invitation:{invitation.pk}:first")
         links = [invitation.public_url(score) for score in range(11)]
         if not all(f"{link}\n" in email.body_text and link in email.body_html for link in links):
             raise infra.BenchError(
@@ -339,13 +339,13 @@ def warm_up(survey) -> dict[str, tuple[str, str, str]]:
     Returns a (subject, text, HTML) of its emails per language, which the email
     floor copies."""
     from followups.invitations.waves import wave_plan, wave_send
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
 
     _empty_wave_tables()
     wave_send(wave_plan(survey=survey, limit=WARM_UP))
     samples = {}
     for language in LANGUAGES:
-        email = OutboundEmail.objects.filter(language=language).order_by("pk").first()
+        email = OutboundMessage.objects.filter(language=language).order_by("pk").first()
         if email is None:
             raise infra.BenchError(f"The warm-up wave wrote no email in {language!r}.")
         samples[language] = (email.subject, email.body_text, email.body_html)
@@ -403,7 +403,7 @@ def measure_email_floor(ctx, customers, samples) -> Measurement:
     the customer's language, stored with ``bulk_create``, 500 a call."""
     from django.db import transaction
 
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
 
     _empty_wave_tables()
     n = len(customers)
@@ -412,13 +412,13 @@ def measure_email_floor(ctx, customers, samples) -> Measurement:
     check = _deadline_check(t0 + ctx.timeout, "storing emails with bulk_create")
     for start in range(0, n, BATCH_SIZE):
         with transaction.atomic():
-            OutboundEmail.objects.bulk_create(
+            OutboundMessage.objects.bulk_create(
                 [
-                    OutboundEmail(
+                    OutboundMessage(
                         dedupe_key=f"bench-floor:{customer_id}",
                         template="invitation",
                         language=language,
-                        to_email=email,
+                        recipient=email,
                         customer_id=customer_id,
                         subject=samples[language][0],
                         body_text=samples[language][1],
@@ -430,7 +430,7 @@ def measure_email_floor(ctx, customers, samples) -> Measurement:
         meter.sample()
         check(start + BATCH_SIZE, n)
     measurement = Measurement(seconds=time.perf_counter() - t0, n=n, cpu=meter.stop())
-    if (stored := OutboundEmail.objects.count()) != n:
+    if (stored := OutboundMessage.objects.count()) != n:
         raise infra.BenchError(f"bulk_create stored {stored:,} of {n:,} emails.")
     return measurement
 
@@ -568,14 +568,14 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
             name="wave.emails_queued_per_s",
             unit="emails/s",
             runs=[m.rate for m in waves],
-            floor_name="OutboundEmail bulk_create, 500 a call",
+            floor_name="OutboundMessage bulk_create, 500 a call",
             floor_runs=[m.rate for m in email_floors],
             target=0.5,
             details={**wave_details, **_cpu_details(email_floors, "email floor")},
             note=(
                 data + "The same wave measurements: emails queued (outbox rows committed "
                 "and their sending messages published) per second. Floor: as many "
-                "OutboundEmail rows, each a copy of a wave email in the customer's "
+                "OutboundMessage rows, each a copy of a wave email in the customer's "
                 "language, built as instances and stored with bulk_create, 500 a call and "
                 "a transaction."
             ),

@@ -18,7 +18,7 @@ from followups.models import (
     GrantStatus,
     ImprovementAction,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     RewardGrant,
     RootCause,
 )
@@ -91,10 +91,10 @@ def write_history(responses, *, rng: random.Random, now: datetime) -> int:
             category = response.category
             routed += 1
             opened = response.submitted_at + timedelta(minutes=2)
-            OutboundEmail.objects.filter(response=response).update(
+            OutboundMessage.objects.filter(response=response).update(
                 created_at=opened,
                 next_attempt_at=opened,
-                status=OutboundEmail.Status.SENT,
+                status=OutboundMessage.Status.SENT,
                 attempts=1,
                 sent_at=opened + timedelta(minutes=1),
             )

@@ -11,7 +11,7 @@ from followups.models import (
     FollowUpCase,
     ImprovementAction,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     RewardGrant,
 )
 from surveys.erasure import ERASED, PersonalData, admin_log_scrub
@@ -24,10 +24,10 @@ def customer_scrub(*, personal: PersonalData) -> None:
     names. Their cases, grants and emails stay as facts (status, dates, score,
     root cause, owner, template): the statistics and the audit need those."""
     customer_id = personal.customer_id
-    to_them = OutboundEmail.objects.filter(customer_id=customer_id)
+    to_them = OutboundMessage.objects.filter(customer_id=customer_id)
     # Addresses they were emailed at, perhaps before changing it, identify them too.
     personal = personal.with_values(
-        *to_them.exclude(to_email="").values_list("to_email", flat=True).distinct()
+        *to_them.exclude(recipient="").values_list("recipient", flat=True).distinct()
     )
     # Locked: a note or an event being added to one of their cases right now
     # (its insert holds a key-share lock on the case) commits first and is
@@ -39,7 +39,7 @@ def customer_scrub(*, personal: PersonalData) -> None:
     _scrub_emails_about_them(personal, case_ids)
     # The emails to them: who, what and how are kept; the message is not, as it
     # was written for them (their name, their codes, their links).
-    to_them.update(to_email="", subject=ERASED, body_text=ERASED, body_html="")
+    to_them.update(recipient="", subject=ERASED, body_text=ERASED, body_html="")
     _scrub_rows(
         CaseEvent.objects.filter(case_id__in=case_ids), personal, text=["message"], json=["data"]
     )
@@ -51,7 +51,7 @@ def customer_scrub(*, personal: PersonalData) -> None:
     )
     for model, rows in (
         (FollowUpCase, case_ids),
-        (OutboundEmail, to_them.values_list("pk", flat=True)),
+        (OutboundMessage, to_them.values_list("pk", flat=True)),
         (
             OfferGrant,
             OfferGrant.objects.filter(customer_id=customer_id).values_list("pk", flat=True),
@@ -71,20 +71,20 @@ def _cancel_unsent(emails) -> int:
     still "sending", so a send that fails now is never tried again (one in
     flight at this very moment may still arrive)."""
     return emails.filter(
-        Q(status=OutboundEmail.Status.QUEUED)
-        | Q(status=OutboundEmail.Status.SENDING, sent_at__isnull=True)
-    ).update(status=OutboundEmail.Status.CANCELLED, last_error=CANCELLED_REASON, claimed_at=None)
+        Q(status=OutboundMessage.Status.QUEUED)
+        | Q(status=OutboundMessage.Status.SENDING, sent_at__isnull=True)
+    ).update(status=OutboundMessage.Status.CANCELLED, last_error=CANCELLED_REASON, claimed_at=None)
 
 
 def _scrub_emails_about_them(personal: PersonalData, case_ids: list[int]) -> None:
     """Emails to staff about their case (escalations) keep their text, scrubbed;
     the error of a failed email to them may quote their address."""
-    about_them = OutboundEmail.objects.filter(
+    about_them = OutboundMessage.objects.filter(
         Q(case_id__in=case_ids) | Q(response__customer_id=personal.customer_id)
     ).exclude(customer_id=personal.customer_id)
     _scrub_rows(about_them, personal, text=["subject", "body_text", "body_html", "last_error"])
     _scrub_rows(
-        OutboundEmail.objects.filter(customer_id=personal.customer_id),
+        OutboundMessage.objects.filter(customer_id=personal.customer_id),
         personal,
         text=["last_error"],
     )

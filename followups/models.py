@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from surveys.models import Customer, Response, Survey
 
@@ -420,10 +421,13 @@ class CaseEvent(models.Model):
 # --- Outbox -----------------------------------------------------------------
 
 
-class OutboundEmail(models.Model):
-    """Every email is a row before it is a message: the audit trail, and the
-    guard against sending twice (``dedupe_key`` is unique, and a sender must
-    claim a queued row before it talks to the mail server)."""
+class OutboundMessage(models.Model):
+    """Every message out, on any channel, is a row before it is sent: the audit
+    trail, and the guard against sending twice (``dedupe_key`` is unique, and a
+    sender must claim a queued row before its channel's transport is called)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", pgettext_lazy("outbox channel", "Email")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -436,7 +440,10 @@ class OutboundEmail(models.Model):
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     template = models.CharField(_("template"), max_length=50)
     language = models.CharField(_("language"), max_length=10)
-    to_email = models.EmailField(_("to"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel, default=Channel.EMAIL)
+    # What the channel's transport delivers to (an email address for email);
+    # each transport checks its own kind of recipient.
+    recipient = models.CharField(_("to"), max_length=254)
     customer = models.ForeignKey(
         Customer,
         on_delete=models.CASCADE,
@@ -471,7 +478,7 @@ class OutboundEmail(models.Model):
         verbose_name=_("written by"),
         help_text=_("The person who wrote it; empty for automatic emails."),
     )
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
     body_text = models.TextField(_("plain-text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     status = models.CharField(
@@ -491,21 +498,21 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("outbound email")
-        verbose_name_plural = _("outbound emails")
+        verbose_name = _("outbound message")
+        verbose_name_plural = _("outbound messages")
         ordering = ["-created_at"]
-        permissions = [("retry_outboundemail", _("Can send failed emails again"))]
+        permissions = [("retry_outboundmessage", _("Can send failed messages again"))]
         indexes = [
-            # The email sweeper looks only at rows still to be sent.
+            # The sweeper looks only at rows still to be sent.
             models.Index(
                 fields=["next_attempt_at"],
                 condition=Q(status__in=["queued", "sending"]),
-                name="email_pending",
+                name="outbox_pending",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.template} → {self.to_email} ({self.status})"
+        return f"{self.template} → {self.recipient} ({self.status})"
 
     @property
     def message_id(self) -> str:

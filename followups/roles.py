@@ -26,7 +26,7 @@ STAFF_PERMISSIONS = (
     ("followups", "view_rootcause"),
     ("followups", "view_offergrant"),
     ("followups", "view_rewardgrant"),
-    ("followups", "view_outboundemail"),
+    ("followups", "view_outboundmessage"),
     ("followups", "view_offer"),
     ("followups", "view_reward"),
     ("followups", "view_improvementaction"),
@@ -60,7 +60,7 @@ MANAGER_PERMISSIONS = (
     ("surveys", "export_response"),
     ("followups", "redeem_offergrant"),
     ("followups", "redeem_rewardgrant"),
-    ("followups", "retry_outboundemail"),
+    ("followups", "retry_outboundmessage"),
     ("surveys", "view_apikey"),
     ("surveys", "revoke_apikey"),
 )

@@ -25,7 +25,7 @@ from followups.models import (
     FollowUpCase,
     Offer,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     Reward,
     RewardGrant,
     StaffProfile,
@@ -251,7 +251,7 @@ def _route_batch(ids: list[int]) -> RoutingResult:
             for response, outcome in outcomes
             if response.customer.is_reachable
         ]
-        OutboundEmail.objects.bulk_create(outbox)
+        OutboundMessage.objects.bulk_create(outbox)
         _link_resurvey_answers([r for r in responses if r.invitation_id], now)
         Response.objects.filter(pk__in=done).update(routed_at=now)
 
@@ -326,7 +326,7 @@ def _outcome_context(response: Response, outcome) -> dict:
     }
 
 
-def _outcome_email(response: Response, outcome) -> OutboundEmail:
+def _outcome_email(response: Response, outcome) -> OutboundMessage:
     """The outbox row for an outcome, rendered in the customer's language."""
     template = OUTCOME_TEMPLATES[response.category]
     language = customer_language(response)
@@ -343,11 +343,11 @@ def _outcome_email(response: Response, outcome) -> OutboundEmail:
             "comment": response.comment,
         },
     )
-    return OutboundEmail(
+    return OutboundMessage(
         dedupe_key=f"response:{response.pk}:{template}",
         template=template,
         language=language,
-        to_email=response.customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
+        recipient=response.customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
         customer=response.customer,
         response=response,
         case=outcome if isinstance(outcome, FollowUpCase) else None,

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from followups.models import (
-    OutboundEmail,
+    OutboundMessage,
 )
 from followups.outbox.sending import finish_sent
 from followups.publish import (
@@ -31,45 +31,71 @@ logger = logging.getLogger(__name__)
 @dataclass
 class SweepResult:
     responses: int = 0
-    emails: int = 0
+    messages: int = 0  # outbox rows of any channel re-published
     unstuck: int = 0
-    finished: int = 0  # accepted by the mail server, bookkeeping done by the sweep
+    finished: int = 0  # accepted by the far end, bookkeeping done by the sweep
     waves: int = 0  # wave scheduler and chunk tasks re-published
 
 
 def lost_work_sweep(*, now: datetime | None = None) -> SweepResult:
     """Re-publish work that the broker may have lost: responses still unrouted
-    and emails still queued past a grace time, and emails still "sending"
-    past their sender's lease (a worker died mid-send: see ``followups.outbox.sending``).
-    Emails the mail server had accepted when their sender died are recorded as
-    sent instead, so they do not go out twice."""
+    and messages still queued past a grace time, and messages still "sending"
+    past their sender's lease (a worker died mid-send: see
+    ``followups.outbox.sending``). Messages the far end had accepted when their
+    sender died are recorded as sent instead, so they do not go out twice."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.NPS_SWEEP_GRACE_SECONDS)
     limit = settings.NPS_SWEEP_LIMIT
     result = SweepResult()
+    result.finished = _finish_accepted(now=now, grace=grace, limit=limit)
+    released_ids, result.unstuck = _release_expired_leases(now=now, limit=limit)
+    result.responses = _republish_unrouted(now=now, grace=grace, limit=limit)
+    result.messages = _republish_queued(
+        now=now, grace=grace, limit=limit, released_ids=released_ids
+    )
+    result.waves = _sweep_waves(now=now, grace=grace, limit=limit)
+    if result.responses or result.messages or result.unstuck or result.finished or result.waves:
+        logger.info(
+            "Sweep re-published %d response(s), %d message(s), %d wave task(s); "
+            "%d stuck message(s) released, %d accepted message(s) recorded as sent.",
+            result.responses,
+            result.messages,
+            result.waves,
+            result.unstuck,
+            result.finished,
+        )
+    return result
 
-    # Accepted by the mail server, but the sender died before its bookkeeping:
-    # finished here, never sent again.
+
+def _finish_accepted(*, now: datetime, grace: timedelta, limit: int) -> int:
+    """Accepted by the far end, but the sender died before its bookkeeping:
+    finished here, never sent again."""
     accepted_ids = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.SENDING, sent_at__lt=now - grace
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.SENDING, sent_at__lt=now - grace
         ).values_list("pk", flat=True)[:limit]
     )
-    for chunk in chunked(accepted_ids, settings.NPS_EMAIL_BATCH_SIZE):
-        result.finished += finish_sent(chunk)
+    return sum(finish_sent(chunk) for chunk in chunked(accepted_ids, settings.NPS_EMAIL_BATCH_SIZE))
 
-    stuck = OutboundEmail.objects.filter(
-        status=OutboundEmail.Status.SENDING, sent_at__isnull=True, lease_expires_at__lt=now
+
+def _release_expired_leases(*, now: datetime, limit: int) -> tuple[list[int], int]:
+    """Queue again the messages whose sender's lease ran out before the far
+    end took them; returns the ids found and how many were released."""
+    stuck = OutboundMessage.objects.filter(
+        status=OutboundMessage.Status.SENDING, sent_at__isnull=True, lease_expires_at__lt=now
     )
     stuck_ids = list(stuck.values_list("pk", flat=True)[:limit])
     # Conditional: a sender that finishes meanwhile keeps its result.
-    result.unstuck = stuck.filter(pk__in=stuck_ids).update(
-        status=OutboundEmail.Status.QUEUED,
+    released = stuck.filter(pk__in=stuck_ids).update(
+        status=OutboundMessage.Status.QUEUED,
         next_attempt_at=now,
         claimed_at=None,
         lease_expires_at=None,
     )
+    return stuck_ids, released
 
+
+def _republish_unrouted(*, now: datetime, grace: timedelta, limit: int) -> int:
     response_ids = list(
         Response.objects.filter(routed_at__isnull=True, created_at__lt=now - grace)
         .order_by("created_at")
@@ -77,33 +103,26 @@ def lost_work_sweep(*, now: datetime | None = None) -> SweepResult:
     )
     for chunk in chunked(response_ids, settings.NPS_ROUTING_BATCH_SIZE):
         task_publish(ROUTE_RESPONSES, chunk)
-    result.responses = len(response_ids)
+    return len(response_ids)
 
-    email_ids = list(
-        OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.QUEUED, next_attempt_at__lt=now - grace
+
+def _republish_queued(
+    *, now: datetime, grace: timedelta, limit: int, released_ids: list[int]
+) -> int:
+    """Publish send tasks for messages queued past the grace time, and at once
+    for those just released (due now, not after the grace time)."""
+    message_ids = list(
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.QUEUED, next_attempt_at__lt=now - grace
         )
-        .exclude(pk__in=stuck_ids)
+        .exclude(pk__in=released_ids)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    # Emails just released are due at once, not after the grace time.
-    email_ids += stuck_ids
-    for chunk in chunked(email_ids, settings.NPS_EMAIL_BATCH_SIZE):
+    message_ids += released_ids
+    for chunk in chunked(message_ids, settings.NPS_EMAIL_BATCH_SIZE):
         task_publish(SEND_MESSAGES, chunk)
-    result.emails = len(email_ids)
-    result.waves = _sweep_waves(now=now, grace=grace, limit=limit)
-    if result.responses or result.emails or result.unstuck or result.finished or result.waves:
-        logger.info(
-            "Sweep re-published %d response(s), %d email(s), %d wave task(s); "
-            "%d stuck email(s) released, %d accepted email(s) recorded as sent.",
-            result.responses,
-            result.emails,
-            result.waves,
-            result.unstuck,
-            result.finished,
-        )
-    return result
+    return len(message_ids)
 
 
 def _sweep_waves(*, now: datetime, grace: timedelta, limit: int) -> int:

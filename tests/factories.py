@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from followups.models import OutboundMessage
 from surveys import stats
 from surveys.models import Customer, Invitation, Response, Survey
 
@@ -89,3 +90,19 @@ def manager(username: str = "manager", **fields):
     user = UserFactory(username=username, **fields)
     user.groups.add(Group.objects.get(name=roles.MANAGERS))
     return user
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    """A queued email with nothing behind it; other channels by ``channel=``."""
+
+    class Meta:
+        model = OutboundMessage
+        django_get_or_create = ("dedupe_key",)
+
+    dedupe_key = factory.Sequence(lambda n: f"test-message:{n}")
+    template = "case_message"
+    language = "en"
+    channel = OutboundMessage.Channel.EMAIL
+    recipient = factory.Sequence(lambda n: f"recipient{n}@example.com")
+    subject = "About your feedback"
+    body_text = "Thank you for telling us.\n"

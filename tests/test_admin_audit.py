@@ -13,7 +13,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.models import GrantStatus, OfferGrant, OutboundEmail, RewardGrant
+from followups.models import GrantStatus, OfferGrant, OutboundMessage, RewardGrant
 from followups.routing import responses_route
 from surveys.audit import Action
 from surveys.models import AuditEvent, Customer, Response
@@ -163,10 +163,10 @@ def test_a_code_redeemed_at_the_till_meanwhile_is_not_named_as_redeemed_by_hand(
 
 
 def test_retrying_failed_emails_records_which(client, boss):
-    email = OutboundEmail.objects.filter(response=routed(2)).first()
-    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+    email = OutboundMessage.objects.filter(response=routed(2)).first()
+    OutboundMessage.objects.filter(pk=email.pk).update(status=OutboundMessage.Status.FAILED)
 
-    run_action(client, OutboundEmail, "retry_now", [email])
+    run_action(client, OutboundMessage, "retry_now", [email])
 
     event = only_event(Action.MESSAGES_RETRIED)
     assert (event.actor_label, event.via, event.object_ids) == ("boss", "admin", [email.pk])

@@ -20,7 +20,7 @@ CHANGELISTS = [
     "followups_followupcase",
     "followups_offergrant",
     "followups_rewardgrant",
-    "followups_outboundemail",
+    "followups_outboundmessage",
     "followups_offer",
     "followups_reward",
     "followups_rootcause",
@@ -66,7 +66,7 @@ def test_list_page_queries_do_not_grow_with_rows(admin_client, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["surveys_customer", "surveys_survey", "surveys_response", "followups_outboundemail"]
+    "name", ["surveys_customer", "surveys_survey", "surveys_response", "followups_outboundmessage"]
 )
 def test_change_page_opens(admin_client, name):
     make_rows(3, SurveyFactory())

@@ -27,7 +27,7 @@ from followups.models import (
     ImprovementAction,
     Offer,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     Reward,
     RewardGrant,
     RootCause,
@@ -270,8 +270,8 @@ def routed(score: int):
 # How to build a row each action can change, per model (a fresh one: the
 # action must visibly change it for the roles allowed).
 def _failed_email(action):
-    email = OutboundEmail.objects.filter(response=routed(2)).first()
-    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED)
+    email = OutboundMessage.objects.filter(response=routed(2)).first()
+    OutboundMessage.objects.filter(pk=email.pk).update(status=OutboundMessage.Status.FAILED)
     return email
 
 
@@ -290,7 +290,7 @@ TARGETS = {
     FollowUpCase: lambda action: open_case(),
     OfferGrant: lambda action: OfferGrant.objects.get(response=routed(8)),
     RewardGrant: lambda action: RewardGrant.objects.get(response=routed(10)),
-    OutboundEmail: _failed_email,
+    OutboundMessage: _failed_email,
     Offer: lambda action: Offer.objects.create(name="Spare", code_prefix="SPR", valid_days=5),
     Reward: lambda action: Reward.objects.create(
         name="Spare", kind="loyalty_points", points=5, code_prefix="SPR", valid_days=5
@@ -497,7 +497,7 @@ def test_a_view_only_user_is_refused_every_change_the_admin_can_make(client):
         (Customer, "erase_personal_data", customer.pk),
         (Response, "exclude_as_spam", response.pk),
         (OfferGrant, "mark_redeemed", grant.pk),
-        (OutboundEmail, "retry_now", email.pk),
+        (OutboundMessage, "retry_now", email.pk),
     ]:
         client.post(
             reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"),
@@ -513,4 +513,4 @@ def test_a_view_only_user_is_refused_every_change_the_admin_can_make(client):
     assert (customer.name, customer.erased_at) == ("Ada", None)
     assert response.exclusion_reason == ""
     assert grant.redeemed_at is None
-    assert email.status == OutboundEmail.Status.FAILED
+    assert email.status == OutboundMessage.Status.FAILED

@@ -29,7 +29,7 @@ from followups.models import (
     FollowUpCase,
     ImprovementAction,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     RewardGrant,
     RootCause,
 )
@@ -98,7 +98,14 @@ def snapshot() -> dict[str, list[tuple]]:
     """Every row of the tables an erasure touches, to prove a second one changes nothing."""
     return {
         model._meta.label: list(model._base_manager.order_by("pk").values_list())
-        for model in (Customer, Response, FollowUpCase, CaseEvent, OutboundEmail, ImprovementAction)
+        for model in (
+            Customer,
+            Response,
+            FollowUpCase,
+            CaseEvent,
+            OutboundMessage,
+            ImprovementAction,
+        )
     }
 
 
@@ -228,17 +235,17 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         committed(services.response_record, survey=other, customer=zeb, score=8)
         # An invitation still waiting in the outbox when the erasure comes.
         invitation_send(survey=later, customer=zeb)
-        queued = OutboundEmail.objects.get(customer=zeb, status=OutboundEmail.Status.QUEUED)
+        queued = OutboundMessage.objects.get(customer=zeb, status=OutboundMessage.Status.QUEUED)
 
         assert admin_exports(client).count(EMAIL) >= 2  # exported while known
         assert case.events.filter(kind=CaseEvent.Kind.ESCALATED).exists()
         assert OfferGrant.objects.filter(customer=zeb).exists()
         assert RewardGrant.objects.filter(customer=zeb).exists()
-        assert OutboundEmail.objects.filter(template="escalation").exists()
+        assert OutboundMessage.objects.filter(template="escalation").exists()
         assert {"invitation", "apology", "case_message", "offer", "reward"} <= set(
-            OutboundEmail.objects.filter(customer=zeb).values_list("template", flat=True)
+            OutboundMessage.objects.filter(customer=zeb).values_list("template", flat=True)
         )
-        assert OutboundEmail.objects.filter(
+        assert OutboundMessage.objects.filter(
             dedupe_key=f"invitation:{invitation.pk}:reminder"
         ).exists()
         # An upload naming them, still waiting for its worker.
@@ -279,7 +286,7 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
     }
     assert statistics() == before
     queued.refresh_from_db()
-    assert queued.status == OutboundEmail.Status.CANCELLED
+    assert queued.status == OutboundMessage.Status.CANCELLED
     assert "erased" in queued.last_error
     assert len(mail.outbox) == sent_before
     waiting.refresh_from_db()

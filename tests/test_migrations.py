@@ -18,12 +18,16 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from followups import roles
-from followups.models import Offer, Reward
+from followups.models import Offer, OutboundMessage, Reward
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = {"surveys", "followups", "nps_project"}
 # The schema of the last release (git 3f9db1a).
 LAST_RELEASE = [("surveys", "0003_report_indexes_cover"), ("followups", "0006_case_list_indexes")]
+# The schema just before the outbox took every channel.
+BEFORE_CHANNELS = [("followups", "0011_managers_revoke_api_keys")]
+# Models renamed since the last release: their label now, and their renamed fields.
+RENAMED = {"followups.OutboundEmail": ("followups.OutboundMessage", {"to_email": "recipient"})}
 
 
 def migrate(targets) -> MigrationExecutor:
@@ -199,11 +203,68 @@ def test_a_database_of_the_last_release_keeps_its_rows_and_gains_the_new_roles(s
     schema(latest())
 
     for label, rows in before.items():
-        columns = rows[0].keys()
-        after = live_apps.get_model(label).objects.order_by("pk").values(*columns)
-        assert list(after) == rows, label
+        label_now, renamed = RENAMED.get(label, (label, {}))
+        expected = [
+            {renamed.get(column, column): value for column, value in row.items()} for row in rows
+        ]
+        columns = expected[0].keys()
+        after = live_apps.get_model(label_now).objects.order_by("pk").values(*columns)
+        assert list(after) == expected, label
+    assert list(OutboundMessage.objects.values_list("channel", flat=True)) == ["email"]
     assert granted() == described_by_roles()
     assert len(catalogue()[0]) == len(catalogue()[1]) == 1
+
+
+def outbox_grants() -> dict[str, set[str]]:
+    return {
+        group: {codename for app_label, codename in held if "outbound" in codename}
+        for group, held in granted().items()
+    }
+
+
+@pytest.mark.postgres
+def test_an_outbound_email_becomes_an_email_message_and_its_grants_follow_it(schema):
+    executor = schema(BEFORE_CHANNELS)
+    historical = executor.loader.project_state(BEFORE_CHANNELS).apps
+    group_model, permission_model = (
+        historical.get_model("auth", name) for name in ("Group", "Permission")
+    )
+    for name, codenames in (
+        (roles.MANAGERS, ["view_outboundemail", "retry_outboundemail"]),
+        (roles.SERVICE_STAFF, ["view_outboundemail"]),
+    ):
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.add(*permission_model.objects.filter(codename__in=codenames))
+    historical.get_model("followups", "OutboundEmail").objects.create(
+        dedupe_key="case-apology:1",
+        template="apology",
+        language="pl",
+        to_email="kim@example.com",
+        subject="Sorry",
+        body_text="We will call you.",
+        status="failed",
+    )
+    assert outbox_grants()[roles.MANAGERS] == {"view_outboundemail", "retry_outboundemail"}
+
+    schema(latest())
+
+    message = OutboundMessage.objects.get(dedupe_key="case-apology:1")
+    assert (message.channel, message.recipient, message.status) == (
+        "email",
+        "kim@example.com",
+        "failed",
+    )
+    assert outbox_grants()[roles.MANAGERS] == {"view_outboundmessage", "retry_outboundmessage"}
+    assert outbox_grants()[roles.SERVICE_STAFF] == {"view_outboundmessage"}
+    assert not Permission.objects.filter(codename__endswith="_outboundemail").exists()
+
+
+@pytest.mark.postgres
+def test_unapplying_the_channel_step_gives_the_email_grants_back(schema):
+    roles.ensure_reference_data()
+    schema(BEFORE_CHANNELS)
+    assert outbox_grants()[roles.MANAGERS] == {"view_outboundemail", "retry_outboundemail"}
+    assert not Permission.objects.filter(codename__endswith="_outboundmessage").exists()
 
 
 def migration_files() -> list[Path]:

@@ -18,7 +18,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
 
-from followups.models import CaseEvent, FollowUpCase, OutboundEmail
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage
 from surveys.api_access import ANY_KEY, PUBLIC, SESSION_SCOPES, permissions_needed, scope_needed
 from surveys.api_keys import api_key_create
 from surveys.models import ApiScope, AuditEvent, Customer, Invitation, Response, Survey
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 SCOPES = list(ApiScope.values)
 # Paths a pattern cannot be turned into by filling in its parameters.
 SAMPLES = {r"^(?:responses|customers|surveys)/(?:.*/)?$": "responses/no/such/thing/"}
-WATCHED = (Customer, Response, Survey, Invitation, FollowUpCase, CaseEvent, OutboundEmail)
+WATCHED = (Customer, Response, Survey, Invitation, FollowUpCase, CaseEvent, OutboundMessage)
 
 
 def api_routes(resolver=None, prefix=""):

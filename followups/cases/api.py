@@ -194,7 +194,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = _validated(EmailInput, request)
         email = _call(workflow.case_email_customer, case=case, actor=request.user, **data)
         return Response(
-            {"id": email.pk, "status": email.status, "to_email": email.to_email},
+            {"id": email.pk, "status": email.status, "to_email": email.recipient},
             status=status.HTTP_202_ACCEPTED,
         )
 

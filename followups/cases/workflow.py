@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from followups.cases import access, sla
 from followups.invitations.emails import invitation_send
-from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from followups.outbox.language import customer_language
 from followups.outbox.messages import email_queue, render
 from followups.publish import messages_enqueue
@@ -218,7 +218,7 @@ def case_email_draft(*, case: FollowUpCase, actor) -> tuple[str, str]:
 
 def case_email_customer(
     *, case: FollowUpCase, actor, subject: str, body: str, draft_id: str
-) -> OutboundEmail:
+) -> OutboundMessage:
     """Queue an email to the customer through the outbox. ``draft_id`` comes
     from the form the person filled: submitting it twice sends one email."""
     if not access.can_work(actor, case):
@@ -239,7 +239,7 @@ def case_email_customer(
         email = email_queue(
             template="case_message",
             dedupe_key=f"case:{case.pk}:message:{draft_id}",
-            to_email=customer.email,  # type: ignore[arg-type]  # NULL only once erased (check constraint)
+            recipient=customer.email,  # type: ignore[arg-type]  # NULL only once erased (check constraint)
             language=customer_language(case.response),
             context={"subject": subject.strip(), "body": body.strip()},
             customer=customer,
@@ -306,7 +306,7 @@ def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
         email = email_queue(
             template="escalation",
             dedupe_key=f"case:{case.pk}:escalation:{case.escalation_level}:{user.pk}",
-            to_email=user.email,
+            recipient=user.email,
             language=settings.LANGUAGE_CODE,
             context={
                 "case_id": case.pk,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from followups.models import OutboundEmail
+from followups.models import OutboundMessage
 from followups.outbox.language import format_when
 from followups.outbox.messages import email_queue
 from followups.publish import messages_enqueue
@@ -69,12 +69,12 @@ def _context_for(invitation: Invitation, *, reminder: bool) -> tuple[str, dict]:
     )
 
 
-def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundEmail:
+def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundMessage:
     language, context = _context_for(invitation, reminder=reminder)
     return email_queue(
         template=TEMPLATE,
         dedupe_key=_dedupe_key(invitation.pk, reminder=reminder),
-        to_email=invitation.customer.email,  # type: ignore[arg-type]  # NULL only once erased (check constraint)
+        recipient=invitation.customer.email,  # type: ignore[arg-type]  # NULL only once erased (check constraint)
         language=language,
         context=context,
         customer=invitation.customer,

@@ -34,7 +34,7 @@ from followups.invitations.emails import (
     _email_context,
     language_for,
 )
-from followups.models import OutboundEmail
+from followups.models import OutboundMessage
 from followups.outbox.language import format_when
 from followups.outbox.messages import Rendered, normalized, render
 from followups.publish import (
@@ -229,7 +229,7 @@ class _WaveEmails:
             parts.append("".join(filled))
         return normalized(*parts)
 
-    def email(self, invitation: Invitation, now: datetime) -> OutboundEmail:
+    def email(self, invitation: Invitation, now: datetime) -> OutboundMessage:
         """The outbox row (unsaved) of a saved invitation's first email."""
         customer = invitation.customer
         language = language_for(customer, self.survey)
@@ -239,11 +239,11 @@ class _WaveEmails:
         else:
             values = self._values(invitation, language, unsubscribe_url(customer))
             rendered = self._fill(variant, values)
-        return OutboundEmail(
+        return OutboundMessage(
             dedupe_key=_dedupe_key(invitation.pk, reminder=False),
             template=TEMPLATE,
             language=language,
-            to_email=customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
+            recipient=customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
             customer=customer,
             subject=rendered.subject,
             body_text=rendered.body_text,
@@ -298,7 +298,7 @@ def _invite(
         invitations.append(invitation)
     Invitation.objects.bulk_create(invitations)
     # New invitations have no email yet: no dedupe lookup is needed.
-    outbox = OutboundEmail.objects.bulk_create(
+    outbox = OutboundMessage.objects.bulk_create(
         [wave_emails.email(invitation, now) for invitation in invitations]
     )
     messages_enqueue(message_ids=[email.pk for email in outbox])

@@ -1,5 +1,5 @@
-"""The outbox in the admin: every message out, its status, and sending failed
-ones again.
+"""The outbox in the admin: every message out, of every channel, its status,
+and sending failed ones again.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followups.models import (
-    OutboundEmail,
+    OutboundMessage,
 )
 from followups.publish import messages_enqueue
 from surveys.admin import VIA_ADMIN
@@ -19,11 +19,12 @@ from surveys.admin_permissions import has_model_permission
 from surveys.audit import Action, audit_record
 
 
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(RecordAdmin):
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(RecordAdmin):
     list_display = (
         "created_at",
-        "to_email",
+        "channel",
+        "recipient",
         "template",
         "language",
         "status",
@@ -31,8 +32,8 @@ class OutboundEmailAdmin(RecordAdmin):
         "sent_at",
         "short_error",
     )
-    list_filter = ("status", "template", "language")
-    search_fields = ("to_email", "subject", "dedupe_key")
+    list_filter = ("status", "channel", "template", "language")
+    search_fields = ("recipient", "subject", "dedupe_key")
     date_hierarchy = "created_at"
     actions = ("retry_now",)
     show_full_result_count = False
@@ -44,19 +45,19 @@ class OutboundEmailAdmin(RecordAdmin):
     def has_retry_permission(self, request):
         return has_model_permission(request, self.opts, "retry")
 
-    @admin.action(description=_("Try failed emails again now"), permissions=["retry"])
+    @admin.action(description=_("Try failed messages again now"), permissions=["retry"])
     def retry_now(self, request, queryset):
-        failed = OutboundEmail.Status.FAILED
+        failed = OutboundMessage.Status.FAILED
         with transaction.atomic():
             # Locked, so the ids audited are the ids this action queued again
             # (not one a concurrent retry or erasure took meanwhile).
             ids = list(
-                OutboundEmail.objects.select_for_update()
+                OutboundMessage.objects.select_for_update()
                 .filter(pk__in=queryset.values("pk"), status=failed)
                 .values_list("pk", flat=True)
             )
-            OutboundEmail.objects.filter(pk__in=ids).update(
-                status=OutboundEmail.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
+            OutboundMessage.objects.filter(pk__in=ids).update(
+                status=OutboundMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
             )
             if ids:
                 audit_record(
@@ -67,4 +68,4 @@ class OutboundEmailAdmin(RecordAdmin):
                     object_ids=ids,
                 )
         messages_enqueue(message_ids=ids)
-        self.message_user(request, _("%(n)d email(s) queued again.") % {"n": len(ids)})
+        self.message_user(request, _("%(n)d message(s) queued again.") % {"n": len(ids)})

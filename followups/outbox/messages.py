@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from followups.models import OutboundEmail
+from followups.models import OutboundMessage
 from surveys.models import Customer
 
 
@@ -47,25 +47,27 @@ def email_queue(
     *,
     template: str,
     dedupe_key: str,
-    to_email: str,
+    recipient: str,
     language: str,
     context: dict,
     customer: Customer | None = None,
     response_id: int | None = None,
     case_id: int | None = None,
     created_by=None,
-) -> OutboundEmail:
-    """Create the outbox row for one email, or return the one that already has
-    this dedupe key. The caller enqueues sending after its transaction commits."""
-    existing = OutboundEmail.objects.filter(dedupe_key=dedupe_key).first()
+) -> OutboundMessage:
+    """Create the outbox row for one email to the address ``recipient``, or
+    return the one that already has this dedupe key. The caller enqueues
+    sending after its transaction commits."""
+    existing = OutboundMessage.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     rendered = render(template, language, context)
-    email = OutboundEmail(
+    email = OutboundMessage(
         dedupe_key=dedupe_key,
         template=template,
         language=language,
-        to_email=to_email,
+        channel=OutboundMessage.Channel.EMAIL,
+        recipient=recipient,
         customer=customer,
         response_id=response_id,
         case_id=case_id,
@@ -78,5 +80,5 @@ def email_queue(
         with transaction.atomic():
             email.save()
     except IntegrityError:
-        return OutboundEmail.objects.get(dedupe_key=dedupe_key)
+        return OutboundMessage.objects.get(dedupe_key=dedupe_key)
     return email

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
@@ -24,12 +24,15 @@ from followups.models import (
     CaseEvent,
     GrantStatus,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     RewardGrant,
 )
 from followups.outbox import transports
+from followups.outbox.transports import Transport, TransportError
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def retry_delay(attempts: int) -> float:
@@ -54,82 +57,63 @@ def _without_waiting_for_the_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-# A message is at most four round trips to the mail server (MAIL, RCPT, DATA,
-# the end of the data), opening a connection at least three (connect and
-# greeting, EHLO, STARTTLS or AUTH), each bounded by EMAIL_TIMEOUT.
-SMTP_ROUND_TRIPS_PER_MESSAGE = 4
+def _lease_seconds(channel: str, messages: int) -> float:
+    transport = transports.transport_for(channel)
+    if transport is None:
+        # Held for the longest lease: it fails as soon as its batch is sent.
+        return settings.NPS_EMAIL_LEASE_MAX_SECONDS
+    return transport.lease_seconds(messages)
 
 
-SMTP_ROUND_TRIPS_TO_OPEN = 3
+def _by_channel(pairs: Iterable[tuple[str, T]]) -> dict[str, list[T]]:
+    """(channel, item) pairs grouped by channel, each group in the order given."""
+    groups: dict[str, list[T]] = {}
+    for channel, item in pairs:
+        groups.setdefault(channel, []).append(item)
+    return groups
 
 
-LEASE_MARGIN_SECONDS = 5.0  # the sender's own bookkeeping around the messages
-
-
-def email_lease_seconds(*, smtp_timeout: float, messages: int, cap: float) -> float:
-    """How long a sender holds the emails it claimed before the sweeper takes
-    them for lost: time to open a connection and send ``messages`` messages to
-    a mail server at its slowest, at most ``cap``; but never less than opening
-    and one message need, or a sender could lose an email it is still sending."""
-    one_message = smtp_timeout * SMTP_ROUND_TRIPS_PER_MESSAGE
-    opening = smtp_timeout * SMTP_ROUND_TRIPS_TO_OPEN
-    batch = LEASE_MARGIN_SECONDS + opening + one_message * max(messages, 1)
-    return max(min(batch, cap), LEASE_MARGIN_SECONDS + opening + one_message)
-
-
-def email_lease_running_out(
-    *, lease_expires_at: datetime, now: datetime, smtp_timeout: float
-) -> bool:
-    """Whether the next message might outlast the lease: then it is renewed first."""
-    needed = LEASE_MARGIN_SECONDS + smtp_timeout * SMTP_ROUND_TRIPS_PER_MESSAGE
-    return lease_expires_at - now < timedelta(seconds=needed)
-
-
-def _lease_until(now: datetime, messages: int) -> datetime:
-    seconds = email_lease_seconds(
-        smtp_timeout=settings.EMAIL_TIMEOUT,
-        messages=messages,
-        cap=settings.NPS_EMAIL_LEASE_MAX_SECONDS,
-    )
-    return now + timedelta(seconds=seconds)
-
-
-def _claim(email_ids: Sequence[int], now: datetime) -> list[int]:
-    """Take the emails that are still queued and due, so no other sender can,
-    for a lease (``email_lease_seconds``). Rows another sender is claiming
-    right now are skipped, not waited for."""
+def _claim(message_ids: Sequence[int], now: datetime) -> list[int]:
+    """Take the messages that are still queued and due, so no other sender
+    can, for a lease sized by their channel's transport. Rows another sender
+    is claiming right now are skipped, not waited for."""
     with transaction.atomic():
         _without_waiting_for_the_disk()
         claimable = list(
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED, next_attempt_at__lte=now)
-            .values_list("pk", flat=True)
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk__in=message_ids, status=OutboundMessage.Status.QUEUED, next_attempt_at__lte=now
+            )
+            .values_list("pk", "channel")
         )
-        OutboundEmail.objects.filter(pk__in=claimable).update(
-            status=OutboundEmail.Status.SENDING,
-            claimed_at=now,
-            lease_expires_at=_lease_until(now, len(claimable)),
-            attempts=F("attempts") + 1,
-        )
-    return claimable
+        for channel, ids in _by_channel((channel, pk) for pk, channel in claimable).items():
+            OutboundMessage.objects.filter(pk__in=ids).update(
+                status=OutboundMessage.Status.SENDING,
+                claimed_at=now,
+                lease_expires_at=now + timedelta(seconds=_lease_seconds(channel, len(ids))),
+                attempts=F("attempts") + 1,
+            )
+    return [pk for pk, _ in claimable]
 
 
-def _renew_lease(email_ids: Sequence[int], claimed_at: datetime) -> tuple[set[int], datetime]:
-    """Extend the lease of the emails this sender still holds (claimed at
-    ``claimed_at``, not yet sent); returns them and the new expiry. An email
+def _renew_lease(
+    transport: Transport, message_ids: Sequence[int], claimed_at: datetime
+) -> tuple[set[int], datetime]:
+    """Extend the lease of the messages this sender still holds (claimed at
+    ``claimed_at``, not yet sent); returns them and the new expiry. A message
     the sweeper took back meanwhile is another sender's now: not returned."""
     now = timezone.now()
-    until = _lease_until(now, len(email_ids))
-    held = OutboundEmail.objects.filter(
-        pk__in=email_ids,
-        status=OutboundEmail.Status.SENDING,
+    until = now + timedelta(seconds=transport.lease_seconds(len(message_ids)))
+    held = OutboundMessage.objects.filter(
+        pk__in=message_ids,
+        status=OutboundMessage.Status.SENDING,
         claimed_at=claimed_at,
         sent_at__isnull=True,
     )
     with transaction.atomic():
         _without_waiting_for_the_disk()
         ids = set(held.select_for_update().values_list("pk", flat=True))
-        OutboundEmail.objects.filter(pk__in=ids).update(lease_expires_at=until)
+        OutboundMessage.objects.filter(pk__in=ids).update(lease_expires_at=until)
     return ids, until
 
 
@@ -140,49 +124,56 @@ GRANT_OF_TEMPLATE: dict[str, type[OfferGrant | RewardGrant]] = {
 }
 
 
-def _mark_accepted(email: OutboundEmail) -> None:
-    """Record, at once, that the mail server took the message. A worker killed
-    between the server's "250 OK" and this commit makes the email go out twice
-    (with the same Message-ID); everything else waits for ``finish_sent``. A
-    row "sending" with ``sent_at`` set is never sent again, only finished (see
-    ``sweep``)."""
+def _mark_accepted(message: OutboundMessage) -> None:
+    """Record, at once, that the far end took the message. A worker killed
+    between its "250 OK" and this commit makes the message go out twice (an
+    email with the same Message-ID); everything else waits for ``finish_sent``.
+    A row "sending" with ``sent_at`` set is never sent again, only finished
+    (see ``sweep``)."""
     with transaction.atomic():
         _without_waiting_for_the_disk()
-        OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
+        OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
             sent_at=timezone.now()
         )
 
 
-def finish_sent(email_ids: Sequence[int]) -> int:
-    """The bookkeeping of accepted emails, for a whole batch in one transaction:
-    the row becomes "sent", an offer or reward becomes "sent" with it, and a
-    case gets its "email sent" event. Safe to run twice or concurrently (the
-    sweeper finishes what a killed worker left): only rows still "sending"
-    are taken, under a row lock. Returns how many it finished."""
-    if not email_ids:
+# What finish_sent reads of each accepted row.
+ACCEPTED_FIELDS = (
+    "pk",
+    "channel",
+    "template",
+    "response_id",
+    "case_id",
+    "created_by_id",
+    "customer_id",
+    "recipient",
+    "subject",
+    "sent_at",
+)
+
+
+def finish_sent(message_ids: Sequence[int]) -> int:
+    """The bookkeeping of accepted messages, for a whole batch in one
+    transaction: the row becomes "sent", an offer or reward becomes "sent" with
+    it, and a case gets its "email sent" event. Safe to run twice or
+    concurrently (the sweeper finishes what a killed worker left): only rows
+    still "sending" are taken, under a row lock. Returns how many it finished."""
+    if not message_ids:
         return 0
     with transaction.atomic():
         _without_waiting_for_the_disk()
         accepted = list(
-            OutboundEmail.objects.select_for_update()
-            .filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING, sent_at__isnull=False)
-            .order_by("pk")  # one lock order for the sender and the sweeper
-            .values(
-                "pk",
-                "template",
-                "response_id",
-                "case_id",
-                "created_by_id",
-                "customer_id",
-                "to_email",
-                "subject",
-                "sent_at",
+            OutboundMessage.objects.select_for_update()
+            .filter(
+                pk__in=message_ids, status=OutboundMessage.Status.SENDING, sent_at__isnull=False
             )
+            .order_by("pk")  # one lock order for the sender and the sweeper
+            .values(*ACCEPTED_FIELDS)
         )
         if not accepted:
             return 0
-        OutboundEmail.objects.filter(pk__in=[row["pk"] for row in accepted]).update(
-            status=OutboundEmail.Status.SENT, last_error=""
+        OutboundMessage.objects.filter(pk__in=[row["pk"] for row in accepted]).update(
+            status=OutboundMessage.Status.SENT, last_error=""
         )
         for template, grant_model in GRANT_OF_TEMPLATE.items():
             response_ids = [
@@ -191,11 +182,11 @@ def finish_sent(email_ids: Sequence[int]) -> int:
                 if row["template"] == template and row["response_id"]
             ]
             if response_ids:
-                # The grant was sent when its email was.
-                sent_at = OutboundEmail.objects.filter(
+                # The grant was sent when its message was.
+                sent_at = OutboundMessage.objects.filter(
                     response_id=OuterRef("response_id"),
                     template=template,
-                    status=OutboundEmail.Status.SENT,
+                    status=OutboundMessage.Status.SENT,
                 ).values("sent_at")[:1]
                 grant_model.objects.filter(
                     response_id__in=response_ids, status=GrantStatus.ISSUED
@@ -205,8 +196,8 @@ def finish_sent(email_ids: Sequence[int]) -> int:
                 case_id=row["case_id"],
                 kind=CaseEvent.Kind.EMAIL_SENT,
                 actor_id=row["created_by_id"],
-                created_at=row["sent_at"],  # type: ignore[misc]  # set when accepted
-                message=_email_sent_message(row),
+                created_at=row["sent_at"],
+                message=_sent_message(row),
                 data={"email_id": row["pk"], "template": row["template"]},
             )
             for row in accepted
@@ -215,36 +206,42 @@ def finish_sent(email_ids: Sequence[int]) -> int:
     return len(accepted)
 
 
-def _email_sent_message(row: Mapping) -> str:
+def _sent_message(row: Mapping) -> str:
     # The case names its customer; the timeline need not repeat their address.
-    recipient = "the customer" if row["customer_id"] else row["to_email"]
-    return f"Email sent to {recipient}: {row['subject']}"
+    recipient = "the customer" if row["customer_id"] else row["recipient"]
+    sent = f"{transports.noun_for(row['channel'])} sent to {recipient}"
+    return f"{sent}: {row['subject']}" if row["subject"] else sent
 
 
-def _mark_failed(email: OutboundEmail, reason: str) -> None:
-    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.FAILED, last_error=reason[:2000]
+def _mark_failed(message: OutboundMessage, reason: str) -> None:
+    OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
+        status=OutboundMessage.Status.FAILED, last_error=reason[:2000]
     )
-    # Log lines cannot be erased later: the row's id, never the address (which
-    # the mail server's reply often quotes).
-    # Replies echo it in any case, often inside <...>.
+    # Log lines cannot be erased later: the row's id, never the recipient (which
+    # the far end's reply often quotes, for email often inside <...>).
     logged = (
-        re.sub(re.escape(email.to_email), "<recipient>", reason, flags=re.IGNORECASE)
-        if email.to_email
+        re.sub(re.escape(message.recipient), "<recipient>", reason, flags=re.IGNORECASE)
+        if message.recipient
         else reason
     )
-    logger.warning("Email %s (%s) failed for good: %s", email.pk, email.template, logged)
+    logger.warning(
+        "%s %s (%s) failed for good: %s",
+        transports.noun_for(message.channel),
+        message.pk,
+        message.template,
+        logged,
+    )
 
 
-def _requeue(email: OutboundEmail, reason: str) -> float | None:
-    """Put a temporarily failed email back, or fail it once the cap is reached.
-    Returns the delay before the next attempt, or None when it gave up."""
-    if email.attempts >= settings.NPS_EMAIL_MAX_ATTEMPTS:
-        _mark_failed(email, f"Gave up after {email.attempts} attempts. Last error: {reason}")
+def _requeue(message: OutboundMessage, reason: str) -> float | None:
+    """Put a temporarily failed message back, or fail it once the cap is
+    reached. Returns the delay before the next attempt, or None when it gave up."""
+    if message.attempts >= settings.NPS_EMAIL_MAX_ATTEMPTS:
+        _mark_failed(message, f"Gave up after {message.attempts} attempts. Last error: {reason}")
         return None
-    delay = retry_delay(email.attempts)
-    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.QUEUED,
+    delay = retry_delay(message.attempts)
+    OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
+        status=OutboundMessage.Status.QUEUED,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
         last_error=reason[:2000],
         claimed_at=None,
@@ -253,59 +250,94 @@ def _requeue(email: OutboundEmail, reason: str) -> float | None:
     return delay
 
 
+def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:
+    """Fail the row for good, or put it back and note its delay in ``retry``."""
+    if error.permanent:
+        _mark_failed(message, error.reason)
+    elif (delay := _requeue(message, error.reason)) is not None:
+        retry[message.pk] = delay
+
+
+def _as_transport_error(exc: Exception) -> TransportError:
+    if isinstance(exc, TransportError):
+        return exc
+    # A transport should say what its failures mean; one it did not foresee
+    # is taken for temporary, so the cap (not a bug) ends the row's retries.
+    logger.error("A transport raised %s, not a TransportError.", type(exc).__name__, exc_info=exc)
+    return TransportError(f"{type(exc).__name__}: {exc}", permanent=False)
+
+
+def _deliver_each(
+    transport: Transport,
+    messages: list[OutboundMessage],
+    claimed_at: datetime,
+    *,
+    accepted: list[int],
+    retry: dict[int, float],
+) -> None:
+    """Deliver the claimed ``messages`` through an open ``transport``, renewing
+    their lease when the next one might outlast it. The ids the far end took
+    are recorded at once and added to ``accepted`` as they go (so the caller
+    finishes them even if this is interrupted); delays of those to try again
+    later go into ``retry``."""
+    lease_expires_at = claimed_at + timedelta(seconds=transport.lease_seconds(len(messages)))
+    left = list(messages)
+    while left:
+        if transport.lease_running_out(lease_expires_at=lease_expires_at, now=timezone.now()):
+            # Not checked again before this message: a transport with nothing
+            # to open gets a lease exactly as long as "running out" allows.
+            held, lease_expires_at = _renew_lease(transport, [m.pk for m in left], claimed_at)
+            left = [m for m in left if m.pk in held]
+            if not left:
+                break
+        message = left.pop(0)
+        try:
+            transport.deliver(message)
+        except Exception as exc:
+            _settle_failure(message, _as_transport_error(exc), retry)
+        else:
+            _mark_accepted(message)
+            accepted.append(message.pk)
+
+
+def _channel_send(
+    channel: str, messages: list[OutboundMessage], claimed_at: datetime, retry: dict[int, float]
+) -> None:
+    """Deliver one channel's claimed messages over one connection of its transport."""
+    transport = transports.transport_for(channel)
+    if transport is None:
+        for message in messages:
+            _mark_failed(message, f"No transport delivers the {channel!r} channel.")
+        return
+    accepted: list[int] = []
+    try:
+        with transport:
+            _deliver_each(transport, messages, claimed_at, accepted=accepted, retry=retry)
+    except TransportError as error:
+        # Only opening raises here (each delivery's failure is settled on its
+        # row): no message of the batch went, each waits or fails.
+        for message in messages:
+            _settle_failure(message, error, retry)
+    finally:
+        # Also after an error mid-batch: what the far end took is recorded as sent.
+        finish_sent(accepted)
+
+
 def messages_send(*, message_ids: Sequence[int]) -> dict[int, float]:
-    """Send a batch of queued emails over one SMTP connection.
+    """Send a batch of queued messages, of any channel, over one connection
+    per channel.
 
     Each accepted message is recorded at once (``_mark_accepted``); the rest
-    of the bookkeeping is done for the whole batch at the end
-    (``finish_sent``). Returns {email id: delay in seconds} for those to try
-    again later.
+    of the bookkeeping is done for each channel's part of the batch at the
+    end (``finish_sent``). Returns {message id: delay in seconds} for those to
+    try again later.
     """
     claimed_at = timezone.now()
     claimed = _claim(message_ids, claimed_at)
     if not claimed:
         return {}
-    batch = OutboundEmail.objects.select_related("customer").in_bulk(claimed)
-    lease_expires_at = _lease_until(claimed_at, len(claimed))
+    batch = OutboundMessage.objects.select_related("customer").in_bulk(claimed)
     retry: dict[int, float] = {}
-    smtp = get_connection(fail_silently=False)
-    try:
-        smtp.open()
-    except Exception as exc:
-        for email in batch.values():
-            if (delay := _requeue(email, transports.describe(exc))) is not None:
-                retry[email.pk] = delay
-        return retry
-    accepted: list[int] = []
-    try:
-        emails_left = list(batch.values())
-        while emails_left:
-            email = emails_left[0]
-            if email_lease_running_out(
-                lease_expires_at=lease_expires_at,
-                now=timezone.now(),
-                smtp_timeout=settings.EMAIL_TIMEOUT,
-            ):
-                held, lease_expires_at = _renew_lease([e.pk for e in emails_left], claimed_at)
-                emails_left = [e for e in emails_left if e.pk in held]
-                continue
-            del emails_left[0]
-            try:
-                transports.build_message(email, smtp).send()
-            except Exception as exc:
-                reason = transports.describe(exc)
-                if transports.is_permanent(exc):
-                    _mark_failed(email, reason)
-                elif (delay := _requeue(email, reason)) is not None:
-                    retry[email.pk] = delay
-            else:
-                _mark_accepted(email)
-                accepted.append(email.pk)
-    finally:
-        try:
-            smtp.close()
-        except Exception:
-            logger.debug("Closing the SMTP connection failed.", exc_info=True)
-        # Also after an error mid-batch: what the server took is recorded as sent.
-        finish_sent(accepted)
+    for channel, messages in _by_channel((m.channel, m) for m in batch.values()).items():
+        _channel_send(channel, messages, claimed_at, retry)
     return retry

@@ -68,7 +68,7 @@ def digest_send(*, now: datetime | None = None) -> int:
             email = email_queue(
                 template="digest",
                 dedupe_key=f"digest:{user.pk}:{year}-W{week:02d}",
-                to_email=user.email,
+                recipient=user.email,
                 language=languages.get(user.pk) or settings.LANGUAGE_CODE,
                 context={**context, "name": user.first_name or user.get_username()},
             )

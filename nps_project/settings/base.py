@@ -348,7 +348,7 @@ NPS_EMAIL_MAX_ATTEMPTS = env.int("NPS_EMAIL_MAX_ATTEMPTS", default=16)
 NPS_EMAIL_RETRY_BASE_SECONDS = env.float("NPS_EMAIL_RETRY_BASE_SECONDS", default=30.0)
 NPS_EMAIL_RETRY_MAX_SECONDS = env.float("NPS_EMAIL_RETRY_MAX_SECONDS", default=30 * 60.0)
 # A sender holds the emails it claimed for a lease sized from EMAIL_TIMEOUT and
-# the batch (followups.outbox.sending.email_lease_seconds), at most this long unless
+# the batch (followups.outbox.transports.email.email_lease_seconds), at most this long unless
 # one message alone needs more, and renews it while a batch runs long; the
 # sweeper queues an email again once its lease has expired (a worker killed
 # mid-send). 75 s is what opening a connection and sending one message may take

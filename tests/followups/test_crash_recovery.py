@@ -12,9 +12,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from followups.invitations.waves import wave_start
-from followups.models import OutboundEmail
+from followups.models import OutboundMessage
 from followups.outbox.messages import email_queue
-from followups.outbox.sending import email_lease_seconds
+from followups.outbox.transports.email import email_lease_seconds
 from followups.publish import messages_enqueue
 from followups.sweep import lost_work_sweep
 from surveys.models import Customer, Invitation, Wave
@@ -87,7 +87,7 @@ def test_a_wave_whose_worker_is_killed_midway_completes_exactly_once(redis_broke
     invited = Invitation.objects.values("customer").annotate(k=Count("pk"))
     assert invited.count() == n
     assert not invited.filter(k__gt=1).exists()
-    emailed = OutboundEmail.objects.values("customer").annotate(k=Count("pk"))
+    emailed = OutboundMessage.objects.values("customer").annotate(k=Count("pk"))
     assert emailed.count() == n
     assert not emailed.filter(k__gt=1).exists()
 
@@ -110,7 +110,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
         email_queue(
             template="offer",
             dedupe_key=f"lease-{i}",
-            to_email=f"lease{i}@example.com",
+            recipient=f"lease{i}@example.com",
             language="en",
             context={"customer_name": "A", "offer": "10%", "code": "C", "expires": "soon"},
         )
@@ -123,7 +123,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
         worker.kill()
         killed_at = timezone.now()
         smtp.handler.stall_after_accepting = 0
-        claimed = list(OutboundEmail.objects.order_by("pk"))
+        claimed = list(OutboundMessage.objects.order_by("pk"))
         assert {row.status for row in claimed} == {"sending"}
         [lease_expires_at] = {row.lease_expires_at for row in claimed}
         lease = email_lease_seconds(smtp_timeout=timeout, messages=2, cap=75)
@@ -144,7 +144,7 @@ def test_a_sender_killed_mid_send_has_its_emails_sent_again_once_its_lease_expir
         assert lease_expires_at < released[0] <= lease_expires_at + timedelta(seconds=5)
         assert (released[0] - killed_at).total_seconds() <= lease + 5
         wait_for(
-            lambda: OutboundEmail.objects.filter(status="sent").count() == 2,
+            lambda: OutboundMessage.objects.filter(status="sent").count() == 2,
             timeout=30,
             message=lambda: replacement.output()[-3000:],
         )

@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from followups.cases import workflow
-from followups.models import CaseEvent, ImprovementAction, OutboundEmail, RootCause
+from followups.models import CaseEvent, ImprovementAction, OutboundMessage, RootCause
 from followups.outbox.messages import email_queue
 from followups.outbox.sending import _mark_failed, messages_send
 from followups.sweep import lost_work_sweep
@@ -46,16 +46,16 @@ def erase(customer):
         return customer_erase(customer=customer)
 
 
-def email_to(customer, *, key: str, status=OutboundEmail.Status.QUEUED, **fields):
+def email_to(customer, *, key: str, status=OutboundMessage.Status.QUEUED, **fields):
     email = email_queue(
         template="case_message",
         dedupe_key=key,
-        to_email=customer.email,
+        recipient=customer.email,
         language="en",
         context={"subject": f"For {customer.name}", "body": f"Dear {customer.name}, ..."},
         customer=customer,
     )
-    OutboundEmail.objects.filter(pk=email.pk).update(status=status, **fields)
+    OutboundMessage.objects.filter(pk=email.pk).update(status=status, **fields)
     email.refresh_from_db()
     return email
 
@@ -89,12 +89,12 @@ def test_an_html_escaped_name_is_found_too():
 
 def test_unsent_emails_are_cancelled_with_a_reason_and_never_sent(case, mailoutbox):
     queued = email_to(case.customer, key="q")
-    claimed = email_to(case.customer, key="s", status=OutboundEmail.Status.SENDING)
+    claimed = email_to(case.customer, key="s", status=OutboundMessage.Status.SENDING)
     erase(case.customer)
 
     for email in (queued, claimed):
         email.refresh_from_db()
-        assert email.status == OutboundEmail.Status.CANCELLED
+        assert email.status == OutboundMessage.Status.CANCELLED
         assert email.last_error == "Cancelled: the customer was erased before it was sent."
     # Neither the sender nor the sweeper takes a cancelled email again.
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -105,42 +105,47 @@ def test_unsent_emails_are_cancelled_with_a_reason_and_never_sent(case, mailoutb
 
 def test_every_email_to_the_customer_loses_its_recipient_and_text_and_keeps_its_facts(case):
     sent_at = timezone.now()
-    sent = email_to(case.customer, key="sent", status=OutboundEmail.Status.SENT, sent_at=sent_at)
+    sent = email_to(case.customer, key="sent", status=OutboundMessage.Status.SENT, sent_at=sent_at)
     failed = email_to(
         case.customer,
         key="failed",
-        status=OutboundEmail.Status.FAILED,
+        status=OutboundMessage.Status.FAILED,
         last_error=f"Recipient refused: {EMAIL}: 550 no such user",
     )
     erase(case.customer)
 
     sent.refresh_from_db()
-    assert (sent.to_email, sent.subject, sent.body_text, sent.body_html) == ("", ERASED, ERASED, "")
+    assert (sent.recipient, sent.subject, sent.body_text, sent.body_html) == (
+        "",
+        ERASED,
+        ERASED,
+        "",
+    )
     assert (sent.template, sent.status, sent.sent_at) == ("case_message", "sent", sent_at)
     failed.refresh_from_db()
-    assert failed.status == OutboundEmail.Status.FAILED
+    assert failed.status == OutboundMessage.Status.FAILED
     assert failed.last_error == f"Recipient refused: {ERASED}: 550 no such user"
 
 
 def test_staff_emails_about_the_customers_case_are_scrubbed_and_kept(case):
     # As escalations were written before they stopped naming the customer.
-    about = OutboundEmail.objects.create(
+    about = OutboundMessage.objects.create(
         dedupe_key="escalation",
         template="escalation",
         language="en",
-        to_email="boss@example.com",
+        recipient="boss@example.com",
         case=case,
         subject=f"Case #{case.pk} escalated",
         body_text=f"Case #{case.pk} (score 2, {NAME} <{EMAIL}>) was escalated.",
     )
     erase(case.customer)
     about.refresh_from_db()
-    assert about.to_email == "boss@example.com"
+    assert about.recipient == "boss@example.com"
     assert about.body_text == f"Case #{about.case_id} (score 2, {ERASED} <{ERASED}>) was escalated."
 
 
 def test_an_address_they_had_before_is_scrubbed_too(case):
-    email_to(case.customer, key="old", status=OutboundEmail.Status.SENT)
+    email_to(case.customer, key="old", status=OutboundMessage.Status.SENT)
     Customer.objects.filter(pk=case.customer.pk).update(email="new-zq@example.org")
     workflow.case_add_note(case=case, actor=case.owner, text=f"Old address {EMAIL}, new one soon.")
     erase(Customer.objects.get(pk=case.customer.pk))
@@ -243,7 +248,7 @@ def test_an_erasure_that_fails_anywhere_changes_nothing_anywhere(case, settings)
     note.refresh_from_db()
     queued.refresh_from_db()
     assert note.message == f"Called {NAME}."
-    assert (queued.status, queued.to_email) == ("queued", EMAIL)
+    assert (queued.status, queued.recipient) == ("queued", EMAIL)
 
 
 def test_erasing_twice_changes_nothing_and_does_not_fail(case):
@@ -252,13 +257,13 @@ def test_erasing_twice_changes_nothing_and_does_not_fail(case):
     first = erase(case.customer)
     rows = [
         list(model.objects.order_by("pk").values_list())
-        for model in (Customer, CaseEvent, OutboundEmail, LogEntry)
+        for model in (Customer, CaseEvent, OutboundMessage, LogEntry)
     ]
     again = erase(Customer.objects.get(pk=case.customer.pk))
     assert again.erased_at == first.erased_at
     assert rows == [
         list(model.objects.order_by("pk").values_list())
-        for model in (Customer, CaseEvent, OutboundEmail, LogEntry)
+        for model in (Customer, CaseEvent, OutboundMessage, LogEntry)
     ]
 
 
@@ -269,7 +274,7 @@ def test_an_escalation_email_links_to_the_case_and_does_not_name_the_customer(ca
     manager("boss", email="boss@example.com")
     with TestCase.captureOnCommitCallbacks(execute=True):
         workflow.due_cases_escalate(now=case.due_at + timedelta(minutes=1))
-    rows = OutboundEmail.objects.filter(template="escalation")
+    rows = OutboundMessage.objects.filter(template="escalation")
     assert rows.count() == 2
     for email in rows:
         text = f"{email.subject} {email.body_text} {email.body_html}"
@@ -294,7 +299,7 @@ def test_a_refused_recipient_is_logged_by_the_emails_id_not_the_address(case, sm
     with caplog.at_level(logging.DEBUG):
         messages_send(message_ids=[email.pk])
     email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.FAILED
+    assert email.status == OutboundMessage.Status.FAILED
     assert EMAIL in email.last_error  # the row says why, until it is erased
     [line] = [r.getMessage() for r in caplog.records if r.name == "followups.outbox.sending"]
     assert line.startswith(f"Email {email.pk} (case_message) failed for good: ")
@@ -302,7 +307,7 @@ def test_a_refused_recipient_is_logged_by_the_emails_id_not_the_address(case, sm
 
 
 def test_a_failure_log_drops_the_address_in_whatever_case_the_server_echoed_it(case, caplog):
-    email = email_to(case.customer, key="echoed", status=OutboundEmail.Status.SENDING)
+    email = email_to(case.customer, key="echoed", status=OutboundMessage.Status.SENDING)
     reply = f"550 5.1.1 <{EMAIL.upper()}>: Recipient address rejected ({EMAIL.title()})"
     with caplog.at_level(logging.DEBUG):
         _mark_failed(email, reply)
@@ -317,9 +322,9 @@ def test_retrying_failed_emails_in_the_admin_leaves_cancelled_ones_alone(case, c
     client.force_login(UserFactory(username="root", is_superuser=True))
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(
-            "/admin/followups/outboundemail/",
+            "/admin/followups/outboundmessage/",
             {"action": "retry_now", "_selected_action": [queued.pk]},
         )
     queued.refresh_from_db()
-    assert queued.status == OutboundEmail.Status.CANCELLED
+    assert queued.status == OutboundMessage.Status.CANCELLED
     assert mailoutbox == []

@@ -9,7 +9,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.db.models import Count
 
-from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+from followups.models import FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
 from followups.routing import responses_route
 from followups.sweep import lost_work_sweep
 from followups.tasks import responses_route_task
@@ -44,7 +44,7 @@ def outcome_counts() -> dict:
         "cases": FollowUpCase.objects.count(),
         "offers": OfferGrant.objects.count(),
         "rewards": RewardGrant.objects.count(),
-        "emails_sent": OutboundEmail.objects.filter(status="sent").count(),
+        "emails_sent": OutboundMessage.objects.filter(status="sent").count(),
     }
 
 
@@ -59,7 +59,7 @@ def test_every_score_ends_with_exactly_its_outcome_and_one_delivered_email(worke
         # worker records the batch as sent).
         lambda: (
             len(smtp.handler.messages) >= 11
-            and OutboundEmail.objects.filter(status="sent").count() >= 11
+            and OutboundMessage.objects.filter(status="sent").count() >= 11
         ),
         timeout=60,
         message=lambda: f"the loop did not finish:\n{worker.output()[-3000:]}",
@@ -92,7 +92,7 @@ def test_one_routing_task_delivered_three_times_at_once_gives_one_outcome_and_on
         # Delivered, and the delivery recorded (at the end of the sender's batch).
         lambda: (
             len(smtp.handler.messages) >= 3
-            and OutboundEmail.objects.filter(status="sent").count() >= 3
+            and OutboundMessage.objects.filter(status="sent").count() >= 3
         ),
         timeout=60,
         message=lambda: worker.output()[-3000:],
@@ -143,7 +143,7 @@ def test_concurrent_routing_of_the_same_answers_in_three_threads_creates_each_ou
     assert FollowUpCase.objects.count() == 2
     assert OfferGrant.objects.count() == 1
     assert RewardGrant.objects.count() == 1
-    assert OutboundEmail.objects.count() == 4
+    assert OutboundMessage.objects.count() == 4
     assert not Response.objects.unrouted().exists()
 
 
@@ -182,8 +182,8 @@ def test_mail_server_failing_twice_is_retried_by_the_worker_and_delivers_once(wo
         survey=SurveyFactory(), customer=CustomerFactory(email="retry@example.com"), score=9
     )
     wait_for(lambda: smtp.handler.messages, timeout=60, message=lambda: worker.output()[-3000:])
-    email = OutboundEmail.objects.get()
-    wait_for(lambda: OutboundEmail.objects.get().status == "sent", timeout=10)
+    email = OutboundMessage.objects.get()
+    wait_for(lambda: OutboundMessage.objects.get().status == "sent", timeout=10)
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("sent", 3)
     assert smtp.handler.attempts == 3

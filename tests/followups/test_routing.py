@@ -14,7 +14,7 @@ from followups.models import (
     GrantStatus,
     Offer,
     OfferGrant,
-    OutboundEmail,
+    OutboundMessage,
     Reward,
     RewardGrant,
     SurveyIncentive,
@@ -72,7 +72,7 @@ def test_apology_email_names_the_owner_and_the_due_time():
     assert "Kasia from our customer care team will contact you by" in message.body
     assert "March 3, 2026" in message.body
     assert f"Your case number is {case.pk}" in message.body
-    email = OutboundEmail.objects.get()
+    email = OutboundMessage.objects.get()
     assert (email.status, email.case_id, email.template) == ("sent", case.pk, "apology")
     assert case.events.filter(kind=CaseEvent.Kind.EMAIL_SENT).count() == 1
 
@@ -154,7 +154,7 @@ def test_unsubscribed_detractor_still_gets_a_case_but_no_email():
     customer = CustomerFactory(unsubscribed_at=timezone.now())
     record(0, customer=customer)
     assert FollowUpCase.objects.filter(customer=customer).exists()
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
     assert mail.outbox == []
 
 
@@ -173,7 +173,7 @@ def test_routing_twice_creates_no_second_outcome_or_email():
     again = route([response.pk, response.pk])
     assert again.skipped == [response.pk, response.pk]
     assert FollowUpCase.objects.count() == 1
-    assert OutboundEmail.objects.count() == 1
+    assert OutboundMessage.objects.count() == 1
     assert len(mail.outbox) == 1
 
 
@@ -194,5 +194,5 @@ def test_a_batch_routes_every_category_and_publishes_its_emails_once():
     assert FollowUpCase.objects.count() == 7
     assert OfferGrant.objects.count() == 2
     assert RewardGrant.objects.count() == 2
-    assert OutboundEmail.objects.filter(status="sent").count() == 11
+    assert OutboundMessage.objects.filter(status="sent").count() == 11
     assert len(mail.outbox) == 11

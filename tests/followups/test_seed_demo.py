@@ -176,13 +176,13 @@ def test_output_lists_the_demo_logins(seeded):
 
 
 def test_every_demo_answer_has_its_outcome_dated_when_it_came_in(seeded):
-    from followups.models import FollowUpCase, OfferGrant, OutboundEmail, RewardGrant
+    from followups.models import FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
 
     assert not Response.objects.unrouted().exists()
     assert FollowUpCase.objects.count() == Response.objects.filter(category="detractor").count()
     assert OfferGrant.objects.count() == Response.objects.filter(category="passive").count()
     assert RewardGrant.objects.count() == Response.objects.filter(category="promoter").count()
-    assert OutboundEmail.objects.exclude(status="sent").count() == 0
+    assert OutboundMessage.objects.exclude(status="sent").count() == 0
     for case in FollowUpCase.objects.select_related("response")[:50]:
         assert case.created_at >= case.response.submitted_at
         assert case.created_at - case.response.submitted_at < timedelta(hours=1)

@@ -41,14 +41,14 @@ def test_phone_customer_answers_from_the_email_link_and_adds_a_comment(
     from django.test import TestCase
 
     from followups.invitations.emails import invitation_send
-    from followups.models import OutboundEmail
+    from followups.models import OutboundMessage
     from tests.factories import SurveyFactory
 
     settings.PUBLIC_BASE_URL = live_server.url
     survey = SurveyFactory(question="How likely are you to recommend us?")
     with TestCase.captureOnCommitCallbacks(execute=True):
         invitation = invitation_send(survey=survey, customer=CustomerFactory())
-    email = OutboundEmail.objects.get(template="invitation")
+    email = OutboundMessage.objects.get(template="invitation")
     assert email.status == "sent"
     link = next(
         line.split(": ", 1)[1] for line in email.body_text.splitlines() if line.startswith("3: ")

@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.outbox.transports import build_message
+from followups.outbox.transports.email import build_message
 from followups.routing import responses_route
 from surveys.models import Customer, Response
 from surveys.text import single_line

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.cases.admin import CUSTOMER_SEGMENTS_SQL
-from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from tests.factories import CustomerFactory, UserFactory, manager, staff_member
 from tests.followups.cases import open_case
 
@@ -106,7 +106,7 @@ def test_emailing_the_customer_is_allowed_only_to_the_owner_and_managers(client,
     login(client, people.get(who)).post(
         operation(case, "email"), {"subject": "Hello", "body": "We are on it", "draft_id": "x1"}
     )
-    assert OutboundEmail.objects.filter(template="case_message").exists() == WORK[who]
+    assert OutboundMessage.objects.filter(template="case_message").exists() == WORK[who]
 
 
 @pytest.mark.parametrize("who", ["owner", "other", "manager", None])

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from followups.models import FollowUpCase, OutboundEmail, RootCause
+from followups.models import FollowUpCase, OutboundMessage, RootCause
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
 
@@ -75,8 +75,8 @@ def test_manager_assigns_and_staff_works_the_case_to_resolution(live_server, bro
     assert case.status == FollowUpCase.Status.RESOLVED
     assert case.root_cause.name == "Carrier delay"
     assert case.first_contact_at is not None
-    email = OutboundEmail.objects.get(template="case_message")
-    assert (email.to_email, email.subject, email.status) == (
+    email = OutboundMessage.objects.get(template="case_message")
+    assert (email.recipient, email.subject, email.status) == (
         "ana@example.com",
         "About your parcel",
         "sent",

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from followups.models import FollowUpCase, OutboundEmail, RootCause
+from followups.models import FollowUpCase, OutboundMessage, RootCause
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
 from tests.surveys.api.conftest import key_for
@@ -87,7 +87,7 @@ def test_email_only_by_owner_or_manager(people, case, who):
     response = api(people.get(who)).post(
         url(case, "email"), {"subject": "Hi", "body": "We are on it", "draft_id": "a"}
     )
-    assert OutboundEmail.objects.filter(template="case_message").exists() == WORK[who]
+    assert OutboundMessage.objects.filter(template="case_message").exists() == WORK[who]
     if WORK[who]:
         assert response.status_code == 202
 

@@ -7,7 +7,7 @@ import time_machine
 from django.test import TestCase
 
 from followups.cases import sla, workflow
-from followups.models import CaseEvent, FollowUpCase, OutboundEmail
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
 
@@ -48,7 +48,7 @@ def test_an_overdue_case_escalates_once_and_tells_the_owner_and_managers(owned_c
     event = owned_case.events.get(kind=CaseEvent.Kind.ESCALATED)
     assert "overdue since" in event.message
     recipients = sorted(
-        OutboundEmail.objects.filter(template="escalation").values_list("to_email", flat=True)
+        OutboundMessage.objects.filter(template="escalation").values_list("recipient", flat=True)
     )
     assert recipients == ["boss@example.com", "owner@example.com"]
     assert {m.to[0] for m in mailoutbox} == {"boss@example.com", "owner@example.com"}
@@ -82,6 +82,6 @@ def test_a_superuser_counts_as_a_manager_for_escalation_emails(owned_case):
     UserFactory(username="root", is_superuser=True, email="root@example.com")
     escalate_at(OPENED + timedelta(hours=25))
     recipients = set(
-        OutboundEmail.objects.filter(template="escalation").values_list("to_email", flat=True)
+        OutboundMessage.objects.filter(template="escalation").values_list("recipient", flat=True)
     )
     assert recipients == {"boss@example.com", "owner@example.com", "root@example.com"}

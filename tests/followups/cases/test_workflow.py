@@ -8,7 +8,7 @@ from django.db import close_old_connections, connection
 from django.test import TestCase
 
 from followups.cases import workflow
-from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from tests.factories import ResponseFactory, manager, staff_member
 from tests.followups.cases import open_case
 
@@ -200,8 +200,8 @@ def test_emailing_the_customer_goes_through_the_outbox_once_per_draft(mailoutbox
             workflow.case_email_customer(
                 case=case, actor=owner, subject="Your order", body="<b>Sorry</b>", draft_id="d1"
             )
-    email = OutboundEmail.objects.get(template="case_message")
-    assert (email.status, email.created_by, email.to_email) == ("sent", owner, "ana@example.com")
+    email = OutboundMessage.objects.get(template="case_message")
+    assert (email.status, email.created_by, email.recipient) == ("sent", owner, "ana@example.com")
     assert "&lt;b&gt;Sorry&lt;/b&gt;" in email.body_html
     sent = [m for m in mailoutbox if m.subject == "Your order"]
     assert len(sent) == 1

@@ -15,7 +15,7 @@ from followups.cases import workflow
 from followups.invitations.emails import _context_for
 from followups.invitations.reminders import reminders_send
 from followups.invitations.waves import due_waves_start, wave_plan, wave_send
-from followups.models import CaseEvent, FollowUpCase, OutboundEmail, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from followups.outbox.messages import render
 from surveys import services as survey_services
 from surveys.models import Invitation, Response, Wave, hash_token
@@ -51,7 +51,7 @@ def test_dry_run_counts_who_would_be_invited_and_why_others_are_skipped(survey):
     assert "1 skipped: erased" in output
     assert "1 skipped: asked or answered within 30 days" in output
     assert not Invitation.objects.exists()
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 def test_sending_creates_invitations_and_emails_them_with_progress(survey, mailoutbox):
@@ -60,7 +60,7 @@ def test_sending_creates_invitations_and_emails_them_with_progress(survey, mailo
     output = send("nps", "--segment", "smb")
     assert "4/4" in output and "4 invitations queued" in output
     assert Invitation.objects.count() == 4
-    assert OutboundEmail.objects.filter(template="invitation", status="sent").count() == 4
+    assert OutboundMessage.objects.filter(template="invitation", status="sent").count() == 4
     assert len(mailoutbox) == 4
 
 
@@ -119,9 +119,9 @@ def test_every_wave_email_is_exactly_its_own_rendering_in_its_language(survey, c
         invited = Invitation.objects.select_related("customer", "survey")
         assert len(invited) == 5
         for invitation in invited:
-            email = OutboundEmail.objects.get(dedupe_key=f"invitation:{invitation.pk}:first")
+            email = OutboundMessage.objects.get(dedupe_key=f"invitation:{invitation.pk}:first")
             expected = rendered_in_full(invitation)
-            assert email.to_email == invitation.customer.email
+            assert email.recipient == invitation.customer.email
             assert email.language == (invitation.customer.locale or "en")
             assert (email.subject, email.body_text, email.body_html) == (
                 expected.subject,
@@ -160,7 +160,7 @@ def test_a_template_the_wave_cannot_merge_is_rendered_in_full_for_each_email(
     send("nps")
     for customer in (zoe, ann):
         invitation = Invitation.objects.get(customer=customer)
-        email = OutboundEmail.objects.get(customer=customer)
+        email = OutboundMessage.objects.get(customer=customer)
         assert email.body_text == rendered_in_full(invitation).body_text
         assert f"Dear {customer.name.upper()}," in email.body_text
         assert f"{invitation.public_url(10)}\n" in email.body_text

@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from followups.invitations.waves import wave_chunk_send, wave_schedule, wave_start
-from followups.models import OutboundEmail
+from followups.models import OutboundMessage
 from followups.sweep import lost_work_sweep
 from surveys.models import Invitation, Wave, WaveChunk
 from tests.factories import CustomerFactory, InvitationFactory, SurveyFactory
@@ -53,7 +53,7 @@ def test_a_wave_in_chunks_invites_and_emails_each_due_customer_once(survey, sett
     invited = WaveChunk.objects.order_by("number").values_list("invited", flat=True)
     assert list(invited) == [3, 3, 1]
     assert per_customer(Invitation, wave=wave) == {c.pk: 1 for c in due}
-    assert per_customer(OutboundEmail, template="invitation", status="sent") == {
+    assert per_customer(OutboundMessage, template="invitation", status="sent") == {
         c.pk: 1 for c in due
     }
     assert sorted(m.to[0] for m in mailoutbox) == sorted(c.email for c in due)
@@ -96,7 +96,7 @@ def test_a_chunk_delivered_again_after_it_finished_invites_nobody_twice(survey, 
     with TestCase.captureOnCommitCallbacks(execute=True):
         assert wave_chunk_send(chunk.pk) == 0
     assert Invitation.objects.count() == 3
-    assert OutboundEmail.objects.count() == 3
+    assert OutboundMessage.objects.count() == 3
 
 
 def test_one_invitation_per_customer_per_wave_is_a_database_constraint(survey):
@@ -187,6 +187,6 @@ def test_one_chunk_run_twice_at_once_gives_one_invitation_and_one_email_per_cust
     assert errors == []
     assert sorted(invited) == [0, 40]
     assert per_customer(Invitation) == {c.pk: 1 for c in customers}
-    assert per_customer(OutboundEmail) == {c.pk: 1 for c in customers}
+    assert per_customer(OutboundMessage) == {c.pk: 1 for c in customers}
     wave.refresh_from_db()
     assert (wave.chunks_done, wave.invited) == (1, 40)

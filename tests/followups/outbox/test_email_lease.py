@@ -10,13 +10,9 @@ from django.conf import settings as django_settings
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from followups.models import OutboundEmail
-from followups.outbox.sending import (
-    _claim,
-    email_lease_running_out,
-    email_lease_seconds,
-    messages_send,
-)
+from followups.models import OutboundMessage
+from followups.outbox.sending import _claim, messages_send
+from followups.outbox.transports.email import email_lease_running_out, email_lease_seconds
 from followups.sweep import lost_work_sweep
 from tests.followups.outbox.test_outbox import queue_email
 
@@ -118,7 +114,7 @@ def test_a_sender_renews_its_lease_while_a_long_batch_runs(slow_server, mailoutb
     ids = [queue_email(f"c{i}@example.com", key=f"k{i}").pk for i in range(3)]
     SlowBackend.seconds = 40  # each message near its worst case: 4 round trips of 10 s
     assert messages_send(message_ids=ids) == {}
-    leases = dict(OutboundEmail.objects.values_list("pk", "lease_expires_at"))
+    leases = dict(OutboundMessage.objects.values_list("pk", "lease_expires_at"))
     start = slow_server
     # 75 s at the claim; renewed for the rest before the second and third
     # messages, when less than 45 s (one message and the margin) were left.
@@ -128,7 +124,7 @@ def test_a_sender_renews_its_lease_while_a_long_batch_runs(slow_server, mailoutb
         timedelta(seconds=80 + 75),
     ]
     assert len(mailoutbox) == 3
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_sender_does_not_send_emails_the_sweeper_took_back_from_it(slow_server, mailoutbox):
@@ -136,9 +132,9 @@ def test_a_sender_does_not_send_emails_the_sweeper_took_back_from_it(slow_server
     SlowBackend.seconds = 40
 
     def taken_back_and_claimed_by_another_sender():
-        OutboundEmail.objects.filter(pk=ids[1]).update(claimed_at=timezone.now())
+        OutboundMessage.objects.filter(pk=ids[1]).update(claimed_at=timezone.now())
 
     SlowBackend.during_first_send = taken_back_and_claimed_by_another_sender
     messages_send(message_ids=ids)
     assert [m.to for m in mailoutbox] == [["c0@example.com"]]
-    assert OutboundEmail.objects.get(pk=ids[1]).status == "sending"  # the other sender's
+    assert OutboundMessage.objects.get(pk=ids[1]).status == "sending"  # the other sender's

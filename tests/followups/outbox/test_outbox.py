@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from followups.models import OutboundEmail
-from followups.outbox import transports
+from followups.models import OutboundMessage
 from followups.outbox.messages import email_queue
 from followups.outbox.sending import _claim, _mark_accepted, messages_send, retry_delay
-from followups.outbox.transports import build_message
+from followups.outbox.transports import email as email_transport
+from followups.outbox.transports.email import build_message
 from followups.routing import responses_route
 from followups.sweep import lost_work_sweep
 from tests.factories import CustomerFactory
@@ -23,7 +23,7 @@ def queue_email(to="ana@example.com", key="k1", **context):
     return email_queue(
         template="offer",
         dedupe_key=key,
-        to_email=to,
+        recipient=to,
         language="en",
         context={
             "customer_name": "Ana",
@@ -70,12 +70,12 @@ def test_same_dedupe_key_makes_no_second_row():
     again = email_queue(
         template="offer",
         dedupe_key="response:1:offer",
-        to_email="x@example.com",
+        recipient="x@example.com",
         language="en",
         context={},
     )
     assert again.pk == first.pk
-    assert OutboundEmail.objects.count() == 1
+    assert OutboundMessage.objects.count() == 1
 
 
 def test_failing_twice_then_working_sends_on_the_third_attempt_once(smtp, settings):
@@ -100,7 +100,7 @@ def test_always_failing_is_marked_failed_after_the_cap_without_a_retry_storm(smt
     assert smtp.handler.attempts == 4
     # Nothing more happens, however often the task or the sweeper comes back.
     assert messages_send(message_ids=[email.pk]) == {}
-    assert lost_work_sweep(now=timezone.now() + timedelta(days=1)).emails == 0
+    assert lost_work_sweep(now=timezone.now() + timedelta(days=1)).messages == 0
     assert smtp.handler.attempts == 4
 
 
@@ -153,24 +153,24 @@ def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_ag
     staff_member("ola")
     passive, detractor = ResponseFactory(score=7), ResponseFactory(score=2)
     responses_route(response_ids=[passive.pk, detractor.pk])  # on-commit publishing never runs
-    ids = list(OutboundEmail.objects.values_list("pk", flat=True))
+    ids = list(OutboundMessage.objects.values_list("pk", flat=True))
     assert len(ids) == 2
     now = timezone.now()
     assert sorted(_claim(ids, now)) == sorted(ids)
-    for email in OutboundEmail.objects.filter(pk__in=ids):
+    for email in OutboundMessage.objects.filter(pk__in=ids):
         _mark_accepted(email)
     # The worker died here: the server has both messages, the bookkeeping is undone.
-    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sending"}
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sending"}
 
     assert lost_work_sweep(now=now + timedelta(seconds=10)).finished == 0  # within the grace
     result = lost_work_sweep(now=now + timedelta(seconds=31))
-    assert (result.finished, result.unstuck, result.emails) == (2, 0, 0)
+    assert (result.finished, result.unstuck, result.messages) == (2, 0, 0)
     assert smtp.handler.messages == []  # recorded, never sent again
-    offer_email = OutboundEmail.objects.get(response=passive)
+    offer_email = OutboundMessage.objects.get(response=passive)
     assert (offer_email.status, offer_email.last_error) == ("sent", "")
     grant = OfferGrant.objects.get(response=passive)
     assert (grant.status, grant.sent_at) == ("sent", offer_email.sent_at)
-    case_email = OutboundEmail.objects.get(response=detractor)
+    case_email = OutboundMessage.objects.get(response=detractor)
     [event] = CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL_SENT)
     assert (event.case_id, event.data["email_id"], event.created_at) == (
         case_email.case_id,
@@ -192,14 +192,14 @@ def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monk
         built.append(email.pk)
         return real_build(email, connection)
 
-    monkeypatch.setattr(transports, "build_message", build)
+    monkeypatch.setattr(email_transport, "build_message", build)
     with pytest.raises(KeyboardInterrupt):
-        messages_send(message_ids=list(OutboundEmail.objects.values_list("pk", flat=True)))
+        messages_send(message_ids=list(OutboundMessage.objects.values_list("pk", flat=True)))
     [taken] = built
     assert len(smtp.handler.messages) == 1
-    sent = OutboundEmail.objects.get(pk=taken)
+    sent = OutboundMessage.objects.get(pk=taken)
     assert (sent.status, sent.sent_at is not None) == ("sent", True)
-    unsent = OutboundEmail.objects.exclude(pk=taken).get()
+    unsent = OutboundMessage.objects.exclude(pk=taken).get()
     # Still claimed: the sweeper queues it again once its sender is surely gone.
     assert (unsent.status, unsent.sent_at) == ("sending", None)
 

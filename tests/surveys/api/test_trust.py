@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from followups.models import OutboundEmail
+from followups.models import OutboundMessage
 from surveys.models import AuditEvent, Customer, Response
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
 
@@ -112,7 +112,7 @@ def test_ingestion_refuses_a_customer_database_id(ingest_client, stranger):
     assert reply.status_code == 400
     assert "customer.id" in reply.json()["error"]["fields"]
     assert not Response.objects.exists()
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 def test_bulk_ingestion_refuses_a_customer_database_id(ingest_client, stranger):
@@ -186,7 +186,7 @@ def test_a_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
 
     assert (again.status_code, again.json()["id"]) == (200, legacy.pk)
     assert Response.objects.get().pk == legacy.pk
-    assert not OutboundEmail.objects.exists()
+    assert not OutboundMessage.objects.exists()
 
 
 def test_a_bulk_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):

@@ -1,0 +1,136 @@
+"""Email over SMTP: the message as the mail server gets it, and which of its
+replies are worth another try.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.validators import validate_email
+
+from followups.models import OutboundMessage
+from followups.outbox.transports.base import (
+    Transport,
+    TransportError,
+    batch_lease_seconds,
+    lease_running_out,
+)
+from surveys.links import unsubscribe_headers
+
+# A message is at most four round trips to the mail server (MAIL, RCPT, DATA,
+# the end of the data), opening a connection at least three (connect and
+# greeting, EHLO, STARTTLS or AUTH), each bounded by EMAIL_TIMEOUT.
+SMTP_ROUND_TRIPS_PER_MESSAGE = 4
+
+
+SMTP_ROUND_TRIPS_TO_OPEN = 3
+
+
+def email_lease_seconds(*, smtp_timeout: float, messages: int, cap: float) -> float:
+    """The lease of a batch of ``messages`` emails (``batch_lease_seconds``)."""
+    return batch_lease_seconds(
+        opening=smtp_timeout * SMTP_ROUND_TRIPS_TO_OPEN,
+        per_message=smtp_timeout * SMTP_ROUND_TRIPS_PER_MESSAGE,
+        messages=messages,
+        cap=cap,
+    )
+
+
+def email_lease_running_out(
+    *, lease_expires_at: datetime, now: datetime, smtp_timeout: float
+) -> bool:
+    return lease_running_out(
+        lease_expires_at=lease_expires_at,
+        now=now,
+        per_message=smtp_timeout * SMTP_ROUND_TRIPS_PER_MESSAGE,
+    )
+
+
+def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
+    headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"}
+    if email.customer is not None and not email.customer.is_erased:
+        # One-click unsubscribe in the mail client, for every email to a customer.
+        headers.update(unsubscribe_headers(email.customer))
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.recipient],
+        connection=connection,
+        headers=headers,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True when sending again cannot succeed: the server refused for good
+    (5xx) or the message itself is malformed. Connection trouble and 4xx
+    replies are temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | OSError):
+        return False
+    return isinstance(exc, ValueError | UnicodeError | TypeError)
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        parts = [
+            f"{rcpt}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for rcpt, (code, msg) in exc.recipients.items()
+        ]
+        return "Recipient refused: " + "; ".join(parts)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{type(exc).__name__}: {exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+class EmailTransport(Transport):
+    """One SMTP connection (Django's email backend) for a batch."""
+
+    channel = OutboundMessage.Channel.EMAIL
+    noun = "Email"
+
+    def __init__(self) -> None:
+        self.connection: BaseEmailBackend | None = None
+
+    def open(self) -> None:
+        self.connection = connection = get_connection(fail_silently=False)
+        try:
+            connection.open()
+        except Exception as exc:
+            # Whatever the reply, no message of the batch was refused: all wait.
+            raise TransportError(describe(exc), permanent=False) from exc
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+    def deliver(self, message: OutboundMessage) -> None:
+        try:
+            validate_email(message.recipient)
+        except ValidationError as exc:
+            raise TransportError("Not an email address.", permanent=True) from exc
+        try:
+            build_message(message, self.connection).send()
+        except Exception as exc:
+            raise TransportError(describe(exc), permanent=is_permanent(exc)) from exc
+
+    def opening_seconds(self) -> float:
+        return settings.EMAIL_TIMEOUT * SMTP_ROUND_TRIPS_TO_OPEN
+
+    def message_seconds(self) -> float:
+        return settings.EMAIL_TIMEOUT * SMTP_ROUND_TRIPS_PER_MESSAGE
