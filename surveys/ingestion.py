@@ -24,6 +24,7 @@ from rest_framework.settings import api_settings
 
 from . import handoff, services, stats
 from .models import Channel, Customer, Response, Survey
+from .scores import ScoreInvalid, score_parse
 from .text import single_line
 
 MAX_BULK_ITEMS = 1000
@@ -54,7 +55,6 @@ DATETIME_FORMAT_HINT = "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]"
 NULL_CHARACTERS = ProhibitNullCharactersValidator.message
 SURROGATES = "Surrogate characters are not allowed: U+{code_point:X}."
 INVALID_EMAIL = drf_fields.EmailField.default_error_messages["invalid"]
-SCORE_INVALID = "The score must be a whole number from 0 to 10."
 UNKNOWN_SURVEY = "No survey with the slug '{slug}'."
 CLOSED_SURVEY = "The survey '{slug}' is {status} and takes no answers."
 CUSTOMER_ID_REFUSED = "Answers name their customer by email or external_id, never by database id."
@@ -66,26 +66,6 @@ FUTURE_SUBMISSION = "The submission time is in the future."
 
 _ACCEPTING = frozenset({Survey.Status.ACTIVE, Survey.Status.PAUSED})
 _CUSTOMER_DETAILS = ("email", "name", "external_id", "segment", "locale")
-
-
-def parse_score(value) -> int:
-    """A whole number 0..10, given as a number or a numeric string; ``ValueError``
-    otherwise (``True``, ``7.5``, ``"7.5"``, ``11``)."""
-    if isinstance(value, bool):
-        raise ValueError(SCORE_INVALID)
-    if isinstance(value, int):
-        score = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError(SCORE_INVALID)
-        score = int(value)
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        score = int(value.strip())
-    else:
-        raise ValueError(SCORE_INVALID)
-    if not 0 <= score <= 10:
-        raise ValueError(SCORE_INVALID)
-    return score
 
 
 # --- One answer -------------------------------------------------------------
@@ -682,9 +662,9 @@ def _score(raw: dict, errors: dict):
         errors["score"] = [NULL]
         return None
     try:
-        return parse_score(raw["score"])
-    except ValueError:
-        errors["score"] = [SCORE_INVALID]
+        return score_parse(raw["score"])
+    except ScoreInvalid as exc:
+        errors["score"] = exc.messages
         return None
 
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from . import ingestion, services
 from .models import Customer, Locale, Response, Survey
+from .scores import SCORE_INVALID, ScoreInvalid, score_parse
 from .text import single_line
 
 # --- Input ------------------------------------------------------------------
@@ -18,14 +19,14 @@ from .text import single_line
 
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10})
 class ScoreField(serializers.Field):
-    """0..10 as a number (``8``, ``8.0``) or a numeric string (``"8"``)."""
+    """0..10 as ``surveys.scores.score_parse`` reads it (``8``, ``8.0``, ``"8"``)."""
 
-    default_error_messages = {"invalid": ingestion.SCORE_INVALID}
+    default_error_messages = {"invalid": SCORE_INVALID}
 
     def to_internal_value(self, data):
         try:
-            return ingestion.parse_score(data)
-        except ValueError:
+            return score_parse(data)
+        except ScoreInvalid:
             self.fail("invalid")
 
     def to_representation(self, value):

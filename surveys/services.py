@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from . import audit, handoff, stats
 from .erasure import PersonalData, admin_log_scrub
 from .models import Channel, Customer, CustomerImport, Invitation, Locale, Response, Survey
+from .scores import ScoreInvalid, score_parse
 
 SUPPORTED_LOCALES = {choice.value for choice in Locale}
 
@@ -116,16 +117,11 @@ class Recorded:
     created: bool
 
 
-def _validate_score(score) -> int:
-    if isinstance(score, bool):
-        raise ValidationError({"score": "The score must be a whole number from 0 to 10."})
+def _score_checked(score) -> int:
     try:
-        value = int(score)
-    except (TypeError, ValueError):
-        raise ValidationError({"score": "The score must be a whole number from 0 to 10."}) from None
-    if str(score).strip() not in {str(value), f"{value}.0"} or not 0 <= value <= 10:
-        raise ValidationError({"score": "The score must be a whole number from 0 to 10."})
-    return value
+        return score_parse(score)
+    except ScoreInvalid as exc:
+        raise ValidationError({"score": exc.messages}) from None
 
 
 def response_record(
@@ -148,7 +144,7 @@ def response_record(
     and changes nothing. Idempotency keys are per ``api_client`` (the user an
     API key acts as; None for answers from elsewhere).
     """
-    score = _validate_score(score)
+    score = _score_checked(score)
     idempotency_key = (idempotency_key or "").strip() or None
     if idempotency_key:
         existing = Response.objects.filter(
