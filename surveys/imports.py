@@ -432,7 +432,7 @@ def customer_import_run(
             return False
 
 
-def customer_imports_stalled(*, idle_seconds: int) -> list[int]:
+def stalled_imports_list(*, idle_seconds: int) -> list[int]:
     """Unfinished jobs without progress for a while: their task was lost (the
     broker was down when it was queued, or the worker died)."""
     cutoff = timezone.now() - timedelta(seconds=idle_seconds)

@@ -274,7 +274,7 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
 COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
 
 
-def response_add_comment(*, response: Response, comment: str) -> bool:
+def response_comment_add(*, response: Response, comment: str) -> bool:
     """Add the answer to the follow-up question to a stored response.
 
     Only a response without a comment takes one, so a repeated or concurrent
