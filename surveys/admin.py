@@ -391,7 +391,7 @@ class ApiKeyForm(forms.ModelForm):
         user, scopes = cleaned.get("user"), cleaned.get("scopes")
         if user is not None and scopes:
             try:
-                scopes_allowed_check(user, scopes)
+                scopes_allowed_check(user=user, scopes=scopes)
             except ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned

@@ -58,7 +58,7 @@ class CustomerImportForm(forms.Form):
 
 def _enqueue(job_id: int) -> None:
     try:
-        tasks.import_customers.delay(job_id)
+        tasks.customer_import_run_task.delay(job_id)
     except Exception:
         # The job is saved; the periodic resume task queues it once the broker answers.
         logger.warning("Could not queue customer import %d; it will be resumed.", job_id)

@@ -38,18 +38,21 @@ from nps_project.parsers import JSONParser
 from . import exports, ingestion, models, services
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
 from .audit import export_record
+from .customers import CustomerConflict
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
+from .ingestion.parsing import (
+    CustomerDetailsSerializer,
+    ResponseBulkInSerializer,
+    ResponseInSerializer,
+)
 from .models import ApiScope
 from .serializers import (
     BulkResultSerializer,
-    CustomerDetailsSerializer,
     CustomerSerializer,
     CustomerUpdateSerializer,
     CustomerWrittenSerializer,
     ErrorSerializer,
     NpsReportSerializer,
-    ResponseBulkInSerializer,
-    ResponseInSerializer,
     ResponseSerializer,
     ResponseWrittenSerializer,
     SurveySerializer,
@@ -141,7 +144,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def _bad_request(exc: DjangoValidationError) -> exceptions.ValidationError:
-    if isinstance(exc, services.CustomerConflict):
+    if isinstance(exc, CustomerConflict):
         return Conflict(field_errors(exc))
     return exceptions.ValidationError(field_errors(exc))
 
@@ -343,8 +346,8 @@ class ResponseBulkView(ApiMixin, APIView):
     def post(self, request, *args, **kwargs):
         envelope = ResponseBulkInSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
-        results = ingestion.responses_record_bulk(
-            envelope.validated_data["responses"],
+        results = ingestion.responses_ingest(
+            items=envelope.validated_data["responses"],
             api_client=_api_client(request),
             update_customers=caller_has_scope(request, CUSTOMERS_WRITE),
         )
@@ -445,7 +448,7 @@ class CustomerDetailView(ApiMixin, generics.RetrieveAPIView):
         incoming = CustomerUpdateSerializer(customer, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         try:
-            customer = ingestion.customer_update(customer=customer, **incoming.validated_data)
+            customer = services.customer_update(customer=customer, **incoming.validated_data)
         except DjangoValidationError as exc:
             raise _bad_request(exc) from exc
         return Response(_customer_answer(request, customer))

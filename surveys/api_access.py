@@ -52,7 +52,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             secret = parts[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid key.")) from None
-        api_key = api_key_find(secret)
+        api_key = api_key_find(secret=secret)
         if api_key is None:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked key."))
         bind_request_actor(api_key.label)

@@ -33,7 +33,7 @@ class IssuedKey:
     secret: str  # shown once, never stored
 
 
-def scopes_clean(scopes: Iterable[str]) -> list[str]:
+def scopes_clean(*, scopes: Iterable[str]) -> list[str]:
     """The scopes, checked and in the canonical order."""
     given = set(scopes)
     unknown = sorted(given - set(ApiScope.values))
@@ -44,16 +44,16 @@ def scopes_clean(scopes: Iterable[str]) -> list[str]:
     return [scope for scope in ApiScope.values if scope in given]
 
 
-def scope_permissions_missing(user, scopes: Iterable[str]) -> list[str]:
+def scope_permissions_missing(*, user, scopes: Iterable[str]) -> list[str]:
     """The permissions ``user`` lacks for a key of theirs to use ``scopes``."""
     needed = dict.fromkeys(perm for scope in scopes for perm in SCOPE_PERMISSIONS[scope])
     return [perm for perm in needed if not user.has_perm(perm)]
 
 
-def scopes_allowed_check(user, scopes: Iterable[str]) -> None:
+def scopes_allowed_check(*, user, scopes: Iterable[str]) -> None:
     """Refuse scopes that ``user`` may not use: a key can do no more than the
     user it acts as."""
-    missing = scope_permissions_missing(user, scopes)
+    missing = scope_permissions_missing(user=user, scopes=scopes)
     if missing:
         raise ValidationError(
             {
@@ -78,8 +78,8 @@ def api_key_create(
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("A key needs a name.")})
-    scopes = scopes_clean(scopes)
-    scopes_allowed_check(user, scopes)
+    scopes = scopes_clean(scopes=scopes)
+    scopes_allowed_check(user=user, scopes=scopes)
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey(
         user=user,
@@ -162,7 +162,7 @@ def api_key_rotate(
     return issued
 
 
-def api_key_find(secret: str) -> ApiKey | None:
+def api_key_find(*, secret: str) -> ApiKey | None:
     """The usable key with this secret, its user active; None otherwise.
     Records when it was used, at most once a minute."""
     api_key = ApiKey.objects.select_related("user").filter(digest=ApiKey.digest_of(secret)).first()

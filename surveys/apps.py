@@ -1,3 +1,5 @@
+"""Registration of the surveys app: its name, and the signals that audit access changes."""
+
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, pre_save
 from django.utils.translation import gettext_lazy as _

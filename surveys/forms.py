@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import scores
+from .scores import ScoreInvalid, score_parse
 from .services import COMMENT_MAX_LENGTH
 
-SCORES = [str(score) for score in range(11)]
+SCORES = [str(score) for score in scores.SCORES]
+CHOOSE_A_SCORE = _("Please choose a score from 0 to 10.")
 
 
 def score_from_query(value: str | None) -> str | None:
-    """The score of a one-click email link (``?score=N``), or None when it is
-    missing or not a whole number from 0 to 10."""
-    if value is not None and re.fullmatch(r"10|[0-9]", value):
-        return value
-    return None
+    """The score of a one-click email link (``?score=N``) to preselect, or None
+    when it is missing or not a score."""
+    try:
+        return str(score_parse(value))
+    except ScoreInvalid:
+        return None
+
+
+class ScoreFormField(forms.Field):
+    """The page's buttons, read by ``surveys.scores.score_parse``; a customer
+    is asked to choose rather than told the rule an integrator is told."""
+
+    default_error_messages = {"required": CHOOSE_A_SCORE, "invalid": CHOOSE_A_SCORE}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return score_parse(value)
+        except ScoreInvalid:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class ScoreForm(forms.Form):
-    score = forms.TypedChoiceField(
-        choices=[(score, score) for score in SCORES],
-        coerce=int,
-        error_messages={
-            "required": _("Please choose a score from 0 to 10."),
-            "invalid_choice": _("Please choose a score from 0 to 10."),
-        },
-    )
+    score = ScoreFormField()
 
 
 class CommentField(forms.CharField):

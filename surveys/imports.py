@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -27,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
+from .customers import CustomerConflict, customer_identity_check, locale_normalize
 from .models import Customer, CustomerImport
-from .services import CustomerConflict, customer_identity_check, normalize_locale
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
@@ -156,7 +157,7 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
             )
             continue
         if column == "locale":
-            value = normalize_locale(value)
+            value = locale_normalize(value)
         try:
             value = Customer._meta.get_field(column).clean(value, None)  # type: ignore[union-attr]  # a column
         except ValidationError as exc:
@@ -433,7 +434,7 @@ def customer_import_run(
             return False
 
 
-def customer_imports_stalled(*, idle_seconds: int) -> list[int]:
+def stalled_imports_list(*, idle_seconds: int) -> list[int]:
     """Unfinished jobs without progress for a while: their task was lost (the
     broker was down when it was queued, or the worker died)."""
     cutoff = timezone.now() - timedelta(seconds=idle_seconds)
@@ -464,3 +465,27 @@ def customer_import_abort(*, job_id: int, reason: str) -> None:
         )
         if aborted:
             _audit_failed(job_id)
+
+
+def customer_imports_waiting_refuse(*, email: str | None, external_id: str | None) -> None:
+    """Fail and empty every unfinished import whose file names a customer being
+    erased (call it in the erasing transaction): its stored bytes hold their
+    data, and running it would create them again."""
+    identifiers = [re.escape(value) for value in (email, external_id) if value]
+    if not identifiers:
+        return
+    # A whole cell, not part of one ("crm-1" is not in "crm-10").
+    edge = r"[^\s,;\"']"
+    alternatives = "|".join(identifiers)
+    cell = re.compile(f"(?<!{edge})(?:{alternatives})(?!{edge})", re.IGNORECASE)
+    unfinished = (
+        CustomerImport.objects.select_for_update()
+        .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
+        .only("pk", "data")
+    )
+    reason = _(
+        "A customer in this file was erased while it waited; upload the file again without them."
+    )
+    for job in unfinished:
+        if cell.search(bytes(job.data).decode("utf-8", "replace")):
+            customer_import_abort(job_id=job.pk, reason=reason)

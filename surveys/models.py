@@ -411,6 +411,12 @@ class ResponseQuerySet(models.QuerySet):
         """Answers that count in statistics."""
         return self.filter(exclusion_reason="")
 
+    def keys_visible_to(self, api_client):
+        """Answers whose idempotency keys a client's retry may hit: its own,
+        and those stored before keys were per client (no ``api_client``), so
+        that a retry across that upgrade does not record the answer twice."""
+        return self.filter(Q(api_client=api_client) | Q(api_client__isnull=True))
+
     def unrouted(self):
         return self.filter(routed_at__isnull=True)
 

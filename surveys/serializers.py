@@ -1,130 +1,38 @@
-"""The REST API's request and response shapes: input is checked for type and
-size here, every rule about the data is the services' (``surveys.ingestion``,
-``surveys.services``)."""
+"""The REST API's output shapes and the customer update it takes; answers
+and customer details come in through ``surveys.ingestion.parsing``. Input is
+checked for type and size, every rule about the data is the services'."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
-from drf_spectacular.utils import extend_schema_field, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from . import ingestion, services
+from .customers import locale_normalize
+from .ingestion import bulk
+from .ingestion.parsing import (
+    EMAIL_MAX_LENGTH,
+    EXTERNAL_ID_MAX_LENGTH,
+    LOCALE_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    SEGMENT_MAX_LENGTH,
+    SingleLineField,
+)
 from .models import Customer, Locale, Response, Survey
-from .text import single_line
 
-# --- Input ------------------------------------------------------------------
-
-
-@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10})
-class ScoreField(serializers.Field):
-    """0..10 as a number (``8``, ``8.0``) or a numeric string (``"8"``)."""
-
-    default_error_messages = {"invalid": ingestion.SCORE_INVALID}
-
-    def to_internal_value(self, data):
-        try:
-            return ingestion.parse_score(data)
-        except ValueError:
-            self.fail("invalid")
-
-    def to_representation(self, value):
-        return value
-
-
-class SingleLineField(serializers.CharField):
-    """Text cleaned by ``surveys.text.single_line`` before it is validated:
-    control characters (NUL included) are dropped, not refused."""
-
-    def to_internal_value(self, data):
-        return single_line(super().to_internal_value(data))
-
-
-def _optional_text(max_length: int | None, *, field=serializers.CharField, **kwargs):
-    return field(required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs)
-
-
-class CustomerDetailsSerializer(serializers.Serializer):
-    email = serializers.EmailField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=ingestion.EMAIL_MAX_LENGTH,
-        help_text="Matched case-insensitively; required to create a customer.",
-    )
-    name = _optional_text(ingestion.NAME_MAX_LENGTH, field=SingleLineField)
-    external_id = _optional_text(
-        ingestion.EXTERNAL_ID_MAX_LENGTH,
-        help_text="The customer's id in your CRM or shop; matched before the email.",
-    )
-    segment = _optional_text(ingestion.SEGMENT_MAX_LENGTH, field=SingleLineField)
-    locale = _optional_text(
-        ingestion.LOCALE_MAX_LENGTH,
-        help_text="A language tag (en, pl-PL, zh-Hans, ru ...); unsupported ones are ignored.",
-    )
-
-
-class CustomerReferenceSerializer(CustomerDetailsSerializer):
-    """Who answered, by their details: found by external id, else by email;
-    created when neither matches; updated with the details given. Never by
-    database id: that would let a key address customers it cannot read."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict) and data.get("id") is not None:
-            raise serializers.ValidationError({"id": [ingestion.CUSTOMER_ID_REFUSED]})
-        return super().to_internal_value(data)
-
-
-class ResponseInSerializer(serializers.Serializer):
-    survey = serializers.CharField(
-        max_length=ingestion.SURVEY_MAX_LENGTH,
-        help_text="The survey's slug; it must be active or paused.",
-    )
-    customer = CustomerReferenceSerializer()
-    score = ScoreField(help_text="0-6 detractor, 7-8 passive, 9-10 promoter.")
-    comment = _optional_text(ingestion.COMMENT_MAX_LENGTH)
-    submitted_at = serializers.DateTimeField(
-        required=False,
-        allow_null=True,
-        default_timezone=UTC,
-        help_text="When the customer answered (ISO 8601; UTC when no offset is given); "
-        "now when absent. At most 5 minutes in the future.",
-    )
-    idempotency_key = _optional_text(
-        ingestion.IDEMPOTENCY_KEY_MAX_LENGTH,
-        help_text="Send the same key again and you get the stored answer back (200), "
-        "nothing is recorded twice.",
-    )
-
-
-@extend_schema_field(ResponseInSerializer(many=True))
-class BulkItemsField(serializers.ListField):
-    """The items as sent: ``surveys.ingestion`` reads them (far faster than a
-    serializer per item); the schema documents them as what they are."""
-
-
-class ResponseBulkInSerializer(serializers.Serializer):
-    responses = BulkItemsField(
-        min_length=1,
-        max_length=ingestion.MAX_BULK_ITEMS,
-        help_text="Up to 1000 answers. Each is checked on its own: an invalid item is "
-        "reported in its result and never blocks the others.",
-    )
+# --- Input (answers and customer details: ``surveys.ingestion.parsing``) -----
 
 
 class CustomerUpdateSerializer(serializers.ModelSerializer):
-    email = serializers.EmailField(max_length=ingestion.EMAIL_MAX_LENGTH)
+    email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
     external_id = serializers.CharField(
-        max_length=ingestion.EXTERNAL_ID_MAX_LENGTH,
+        max_length=EXTERNAL_ID_MAX_LENGTH,
         allow_null=True,
         allow_blank=True,
         required=False,
     )
-    locale = serializers.CharField(max_length=ingestion.LOCALE_MAX_LENGTH, allow_blank=True)
-    name = SingleLineField(max_length=ingestion.NAME_MAX_LENGTH, allow_blank=True, required=False)
-    segment = SingleLineField(
-        max_length=ingestion.SEGMENT_MAX_LENGTH, allow_blank=True, required=False
-    )
+    locale = serializers.CharField(max_length=LOCALE_MAX_LENGTH, allow_blank=True)
+    name = SingleLineField(max_length=NAME_MAX_LENGTH, allow_blank=True, required=False)
+    segment = SingleLineField(max_length=SEGMENT_MAX_LENGTH, allow_blank=True, required=False)
 
     class Meta:
         model = Customer
@@ -136,7 +44,7 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
         return value or None
 
     def validate_locale(self, value):
-        locale = services.normalize_locale(value)
+        locale = locale_normalize(value)
         if value and not locale:
             supported = ", ".join(choice.value for choice in Locale)
             raise serializers.ValidationError(f"Unsupported language; use one of: {supported}.")
@@ -252,7 +160,7 @@ class SurveySerializer(serializers.ModelSerializer):
 
 class BulkItemResultSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="The item's position in the request, from 0.")
-    status = serializers.ChoiceField(choices=ingestion.BULK_STATUSES)
+    status = serializers.ChoiceField(choices=bulk.BULK_STATUSES)
     id = serializers.IntegerField(allow_null=True, help_text="The stored response's id.")
     category = serializers.ChoiceField(choices=Response.Category.choices, allow_null=True)
     # Only documents the output, so shadowing ``Serializer.errors`` is harmless.

@@ -2,33 +2,30 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from . import audit, handoff, stats
+from .customers import customer_identity_check, locale_normalize
 from .erasure import PersonalData, admin_log_scrub
-from .models import Channel, Customer, CustomerImport, Invitation, Locale, Response, Survey
+from .imports import customer_imports_waiting_refuse
+from .models import Channel, Customer, Invitation, Response, Survey
+from .scores import ScoreInvalid, score_parse
 
-SUPPORTED_LOCALES = {choice.value for choice in Locale}
+# Messages of the rules an answer must meet, whichever way it comes in.
+CLOSED_SURVEY = "The survey '{slug}' is {status} and takes no answers."
+ERASED_CUSTOMER = "This customer was erased; no answer can be added."
+FUTURE_SUBMISSION = "The submission time is in the future."
+IDENTITY_REQUIRED = "An email address or an external id is required."
+NEW_CUSTOMER_NEEDS_EMAIL = "A new customer needs an email address."
+ERASED_NOT_UPDATED = "This customer was erased and cannot be updated."
 
-
-def normalize_locale(value: str | None) -> str:
-    """Map 'pl-PL', 'zh', 'zh_CN', 'RU' ... to a supported code, or ''."""
-    if not value:
-        return ""
-    code = value.strip().lower().replace("_", "-")
-    if code in SUPPORTED_LOCALES:
-        return code
-    if code.startswith("zh"):
-        return Locale.CHINESE
-    base = code.split("-", 1)[0]
-    return base if base in SUPPORTED_LOCALES else ""
+# Clocks of integrations drift: a little in the future is still now.
+MAX_SUBMISSION_SKEW = timedelta(minutes=5)
 
 
 def customer_upsert(
@@ -47,7 +44,7 @@ def customer_upsert(
     email = (email or "").strip() or None
     external_id = (external_id or "").strip() or None
     if not email and not external_id:
-        raise ValidationError({"email": "An email address or an external id is required."})
+        raise ValidationError({"email": IDENTITY_REQUIRED})
 
     customer = None
     if external_id:
@@ -60,11 +57,11 @@ def customer_upsert(
         "name": name.strip(),
         "external_id": external_id,
         "segment": segment.strip(),
-        "locale": normalize_locale(locale),
+        "locale": locale_normalize(locale),
     }
     if customer is None:
         if not email:
-            raise ValidationError({"email": "A new customer needs an email address."})
+            raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
         customer = Customer(**fields)
         customer.full_clean()
         try:
@@ -76,7 +73,7 @@ def customer_upsert(
         return customer, True
 
     if customer.is_erased:
-        raise ValidationError({"customer": "This customer was erased and cannot be updated."})
+        raise ValidationError({"customer": ERASED_NOT_UPDATED})
     customer_identity_check(customer=customer, email=email, external_id=external_id)
     if not update_existing:
         return customer, False
@@ -89,25 +86,29 @@ def customer_upsert(
     return customer, False
 
 
-EXTERNAL_ID_CONFLICT = "An existing customer has this external id with a different email address."
-EMAIL_CONFLICT = "An existing customer has this email address with a different external id."
-
-
-class CustomerConflict(ValidationError):
-    """The details name a stored customer by one identifier and contradict its
-    other one. Never resolved by overwriting: that would move a customer's
-    offers and codes to whoever sent the details."""
-
-
-def customer_identity_check(*, customer, email: str | None, external_id: str | None) -> None:
-    """Raise ``CustomerConflict`` when ``email`` or ``external_id`` contradicts
-    the stored customer's (an identifier it does not have yet is no conflict)."""
-    same_email = bool(email and customer.email and customer.email.lower() == email.lower())
-    if external_id and customer.external_id == external_id and email and customer.email:
-        if not same_email:
-            raise CustomerConflict({"external_id": EXTERNAL_ID_CONFLICT})
-    elif same_email and external_id and customer.external_id:
-        raise CustomerConflict({"email": EMAIL_CONFLICT})
+def customer_update(*, customer: Customer, **changes) -> Customer:
+    """Change a customer's details as given (``None`` clears an optional one).
+    An erased customer stays erased: nothing can be written back."""
+    if "locale" in changes:
+        changes["locale"] = locale_normalize(changes["locale"])
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        if customer.is_erased:
+            raise ValidationError(ERASED_NOT_UPDATED)
+        for name, value in changes.items():
+            if name in ("name", "segment", "locale") and value is None:
+                value = ""
+            setattr(customer, name, value)
+        customer.full_clean()
+        try:
+            with transaction.atomic():
+                customer.save(update_fields=[*changes, "updated_at"])
+        except IntegrityError:
+            # Taken concurrently, after full_clean looked.
+            raise ValidationError(
+                {"__all__": "A customer with this email or external id already exists."}
+            ) from None
+    return customer
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,11 @@ class Recorded:
     created: bool
 
 
-def _validate_score(score) -> int:
-    if isinstance(score, bool):
-        raise ValidationError({"score": "The score must be a whole number from 0 to 10."})
+def _score_checked(score) -> int:
     try:
-        value = int(score)
-    except (TypeError, ValueError):
-        raise ValidationError({"score": "The score must be a whole number from 0 to 10."}) from None
-    if str(score).strip() not in {str(value), f"{value}.0"} or not 0 <= value <= 10:
-        raise ValidationError({"score": "The score must be a whole number from 0 to 10."})
-    return value
+        return score_parse(score)
+    except ScoreInvalid as exc:
+        raise ValidationError({"score": exc.messages}) from None
 
 
 def response_record(
@@ -148,28 +144,15 @@ def response_record(
     and changes nothing. Idempotency keys are per ``api_client`` (the user an
     API key acts as; None for answers from elsewhere).
     """
-    score = _validate_score(score)
+    score = _score_checked(score)
     idempotency_key = (idempotency_key or "").strip() or None
-    if idempotency_key:
-        existing = Response.objects.filter(
-            api_client=api_client, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return Recorded(existing, created=False)
-    if invitation is not None:
-        existing = Response.objects.filter(invitation=invitation).first()
-        if existing is not None:
-            return Recorded(existing, created=False)
-    if not survey.is_accepting_responses:
-        raise ValidationError(
-            {"survey": f"The survey '{survey.slug}' is {survey.status} and takes no answers."}
-        )
-    if customer.is_erased:
-        raise ValidationError({"customer": "This customer was erased; no answer can be added."})
+    existing = _response_stored(
+        idempotency_key=idempotency_key, invitation=invitation, api_client=api_client
+    )
+    if existing is not None:
+        return Recorded(existing, created=False)
     now = timezone.now()
-    if submitted_at is not None and submitted_at > now + timedelta(minutes=5):
-        raise ValidationError({"submitted_at": "The submission time is in the future."})
-
+    answer_acceptable_check(survey=survey, customer=customer, submitted_at=submitted_at, now=now)
     response = Response(
         survey=survey,
         customer=customer,
@@ -180,7 +163,7 @@ def response_record(
         channel=channel,
         submitted_at=submitted_at or now,
         segment=customer.segment,
-        locale=normalize_locale(locale) or customer.locale or survey.default_locale,
+        locale=locale_normalize(locale) or customer.locale or survey.default_locale,
         idempotency_key=idempotency_key,
         api_client=api_client,
     )
@@ -191,6 +174,38 @@ def response_record(
         exclude=["invitation", "idempotency_key", "category", "survey", "customer", "api_client"],
         validate_constraints=False,
     )
+    return _response_save(response, now=now)
+
+
+def _response_stored(*, idempotency_key, invitation, api_client) -> Response | None:
+    """The answer already stored under this client's key or for this invitation."""
+    existing = None
+    if idempotency_key:
+        existing = Response.objects.filter(
+            api_client=api_client, idempotency_key=idempotency_key
+        ).first()
+    if existing is None and invitation is not None:
+        existing = Response.objects.filter(invitation=invitation).first()
+    return existing
+
+
+def answer_acceptable_check(*, survey, customer, submitted_at: datetime | None, now) -> None:
+    """Raise ``ValidationError`` (by field) when the survey takes no answers,
+    the customer was erased, or the answer claims to come from the future."""
+    if not survey.is_accepting_responses:
+        raise ValidationError(
+            {"survey": CLOSED_SURVEY.format(slug=survey.slug, status=survey.status)}
+        )
+    if customer.erased_at is not None:
+        raise ValidationError({"customer": ERASED_CUSTOMER})
+    if submitted_at is not None and submitted_at > now + MAX_SUBMISSION_SKEW:
+        raise ValidationError({"submitted_at": FUTURE_SUBMISSION})
+
+
+def _response_save(response: Response, *, now) -> Recorded:
+    """Insert the answer, mark its invitation answered and hand it over on
+    commit; an identical submission that won the race is returned instead."""
+    invitation = response.invitation
     try:
         with transaction.atomic():
             response.save()
@@ -200,14 +215,11 @@ def response_record(
                 )
             transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
     except IntegrityError:
-        # Lost a race with an identical submission: return the winner.
-        winner = None
-        if idempotency_key:
-            winner = Response.objects.filter(
-                api_client=api_client, idempotency_key=idempotency_key
-            ).first()
-        if winner is None and invitation is not None:
-            winner = Response.objects.filter(invitation=invitation).first()
+        winner = _response_stored(
+            idempotency_key=response.idempotency_key,
+            invitation=invitation,
+            api_client=response.api_client,
+        )
         if winner is None:
             raise
         return Recorded(winner, created=False)
@@ -249,7 +261,7 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         for model, related in ((Response, customer.responses), (Invitation, customer.invitations)):
             ids = list(related.values_list("pk", flat=True))
             admin_log_scrub(model=model, ids=ids, personal=personal)
-        _imports_waiting_refuse(email=personal_email, external_id=personal_external_id)
+        customer_imports_waiting_refuse(email=personal_email, external_id=personal_external_id)
         # Same transaction: personal data goes everywhere at once, or nowhere.
         handoff.customer_erased(personal)
         # And the trail has the erasure exactly when it happened.
@@ -259,36 +271,10 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
     return customer
 
 
-def _imports_waiting_refuse(*, email: str | None, external_id: str | None) -> None:
-    """Fail and empty every unfinished import whose file names the customer
-    being erased: its stored bytes hold their data, and running it would
-    create them again."""
-    from .imports import customer_import_abort  # imports builds on this module
-
-    identifiers = [re.escape(value) for value in (email, external_id) if value]
-    if not identifiers:
-        return
-    # A whole cell, not part of one ("crm-1" is not in "crm-10").
-    edge = r"[^\s,;\"']"
-    alternatives = "|".join(identifiers)
-    cell = re.compile(f"(?<!{edge})(?:{alternatives})(?!{edge})", re.IGNORECASE)
-    unfinished = (
-        CustomerImport.objects.select_for_update()
-        .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
-        .only("pk", "data")
-    )
-    reason = gettext(
-        "A customer in this file was erased while it waited; upload the file again without them."
-    )
-    for job in unfinished:
-        if cell.search(bytes(job.data).decode("utf-8", "replace")):
-            customer_import_abort(job_id=job.pk, reason=reason)
-
-
 COMMENT_MAX_LENGTH: int = Response._meta.get_field("comment").max_length  # type: ignore[assignment]  # declared
 
 
-def response_add_comment(*, response: Response, comment: str) -> bool:
+def response_comment_add(*, response: Response, comment: str) -> bool:
     """Add the answer to the follow-up question to a stored response.
 
     Only a response without a comment takes one, so a repeated or concurrent

@@ -25,7 +25,7 @@ IMPORT_IDLE_SECONDS = 5 * 60
     soft_time_limit=10 * 60,
     time_limit=11 * 60,
 )
-def import_customers(job_id: int) -> None:
+def customer_import_run_task(job_id: int) -> None:
     """Check the file, then write it chunk by chunk. Safe to run twice."""
     budget = settings.NPS_IMPORT_TIME_BUDGET_SECONDS
     try:
@@ -39,11 +39,11 @@ def import_customers(job_id: int) -> None:
         )
         raise
     if not finished:
-        import_customers.delay(job_id)
+        customer_import_run_task.delay(job_id)
 
 
 @shared_task(name="surveys.resume_customer_imports", ignore_result=True)
-def resume_customer_imports() -> None:
+def stalled_imports_resume_task() -> None:
     """Queue again the imports whose task was lost (broker down, worker killed)."""
-    for job_id in imports.customer_imports_stalled(idle_seconds=IMPORT_IDLE_SECONDS):
-        import_customers.delay(job_id)
+    for job_id in imports.stalled_imports_list(idle_seconds=IMPORT_IDLE_SECONDS):
+        customer_import_run_task.delay(job_id)

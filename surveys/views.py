@@ -305,7 +305,7 @@ def follow_up(request, token: str):
         if request.POST.get("from") == "answered":
             template = "surveys/answered.html"
         return _page(request, link, template, comment_form=form)
-    services.response_add_comment(response=link.response, comment=form.cleaned_data["comment"])
+    services.response_comment_add(response=link.response, comment=form.cleaned_data["comment"])
     return _see_other(link.url("thanks"))
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from surveys import imports
 from surveys.models import AuditEvent, Customer, CustomerImport
-from surveys.tasks import import_customers, resume_customer_imports
+from surveys.tasks import customer_import_run_task, stalled_imports_resume_task
 from tests.factories import UserFactory
 from tests.worker import WorkerProcess, wait_for
 from tests.worker import test_database_url as database_url
@@ -42,7 +42,7 @@ def worker(redis_broker):
 @pytest.mark.redis
 def test_a_real_worker_imports_every_row_and_progress_reaches_the_total(worker):
     job = imports.customer_import_create(data=rows(2500), file_name="big.csv")
-    import_customers.delay(job.pk)
+    customer_import_run_task.delay(job.pk)
     wait_for(
         lambda: CustomerImport.objects.get(pk=job.pk).is_finished,
         timeout=60,
@@ -116,7 +116,7 @@ def test_an_import_whose_task_was_lost_is_queued_again_and_finishes():
         updated_at=timezone.now() - timedelta(minutes=10)
     )
     fresh = imports.customer_import_create(data=rows(3), file_name="fresh.csv")
-    resume_customer_imports()  # tasks run in-process here
+    stalled_imports_resume_task()  # tasks run in-process here
     assert CustomerImport.objects.get(pk=job.pk).status == CustomerImport.Status.DONE
     assert CustomerImport.objects.get(pk=fresh.pk).status == CustomerImport.Status.QUEUED
 
@@ -127,11 +127,11 @@ def test_an_import_that_fails_unexpectedly_is_marked_failed_not_resumed_forever(
     # The stored file no longer parses (as a bug would): the run cannot go on.
     CustomerImport.objects.filter(pk=job.pk).update(data=b"\xff")
     with pytest.raises(imports.ImportFileError):
-        import_customers.delay(job.pk)
+        customer_import_run_task.delay(job.pk)
     job.refresh_from_db()
     assert job.status == CustomerImport.Status.FAILED
     assert job.summary.startswith("Stopped after 1000 of 1500 rows")
-    assert imports.customer_imports_stalled(idle_seconds=0) == []
+    assert imports.stalled_imports_list(idle_seconds=0) == []
 
 
 def test_two_runs_of_one_import_at_once_write_each_row_once():

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from surveys import services
+from surveys import customers, services
 from surveys.models import Customer, Response, Survey
 from tests.factories import CustomerFactory, InvitationFactory, ResponseFactory, SurveyFactory
 
@@ -145,17 +145,17 @@ def test_upsert_prefers_the_external_id():
 
 def test_upsert_never_moves_a_known_external_id_to_another_email():
     CustomerFactory(email="old@example.com", external_id="crm-7")
-    with pytest.raises(services.CustomerConflict) as excinfo:
+    with pytest.raises(customers.CustomerConflict) as excinfo:
         services.customer_upsert(email="new@example.com", external_id="crm-7")
-    assert excinfo.value.message_dict == {"external_id": [services.EXTERNAL_ID_CONFLICT]}
+    assert excinfo.value.message_dict == {"external_id": [customers.EXTERNAL_ID_CONFLICT]}
     assert Customer.objects.get(external_id="crm-7").email == "old@example.com"
 
 
 def test_upsert_never_gives_a_known_email_another_external_id():
     CustomerFactory(email="ada@example.com", external_id="crm-7")
-    with pytest.raises(services.CustomerConflict) as excinfo:
+    with pytest.raises(customers.CustomerConflict) as excinfo:
         services.customer_upsert(email="ada@example.com", external_id="crm-8")
-    assert excinfo.value.message_dict == {"email": [services.EMAIL_CONFLICT]}
+    assert excinfo.value.message_dict == {"email": [customers.EMAIL_CONFLICT]}
 
 
 def test_upsert_rejects_an_invalid_email_with_a_field_error():
@@ -169,7 +169,7 @@ def test_upsert_rejects_an_invalid_email_with_a_field_error():
     [("pl-PL", "pl"), ("zh_CN", "zh-hans"), ("zh", "zh-hans"), ("RU", "ru"), ("de", ""), ("", "")],
 )
 def test_locales_are_mapped_to_supported_languages(given, expected):
-    assert services.normalize_locale(given) == expected
+    assert customers.locale_normalize(given) == expected
 
 
 def test_erasure_removes_personal_data_and_keeps_the_answer_for_statistics():

@@ -660,8 +660,8 @@ def test_page_links_to_unsubscribing_unless_already_unsubscribed(client):
 def test_add_comment_strips_and_saves_once():
     response = ResponseFactory(score=3)
 
-    first = services.response_add_comment(response=response, comment="  Too slow \n")
-    again = services.response_add_comment(response=response, comment="Changed my mind")
+    first = services.response_comment_add(response=response, comment="  Too slow \n")
+    again = services.response_comment_add(response=response, comment="Changed my mind")
 
     assert (first, again) == (True, False)
     response.refresh_from_db()
@@ -672,7 +672,7 @@ def test_add_comment_never_gives_an_erased_customers_response_a_comment():
     response = ResponseFactory(score=3)
     services.customer_erase(customer=response.customer)
 
-    assert not services.response_add_comment(response=response, comment="Hello")
+    assert not services.response_comment_add(response=response, comment="Hello")
     response.refresh_from_db()
     assert response.comment == ""
 
@@ -681,7 +681,7 @@ def test_add_comment_refuses_a_comment_longer_than_the_field():
     response = ResponseFactory(score=3)
 
     with pytest.raises(ValidationError):
-        services.response_add_comment(response=response, comment="x" * 5001)
+        services.response_comment_add(response=response, comment="x" * 5001)
     response.refresh_from_db()
     assert response.comment == ""
 

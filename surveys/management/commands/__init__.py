@@ -1,0 +1,1 @@
+"""manage.py commands of the surveys app: API keys and customer imports."""

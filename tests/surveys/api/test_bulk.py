@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from surveys import ingestion, services
+from surveys import customers, ingestion
 from surveys.models import Customer, Response, Survey
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
 
@@ -169,7 +169,7 @@ def test_an_external_id_with_another_email_is_refused_for_that_item_only(api, su
     )
 
     results = reply.json()["results"]
-    assert results[0]["errors"] == {"customer.external_id": [services.EXTERNAL_ID_CONFLICT]}
+    assert results[0]["errors"] == {"customer.external_id": [customers.EXTERNAL_ID_CONFLICT]}
     assert results[1]["status"] == "created"
     assert Customer.objects.get(external_id="crm-1").email == "mine@example.com"
 
@@ -179,7 +179,7 @@ def test_an_email_with_another_external_id_is_refused(api, survey):
 
     reply = post(api, [item(0, customer={"external_id": "crm-2", "email": "mine@example.com"})])
 
-    assert reply.json()["results"][0]["errors"] == {"customer.email": [services.EMAIL_CONFLICT]}
+    assert reply.json()["results"][0]["errors"] == {"customer.email": [customers.EMAIL_CONFLICT]}
     assert Customer.objects.get().external_id == "crm-1"
 
 
@@ -256,7 +256,7 @@ def test_a_malformed_envelope_is_a_400(api, survey, body, field):
 
 def test_the_service_refuses_more_than_the_maximum():
     with pytest.raises(ValueError, match="At most 1000"):
-        ingestion.responses_record_bulk([{}] * 1001)
+        ingestion.responses_ingest(items=[{}] * 1001)
 
 
 def test_queries_do_not_grow_with_the_batch(api, survey):

@@ -32,7 +32,7 @@ def test_concurrent_identical_batches_record_each_answer_and_customer_once(setti
     def send():
         try:
             barrier.wait()
-            outcomes.append(ingestion.responses_record_bulk(items))
+            outcomes.append(ingestion.responses_ingest(items=items))
         except Exception as exc:
             failures.append(exc)
         finally:

@@ -379,3 +379,11 @@ def test_detail_of_an_unknown_answer_is_a_404(read_client):
         "message": "Not found.",
         "fields": {},
     }
+
+
+def test_a_bad_score_is_explained_in_the_language_the_client_asks_for(api, survey):
+    reply = api.post(URL, answer(score=11), format="json", HTTP_ACCEPT_LANGUAGE="pl")
+
+    assert reply.json()["error"]["fields"]["score"] == [
+        "Ocena musi być liczbą całkowitą od 0 do 10."
+    ]

@@ -1,0 +1,148 @@
+"""The shape of an answer as integrations send it, read by DRF: one answer, a
+bulk envelope, and each bulk item read exactly as a single answer is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from nps_project.api import flatten_errors
+
+from ..models import Customer, Response, Survey
+from ..scores import SCORE_INVALID, ScoreInvalid, score_parse
+from ..text import single_line
+
+MAX_BULK_ITEMS = 1000
+
+# Field sizes of the ingestion payload (the model's, where there is one).
+SURVEY_MAX_LENGTH = Survey._meta.get_field("slug").max_length
+EMAIL_MAX_LENGTH = Customer._meta.get_field("email").max_length
+NAME_MAX_LENGTH = Customer._meta.get_field("name").max_length
+EXTERNAL_ID_MAX_LENGTH = Customer._meta.get_field("external_id").max_length
+SEGMENT_MAX_LENGTH = Customer._meta.get_field("segment").max_length
+LOCALE_MAX_LENGTH = 35  # a BCP 47 tag as a client may send it; normalized on the way in
+COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
+IDEMPOTENCY_KEY_MAX_LENGTH = Response._meta.get_field("idempotency_key").max_length
+
+CUSTOMER_ID_REFUSED = "Answers name their customer by email or external_id, never by database id."
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 10})
+class ScoreField(serializers.Field):
+    """0..10 as ``surveys.scores.score_parse`` reads it (``8``, ``8.0``, ``"8"``)."""
+
+    default_error_messages = {"invalid": SCORE_INVALID}
+
+    def to_internal_value(self, data):
+        try:
+            return score_parse(data)
+        except ScoreInvalid:
+            self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class SingleLineField(serializers.CharField):
+    """Text cleaned by ``surveys.text.single_line`` before it is validated:
+    control characters (NUL included) are dropped, not refused."""
+
+    def to_internal_value(self, data):
+        return single_line(super().to_internal_value(data))
+
+
+def _optional_text(max_length: int | None, *, field=serializers.CharField, **kwargs):
+    return field(required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs)
+
+
+class CustomerDetailsSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=EMAIL_MAX_LENGTH,
+        help_text="Matched case-insensitively; required to create a customer.",
+    )
+    name = _optional_text(NAME_MAX_LENGTH, field=SingleLineField)
+    external_id = _optional_text(
+        EXTERNAL_ID_MAX_LENGTH,
+        help_text="The customer's id in your CRM or shop; matched before the email.",
+    )
+    segment = _optional_text(SEGMENT_MAX_LENGTH, field=SingleLineField)
+    locale = _optional_text(
+        LOCALE_MAX_LENGTH,
+        help_text="A language tag (en, pl-PL, zh-Hans, ru ...); unsupported ones are ignored.",
+    )
+
+
+class CustomerReferenceSerializer(CustomerDetailsSerializer):
+    """Who answered, by their details: found by external id, else by email;
+    created when neither matches; updated with the details given. Never by
+    database id: that would let a key address customers it cannot read."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data.get("id") is not None:
+            raise serializers.ValidationError({"id": [CUSTOMER_ID_REFUSED]})
+        return super().to_internal_value(data)
+
+
+class ResponseInSerializer(serializers.Serializer):
+    survey = serializers.CharField(
+        max_length=SURVEY_MAX_LENGTH,
+        help_text="The survey's slug; it must be active or paused.",
+    )
+    customer = CustomerReferenceSerializer()
+    score = ScoreField(help_text="0-6 detractor, 7-8 passive, 9-10 promoter.")
+    comment = _optional_text(COMMENT_MAX_LENGTH)
+    submitted_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default_timezone=UTC,
+        help_text="When the customer answered (ISO 8601; UTC when no offset is given); "
+        "now when absent. At most 5 minutes in the future.",
+    )
+    idempotency_key = _optional_text(
+        IDEMPOTENCY_KEY_MAX_LENGTH,
+        help_text="Send the same key again and you get the stored answer back (200), "
+        "nothing is recorded twice.",
+    )
+
+
+@extend_schema_field(ResponseInSerializer(many=True))
+class BulkItemsField(serializers.ListField):
+    """The items as sent: each is read on its own (``answers_read``), so that
+    an invalid one never hides the valid ones; the schema documents them as
+    what they are."""
+
+
+class ResponseBulkInSerializer(serializers.Serializer):
+    responses = BulkItemsField(
+        min_length=1,
+        max_length=MAX_BULK_ITEMS,
+        help_text="Up to 1000 answers. Each is checked on its own: an invalid item is "
+        "reported in its result and never blocks the others.",
+    )
+
+
+Read = tuple[Mapping | None, dict[str, list[str]] | None]
+
+
+def answers_read(items: Sequence) -> list[Read]:
+    """Each item as ``ResponseInSerializer`` reads one answer: ``(data, None)``,
+    or ``(None, errors)`` with the messages by dotted path, as the API's error
+    body has them for a single answer."""
+    shape = ResponseInSerializer()
+    read: list[Read] = []
+    for raw in items:
+        try:
+            # A null item is not an object either: DRF's serializer says so
+            # (run_validation would say "may not be null", its word for a body).
+            data = shape.run_validation(raw) if raw is not None else shape.to_internal_value(raw)
+        except serializers.ValidationError as exc:
+            read.append((None, flatten_errors(exc.detail)))
+        else:
+            read.append((data, None))
+    return read
