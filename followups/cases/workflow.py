@@ -259,9 +259,13 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     record it on the timeline and tell the owner and the managers. Rows being
     escalated by another worker are skipped, not waited for."""
     now = now or timezone.now()
-    candidates = FollowUpCase.objects.filter(
-        Q(due_at__lte=now) | Q(owner__isnull=True), status__in=FollowUpCase.OPEN_STATUSES
-    ).values_list("pk", flat=True)
+    # A superset of the cases ``sla.should_escalate`` picks: the first
+    # threshold is never after the due time, and sooner only while unowned.
+    candidates = (
+        FollowUpCase.objects.open()
+        .filter(Q(due_at__lte=now) | Q(owner__isnull=True))
+        .values_list("pk", flat=True)
+    )
     escalated = 0
     for case_id in list(candidates):
         email_ids = []
