@@ -406,8 +406,9 @@ class FollowUpCase(models.Model):
     def can_transition_to(self, status: str) -> bool:
         return status in self.allowed_transitions()
 
-    # Each rule below comes twice, for one case and as a query (``*_q``, used
-    # by ``FollowUpCaseQuerySet`` and by counts): change them together.
+    # Open (``is_open`` above), overdue and due soon each come twice, for one
+    # case and as a query (``*_q``, used by ``FollowUpCaseQuerySet`` and by
+    # counts): change them together (tests/followups/test_case_rules.py).
 
     @classmethod
     def open_q(cls) -> Q:
