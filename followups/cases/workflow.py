@@ -126,7 +126,7 @@ def case_transition(
             )
         _check_transition(case, to_status)
         previous = case.status
-        recorded = _transition_fields(
+        recorded = _set_transition_fields(
             case, to_status, now=timezone.now(), root_cause=root_cause, summary=resolution_summary
         )
         case.status = to_status
@@ -160,7 +160,7 @@ def _check_transition(case: FollowUpCase, to_status: str) -> None:
     )
 
 
-def _transition_fields(case, to_status, *, now, root_cause, summary) -> list[str]:
+def _set_transition_fields(case, to_status, *, now, root_cause, summary) -> list[str]:
     """Set what entering ``to_status`` records on the case (resolution, first
     contact, closing time); returns the fields it changed."""
     Status = FollowUpCase.Status

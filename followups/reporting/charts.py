@@ -100,7 +100,9 @@ def _trend_marks(drawn, xs: dict, top: int, plot_h: float) -> SafeString:
     )
 
 
-def _benchmark_line(benchmark: int | None, *, left: int, right: int, top: int, plot_h: float):
+def _benchmark_line(
+    benchmark: int | None, *, left: int, right: int, top: int, plot_h: float
+) -> SafeString | str:
     """The dashed line of the benchmark NPS, or nothing without one."""
     if benchmark is None:
         return ""
