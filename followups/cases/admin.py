@@ -281,8 +281,8 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         now = timezone.now()
         if not obj.is_open:
             return "—"
-        delta = obj.due_at - now
-        if delta.total_seconds() <= 0:
+        delta = obj.time_left(now)
+        if obj.is_overdue(now):
             return format_html(
                 '<strong style="color:#cf222e">{}</strong>',
                 _("overdue by %(delta)s") % {"delta": humanize_delta(delta)},
