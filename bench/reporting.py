@@ -240,11 +240,11 @@ VALUES
 CUSTOMERS_SQL = """
 INSERT INTO surveys_customer (
     id, email, name, external_id, segment, locale, unsubscribed_at, erased_at,
-    created_at, updated_at)
+    created_at, updated_at, unsubscribe_key)
 SELECT g, 'customer' || g || '@example.com', 'Customer ' || g, 'crm-' || g,
        pg_temp.bench_segment(g), pg_temp.bench_locale(g),
        CASE WHEN mod(g, 40) = 0 THEN %(created)s::timestamptz END, NULL,
-       %(created)s::timestamptz, %(created)s::timestamptz
+       %(created)s::timestamptz, %(created)s::timestamptz, md5(g::text)
 FROM generate_series(1, %(customers)s::int) AS g
 """
 

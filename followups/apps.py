@@ -1,3 +1,5 @@
+"""The followups app's registration; at start it registers the Celery tasks."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

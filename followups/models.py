@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -28,25 +28,59 @@ def new_code(prefix: str = "", length: int = 12) -> str:
 # --- Catalogues -------------------------------------------------------------
 
 
-class Offer(models.Model):
-    """What a passive is offered: an exclusive discount or an improvement."""
+class Incentive(models.Model):
+    """What an answer earns: an offer for a passive, a reward for a promoter.
+
+    Each kind words its own description, validity and default flag (their
+    help texts differ), and keeps its own single-default constraint."""
 
     name = models.CharField(_("name"), max_length=200)
+    code_prefix = models.CharField(_("code prefix"), max_length=10, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Declared by each kind (see above); named here for the shared behaviour.
+    valid_days: int
+    is_default: bool
+    objects: models.Manager
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def active_default(cls) -> Incentive | None:
+        """The one for surveys that name none, if it is still in use."""
+        return cls.objects.filter(is_default=True, is_active=True).first()
+
+    @property
+    def has_code(self) -> bool:
+        return True
+
+    def grant_code(self) -> str | None:
+        """A fresh code for one grant; None when there is nothing to redeem."""
+        return new_code(self.code_prefix) if self.has_code else None
+
+    def grant_expires_at(self, granted_at: datetime) -> datetime:
+        return granted_at + timedelta(days=self.valid_days)
+
+
+class Offer(Incentive):
+    """What a passive is offered: an exclusive discount or an improvement."""
+
     description = models.TextField(
         _("description for the customer"),
         help_text=_("Shown in the email, e.g. '20% off your next renewal'."),
     )
-    code_prefix = models.CharField(_("code prefix"), max_length=10, blank=True)
     valid_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=30)
     is_default = models.BooleanField(
         _("default offer"), default=False, help_text=_("Used by surveys that name no offer.")
     )
-    is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
+    class Meta(Incentive.Meta):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
-        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
@@ -56,11 +90,8 @@ class Offer(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Reward(models.Model):
+class Reward(Incentive):
     """What a promoter gets as a thank-you."""
 
     class Kind(models.TextChoices):
@@ -71,7 +102,6 @@ class Reward(models.Model):
         REVIEW_BONUS = "review_bonus", _("Bonus for a review")
         REFERRAL = "referral", _("Referral link")
 
-    name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.COUPON)
     description = models.TextField(
         _("description for the customer"),
@@ -81,17 +111,14 @@ class Reward(models.Model):
     link = models.URLField(
         _("link"), blank=True, help_text=_("Review page or referral programme, where it applies.")
     )
-    code_prefix = models.CharField(_("code prefix"), max_length=10, blank=True)
     valid_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=60)
     is_default = models.BooleanField(
         _("default reward"), default=False, help_text=_("Used by surveys that name no reward.")
     )
-    is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
+    class Meta(Incentive.Meta):
         verbose_name = _("reward")
         verbose_name_plural = _("rewards")
-        ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
@@ -100,9 +127,6 @@ class Reward(models.Model):
                 violation_error_message=_("Only one reward can be the default."),
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def has_code(self) -> bool:
@@ -168,6 +192,12 @@ class Grant(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="%(class)s_status_expiry"),
+            # Reporting: a survey's grants over time, counted from the index alone.
+            models.Index(fields=["survey", "created_at", "status"], name="%(class)s_report"),
+        ]
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
@@ -179,16 +209,10 @@ class OfferGrant(Grant):
     )
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, verbose_name=_("offer"))
 
-    class Meta:
+    class Meta(Grant.Meta):
         verbose_name = _("offer grant")
         verbose_name_plural = _("offer grants")
-        ordering = ["-created_at"]
         permissions = [("redeem_offergrant", _("Can mark offer codes redeemed by hand"))]
-        indexes = [
-            models.Index(fields=["status", "expires_at"], name="offergrant_status_expiry"),
-            # Reporting: a survey's grants over time, counted from the index alone.
-            models.Index(fields=["survey", "created_at", "status"], name="offergrant_report"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.offer} · {self.code}"
@@ -200,16 +224,10 @@ class RewardGrant(Grant):
     )
     reward = models.ForeignKey(Reward, on_delete=models.PROTECT, verbose_name=_("reward"))
 
-    class Meta:
+    class Meta(Grant.Meta):
         verbose_name = _("reward grant")
         verbose_name_plural = _("reward grants")
-        ordering = ["-created_at"]
         permissions = [("redeem_rewardgrant", _("Can mark reward codes redeemed by hand"))]
-        indexes = [
-            models.Index(fields=["status", "expires_at"], name="rewardgrant_status_expiry"),
-            # Reporting: a survey's grants over time, counted from the index alone.
-            models.Index(fields=["survey", "created_at", "status"], name="rewardgrant_report"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.reward} · {self.code or '-'}"
@@ -262,6 +280,20 @@ class RootCause(models.Model):
         return self.name
 
 
+class FollowUpCaseQuerySet(models.QuerySet):
+    """The case rules as queries: the same rules as the model's methods, for
+    lists, filters and counts (``Count(filter=FollowUpCase.overdue_q(now))``)."""
+
+    def open(self) -> FollowUpCaseQuerySet:
+        return self.filter(FollowUpCase.open_q())
+
+    def overdue(self, now: datetime) -> FollowUpCaseQuerySet:
+        return self.filter(FollowUpCase.overdue_q(now))
+
+    def due_soon(self, now: datetime) -> FollowUpCaseQuerySet:
+        return self.filter(FollowUpCase.due_soon_q(now))
+
+
 class FollowUpCase(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
@@ -275,6 +307,8 @@ class FollowUpCase(models.Model):
         NORMAL = 2, _("Normal")
 
     OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING)
+    # Due soon: within the last quarter of the SLA (the time from opening to due).
+    DUE_SOON_PARTS = 4
 
     response = models.OneToOneField(
         Response, on_delete=models.CASCADE, related_name="case", verbose_name=_("response")
@@ -314,6 +348,8 @@ class FollowUpCase(models.Model):
         help_text=_("The short survey sent when the case was closed."),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FollowUpCaseQuerySet.as_manager()
 
     # The workflow: which status may follow which. Reopening goes back to work.
     TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -375,8 +411,31 @@ class FollowUpCase(models.Model):
     def can_transition_to(self, status: str) -> bool:
         return status in self.allowed_transitions()
 
+    # Open (``is_open`` above), overdue and due soon each come twice, for one
+    # case and as a query (``*_q``, used by ``FollowUpCaseQuerySet`` and by
+    # counts): change them together (tests/followups/test_case_rules.py).
+
+    @classmethod
+    def open_q(cls) -> Q:
+        return Q(status__in=cls.OPEN_STATUSES)
+
     def is_overdue(self, now=None) -> bool:
         return self.is_open and (now or timezone.now()) >= self.due_at
+
+    @classmethod
+    def overdue_q(cls, now: datetime) -> Q:
+        return cls.open_q() & Q(due_at__lte=now)
+
+    def is_due_soon(self, now: datetime) -> bool:
+        """Open, not yet overdue, and within the last quarter of its SLA."""
+        if not self.is_open or now >= self.due_at:
+            return False
+        return self.due_at - now <= (self.due_at - self.created_at) / self.DUE_SOON_PARTS
+
+    @classmethod
+    def due_soon_q(cls, now: datetime) -> Q:
+        sla = F("due_at") - F("created_at")
+        return cls.open_q() & Q(due_at__gt=now, due_at__lte=Value(now) + sla / cls.DUE_SOON_PARTS)
 
     def time_left(self, now=None) -> timedelta:
         return self.due_at - (now or timezone.now())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -30,7 +30,6 @@ from followups.models import (
     RewardGrant,
     StaffProfile,
     SurveyIncentive,
-    new_code,
 )
 from followups.outbox.language import customer_language, format_when
 from followups.outbox.messages import render
@@ -157,7 +156,7 @@ class _Catalogue:
     def _default(self, model):
         key = model.__name__
         if key not in self._defaults:
-            self._defaults[key] = model.objects.filter(is_default=True, is_active=True).first()
+            self._defaults[key] = model.active_default()
         return self._defaults[key]
 
     def offer(self, survey_id) -> Offer | None:
@@ -171,8 +170,96 @@ class _Catalogue:
         return chosen if chosen and chosen.is_active else self._default(Reward)
 
 
+@dataclass
+class _Batch:
+    """The outcomes of one routing transaction: built one answer at a time in
+    memory, then saved with one bulk insert per table."""
+
+    now: datetime
+    catalogue: _Catalogue
+    done: set[int] = field(default_factory=set)
+    failed: set[int] = field(default_factory=set)
+    cases: list[FollowUpCase] = field(default_factory=list)
+    offer_grants: list[OfferGrant] = field(default_factory=list)
+    reward_grants: list[RewardGrant] = field(default_factory=list)
+    outcomes: list[tuple[Response, object]] = field(default_factory=list)
+
+    def add(self, response: Response) -> None:
+        if response.is_excluded or response.customer.is_erased:
+            self.done.add(response.pk)
+            return
+        outcome: FollowUpCase | OfferGrant | RewardGrant | None
+        if response.category == stats.DETRACTOR:
+            outcome = self._case(response)
+        elif response.category == stats.PASSIVE:
+            outcome = self._offer_grant(response)
+        else:
+            outcome = self._reward_grant(response)
+        if outcome is None:
+            self.failed.add(response.pk)
+            return
+        self.outcomes.append((response, outcome))
+        self.done.add(response.pk)
+
+    def _case(self, response: Response) -> FollowUpCase:
+        survey = response.survey
+        case = FollowUpCase(
+            response=response,
+            survey=survey,
+            customer=response.customer,
+            priority=FollowUpCase.priority_for_score(response.score),
+            owner=owner_pick(now=self.now) if survey.auto_assign else None,
+            created_at=self.now,
+            due_at=sla.due_at(self.now, hours=survey.detractor_sla_hours),
+        )
+        self.cases.append(case)
+        return case
+
+    def _grant_fields(self, response: Response, incentive) -> dict:
+        return {
+            "response": response,
+            "survey_id": response.survey_id,
+            "customer": response.customer,
+            "code": incentive.grant_code(),
+            "created_at": self.now,
+            "expires_at": incentive.grant_expires_at(self.now),
+        }
+
+    def _offer_grant(self, response: Response) -> OfferGrant | None:
+        offer = self.catalogue.offer(response.survey_id)
+        if offer is None:
+            return None
+        grant = OfferGrant(offer=offer, **self._grant_fields(response, offer))
+        self.offer_grants.append(grant)
+        return grant
+
+    def _reward_grant(self, response: Response) -> RewardGrant | None:
+        reward = self.catalogue.reward(response.survey_id)
+        if reward is None:
+            return None
+        grant = RewardGrant(reward=reward, **self._grant_fields(response, reward))
+        self.reward_grants.append(grant)
+        return grant
+
+    def save(self, responses: list[Response]) -> list[OutboundMessage]:
+        """Write every outcome, its timeline and its email; mark the answers
+        routed. Returns the queued emails."""
+        FollowUpCase.objects.bulk_create(self.cases)
+        OfferGrant.objects.bulk_create(self.offer_grants)
+        RewardGrant.objects.bulk_create(self.reward_grants)
+        CaseEvent.objects.bulk_create(_opening_events(self.cases, self.now))
+        outbox = [
+            _outcome_email(response, outcome)
+            for response, outcome in self.outcomes
+            if response.customer.is_reachable
+        ]
+        OutboundMessage.objects.bulk_create(outbox)
+        _link_resurvey_answers([r for r in responses if r.invitation_id], self.now)
+        Response.objects.filter(pk__in=self.done).update(routed_at=self.now)
+        return outbox
+
+
 def _route_batch(ids: list[int]) -> RoutingResult:
-    result = RoutingResult()
     with transaction.atomic():
         responses = list(
             Response.objects.select_for_update(skip_locked=True, of=("self",))
@@ -180,86 +267,24 @@ def _route_batch(ids: list[int]) -> RoutingResult:
             .filter(pk__in=set(ids), routed_at__isnull=True)
             .order_by("pk")
         )
-        now = timezone.now()
-        catalogue = _Catalogue({r.survey_id for r in responses})
-        done: set[int] = set()
-        failed: set[int] = set()
-        cases: list[FollowUpCase] = []
-        offer_grants: list[OfferGrant] = []
-        reward_grants: list[RewardGrant] = []
-        outcomes: list[tuple[Response, FollowUpCase | OfferGrant | RewardGrant]] = []
+        batch = _Batch(now=timezone.now(), catalogue=_Catalogue({r.survey_id for r in responses}))
         for response in responses:
-            customer = response.customer
-            if response.is_excluded or customer.is_erased:
-                done.add(response.pk)
-                continue
-            if response.category == stats.DETRACTOR:
-                survey = response.survey
-                owner = owner_pick(now=now) if survey.auto_assign else None
-                case = FollowUpCase(
-                    response=response,
-                    survey=survey,
-                    customer=customer,
-                    priority=FollowUpCase.priority_for_score(response.score),
-                    owner=owner,
-                    created_at=now,
-                    due_at=sla.due_at(now, hours=survey.detractor_sla_hours),
-                )
-                cases.append(case)
-                outcomes.append((response, case))
-            elif response.category == stats.PASSIVE:
-                offer = catalogue.offer(response.survey_id)
-                if offer is None:
-                    failed.add(response.pk)
-                    continue
-                grant = OfferGrant(
-                    response=response,
-                    survey_id=response.survey_id,
-                    customer=customer,
-                    offer=offer,
-                    code=new_code(offer.code_prefix),
-                    created_at=now,
-                    expires_at=now + timedelta(days=offer.valid_days),
-                )
-                offer_grants.append(grant)
-                outcomes.append((response, grant))
-            else:
-                reward = catalogue.reward(response.survey_id)
-                if reward is None:
-                    failed.add(response.pk)
-                    continue
-                reward_grant = RewardGrant(
-                    response=response,
-                    survey_id=response.survey_id,
-                    customer=customer,
-                    reward=reward,
-                    code=new_code(reward.code_prefix) if reward.has_code else None,
-                    created_at=now,
-                    expires_at=now + timedelta(days=reward.valid_days),
-                )
-                reward_grants.append(reward_grant)
-                outcomes.append((response, reward_grant))
-            done.add(response.pk)
-
-        FollowUpCase.objects.bulk_create(cases)
-        OfferGrant.objects.bulk_create(offer_grants)
-        RewardGrant.objects.bulk_create(reward_grants)
-        CaseEvent.objects.bulk_create(_opening_events(cases, now))
-
-        outbox = [
-            _outcome_email(response, outcome)
-            for response, outcome in outcomes
-            if response.customer.is_reachable
-        ]
-        OutboundMessage.objects.bulk_create(outbox)
-        _link_resurvey_answers([r for r in responses if r.invitation_id], now)
-        Response.objects.filter(pk__in=done).update(routed_at=now)
-
-    for pk in failed:
+            batch.add(response)
+        outbox = batch.save(responses)
+    for pk in batch.failed:
         logger.error("Response %s cannot be routed: no active offer or reward configured.", pk)
+    result = _batch_result(ids, responses, batch)
+    result.email_ids = [email.pk for email in outbox]
+    return result
+
+
+def _batch_result(ids: list[int], responses: list[Response], batch: _Batch) -> RoutingResult:
+    """What became of each id asked for, in the order asked."""
+    result = RoutingResult()
+    done = set(batch.done)
     by_id = {r.pk: r for r in responses}
     for response_id in ids:
-        if response_id in failed:
+        if response_id in batch.failed:
             result.failed.append(response_id)
         elif response_id in done:
             response = by_id[response_id]
@@ -271,7 +296,6 @@ def _route_batch(ids: list[int]) -> RoutingResult:
             done.discard(response_id)  # a repeated id in the batch is "already routed"
         else:
             result.skipped.append(response_id)
-    result.email_ids = [email.pk for email in outbox]
     return result
 
 

@@ -96,13 +96,13 @@ def survey_wave_start_task(survey_id: int, segment: str = "") -> None:
 @shared_task(name="followups.schedule_wave", **IDEMPOTENT)
 def wave_schedule_task(wave_id: int) -> None:
     """Split a wave into chunks of customers and publish one task per chunk."""
-    wave_schedule(wave_id)
+    wave_schedule(wave_id=wave_id)
 
 
 @shared_task(name="followups.send_wave_chunk", **IDEMPOTENT)
 def wave_chunk_send_task(chunk_id: int) -> None:
     """Invite one chunk of a wave. Safe to run twice; if lost, the sweeper has it."""
-    wave_chunk_send(chunk_id)
+    wave_chunk_send(chunk_id=chunk_id)
 
 
 @shared_task(name="followups.send_weekly_digest", ignore_result=True)

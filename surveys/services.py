@@ -46,12 +46,7 @@ def customer_upsert(
     if not email and not external_id:
         raise ValidationError({"email": IDENTITY_REQUIRED})
 
-    customer = None
-    if external_id:
-        customer = Customer.objects.filter(external_id=external_id).first()
-    if customer is None and email:
-        customer = Customer.objects.with_email(email).first()
-
+    customer = _customer_find(email=email, external_id=external_id)
     fields = {
         "email": email,
         "name": name.strip(),
@@ -60,17 +55,7 @@ def customer_upsert(
         "locale": locale_normalize(locale),
     }
     if customer is None:
-        if not email:
-            raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
-        customer = Customer(**fields)
-        customer.full_clean()
-        try:
-            with transaction.atomic():
-                customer.save()
-        except IntegrityError:
-            # Created concurrently by another request: use that one.
-            return Customer.objects.with_email(email).get(), False
-        return customer, True
+        return _customer_create(fields)
 
     if customer.is_erased:
         raise ValidationError({"customer": ERASED_NOT_UPDATED})
@@ -84,6 +69,31 @@ def customer_upsert(
         customer.full_clean()
         customer.save(update_fields=[*changed, "updated_at"])
     return customer, False
+
+
+def _customer_find(*, email: str | None, external_id: str | None) -> Customer | None:
+    """By external id first, else by email (case-insensitive)."""
+    customer = None
+    if external_id:
+        customer = Customer.objects.filter(external_id=external_id).first()
+    if customer is None and email:
+        customer = Customer.objects.with_email(email).first()
+    return customer
+
+
+def _customer_create(fields: dict) -> tuple[Customer, bool]:
+    email = fields["email"]
+    if not email:
+        raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
+    customer = Customer(**fields)
+    customer.full_clean()
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        # Created concurrently by another request: use that one.
+        return Customer.objects.with_email(email).get(), False
+    return customer, True
 
 
 def customer_update(*, customer: Customer, **changes) -> Customer:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from followups.models import OutboundMessage
+from followups.models import (
+    FollowUpCase,
+    Offer,
+    OfferGrant,
+    OutboundMessage,
+    Reward,
+    RewardGrant,
+)
 from surveys import stats
 from surveys.models import Customer, Invitation, Response, Survey
 
@@ -106,3 +115,75 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     recipient = factory.Sequence(lambda n: f"recipient{n}@example.com")
     subject = "About your feedback"
     body_text = "Thank you for telling us.\n"
+
+
+# --- Follow-ups: cases and grants -------------------------------------------
+# Each takes its survey and customer from its response, as routing does: to
+# choose them, pass ``response__survey=`` / ``response__customer=``.
+
+
+class FollowUpCaseFactory(factory.django.DjangoModelFactory):
+    """A detractor's open case, due after the survey's SLA."""
+
+    class Meta:
+        model = FollowUpCase
+
+    response = factory.SubFactory(ResponseFactory, score=2)
+    survey = factory.SelfAttribute("response.survey")
+    customer = factory.SelfAttribute("response.customer")
+    priority = factory.LazyAttribute(lambda c: FollowUpCase.priority_for_score(c.response.score))
+    created_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(
+        lambda c: c.created_at + timedelta(hours=c.survey.detractor_sla_hours)
+    )
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    name = factory.Sequence(lambda n: f"Offer {n}")
+    description = "20% off your next renewal"
+    code_prefix = "OFF"
+
+
+class RewardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reward
+
+    name = factory.Sequence(lambda n: f"Reward {n}")
+    description = "15% off"
+    code_prefix = "THX"
+
+
+class _GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    survey = factory.SelfAttribute("response.survey")
+    customer = factory.SelfAttribute("response.customer")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class OfferGrantFactory(_GrantFactory):
+    """A passive's offer code, as routing issues it."""
+
+    class Meta:
+        model = OfferGrant
+
+    response = factory.SubFactory(ResponseFactory, score=8)
+    offer = factory.SubFactory(OfferFactory)
+    code = factory.LazyAttribute(lambda g: g.offer.grant_code())
+    expires_at = factory.LazyAttribute(lambda g: g.offer.grant_expires_at(g.created_at))
+
+
+class RewardGrantFactory(_GrantFactory):
+    """A promoter's reward, as routing issues it (no code for a thank-you note)."""
+
+    class Meta:
+        model = RewardGrant
+
+    response = factory.SubFactory(ResponseFactory, score=10)
+    reward = factory.SubFactory(RewardFactory)
+    code = factory.LazyAttribute(lambda g: g.reward.grant_code())
+    expires_at = factory.LazyAttribute(lambda g: g.reward.grant_expires_at(g.created_at))

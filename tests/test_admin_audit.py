@@ -13,11 +13,19 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from followups.models import GrantStatus, OfferGrant, OutboundMessage, RewardGrant
+from followups.models import GrantStatus, OfferGrant, OutboundMessage
 from followups.routing import responses_route
 from surveys.audit import Action
 from surveys.models import AuditEvent, Customer, Response
-from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager, staff_member
+from tests.factories import (
+    CustomerFactory,
+    OfferGrantFactory,
+    ResponseFactory,
+    RewardGrantFactory,
+    SurveyFactory,
+    manager,
+    staff_member,
+)
 from tests.followups.cases import open_case
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +129,10 @@ def test_an_exclusion_that_changes_nothing_records_nothing(client, boss):
     assert not AuditEvent.objects.filter(action=Action.RESPONSES_EXCLUDED).exists()
 
 
-@pytest.mark.parametrize(("score", "model"), [(8, OfferGrant), (10, RewardGrant)])
-def test_redeeming_a_code_by_hand_records_who_did_it(client, boss, score, model):
-    grant = model.objects.get(response=routed(score))
+@pytest.mark.parametrize("grant_factory", [OfferGrantFactory, RewardGrantFactory])
+def test_redeeming_a_code_by_hand_records_who_did_it(client, boss, grant_factory):
+    grant = grant_factory(response__customer__name="Ada Lovelace")
+    model = type(grant)
 
     run_action(client, model, "mark_redeemed", [grant])
 
@@ -139,8 +148,7 @@ def test_redeeming_a_code_by_hand_records_who_did_it(client, boss, score, model)
 def test_a_code_redeemed_at_the_till_meanwhile_is_not_named_as_redeemed_by_hand(
     client, boss, monkeypatch
 ):
-    mine = OfferGrant.objects.get(response=routed(8))
-    theirs = OfferGrant.objects.get(response=routed(8))
+    mine, theirs = OfferGrantFactory.create_batch(2, response__customer__name="Ada Lovelace")
     real_now = timezone.now
 
     class TillRedeemsFirst:

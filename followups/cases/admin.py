@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from followups.cases import access, exports, sla, workflow
+from followups.cases import access, exports, workflow
 from followups.cases.forms import (
     AssignForm,
     BulkAssignForm,
@@ -70,19 +70,16 @@ class QueueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         now = timezone.now()
-        open_cases = queryset.filter(status__in=FollowUpCase.OPEN_STATUSES)
+        open_cases = queryset.open()
         match self.value():
             case "mine":
                 return open_cases.filter(owner=request.user)
             case "unassigned":
                 return open_cases.filter(owner__isnull=True)
             case "overdue":
-                return open_cases.filter(due_at__lte=now)
+                return queryset.overdue(now)
             case "due_soon":
-                # The last quarter of the SLA: due_at - now <= (due_at - created_at) / 4.
-                return open_cases.filter(due_at__gt=now).filter(
-                    due_at__lte=Value(now) + (F("due_at") - F("created_at")) / 4
-                )
+                return queryset.due_soon(now)
             case "escalated":
                 return open_cases.filter(escalation_level__gt=0)
             case "open":
@@ -284,14 +281,14 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         now = timezone.now()
         if not obj.is_open:
             return "—"
-        delta = obj.due_at - now
-        if delta.total_seconds() <= 0:
+        delta = obj.time_left(now)
+        if obj.is_overdue(now):
             return format_html(
                 '<strong style="color:#cf222e">{}</strong>',
                 _("overdue by %(delta)s") % {"delta": humanize_delta(delta)},
             )
         text = _("%(delta)s left") % {"delta": humanize_delta(delta)}
-        if sla.is_due_soon(obj, now):
+        if obj.is_due_soon(now):
             return format_html('<strong style="color:#9a6700">{}</strong>', text)
         return text
 
@@ -420,7 +417,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             "can_take": access.can_take(user, case),
             "is_manager": access.is_manager(user),
             "is_overdue": case.is_overdue(),
-            "is_due_soon": sla.is_due_soon(case, timezone.now()),
+            "is_due_soon": case.is_due_soon(timezone.now()),
             "time_left": humanize_delta(case.due_at - timezone.now()),
             "timeline": case.events.select_related("actor").order_by("created_at", "pk"),
             "past_responses": Response.objects.filter(customer=customer)

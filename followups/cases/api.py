@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -60,7 +59,7 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(owner=self.request.user) if value else queryset
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=timezone.now())
+        overdue = FollowUpCase.overdue_q(timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_escalated(self, queryset, name, value):

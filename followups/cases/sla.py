@@ -1,6 +1,7 @@
-"""When a case is due, when it is due soon, and when it escalates. The one
-place for this logic, so business hours or holidays can be added without
-touching callers."""
+"""When a case is due and when it escalates. The one place for this logic, so
+business hours or holidays can be added without touching callers. (Open,
+overdue and due soon are rules about one case: ``FollowUpCase`` and its
+queryset.)"""
 
 from __future__ import annotations
 
@@ -16,13 +17,6 @@ def due_at(start: datetime, *, hours: int) -> datetime:
 
 def _sla(case) -> timedelta:
     return case.due_at - case.created_at
-
-
-def is_due_soon(case, now: datetime) -> bool:
-    """Open, not yet overdue, and within the last quarter of its SLA."""
-    if not case.is_open or now >= case.due_at:
-        return False
-    return case.due_at - now <= _sla(case) / 4
 
 
 def next_escalation_at(case) -> datetime:

@@ -124,45 +124,13 @@ def case_transition(
                 _("Case #%(id)s is already %(status)s (changed meanwhile); nothing was changed.")
                 % {"id": case.pk, "status": case.get_status_display()}
             )
-        if not case.can_transition_to(to_status):
-            allowed = ", ".join(str(Status(s).label) for s in case.allowed_transitions())
-            raise ValidationError(
-                _("A %(current)s case cannot become %(target)s; it can become: %(allowed)s.")
-                % {
-                    "current": case.get_status_display(),
-                    "target": Status(to_status).label if to_status in Status.values else to_status,
-                    "allowed": allowed or _("nothing"),
-                }
-            )
-        now = timezone.now()
+        _check_transition(case, to_status)
         previous = case.status
-        fields = ["status", "updated_at"]
-        if to_status == Status.RESOLVED:
-            errors = {}
-            if root_cause is None:
-                errors["root_cause"] = _("Choose the root cause to resolve the case.")
-            elif not root_cause.is_active:
-                errors["root_cause"] = _("This root cause is no longer in use.")
-            if not resolution_summary.strip():
-                errors["resolution_summary"] = _("Summarise how the case was resolved.")
-            if errors:
-                raise ValidationError(errors)
-            case.root_cause = root_cause
-            case.resolution_summary = resolution_summary.strip()
-            case.resolved_at = now
-            fields += ["root_cause", "resolution_summary", "resolved_at"]
-        elif to_status == Status.IN_PROGRESS:
-            if case.first_contact_at is None:
-                case.first_contact_at = now
-                fields.append("first_contact_at")
-            if previous in (Status.RESOLVED, Status.CLOSED):
-                case.resolved_at = case.closed_at = None
-                fields += ["resolved_at", "closed_at"]
-        elif to_status == Status.CLOSED:
-            case.closed_at = now
-            fields.append("closed_at")
+        recorded = _set_transition_fields(
+            case, to_status, now=timezone.now(), root_cause=root_cause, summary=resolution_summary
+        )
         case.status = to_status
-        case.save(update_fields=fields)
+        case.save(update_fields=["status", "updated_at", *recorded])
         _event(
             case,
             CaseEvent.Kind.STATUS_CHANGED,
@@ -174,6 +142,54 @@ def case_transition(
         if to_status == Status.CLOSED and resurvey:
             _send_resurvey(case, actor)
     return case
+
+
+def _check_transition(case: FollowUpCase, to_status: str) -> None:
+    """Refuse a move the workflow does not allow, naming the ones it does."""
+    if case.can_transition_to(to_status):
+        return
+    Status = FollowUpCase.Status
+    allowed = ", ".join(str(Status(s).label) for s in case.allowed_transitions())
+    raise ValidationError(
+        _("A %(current)s case cannot become %(target)s; it can become: %(allowed)s.")
+        % {
+            "current": case.get_status_display(),
+            "target": Status(to_status).label if to_status in Status.values else to_status,
+            "allowed": allowed or _("nothing"),
+        }
+    )
+
+
+def _set_transition_fields(case, to_status, *, now, root_cause, summary) -> list[str]:
+    """Set what entering ``to_status`` records on the case (resolution, first
+    contact, closing time); returns the fields it changed."""
+    Status = FollowUpCase.Status
+    if to_status == Status.RESOLVED:
+        errors = {}
+        if root_cause is None:
+            errors["root_cause"] = _("Choose the root cause to resolve the case.")
+        elif not root_cause.is_active:
+            errors["root_cause"] = _("This root cause is no longer in use.")
+        if not summary.strip():
+            errors["resolution_summary"] = _("Summarise how the case was resolved.")
+        if errors:
+            raise ValidationError(errors)
+        case.root_cause = root_cause
+        case.resolution_summary = summary.strip()
+        case.resolved_at = now
+        return ["root_cause", "resolution_summary", "resolved_at"]
+    fields = []
+    if to_status == Status.IN_PROGRESS:
+        if case.first_contact_at is None:
+            case.first_contact_at = now
+            fields.append("first_contact_at")
+        if case.status in (Status.RESOLVED, Status.CLOSED):
+            case.resolved_at = case.closed_at = None
+            fields += ["resolved_at", "closed_at"]
+    elif to_status == Status.CLOSED:
+        case.closed_at = now
+        fields.append("closed_at")
+    return fields
 
 
 def _send_resurvey(case: FollowUpCase, actor) -> None:
@@ -259,9 +275,13 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     record it on the timeline and tell the owner and the managers. Rows being
     escalated by another worker are skipped, not waited for."""
     now = now or timezone.now()
-    candidates = FollowUpCase.objects.filter(
-        Q(due_at__lte=now) | Q(owner__isnull=True), status__in=FollowUpCase.OPEN_STATUSES
-    ).values_list("pk", flat=True)
+    # A superset of the cases ``sla.should_escalate`` picks: the first
+    # threshold is never after the due time, and sooner only while unowned.
+    candidates = (
+        FollowUpCase.objects.open()
+        .filter(Q(due_at__lte=now) | Q(owner__isnull=True))
+        .values_list("pk", flat=True)
+    )
     escalated = 0
     for case_id in list(candidates):
         email_ids = []

@@ -33,6 +33,8 @@ class SurveyIncentiveInline(admin.StackedInline):
 
 @admin.register(Offer)
 class OfferAdmin(admin.ModelAdmin):
+    # The form's order, not the model's (the shared fields come first there).
+    fields = ("name", "description", "code_prefix", "valid_days", "is_default", "is_active")
     list_display = ("name", "code_prefix", "valid_days", "is_default", "is_active")
     list_filter = ("is_active", "is_default")
     search_fields = ("name", "description")
@@ -40,6 +42,17 @@ class OfferAdmin(admin.ModelAdmin):
 
 @admin.register(Reward)
 class RewardAdmin(admin.ModelAdmin):
+    fields = (
+        "name",
+        "kind",
+        "description",
+        "points",
+        "link",
+        "code_prefix",
+        "valid_days",
+        "is_default",
+        "is_active",
+    )
     list_display = (
         "name",
         "kind",

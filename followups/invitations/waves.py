@@ -345,7 +345,7 @@ def _chunk_ranges(customers: QuerySet, size: int) -> Iterable[tuple[int, int]]:
         first = following[0]
 
 
-def wave_schedule(wave_id: int) -> int:
+def wave_schedule(*, wave_id: int) -> int:
     """Split a wave into chunks (once) and publish a task for each chunk not
     yet done. Safe to run again: returns how many chunks it published."""
     with transaction.atomic():
@@ -374,7 +374,7 @@ def wave_schedule(wave_id: int) -> int:
     return len(pending)
 
 
-def wave_chunk_send(chunk_id: int) -> int:
+def wave_chunk_send(*, chunk_id: int) -> int:
     """Invite the customers of one chunk who are due, and mark it done, in one
     transaction. A chunk done, gone, or being sent by another worker is left
     alone. Returns how many it invited."""

@@ -69,26 +69,9 @@ def _axis(width: int, left: int, top: int, height: float) -> SafeString:
     return lines
 
 
-def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> SafeString:
-    """NPS over time with its 95% interval as a band.
-
-    ``points``: (label, nps, low, high) in time order; nps None for an empty period.
-    """
-    width, height, left, top, bottom = 720, 230, 44, 16, 30
-    plot_h = height - top - bottom
-    drawn = [(label, nps, low, high) for label, nps, low, high in points if nps is not None]
-    if not drawn:
-        return format_html('<p class="chart-empty">{}</p>', "No answers in this period.")
-    step = (width - left - 60) / max(len(points) - 1, 1)
-    xs = {label: left + 10 + i * step for i, (label, *_rest) in enumerate(points)}
-    band_top = " ".join(
-        f"{xs[label]:.1f},{_y(high, top, plot_h):.1f}" for label, _, _, high in drawn
-    )
-    band_bottom = " ".join(
-        f"{xs[label]:.1f},{_y(low, top, plot_h):.1f}" for label, _, low, _ in reversed(drawn)
-    )
-    line = " ".join(f"{xs[label]:.1f},{_y(nps, top, plot_h):.1f}" for label, nps, _, _ in drawn)
-    marks = format_html_join(
+def _trend_marks(drawn, xs: dict, top: int, plot_h: float) -> SafeString:
+    """A dot per period with its value, its interval in the <title>."""
+    return format_html_join(
         "",
         '<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}" data-period="{}" data-nps="{:.1f}" '
         'data-low="{:.1f}" data-high="{:.1f}"><title>{}: NPS {:+.1f} (95% CI {:+.1f} to {:+.1f})'
@@ -115,29 +98,56 @@ def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> Saf
             for label, nps, low, high in drawn
         ),
     )
+
+
+def _benchmark_line(
+    benchmark: int | None, *, left: int, right: int, top: int, plot_h: float
+) -> SafeString | str:
+    """The dashed line of the benchmark NPS, or nothing without one."""
+    if benchmark is None:
+        return ""
+    y = _y(benchmark, top, plot_h)
+    return format_html(
+        '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" '
+        'data-benchmark="{}"/><text x="{}" y="{:.1f}" font-size="11" fill="{}" '
+        'text-anchor="end">benchmark {:+d}</text>',
+        left,
+        right,
+        y,
+        y,
+        TEXT,
+        benchmark,
+        right - 2,
+        y - 4,
+        TEXT,
+        benchmark,
+    )
+
+
+def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> SafeString:
+    """NPS over time with its 95% interval as a band.
+
+    ``points``: (label, nps, low, high) in time order; nps None for an empty period.
+    """
+    width, height, left, top, bottom = 720, 230, 44, 16, 30
+    plot_h = height - top - bottom
+    drawn = [(label, nps, low, high) for label, nps, low, high in points if nps is not None]
+    if not drawn:
+        return format_html('<p class="chart-empty">{}</p>', "No answers in this period.")
+    step = (width - left - 60) / max(len(points) - 1, 1)
+    xs = {label: left + 10 + i * step for i, (label, *_rest) in enumerate(points)}
+    band_top = " ".join(
+        f"{xs[label]:.1f},{_y(high, top, plot_h):.1f}" for label, _, _, high in drawn
+    )
+    band_bottom = " ".join(
+        f"{xs[label]:.1f},{_y(low, top, plot_h):.1f}" for label, _, low, _ in reversed(drawn)
+    )
+    line = " ".join(f"{xs[label]:.1f},{_y(nps, top, plot_h):.1f}" for label, nps, _, _ in drawn)
     labels = format_html_join(
         "",
         '<text x="{:.1f}" y="{}" font-size="11" fill="{}" text-anchor="middle">{}</text>',
         ((xs[label], height - bottom + 18, TEXT, label) for label, *_rest in points),
     )
-    bench = ""
-    if benchmark is not None:
-        y = _y(benchmark, top, plot_h)
-        bench = format_html(
-            '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" '
-            'data-benchmark="{}"/><text x="{}" y="{:.1f}" font-size="11" fill="{}" '
-            'text-anchor="end">benchmark {:+d}</text>',
-            left,
-            width - 10,
-            y,
-            y,
-            TEXT,
-            benchmark,
-            width - 12,
-            y - 4,
-            TEXT,
-            benchmark,
-        )
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" '
         'xmlns="http://www.w3.org/2000/svg">{axis}'
@@ -153,8 +163,8 @@ def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> Saf
         band=BAND,
         line=line,
         lc=LINE,
-        bench=bench,
-        marks=marks,
+        bench=_benchmark_line(benchmark, left=left, right=width - 10, top=top, plot_h=plot_h),
+        marks=_trend_marks(drawn, xs, top, plot_h),
         labels=labels,
     )
 
@@ -200,6 +210,47 @@ def distribution_chart(counts: list[int], *, title: str = "") -> SafeString:
     return _svg(width, height, title, bars)
 
 
+def _nps_bar(row, *, y: int, mid: float, scale: float, label_w: int, width: int) -> SafeString:
+    """One group's label, bar from zero, interval whisker and value."""
+    label, nps, low, high, n = row
+    x0, x1 = sorted((mid, mid + nps * scale))
+    colour = PROMOTER if nps >= 0 else DETRACTOR
+    return format_html(
+        '<text x="{}" y="{}" font-size="12" fill="#1f2328" text-anchor="end">{}</text>'
+        '<rect x="{:.1f}" y="{}" width="{:.1f}" height="16" fill="{}" fill-opacity="0.8" '
+        'data-label="{}" data-nps="{:.1f}" data-n="{}"><title>{}: NPS {:+.1f}, '
+        "95% CI {:+.1f} to {:+.1f}, n={}</title></rect>"
+        '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="#1f2328" '
+        'stroke-width="1.5"/>'
+        '<text x="{}" y="{}" font-size="11" fill="{}" '
+        'text-anchor="end">{:+.0f} (n={})</text>',
+        label_w - 8,
+        y + 13,
+        label,
+        x0,
+        y,
+        max(x1 - x0, 1),
+        colour,
+        label,
+        nps,
+        n,
+        label,
+        nps,
+        low,
+        high,
+        n,
+        mid + low * scale,
+        mid + high * scale,
+        y + 8,
+        y + 8,
+        width - 4,
+        y + 13,
+        TEXT,
+        nps,
+        n,
+    )
+
+
 def nps_bars(rows, *, title: str = "") -> SafeString:
     """One horizontal bar per group (segment, action...) with its interval whisker.
 
@@ -212,53 +263,15 @@ def nps_bars(rows, *, title: str = "") -> SafeString:
     height = row_h * len(rows) + 24
     mid = label_w + (width - label_w - 20) / 2
     scale = (width - label_w - 20) / 200
-    parts = [
-        format_html(
-            '<line x1="{:.1f}" x2="{:.1f}" y1="0" y2="{}" stroke="{}" stroke-width="2"/>',
-            mid,
-            mid,
-            height - 20,
-            GRID,
-        )
+    zero = format_html(
+        '<line x1="{:.1f}" x2="{:.1f}" y1="0" y2="{}" stroke="{}" stroke-width="2"/>',
+        mid,
+        mid,
+        height - 20,
+        GRID,
+    )
+    bars = [
+        _nps_bar(row, y=i * row_h + 6, mid=mid, scale=scale, label_w=label_w, width=width)
+        for i, row in enumerate(rows)
     ]
-    for i, (label, nps, low, high, n) in enumerate(rows):
-        y = i * row_h + 6
-        x0, x1 = sorted((mid, mid + nps * scale))
-        colour = PROMOTER if nps >= 0 else DETRACTOR
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" font-size="12" fill="#1f2328" text-anchor="end">{}</text>'
-                '<rect x="{:.1f}" y="{}" width="{:.1f}" height="16" fill="{}" fill-opacity="0.8" '
-                'data-label="{}" data-nps="{:.1f}" data-n="{}"><title>{}: NPS {:+.1f}, '
-                "95% CI {:+.1f} to {:+.1f}, n={}</title></rect>"
-                '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="#1f2328" '
-                'stroke-width="1.5"/>'
-                '<text x="{}" y="{}" font-size="11" fill="{}" '
-                'text-anchor="end">{:+.0f} (n={})</text>',
-                label_w - 8,
-                y + 13,
-                label,
-                x0,
-                y,
-                max(x1 - x0, 1),
-                colour,
-                label,
-                nps,
-                n,
-                label,
-                nps,
-                low,
-                high,
-                n,
-                mid + low * scale,
-                mid + high * scale,
-                y + 8,
-                y + 8,
-                width - 4,
-                y + 13,
-                TEXT,
-                nps,
-                n,
-            )
-        )
-    return _svg(width, height, title, parts)
+    return _svg(width, height, title, [zero, *bars])

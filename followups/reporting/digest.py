@@ -28,11 +28,11 @@ def digest_context(*, now: datetime) -> dict:
     for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).order_by("name"):
         panel = reports.nps_panel(reports.Selection(survey, week_ago, now))
         surveys.append({"survey": survey, "panel": panel})
-    open_cases = FollowUpCase.objects.filter(status__in=FollowUpCase.OPEN_STATUSES)
+    open_cases = FollowUpCase.objects.open()
     counts = FollowUpCase.objects.aggregate(
         new_detractors=Count("pk", filter=Q(created_at__gte=week_ago)),
-        overdue=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=now)),
-        unassigned=Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, owner__isnull=True)),
+        overdue=Count("pk", filter=FollowUpCase.overdue_q(now)),
+        unassigned=Count("pk", filter=FollowUpCase.open_q() & Q(owner__isnull=True)),
     )
     causes = list(
         FollowUpCase.objects.filter(

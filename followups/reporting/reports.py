@@ -279,8 +279,8 @@ def loop_kpis(
         "cases": Count("pk"),
         "contacted": Count("pk", filter=Q(first_contact_at__isnull=False)),
         "contacted_within_sla": Count("pk", filter=Q(first_contact_at__lte=F("due_at"))),
-        "open": Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES)),
-        "overdue": Count("pk", filter=Q(status__in=FollowUpCase.OPEN_STATUSES, due_at__lte=now)),
+        "open": Count("pk", filter=FollowUpCase.open_q()),
+        "overdue": Count("pk", filter=FollowUpCase.overdue_q(now)),
     }
     if connection.vendor != "postgresql":
         return LoopKpis(
@@ -323,13 +323,12 @@ def cases_by_owner(selection: Selection, *, now: datetime | None = None) -> list
     """Open, overdue and resolved cases per owner (``owner__username`` None:
     unassigned), most overdue first, then most open, then by username."""
     now = now or timezone.now()
-    open_q = Q(status__in=FollowUpCase.OPEN_STATUSES)
     counts = list(
         selection.cases()
         .values("owner")
         .annotate(
-            open=Count("pk", filter=open_q),
-            overdue=Count("pk", filter=open_q & Q(due_at__lte=now)),
+            open=Count("pk", filter=FollowUpCase.open_q()),
+            overdue=Count("pk", filter=FollowUpCase.overdue_q(now)),
             resolved=Count("resolved_at"),
         )
         .order_by()

@@ -1,0 +1,1 @@
+"""Management commands of the followups app: demo data, reports, survey sends."""

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from followups.models import CaseEvent, FollowUpCase
-from tests.factories import CustomerFactory, ResponseFactory
+from followups.models import CaseEvent
+from tests.factories import CustomerFactory, FollowUpCaseFactory
 
 
 def open_case(
@@ -22,14 +22,12 @@ def open_case(
     customer = CustomerFactory(
         locale=locale, **({"email": email} if email else {}), **customer_fields
     )
-    response = ResponseFactory(customer=customer, score=score, comment=comment)
     created_at = created_at or timezone.now()
-    case = FollowUpCase.objects.create(
-        response=response,
-        survey=response.survey,
-        customer=customer,
+    case = FollowUpCaseFactory(
+        response__customer=customer,
+        response__score=score,
+        response__comment=comment,
         owner=owner,
-        priority=FollowUpCase.priority_for_score(score),
         created_at=created_at,
         due_at=created_at + timedelta(hours=sla_hours),
     )

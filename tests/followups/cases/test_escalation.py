@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.test import TestCase
 
-from followups.cases import sla, workflow
+from followups.cases import workflow
 from followups.models import CaseEvent, FollowUpCase, OutboundMessage
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
@@ -31,12 +31,12 @@ def test_a_case_on_time_is_left_alone(owned_case):
     assert escalate_at(OPENED + timedelta(hours=10)) == 0
     owned_case.refresh_from_db()
     assert owned_case.escalation_level == 0
-    assert not sla.is_due_soon(owned_case, OPENED + timedelta(hours=10))
+    assert not owned_case.is_due_soon(OPENED + timedelta(hours=10))
 
 
 def test_due_soon_is_flagged_but_not_escalated(owned_case):
     moment = OPENED + timedelta(hours=19)
-    assert sla.is_due_soon(owned_case, moment)
+    assert owned_case.is_due_soon(moment)
     assert escalate_at(moment) == 0
 
 

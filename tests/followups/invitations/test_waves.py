@@ -64,7 +64,7 @@ def test_chunks_cover_the_customers_by_primary_key_range_without_gaps(survey, se
     customers = CustomerFactory.create_batch(5)
     with TestCase.captureOnCommitCallbacks(execute=False):  # nothing published
         wave = wave_start(survey=survey)
-    wave_schedule(wave.pk)
+    wave_schedule(wave_id=wave.pk)
     ranges = list(
         WaveChunk.objects.filter(wave=wave)
         .order_by("number")
@@ -90,11 +90,11 @@ def test_a_chunk_delivered_again_after_it_finished_invites_nobody_twice(survey, 
     wave = start_wave(survey)
     chunk = WaveChunk.objects.filter(wave=wave).first()
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert wave_chunk_send(chunk.pk) == 0
+        assert wave_chunk_send(chunk_id=chunk.pk) == 0
     # Even with its row reset, the throttle finds whom this wave already asked.
     WaveChunk.objects.filter(pk=chunk.pk).update(done_at=None)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert wave_chunk_send(chunk.pk) == 0
+        assert wave_chunk_send(chunk_id=chunk.pk) == 0
     assert Invitation.objects.count() == 3
     assert OutboundMessage.objects.count() == 3
 
@@ -126,9 +126,9 @@ def test_the_sweeper_publishes_again_the_chunks_of_a_wave_that_stopped(survey, s
     customers = CustomerFactory.create_batch(5)
     with TestCase.captureOnCommitCallbacks(execute=False):  # every chunk message lost
         wave = wave_start(survey=survey)
-        wave_schedule(wave.pk)
+        wave_schedule(wave_id=wave.pk)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        wave_chunk_send(WaveChunk.objects.get(wave=wave, number=0).pk)
+        wave_chunk_send(chunk_id=WaveChunk.objects.get(wave=wave, number=0).pk)
     wave.refresh_from_db()
     assert (wave.chunks_done, wave.chunk_count) == (1, 3)
     now = timezone.now()
@@ -172,7 +172,7 @@ def test_one_chunk_run_twice_at_once_gives_one_invitation_and_one_email_per_cust
     def run():
         try:
             barrier.wait()
-            invited.append(wave_chunk_send(chunk.pk))
+            invited.append(wave_chunk_send(chunk_id=chunk.pk))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

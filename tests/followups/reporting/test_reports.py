@@ -7,11 +7,16 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from followups.models import FollowUpCase, GrantStatus, ImprovementAction, OfferGrant, RootCause
+from followups.models import GrantStatus, ImprovementAction, OfferGrant, RootCause
 from followups.reporting import reports
 from followups.routing import responses_route
-from tests.factories import ResponseFactory, SurveyFactory, UserFactory, manager
-from tests.followups.cases import open_case
+from tests.factories import (
+    FollowUpCaseFactory,
+    ResponseFactory,
+    SurveyFactory,
+    UserFactory,
+    manager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,15 +105,16 @@ def test_response_rate_counts_answered_invitations(survey):
 
 def _case(survey, *, contact_after, resolve_after=None, sla_hours=24, cause=None, owner=None):
     created = datetime(2026, 2, 1, 9, tzinfo=UTC)
-    case = open_case(created_at=created, sla_hours=sla_hours, owner=owner)
-    FollowUpCase.objects.filter(pk=case.pk).update(
-        survey=survey,
+    return FollowUpCaseFactory(
+        response__survey=survey,
+        owner=owner,
+        created_at=created,
+        due_at=created + timedelta(hours=sla_hours),
         first_contact_at=created + timedelta(hours=contact_after) if contact_after else None,
         resolved_at=created + timedelta(hours=resolve_after) if resolve_after else None,
         status="resolved" if resolve_after else "in_progress" if contact_after else "new",
         root_cause=cause,
     )
-    return case
 
 
 def test_loop_kpis_sla_share_medians_and_percentiles(survey):
