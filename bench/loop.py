@@ -162,11 +162,16 @@ def _api_client():
     """A Django test client with an API key (ingest scope), addressed the
     way production settings accept requests (host ``localhost``, HTTPS)."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from django.test import Client
 
     from surveys.api_keys import api_key_create
 
     user, _ = get_user_model().objects.get_or_create(username="bench-api")
+    # The scope is what the key may do of what its user may: recording answers.
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="surveys", codename="add_response")
+    )
     issued = api_key_create(user=user, name="bench", scopes=["ingest"], via="bench")
     # Static files are not collected for the bench; WhiteNoise says so once.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
