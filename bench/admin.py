@@ -91,12 +91,12 @@ SLOWEST_SHOWN = 3
 CUSTOMERS_SQL = """
 INSERT INTO surveys_customer (
     id, email, name, external_id, segment, locale, unsubscribed_at, erased_at,
-    created_at, updated_at)
+    created_at, updated_at, unsubscribe_key)
 SELECT c, 'customer' || c || '@example.com', 'Customer ' || c, 'crm-' || c,
        (ARRAY['enterprise', 'mid-market', 'smb', 'consumer', 'public sector',
               'partner'])[1 + mod(c * 7919, 6)],
        (ARRAY['en', 'en', 'en', 'pl', 'ru', 'zh-hans'])[1 + mod(c, 6)],
-       NULL, NULL, %(start)s::timestamptz, %(start)s::timestamptz
+       NULL, NULL, %(start)s::timestamptz, %(start)s::timestamptz, md5(c::text)
 FROM generate_series(1, %(customers)s::int) AS c
 """
 

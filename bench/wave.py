@@ -120,7 +120,7 @@ def _create_customers(n: int) -> tuple[int, int]:
         cursor.execute(
             """
             INSERT INTO surveys_customer (email, name, external_id, segment, locale,
-                                          created_at, updated_at)
+                                          created_at, updated_at, unsubscribe_key)
             SELECT 'customer' || i || '@bench.example.com',
                    CASE WHEN i %% 13 = 0 THEN ''
                         WHEN i %% 11 = 0 THEN 'O''Brien & <Sons> ' || i
@@ -128,7 +128,7 @@ def _create_customers(n: int) -> tuple[int, int]:
                    'bench-' || i,
                    (ARRAY['consumer', 'smb', 'enterprise'])[i %% 3 + 1],
                    (%s::text[])[(i * 7) %% %s + 1],
-                   now(), now()
+                   now(), now(), md5('bench-' || i)
             FROM generate_series(1, %s) AS i
             """,
             [list(LANGUAGES), len(LANGUAGES), n],
@@ -136,9 +136,10 @@ def _create_customers(n: int) -> tuple[int, int]:
         cursor.execute(
             """
             INSERT INTO surveys_customer (email, name, external_id, segment, locale,
-                                          unsubscribed_at, created_at, updated_at)
+                                          unsubscribed_at, created_at, updated_at,
+                                          unsubscribe_key)
             SELECT 'gone' || i || '@bench.example.com', 'Gone ' || i, 'bench-gone-' || i,
-                   'consumer', 'en', now(), now(), now()
+                   'consumer', 'en', now(), now(), now(), md5('bench-gone-' || i)
             FROM generate_series(1, %s) AS i
             """,
             [unsubscribed],
@@ -147,8 +148,8 @@ def _create_customers(n: int) -> tuple[int, int]:
         cursor.execute(
             """
             INSERT INTO surveys_customer (email, name, segment, locale,
-                                          erased_at, created_at, updated_at)
-            SELECT NULL, '', 'consumer', '', now(), now(), now()
+                                          erased_at, created_at, updated_at, unsubscribe_key)
+            SELECT NULL, '', 'consumer', '', now(), now(), now(), md5('bench-erased-' || i)
             FROM generate_series(1, %s) AS i
             """,
             [erased],

@@ -1,3 +1,5 @@
+"""The site's URLs: the admin, the API and its docs, the survey pages, each app's by include."""
+
 from django.contrib import admin
 from django.urls import include, path
 
