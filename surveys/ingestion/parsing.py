@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 
 from nps_project.api import flatten_errors
+from nps_project.api_reading import ShapeReader
 
 from ..models import Customer, Response, Survey
 from ..scores import SCORE_INVALID, ScoreInvalid, score_parse
@@ -54,6 +56,21 @@ class SingleLineField(serializers.CharField):
         return single_line(super().to_internal_value(data))
 
 
+class RefusedField(serializers.Field):
+    """A key that must not be sent: absent or null it is ignored, any value
+    is refused with ``message``, which says why."""
+
+    def __init__(self, message: str, **kwargs):
+        super().__init__(
+            required=False, write_only=True, error_messages={"refused": message}, **kwargs
+        )
+
+    def validate_empty_values(self, data):
+        if data is empty or data is None:
+            raise SkipField
+        self.fail("refused")
+
+
 def _optional_text(max_length: int | None, *, field=serializers.CharField, **kwargs):
     return field(required=False, allow_null=True, allow_blank=True, max_length=max_length, **kwargs)
 
@@ -78,15 +95,13 @@ class CustomerDetailsSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(exclude_fields=["id"])
 class CustomerReferenceSerializer(CustomerDetailsSerializer):
     """Who answered, by their details: found by external id, else by email;
     created when neither matches; updated with the details given. Never by
     database id: that would let a key address customers it cannot read."""
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict) and data.get("id") is not None:
-            raise serializers.ValidationError({"id": [CUSTOMER_ID_REFUSED]})
-        return super().to_internal_value(data)
+    id = RefusedField(CUSTOMER_ID_REFUSED)
 
 
 class ResponseInSerializer(serializers.Serializer):
@@ -133,14 +148,13 @@ Read = tuple[Mapping | None, dict[str, list[str]] | None]
 def answers_read(items: Sequence) -> list[Read]:
     """Each item as ``ResponseInSerializer`` reads one answer: ``(data, None)``,
     or ``(None, errors)`` with the messages by dotted path, as the API's error
-    body has them for a single answer."""
-    shape = ResponseInSerializer()
+    body has them for a single answer. Read by the serializer's own fields
+    (``ShapeReader``), which judge a value repeated in the batch once."""
+    reader = ShapeReader(ResponseInSerializer)
     read: list[Read] = []
     for raw in items:
         try:
-            # A null item is not an object either: DRF's serializer says so
-            # (run_validation would say "may not be null", its word for a body).
-            data = shape.run_validation(raw) if raw is not None else shape.to_internal_value(raw)
+            data = reader.read(raw)
         except serializers.ValidationError as exc:
             read.append((None, flatten_errors(exc.detail)))
         else:
