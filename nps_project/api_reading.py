@@ -139,7 +139,10 @@ class ShapeReader:
             else:
                 primitive = part.field.get_value(data)
             if part.children is None:
-                valid, outcome = self._leaf(part, primitive)
+                # A value this field has judged in the batch: its verdict.
+                verdicts = part.verdicts.get(type(primitive))
+                verdict = verdicts.get(primitive) if verdicts is not None else None
+                valid, outcome = verdict or self._leaf(part, primitive, verdicts)
             else:
                 valid, outcome = self._nested(part, primitive)
             if not valid:
@@ -163,14 +166,11 @@ class ShapeReader:
             return False, exc.detail
 
     @staticmethod
-    def _leaf(part: _Part, primitive) -> tuple[bool, Any]:
-        """``field.run_validation``, judged once per input in a batch:
+    def _leaf(part: _Part, primitive, verdicts: dict | None) -> tuple[bool, Any]:
+        """``field.run_validation`` as a verdict, remembered in ``verdicts``
+        (when the input's type is remembered and the result can be shared):
         ``(True, value)``, ``(True, _SKIP)`` or ``(False, error detail)``."""
-        verdicts = part.verdicts.get(type(primitive))
-        if verdicts is not None:
-            verdict = verdicts.get(primitive)
-            if verdict is not None:
-                return verdict
+        verdict: tuple[bool, Any]
         try:
             verdict = True, part.field.run_validation(primitive)
         except SkipField:

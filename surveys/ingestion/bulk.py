@@ -192,6 +192,7 @@ class _Batch:
         return customer, change, None
 
     def _write(self) -> None:
+        client_id = self.api_client.pk if self.api_client is not None else None
         with transaction.atomic():
             self.book.save(self.now)
             rows = [
@@ -206,7 +207,7 @@ class _Batch:
                     segment=segment,
                     locale=locale or survey.default_locale,
                     idempotency_key=item.idempotency_key,
-                    api_client=self.api_client,
+                    api_client_id=client_id,  # an id, as for survey and customer
                 )
                 for item, customer, survey, segment, locale in self.accepted
             ]
