@@ -34,8 +34,9 @@ def task_publish(name: str, *args, countdown: float | None = None) -> None:
     outside a transaction, such as the sweeper and retries). Raises what the
     broker raises."""
     # Celery reads a None countdown as "now"; the stub allows only a float.
-    current_app.signature(name, args=args).apply_async(  # type: ignore[arg-type]
-        countdown=countdown, argsrepr=_args_shown(args)
+    current_app.signature(name, args=args).apply_async(
+        countdown=countdown,  # type: ignore[arg-type]
+        argsrepr=_args_shown(args),
     )
 
 
