@@ -62,9 +62,15 @@ class _Part:
     # form) input, unless the field class says otherwise.
     plain_get: bool
     # Verdicts by the input's type, then the input: (valid, value or detail).
-    verdicts: dict[type, dict[Any, tuple[bool, Any]]] = dataclass_field(
-        default_factory=lambda: {kind: {} for kind in _REMEMBERED_INPUTS}
-    )
+    verdicts: dict[type, dict[Any, tuple[bool, Any]]] = dataclass_field(init=False)
+
+    def __post_init__(self):
+        kinds = list(_REMEMBERED_INPUTS)
+        if self.field.default is not empty:
+            # A missing key takes the field's default, which may differ per
+            # call (``timezone.now``, a context-bound default): never shared.
+            kinds.remove(type)
+        self.verdicts = {kind: {} for kind in kinds}
 
 
 def _plain_check(serializer: serializers.Serializer) -> None:
