@@ -12,6 +12,9 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import Group, User
 
+        # Registers the ``__any`` lookup the batch paths query with.
+        import nps_project.db  # noqa: F401
+
         from . import audit
 
         # Who may do what is itself audited, whichever page or shell changed it.

@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from nps_project.api import field_errors
+from nps_project.db import RowMaker
 
 from .. import handoff, services, stats
 from ..customers import CustomerConflict, customer_identity_check, locale_normalize
@@ -122,6 +123,25 @@ def responses_ingest(
     return results  # type: ignore[return-value]
 
 
+# The columns of a stored answer, in the order _Batch._write gives them.
+_RESPONSE_ROW = RowMaker(
+    Response,
+    (
+        "survey_id",
+        "customer_id",
+        "score",
+        "category",
+        "comment",
+        "channel",
+        "submitted_at",
+        "segment",
+        "locale",
+        "idempotency_key",
+        "api_client_id",
+    ),
+)
+
+
 class _ConcurrentChange(Exception):
     pass
 
@@ -196,18 +216,20 @@ class _Batch:
         with transaction.atomic():
             self.book.save(self.now)
             rows = [
-                Response(
-                    survey_id=survey.pk,
-                    customer_id=customer.pk,  # type: ignore[misc]  # saved: has a pk
-                    score=item.score,
-                    category=stats.classify(item.score),
-                    comment=item.comment,
-                    channel=Channel.API,
-                    submitted_at=item.submitted_at or self.now,
-                    segment=segment,
-                    locale=locale or survey.default_locale,
-                    idempotency_key=item.idempotency_key,
-                    api_client_id=client_id,  # an id, as for survey and customer
+                _RESPONSE_ROW.make(
+                    (
+                        survey.pk,
+                        customer.pk,
+                        item.score,
+                        stats.classify(item.score),
+                        item.comment,
+                        Channel.API,
+                        item.submitted_at or self.now,
+                        segment,
+                        locale or survey.default_locale,
+                        item.idempotency_key,
+                        client_id,
+                    )
                 )
                 for item, customer, survey, segment, locale in self.accepted
             ]
@@ -232,7 +254,7 @@ def _stored_keys(items: Sequence[_Item], api_client) -> dict[str, tuple[int, str
         key: (pk, category)
         # Legacy rows (no api_client) first, so the client's own win.
         for key, pk, category in Response.objects.keys_visible_to(api_client)
-        .filter(idempotency_key__in=keys)
+        .filter(idempotency_key__any=keys)
         .order_by(F("api_client").asc(nulls_first=True))
         .values_list("idempotency_key", "pk", "category")
     }
@@ -267,6 +289,14 @@ class _Customer:
         for name in self.__slots__:
             setattr(self, name, values.get(name))
 
+    @classmethod
+    def of_row(cls, row: Sequence) -> _Customer:
+        """One row of ``values_list(*COLUMNS, "email_lower")``."""
+        customer = cls.__new__(cls)
+        for name, value in zip((*cls.COLUMNS, "email_lower"), row, strict=True):
+            setattr(customer, name, value)
+        return customer
+
     def as_model(self, names=DETAILS) -> Customer:
         return Customer(pk=self.pk, **{name: getattr(self, name) for name in names})
 
@@ -294,9 +324,9 @@ class _CustomerBook:
         external_ids = {i.external_id for i in items if i.external_id}
         lookup = Q()
         if email_keys:
-            lookup |= Q(email_lower__in=set(email_keys.values()))
+            lookup |= Q(email_lower__any=set(email_keys.values()))
         if external_ids:
-            lookup |= Q(external_id__in=external_ids)
+            lookup |= Q(external_id__any=external_ids)
         if not lookup:
             return cls([], email_keys)
         rows = (
@@ -304,9 +334,7 @@ class _CustomerBook:
             .filter(lookup)
             .values_list(*_Customer.COLUMNS, "email_lower")
         )
-        columns = (*_Customer.COLUMNS, "email_lower")
-        customers = [_Customer(**dict(zip(columns, row, strict=True))) for row in rows]
-        return cls(customers, email_keys)
+        return cls([_Customer.of_row(row) for row in rows], email_keys)
 
     def resolve(self, item: _Item):
         """``(customer, changes, errors)`` for one item, changing nothing yet;
@@ -368,7 +396,7 @@ class _CustomerBook:
             # is found here too, and then it is that customer.
             stored = dict(
                 Customer.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=[c.email_lower for c in self.new])
+                .filter(email_lower__any=[c.email_lower for c in self.new])
                 .values_list("email_lower", "pk")
             )
             for customer in self.new:

@@ -1,0 +1,84 @@
+"""Database helpers of the batch paths, where a thousand rows go in or out per call.
+
+``field__any=values``: the rows ``field__in=values`` finds, asked for with one
+array parameter on PostgreSQL (``field = ANY(%s)``) instead of one placeholder
+per value.
+
+A batch of a thousand answers looks up a thousand idempotency keys and a
+thousand emails. With ``__in`` each value is a placeholder of its own that the
+driver splices into the statement text and the server parses, plans and
+compares one by one: measured on such a batch, about three times the time of
+the same rows fetched with ``= ANY(array)``. Other databases, subqueries and
+values that are expressions keep ``__in``'s SQL, so the lookup means the same
+thing everywhere.
+
+``RowMaker``: unsaved model instances from tuples of values, built through
+``Model.__init__``'s positional path, which costs half its keyword path.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Generic, TypeVar
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Field, Model
+from django.db.models.lookups import In
+from django.utils.datastructures import OrderedSet
+
+M = TypeVar("M", bound=Model)
+
+
+@Field.register_lookup
+class AnyOf(In):
+    lookup_name = "any"
+
+    def as_postgresql(self, compiler, connection):
+        if not self.rhs_is_direct_value():
+            return self.as_sql(compiler, connection)
+        try:
+            values = OrderedSet(self.rhs)
+            values.discard(None)  # NULL equals nothing, as for __in
+        except TypeError:  # unhashable values
+            values = [value for value in self.rhs if value is not None]
+        if not values:
+            raise EmptyResultSet
+        sqls, params = self.batch_process_rhs(compiler, connection, values)
+        if any(sql != "%s" for sql in sqls):  # an expression among the values
+            return self.as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(params))
+
+
+class RowMaker(Generic[M]):
+    """Make unsaved ``model`` instances whose fields ``names`` (attnames, such
+    as ``survey_id``) take the values given, and every other field its
+    default, as ``model(**dict(zip(names, values)))`` would.
+
+    A callable default (``timezone.now``, ``dict``) is called for each row, so
+    no two rows share a mutable value.
+    """
+
+    def __init__(self, model: type[M], names: Sequence[str]):
+        fields = model._meta.concrete_fields
+        position = {field.attname: index for index, field in enumerate(fields)}
+        unknown = set(names) - position.keys()
+        if unknown:
+            raise ValueError(f"{model.__name__} has no concrete fields {sorted(unknown)}.")
+        self.model = model
+        self.slots = [position[name] for name in names]
+        self.template: list = [None] * len(fields)
+        self.per_row: list[tuple[int, Callable]] = []
+        for index, field in enumerate(fields):
+            if field.attname in names:
+                continue
+            if field.has_default() and callable(field.default):
+                self.per_row.append((index, field.get_default))
+            else:
+                self.template[index] = field.get_default()
+
+    def make(self, values: Iterable) -> M:
+        row = self.template.copy()
+        for index, value in zip(self.slots, values, strict=True):
+            row[index] = value
+        for index, default in self.per_row:
+            row[index] = default()
+        return self.model(*row)
