@@ -73,6 +73,10 @@ class GrantAdmin(RecordAdmin):
     actions = ("mark_redeemed",)
     show_full_result_count = False
 
+    def lookup_allowed(self, lookup, value, request):
+        # The dashboard's grant numbers link here narrowed to a segment.
+        return lookup == "response__segment" or super().lookup_allowed(lookup, value, request)
+
     def has_redeem_permission(self, request):
         return has_model_permission(request, self.opts, "redeem")
 

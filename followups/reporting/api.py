@@ -118,7 +118,7 @@ class KpiView(APIView):
                 ),
                 "root_causes": [
                     {"name": row["root_cause__name"], "count": row["count"]}
-                    for row in reports.root_causes(selection)
+                    for row in reports.root_causes(selection, cases=cases)
                 ],
                 "grants": reports.grants(selection),
                 "scope": "all cases" if manager else "my cases",

@@ -4,6 +4,8 @@ screen reader (and a test) can read the numbers behind the picture."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from numbers import Number
 
 from django.utils.html import conditional_escape
@@ -69,16 +71,35 @@ def _axis(width: int, left: int, top: int, height: float) -> SafeString:
     return lines
 
 
-def _trend_marks(drawn, xs: dict, top: int, plot_h: float) -> SafeString:
-    """A dot per period with its value, its interval in the <title>."""
-    return format_html_join(
-        "",
-        '<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}" data-period="{}" data-nps="{:.1f}" '
-        'data-low="{:.1f}" data-high="{:.1f}"><title>{}: NPS {:+.1f} (95% CI {:+.1f} to {:+.1f})'
-        "</title></circle>"
-        '<text x="{:.1f}" y="{:.1f}" font-size="11" fill="{}" text-anchor="middle">{:+.0f}</text>',
-        (
-            (
+# Text widths for layout, in the charts' units: 11 px digits and letters of the
+# fonts the admin uses are at most this wide on average (measured in Chromium).
+CHAR_W = 6.6
+MIN_GAP = 8  # between two labels on one line
+
+
+def spaced(positions: Sequence[float], width: float) -> set[int]:
+    """Which of the labels centred at ``positions`` (ascending) to draw so that
+    labels ``width`` wide never touch: the last one (the latest period), then
+    each one far enough left of the last drawn."""
+    shown: set[int] = set()
+    edge = math.inf
+    for index in range(len(positions) - 1, -1, -1):
+        if edge - positions[index] >= width + MIN_GAP:
+            shown.add(index)
+            edge = positions[index]
+    return shown
+
+
+def _trend_marks(drawn, xs: dict, top: int, plot_h: float, labelled: set[str]) -> SafeString:
+    """A dot per period with its value and interval in the <title>; the value
+    printed above the dots in ``labelled``."""
+    marks = []
+    for label, nps, low, high in drawn:
+        marks.append(
+            format_html(
+                '<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}" data-period="{}" '
+                'data-nps="{:.1f}" data-low="{:.1f}" data-high="{:.1f}"><title>{}: NPS {:+.1f} '
+                "(95% CI {:+.1f} to {:+.1f})</title></circle>",
                 xs[label],
                 _y(nps, top, plot_h),
                 LINE,
@@ -90,51 +111,103 @@ def _trend_marks(drawn, xs: dict, top: int, plot_h: float) -> SafeString:
                 nps,
                 low,
                 high,
-                xs[label],
-                _y(nps, top, plot_h) - 9,
-                TEXT,
-                nps,
             )
-            for label, nps, low, high in drawn
-        ),
-    )
+        )
+        if label in labelled:
+            marks.append(
+                format_html(
+                    '<text x="{:.1f}" y="{:.1f}" font-size="11" fill="{}" '
+                    'text-anchor="middle" data-value-label="{}">{:+.0f}</text>',
+                    xs[label],
+                    _y(nps, top, plot_h) - 9,
+                    TEXT,
+                    label,
+                    nps,
+                )
+            )
+    return mark_safe("".join(marks))  # noqa: S308 - each mark escaped by format_html
 
 
 def _benchmark_line(
     benchmark: int | None, *, left: int, right: int, top: int, plot_h: float
 ) -> SafeString | str:
-    """The dashed line of the benchmark NPS, or nothing without one."""
+    """The dashed line of the benchmark NPS, or nothing without one (its
+    label is in the legend, where no point's label can be under it)."""
     if benchmark is None:
         return ""
     y = _y(benchmark, top, plot_h)
     return format_html(
         '<line x1="{}" x2="{}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-dasharray="6 4" '
-        'data-benchmark="{}"/><text x="{}" y="{:.1f}" font-size="11" fill="{}" '
-        'text-anchor="end">benchmark {:+d}</text>',
+        'data-benchmark="{}"/>',
         left,
         right,
         y,
         y,
         TEXT,
         benchmark,
-        right - 2,
-        y - 4,
-        TEXT,
-        benchmark,
     )
 
 
-def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> SafeString:
+def _legend(*, y: int, left: int, interval: str, benchmark: str | None) -> SafeString:
+    """A line under the axis: the band, and the benchmark's dashes with its value."""
+    parts = [
+        format_html(
+            '<rect x="{}" y="{}" width="18" height="10" fill="{}" fill-opacity="0.15"/>'
+            '<text x="{}" y="{}" font-size="11" fill="{}" data-legend="interval">{}</text>',
+            left,
+            y - 9,
+            BAND,
+            left + 24,
+            y,
+            TEXT,
+            interval,
+        )
+    ]
+    if benchmark:
+        x = left + 24 + len(interval) * CHAR_W + 24
+        parts.append(
+            format_html(
+                '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="{}" '
+                'stroke-dasharray="6 4"/><text x="{:.1f}" y="{}" font-size="11" fill="{}" '
+                'data-legend="benchmark">{}</text>',
+                x,
+                x + 18,
+                y - 4,
+                y - 4,
+                TEXT,
+                x + 24,
+                y,
+                TEXT,
+                benchmark,
+            )
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - each part escaped by format_html
+
+
+def trend_chart(
+    points,
+    *,
+    benchmark: int | None = None,
+    title: str = "",
+    texts: Mapping[str, str] | None = None,
+) -> SafeString:
     """NPS over time with its 95% interval as a band.
 
-    ``points``: (label, nps, low, high) in time order; nps None for an empty period.
+    ``points``: (label, nps, low, high) in time order; nps None for an empty
+    period. ``texts``: the words the chart prints, in the reader's language
+    (``empty``, ``interval``, ``benchmark`` with ``%(nps)s``). Period labels
+    and values are thinned so that no two texts overlap, however many periods.
     """
-    width, height, left, top, bottom = 720, 230, 44, 16, 30
+    words = {**TREND_TEXTS, **(texts or {})}
+    width, height, left, top, bottom = 720, 250, 44, 18, 50
     plot_h = height - top - bottom
     drawn = [(label, nps, low, high) for label, nps, low, high in points if nps is not None]
     if not drawn:
-        return format_html('<p class="chart-empty">{}</p>', "No answers in this period.")
-    step = (width - left - 60) / max(len(points) - 1, 1)
+        return format_html('<p class="chart-empty">{}</p>', words["empty"])
+    longest = max(len(label) for label, *_rest in points)
+    # Room on the right for half the last period's label, centred under its dot.
+    right = max(20, math.ceil(longest * CHAR_W / 2) + 4)
+    step = (width - left - 10 - right) / max(len(points) - 1, 1)
     xs = {label: left + 10 + i * step for i, (label, *_rest) in enumerate(points)}
     band_top = " ".join(
         f"{xs[label]:.1f},{_y(high, top, plot_h):.1f}" for label, _, _, high in drawn
@@ -143,17 +216,26 @@ def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> Saf
         f"{xs[label]:.1f},{_y(low, top, plot_h):.1f}" for label, _, low, _ in reversed(drawn)
     )
     line = " ".join(f"{xs[label]:.1f},{_y(nps, top, plot_h):.1f}" for label, nps, _, _ in drawn)
+    shown = spaced([xs[label] for label, *_rest in points], longest * CHAR_W)
     labels = format_html_join(
         "",
-        '<text x="{:.1f}" y="{}" font-size="11" fill="{}" text-anchor="middle">{}</text>',
-        ((xs[label], height - bottom + 18, TEXT, label) for label, *_rest in points),
+        '<text x="{:.1f}" y="{}" font-size="11" fill="{}" text-anchor="middle" '
+        'data-period-label="{}">{}</text>',
+        (
+            (xs[label], height - bottom + 18, TEXT, label, label)
+            for index, (label, *_rest) in enumerate(points)
+            if index in shown
+        ),
     )
+    valued = spaced([xs[label] for label, *_rest in drawn], 4 * CHAR_W)
+    named = words["benchmark"] % {"nps": f"{benchmark:+d}"} if benchmark is not None else None
+    legend = _legend(y=height - 8, left=left, interval=words["interval"], benchmark=named)
     return format_html(
-        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" '
+        '<svg class="chart chart-wide" viewBox="0 0 {w} {h}" role="img" aria-label="{t}" '
         'xmlns="http://www.w3.org/2000/svg">{axis}'
         '<polygon points="{bt} {bb}" fill="{band}" fill-opacity="0.15"/>'
         '<polyline points="{line}" fill="none" stroke="{lc}" stroke-width="2.5"/>'
-        "{bench}{marks}{labels}</svg>",
+        "{bench}{marks}{labels}{legend}</svg>",
         w=width,
         h=height,
         t=title,
@@ -164,13 +246,31 @@ def trend_chart(points, *, benchmark: int | None = None, title: str = "") -> Saf
         line=line,
         lc=LINE,
         bench=_benchmark_line(benchmark, left=left, right=width - 10, top=top, plot_h=plot_h),
-        marks=_trend_marks(drawn, xs, top, plot_h),
+        marks=_trend_marks(drawn, xs, top, plot_h, {drawn[i][0] for i in valued}),
         labels=labels,
+        legend=legend,
     )
 
 
-def distribution_chart(counts: list[int], *, title: str = "") -> SafeString:
-    """Answers per score 0..10, coloured by category."""
+TREND_TEXTS = {
+    "empty": "No answers in this period.",
+    "interval": "95% interval",
+    "benchmark": "benchmark %(nps)s",
+}
+
+
+def _linked(mark: SafeString, href: str | None, count: int) -> SafeString:
+    """``mark`` as a link to the list of the ``count`` rows it stands for."""
+    if not href:
+        return mark
+    return format_html('<a href="{}" data-count="{}">{}</a>', href, count, mark)
+
+
+def distribution_chart(
+    counts: list[int], *, title: str = "", links: Sequence[str] | None = None
+) -> SafeString:
+    """Answers per score 0..10, coloured by category; ``links[score]`` leads
+    to that score's answers."""
     width, height, left, bottom = 360, 170, 6, 22
     top = 16
     peak = max(counts) or 1
@@ -181,26 +281,29 @@ def distribution_chart(counts: list[int], *, title: str = "") -> SafeString:
         bar_h = (height - top - bottom) * count / peak
         x = left + score * bar_w
         y = height - bottom - bar_h
+        bar = format_html(
+            '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}" '
+            'data-score="{}" data-count="{}"><title>{}: {}</title></rect>'
+            '<text x="{:.1f}" y="{:.1f}" font-size="11" fill="{}" '
+            'text-anchor="middle">{}</text>',
+            x + 3,
+            y,
+            bar_w - 6,
+            max(bar_h, 1 if count else 0),
+            colour,
+            score,
+            count,
+            score,
+            count,
+            x + bar_w / 2,
+            y - 4,
+            TEXT,
+            count,
+        )
+        bars.append(_linked(bar, links[score] if links else None, count))
         bars.append(
             format_html(
-                '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}" '
-                'data-score="{}" data-count="{}"><title>{}: {}</title></rect>'
-                '<text x="{:.1f}" y="{:.1f}" font-size="11" fill="{}" '
-                'text-anchor="middle">{}</text>'
                 '<text x="{:.1f}" y="{}" font-size="12" fill="{}" text-anchor="middle">{}</text>',
-                x + 3,
-                y,
-                bar_w - 6,
-                bar_h,
-                colour,
-                score,
-                count,
-                score,
-                count,
-                x + bar_w / 2,
-                y - 4,
-                TEXT,
-                count,
                 x + bar_w / 2,
                 height - 8,
                 TEXT,
@@ -210,22 +313,32 @@ def distribution_chart(counts: list[int], *, title: str = "") -> SafeString:
     return _svg(width, height, title, bars)
 
 
-def _nps_bar(row, *, y: int, mid: float, scale: float, label_w: int, width: int) -> SafeString:
-    """One group's label, bar from zero, interval whisker and value."""
-    label, nps, low, high, n = row
+def _short(label: str, room: float, size: float = 12) -> str:
+    """``label`` cut with an ellipsis to fit ``room`` units at font ``size``."""
+    fits = max(int(room / (size * 0.55)), 2)
+    return label if len(label) <= fits else label[: fits - 1] + "…"
+
+
+def _nps_bar(row, *, y: int, geometry: dict, texts: Mapping[str, str]) -> SafeString:
+    """One group's label, bar from zero, interval whisker and value; a group
+    of fewer answers than the minimum sample is drawn pale and says so."""
+    label, nps, low, high, n, small = row
+    mid, scale, label_w, width = (geometry[k] for k in ("mid", "scale", "label_w", "width"))
     x0, x1 = sorted((mid, mid + nps * scale))
-    colour = PROMOTER if nps >= 0 else DETRACTOR
+    colour = SMALL if small else PROMOTER if nps >= 0 else DETRACTOR
+    value = texts["few"] % {"nps": f"{nps:+.0f}", "n": n} if small else f"{nps:+.0f} (n={n})"
     return format_html(
-        '<text x="{}" y="{}" font-size="12" fill="#1f2328" text-anchor="end">{}</text>'
+        '<text x="{}" y="{}" font-size="12" fill="#1f2328" text-anchor="end">{}<title>{}</title>'
+        "</text>"
         '<rect x="{:.1f}" y="{}" width="{:.1f}" height="16" fill="{}" fill-opacity="0.8" '
-        'data-label="{}" data-nps="{:.1f}" data-n="{}"><title>{}: NPS {:+.1f}, '
+        'data-label="{}" data-nps="{:.1f}" data-n="{}" data-small="{}"><title>{}: NPS {:+.1f}, '
         "95% CI {:+.1f} to {:+.1f}, n={}</title></rect>"
         '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="#1f2328" '
         'stroke-width="1.5"/>'
-        '<text x="{}" y="{}" font-size="11" fill="{}" '
-        'text-anchor="end">{:+.0f} (n={})</text>',
+        '<text x="{}" y="{}" font-size="11" fill="{}" text-anchor="end">{}</text>',
         label_w - 8,
         y + 13,
+        _short(label, label_w - 12),
         label,
         x0,
         y,
@@ -234,6 +347,7 @@ def _nps_bar(row, *, y: int, mid: float, scale: float, label_w: int, width: int)
         label,
         nps,
         n,
+        "true" if small else "false",
         label,
         nps,
         low,
@@ -245,33 +359,56 @@ def _nps_bar(row, *, y: int, mid: float, scale: float, label_w: int, width: int)
         y + 8,
         width - 4,
         y + 13,
-        TEXT,
-        nps,
-        n,
+        SMALL_TEXT if small else TEXT,
+        value,
     )
 
 
-def nps_bars(rows, *, title: str = "") -> SafeString:
-    """One horizontal bar per group (segment, action...) with its interval whisker.
+def nps_bars(
+    rows,
+    *,
+    title: str = "",
+    min_sample: int = 0,
+    links: Sequence[str] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> SafeString:
+    """One horizontal bar per group (segment, action...) with its interval
+    whisker, its value in a column of its own (no bar runs under it).
 
-    ``rows``: (label, nps, low, high, n).
+    ``rows``: (label, nps, low, high, n); a group with fewer than
+    ``min_sample`` answers is pale and marked as too few. ``links[i]`` leads
+    to row i's answers.
     """
-    rows = [row for row in rows if row[1] is not None]
-    if not rows:
-        return format_html('<p class="chart-empty">{}</p>', "No answers in this period.")
-    width, row_h, label_w = 360, 28, 84
-    height = row_h * len(rows) + 24
-    mid = label_w + (width - label_w - 20) / 2
-    scale = (width - label_w - 20) / 200
+    words = {**BAR_TEXTS, **(texts or {})}
+    kept = [(i, row) for i, row in enumerate(rows) if row[1] is not None]
+    if not kept:
+        return format_html('<p class="chart-empty">{}</p>', words["empty"])
+    width, row_h, label_w, value_w = 420, 28, 96, 104
+    height = row_h * len(kept) + 12
+    plot_w = width - label_w - value_w
+    geometry = {
+        "mid": label_w + plot_w / 2,
+        "scale": plot_w / 200,
+        "label_w": label_w,
+        "width": width,
+    }
     zero = format_html(
         '<line x1="{:.1f}" x2="{:.1f}" y1="0" y2="{}" stroke="{}" stroke-width="2"/>',
-        mid,
-        mid,
-        height - 20,
+        geometry["mid"],
+        geometry["mid"],
+        height - 8,
         GRID,
     )
-    bars = [
-        _nps_bar(row, y=i * row_h + 6, mid=mid, scale=scale, label_w=label_w, width=width)
-        for i, row in enumerate(rows)
-    ]
+    bars = []
+    for place, (index, row) in enumerate(kept):
+        small = row[4] < min_sample
+        bar = _nps_bar((*row, small), y=place * row_h + 6, geometry=geometry, texts=words)
+        bars.append(_linked(bar, links[index] if links else None, row[4]))
     return _svg(width, height, title, [zero, *bars])
+
+
+BAR_TEXTS = {
+    "empty": "No answers in this period.",
+    "few": "%(nps)s (n=%(n)s, too few)",
+}
+SMALL, SMALL_TEXT = "#8c959f", "#8c959f"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -12,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from followups.cases import access
 from followups.models import ImprovementAction
-from followups.reporting import charts, reports
+from followups.reporting import charts, links, reports
 from surveys.admin_permissions import requires_permissions
-from surveys.models import Customer, Survey
+from surveys.models import Customer, Response, Survey
 
 DEFAULT_DAYS = 182
 
@@ -36,14 +37,28 @@ def _day_start(value: str | None, fallback: datetime) -> tuple[datetime, str | N
         return fallback, _("%(problem)s The default was used.") % {"problem": exc}
 
 
-def selection_from(params, *, now: datetime) -> tuple[reports.Selection | None, list[str]]:
-    """Read survey, period and segment from query parameters; say what was wrong."""
+def default_survey(surveys, remembered: str | None) -> Survey | None:
+    """The survey the manager looked at last, else the one answered most
+    recently (not the first by name), else the first."""
+    survey = surveys.filter(slug=remembered).first() if remembered else None
+    if survey is None:
+        latest = Response.objects.filter(survey__in=surveys).order_by("-submitted_at")
+        survey_id = latest.values_list("survey_id", flat=True).first()
+        survey = surveys.filter(pk=survey_id).first() if survey_id else None
+    return survey or surveys.first()
+
+
+def selection_from(
+    params, *, now: datetime, remembered: str | None = None
+) -> tuple[reports.Selection | None, list[str]]:
+    """Read survey, period and segment from query parameters; say what was
+    wrong. Without a survey, ``default_survey`` (``remembered``: a slug)."""
     problems = []
     surveys = Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name")
     survey = surveys.filter(slug=params.get("survey")).first() if params.get("survey") else None
     if params.get("survey") and survey is None:
         problems.append(_("There is no survey “%(slug)s”.") % {"slug": params["survey"]})
-    survey = survey or surveys.first()
+    survey = survey or default_survey(surveys, remembered)
     if survey is None:
         return None, problems
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
@@ -63,11 +78,129 @@ def _point(label: str, summary) -> tuple:
     return (label, summary.nps, *low_high)
 
 
+SESSION_SURVEY = "nps_dashboard_survey"
+
+
+def _chart_texts() -> dict:
+    return {
+        "empty": _("No answers in this period."),
+        "interval": _("95% interval"),
+        "benchmark": _("benchmark %(nps)s"),
+        "few": _("%(nps)s (n=%(n)s, too few)"),
+    }
+
+
+def _links(selection: reports.Selection, *, mine, owners, causes, segments) -> dict:
+    """The admin list behind each number of the page (see ``links``): ``mine``
+    the user whose own cases the loop panel counts, or None for all."""
+    own = {"owner__id__exact": mine.pk} if mine is not None else {}
+    categories = ("promoter", "passive", "detractor")
+    return {
+        "answers": links.answers(selection),
+        "categories": {c: links.answers(selection, category__exact=c) for c in categories},
+        "scores": [links.answers(selection, score__exact=score) for score in range(11)],
+        "segments": [links.answers(selection, segment__exact=name) for name, _s in segments],
+        "invited": links.invitations(selection),
+        "answered": links.invitations(selection, responded_at__isnull="False"),
+        "cases": links.cases(selection, **own),
+        "open": links.cases(selection, queue="open", **own),
+        "overdue": links.cases(selection, queue="overdue", **own),
+        "causes": [
+            links.cases(selection, root_cause__id__exact=row["root_cause"], **own) for row in causes
+        ],
+        "owners": [_owner_links(selection, row["owner"]) for row in owners or ()],
+        "grants": {
+            kind: {
+                "issued": links.grants(kind, selection),
+                "redeemed": links.grants(kind, selection, status__exact="redeemed"),
+            }
+            for kind in ("offers", "rewards")
+        },
+    }
+
+
+def _owner_links(selection: reports.Selection, owner_id: int | None) -> dict:
+    who = {"owner__id__exact": owner_id} if owner_id else {"owner__isnull": "True"}
+    return {
+        "open": links.cases(selection, queue="open", **who),
+        "overdue": links.cases(selection, queue="overdue", **who),
+        "resolved": links.cases(selection, resolved_at__isnull="False", **who),
+    }
+
+
+def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, now) -> dict:
+    """Every panel of the page for one selection."""
+    panel = reports.nps_panel(selection)
+    trend = reports.trend(selection, by=by)
+    segments = reports.by_segment(selection)
+    distribution = reports.distribution(selection)
+    label = "%Y-%m" if by == "month" else "%Y-%m-%d"
+    cases = selection.cases() if is_manager else selection.cases().filter(owner=user)
+    owners = reports.cases_by_owner(selection) if is_manager else None
+    causes = reports.root_causes(selection, cases=cases)
+    mine = None if is_manager else user
+    page_links = _links(selection, mine=mine, owners=owners, causes=causes, segments=segments)
+    return {
+        "links": page_links,
+        "min_sample": settings.NPS_MIN_SAMPLE,
+        "panel": panel,
+        "distribution": distribution,
+        "rate": reports.response_rate(selection),
+        "trend": trend,
+        "segments": segments,
+        # From customers (indexed, small), not a scan of every answer.
+        "segment_names": Customer.objects.exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct(),
+        "kpis": reports.loop_kpis(selection, cases=cases),
+        "owners": owners
+        and [
+            {**row, "links": href} for row, href in zip(owners, page_links["owners"], strict=True)
+        ],
+        "root_causes": [
+            {**row, "href": href} for row, href in zip(causes, page_links["causes"], strict=True)
+        ],
+        "grants": reports.grants(selection),
+        "actions": reports.action_effects(
+            ImprovementAction.objects.filter(survey=selection.survey)
+            .exclude(status=ImprovementAction.Status.DROPPED)
+            .select_related("root_cause", "owner")[:10],
+            now=now,
+        ),
+        "trend_svg": charts.trend_chart(
+            [_point(period.strftime(label), summary) for period, summary in trend],
+            benchmark=panel.benchmark,
+            title=_("NPS by %(period)s with its 95%% interval")
+            % {"period": _("month") if by == "month" else _("week")},
+            texts=_chart_texts(),
+        ),
+        "distribution_svg": charts.distribution_chart(
+            distribution,
+            title=_("Answers per score"),
+            links=page_links["scores"],
+        ),
+        "segments_svg": charts.nps_bars(
+            [(*_point(name or "—", summary), summary.total) for name, summary in segments],
+            title=_("NPS by segment"),
+            min_sample=settings.NPS_MIN_SAMPLE,
+            links=page_links["segments"],
+            texts=_chart_texts(),
+        ),
+        "from_value": selection.start.date().isoformat(),
+        "to_value": (selection.end - timedelta(days=1)).date().isoformat(),
+    }
+
+
 @requires_permissions("followups.view_followupcase")
 def dashboard(request):
     user = request.user
     now = timezone.now()
-    selection, problems = selection_from(request.GET, now=now)
+    selection, problems = selection_from(
+        request.GET, now=now, remembered=request.session.get(SESSION_SURVEY)
+    )
+    if selection is not None:
+        request.session[SESSION_SURVEY] = selection.survey.slug
     by = "week" if request.GET.get("by") == "week" else "month"
     context = {
         **admin.site.each_context(request),
@@ -79,45 +212,7 @@ def dashboard(request):
         "is_manager": access.is_manager(user),
     }
     if selection is not None:
-        panel = reports.nps_panel(selection)
-        trend = reports.trend(selection, by=by)
-        segments = reports.by_segment(selection)
-        distribution = reports.distribution(selection)
-        label = "%Y-%m" if by == "month" else "%Y-%m-%d"
-        cases = selection.cases() if context["is_manager"] else selection.cases().filter(owner=user)
         context.update(
-            panel=panel,
-            distribution=distribution,
-            rate=reports.response_rate(selection),
-            trend=trend,
-            segments=segments,
-            # From customers (indexed, small), not a scan of every answer.
-            segment_names=Customer.objects.exclude(segment="")
-            .order_by("segment")
-            .values_list("segment", flat=True)
-            .distinct(),
-            kpis=reports.loop_kpis(selection, cases=cases),
-            owners=reports.cases_by_owner(selection) if context["is_manager"] else None,
-            root_causes=reports.root_causes(selection),
-            grants=reports.grants(selection),
-            actions=reports.action_effects(
-                ImprovementAction.objects.filter(survey=selection.survey)
-                .exclude(status=ImprovementAction.Status.DROPPED)
-                .select_related("root_cause", "owner")[:10],
-                now=now,
-            ),
-            trend_svg=charts.trend_chart(
-                [_point(period.strftime(label), summary) for period, summary in trend],
-                benchmark=panel.benchmark,
-                title=_("NPS by %(period)s with its 95%% interval")
-                % {"period": _("month") if by == "month" else _("week")},
-            ),
-            distribution_svg=charts.distribution_chart(distribution, title=_("Answers per score")),
-            segments_svg=charts.nps_bars(
-                [(*_point(name, summary), summary.total) for name, summary in segments],
-                title=_("NPS by segment"),
-            ),
-            from_value=selection.start.date().isoformat(),
-            to_value=(selection.end - timedelta(days=1)).date().isoformat(),
+            _report(selection, user=user, is_manager=context["is_manager"], by=by, now=now)
         )
     return TemplateResponse(request, "admin/followups/dashboard.html", context)

@@ -185,8 +185,9 @@ def trend(selection: Selection, *, by: str = "month") -> list[tuple[datetime, st
 
 
 def by_segment(selection: Selection) -> list[tuple[str, stats.NpsSummary]]:
+    """NPS per segment at answer time ("" for answers without one)."""
     rows = selection.responses().values("segment").annotate(**CATEGORY_COUNTS).order_by("segment")
-    return [(row["segment"] or "—", _summary(row)) for row in rows]
+    return [(row["segment"], _summary(row)) for row in rows]
 
 
 # --- The loop -----------------------------------------------------------------
@@ -320,8 +321,8 @@ def _names(model, ids, fields: tuple[str, ...]) -> dict:
 
 
 def cases_by_owner(selection: Selection, *, now: datetime | None = None) -> list[dict]:
-    """Open, overdue and resolved cases per owner (``owner__username`` None:
-    unassigned), most overdue first, then most open, then by username."""
+    """Open, overdue and resolved cases per owner (``owner`` the user's id,
+    ``owner__username`` None: unassigned), most overdue first, then most open, then by username."""
     now = now or timezone.now()
     counts = list(
         selection.cases()
@@ -338,6 +339,7 @@ def cases_by_owner(selection: Selection, *, now: datetime | None = None) -> list
     nobody = dict.fromkeys(fields)
     rows = [
         {
+            "owner": row["owner"],
             **{f"owner__{name}": owners.get(row["owner"], nobody)[name] for name in fields},
             "open": row["open"],
             "overdue": row["overdue"],
@@ -357,7 +359,8 @@ def cases_by_owner(selection: Selection, *, now: datetime | None = None) -> list
 
 
 def _cause_counts(cases: QuerySet, *keys) -> list[dict]:
-    """Cases per root cause (and ``keys``), each row with ``root_cause__name``."""
+    """Cases per root cause (and ``keys``), each row with the cause's id
+    (``root_cause``) and ``root_cause__name``."""
     counts = list(
         cases.filter(root_cause__isnull=False)
         .values("root_cause", *keys)
@@ -368,6 +371,7 @@ def _cause_counts(cases: QuerySet, *keys) -> list[dict]:
     return [
         {
             **{key: row[key] for key in keys},
+            "root_cause": row["root_cause"],
             "root_cause__name": names[row["root_cause"]]["name"],
             "count": row["count"],
         }
@@ -375,9 +379,12 @@ def _cause_counts(cases: QuerySet, *keys) -> list[dict]:
     ]
 
 
-def root_causes(selection: Selection, *, limit: int = 10) -> list[dict]:
-    """The most frequent root causes of the period's cases, most cases first."""
-    rows = _cause_counts(selection.cases())
+def root_causes(
+    selection: Selection, *, cases: QuerySet | None = None, limit: int = 10
+) -> list[dict]:
+    """The most frequent root causes of the period's cases, most cases first;
+    ``cases`` narrows the selection's cases (a staff member's own)."""
+    rows = _cause_counts(selection.cases() if cases is None else cases)
     rows.sort(key=lambda row: (-row["count"], row["root_cause__name"]))
     return rows[:limit]
 

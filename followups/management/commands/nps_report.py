@@ -65,7 +65,7 @@ class Command(BaseCommand):
             raise CommandError("--from must not be after --to.")
         selection = reports.Selection(survey, begin, finish, segment)
         if by == "segment":
-            groups = reports.by_segment(selection)
+            groups = [(name or "—", s) for name, s in reports.by_segment(selection)]
         else:
             fmt = "%Y-%m" if by == "month" else "%Y-%m-%d"
             groups = [(period.strftime(fmt), s) for period, s in reports.trend(selection, by=by)]

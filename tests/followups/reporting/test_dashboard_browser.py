@@ -56,3 +56,49 @@ def _selection_shown(page, survey):
         "to": page.locator("#id_to").input_value(),
     }
     return selection_from(params, now=timezone.now())
+
+
+# Every text box of every chart, in page coordinates, and the pairs that overlap
+# (by more than a rounding pixel).
+OVERLAPS_JS = """
+() => {
+  const found = [];
+  document.querySelectorAll("svg.chart").forEach((chart, index) => {
+    const boxes = [...chart.querySelectorAll("text")]
+      .map((text) => [text.textContent, text.getBoundingClientRect()])
+      .filter(([, box]) => box.width > 0);
+    boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+      const x = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+      const y = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+      if (x > 0.5 && y > 0.5) found.push(`chart ${index}: "${a}" over "${b}"`);
+    }));
+  });
+  return found;
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_dashboard_text_never_overlaps_and_fits_a_laptop_and_a_phone(
+    live_server, browser, screenshot, language
+):
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", "demo-manager-2026")
+    page.click("input[type=submit]")
+    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT):
+        for by in ("month", "week"):
+            for width, height in ((1366, 768), (390, 844)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.goto(f"{live_server.url}/admin/dashboard/?survey={survey.slug}&by={by}")
+                page.wait_for_selector("#panel-trend svg")
+                where = f"{survey.slug}, by {by}, {width} px, {language}"
+                assert page.evaluate(OVERLAPS_JS) == [], where
+                # Nothing spills out of the page sideways (wide charts scroll in their card).
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, where
+                if by == "week":
+                    screenshot(page, f"dashboard-{survey.slug}-week-{width}-{language}")
+    context.close()

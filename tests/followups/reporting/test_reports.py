@@ -1,5 +1,6 @@
 """Every figure of the reports against a data set with known answers."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from followups.models import GrantStatus, ImprovementAction, OfferGrant, RootCause
 from followups.reporting import reports
 from followups.routing import responses_route
+from surveys.models import Survey
 from tests.factories import (
     FollowUpCaseFactory,
     ResponseFactory,
@@ -133,8 +135,8 @@ def test_loop_kpis_sla_share_medians_and_percentiles(survey):
     assert (kpis.open, kpis.overdue) == (1, 1)
     causes = reports.root_causes(selection(survey))
     assert causes == [
-        {"root_cause__name": "Slow", "count": 4},
-        {"root_cause__name": "Price", "count": 1},
+        {"root_cause": slow.pk, "root_cause__name": "Slow", "count": 4},
+        {"root_cause": price.pk, "root_cause__name": "Price", "count": 1},
     ]
 
 
@@ -151,11 +153,12 @@ def test_cases_by_owner_and_root_causes_are_named_sorted_and_two_queries_each(su
         owners = reports.cases_by_owner(selection(survey), now=now)
     assert len(context.captured_queries) == 2  # the counts, then the names
     assert [tuple(row.values()) for row in owners] == [
-        ("bo", "Bo", "Diddley", 2, 2, 0),
-        ("ada", "Ada", "Lovelace", 1, 1, 1),
-        (None, None, None, 1, 1, 0),  # unassigned last on equal counts
+        (bo.pk, "bo", "Bo", "Diddley", 2, 2, 0),
+        (ada.pk, "ada", "Ada", "Lovelace", 1, 1, 1),
+        (None, None, None, None, 1, 1, 0),  # unassigned last on equal counts
     ]
     assert list(owners[0]) == [
+        "owner",
         "owner__username",
         "owner__first_name",
         "owner__last_name",
@@ -165,15 +168,16 @@ def test_cases_by_owner_and_root_causes_are_named_sorted_and_two_queries_each(su
     ]
     # Equal counts: by name.
     assert reports.root_causes(selection(survey)) == [
-        {"root_cause__name": "Price", "count": 2},
-        {"root_cause__name": "Slow", "count": 2},
+        {"root_cause": price.pk, "root_cause__name": "Price", "count": 2},
+        {"root_cause": slow.pk, "root_cause__name": "Slow", "count": 2},
     ]
     assert reports.root_causes(selection(survey), limit=1) == [
-        {"root_cause__name": "Price", "count": 2}
+        {"root_cause": price.pk, "root_cause__name": "Price", "count": 2}
     ]
+    feb = datetime(2026, 2, 1, tzinfo=UTC)
     assert reports.root_cause_trend(selection(survey)) == [
-        {"period": datetime(2026, 2, 1, tzinfo=UTC), "root_cause__name": "Price", "count": 2},
-        {"period": datetime(2026, 2, 1, tzinfo=UTC), "root_cause__name": "Slow", "count": 2},
+        {"period": feb, "root_cause": price.pk, "root_cause__name": "Price", "count": 2},
+        {"period": feb, "root_cause": slow.pk, "root_cause__name": "Slow", "count": 2},
     ]
 
 
@@ -184,6 +188,7 @@ def test_case_panels_ask_the_same_queries_with_nobody_and_nothing_to_name(survey
         causes = reports.root_causes(selection(survey))
     assert owners == [
         {
+            "owner": None,
             "owner__username": None,
             "owner__first_name": None,
             "owner__last_name": None,
@@ -230,12 +235,15 @@ def test_staff_see_the_dashboard_with_their_own_numbers_only(client, survey):
     from tests.factories import staff_member
 
     sam = staff_member("sam")
-    _case(survey, contact_after=3, owner=sam)
-    _case(survey, contact_after=3)
+    slow = RootCause.objects.create(name="Slow")
+    _case(survey, contact_after=3, owner=sam, cause=slow)
+    _case(survey, contact_after=3, cause=slow)
     client.force_login(sam)
-    html = client.get("/admin/dashboard/?survey=known&from=2026-01-01&to=2026-03-31").content
-    assert b'data-kpi="cases">1<' in html
-    assert b"panel-owners" not in html
+    html = client.get("/admin/dashboard/?survey=known&from=2026-01-01&to=2026-03-31").text
+    assert re.search(r'data-kpi="cases"><a [^>]*data-count="1">1</a>', html)
+    # Root causes of their own cases: the case list they lead to shows no other.
+    assert re.search(r'data-cause="Slow"><a [^>]*data-count="1">1</a>', html)
+    assert "panel-owners" not in html
 
 
 def test_bad_parameters_fall_back_with_a_message(client, survey):
@@ -355,3 +363,17 @@ def test_the_trend_chart_names_its_period_in_the_readers_language(client, survey
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
 
     assert "NPS według tygodnia z przedziałem 95%" in html
+
+
+def test_the_dashboard_opens_on_the_survey_last_looked_at_else_the_latest_answered(client):
+    client.force_login(manager("boss"))
+    older = SurveyFactory(slug="a-older", name="A older")  # first by name
+    newer = SurveyFactory(slug="b-newer", name="B newer")
+    ResponseFactory(survey=older, submitted_at=datetime(2026, 1, 1, tzinfo=UTC))
+    ResponseFactory(survey=newer, submitted_at=datetime(2026, 2, 1, tzinfo=UTC))
+    assert client.get("/admin/dashboard/").context["selection"].survey == newer
+    client.get("/admin/dashboard/?survey=a-older")
+    assert client.get("/admin/dashboard/").context["selection"].survey == older
+    # A remembered survey back in draft falls back to the latest answered.
+    Survey.objects.filter(pk=older.pk).update(status=Survey.Status.DRAFT)
+    assert client.get("/admin/dashboard/").context["selection"].survey == newer

@@ -1,0 +1,53 @@
+"""Every number of the dashboard is a link to the admin list of the rows it
+counts: followed, each list holds exactly that many."""
+
+import html
+import io
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from surveys.models import Survey
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r'<a href="([^"]+)" data-count="(\d+)"')
+
+
+def _linked_numbers(client, url: str) -> list[tuple[str, int]]:
+    page = client.get(url)
+    assert page.status_code == 200
+    return [(html.unescape(href), int(count)) for href, count in LINK.findall(page.text)]
+
+
+def _listed(client, href: str) -> int:
+    listing = client.get(href)
+    assert listing.status_code == 200, href
+    return listing.context["cl"].result_count
+
+
+def _kinds(links) -> set[str]:
+    return {urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1] for href, _ in links}
+
+
+# Who looks, and at what: a manager's whole loop, a segment by week, and a
+# staff member's own cases.
+VIEWS = [("manager", "by=month"), ("manager", "by=week&segment=smb"), ("staff1", "by=month")]
+
+
+def test_every_number_leads_to_a_list_of_as_many_rows(client):
+    from django.contrib.auth import get_user_model
+
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    surveys = Survey.objects.exclude(status=Survey.Status.DRAFT)
+    for (user, params), survey in [(view, survey) for view in VIEWS for survey in surveys]:
+        client.force_login(get_user_model().objects.get(username=user))
+        links = _linked_numbers(client, f"/admin/dashboard/?survey={survey.slug}&{params}")
+        # Answers, scores and segments; cases; invitations; both kinds of grants.
+        expected = {"response", "followupcase", "invitation", "offergrant", "rewardgrant"}
+        assert _kinds(links) == expected
+        assert len(links) >= 25
+        for href, count in links:
+            assert _listed(client, href) == count, (user, href)
