@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,7 +36,7 @@ from rest_framework.views import APIView
 from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
 
-from . import exports, ingestion, models, services
+from . import exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
 from .audit import export_record
 from .customers import CustomerConflict
@@ -57,6 +58,7 @@ from .serializers import (
     ResponseWrittenSerializer,
     SurveySerializer,
 )
+from .stats import NpsSummary
 
 if TYPE_CHECKING:
     from rest_framework.permissions import _PermissionClass
@@ -566,6 +568,7 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
         bounds = selection.form.cleaned_data
         report = summary.as_dict()
         benchmark = survey.benchmark_nps
+        previous = _previous_period(request.query_params, survey, bounds)
         return Response(
             {
                 "survey": survey.slug,
@@ -582,8 +585,42 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
                     if benchmark is None or report["nps"] is None
                     else round(report["nps"] - benchmark, 2)
                 ),
+                **_change(summary, previous),
             }
         )
+
+
+def _previous_period(params, survey, bounds) -> tuple[datetime, datetime, NpsSummary] | None:
+    """The period of the same length just before ``from``..``to`` (both
+    given), under the same other filters: its start, its end (exclusive) and
+    its NPS."""
+    start, end = bounds.get("from"), bounds.get("to")
+    if start is None or end is None:
+        return None
+    others = params.copy()
+    for name in ("from", "to"):
+        others.pop(name, None)
+    filtered = NpsFilter(others, queryset=models.Response.objects.filter(survey=survey)).qs
+    before, until = start.at - (end.at - start.at), start.at
+    summary = filtered.filter(submitted_at__gte=before, submitted_at__lt=until).nps_summary()
+    return before, until, summary
+
+
+def _change(current: NpsSummary, previous) -> dict:
+    if previous is None:
+        return {"previous": None, "change": None, "change_is_significant": None}
+    before, until, summary = previous
+    report = summary.as_dict()
+    comparable = current.nps is not None and summary.nps is not None
+    return {
+        "previous": {
+            "from": before.isoformat().replace("+00:00", "Z"),
+            "until": until.isoformat().replace("+00:00", "Z"),
+            **{key: report[key] for key in ("total", "nps", "confidence_interval")},
+        },
+        "change": round(current.nps - summary.nps, 2) if comparable else None,  # type: ignore[operator]  # comparable: both known
+        "change_is_significant": stats.difference_is_significant(summary, current),
+    }
 
 
 @extend_schema(exclude=True)

@@ -216,6 +216,27 @@ class NpsReportSerializer(serializers.Serializer):
     warning = serializers.CharField(allow_null=True)
     benchmark_nps = serializers.IntegerField(allow_null=True)
     difference_from_benchmark = serializers.FloatField(allow_null=True)
+    previous = inline_serializer(
+        name="NpsPreviousPeriod",
+        fields={
+            "from": serializers.CharField(help_text="Its start (UTC)."),
+            "until": serializers.CharField(help_text="Its end (UTC), not included."),
+            "total": serializers.IntegerField(),
+            "nps": serializers.FloatField(allow_null=True),
+            "confidence_interval": serializers.DictField(),
+        },
+        allow_null=True,
+        help_text="With both from and to: the period of the same length just before, "
+        "under the same other filters. Null otherwise.",
+    )
+    change = serializers.FloatField(
+        allow_null=True, help_text="NPS minus the previous period's; null if either has none."
+    )
+    change_is_significant = serializers.BooleanField(
+        allow_null=True,
+        help_text="Whether the change is larger than the noise: the 95% interval of the "
+        "difference excludes zero. Null without a previous period.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

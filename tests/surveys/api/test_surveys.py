@@ -20,6 +20,9 @@ def at(day: int, hour: int = 12) -> datetime:
     return datetime(2025, 3, day, hour, tzinfo=UTC)
 
 
+FEB_10 = datetime(2025, 2, 10, 12, tzinfo=UTC)
+
+
 def test_list_returns_surveys_by_name(read_client):
     SurveyFactory(slug="support", name="Support")
     SurveyFactory(slug="checkout", name="Checkout", benchmark_nps=32)
@@ -117,6 +120,28 @@ def test_nps_of_a_known_sample(read_client, forty_thirty_thirty):
     assert (body["benchmark_nps"], body["difference_from_benchmark"]) == (25, -15.0)
     assert body["survey"] == "checkout"
     assert body["period"] == {"from": None, "to": None, "segment": None}
+    # No period, nothing before it to compare with.
+    assert (body["previous"], body["change"], body["change_is_significant"]) == (None, None, None)
+
+
+def test_nps_compares_with_the_period_of_the_same_length_before(read_client, forty_thirty_thirty):
+    # February 2025: 10 promoters, 30 detractors (NPS -50), and a segment apart.
+    ResponseFactory.create_batch(10, survey=forty_thirty_thirty, score=9, submitted_at=FEB_10)
+    ResponseFactory.create_batch(30, survey=forty_thirty_thirty, score=2, submitted_at=FEB_10)
+    ResponseFactory.create_batch(
+        9, survey=forty_thirty_thirty, score=10, submitted_at=FEB_10, segment="vip"
+    )
+    body = nps(read_client, **{"from": "2025-03-01", "to": "2025-03-31"}).json()
+    previous = body["previous"]
+    assert (previous["from"], previous["until"]) == ("2025-01-29T00:00:00Z", "2025-03-01T00:00:00Z")
+    assert (previous["total"], previous["nps"]) == (49, round(100 * (19 - 30) / 49, 2))
+    assert body["change"] == round(10.0 - previous["nps"], 2)
+    assert body["change_is_significant"] is True
+    assert previous["confidence_interval"]["low"] < previous["nps"]
+    # The other filters hold for the period before too.
+    only = nps(read_client, **{"from": "2025-03-01", "to": "2025-03-31", "segment": "vip"}).json()
+    assert (only["previous"]["total"], only["total"], only["change"]) == (9, 0, None)
+    assert only["change_is_significant"] is False
 
 
 def test_nps_is_one_aggregate_query_whatever_the_row_count(read_client, forty_thirty_thirty):
