@@ -618,7 +618,7 @@ def _change(current: NpsSummary, previous) -> dict:
             "until": until.isoformat().replace("+00:00", "Z"),
             **{key: report[key] for key in ("total", "nps", "confidence_interval")},
         },
-        "change": round(current.nps - summary.nps, 2) if comparable else None,  # type: ignore[operator]  # comparable: both known
+        "change": round(current.nps - summary.nps, 2) if comparable else None,
         "change_is_significant": stats.difference_is_significant(summary, current),
     }
 
