@@ -165,3 +165,32 @@ def difference_is_significant(before: NpsSummary, after: NpsSummary) -> bool:
     diff = after.adjusted_nps - before.adjusted_nps
     margin = math.hypot(before.adjusted_wald_margin, after.adjusted_wald_margin)
     return abs(diff) > margin
+
+
+def difference_p_value(a: NpsSummary, b: NpsSummary) -> float | None:
+    """Two-sided p-value of the difference between two independent samples'
+    NPS (adjusted-Wald estimates and standard errors, normal approximation),
+    the test ``difference_is_significant`` makes at 5%; None without answers
+    on either side."""
+    if not a.total or not b.total:
+        return None
+    error = math.hypot(a.adjusted_wald_margin, b.adjusted_wald_margin) / Z_95
+    if error == 0:
+        return 0.0 if a.adjusted_nps != b.adjusted_nps else 1.0
+    z = abs(a.adjusted_nps - b.adjusted_nps) / error
+    return math.erfc(z / math.sqrt(2))
+
+
+def false_discoveries_controlled(p_values: list[float | None], rate: float = 0.05) -> list[bool]:
+    """Which of many tests to call significant so that, of those called, the
+    expected share of false ones stays at most ``rate`` (Benjamini and
+    Hochberg, 1995): with the m p-values sorted, every test up to the largest
+    rank k whose p-value is at most k/m x rate. None (no test) is never called."""
+    tested = sorted((p, index) for index, p in enumerate(p_values) if p is not None)
+    m = len(tested)
+    called = 0
+    for rank, (p, _index) in enumerate(tested, start=1):
+        if p <= rank / m * rate:
+            called = rank
+    chosen = {index for _p, index in tested[:called]}
+    return [index in chosen for index in range(len(p_values))]

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 -- a table of sentences in three languages and scripts
+# ruff: noqa: E501, RUF001 -- a table of sentences in three languages and scripts
 """Translations of the dashboard's charts, links and sample warnings (read by
 tools/fill_translations.py)."""
 
@@ -59,4 +59,17 @@ T = {
             "请看区间，而不是分数。",
         ],
     },
+}
+
+T[
+    "▲ ▼ differs from the other segments beyond the noise. With many segments some differ by "
+    "chance: the marks keep the expected share of false ones at 5% (Benjamini-Hochberg)."
+] = {
+    "pl": "▲ ▼ różni się od pozostałych segmentów bardziej niż szum. Przy wielu segmentach "
+    "niektóre różnią się przypadkiem: oznaczenia utrzymują oczekiwany odsetek fałszywych "
+    "na poziomie 5% (Benjamini-Hochberg).",
+    "ru": "▲ ▼ отличается от остальных сегментов сильнее, чем шум. Когда сегментов много, "
+    "некоторые отличаются случайно: отметки держат ожидаемую долю ложных на уровне 5% "
+    "(Бенджамини-Хохберг).",
+    "zh_Hans": "▲ ▼ 与其他细分的差异超出噪声范围。细分较多时，有些差异纯属偶然：这些标记将误报的预期比例控制在 5%（Benjamini-Hochberg 方法）。",
 }

@@ -322,16 +322,18 @@ def _short(label: str, room: float, size: float = 12) -> str:
 def _nps_bar(row, *, y: int, geometry: dict, texts: Mapping[str, str]) -> SafeString:
     """One group's label, bar from zero, interval whisker and value; a group
     of fewer answers than the minimum sample is drawn pale and says so."""
-    label, nps, low, high, n, small = row
+    label, nps, low, high, n, small, apart = row
     mid, scale, label_w, width = (geometry[k] for k in ("mid", "scale", "label_w", "width"))
     x0, x1 = sorted((mid, mid + nps * scale))
     colour = SMALL if small else PROMOTER if nps >= 0 else DETRACTOR
     value = texts["few"] % {"nps": f"{nps:+.0f}", "n": n} if small else f"{nps:+.0f} (n={n})"
+    value += APART_MARKS.get(apart, "")
     return format_html(
         '<text x="{}" y="{}" font-size="12" fill="#1f2328" text-anchor="end">{}<title>{}</title>'
         "</text>"
         '<rect x="{:.1f}" y="{}" width="{:.1f}" height="16" fill="{}" fill-opacity="0.8" '
-        'data-label="{}" data-nps="{:.1f}" data-n="{}" data-small="{}"><title>{}: NPS {:+.1f}, '
+        'data-label="{}" data-nps="{:.1f}" data-n="{}" data-small="{}" data-apart="{}">'
+        "<title>{}: NPS {:+.1f}, "
         "95% CI {:+.1f} to {:+.1f}, n={}</title></rect>"
         '<line x1="{:.1f}" x2="{:.1f}" y1="{}" y2="{}" stroke="#1f2328" '
         'stroke-width="1.5"/>'
@@ -348,6 +350,7 @@ def _nps_bar(row, *, y: int, geometry: dict, texts: Mapping[str, str]) -> SafeSt
         nps,
         n,
         "true" if small else "false",
+        apart,
         label,
         nps,
         low,
@@ -370,6 +373,7 @@ def nps_bars(
     title: str = "",
     min_sample: int = 0,
     links: Sequence[str] | None = None,
+    apart: Sequence[str] | None = None,
     texts: Mapping[str, str] | None = None,
 ) -> SafeString:
     """One horizontal bar per group (segment, action...) with its interval
@@ -377,7 +381,8 @@ def nps_bars(
 
     ``rows``: (label, nps, low, high, n); a group with fewer than
     ``min_sample`` answers is pale and marked as too few. ``links[i]`` leads
-    to row i's answers.
+    to row i's answers; ``apart[i]`` ("above", "below" or "") marks a group
+    that differs from the others beyond the noise.
     """
     words = {**BAR_TEXTS, **(texts or {})}
     kept = [(i, row) for i, row in enumerate(rows) if row[1] is not None]
@@ -402,7 +407,8 @@ def nps_bars(
     bars = []
     for place, (index, row) in enumerate(kept):
         small = row[4] < min_sample
-        bar = _nps_bar((*row, small), y=place * row_h + 6, geometry=geometry, texts=words)
+        mark = apart[index] if apart else ""
+        bar = _nps_bar((*row, small, mark), y=place * row_h + 6, geometry=geometry, texts=words)
         bars.append(_linked(bar, links[index] if links else None, row[4]))
     return _svg(width, height, title, [zero, *bars])
 
@@ -412,3 +418,4 @@ BAR_TEXTS = {
     "few": "%(nps)s (n=%(n)s, too few)",
 }
 SMALL, SMALL_TEXT = "#8c959f", "#8c959f"
+APART_MARKS = {"above": " ▲", "below": " ▼"}

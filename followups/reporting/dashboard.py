@@ -128,13 +128,41 @@ def _owner_links(selection: reports.Selection, owner_id: int | None) -> dict:
     }
 
 
+def _charts(panel, trend, segments, distribution, page_links, *, by: str) -> dict:
+    """The trend, the scores and the segments, drawn."""
+    label = "%Y-%m" if by == "month" else "%Y-%m-%d"
+    apart = reports.segments_apart(segments)
+    return {
+        "trend_svg": charts.trend_chart(
+            [_point(period.strftime(label), summary) for period, summary in trend],
+            benchmark=panel.benchmark,
+            title=_("NPS by %(period)s with its 95%% interval")
+            % {"period": _("month") if by == "month" else _("week")},
+            texts=_chart_texts(),
+        ),
+        "distribution_svg": charts.distribution_chart(
+            distribution,
+            title=_("Answers per score"),
+            links=page_links["scores"],
+        ),
+        "segments_svg": charts.nps_bars(
+            [(*_point(name or "—", summary), summary.total) for name, summary in segments],
+            title=_("NPS by segment"),
+            min_sample=settings.NPS_MIN_SAMPLE,
+            links=page_links["segments"],
+            apart=apart,
+            texts=_chart_texts(),
+        ),
+        "segments_apart": any(apart),
+    }
+
+
 def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, now) -> dict:
     """Every panel of the page for one selection."""
     panel = reports.nps_panel(selection)
     trend = reports.trend(selection, by=by)
     segments = reports.by_segment(selection)
     distribution = reports.distribution(selection)
-    label = "%Y-%m" if by == "month" else "%Y-%m-%d"
     cases = selection.cases() if is_manager else selection.cases().filter(owner=user)
     owners = reports.cases_by_owner(selection) if is_manager else None
     causes = reports.root_causes(selection, cases=cases)
@@ -168,25 +196,7 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
             .select_related("root_cause", "owner")[:10],
             now=now,
         ),
-        "trend_svg": charts.trend_chart(
-            [_point(period.strftime(label), summary) for period, summary in trend],
-            benchmark=panel.benchmark,
-            title=_("NPS by %(period)s with its 95%% interval")
-            % {"period": _("month") if by == "month" else _("week")},
-            texts=_chart_texts(),
-        ),
-        "distribution_svg": charts.distribution_chart(
-            distribution,
-            title=_("Answers per score"),
-            links=page_links["scores"],
-        ),
-        "segments_svg": charts.nps_bars(
-            [(*_point(name or "—", summary), summary.total) for name, summary in segments],
-            title=_("NPS by segment"),
-            min_sample=settings.NPS_MIN_SAMPLE,
-            links=page_links["segments"],
-            texts=_chart_texts(),
-        ),
+        **_charts(panel, trend, segments, distribution, page_links, by=by),
         "from_value": selection.start.date().isoformat(),
         "to_value": (selection.end - timedelta(days=1)).date().isoformat(),
     }

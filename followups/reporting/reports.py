@@ -190,6 +190,28 @@ def by_segment(selection: Selection) -> list[tuple[str, stats.NpsSummary]]:
     return [(row["segment"], _summary(row)) for row in rows]
 
 
+def segments_apart(
+    segments: list[tuple[str, stats.NpsSummary]], *, rate: float = 0.05
+) -> list[str]:
+    """For each segment, "above" or "below" when its NPS differs from the
+    other segments' together beyond the noise, else "". With many segments
+    some would differ by chance alone, so the calls control the false-discovery
+    rate (Benjamini-Hochberg at ``rate``) over all of them."""
+    everyone = [sum(getattr(s, part) for _n, s in segments) for part in _PARTS]
+    p_values, directions = [], []
+    for _name, summary in segments:
+        rest = stats.NpsSummary(
+            *(total - getattr(summary, part) for total, part in zip(everyone, _PARTS, strict=True))
+        )
+        p_values.append(stats.difference_p_value(summary, rest))
+        directions.append("above" if summary.adjusted_nps > rest.adjusted_nps else "below")
+    called = stats.false_discoveries_controlled(p_values, rate)
+    return [direction if flag else "" for direction, flag in zip(directions, called, strict=True)]
+
+
+_PARTS = ("promoters", "passives", "detractors")
+
+
 # --- The loop -----------------------------------------------------------------
 
 

@@ -377,3 +377,27 @@ def test_the_dashboard_opens_on_the_survey_last_looked_at_else_the_latest_answer
     # A remembered survey back in draft falls back to the latest answered.
     Survey.objects.filter(pk=older.pk).update(status=Survey.Status.DRAFT)
     assert client.get("/admin/dashboard/").context["selection"].survey == newer
+
+
+def test_segments_apart_from_the_rest_are_marked_with_the_false_discovery_rate_held(client, survey):
+    when = datetime(2026, 2, 10, tzinfo=UTC)
+    answers(survey, {10: 45, 7: 10, 2: 5}, when=when, segment="fans")  # NPS 67
+    answers(survey, {9: 10, 8: 10, 1: 40}, when=when, segment="angry")  # NPS -50
+    answers(survey, {9: 25, 8: 25, 3: 20}, when=when, segment="middle")  # NPS 7
+    answers(survey, {9: 2, 3: 1}, when=when, segment="tiny")
+    segments = reports.by_segment(selection(survey))
+    names = [name for name, _s in segments]
+    apart = dict(zip(names, reports.segments_apart(segments), strict=True))
+    assert apart == {"angry": "below", "fans": "above", "middle": "", "tiny": ""}
+    client.force_login(manager("boss"))
+    page = client.get("/admin/dashboard/?survey=known&from=2026-01-01&to=2026-03-31").text
+    assert 'data-label="fans"' in page and 'data-apart="above"' in page
+    assert "Benjamini-Hochberg" in page
+
+
+def test_no_segment_is_marked_when_they_differ_only_by_chance(survey):
+    when = datetime(2026, 2, 10, tzinfo=UTC)
+    for index in range(12):  # twelve segments of one population
+        answers(survey, {9: 5 + index % 3, 8: 4, 2: 5}, when=when, segment=f"s{index}")
+    segments = reports.by_segment(selection(survey))
+    assert reports.segments_apart(segments) == [""] * 12
