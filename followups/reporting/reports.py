@@ -463,6 +463,10 @@ class ActionEffect:
     def is_significant(self) -> bool:
         return stats.difference_is_significant(self.before, self.after)
 
+    @property
+    def sides(self) -> tuple[tuple[str, stats.NpsSummary], ...]:
+        return (("before", self.before), ("after", self.after))
+
 
 def action_effects(actions, *, window_days: int = 90, now: datetime | None = None):
     """NPS in the action's target segment for ``window_days`` before and after

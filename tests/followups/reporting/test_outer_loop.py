@@ -138,3 +138,6 @@ def test_improvement_action_shows_nps_before_and_after_in_its_segment(client):
     html = client.get("/admin/dashboard/?survey=rel&from=2026-01-01&to=2026-06-01").content.decode()
     assert "Faster couriers" in html
     assert 'data-before="-50.0"' in html and 'data-after="50.0"' in html
+    # Each side with its interval, as every number a manager compares.
+    low, high = (round(x) for x in effect.before.confidence_interval)
+    assert f"[{low}; {high}] (n=40)" in html
