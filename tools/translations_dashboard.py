@@ -73,3 +73,10 @@ T[
     "(Бенджамини-Хохберг).",
     "zh_Hans": "▲ ▼ 与其他细分的差异超出噪声范围。细分较多时，有些差异纯属偶然：这些标记将误报的预期比例控制在 5%（Benjamini-Hochberg 方法）。",
 }
+T["All surveys"] = {"pl": "Wszystkie ankiety", "ru": "Все опросы", "zh_Hans": "所有调查"}
+T["Answers"] = {"pl": "Odpowiedzi", "ru": "Ответы", "zh_Hans": "回答"}
+T["too few answers"] = {
+    "pl": "za mało odpowiedzi",
+    "ru": "слишком мало ответов",
+    "zh_Hans": "回答过少",
+}

@@ -61,6 +61,13 @@ def selection_from(
     survey = survey or default_survey(surveys, remembered)
     if survey is None:
         return None, problems
+    start, end = period_from(params, now=now, problems=problems)
+    return reports.Selection(survey, start, end, params.get("segment", "").strip()), problems
+
+
+def period_from(params, *, now: datetime, problems: list[str]) -> tuple[datetime, datetime]:
+    """The half-open period ``from``..``to`` (inclusive days) of the query, or
+    the default one, adding to ``problems`` what was wrong."""
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     start, problem = _day_start(params.get("from"), today - timedelta(days=DEFAULT_DAYS))
     problems += [problem] if problem else []
@@ -70,7 +77,43 @@ def selection_from(
     if start >= end:
         problems.append(_("The period ends before it starts; showing the default period."))
         start, end = today - timedelta(days=DEFAULT_DAYS), today + timedelta(days=1)
-    return reports.Selection(survey, start, end, params.get("segment", "").strip()), problems
+    return start, end
+
+
+# The survey choice that shows every survey side by side: not a possible slug.
+ALL_SURVEYS = "*"
+
+
+def _overview(params, *, user, is_manager: bool, now: datetime) -> dict:
+    """Every survey in one table: NPS with its interval and change, the loop's
+    open and overdue cases, each number a link to its rows."""
+    problems: list[str] = []
+    start, end = period_from(params, now=now, problems=problems)
+    segment = params.get("segment", "").strip()
+    rows = []
+    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"):
+        selection = reports.Selection(survey, start, end, segment)
+        cases = selection.cases() if is_manager else selection.cases().filter(owner=user)
+        own = {} if is_manager else {"owner__id__exact": user.pk}
+        rows.append(
+            {
+                "survey": survey,
+                "panel": reports.nps_panel(selection),
+                "kpis": reports.loop_kpis(selection, cases=cases, now=now),
+                "links": {
+                    "answers": links.answers(selection),
+                    "open": links.cases(selection, queue="open", **own),
+                    "overdue": links.cases(selection, queue="overdue", **own),
+                },
+            }
+        )
+    return {
+        "overview": rows,
+        "problems": problems,
+        "from_value": start.date().isoformat(),
+        "to_value": (end - timedelta(days=1)).date().isoformat(),
+        "segment_value": segment,
+    }
 
 
 def _point(label: str, summary) -> tuple:
@@ -206,6 +249,8 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
 def dashboard(request):
     user = request.user
     now = timezone.now()
+    if request.GET.get("survey") == ALL_SURVEYS:
+        return _overview_page(request, now=now)
     selection, problems = selection_from(
         request.GET, now=now, remembered=request.session.get(SESSION_SURVEY)
     )
@@ -220,9 +265,28 @@ def dashboard(request):
         "surveys": Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"),
         "by": by,
         "is_manager": access.is_manager(user),
+        "all_surveys": ALL_SURVEYS,
     }
     if selection is not None:
         context.update(
             _report(selection, user=user, is_manager=context["is_manager"], by=by, now=now)
         )
+    return TemplateResponse(request, "admin/followups/dashboard.html", context)
+
+
+def _overview_page(request, *, now: datetime):
+    is_manager = access.is_manager(request.user)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("NPS dashboard"),
+        "surveys": Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"),
+        "all_surveys": ALL_SURVEYS,
+        "is_manager": is_manager,
+        "by": "week" if request.GET.get("by") == "week" else "month",
+        "segment_names": Customer.objects.exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct(),
+        **_overview(request.GET, user=request.user, is_manager=is_manager, now=now),
+    }
     return TemplateResponse(request, "admin/followups/dashboard.html", context)

@@ -51,3 +51,26 @@ def test_every_number_leads_to_a_list_of_as_many_rows(client):
         assert len(links) >= 25
         for href, count in links:
             assert _listed(client, href) == count, (user, href)
+
+
+def test_the_all_surveys_overview_links_each_survey_and_its_numbers(client):
+    from django.contrib.auth import get_user_model
+
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    for user in ("manager", "staff1"):
+        client.force_login(get_user_model().objects.get(username=user))
+        page = client.get("/admin/dashboard/?survey=*&by=month")
+        rows = page.context["overview"]
+        assert [row["survey"].slug for row in rows] == list(
+            Survey.objects.exclude(status=Survey.Status.DRAFT)
+            .order_by("name")
+            .values_list("slug", flat=True)
+        )
+        links = _linked_numbers(client, "/admin/dashboard/?survey=*")
+        assert _kinds(links) == {"response", "followupcase"}
+        assert len(links) == 3 * len(rows)
+        for href, count in links:
+            assert _listed(client, href) == count, (user, href)
+        # Each survey's own dashboard is one click away.
+        for row in rows:
+            assert f'href="?survey={row["survey"].slug}&amp;from=' in page.text
