@@ -80,3 +80,4 @@ T["too few answers"] = {
     "ru": "слишком мало ответов",
     "zh_Hans": "回答过少",
 }
+T["CSV"] = {"pl": "CSV", "ru": "CSV", "zh_Hans": "CSV"}

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -13,8 +14,11 @@ from django.utils.translation import gettext as _
 
 from followups.cases import access
 from followups.models import ImprovementAction
-from followups.reporting import charts, links, reports
+from followups.reporting import charts, links, panel_exports, reports
+from surveys.admin import VIA_ADMIN
 from surveys.admin_permissions import requires_permissions
+from surveys.audit import Action, audit_record
+from surveys.exports import csv_response
 from surveys.models import Customer, Response, Survey
 
 DEFAULT_DAYS = 182
@@ -197,6 +201,7 @@ def _charts(panel, trend, segments, distribution, page_links, *, by: str) -> dic
             texts=_chart_texts(),
         ),
         "segments_apart": any(apart),
+        "apart": apart,
     }
 
 
@@ -266,12 +271,47 @@ def dashboard(request):
         "by": by,
         "is_manager": access.is_manager(user),
         "all_surveys": ALL_SURVEYS,
+        "export_query": _export_query(request.GET),
     }
     if selection is not None:
         context.update(
             _report(selection, user=user, is_manager=context["is_manager"], by=by, now=now)
         )
+        if request.GET.get("export") in panel_exports.PANELS:
+            return _panel_download(request, context, surveys=[selection.survey])
     return TemplateResponse(request, "admin/followups/dashboard.html", context)
+
+
+def _export_query(params) -> str:
+    """The page's own query, without ``export``: each panel's CSV link adds its name."""
+    query = params.copy()
+    query.pop("export", None)
+    return query.urlencode()
+
+
+def _panel_download(request, context: dict, *, surveys):
+    """One panel of the page as CSV, recorded in the audit trail like every
+    export (the owners panel names people)."""
+    name = request.GET["export"]
+    if name == "owners" and context.get("owners") is None:
+        raise PermissionDenied  # a manager's panel
+    survey = surveys[0].slug if len(surveys) == 1 else "all-surveys"
+    lines = list(panel_exports.panel_csv_lines(name, context))
+    audit_record(
+        action=Action.EXPORT,
+        via=VIA_ADMIN,
+        objects=surveys,
+        details={
+            "panel": name,
+            "format": "csv",
+            "from": context["from_value"],
+            "to": context["to_value"],
+            "filters": {k: v for k, v in request.GET.items() if k != "export"},
+            "rows": len(lines) - 1,
+        },
+    )
+    filename = f"nps-{survey}-{name}-{context['from_value']}-{context['to_value']}.csv"
+    return csv_response(lines, filename)
 
 
 def _overview_page(request, *, now: datetime):
@@ -288,5 +328,9 @@ def _overview_page(request, *, now: datetime):
         .values_list("segment", flat=True)
         .distinct(),
         **_overview(request.GET, user=request.user, is_manager=is_manager, now=now),
+        "export_query": _export_query(request.GET),
     }
+    if request.GET.get("export") == "overview":
+        surveys = [row["survey"] for row in context["overview"]]
+        return _panel_download(request, context, surveys=surveys)
     return TemplateResponse(request, "admin/followups/dashboard.html", context)
