@@ -101,12 +101,15 @@ def customer_from_contact(
     external_id: str | None = None,
     segment: str | None = None,
     locale: str | None = None,
+    update_existing: bool = True,
 ) -> tuple[Customer, bool]:
     """The customer these contact details name, found by external id, email
     (case-insensitive) or phone, with the details given (not None) written to
     it; created when none matches (a new customer needs an email). Returns
     (customer, created). An erased customer is returned as it is: nothing is
-    written back to it. Raises ``ValidationError`` (``CustomerConflict`` when
+    written back to it, nor to any stored customer without ``update_existing``
+    (a caller that may not change customers only names one). Raises
+    ``ValidationError`` (``CustomerConflict`` when
     the details name two customers) with per-field messages; then nothing was
     written."""
     fields = _contact_fields(
@@ -125,6 +128,8 @@ def customer_from_contact(
     given = {key: value for key, value in fields.items() if value is not None}
     if customer is None:
         return _contact_create(given)
+    if not update_existing:
+        return customer, False
     # An identifier is added, never cleared; the other details are as given.
     changed = [
         key
