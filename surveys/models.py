@@ -139,6 +139,14 @@ class Customer(models.Model):
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
+    def bounce_cleared_by(self, email: str | None) -> bool:
+        """Whether changing the address to ``email`` clears a bounce: a new
+        address (not the same in another case) has not bounced."""
+        return (
+            self.email_bounced_at is not None
+            and (self.email or "").lower() != (email or "").lower()
+        )
+
     @property
     def is_reachable(self) -> bool:
         return (

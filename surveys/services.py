@@ -105,6 +105,8 @@ def customer_update(*, customer: Customer, **changes) -> Customer:
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.is_erased:
             raise ValidationError(ERASED_NOT_UPDATED)
+        if "email" in changes and customer.bounce_cleared_by(changes["email"]):
+            changes["email_bounced_at"] = None
         for name, value in changes.items():
             if name in ("name", "segment", "locale") and value is None:
                 value = ""
