@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 
 from . import stats
 from .fields import SingleLineCharField
+from .phones import phone_normalize
 
 
 class Locale(models.TextChoices):
@@ -134,6 +136,13 @@ class Customer(models.Model):
         if self.email:
             self.email = self.email.strip()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.phone = phone_normalize(self.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
 
     @property
     def is_erased(self) -> bool:
