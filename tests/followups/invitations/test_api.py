@@ -234,3 +234,70 @@ def test_bulk_over_1000_items_is_refused_whole(api, survey):
     reply = post(api, {"invitations": items}, url=f"{URL}bulk/")
     assert reply.status_code == 400
     assert not Invitation.objects.exists()
+
+
+def test_bulk_matches_items_in_order_as_single_requests_would(api, survey):
+    CustomerFactory(email="known@example.com", phone="+48601234567", external_id="crm-1")
+    items = [
+        # Two items for one new customer: created once, the second throttled.
+        {"survey": "support", "customer": {"email": "new@example.com", "phone": "+14155550123"}},
+        {"survey": "support", "customer": {"email": "NEW@example.com"}},
+        # Found by phone alone, then by external id; the same stored customer.
+        {"survey": "support", "customer": {"phone": "+48 601 234 567"}},
+        # A known external id with another email; a known email with another's phone.
+        {"survey": "support", "customer": {"email": "x@example.com", "external_id": "crm-1"}},
+        {"survey": "support", "customer": {"email": "known@example.com", "phone": "+14155550123"}},
+    ]
+    body = post(api, {"invitations": items}, url=f"{URL}bulk/").json()
+    statuses = [(r["status"], (r["invitation"] or {}).get("skip_reason")) for r in body["results"]]
+    assert statuses == [
+        ("created", ""),
+        ("skipped", "throttled"),
+        ("created", ""),
+        ("invalid", None),
+        ("invalid", None),
+    ]
+    assert (
+        body["results"][0]["invitation"]["customer"] == body["results"][1]["invitation"]["customer"]
+    )
+    assert "customer.external_id" in body["results"][3]["errors"]
+    assert "customer.phone" in body["results"][4]["errors"]
+    assert Customer.objects.filter(email__iexact="new@example.com").count() == 1
+    assert not Customer.objects.filter(email="x@example.com").exists()
+
+
+def test_bulk_takes_a_fixed_number_of_queries(api, survey, django_assert_max_num_queries):
+    CustomerFactory.create_batch(3)
+    small = [
+        {"survey": "support", "customer": {"email": f"s{n}@example.com"}, "delay": 60}
+        for n in range(5)
+    ]
+    large = [
+        {"survey": "support", "customer": {"email": f"l{n}@example.com"}, "delay": 60}
+        for n in range(200)
+    ]
+    with django_assert_max_num_queries(40) as small_queries:
+        post(api, {"invitations": small}, url=f"{URL}bulk/")
+    with django_assert_max_num_queries(len(small_queries.captured_queries)):
+        reply = post(api, {"invitations": large}, url=f"{URL}bulk/")
+    assert reply.json()["created"] == 200
+
+
+def test_bulk_changes_stored_customers_only_with_customers_write(survey):
+    CustomerFactory(email="ann@example.com", name="Ann")
+    item = {"survey": "support", "customer": {"email": "ann@example.com", "name": "Annie"}}
+    limited = client_with(make_token("limited", WRITE))
+    post(limited, {"invitations": [item]}, url=f"{URL}bulk/")
+    assert Customer.objects.get(email="ann@example.com").name == "Ann"
+    writer = client_with(make_token("writer", [*WRITE, ApiScope.CUSTOMERS_WRITE]))
+    Invitation.objects.all().delete()
+    post(writer, {"invitations": [item]}, url=f"{URL}bulk/")
+    assert Customer.objects.get(email="ann@example.com").name == "Annie"
+
+
+def test_bulk_and_single_keys_are_the_same_keys(api, survey):
+    first = post(api, {"survey": "support", "customer": {"email": "a@example.com"}}, key="k-1")
+    item = {"survey": "support", "customer": {"email": "b@example.com"}, "idempotency_key": "k-1"}
+    body = post(api, {"invitations": [item]}, url=f"{URL}bulk/").json()
+    assert body["results"][0]["status"] == "existing"
+    assert body["results"][0]["invitation"]["id"] == first.json()["id"]
