@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +32,8 @@ from followups.invitations.requests import (
     UNKNOWN_SURVEY,
     _prefixed,
     _request_check,
+    due_time,
+    send_time,
     skip_reason_for,
 )
 from followups.invitations.serializers import InvitationBulkItemSerializer, InvitationSerializer
@@ -252,10 +254,7 @@ class _Batch:
         return _Item(index, data, survey, _key(data), customer, self._due(data))
 
     def _due(self, data: Mapping) -> datetime:
-        send_at = data.get("send_at")
-        if data.get("delay") is not None:
-            send_at = self.now + timedelta(seconds=data["delay"])
-        return send_at if send_at is not None and send_at > self.now else self.now
+        return due_time(send_time(data, self.now), self.now)
 
     def _customers_save(self, accepted: list[_Item], changed) -> None:
         """Create the new customers in one statement, and save the stored ones

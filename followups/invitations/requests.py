@@ -47,6 +47,18 @@ def _throttled(customer: Customer, *, survey: Survey, now: datetime) -> bool:
     return any(marks.values_list("recently_invited", "recently_answered").get())
 
 
+def send_time(data: Mapping, now: datetime) -> datetime | None:
+    """When the API's ``send_at`` or ``delay`` (seconds from ``now``) asks to send."""
+    if data.get("delay") is not None:
+        return now + timedelta(seconds=data["delay"])
+    return data.get("send_at")
+
+
+def due_time(send_at: datetime | None, now: datetime) -> datetime:
+    """When an invitation asked for ``send_at`` is due: now, if that is past."""
+    return send_at if send_at is not None and send_at > now else now
+
+
 def _stored(api_client: ApiKey | None, key: str | None) -> Invitation | None:
     """The invitation stored under this idempotency key by this client: any
     key of the user it acts as (rotated keys too), as answers' keys are."""
@@ -93,7 +105,7 @@ def invitation_request(
         return InvitationRequest(stored, created=False, skipped=bool(stored.skip_reason))
     _request_check(survey=survey, channel=channel)
     now = now or timezone.now()
-    due = send_at if send_at is not None and send_at > now else now
+    due = due_time(send_at, now)
     try:
         with transaction.atomic():
             invitation = _invitation_store(
@@ -208,7 +220,6 @@ def invitation_ask(
     api_client: ApiKey | None = None,
     idempotency_key: str | None = None,
     update_customers: bool = False,
-    surveys: Mapping[str, Survey] | None = None,
     now: datetime | None = None,
 ) -> InvitationRequest:
     """One invitation as the API reads it (``InvitationInSerializer``): the
@@ -217,20 +228,16 @@ def invitation_ask(
     or ``send_at``, then ``invitation_request``. A key ``api_client`` used
     before returns its invitation before anything else is looked at. Raises
     ``ValidationError`` with field paths (``customer.email`` ...); then
-    nothing was written. ``surveys``: the surveys by slug, read by the caller."""
+    nothing was written."""
     stored = _stored(api_client, (idempotency_key or "").strip() or None)
     if stored is not None:
         return InvitationRequest(stored, created=False, skipped=bool(stored.skip_reason))
     slug = data["survey"]
-    survey = (surveys or {}).get(slug) if surveys is not None else None
-    if survey is None:
-        survey = Survey.objects.filter(slug=slug).first()
+    survey = Survey.objects.filter(slug=slug).first()
     if survey is None:
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=slug)})
     now = now or timezone.now()
-    send_at = data.get("send_at")
-    if data.get("delay") is not None:
-        send_at = now + timedelta(seconds=data["delay"])
+    send_at = send_time(data, now)
     with transaction.atomic():
         # One transaction: a refused invitation leaves no new or changed customer.
         _request_check(survey=survey, channel=data.get("channel") or Channel.EMAIL)
