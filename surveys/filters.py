@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
@@ -22,6 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Channel, Customer, Response, Survey
+from .phones import phone_normalize
 
 _SPACED_OFFSET = re.compile(r"(.+T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)")
 
@@ -211,6 +213,9 @@ class NpsFilter(django_filters.FilterSet):
 class CustomerFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(method="filter_email", label="Email (any case)")
     external_id = django_filters.CharFilter()
+    phone = django_filters.CharFilter(
+        method="filter_phone", label="Phone, with its country code (any spacing)"
+    )
     segment = django_filters.CharFilter()
     unsubscribed = django_filters.BooleanFilter(
         field_name="unsubscribed_at", lookup_expr="isnull", exclude=True
@@ -222,6 +227,12 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields: list[str] = []
+
+    def filter_phone(self, queryset, name, value):
+        try:
+            return queryset.with_phone(phone_normalize(value))
+        except ValidationError:
+            return queryset.none()
 
     def filter_email(self, queryset, name, value):
         # The unique index's own expression, so the lookup uses it.

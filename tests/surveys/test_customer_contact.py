@@ -118,3 +118,16 @@ def test_erasure_removes_the_phone_number():
     stored = CustomerFactory(phone="+48601234567")
     services.customer_erase(customer=stored)
     assert Customer.objects.get(pk=stored.pk).phone is None
+
+
+def test_the_customers_api_shows_and_finds_the_phone():
+    from surveys.models import ApiScope
+    from tests.surveys.api.conftest import client_with, make_token
+
+    stored = CustomerFactory(phone="+48601234567")
+    CustomerFactory()
+    reader = client_with(make_token("crm-reader", [ApiScope.CUSTOMERS_READ]))
+    found = reader.get("/api/v1/customers/", {"phone": "+48 601 234 567"}).json()
+    assert [row["id"] for row in found["results"]] == [stored.pk]
+    assert found["results"][0]["phone"] == "+48601234567"
+    assert reader.get("/api/v1/customers/", {"phone": "nonsense"}).json()["count"] == 0
