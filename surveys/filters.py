@@ -14,13 +14,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Channel, Customer, Response, Survey
+from .phones import phone_normalize
 
 _SPACED_OFFSET = re.compile(r"(.+T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)")
 
@@ -139,12 +142,50 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
 
 
+PROPERTY_INVALID = "Give a property as name:value (plan:pro)."
+
+
+class PropertyField(forms.CharField):
+    """``name:value`` read as ``(name, value)``."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        name, colon, wanted = value.partition(":")
+        if not colon or not name.strip():
+            raise forms.ValidationError(PROPERTY_INVALID, code="invalid")
+        return name.strip(), wanted
+
+
+@extend_schema_field({"type": "string", "pattern": "^[^:]+:", "example": "plan:pro"})
+class PropertyFilter(django_filters.Filter):
+    """``?property=plan:pro``: answers whose property ``plan`` is ``pro``
+    (compared as text, so ``seats:12`` and ``trial:true`` match numbers and
+    booleans too)."""
+
+    field_class = PropertyField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "An answer's property, as name:value (plan:pro)")
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        name, wanted = value
+        return qs.alias(property_value=KeyTextTransform(name, "properties")).filter(
+            property_value=wanted
+        )
+
+
 class ResponseFilter(django_filters.FilterSet):
     survey = django_filters.CharFilter(field_name="survey__slug", label="Survey slug")
     category = django_filters.ChoiceFilter(choices=Response.Category.choices)
     segment = django_filters.CharFilter(label="The customer's segment when they answered")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     customer = IdFilter(field_name="customer_id", label="Customer id")
+    property = PropertyFilter()
     excluded = django_filters.BooleanFilter(
         method="filter_excluded",
         label="true: only answers excluded from statistics; false: only counted ones",
@@ -161,6 +202,7 @@ class ResponseFilter(django_filters.FilterSet):
 
 class NpsFilter(django_filters.FilterSet):
     segment = django_filters.CharFilter(label="The customer's segment when they answered")
+    property = PropertyFilter()
 
     class Meta:
         model = Response
@@ -171,6 +213,9 @@ class NpsFilter(django_filters.FilterSet):
 class CustomerFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(method="filter_email", label="Email (any case)")
     external_id = django_filters.CharFilter()
+    phone = django_filters.CharFilter(
+        method="filter_phone", label="Phone, with its country code (any spacing)"
+    )
     segment = django_filters.CharFilter()
     unsubscribed = django_filters.BooleanFilter(
         field_name="unsubscribed_at", lookup_expr="isnull", exclude=True
@@ -182,6 +227,12 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields: list[str] = []
+
+    def filter_phone(self, queryset, name, value):
+        try:
+            return queryset.with_phone(phone_normalize(value))
+        except ValidationError:
+            return queryset.none()
 
     def filter_email(self, queryset, name, value):
         # The unique index's own expression, so the lookup uses it.
