@@ -251,10 +251,13 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         personal = PersonalData.of(customer)
         personal_email, personal_external_id = customer.email, customer.external_id
         customer.email = None
+        customer.phone = None
         customer.name = ""
         customer.external_id = None
         customer.erased_at = now
-        customer.save(update_fields=["email", "name", "external_id", "erased_at", "updated_at"])
+        customer.save(
+            update_fields=["email", "phone", "name", "external_id", "erased_at", "updated_at"]
+        )
         # This also locks their answers, which orders the erasure against
         # routing (it claims answers with row locks, skipping locked ones): an
         # answer being routed now is finished first, and its case and emails
@@ -263,6 +266,10 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )
+        # Invitations still waiting are never sent, and forget what the
+        # caller said about the customer.
+        customer.invitations.pending().update(skip_reason=Invitation.SkipReason.ERASED)
+        customer.invitations.exclude(properties={}).update(properties={})
         # The admin's history names the customer as they were then, perhaps by
         # an earlier name: replaced whole.
         admin_log_scrub(
