@@ -74,6 +74,7 @@ from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
 from .imports import CHUNK_SIZE, ImportFileError, file_text, line_error
 from .models import AnswerImport, Channel, Customer, Response, Survey
+from .phones import phone_normalize
 from .scores import ScoreInvalid, score_parse
 from .services import MAX_SUBMISSION_SKEW
 from .text import single_line
@@ -295,7 +296,10 @@ def _customer_values(cells: dict[str, str], problems: list[str]) -> dict[str, st
             continue
         values[column] = value or (None if column in ("email", "external_id") else "")
     values["locale"] = locale_normalize(cells.get("locale"))
-    values["phone"] = cells.get("phone", "").strip() or None
+    try:
+        values["phone"] = phone_normalize(cells.get("phone"))
+    except ValidationError as exc:
+        problems.append(f"phone: {' '.join(exc.messages)}")
     if "email" in values and not values["email"]:
         problems.append("email: " + _("A customer needs an email address."))
     return values
@@ -498,6 +502,8 @@ class _Customers:
                 email_lower__in=emails
             )
         }
+        phones = [r.customer["phone"] for r in rows if r.customer["phone"]]
+        self.by_phone = {c.phone: c for c in Customer.objects.filter(phone__in=phones)}
         self.created: list[Customer] = []
 
     def find(self, values: dict[str, str | None]) -> Customer:
@@ -506,9 +512,12 @@ class _Customers:
         email, external_id = values["email"], values["external_id"]
         by_id = self.by_external_id.get(external_id) if external_id else None
         owner = self.by_email.get(email.lower())  # type: ignore[union-attr]  # required
-        if by_id is not None and owner is not None and owner.pk != by_id.pk:
+        if by_id is not None and owner is not None and not _same(owner, by_id):
             raise CustomerConflict({"email": _("another customer already has this email.")})
         customer = by_id or owner
+        holder = self.by_phone.get(values["phone"]) if values["phone"] else None
+        if holder is not None and (customer is None or not _same(holder, customer)):
+            raise CustomerConflict({"phone": _("another customer already has this phone number.")})
         if customer is not None and customer.is_erased:
             raise ValidationError(
                 {"customer": _("this customer was erased; their answers are not imported again.")}
@@ -519,13 +528,19 @@ class _Customers:
         return customer
 
     def _create(self, values: dict[str, str | None]) -> Customer:
-        fields = {k: v for k, v in values.items() if k != "phone"}
-        customer = Customer(**fields)
+        customer = Customer(**values)
         self.created.append(customer)
         self.by_email[values["email"].lower()] = customer  # type: ignore[union-attr]
+        if values["phone"]:
+            self.by_phone[values["phone"]] = customer
         if values["external_id"]:
             self.by_external_id[values["external_id"]] = customer
         return customer
+
+
+def _same(one: Customer, other: Customer) -> bool:
+    """The same customer: the same row, or the same one this chunk creates."""
+    return one is other or (one.pk is not None and one.pk == other.pk)
 
 
 def _chunk_plan(job: AnswerImport, rows: list[AnswerRow], now: datetime) -> _Chunk:
@@ -579,6 +594,7 @@ def _answer(row: AnswerRow, survey: Survey, customer: Customer, source: str, now
         submitted_at=row.submitted_at,
         segment=row.customer["segment"] or customer.segment,
         locale=row.customer["locale"] or customer.locale or survey.default_locale,
+        properties=row.properties,
         is_historical=True,
         routed_at=now,
         source=source,

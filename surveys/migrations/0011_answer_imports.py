@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0009_api_keys"),
+        ("surveys", "0010_invitation_api"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

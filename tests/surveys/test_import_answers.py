@@ -88,6 +88,39 @@ def test_answers_keep_the_files_dates_scores_and_properties(survey):
     assert second.customer == ada.customer  # the same email in another case
 
 
+def test_person_properties_and_other_columns_become_the_answers_properties(survey):
+    import_delighted()
+
+    ada = Response.objects.get(source_id="1001")
+    assert ada.properties == {
+        "delighted_person_id": "501",
+        "Tags": "vip",
+        "Plan": "Pro",
+        "Country": "UK",
+    }
+    assert "Called back" not in str(Response.objects.get(source_id="1002").properties)  # notes
+
+
+def test_a_phone_number_is_stored_in_e164_and_one_held_by_someone_else_is_refused(tmp_path):
+    SurveyFactory(slug="nps")
+    CustomerFactory(email="holder@example.com", phone="+48601234567")
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Response ID,Email,Phone Number,Score,Created At\n"
+        "1,new@example.com,+44 20 7946 0958,9,2025-03-01\n"
+        "2,other@example.com,0048 601 234 567,9,2025-03-01\n"
+        "3,bad@example.com,12,9,2025-03-01\n"
+    )
+
+    import_answers(path, "--format", "delighted", "--survey", "nps")
+
+    assert Customer.objects.get(email="new@example.com").phone == "+442079460958"
+    errors = {e["line"]: e["message"] for e in AnswerImport.objects.get().errors}
+    assert errors[3] == "phone: another customer already has this phone number."
+    assert errors[4].startswith("phone: Enter a phone number in international format")
+    assert Response.objects.count() == 1
+
+
 def test_names_and_comments_in_other_languages_are_kept(survey):
     import_delighted()
 
@@ -209,6 +242,7 @@ def test_the_answers_csv_names_its_survey_per_row_and_keeps_properties(capsys):
     assert (piotr.survey, piotr.source, piotr.score) == (onboarding, "csv", 9)
     assert piotr.submitted_at == datetime(2024, 11, 2, 8, 0, tzinfo=UTC)
     assert (piotr.customer.external_id, piotr.segment, piotr.locale) == ("crm-1", "smb", "pl")
+    assert piotr.properties == {"plan": "Pro", "order": "A-1"}
     assert Response.objects.get(source_id="ticket-3").survey == fallback
     assert "line 5: survey: no survey has the slug “nosuchsurvey”." in err
     assert "line 6: score:" in err
