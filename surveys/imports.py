@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
-from .models import Customer, CustomerImport
+from .models import AnswerImport, Customer, CustomerImport, ImportJob
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
@@ -480,14 +480,43 @@ def customer_imports_waiting_refuse(*, email: str | None, external_id: str | Non
     edge = r"[^\s,;\"']"
     alternatives = "|".join(identifiers)
     cell = re.compile(f"(?<!{edge})(?:{alternatives})(?!{edge})", re.IGNORECASE)
-    unfinished = (
-        CustomerImport.objects.select_for_update()
-        .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
-        .only("pk", "data")
-    )
     reason = _(
         "A customer in this file was erased while it waited; upload the file again without them."
     )
-    for job in unfinished:
+    for job in _unfinished(CustomerImport, "pk", "data"):
         if cell.search(bytes(job.data).decode("utf-8", "replace")):
             customer_import_abort(job_id=job.pk, reason=reason)
+    # Answer imports hold the same personal data, and would create them again.
+    for job in _unfinished(AnswerImport, "pk", "data", "rows_processed", "created_by", "dry_run"):
+        if cell.search(bytes(job.data).decode("utf-8", "replace")):
+            _answer_import_refuse(job, reason)
+
+
+def _unfinished(model: type[CustomerImport] | type[AnswerImport], *fields: str):
+    return (
+        model.objects.select_for_update()
+        .exclude(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+        .only(*fields)
+    )
+
+
+def _answer_import_refuse(job: AnswerImport, reason: str) -> None:
+    """Fail and empty a waiting answer import; answers it already wrote stay,
+    and the trail records that it stopped."""
+    AnswerImport.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED,
+        errors=[line_error(None, reason)],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        data=b"",
+    )
+    if job.rows_processed and not job.dry_run:
+        audit_record(
+            action=Action.IMPORT,
+            actor=job.created_by,
+            via="admin" if job.created_by_id else "command",
+            object_type=AnswerImport._meta.label_lower,
+            object_ids=[job.pk],
+            count=job.rows_processed,
+            details={"status": ImportJob.Status.FAILED},
+        )

@@ -17,6 +17,7 @@ from followups.sweep import lost_work_sweep
 from surveys import answer_imports
 from surveys.imports import ImportFileError
 from surveys.models import AnswerImport, AuditEvent, Channel, Customer, Response
+from surveys.services import customer_erase
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +199,7 @@ def test_a_dry_run_saves_nothing_and_says_what_would_be_imported(survey, capsys)
     assert "Dry run, nothing saved: 5 answers would be imported" in out
     assert "line 6: score:" in err
     assert "First rows as they will be stored:" in out
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).exists()
 
 
 def test_the_import_is_recorded_in_the_audit_trail_without_personal_data(survey):
@@ -324,3 +325,19 @@ def test_an_unconfirmed_upload_does_not_run_and_is_emptied_after_a_day(survey):
     assert answer_imports.unconfirmed_answer_imports_drop() == 1
     job.refresh_from_db()
     assert (job.status, bytes(job.data)) == ("failed", b"")
+
+
+def test_erasing_a_customer_refuses_a_waiting_answer_import_that_names_them(survey):
+    ada = CustomerFactory(email="ada@example.com")
+    job = answer_imports.answer_import_create(
+        data=DELIGHTED.read_bytes(), file_name="export.csv", fmt="delighted", survey=survey
+    )
+    answer_imports.answer_import_confirm(job_id=job.pk, dry_run=False)
+
+    customer_erase(customer=ada)
+
+    job.refresh_from_db()
+    assert (job.status, bytes(job.data)) == ("failed", b"")
+    assert "erased while it waited" in job.summary
+    assert answer_imports.answer_import_run(job_id=job.pk)
+    assert not Response.objects.exists()
