@@ -216,8 +216,14 @@ def layout_read(*, fmt: str, header: list[str]) -> Layout:
     """The meaning of each column; ImportFileError when one is missing,
     repeated or (answers CSV) unknown."""
     layout = _delighted_layout(header) if fmt == Format.DELIGHTED else _generic_layout(header)
-    named = list(layout.fields.values()) + list(layout.properties.values())
-    repeated = sorted({name for name in named if named.count(name) > 1})
+    repeated = sorted(
+        {
+            name
+            for named in (list(layout.fields.values()), list(layout.properties.values()))
+            for name in named
+            if named.count(name) > 1
+        }
+    )
     if repeated:
         raise ImportFileError(
             _("Column(s) %(columns)s appear more than once.") % {"columns": ", ".join(repeated)}
@@ -604,7 +610,10 @@ def _answer(row: AnswerRow, survey: Survey, customer: Customer, source: str, now
 
 def _chunk_write(job: AnswerImport, rows: list[AnswerRow]) -> _Chunk:
     """Write one chunk (inside the caller's transaction); a dry run writes
-    it too, in a savepoint rolled back, so it counts exactly what would be."""
+    it too, in a savepoint rolled back, so the database's own checks count
+    what would be. Only across chunks is a dry run's count larger than the
+    import's: a new customer answering in two chunks of 1,000 rows is counted
+    in each (the first chunk's creation was rolled back)."""
     now = timezone.now()
     with transaction.atomic():
         chunk = _chunk_plan(job, rows, now)

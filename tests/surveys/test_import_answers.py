@@ -271,6 +271,14 @@ def test_a_file_with_an_unknown_column_is_refused_whole(tmp_path):
     assert not AnswerImport.objects.exists()
 
 
+def test_a_column_the_file_repeats_is_refused_but_a_property_may_share_a_fields_name():
+    with pytest.raises(ImportFileError, match="more than once"):
+        answer_imports.file_check(data=b"Response ID,ID,Email,Score,Created At\n", fmt="delighted")
+    header = b"survey,email,score,submitted_at,source_id,property:email\n"
+
+    assert answer_imports.file_check(data=header, fmt="generic").properties == {5: "email"}
+
+
 def test_a_delighted_file_without_a_score_column_is_refused_whole():
     with pytest.raises(ImportFileError, match="score"):
         answer_imports.file_check(data=b"Response ID,Email,Created At\n", fmt="delighted")
