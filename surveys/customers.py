@@ -125,7 +125,7 @@ def customer_from_contact(
             customer=customer, email=fields["email"], external_id=fields["external_id"]
         )
     _phone_check(customer, fields["phone"])
-    given = {key: value for key, value in fields.items() if value is not None}
+    given: dict[str, str | None] = {k: v for k, v in fields.items() if v is not None}
     if customer is None:
         return _contact_create(given)
     if not update_existing:
@@ -136,6 +136,9 @@ def customer_from_contact(
         for key, value in given.items()
         if getattr(customer, key) != value and (value or key not in _IDENTIFIERS)
     ]
+    if "email" in changed and customer.bounce_cleared_by(given["email"]):
+        changed.append("email_bounced_at")
+        given["email_bounced_at"] = None
     if changed:
         for key in changed:
             setattr(customer, key, given[key])

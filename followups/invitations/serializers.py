@@ -33,6 +33,8 @@ PROPERTY_VALUE_INVALID = (
     f"A property value is text (at most {PROPERTY_VALUE_MAX_LENGTH} characters), "
     "a number, true, false or null."
 )
+# What a client may ask for; only email is sent for now (requests.CHANNELS).
+INPUT_CHANNELS = (Channel.EMAIL.value, Channel.SMS.value)
 CUSTOMER_ID_REFUSED = "Invitations name their customer by email, phone or external_id."
 
 
@@ -56,12 +58,12 @@ class ContactSerializer(CustomerReferenceSerializer):
         "type": "object",
         "maxProperties": MAX_PROPERTIES,
         "additionalProperties": {
+            "nullable": True,
             "oneOf": [
                 {"type": "string", "maxLength": PROPERTY_VALUE_MAX_LENGTH},
                 {"type": "number"},
                 {"type": "boolean"},
-                {"type": "null"},
-            ]
+            ],
         },
         "example": {"plan": "pro", "order_total": 129.5},
     }
@@ -124,7 +126,7 @@ class InvitationInSerializer(serializers.Serializer):
         help_text="Send after this many seconds (instead of send_at).",
     )
     channel = serializers.ChoiceField(
-        choices=[Channel.EMAIL.value, Channel.SMS.value],
+        choices=INPUT_CHANNELS,
         required=False,
         default=Channel.EMAIL.value,
         help_text="email; sms is refused (400) until SMS sending exists.",
