@@ -323,7 +323,6 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
         "is_historical",
         "source",
         "source_id",
-        "properties",
         "created_at",
         "routed_at",
     )
