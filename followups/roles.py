@@ -55,6 +55,8 @@ MANAGER_PERMISSIONS = (
     ("surveys", "erase_customer"),
     ("surveys", "import_customer"),
     ("surveys", "view_customerimport"),
+    ("surveys", "import_response"),
+    ("surveys", "view_answerimport"),
     ("surveys", "export_customer"),
     ("surveys", "exclude_response"),
     ("surveys", "export_response"),

@@ -264,7 +264,9 @@ def _route_batch(ids: list[int]) -> RoutingResult:
         responses = list(
             Response.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("survey", "customer")
-            .filter(pk__in=set(ids), routed_at__isnull=True)
+            # Historical answers are stored routed; refusing them here too
+            # keeps a hand-made one (or a bug) from reaching a customer.
+            .filter(pk__in=set(ids), routed_at__isnull=True, is_historical=False)
             .order_by("pk")
         )
         batch = _Batch(now=timezone.now(), catalogue=_Catalogue({r.survey_id for r in responses}))

@@ -97,7 +97,8 @@ def _release_expired_leases(*, now: datetime, limit: int) -> tuple[list[int], in
 
 def _republish_unrouted(*, now: datetime, grace: timedelta, limit: int) -> int:
     response_ids = list(
-        Response.objects.filter(routed_at__isnull=True, created_at__lt=now - grace)
+        Response.objects.unrouted()
+        .filter(created_at__lt=now - grace)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 
 from . import exports, services
+from .admin_answer_imports import AnswerImportViews
 from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews
 from .admin_permissions import declared_view, has_model_permission
@@ -275,7 +276,7 @@ class CsvExportMixin:
 
 
 @admin.register(Response)
-class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
+class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     list_display = (
         "submitted_at",
         "survey",
@@ -286,6 +287,7 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "segment",
         "channel",
         "exclusion_reason",
+        "is_historical",
         "routed_at",
         "properties_shown",
     )
@@ -295,11 +297,19 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "segment",
         "channel",
         "exclusion_reason",
+        "is_historical",
+        "source",
         ("routed_at", admin.EmptyFieldListFilter),
         "score",
     )
     list_select_related = ("customer", "survey")
-    search_fields = ("comment", "customer__email", "customer__name", "idempotency_key")
+    search_fields = (
+        "comment",
+        "customer__email",
+        "customer__name",
+        "idempotency_key",
+        "source_id",
+    )
     date_hierarchy = "submitted_at"
     readonly_fields = (
         "survey",
@@ -314,6 +324,9 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "locale",
         "properties",
         "idempotency_key",
+        "is_historical",
+        "source",
+        "source_id",
         "created_at",
         "routed_at",
     )

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
-from .models import Customer, CustomerImport
+from .models import AnswerImport, Customer, CustomerImport, ImportJob
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
@@ -69,11 +69,11 @@ class _Plan:
     errors: list[dict] = field(default_factory=list)
 
 
-def _error(line: int | None, message: str) -> dict:
+def line_error(line: int | None, message: str) -> dict:
     return {"line": line, "message": message}
 
 
-def _text(data: bytes) -> str:
+def file_text(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(
             _("The file is larger than %(size)d MB; split it into smaller files.")
@@ -119,7 +119,7 @@ def _header(reader) -> list[str]:
 def file_check(*, data: bytes) -> list[str]:
     """The quick check an upload gets before it is queued: size, encoding and
     header. Returns the header; raises ImportFileError with the reason."""
-    return _header(csv.reader(io.StringIO(_text(data), newline="")))
+    return _header(csv.reader(io.StringIO(file_text(data), newline="")))
 
 
 def _records(text: str, errors: list[dict]) -> Iterator[tuple[int, list[str], list[str]]]:
@@ -132,7 +132,7 @@ def _records(text: str, errors: list[dict]) -> Iterator[tuple[int, list[str], li
             if any(cell.strip() for cell in cells):
                 yield line, header, cells
     except csv.Error as exc:
-        errors.append(_error(start, _("not readable as CSV (%(error)s).") % {"error": exc}))
+        errors.append(line_error(start, _("not readable as CSV (%(error)s).") % {"error": exc}))
 
 
 def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, list[str]]:
@@ -191,7 +191,7 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
         owner = by_email.get(values["email"].lower())  # type: ignore[union-attr]
         if by_id is not None and owner is not None and owner.pk != by_id.pk:
             plan.errors.append(
-                _error(row.line, "email: " + _("another customer already has this email."))
+                line_error(row.line, "email: " + _("another customer already has this email."))
             )
             continue
         customer = by_id or owner
@@ -206,14 +206,14 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
             )
         except CustomerConflict as conflict:
             plan.errors.extend(
-                _error(row.line, f"{column}: {message}")
+                line_error(row.line, f"{column}: {message}")
                 for column, messages in conflict.message_dict.items()
                 for message in messages
             )
             continue
         if customer.pk in claimed:
             plan.errors.append(
-                _error(
+                line_error(
                     row.line,
                     _("the same customer as line %(line)d.") % {"line": claimed[customer.pk]},
                 )
@@ -238,7 +238,7 @@ def rows_check(*, data: bytes) -> Check:
     unreadable; a bad row is a line-numbered entry of ``errors``."""
     check = Check()
     seen: dict[tuple[str, str], int] = {}
-    for line, header, cells in _records(_text(data), check.errors):
+    for line, header, cells in _records(file_text(data), check.errors):
         row, problems = _row_clean(line, header, cells)
         for column, label in (("email", _("email")), ("external_id", _("external id"))):
             value = row.values.get(column)
@@ -251,11 +251,11 @@ def rows_check(*, data: bytes) -> Check:
                     + _("the same %(what)s as line %(line)d.") % {"what": label, "line": first}
                 )
         if problems:
-            check.errors.extend(_error(line, problem) for problem in problems)
+            check.errors.extend(line_error(line, problem) for problem in problems)
         else:
             check.rows.append(row)
     if not check.rows and not check.errors:
-        check.errors.append(_error(None, _("The file has a header but no rows.")))
+        check.errors.append(line_error(None, _("The file has a header but no rows.")))
     claimed: dict[int, int] = {}
     for start in range(0, len(check.rows), CHUNK_SIZE):
         plan = _plan(check.rows[start : start + CHUNK_SIZE], claimed)
@@ -304,7 +304,7 @@ def _validate(job: CustomerImport) -> list[Row] | None:
     try:
         check = rows_check(data=bytes(job.data))
     except ImportFileError as exc:
-        _finish(job.pk, status=CustomerImport.Status.FAILED, errors=[_error(None, str(exc))])
+        _finish(job.pk, status=CustomerImport.Status.FAILED, errors=[line_error(None, str(exc))])
         return None
     if check.errors:
         _finish(
@@ -326,7 +326,7 @@ def _rows_parse(data: bytes) -> list[Row]:
     """The rows of a file already checked in full (a resumed job): parsed with
     the same rules, without the database checks (each chunk re-checks its own)."""
     rows = []
-    for line, header, cells in _records(_text(data), []):
+    for line, header, cells in _records(file_text(data), []):
         row, problems = _row_clean(line, header, cells)
         if not problems:
             rows.append(row)
@@ -366,7 +366,9 @@ def _write_chunk(job_id: int, rows: list[Row]) -> CustomerImport | None:
                 "the import; they were not imported. Import the file again: rows already "
                 "imported stay unchanged."
             ) % {"first": first, "last": last}
-            _finish(job.pk, status=CustomerImport.Status.FAILED, errors=[_error(first, message)])
+            _finish(
+                job.pk, status=CustomerImport.Status.FAILED, errors=[line_error(first, message)]
+            )
             return None
         job.rows_processed += len(chunk)
         job.created_count += len(plan.creates)
@@ -457,7 +459,7 @@ def customer_import_abort(*, job_id: int, reason: str) -> None:
             .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
             .update(
                 status=CustomerImport.Status.FAILED,
-                errors=[_error(None, reason)],
+                errors=[line_error(None, reason)],
                 finished_at=timezone.now(),
                 updated_at=timezone.now(),
                 data=b"",
@@ -478,14 +480,43 @@ def customer_imports_waiting_refuse(*, email: str | None, external_id: str | Non
     edge = r"[^\s,;\"']"
     alternatives = "|".join(identifiers)
     cell = re.compile(f"(?<!{edge})(?:{alternatives})(?!{edge})", re.IGNORECASE)
-    unfinished = (
-        CustomerImport.objects.select_for_update()
-        .exclude(status__in=[CustomerImport.Status.DONE, CustomerImport.Status.FAILED])
-        .only("pk", "data")
-    )
     reason = _(
         "A customer in this file was erased while it waited; upload the file again without them."
     )
-    for job in unfinished:
+    for job in _unfinished(CustomerImport, "pk", "data"):
         if cell.search(bytes(job.data).decode("utf-8", "replace")):
             customer_import_abort(job_id=job.pk, reason=reason)
+    # Answer imports hold the same personal data, and would create them again.
+    for job in _unfinished(AnswerImport, "pk", "data", "rows_processed", "created_by", "dry_run"):
+        if cell.search(bytes(job.data).decode("utf-8", "replace")):
+            _answer_import_refuse(job, reason)
+
+
+def _unfinished(model: type[CustomerImport] | type[AnswerImport], *fields: str):
+    return (
+        model.objects.select_for_update()
+        .exclude(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+        .only(*fields)
+    )
+
+
+def _answer_import_refuse(job: AnswerImport, reason: str) -> None:
+    """Fail and empty a waiting answer import; answers it already wrote stay,
+    and the trail records that it stopped."""
+    AnswerImport.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED,
+        errors=[line_error(None, reason)],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        data=b"",
+    )
+    if job.rows_processed and not job.dry_run:
+        audit_record(
+            action=Action.IMPORT,
+            actor=job.created_by,
+            via="admin" if job.created_by_id else "command",
+            object_type=AnswerImport._meta.label_lower,
+            object_ids=[job.pk],
+            count=job.rows_processed,
+            details={"status": ImportJob.Status.FAILED},
+        )

@@ -590,7 +590,7 @@ class ResponseQuerySet(models.QuerySet):
         return self.filter(Q(api_client=api_client) | Q(api_client__isnull=True))
 
     def unrouted(self):
-        return self.filter(routed_at__isnull=True)
+        return self.filter(routed_at__isnull=True, is_historical=False)
 
     def nps_summary(self, min_sample: int | None = None) -> stats.NpsSummary:
         """One aggregate query over counted answers. It counts ``category`` (never
@@ -611,6 +611,11 @@ class Response(models.Model):
         DETRACTOR = stats.DETRACTOR, _("Detractor")
         PASSIVE = stats.PASSIVE, _("Passive")
         PROMOTER = stats.PROMOTER, _("Promoter")
+
+    class Source(models.TextChoices):
+        HERE = "", _("Collected here")
+        DELIGHTED = "delighted", _("Delighted export")
+        CSV = "csv", _("Answers CSV")
 
     class ExclusionReason(models.TextChoices):
         INCLUDED = "", _("Counted")
@@ -675,6 +680,23 @@ class Response(models.Model):
     routed_at = models.DateTimeField(
         _("routed at"), null=True, blank=True, help_text=_("Empty until its follow-up exists.")
     )
+    # Answers imported from another tool happened months ago: they count in
+    # reports and trends, and are stored already routed so that nothing (no
+    # case, grant or email) ever follows them (a constraint below).
+    is_historical = models.BooleanField(
+        _("historical"),
+        default=False,
+        help_text=_(
+            "Imported from another tool: counted in reports, never routed "
+            "(no case, offer, reward or email)."
+        ),
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source, default=Source.HERE, blank=True
+    )
+    source_id = models.CharField(  # noqa: DJ001 - NULL stays out of the unique constraint
+        _("source response id"), max_length=100, null=True, blank=True
+    )
 
     objects = ResponseQuerySet.as_manager()
 
@@ -685,6 +707,7 @@ class Response(models.Model):
         permissions = [
             ("exclude_response", _("Can exclude answers from statistics")),
             ("export_response", _("Can export answers to a file")),
+            ("import_response", _("Can import past answers from a file")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -712,6 +735,19 @@ class Response(models.Model):
                 fields=["idempotency_key"],
                 condition=Q(api_client__isnull=True, idempotency_key__isnull=False),
                 name="response_idempotency_key_without_client",
+            ),
+            # What makes importing the same export twice change nothing.
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="response_source_id_unique",
+            ),
+            # A historical answer is born routed: the routing queue and the
+            # sweeper (both ``routed_at IS NULL``) never see it.
+            models.CheckConstraint(
+                condition=Q(is_historical=False) | Q(routed_at__isnull=False),
+                name="response_historical_never_routed",
+                violation_error_message=_("A historical answer is never routed."),
             ),
         ]
         indexes = [
@@ -809,12 +845,12 @@ class AuditEvent(models.Model):
         raise TypeError("The audit trail is append-only.")
 
 
-class CustomerImport(models.Model):
-    """One CSV file of customers, imported in the background (or by
-    ``manage.py import_customers``). The file is checked in full first; only a
-    file without a single bad line is written, in chunks, each chunk one
-    transaction that also advances ``rows_processed``, so progress shows and a
-    killed run carries on from the last chunk that committed."""
+class ImportJob(models.Model):
+    """One CSV file imported in the background (or by a ``manage.py`` command):
+    what every kind of import keeps. The file is checked before anything is
+    written, then written in chunks, each chunk one transaction that also
+    advances ``rows_processed``, so progress shows and a killed run carries on
+    from the last chunk that committed."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -839,9 +875,6 @@ class CustomerImport(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_processed = models.PositiveIntegerField(_("rows imported"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
-    updated_count = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     # [{"line": 3, "message": "email: Enter a valid email address."}, ...];
     # "line" is null for what concerns the whole file.
     errors = models.JSONField(_("errors"), default=list, blank=True)
@@ -851,8 +884,7 @@ class CustomerImport(models.Model):
     updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("customer import")
-        verbose_name_plural = _("customer imports")
+        abstract = True
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -867,6 +899,20 @@ class CustomerImport(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return self.rows_processed * 100 // self.rows_total if self.rows_total else 0
+
+
+class CustomerImport(ImportJob):
+    """One CSV file of customers. The file is checked in full first; only a
+    file without a single bad line is written."""
+
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at"]
 
     @property
     def summary(self) -> str:
@@ -897,6 +943,84 @@ class CustomerImport(models.Model):
             "Nothing was imported: %(count)d lines have errors.",
             len(lines),
         ) % {"count": len(lines)}
+
+
+class AnswerImport(ImportJob):
+    """One CSV file of past answers (a Delighted export, or the answers CSV
+    described in the README). Unlike a customer import, a bad line does not
+    stop the others: it is reported with its number and left out. Answers are
+    stored as historical (``Response.is_historical``): counted in reports,
+    never routed. ``confirmed_at`` is empty while the upload waits on its
+    preview page; only a confirmed job runs."""
+
+    class Format(models.TextChoices):
+        DELIGHTED = "delighted", _("Delighted export")
+        GENERIC = "generic", _("Answers CSV")
+
+    format = models.CharField(_("format"), max_length=10, choices=Format)
+    survey = models.ForeignKey(
+        Survey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey"),
+        help_text=_("For the rows that name no survey (every row of a Delighted export)."),
+    )
+    dry_run = models.BooleanField(
+        _("dry run"), default=False, help_text=_("Check every row; save nothing.")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    answers_created = models.PositiveIntegerField(_("answers imported"), default=0)
+    answers_unchanged = models.PositiveIntegerField(_("answers already there"), default=0)
+    customers_created = models.PositiveIntegerField(_("customers created"), default=0)
+    customers_unsubscribed = models.PositiveIntegerField(_("customers unsubscribed"), default=0)
+    rows_refused = models.PositiveIntegerField(_("lines refused"), default=0)
+
+    class Meta:
+        verbose_name = _("answer import")
+        verbose_name_plural = _("answer imports")
+        ordering = ["-created_at"]
+
+    @property
+    def summary(self) -> str:
+        """The outcome in one sentence; counts only for rows that committed."""
+        counts = {
+            "created": self.answers_created,
+            "unchanged": self.answers_unchanged,
+            "customers": self.customers_created,
+            "unsubscribed": self.customers_unsubscribed,
+            "refused": self.rows_refused,
+        }
+        if self.status == self.Status.DONE and self.dry_run:
+            return (
+                _(
+                    "Dry run, nothing saved: %(created)d answers would be imported, %(unchanged)d "
+                    "are already there, %(customers)d customers would be created, %(refused)d "
+                    "lines have errors."
+                )
+                % counts
+            )
+        if self.status == self.Status.DONE:
+            return (
+                _(
+                    "%(created)d answers imported, %(unchanged)d already there, %(customers)d "
+                    "customers created, %(unsubscribed)d unsubscribed, %(refused)d lines with "
+                    "errors left out."
+                )
+                % counts
+            )
+        if self.status != self.Status.FAILED:
+            return _("%(done)d of %(total)d rows imported so far.") % {
+                "done": self.rows_processed,
+                "total": self.rows_total,
+            }
+        whole = "; ".join(error["message"] for error in self.errors if not error.get("line"))
+        return _("Stopped after %(done)d of %(total)d rows (those stay imported): %(reason)s") % {
+            "done": self.rows_processed,
+            "total": self.rows_total,
+            "reason": whole,
+        }
 
 
 class ApiScope(models.TextChoices):

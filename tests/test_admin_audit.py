@@ -16,7 +16,7 @@ from django.utils import timezone
 from followups.models import GrantStatus, OfferGrant, OutboundMessage
 from followups.routing import responses_route
 from surveys.audit import Action
-from surveys.models import AuditEvent, Customer, Response
+from surveys.models import AnswerImport, AuditEvent, Customer, Response
 from tests.factories import (
     CustomerFactory,
     OfferGrantFactory,
@@ -178,6 +178,33 @@ def test_retrying_failed_emails_records_which(client, boss):
 
     event = only_event(Action.MESSAGES_RETRIED)
     assert (event.actor_label, event.via, event.object_ids) == ("boss", "admin", [email.pk])
+
+
+def test_importing_answers_records_who_imported_how_many_and_a_dry_run_nothing(client, boss):
+    SurveyFactory(slug="nps")
+    data = (
+        b"survey,email,name,score,submitted_at,source_id\n"
+        b"nps,ada@example.com,Ada Lovelace,9,2025-03-01T10:00:00Z,r-1\n"
+        b"nps,,Nobody,7,2025-03-01T10:00:00Z,r-2\n"
+    )
+    for button in ("dry_run", "import"):
+        upload = io.BytesIO(data)
+        upload.name = "answers.csv"
+        preview = client.post(
+            reverse("admin:surveys_response_import"), {"file": upload, "format": "generic"}
+        )
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            client.post(preview["Location"], {button: "1"})
+
+    event = only_event(Action.IMPORT)
+    job = AnswerImport.objects.get(dry_run=False)
+    assert (event.actor_label, event.via, event.object_ids, event.count) == (
+        "boss",
+        "admin",
+        [job.pk],
+        1,
+    )
+    assert (event.details["answers_created"], event.details["lines_refused"]) == (1, 1)
 
 
 def test_assigning_cases_in_bulk_records_the_new_owner(client, boss):

@@ -38,6 +38,7 @@ from followups.routing import responses_route
 from surveys.api_keys import api_key_create
 from surveys.audit import Action, audit_record
 from surveys.models import (
+    AnswerImport,
     ApiKey,
     AuditEvent,
     Customer,
@@ -385,6 +386,31 @@ def _csv_upload():
     return {"file": upload}
 
 
+ANSWERS_CSV = (
+    "survey,email,score,submitted_at,source_id\nnps,ada@example.com,9,2025-03-01T10:00:00Z,r-1\n"
+)
+
+
+def _answers_upload():
+    upload = io.BytesIO(ANSWERS_CSV.encode())
+    upload.name = "answers.csv"
+    return {"file": upload, "format": AnswerImport.Format.GENERIC}
+
+
+def _answer_import_kwargs():
+    job = AnswerImport.objects.create(
+        file_name="answers.csv", data=ANSWERS_CSV.encode(), format=AnswerImport.Format.GENERIC
+    )
+    return {"job_id": job.pk}
+
+
+def _answer_import_report_kwargs():
+    job = AnswerImport.objects.create(
+        file_name="answers.csv", data=b"", format=AnswerImport.Format.GENERIC
+    )
+    return {"object_id": job.pk}
+
+
 class Call:
     """How to call one extra URL: method, arguments, data, the page its link
     shows on, and how success looks (a page, or a change of saved state)."""
@@ -433,6 +459,17 @@ URL_CALLS = {
         changes=True,
     ),
     "admin:surveys_customerimport_report": Call(kwargs=_import_job_kwargs),
+    "admin:surveys_response_import": Call(
+        method="post",
+        data=_answers_upload,
+        shown_on=lambda kwargs: reverse("admin:surveys_response_changelist"),
+        changes=True,
+    ),
+    # Reached from the upload's redirect; confirming lets the job run.
+    "admin:surveys_response_import_preview": Call(
+        method="post", kwargs=_answer_import_kwargs, changes=True
+    ),
+    "admin:surveys_answerimport_report": Call(kwargs=_answer_import_report_kwargs),
     "admin:surveys_customer_export": Call(
         method="post",
         data=lambda: {"resource": "0", "format": "0", "customerresource_email": "on"},
