@@ -274,6 +274,9 @@ NPS_TRUSTED_PROXY_COUNT = env.int("NPS_TRUSTED_PROXY_COUNT", default=0)
 CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 # Below this many answers a report says the sample is too small to trust.
 NPS_MIN_SAMPLE = env.int("NPS_MIN_SAMPLE", default=30)
+# The survey Delighted's API (/api/delighted/v1/) works on, by slug: Delighted
+# had one survey per project. A call may name another with trend=<slug>.
+NPS_DELIGHTED_SURVEY = env("NPS_DELIGHTED_SURVEY", default="")
 
 LOGIN_URL = "admin:login"
 
