@@ -68,22 +68,27 @@ class DelightedKeyAuthentication(authentication.BaseAuthentication):
         return 'Basic realm="Delighted API"'
 
 
-def delighted_exception_handler(exc, context):
-    """The project's handler (status codes, Retry-After, rollback), with the
-    body in Delighted's shape and invalid input a 422."""
-    response = exception_handler(exc, context)
-    if response is None:
-        return None
-    error = response.data["error"]
+def delighted_error(error: dict) -> tuple[int, dict]:
+    """The project's error (``{"status", "code", "message", "fields"}``) as
+    Delighted's: its status (invalid input is a 422) and body."""
     status = 422 if error["status"] == 400 else error["status"]
-    response.status_code = status
-    response.data = {"status": status, "message": error["message"]}
-    if error["fields"]:
-        response.data["errors"] = [
+    body: dict = {"status": status, "message": error["message"]}
+    if error.get("fields"):
+        body["errors"] = [
             {"field": field, "message": message}
             for field, messages in error["fields"].items()
             for message in messages
         ]
+    return status, body
+
+
+def delighted_exception_handler(exc, context):
+    """The project's handler (status codes, Retry-After, rollback), with the
+    body in Delighted's shape."""
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    response.status_code, response.data = delighted_error(response.data["error"])
     return response
 
 

@@ -4,8 +4,6 @@ declares the scope each method needs, as every API view does."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
@@ -73,7 +71,7 @@ class PeopleView(DelightedView):
         if more:
             params = request.query_params.copy()
             params["page_info"] = str(page[-1].pk)
-            url = request.build_absolute_uri(request.path) + "?" + urlencode(params, doseq=True)
+            url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
             headers["Link"] = f'<{url}>; rel="next"'
         return Response([shapes.person_dict(person) for person in page], headers=headers)
 

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the next one: its refusals, and the site's 404s, reach clients
+    # of the Delighted-compatible API in Delighted's error shape.
+    "followups.delighted.middleware.DelightedErrorsMiddleware",
     "nps_project.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
