@@ -240,7 +240,9 @@ SPECTACULAR_SETTINGS = {
         "Authenticate with `Authorization: Token <key>` (`manage.py api_token create`); "
         "each operation names the key scope it needs. "
         "Every error has one shape: "
-        '`{"error": {"status", "code", "message", "fields"}}`.'
+        '`{"error": {"status", "code", "message", "fields"}}`.\n\n'
+        "Coming from Delighted? Its API is served at `/api/delighted/v1/`, "
+        "documented on its own page: [/api/delighted/](/api/delighted/)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
