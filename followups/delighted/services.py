@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from followups.invitations.requests import invitation_request, invitations_cancel_pending
 from surveys import services
-from surveys.customers import customer_from_contact
+from surveys.customers import customer_from_contact, locale_normalize
 from surveys.models import ApiKey, Channel, Customer, Invitation, Response, Survey
 from surveys.phones import phone_normalize
 
 UNKNOWN_IDENTIFIER = (
     "Name a person by id, email:<address> or phone_number:<number>, not '{identifier}'."
 )
+PHONE_TAKEN = "Another person has this phone number."
 SMS_NOT_SUPPORTED = "Surveys are sent by email only; channel 'sms' is not supported yet."
 
 
@@ -88,22 +89,25 @@ def person_write(
     channel: str = "email",
     last_sent_at: datetime | None = None,
     api_key: ApiKey | None = None,
+    update_existing: bool = False,
     now: datetime | None = None,
 ) -> PersonWritten:
     """Create or update the person, and unless ``send`` is false (or they
     were sent a survey within the throttle days, here or, by
     ``last_sent_at``, elsewhere) schedule a survey ``delay`` seconds from
-    now. Raises ``ValidationError``; then nothing was written."""
+    now. A stored person's details change only with ``update_existing``
+    (the caller may write customers), as for answers recorded by API.
+    Raises ``ValidationError``; then nothing was written."""
     if channel != "email":
         raise ValidationError({"channel": SMS_NOT_SUPPORTED})
     now = now or timezone.now()
-    locale = properties.get("locale")
     with transaction.atomic():
-        customer, _created = customer_from_contact(
-            email=email or None,
-            phone=phone_number or None,
+        customer = _person_for(
+            email=email,
+            phone_number=phone_number,
             name=name,
-            locale=str(locale) if locale else None,
+            locale=locale_normalize(str(properties.get("locale") or "")) or None,
+            update_existing=update_existing,
         )
         if not send or _recently_sent(survey, last_sent_at, now):
             return PersonWritten(customer, None)
@@ -118,6 +122,39 @@ def person_write(
         )
     invitation = requested.invitation
     return PersonWritten(customer, None if requested.skipped else invitation.scheduled_at)
+
+
+def _person_for(
+    *, email: str, phone_number: str, name: str | None, locale: str | None, update_existing: bool
+) -> Customer:
+    identifiers = {"email": email or None, "phone": phone_number or None}
+    try:
+        stored = _contact_stored(**identifiers)
+    except ValidationError as exc:
+        raise ValidationError({"phone_number": exc.messages}) from None
+    if stored is not None and email and stored.email and stored.email.lower() != email.lower():
+        # Delighted names a person by email first: a phone number that is
+        # another person's is a conflict, never a reason to rewrite their email.
+        raise ValidationError({"phone_number": PHONE_TAKEN})
+    if stored is not None and not update_existing:
+        return stored
+    try:
+        customer, _created = customer_from_contact(**identifiers, name=name, locale=locale)
+    except ValidationError as exc:
+        # Delighted's name for the phone field.
+        raise type(exc)(
+            {"phone_number" if key == "phone" else key: v for key, v in exc.message_dict.items()}
+        ) from None
+    return customer
+
+
+def _contact_stored(*, email: str | None, phone: str | None) -> Customer | None:
+    """The customer with this email (any case), else this phone number."""
+    found = Customer.objects.with_email(email).first() if email else None
+    if found is None and phone:
+        normalized = phone_normalize(phone)
+        found = Customer.objects.with_phone(normalized).first() if normalized else None
+    return found
 
 
 def person_erase(*, customer: Customer) -> None:

@@ -88,7 +88,12 @@ class PeopleView(DelightedView):
         given = incoming.validated_data
         survey = delighted_survey(request.query_params.get("trend"))
         try:
-            written = services.person_write(survey=survey, api_key=calling_key(request), **given)
+            written = services.person_write(
+                survey=survey,
+                api_key=calling_key(request),
+                update_existing=caller_has_scope(request, ApiScope.CUSTOMERS_WRITE),
+                **given,
+            )
         except DjangoValidationError as exc:
             raise _invalid(exc) from exc
         customer = written.customer

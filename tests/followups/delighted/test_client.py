@@ -337,3 +337,51 @@ def test_too_many_requests_is_a_429_with_retry_after(client, settings):
 
     assert refused.value.response.status_code == 429
     assert 0 < refused.value.retry_after <= 60
+
+
+def test_key_that_may_only_invite_changes_no_stored_details_and_reads_none(base_url, survey):
+    CustomerFactory(email="ada@example.com", name="Ada Lovelace", phone="+48601234567")
+    inviter = delighted.Client(
+        api_key=make_token("inviter", [ApiScope.INVITATIONS_WRITE]), api_base_url=base_url
+    )
+
+    person = delighted.Person.create(client=inviter, email="ada@example.com", name="Someone")
+
+    assert Customer.objects.get(email="ada@example.com").name == "Ada Lovelace"
+    assert (person.name, person.phone_number) == ("Someone", None)
+    assert person.survey_scheduled_at is not None
+
+
+def test_phone_number_taken_by_another_person_is_a_422_on_phone_number(client):
+    CustomerFactory(email="grace@example.com", phone="+48601234567")
+
+    with pytest.raises(ResourceValidationError) as refused:
+        delighted.Person.create(client=client, email="ada@example.com", phone_number="+48601234567")
+
+    assert '"field":"phone_number"' in refused.value.response.body.replace(" ", "")
+    assert not Customer.objects.filter(email="ada@example.com").exists()
+
+
+def test_posting_a_response_by_person_id_needs_customers_read_too(base_url, survey):
+    ada = CustomerFactory(email="ada@example.com")
+    ingester = delighted.Client(api_key=make_token("ingester", "ingest"), api_base_url=base_url)
+
+    with pytest.raises(GeneralAPIError) as refused:
+        delighted.SurveyResponse.create(client=ingester, person=str(ada.pk), score=9)
+
+    assert refused.value.response.status_code == 403
+    assert "customers:read" in refused.value.response.body
+    assert not Response.objects.exists()
+
+
+def test_expanding_people_needs_customers_read_too(base_url, survey):
+    ResponseFactory(survey=survey, score=9)
+    reader = delighted.Client(
+        api_key=make_token("reports", [ApiScope.REPORTS_READ]), api_base_url=base_url
+    )
+
+    assert len(delighted.SurveyResponse.all(client=reader)) == 1
+    with pytest.raises(GeneralAPIError) as refused:
+        delighted.SurveyResponse.all(client=reader, expand=["person"])
+
+    assert refused.value.response.status_code == 403
