@@ -20,6 +20,8 @@ from surveys.customers import customer_from_contact, locale_normalize
 from surveys.models import ApiKey, Channel, Customer, Invitation, Response, Survey
 from surveys.phones import phone_normalize
 
+from .shapes import id_from
+
 UNKNOWN_IDENTIFIER = (
     "Name a person by id, email:<address> or phone_number:<number>, not '{identifier}'."
 )
@@ -57,7 +59,8 @@ def person_find(identifier: str) -> Customer | None:
     person: ``123``, ``email:ada@example.com`` or ``phone_number:+4860...``."""
     kind, colon, value = identifier.partition(":")
     if not colon and identifier.isdigit():
-        return Customer.objects.filter(pk=int(identifier)).first()
+        pk = id_from(identifier)
+        return None if pk is None else Customer.objects.filter(pk=pk).first()
     if kind == "email" and value:
         return Customer.objects.with_email(value.strip()).first()
     if kind == "phone_number" and value:

@@ -15,6 +15,8 @@ from surveys.stats import NpsSummary
 # Unix timestamps a datetime can hold (up to the end of year 9999).
 MAX_TIMESTAMP = 253402300799
 MAX_PER_PAGE = 100
+# Ids are PostgreSQL bigints: a larger number names nothing (and must not reach a query).
+MAX_ID = 2**63 - 1
 DEFAULT_PER_PAGE = 20
 
 
@@ -76,7 +78,7 @@ class PersonInSerializer(serializers.Serializer):
 
 
 class ResponseInSerializer(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1)
+    person = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     score = serializers.IntegerField(min_value=0, max_value=10)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     person_properties = PropertiesField()
@@ -100,7 +102,7 @@ class PageSerializer(PeriodSerializer):
 
 
 class PeopleQuerySerializer(PeriodSerializer):
-    page_info = serializers.IntegerField(required=False, min_value=0)
+    page_info = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
     email = serializers.EmailField(required=False, max_length=254)
     phone_number = serializers.CharField(required=False, max_length=40)
 
@@ -117,7 +119,7 @@ class ResponsesQuerySerializer(PageSerializer):
     updated_since = TimestampField(required=False)
     updated_until = TimestampField(required=False)
     trend = serializers.CharField(required=False, max_length=80)
-    person_id = serializers.IntegerField(required=False, min_value=1)
+    person_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     person_email = serializers.EmailField(required=False, max_length=254)
     order = serializers.ChoiceField(choices=list(ORDERS), required=False, default="asc")
     expand = serializers.ListField(
@@ -187,3 +189,10 @@ def metrics_dict(summary: NpsSummary) -> dict:
         "sample_too_small": report["sample_too_small"],
         "warning": report["warning"],
     }
+
+
+def id_from(text: str) -> int | None:
+    """The id a path names, or None when it cannot name a row."""
+    if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
+        return None
+    return int(text)

@@ -204,10 +204,11 @@ class SurveyResponseView(DelightedView):
     required_scopes = {"GET": ApiScope.REPORTS_READ}
 
     def get(self, request, pk: str, *args, **kwargs):
-        if not pk.isdigit():
+        answer_id = shapes.id_from(pk)
+        if answer_id is None:
             raise Http404
         survey = delighted_survey(request.query_params.get("trend"))
-        answer = get_object_or_404(Answer, survey=survey, pk=int(pk))
+        answer = get_object_or_404(Answer, survey=survey, pk=answer_id)
         return Response(shapes.response_dict(answer, request=request))
 
 

@@ -117,3 +117,9 @@ def test_person_paths_answer_any_identifier_below_500(client, kind, value, pendi
     path = f"{BASE}people/{identifier}" + ("/survey_requests/pending" if pending else "")
 
     assert_answered(client.delete(path))
+
+
+@PROPERTY
+@given(value=NASTY | st.integers().map(str))
+def test_survey_response_path_answers_any_id_below_500(client, value):
+    assert_answered(client.get(f"{BASE}survey_responses/{quote(value, safe='')}"))
