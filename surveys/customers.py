@@ -4,6 +4,9 @@ code a locale tag means, and the customer a set of contact details names."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -49,34 +52,38 @@ def customer_identity_check(*, customer, email: str | None, external_id: str | N
 IDENTIFIER_REQUIRED = "An email address, a phone number or an external id is required."
 NEW_CUSTOMER_NEEDS_EMAIL = "A new customer needs an email address."
 PHONE_CONFLICT = "Another customer has this phone number."
-PHONE_TAKEN = "A customer with this phone number already exists."
 
 
-def _contact_find(
-    *, email: str | None, phone: str | None, external_id: str | None
-) -> Customer | None:
-    """By external id first, then email (case-insensitive), then phone."""
-    customer = None
-    if external_id:
-        customer = Customer.objects.filter(external_id=external_id).first()
-    if customer is None and email:
-        customer = Customer.objects.with_email(email).first()
-    if customer is None and phone:
-        customer = Customer.objects.with_phone(phone).first()
-    return customer
+class ContactLookup:
+    """Where contact details find a stored customer: the database, one query
+    per identifier. A batch subclasses it with the rows it read at once."""
+
+    def by_external_id(self, external_id: str) -> Customer | None:
+        return Customer.objects.filter(external_id=external_id).first()
+
+    def by_email(self, email: str) -> Customer | None:
+        return Customer.objects.with_email(email).first()
+
+    def by_phone(self, phone: str) -> Customer | None:
+        return Customer.objects.with_phone(phone).first()
+
+    def find(self, fields: Mapping[str, str | None]) -> Customer | None:
+        """By external id first, then email (case-insensitive), then phone."""
+        customer = None
+        if fields["external_id"]:
+            customer = self.by_external_id(fields["external_id"])
+        if customer is None and fields["email"]:
+            customer = self.by_email(fields["email"])
+        if customer is None and fields["phone"]:
+            customer = self.by_phone(fields["phone"])
+        return customer
 
 
-def _phone_check(customer: Customer | None, phone: str | None) -> None:
-    """A phone number names one customer: another's number is a conflict."""
-    if not phone or (customer is not None and customer.phone == phone):
-        return
-    owner = Customer.objects.with_phone(phone).exclude(pk=getattr(customer, "pk", None))
-    if owner.exists():
-        raise CustomerConflict({"phone": PHONE_CONFLICT})
-
-
-def _contact_fields(*, email, phone, name, external_id, segment, locale) -> dict[str, str | None]:
-    """The details given (None: not given), cleaned; raises ``ValidationError``."""
+def contact_fields_clean(
+    *, email=None, phone=None, name=None, external_id=None, segment=None, locale=None
+) -> dict[str, str | None]:
+    """The details given (None: not given), cleaned; raises ``ValidationError``
+    by field when the phone is no phone number or no identifier is given."""
     fields: dict[str, str | None] = {
         "email": (email or "").strip() or None,
         "external_id": (external_id or "").strip() or None,
@@ -93,6 +100,63 @@ def _contact_fields(*, email, phone, name, external_id, segment, locale) -> dict
     return fields
 
 
+@dataclass
+class ContactMatch:
+    """The customer contact details name: a stored one, with the details
+    given applied in memory (``changed``: the fields to save), or a new one,
+    not saved yet."""
+
+    customer: Customer
+    created: bool
+    changed: list[str] = field(default_factory=list)
+
+
+def contact_match(
+    fields: Mapping[str, str | None], *, lookup: ContactLookup, update_existing: bool
+) -> ContactMatch:
+    """Which customer ``fields`` (``contact_fields_clean``) name, found through
+    ``lookup``, and what would change; nothing is saved. Raises
+    ``CustomerConflict`` when the details name two customers, and
+    ``ValidationError`` when a new customer would have no email."""
+    customer = lookup.find(fields)
+    if customer is not None and customer.is_erased:
+        return ContactMatch(customer, created=False)
+    if customer is not None:
+        customer_identity_check(
+            customer=customer, email=fields["email"], external_id=fields["external_id"]
+        )
+        phone = fields["phone"]
+        # Found otherwise, with another number: that number must be nobody's.
+        # (Not found at all: nobody has it, or the phone would have found them.)
+        if phone and customer.phone != phone and lookup.by_phone(phone) is not None:
+            raise CustomerConflict({"phone": PHONE_CONFLICT})
+    given: dict[str, str | None] = {k: v for k, v in fields.items() if v is not None}
+    if customer is None:
+        if not given.get("email"):
+            raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
+        return ContactMatch(Customer(**given), created=True)
+    if not update_existing:
+        return ContactMatch(customer, created=False)
+    return ContactMatch(customer, created=False, changed=_changes_apply(customer, given))
+
+
+def _changes_apply(customer: Customer, given: dict[str, str | None]) -> list[str]:
+    """Write the details given to ``customer`` (in memory); returns the
+    fields that changed. An identifier is added, never cleared."""
+    changed = [
+        key
+        for key, value in given.items()
+        if getattr(customer, key) != value and (value or key not in _IDENTIFIERS)
+    ]
+    cleared = "email" in changed and customer.bounce_cleared_by(given["email"])
+    for key in changed:
+        setattr(customer, key, given[key])
+    if cleared:
+        customer.email_bounced_at = None
+        changed.append("email_bounced_at")
+    return changed
+
+
 def customer_from_contact(
     *,
     email: str | None = None,
@@ -101,60 +165,41 @@ def customer_from_contact(
     external_id: str | None = None,
     segment: str | None = None,
     locale: str | None = None,
+    update_existing: bool = True,
 ) -> tuple[Customer, bool]:
     """The customer these contact details name, found by external id, email
     (case-insensitive) or phone, with the details given (not None) written to
     it; created when none matches (a new customer needs an email). Returns
     (customer, created). An erased customer is returned as it is: nothing is
-    written back to it. Raises ``ValidationError`` (``CustomerConflict`` when
-    the details name two customers) with per-field messages; then nothing was
-    written."""
-    fields = _contact_fields(
+    written back to it, nor to any stored customer without ``update_existing``
+    (a caller that may not change customers only names one). Raises
+    ``ValidationError`` (``CustomerConflict`` when the details name two
+    customers) with per-field messages; then nothing was written."""
+    fields = contact_fields_clean(
         email=email, phone=phone, name=name, external_id=external_id, segment=segment, locale=locale
     )
-    customer = _contact_find(
-        email=fields["email"], phone=fields["phone"], external_id=fields["external_id"]
-    )
-    if customer is not None and customer.is_erased:
-        return customer, False
-    if customer is not None:
-        customer_identity_check(
-            customer=customer, email=fields["email"], external_id=fields["external_id"]
-        )
-    _phone_check(customer, fields["phone"])
-    given = {key: value for key, value in fields.items() if value is not None}
-    if customer is None:
-        return _contact_create(given)
-    # An identifier is added, never cleared; the other details are as given.
-    changed = [
-        key
-        for key, value in given.items()
-        if getattr(customer, key) != value and (value or key not in _IDENTIFIERS)
-    ]
-    if changed:
-        for key in changed:
-            setattr(customer, key, given[key])
+    lookup = ContactLookup()
+    match = contact_match(fields, lookup=lookup, update_existing=update_existing)
+    customer = match.customer
+    if match.created:
+        return _contact_create(customer, fields, lookup)
+    if match.changed:
         customer.full_clean()
-        customer.save(update_fields=[*changed, "updated_at"])
+        customer.save(update_fields=[*match.changed, "updated_at"])
     return customer, False
 
 
 _IDENTIFIERS = ("email", "phone", "external_id")
 
 
-def _contact_create(fields: dict) -> tuple[Customer, bool]:
-    if not fields.get("email"):
-        raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
-    customer = Customer(**fields)
+def _contact_create(customer: Customer, fields, lookup: ContactLookup) -> tuple[Customer, bool]:
     customer.full_clean()
     try:
         with transaction.atomic():
             customer.save()
     except IntegrityError:
         # Created concurrently by another request: use that one.
-        found = _contact_find(
-            email=fields["email"], phone=fields.get("phone"), external_id=fields.get("external_id")
-        )
+        found = lookup.find(fields)
         if found is None:
             raise
         return found, False

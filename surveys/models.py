@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 
 from . import stats
 from .fields import SingleLineCharField
+from .phones import phone_normalize
 
 
 class Locale(models.TextChoices):
@@ -135,9 +137,24 @@ class Customer(models.Model):
             self.email = self.email.strip()
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.phone = phone_normalize(self.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
+
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    def bounce_cleared_by(self, email: str | None) -> bool:
+        """Whether changing the address to ``email`` clears a bounce: a new
+        address (not the same in another case) has not bounced."""
+        return (
+            self.email_bounced_at is not None
+            and (self.email or "").lower() != (email or "").lower()
+        )
 
     @property
     def is_reachable(self) -> bool:

@@ -105,6 +105,8 @@ def customer_update(*, customer: Customer, **changes) -> Customer:
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.is_erased:
             raise ValidationError(ERASED_NOT_UPDATED)
+        if "email" in changes and customer.bounce_cleared_by(changes["email"]):
+            changes["email_bounced_at"] = None
         for name, value in changes.items():
             if name in ("name", "segment", "locale") and value is None:
                 value = ""
@@ -146,8 +148,10 @@ def response_record(
     invitation: Invitation | None = None,
     locale: str = "",
     api_client=None,
+    properties: dict | None = None,
 ) -> Recorded:
-    """Store one answer and, once committed, hand it over for routing.
+    """Store one answer and, once committed, hand it over for routing. Its
+    properties are its invitation's, with ``properties`` over them.
 
     Idempotent twice over: the same idempotency key, or a second answer to the
     same invitation, returns the response already stored (``created=False``)
@@ -176,6 +180,7 @@ def response_record(
         locale=locale_normalize(locale) or customer.locale or survey.default_locale,
         idempotency_key=idempotency_key,
         api_client=api_client,
+        properties={**(invitation.properties if invitation else {}), **(properties or {})},
     )
     # The checks that would cost queries cannot fail here: survey and customer
     # are rows in hand, the score is checked and the category derived from it.

@@ -4,8 +4,9 @@ while still waiting. ``followups.invitations.scheduled`` sends them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from followups.invitations.waves import _with_throttle
 from followups.publish import SEND_INVITATIONS, tasks_publish_on_commit
+from surveys.customers import CustomerConflict, customer_from_contact
 from surveys.models import ApiKey, Channel, Customer, Invitation, Survey
 
 CHANNELS = (Channel.EMAIL,)
@@ -45,10 +47,28 @@ def _throttled(customer: Customer, *, survey: Survey, now: datetime) -> bool:
     return any(marks.values_list("recently_invited", "recently_answered").get())
 
 
+def send_time(data: Mapping, now: datetime) -> datetime | None:
+    """When the API's ``send_at`` or ``delay`` (seconds from ``now``) asks to send."""
+    if data.get("delay") is not None:
+        return now + timedelta(seconds=data["delay"])
+    return data.get("send_at")
+
+
+def due_time(send_at: datetime | None, now: datetime) -> datetime:
+    """When an invitation asked for ``send_at`` is due: now, if that is past."""
+    return send_at if send_at is not None and send_at > now else now
+
+
 def _stored(api_client: ApiKey | None, key: str | None) -> Invitation | None:
+    """The invitation stored under this idempotency key by this client: any
+    key of the user it acts as (rotated keys too), as answers' keys are."""
     if not key or api_client is None:
         return None
-    return Invitation.objects.filter(api_client=api_client, idempotency_key=key).first()
+    return (
+        Invitation.objects.filter(api_client__user_id=api_client.user_id, idempotency_key=key)
+        .order_by("pk")
+        .first()
+    )
 
 
 def _request_check(*, survey: Survey, channel: str) -> None:
@@ -85,7 +105,7 @@ def invitation_request(
         return InvitationRequest(stored, created=False, skipped=bool(stored.skip_reason))
     _request_check(survey=survey, channel=channel)
     now = now or timezone.now()
-    due = send_at if send_at is not None and send_at > now else now
+    due = due_time(send_at, now)
     try:
         with transaction.atomic():
             invitation = _invitation_store(
@@ -166,3 +186,68 @@ def invitation_cancel(*, invitation: Invitation, now: datetime | None = None) ->
         .update(cancelled_at=now or timezone.now())
     )
     return bool(cancelled)
+
+
+UNKNOWN_SURVEY = "No survey with the slug '{slug}'."
+_CONTACT_DETAILS = ("email", "phone", "name", "external_id", "segment", "locale")
+
+
+def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
+    if not hasattr(error, "error_dict"):
+        return {prefix: list(error.messages)}
+    return {
+        prefix if field == "__all__" else f"{prefix}.{field}": messages
+        for field, messages in error.message_dict.items()
+    }
+
+
+def _contact_customer(details: Mapping, *, update_existing: bool) -> Customer:
+    try:
+        customer, _created = customer_from_contact(
+            **{name: details.get(name) for name in _CONTACT_DETAILS},
+            update_existing=update_existing,
+        )
+    except CustomerConflict as exc:
+        raise CustomerConflict(_prefixed(exc, "customer")) from exc
+    except ValidationError as exc:
+        raise ValidationError(_prefixed(exc, "customer")) from exc
+    return customer
+
+
+def invitation_ask(
+    *,
+    data: Mapping,
+    api_client: ApiKey | None = None,
+    idempotency_key: str | None = None,
+    update_customers: bool = False,
+    now: datetime | None = None,
+) -> InvitationRequest:
+    """One invitation as the API reads it (``InvitationInSerializer``): the
+    survey by slug, the customer by contact details (created when unknown;
+    a stored one's details change only with ``update_customers``), ``delay``
+    or ``send_at``, then ``invitation_request``. A key ``api_client`` used
+    before returns its invitation before anything else is looked at. Raises
+    ``ValidationError`` with field paths (``customer.email`` ...); then
+    nothing was written."""
+    stored = _stored(api_client, (idempotency_key or "").strip() or None)
+    if stored is not None:
+        return InvitationRequest(stored, created=False, skipped=bool(stored.skip_reason))
+    slug = data["survey"]
+    survey = Survey.objects.filter(slug=slug).first()
+    if survey is None:
+        raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=slug)})
+    now = now or timezone.now()
+    send_at = send_time(data, now)
+    with transaction.atomic():
+        # One transaction: a refused invitation leaves no new or changed customer.
+        _request_check(survey=survey, channel=data.get("channel") or Channel.EMAIL)
+        return invitation_request(
+            survey=survey,
+            customer=_contact_customer(data["customer"], update_existing=update_customers),
+            channel=data.get("channel") or Channel.EMAIL,
+            send_at=send_at,
+            properties=data.get("properties"),
+            api_client=api_client,
+            idempotency_key=idempotency_key,
+            now=now,
+        )
