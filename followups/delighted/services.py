@@ -139,10 +139,10 @@ def _person_for(
         # Delighted names a person by email first: a phone number that is
         # another person's is a conflict, never a reason to rewrite their email.
         raise ValidationError({"phone_number": PHONE_TAKEN})
-    if stored is not None and not update_existing:
-        return stored
     try:
-        customer, _created = customer_from_contact(**identifiers, name=name, locale=locale)
+        customer, _created = customer_from_contact(
+            **identifiers, name=name, locale=locale, update_existing=update_existing
+        )
     except ValidationError as exc:
         # Delighted's name for the phone field.
         raise type(exc)(

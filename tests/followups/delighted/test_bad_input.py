@@ -42,7 +42,11 @@ LISTS = {
     "bounces": ["per_page", "page", "since", "until"],
 }
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | NASTY,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | NASTY,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(NASTY, children, max_size=3),
     max_leaves=8,
 )
