@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -39,6 +39,23 @@ def _query(serializer_class, request) -> dict:
     incoming = serializer_class(data=params)
     incoming.is_valid(raise_exception=True)
     return incoming.validated_data
+
+
+def _body(request) -> dict:
+    """The request body; a form's ``properties[Plan]=Pro`` fields (as
+    Delighted's curl examples send them) as ``{"properties": {"Plan": "Pro"}}``."""
+    if not isinstance(request.data, QueryDict):
+        return request.data
+    body: dict = {}
+    for key in request.data:
+        name, bracket, rest = key.partition("[")
+        if bracket and rest.endswith("]") and rest[:-1]:
+            nested = body.setdefault(name, {})
+            if isinstance(nested, dict):
+                nested[rest[:-1]] = request.data.get(key)
+                continue
+        body[key] = request.data.get(key)
+    return body
 
 
 def _period(queryset: QuerySet, field: str, since=None, until=None) -> QuerySet:
@@ -83,7 +100,7 @@ class PeopleView(DelightedView):
             raise exceptions.ValidationError({"phone_number": exc.messages}) from None
 
     def post(self, request, *args, **kwargs):
-        incoming = shapes.PersonInSerializer(data=request.data)
+        incoming = shapes.PersonInSerializer(data=_body(request))
         incoming.is_valid(raise_exception=True)
         given = incoming.validated_data
         survey = delighted_survey(request.query_params.get("trend"))
@@ -178,7 +195,7 @@ class SurveyResponsesView(DelightedView):
         )
 
     def post(self, request, *args, **kwargs):
-        incoming = shapes.ResponseInSerializer(data=request.data)
+        incoming = shapes.ResponseInSerializer(data=_body(request))
         incoming.is_valid(raise_exception=True)
         given = incoming.validated_data
         # A person id reaches any customer (and their apology or code): only
@@ -252,7 +269,7 @@ class UnsubscribesView(DelightedView):
         )
 
     def post(self, request, *args, **kwargs):
-        incoming = shapes.UnsubscribeInSerializer(data=request.data)
+        incoming = shapes.UnsubscribeInSerializer(data=_body(request))
         incoming.is_valid(raise_exception=True)
         try:
             services.unsubscribe(email=incoming.validated_data["person_email"])

@@ -7,7 +7,7 @@ properties stand in for the schemathesis run of the main API."""
 from __future__ import annotations
 
 import base64
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import given
@@ -127,3 +127,22 @@ def test_person_paths_answer_any_identifier_below_500(client, kind, value, pendi
 @given(value=NASTY | st.integers().map(str))
 def test_survey_response_path_answers_any_id_below_500(client, value):
     assert_answered(client.get(f"{BASE}survey_responses/{quote(value, safe='')}"))
+
+
+@PROPERTY
+@given(
+    resource=st.sampled_from(sorted(BODIES)),
+    form=st.dictionaries(
+        st.sampled_from(["email", "score", "person", "properties", "person_email"])
+        | st.builds("{}[{}]".format, st.sampled_from(["properties", "email", "x"]), NASTY),
+        NASTY.filter(lambda text: "\x00" not in text),
+        max_size=5,
+    ),
+)
+def test_writes_answer_any_form_below_500(client, resource, form):
+    reply = client.post(
+        f"{BASE}{resource}", urlencode(form), content_type="application/x-www-form-urlencoded"
+    )
+
+    assert reply.status_code != 415  # read as a form, as Delighted's curl examples send
+    assert_answered(reply)

@@ -385,3 +385,19 @@ def test_expanding_people_needs_customers_read_too(base_url, survey):
         delighted.SurveyResponse.all(client=reader, expand=["person"])
 
     assert refused.value.response.status_code == 403
+
+
+def test_form_encoded_people_as_in_delighteds_curl_examples(base_url, survey):
+    key = make_token("curl-form", ALL_SCOPES)
+
+    reply = requests.post(
+        f"{base_url}people.json",
+        auth=(key, ""),
+        data={"email": "ada@example.com", "properties[Plan]": "Pro", "send": "false"},
+        timeout=10,
+    )
+
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["properties"] == {"Plan": "Pro"}
+    assert reply.json()["survey_scheduled_at"] is None
+    assert Customer.objects.filter(email="ada@example.com").exists()
