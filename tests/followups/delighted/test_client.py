@@ -11,9 +11,15 @@ import pytest
 import requests
 from django.utils import timezone
 
-from followups.models import FollowUpCase
+from followups.models import FollowUpCase, OfferGrant, RewardGrant, SurveyIncentive
 from surveys.models import ApiScope, Customer, Invitation, Response
-from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
+from tests.factories import (
+    CustomerFactory,
+    OfferFactory,
+    ResponseFactory,
+    RewardFactory,
+    SurveyFactory,
+)
 from tests.surveys.api.conftest import make_token
 
 with warnings.catch_warnings():
@@ -401,3 +407,14 @@ def test_form_encoded_people_as_in_delighteds_curl_examples(base_url, survey):
     assert reply.json()["properties"] == {"Plan": "Pro"}
     assert reply.json()["survey_scheduled_at"] is None
     assert Customer.objects.filter(email="ada@example.com").exists()
+
+
+@pytest.mark.parametrize(("score", "grants"), [(8, OfferGrant), (10, RewardGrant)])
+def test_posted_passive_gets_its_offer_and_promoter_its_reward(client, survey, score, grants):
+    SurveyIncentive.objects.create(survey=survey, offer=OfferFactory(), reward=RewardFactory())
+    ada = CustomerFactory(email="ada@example.com")
+
+    posted = delighted.SurveyResponse.create(client=client, person=str(ada.pk), score=score)
+
+    assert grants.objects.filter(response_id=int(posted.id)).exists()
+    assert not FollowUpCase.objects.exists()
