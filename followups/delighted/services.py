@@ -181,22 +181,17 @@ def response_create(
     api_client=None,
 ) -> services.Recorded:
     """Record the answer through ``response_record`` (routed like any other),
-    with the person's properties on it before it is handed over."""
-    with transaction.atomic():
-        recorded = services.response_record(
-            survey=survey,
-            customer=customer,
-            score=score,
-            comment=comment,
-            channel=Channel.API,
-            submitted_at=created_at,
-            api_client=api_client,
-        )
-        if recorded.created and person_properties:
-            # Same transaction: routing, on commit, already sees them.
-            Response.objects.filter(pk=recorded.response.pk).update(properties=person_properties)
-            recorded.response.properties = person_properties
-    return recorded
+    with the person's properties as the answer's."""
+    return services.response_record(
+        survey=survey,
+        customer=customer,
+        score=score,
+        comment=comment,
+        channel=Channel.API,
+        submitted_at=created_at,
+        api_client=api_client,
+        properties=person_properties,
+    )
 
 
 def unsubscribe(*, email: str) -> Customer:
