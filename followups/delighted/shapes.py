@@ -4,6 +4,7 @@ timestamps and ids as strings, as Delighted had them."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from django.urls import reverse
@@ -167,6 +168,13 @@ def response_dict(response: Response, *, request, person: Customer | None = None
     }
 
 
+def _whole(value: float | None) -> int:
+    """Rounded half away from zero (12.5 -> 13, -12.5 -> -13), not to even."""
+    if value is None:
+        return 0
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
 def metrics_dict(summary: NpsSummary) -> dict:
     """Delighted's metrics (whole-number NPS, percents to one decimal), with
     this product's 95% interval and sample warning as extra fields."""
@@ -176,7 +184,7 @@ def metrics_dict(summary: NpsSummary) -> dict:
         return round(value or 0.0, 1)
 
     return {
-        "nps": round(summary.nps) if summary.nps is not None else 0,
+        "nps": _whole(summary.nps),
         "promoter_count": summary.promoters,
         "promoter_percent": percent(summary.promoter_pct),
         "passive_count": summary.passives,

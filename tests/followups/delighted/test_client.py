@@ -418,3 +418,13 @@ def test_posted_passive_gets_its_offer_and_promoter_its_reward(client, survey, s
 
     assert grants.objects.filter(response_id=int(posted.id)).exists()
     assert not FollowUpCase.objects.exists()
+
+
+def test_metrics_nps_is_rounded_half_away_from_zero(client, survey):
+    # 3 promoters, 1 passive, 4 detractors of 8: NPS -12.5.
+    for score in (10, 9, 9, 8, 0, 1, 2, 3):
+        ResponseFactory(survey=survey, score=score)
+
+    metrics = delighted.Metrics.retrieve(client=client)
+
+    assert (metrics.nps, metrics.nps_exact) == (-13, -12.5)
