@@ -22,6 +22,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/", include("surveys.api_docs_urls")),
+    path(
+        "api/delighted/", include(("followups.delighted.urls", "delighted"), namespace="delighted")
+    ),
     path("", include("surveys.urls")),
 ]
 

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the next one: its refusals, and the site's 404s, reach clients
+    # of the Delighted-compatible API in Delighted's error shape.
+    "followups.delighted.middleware.DelightedErrorsMiddleware",
     "nps_project.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,7 +240,9 @@ SPECTACULAR_SETTINGS = {
         "Authenticate with `Authorization: Token <key>` (`manage.py api_token create`); "
         "each operation names the key scope it needs. "
         "Every error has one shape: "
-        '`{"error": {"status", "code", "message", "fields"}}`.'
+        '`{"error": {"status", "code", "message", "fields"}}`.\n\n'
+        "Coming from Delighted? Its API is served at `/api/delighted/v1/`, "
+        "documented on its own page: [/api/delighted/](/api/delighted/)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -277,6 +282,9 @@ NPS_TRUSTED_PROXY_COUNT = env.int("NPS_TRUSTED_PROXY_COUNT", default=0)
 CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 # Below this many answers a report says the sample is too small to trust.
 NPS_MIN_SAMPLE = env.int("NPS_MIN_SAMPLE", default=30)
+# The survey Delighted's API (/api/delighted/v1/) works on, by slug: Delighted
+# had one survey per project. A call may name another with trend=<slug>.
+NPS_DELIGHTED_SURVEY = env("NPS_DELIGHTED_SURVEY", default="")
 
 LOGIN_URL = "admin:login"
 
