@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "admin": "bench.admin",
     "export": "bench.export",
     "wave": "bench.wave",
+    "invitations": "bench.invitations",
 }
 
 

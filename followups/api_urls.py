@@ -1,15 +1,26 @@
 """REST API routes of the followups app (mounted at /api/v1/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from followups.cases.api import CaseViewSet
+from followups.invitations.api import (
+    InvitationBulkView,
+    InvitationDetailView,
+    InvitationListView,
+)
 from followups.reporting.api import KpiView
+from surveys.api import NotFoundView
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("reports/kpis/", KpiView.as_view(), name="report-kpis"),
+    path("invitations/", InvitationListView.as_view(), name="invitation-list"),
+    path("invitations/bulk/", InvitationBulkView.as_view(), name="invitation-bulk"),
+    path("invitations/<int:pk>/", InvitationDetailView.as_view(), name="invitation-detail"),
+    # Anything else under invitations/: a 404 in the API's shape.
+    re_path(r"^invitations/(?:.*/)?$", NotFoundView.as_view()),
     *router.urls,
 ]

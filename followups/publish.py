@@ -22,6 +22,8 @@ ROUTE_RESPONSES = "followups.route_responses"
 SEND_MESSAGES = "followups.send_emails"
 SCHEDULE_WAVE = "followups.schedule_wave"
 SEND_WAVE_CHUNK = "followups.send_wave_chunk"
+SEND_INVITATIONS = "followups.send_invitations"
+SEND_DUE_INVITATIONS = "followups.send_due_invitations"
 
 
 def chunked(ids: Sequence[int], size: int) -> Iterable[list[int]]:

@@ -13,6 +13,7 @@ from django.db import DatabaseError
 
 from followups.cases.workflow import due_cases_escalate
 from followups.invitations.reminders import reminders_send
+from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
     due_waves_start,
     survey_wave_start,
@@ -103,6 +104,19 @@ def wave_schedule_task(wave_id: int) -> None:
 def wave_chunk_send_task(chunk_id: int) -> None:
     """Invite one chunk of a wave. Safe to run twice; if lost, the sweeper has it."""
     wave_chunk_send(chunk_id=chunk_id)
+
+
+@shared_task(name="followups.send_due_invitations", ignore_result=True)
+def due_invitations_publish_task() -> None:
+    """Publish the invitations due now, in chunks (periodic)."""
+    due_invitations_publish()
+
+
+@shared_task(name="followups.send_invitations", **IDEMPOTENT)
+def invitations_send_task(invitation_ids: list[int]) -> None:
+    """Send these invitations if still due. Safe to run twice; if lost, the
+    periodic task publishes them again."""
+    invitations_send(invitation_ids=invitation_ids)
 
 
 @shared_task(name="followups.send_weekly_digest", ignore_result=True)

@@ -35,10 +35,29 @@ VIA_ADMIN = "admin"
 @admin.register(Customer)
 class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
-    list_display = ("__str__", "external_id", "segment", "locale", "unsubscribed_at", "created_at")
-    list_filter = ("segment", "locale", ("unsubscribed_at", admin.EmptyFieldListFilter))
-    search_fields = ("email", "name", "external_id")
-    readonly_fields = ("unsubscribed_at", "erased_at", "created_at", "updated_at")
+    list_display = (
+        "__str__",
+        "external_id",
+        "phone",
+        "segment",
+        "locale",
+        "unsubscribed_at",
+        "created_at",
+    )
+    list_filter = (
+        "segment",
+        "locale",
+        ("unsubscribed_at", admin.EmptyFieldListFilter),
+        ("email_bounced_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("email", "name", "external_id", "phone")
+    readonly_fields = (
+        "unsubscribed_at",
+        "email_bounced_at",
+        "erased_at",
+        "created_at",
+        "updated_at",
+    )
     date_hierarchy = "created_at"
     actions = ("erase_personal_data",)
     show_full_result_count = False
@@ -135,13 +154,29 @@ class SurveyAdmin(admin.ModelAdmin):
         return obj._responses
 
 
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Invitation.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Invitation.Status.values:
+            return queryset.filter(status_value=self.value())
+        return queryset
+
+
 @admin.register(Invitation)
 class InvitationAdmin(DateHierarchyMixin, admin.ModelAdmin):
     list_display = (
         "customer",
         "survey",
         "channel",
+        "status_shown",
+        "skip_reason",
         "created_at",
+        "scheduled_at",
         "sent_at",
         "reminded_at",
         "opened_at",
@@ -149,8 +184,10 @@ class InvitationAdmin(DateHierarchyMixin, admin.ModelAdmin):
         "expires_at",
     )
     list_filter = (
+        InvitationStatusFilter,
         "survey",
         "channel",
+        "skip_reason",
         ("responded_at", admin.EmptyFieldListFilter),
         ("reminded_at", admin.EmptyFieldListFilter),
     )
@@ -159,14 +196,28 @@ class InvitationAdmin(DateHierarchyMixin, admin.ModelAdmin):
     autocomplete_fields = ("customer",)
     date_hierarchy = "created_at"
     readonly_fields = (
+        "status_shown",
+        "skip_reason",
         "created_at",
+        "scheduled_at",
+        "cancelled_at",
         "expires_at",
         "sent_at",
         "reminded_at",
         "opened_at",
         "responded_at",
+        "properties",
+        "api_client",
+        "idempotency_key",
     )
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_status()
+
+    @admin.display(description=_("status"), ordering="status_value")
+    def status_shown(self, obj):
+        return Invitation.Status(obj.status).label
 
     def has_add_permission(self, request):
         # Invitations carry a secret link: they are created by sending a survey.
@@ -232,6 +283,7 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "channel",
         "exclusion_reason",
         "routed_at",
+        "properties_shown",
     )
     list_filter = (
         "category",
@@ -256,6 +308,7 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "submitted_at",
         "segment",
         "locale",
+        "properties",
         "idempotency_key",
         "created_at",
         "routed_at",
@@ -276,6 +329,11 @@ class ResponseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("properties"))
+    def properties_shown(self, obj):
+        # Escaped by the admin, as every column's text is.
+        return ", ".join(f"{name}: {value}" for name, value in obj.properties.items())
 
     @admin.display(description=_("comment"))
     def short_comment(self, obj):

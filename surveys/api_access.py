@@ -33,7 +33,12 @@ ANY_KEY = "any key"
 # the permissions a key's user needs for them.
 SESSION_SCOPES: dict[str, tuple[str, ...]] = {
     scope: SCOPE_PERMISSIONS[scope]
-    for scope in (ApiScope.REPORTS_READ, ApiScope.CUSTOMERS_READ, ApiScope.CASES_READ)
+    for scope in (
+        ApiScope.REPORTS_READ,
+        ApiScope.CUSTOMERS_READ,
+        ApiScope.CASES_READ,
+        ApiScope.INVITATIONS_READ,
+    )
 }
 
 

@@ -43,7 +43,16 @@ class PersonalData:
         name = (customer.name or "").strip()
         return cls(
             customer_id=customer.pk,
-            values=tuple(v for v in (customer.email, customer.external_id, name) if v),
+            values=tuple(
+                v
+                for v in (
+                    customer.email,
+                    customer.external_id,
+                    getattr(customer, "phone", None),
+                    name,
+                )
+                if v
+            ),
             words=tuple(part for part in name.split() if len(part) >= MIN_NAME_PART),
         )
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.db.models import QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -139,12 +140,50 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=ID_MAX, **kwargs)
 
 
+PROPERTY_INVALID = "Give a property as name:value (plan:pro)."
+
+
+class PropertyField(forms.CharField):
+    """``name:value`` read as ``(name, value)``."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        name, colon, wanted = value.partition(":")
+        if not colon or not name.strip():
+            raise forms.ValidationError(PROPERTY_INVALID, code="invalid")
+        return name.strip(), wanted
+
+
+@extend_schema_field({"type": "string", "pattern": "^[^:]+:", "example": "plan:pro"})
+class PropertyFilter(django_filters.Filter):
+    """``?property=plan:pro``: answers whose property ``plan`` is ``pro``
+    (compared as text, so ``seats:12`` and ``trial:true`` match numbers and
+    booleans too)."""
+
+    field_class = PropertyField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "An answer's property, as name:value (plan:pro)")
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        name, wanted = value
+        return qs.alias(property_value=KeyTextTransform(name, "properties")).filter(
+            property_value=wanted
+        )
+
+
 class ResponseFilter(django_filters.FilterSet):
     survey = django_filters.CharFilter(field_name="survey__slug", label="Survey slug")
     category = django_filters.ChoiceFilter(choices=Response.Category.choices)
     segment = django_filters.CharFilter(label="The customer's segment when they answered")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     customer = IdFilter(field_name="customer_id", label="Customer id")
+    property = PropertyFilter()
     excluded = django_filters.BooleanFilter(
         method="filter_excluded",
         label="true: only answers excluded from statistics; false: only counted ones",
@@ -161,6 +200,7 @@ class ResponseFilter(django_filters.FilterSet):
 
 class NpsFilter(django_filters.FilterSet):
     segment = django_filters.CharFilter(label="The customer's segment when they answered")
+    property = PropertyFilter()
 
     class Meta:
         model = Response

@@ -7,10 +7,11 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext
 
 from . import stats
 from .fields import SingleLineCharField
+from .phones import phone_normalize
 
 
 class Locale(models.TextChoices):
@@ -30,8 +32,15 @@ class Locale(models.TextChoices):
 
 class CustomerQuerySet(models.QuerySet):
     def reachable(self):
-        """Customers we may email: not unsubscribed, not erased."""
-        return self.filter(unsubscribed_at__isnull=True, erased_at__isnull=True)
+        """Customers we may email: not unsubscribed, not erased, and whose
+        address has not bounced for good."""
+        return self.filter(
+            unsubscribed_at__isnull=True, erased_at__isnull=True, email_bounced_at__isnull=True
+        )
+
+    def with_phone(self, phone: str):
+        """Customers with this phone number (E.164, as stored)."""
+        return self.filter(phone=phone)
 
     def with_email(self, email: str):
         """Customers with this email in any case, matched on the unique index's
@@ -56,9 +65,17 @@ class Customer(models.Model):
         blank=True,
         help_text=_("The customer's id in your CRM or shop, if any."),
     )
+    # E.164 (+48123456789), normalized by surveys.phones.phone_normalize; NULL when unknown.
+    phone = models.CharField(_("phone"), max_length=20, null=True, blank=True)  # noqa: DJ001
     segment = SingleLineCharField(_("segment"), max_length=100, blank=True, db_index=True)
     locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    email_bounced_at = models.DateTimeField(
+        _("email bounced at"),
+        null=True,
+        blank=True,
+        help_text=_("The mail server refused this address for good; no email is sent to it."),
+    )
     # Unsubscribe links carry this, never the id: an id counts customers and
     # names the next one (surveys.links). Indexed, not unique: 256 random bits
     # do not collide, and a unique field would cost every customer saved
@@ -97,6 +114,11 @@ class Customer(models.Model):
                 name="customer_external_id_unique",
                 violation_error_message=_("A customer with this external id already exists."),
             ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                name="customer_phone_unique",
+                violation_error_message=_("A customer with this phone number already exists."),
+            ),
             # Only an erased customer may be without an email address.
             models.CheckConstraint(
                 condition=Q(email__isnull=False) | Q(erased_at__isnull=False),
@@ -115,13 +137,32 @@ class Customer(models.Model):
             self.email = self.email.strip()
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.phone = phone_normalize(self.phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
+
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
+    def bounce_cleared_by(self, email: str | None) -> bool:
+        """Whether changing the address to ``email`` clears a bounce: a new
+        address (not the same in another case) has not bounced."""
+        return (
+            self.email_bounced_at is not None
+            and (self.email or "").lower() != (email or "").lower()
+        )
+
     @property
     def is_reachable(self) -> bool:
-        return self.unsubscribed_at is None and self.erased_at is None
+        return (
+            self.unsubscribed_at is None
+            and self.erased_at is None
+            and self.email_bounced_at is None
+        )
 
 
 class Survey(models.Model):
@@ -324,10 +365,71 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class InvitationStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENT = "sent", _("Sent")
+    REMINDED = "reminded", _("Reminded")
+    ANSWERED = "answered", _("Answered")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class InvitationQuerySet(models.QuerySet):
+    def with_status(self, now=None):
+        """Annotated with ``status_value``, an ``InvitationStatus`` worked out
+        by the database the way ``Invitation.status`` works it out in Python
+        (``now``: when "expired" is judged; the database's clock if None)."""
+        moment = Now() if now is None else Value(now)
+        return self.annotate(
+            status_value=Case(
+                When(cancelled_at__isnull=False, then=Value(InvitationStatus.CANCELLED)),
+                When(~Q(skip_reason=""), then=Value(InvitationStatus.SKIPPED)),
+                When(responded_at__isnull=False, then=Value(InvitationStatus.ANSWERED)),
+                When(sent_at__isnull=True, then=Value(InvitationStatus.SCHEDULED)),
+                When(expires_at__lte=moment, then=Value(InvitationStatus.EXPIRED)),
+                When(reminded_at__isnull=False, then=Value(InvitationStatus.REMINDED)),
+                default=Value(InvitationStatus.SENT),
+                output_field=models.CharField(max_length=10),
+            )
+        )
+
+    def with_status_value(self, status: str, now=None):
+        return self.with_status(now).filter(status_value=status)
+
+    def due(self, now):
+        """Scheduled invitations whose time has come (not sent, cancelled or skipped)."""
+        return self.filter(
+            scheduled_at__lte=now, sent_at__isnull=True, cancelled_at__isnull=True, skip_reason=""
+        )
+
+    def pending(self):
+        """Scheduled invitations not sent yet, nor cancelled or skipped."""
+        return self.filter(
+            scheduled_at__isnull=False,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            skip_reason="",
+        )
+
+
 class Invitation(models.Model):
     """One customer asked one survey. The link token is never stored: it is an
     HMAC of a random nonce under SECRET_KEY, so only the server can produce it
-    (for the first email and the reminder), and only its hash is looked up."""
+    (for the first email and the reminder), and only its hash is looked up.
+
+    An invitation asked for through the API is stored first with the time it is
+    due (``scheduled_at``), and sent by a periodic task then; one that will not
+    be sent says why (``skip_reason``)."""
+
+    Status = InvitationStatus
+
+    class SkipReason(models.TextChoices):
+        NOT_SKIPPED = "", _("Not skipped")
+        THROTTLED = "throttled", _("Asked or answered within the survey's throttle days")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Email address bounced")
+        ERASED = "erased", _("Erased")
 
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey")
@@ -352,6 +454,36 @@ class Invitation(models.Model):
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    scheduled_at = models.DateTimeField(
+        _("scheduled for"),
+        null=True,
+        blank=True,
+        help_text=_("When an invitation asked for through the API is due (empty for waves)."),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    skip_reason = models.CharField(
+        _("not sent because"), max_length=20, choices=SkipReason, default="", blank=True
+    )
+    properties = models.JSONField(
+        _("properties"),
+        default=dict,
+        blank=True,
+        help_text=_("Free-form details from the caller (plan, order ...), copied to the answer."),
+    )
+    api_client = models.ForeignKey(
+        "surveys.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("API key"),
+    )
+    # NULL, not "": invitations without a key stay out of the unique constraint.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=200, null=True, blank=True
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -360,9 +492,26 @@ class Invitation(models.Model):
         constraints = [
             # What makes a wave's chunk safe to run twice, even concurrently.
             models.UniqueConstraint(fields=["wave", "customer"], name="invitation_once_per_wave"),
+            # Idempotency keys are per API client, as for answers.
+            models.UniqueConstraint(
+                fields=["api_client", "idempotency_key"],
+                condition=Q(api_client__isnull=False, idempotency_key__isnull=False),
+                name="invitation_idempotency_key_per_client",
+            ),
         ]
         indexes = [
             models.Index(fields=["customer", "-created_at"], name="invitation_customer_recent"),
+            # The sending task: only invitations still waiting, so it stays tiny.
+            models.Index(
+                fields=["scheduled_at"],
+                condition=Q(
+                    scheduled_at__isnull=False,
+                    sent_at__isnull=True,
+                    cancelled_at__isnull=True,
+                    skip_reason="",
+                ),
+                name="invitation_due",
+            ),
             models.Index(
                 fields=["sent_at"],
                 condition=Q(responded_at__isnull=True, reminded_at__isnull=True),
@@ -404,6 +553,29 @@ class Invitation(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+    def status_at(self, now=None) -> str:
+        """An ``InvitationStatus``, as ``with_status`` works it out."""
+        if self.cancelled_at is not None:
+            return InvitationStatus.CANCELLED
+        if self.skip_reason:
+            return InvitationStatus.SKIPPED
+        if self.responded_at is not None:
+            return InvitationStatus.ANSWERED
+        if self.sent_at is None:
+            return InvitationStatus.SCHEDULED
+        if self.is_expired(now):
+            return InvitationStatus.EXPIRED
+        if self.reminded_at is not None:
+            return InvitationStatus.REMINDED
+        return InvitationStatus.SENT
+
+    @property
+    def status(self) -> str:
+        """The annotated ``status_value`` when the row was read with
+        ``with_status()``, else worked out now."""
+        annotated = getattr(self, "status_value", None)
+        return annotated if annotated is not None else self.status_at()
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -466,6 +638,12 @@ class Response(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=Category, editable=False)
     comment = models.TextField(_("comment"), blank=True, max_length=5000)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.LINK)
+    properties = models.JSONField(
+        _("properties"),
+        default=dict,
+        blank=True,
+        help_text=_("Free-form details of the answer (from its invitation, or an import)."),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     segment = SingleLineCharField(
         _("segment"), max_length=100, blank=True, help_text=_("The customer's segment then.")
@@ -732,6 +910,8 @@ class ApiScope(models.TextChoices):
     CUSTOMERS_ERASE = "customers:erase", _("Erase customers' personal data")
     CASES_READ = "cases:read", _("Read follow-up cases (as the key's user may)")
     CASES_WRITE = "cases:write", _("Work follow-up cases (as the key's user may)")
+    INVITATIONS_READ = "invitations:read", _("Read invitations")
+    INVITATIONS_WRITE = "invitations:write", _("Invite customers, and cancel invitations")
 
 
 # What the user a key acts as must hold for the key to use each scope (checked
@@ -745,6 +925,8 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ApiScope.CUSTOMERS_ERASE: ("surveys.erase_customer",),
     ApiScope.CASES_READ: ("followups.view_followupcase",),
     ApiScope.CASES_WRITE: ("followups.view_followupcase", "followups.change_followupcase"),
+    ApiScope.INVITATIONS_READ: ("surveys.view_invitation",),
+    ApiScope.INVITATIONS_WRITE: ("surveys.add_invitation", "surveys.change_invitation"),
 }
 
 

@@ -77,6 +77,7 @@ class ResponseSerializer(serializers.ModelSerializer):
             "submitted_at",
             "segment",
             "locale",
+            "properties",
             "idempotency_key",
             "excluded",
             "exclusion_reason",

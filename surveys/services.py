@@ -105,6 +105,8 @@ def customer_update(*, customer: Customer, **changes) -> Customer:
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         if customer.is_erased:
             raise ValidationError(ERASED_NOT_UPDATED)
+        if "email" in changes and customer.bounce_cleared_by(changes["email"]):
+            changes["email_bounced_at"] = None
         for name, value in changes.items():
             if name in ("name", "segment", "locale") and value is None:
                 value = ""
@@ -146,8 +148,10 @@ def response_record(
     invitation: Invitation | None = None,
     locale: str = "",
     api_client=None,
+    properties: dict | None = None,
 ) -> Recorded:
-    """Store one answer and, once committed, hand it over for routing.
+    """Store one answer and, once committed, hand it over for routing. Its
+    properties are its invitation's, with ``properties`` over them.
 
     Idempotent twice over: the same idempotency key, or a second answer to the
     same invitation, returns the response already stored (``created=False``)
@@ -176,6 +180,7 @@ def response_record(
         locale=locale_normalize(locale) or customer.locale or survey.default_locale,
         idempotency_key=idempotency_key,
         api_client=api_client,
+        properties={**(invitation.properties if invitation else {}), **(properties or {})},
     )
     # The checks that would cost queries cannot fail here: survey and customer
     # are rows in hand, the score is checked and the category derived from it.
@@ -251,10 +256,13 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         personal = PersonalData.of(customer)
         personal_email, personal_external_id = customer.email, customer.external_id
         customer.email = None
+        customer.phone = None
         customer.name = ""
         customer.external_id = None
         customer.erased_at = now
-        customer.save(update_fields=["email", "name", "external_id", "erased_at", "updated_at"])
+        customer.save(
+            update_fields=["email", "phone", "name", "external_id", "erased_at", "updated_at"]
+        )
         # This also locks their answers, which orders the erasure against
         # routing (it claims answers with row locks, skipping locked ones): an
         # answer being routed now is finished first, and its case and emails
@@ -263,6 +271,10 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )
+        # Invitations still waiting are never sent, and forget what the
+        # caller said about the customer.
+        customer.invitations.pending().update(skip_reason=Invitation.SkipReason.ERASED)
+        customer.invitations.exclude(properties={}).update(properties={})
         # The admin's history names the customer as they were then, perhaps by
         # an earlier name: replaced whole.
         admin_log_scrub(

@@ -66,11 +66,17 @@ class WavePlan:
 
 def _with_throttle(customers: QuerySet, *, survey: Survey, now: datetime) -> QuerySet:
     """``customers`` marked with whether they were asked, or answered any
-    survey, within the survey's throttle days before ``now``."""
+    survey, within the survey's throttle days before ``now``. An invitation
+    cancelled or skipped never went out: it asked nobody."""
     cutoff = now - timedelta(days=survey.throttle_days)
     return customers.annotate(
         recently_invited=Exists(
-            Invitation.objects.filter(customer=OuterRef("pk"), created_at__gte=cutoff)
+            Invitation.objects.filter(
+                customer=OuterRef("pk"),
+                created_at__gte=cutoff,
+                cancelled_at__isnull=True,
+                skip_reason="",
+            )
         ),
         recently_answered=Exists(
             Response.objects.filter(customer=OuterRef("pk"), submitted_at__gte=cutoff)
@@ -98,7 +104,12 @@ def wave_plan(
     plan.skipped["unsubscribed"] = annotated.filter(
         erased_at__isnull=True, unsubscribed_at__isnull=False
     ).count()
-    reachable = annotated.filter(erased_at__isnull=True, unsubscribed_at__isnull=True)
+    plan.skipped["bounced"] = annotated.filter(
+        erased_at__isnull=True, unsubscribed_at__isnull=True, email_bounced_at__isnull=False
+    ).count()
+    reachable = annotated.filter(
+        erased_at__isnull=True, unsubscribed_at__isnull=True, email_bounced_at__isnull=True
+    )
     plan.skipped[f"asked or answered within {survey.throttle_days} days"] = reachable.filter(
         Q(recently_invited=True) | Q(recently_answered=True)
     ).count()

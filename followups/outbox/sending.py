@@ -29,6 +29,7 @@ from followups.models import (
 )
 from followups.outbox import transports
 from followups.outbox.transports import Transport, TransportError
+from surveys.models import Customer
 
 logger = logging.getLogger(__name__)
 
@@ -250,10 +251,22 @@ def _requeue(message: OutboundMessage, reason: str) -> float | None:
     return delay
 
 
+def _recipient_bounced(message: OutboundMessage) -> None:
+    """Mark the customer's address bounced, if it is still the one refused
+    (they may have changed it since): nothing is emailed to it again."""
+    if message.customer_id is None or not message.recipient:
+        return
+    Customer.objects.with_email(message.recipient).filter(
+        pk=message.customer_id, email_bounced_at__isnull=True
+    ).update(email_bounced_at=timezone.now())
+
+
 def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:
     """Fail the row for good, or put it back and note its delay in ``retry``."""
     if error.permanent:
         _mark_failed(message, error.reason)
+        if error.recipient_refused:
+            _recipient_bounced(message)
     elif (delay := _requeue(message, error.reason)) is not None:
         retry[message.pk] = delay
 

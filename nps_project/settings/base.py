@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "followups.models.FollowUpCase.Status",
         "LocaleEnum": "surveys.models.Locale",
         "BulkItemStatusEnum": "surveys.ingestion.BULK_STATUSES",
+        "ChannelEnum": "surveys.models.Channel",
+        "InvitationChannelEnum": "followups.invitations.serializers.INPUT_CHANNELS",
+        "InvitationStatusEnum": "surveys.models.InvitationStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -406,6 +409,19 @@ CELERY_BEAT_SCHEDULE["send-reminders"] = {
 CELERY_BEAT_SCHEDULE["send-due-waves"] = {
     "task": "followups.send_due_waves",
     "schedule": env.float("NPS_WAVE_INTERVAL_SECONDS", default=3600.0),
+}
+# Invitations asked for through the API are sent when due: every this many
+# seconds the due ones are published in chunks of this many, at most the limit
+# per run (the next run takes the rest).
+NPS_INVITATION_SEND_INTERVAL_SECONDS = env.float(
+    "NPS_INVITATION_SEND_INTERVAL_SECONDS", default=15.0
+)
+NPS_INVITATION_CHUNK_SIZE = env.int("NPS_INVITATION_CHUNK_SIZE", default=500)
+NPS_INVITATION_SEND_LIMIT = env.int("NPS_INVITATION_SEND_LIMIT", default=20000)
+CELERY_BEAT_SCHEDULE["send-due-invitations"] = {
+    "task": "followups.send_due_invitations",
+    "schedule": NPS_INVITATION_SEND_INTERVAL_SECONDS,
+    "options": {"expires": NPS_INVITATION_SEND_INTERVAL_SECONDS},
 }
 CELERY_BEAT_SCHEDULE["weekly-digest"] = {
     "task": "followups.send_weekly_digest",

@@ -24,10 +24,15 @@ class TransportError(Exception):
     again cannot succeed: the row fails at once. Otherwise it is tried again
     later, with backoff, up to the cap."""
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, permanent: bool = False, recipient_refused: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        # The far end refused the recipient itself, for good (an email hard
+        # bounce): the customer's address is marked and never tried again.
+        self.recipient_refused = recipient_refused
 
 
 def batch_lease_seconds(*, opening: float, per_message: float, messages: int, cap: float) -> float:

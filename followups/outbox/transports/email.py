@@ -127,7 +127,12 @@ class EmailTransport(Transport):
         try:
             build_message(message, self.connection).send()
         except Exception as exc:
-            raise TransportError(describe(exc), permanent=is_permanent(exc)) from exc
+            permanent = is_permanent(exc)
+            raise TransportError(
+                describe(exc),
+                permanent=permanent,
+                recipient_refused=permanent and isinstance(exc, smtplib.SMTPRecipientsRefused),
+            ) from exc
 
     def opening_seconds(self) -> float:
         return settings.EMAIL_TIMEOUT * SMTP_ROUND_TRIPS_TO_OPEN

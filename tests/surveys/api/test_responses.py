@@ -71,6 +71,7 @@ def test_post_records_the_answer_and_returns_it_with_201(api, survey):
         "submitted_at": "2025-11-20T13:03:00Z",
         "segment": "enterprise",
         "locale": "pl",
+        "properties": {},
         "idempotency_key": "order-51023",
         "excluded": False,
         "exclusion_reason": "",

@@ -1,0 +1,236 @@
+"""The invitation API over HTTP: create (now, later, skipped, refused), the
+Idempotency-Key per client, list and filters, cancel, and bulk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from followups.models import OutboundMessage
+from surveys.models import ApiScope, Customer, Invitation
+from tests.factories import CustomerFactory, InvitationFactory, SurveyFactory
+from tests.surveys.api.conftest import client_with, make_token
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/invitations/"
+WRITE = [ApiScope.INVITATIONS_WRITE, ApiScope.INVITATIONS_READ]
+
+
+@pytest.fixture
+def survey():
+    return SurveyFactory(slug="support", throttle_days=30)
+
+
+@pytest.fixture
+def api():
+    return client_with(make_token("helpdesk", WRITE))
+
+
+def post(client, body, key=None, url=URL):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url, body, format="json", **headers)
+
+
+def test_an_invitation_in_an_hour_is_201_scheduled_with_its_properties(api, survey):
+    reply = post(
+        api,
+        {
+            "survey": "support",
+            "customer": {"email": "ann@example.com", "phone": "+48 601 234 567", "name": "Ann"},
+            "properties": {"plan": "pro", "seats": 12},
+            "delay": 3600,
+        },
+    )
+    assert reply.status_code == 201, reply.json()
+    body = reply.json()
+    assert body["status"] == "scheduled"
+    assert body["skip_reason"] == ""
+    assert body["survey"] == "support"
+    assert body["channel"] == "email"
+    assert body["properties"] == {"plan": "pro", "seats": 12}
+    invitation = Invitation.objects.get(pk=body["id"])
+    assert body["customer"] == invitation.customer_id
+    assert Customer.objects.get(pk=body["customer"]).phone == "+48601234567"
+    assert timedelta(minutes=59) < invitation.scheduled_at - timezone.now() <= timedelta(hours=1)
+    assert reply["Location"].endswith(f"/api/v1/invitations/{invitation.pk}/")
+    assert not OutboundMessage.objects.exists()
+
+
+def test_an_invitation_without_a_time_is_sent_at_once(api, survey):
+    reply = post(api, {"survey": "support", "customer": {"email": "ann@example.com"}})
+    assert reply.status_code == 201
+    invitation = Invitation.objects.get()
+    assert invitation.sent_at is not None
+    assert OutboundMessage.objects.get().recipient == "ann@example.com"
+    detail = api.get(f"{URL}{invitation.pk}/").json()
+    assert detail["status"] == "sent"
+
+
+def test_an_unsubscribed_customer_is_200_skipped_with_the_reason(api, survey):
+    CustomerFactory(email="gone@example.com", unsubscribed_at=timezone.now())
+    reply = post(api, {"survey": "support", "customer": {"email": "gone@example.com"}})
+    assert reply.status_code == 200
+    assert (reply.json()["status"], reply.json()["skip_reason"]) == ("skipped", "unsubscribed")
+    assert not OutboundMessage.objects.exists()
+
+
+def test_asked_twice_within_the_throttle_window_the_second_is_skipped(api, survey):
+    body = {"survey": "support", "customer": {"email": "ann@example.com"}}
+    assert post(api, body).status_code == 201
+    again = post(api, body)
+    assert (again.status_code, again.json()["skip_reason"]) == (200, "throttled")
+
+
+def test_sms_is_refused_with_a_clear_message(api, survey):
+    reply = post(
+        api, {"survey": "support", "customer": {"email": "a@example.com"}, "channel": "sms"}
+    )
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert "sms" in error["fields"]["channel"][0]
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"survey": "nope", "customer": {"email": "a@example.com"}}, "survey"),
+        ({"survey": "support", "customer": {"email": "nope"}}, "customer.email"),
+        ({"survey": "support", "customer": {"email": "a@x.io", "phone": "12"}}, "customer.phone"),
+        ({"survey": "support", "customer": {"name": "No identifier"}}, "customer.email"),
+        ({"survey": "support", "customer": {"email": "a@x.io"}, "delay": -1}, "delay"),
+        (
+            {
+                "survey": "support",
+                "customer": {"email": "a@x.io"},
+                "delay": 5,
+                "send_at": "2030-01-01T00:00:00Z",
+            },
+            "delay",
+        ),
+        ({"survey": "support", "customer": {"email": "a@x.io"}, "properties": [1]}, "properties"),
+        (
+            {"survey": "support", "customer": {"email": "a@x.io"}, "properties": {"a": {"b": 1}}},
+            "properties",
+        ),
+        ({"survey": "support", "customer": {"id": 1, "email": "a@x.io"}}, "customer.id"),
+    ],
+)
+def test_bad_input_is_400_in_the_error_shape_and_stores_nothing(api, survey, body, field):
+    reply = post(api, body)
+    assert reply.status_code == 400, reply.json()
+    error = reply.json()["error"]
+    assert error["status"] == 400
+    assert field in error["fields"]
+    assert not Invitation.objects.exists()
+    assert not Customer.objects.exists()
+
+
+def test_the_same_key_twice_gives_the_same_invitation_with_200(api, survey):
+    body = {"survey": "support", "customer": {"email": "ann@example.com"}, "delay": 60}
+    first = post(api, body, key="ticket-1")
+    again = post(api, {**body, "delay": 600}, key="ticket-1")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert Invitation.objects.count() == 1
+
+
+def test_the_same_key_from_two_clients_makes_two_invitations(api, survey):
+    other = client_with(make_token("crm", WRITE))
+    first = post(api, {"survey": "support", "customer": {"email": "a@example.com"}}, key="k")
+    second = post(other, {"survey": "support", "customer": {"email": "b@example.com"}}, key="k")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"]
+
+
+def test_list_filters_by_customer_status_and_survey(api, survey):
+    customer = CustomerFactory()
+    waiting = InvitationFactory(
+        survey=survey, customer=customer, sent_at=None, scheduled_at=timezone.now()
+    )
+    InvitationFactory(survey=survey, customer=customer)
+    InvitationFactory(survey=SurveyFactory(slug="other"))
+    listed = api.get(URL, {"customer": customer.pk, "status": "scheduled", "survey": "support"})
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [waiting.pk]
+    assert api.get(URL, {"survey": "support"}).json()["count"] == 2
+    assert api.get(URL, {"status": "nonsense"}).status_code == 400
+
+
+def test_delete_cancels_a_scheduled_invitation_once(api, survey):
+    created = post(
+        api, {"survey": "support", "customer": {"email": "ann@example.com"}, "delay": 600}
+    )
+    url = f"{URL}{created.json()['id']}/"
+    assert api.delete(url).status_code == 204
+    assert api.get(url).json()["status"] == "cancelled"
+    again = api.delete(url)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "conflict"
+    assert "cancelled" in again.json()["error"]["message"]
+
+
+def test_a_sent_invitation_cannot_be_deleted(api, survey):
+    invitation = InvitationFactory(survey=survey)
+    reply = api.delete(f"{URL}{invitation.pk}/")
+    assert reply.status_code == 409
+    assert "sent" in reply.json()["error"]["message"]
+    assert Invitation.objects.get(pk=invitation.pk).cancelled_at is None
+
+
+def test_read_scope_cannot_write(survey):
+    reader = client_with(make_token("reader", [ApiScope.INVITATIONS_READ]))
+    reply = post(reader, {"survey": "support", "customer": {"email": "a@example.com"}})
+    assert reply.status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_without_customers_write_a_stored_customer_is_not_changed(api, survey):
+    stored = CustomerFactory(email="ann@example.com", name="Ann")
+    post(api, {"survey": "support", "customer": {"email": "ann@example.com", "name": "Eve"}})
+    assert Customer.objects.get(pk=stored.pk).name == "Ann"
+
+
+def test_bulk_gives_a_result_per_item_in_order(api, survey):
+    CustomerFactory(email="gone@example.com", unsubscribed_at=timezone.now())
+    items = [
+        {"survey": "support", "customer": {"email": "a@example.com"}, "delay": 60},
+        {"survey": "support", "customer": {"email": "bad"}},
+        {"survey": "support", "customer": {"email": "gone@example.com"}},
+        {"survey": "support", "customer": {"email": "b@example.com"}, "idempotency_key": "x"},
+        {"survey": "support", "customer": {"email": "c@example.com"}, "idempotency_key": "x"},
+        {"survey": "nope", "customer": {"email": "d@example.com"}},
+    ]
+    reply = post(api, {"invitations": items}, url=f"{URL}bulk/")
+    assert reply.status_code == 200, reply.json()
+    body = reply.json()
+    assert [r["status"] for r in body["results"]] == [
+        "created",
+        "invalid",
+        "skipped",
+        "created",
+        "existing",
+        "invalid",
+    ]
+    assert [r["index"] for r in body["results"]] == list(range(6))
+    assert "customer.email" in body["results"][1]["errors"]
+    assert "survey" in body["results"][5]["errors"]
+    assert body["results"][2]["invitation"]["skip_reason"] == "unsubscribed"
+    assert body["results"][4]["invitation"] == body["results"][3]["invitation"]
+    assert (body["created"], body["skipped"], body["existing"], body["invalid"]) == (2, 1, 1, 2)
+    assert Invitation.objects.count() == 3
+    assert not Customer.objects.filter(email="d@example.com").exists()
+    # The one due now went out; the one in a minute waits.
+    assert OutboundMessage.objects.get().recipient == "b@example.com"
+
+
+def test_bulk_over_1000_items_is_refused_whole(api, survey):
+    items = [{"survey": "support", "customer": {"email": f"c{n}@example.com"}} for n in range(1001)]
+    reply = post(api, {"invitations": items}, url=f"{URL}bulk/")
+    assert reply.status_code == 400
+    assert not Invitation.objects.exists()
