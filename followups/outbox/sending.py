@@ -29,6 +29,7 @@ from followups.models import (
 )
 from followups.outbox import transports
 from followups.outbox.transports import Transport, TransportError
+from followups.webhooks.emit import Event, webhook_event_emit
 from surveys.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -256,9 +257,23 @@ def _recipient_bounced(message: OutboundMessage) -> None:
     (they may have changed it since): nothing is emailed to it again."""
     if message.customer_id is None or not message.recipient:
         return
-    Customer.objects.with_email(message.recipient).filter(
-        pk=message.customer_id, email_bounced_at__isnull=True
-    ).update(email_bounced_at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        bounced = (
+            Customer.objects.with_email(message.recipient)
+            .filter(pk=message.customer_id, email_bounced_at__isnull=True)
+            .update(email_bounced_at=now)
+        )
+        if bounced:
+            customer = Customer.objects.get(pk=message.customer_id)
+            webhook_event_emit(
+                Event(
+                    "invitation.bounced",
+                    f"customer:{customer.pk}:bounced:{now:%Y%m%dT%H%M%S%f}",
+                    now,
+                    {"customer": customer, "bounced_at": now},
+                )
+            )
 
 
 def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:

@@ -9,6 +9,8 @@ from django.test import RequestFactory, TestCase
 
 from followups.cases.workflow import case_assign, case_transition
 from followups.models import FollowUpCase, OfferGrant, OutboundMessage, RewardGrant, RootCause
+from followups.outbox.messages import email_queue
+from followups.outbox.sending import messages_send
 from followups.routing import responses_route
 from followups.webhooks.emit import Event, WebhookEmitter
 from followups.webhooks.events import EVENT_TYPES, PAYLOAD_VERSION
@@ -169,3 +171,24 @@ def test_erasure_is_reported_and_scrubs_what_webhooks_said_about_the_customer():
 def test_an_unknown_event_is_refused():
     with pytest.raises(ValueError, match="Unknown webhook event"):
         WebhookEmitter(endpoints=[]).add(Event("case.vanished", "x", None, {}))
+
+
+def test_a_hard_bounce_is_reported_once_with_when(smtp):
+    endpoint = endpoint_for(Receiver(port=1), ["invitation.bounced"], personal_data=True)
+    customer = CustomerFactory(email="gone@example.com")
+    smtp.handler.refused_recipients.add("gone@example.com")
+    for key in ("first", "second"):  # the second refusal finds it bounced already
+        email = email_queue(
+            template="offer",
+            dedupe_key=key,
+            recipient=customer.email,
+            language="en",
+            context={"customer_name": "A", "score": 7, "offer": "1", "code": "C", "expires": "x"},
+            customer=customer,
+        )
+        messages_send(message_ids=[email.pk])
+    customer.refresh_from_db()
+    [bounced] = payloads(endpoint)
+    assert bounced["type"] == "invitation.bounced"
+    assert bounced["data"]["customer"]["email"] == "gone@example.com"
+    assert bounced["data"]["bounced_at"].startswith(customer.email_bounced_at.date().isoformat())
