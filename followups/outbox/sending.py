@@ -203,7 +203,8 @@ def finish_sent(message_ids: Sequence[int]) -> int:
                 data={"email_id": row["pk"], "template": row["template"]},
             )
             for row in accepted
-            if row["case_id"]
+            # A webhook tells another system, not the customer: not on the timeline.
+            if row["case_id"] and row["channel"] != OutboundMessage.Channel.WEBHOOK
         )
     return len(accepted)
 

@@ -90,9 +90,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            if obj.is_active and "is_active" in form.changed_data:
-                # Enabled again: its failures so far no longer count.
-                obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
+            if "is_active" in form.changed_data:
+                if obj.is_active:
+                    # Enabled again: its failures so far no longer count.
+                    obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
+                else:
+                    obj.disabled_at = timezone.now()
+                    obj.disabled_reason = f"Disabled in the admin by {request.user.get_username()}."
             obj.save()
             return
         created = webhook_endpoint_create(

@@ -99,3 +99,24 @@ def test_send_again_needs_its_own_permission(client, receiver):
         {"action": "send_again", "_selected_action": [message_id]},
     )
     assert OutboundMessage.objects.get(pk=message_id).status == "failed"
+
+
+def test_disabling_and_enabling_an_endpoint_in_the_admin_records_why_and_forgets_failures(
+    root, receiver
+):
+    endpoint = endpoint_for(receiver, ["case.opened"])
+    url = reverse("admin:followups_webhookendpoint_change", args=[endpoint.pk])
+    fields = {"url": endpoint.url, "description": "", "events": ["case.opened"]}
+    root.post(url, fields)  # is_active unticked
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    assert endpoint.disabled_reason == "Disabled in the admin by root."
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=endpoint.disabled_at)
+    root.post(url, {**fields, "is_active": "on"})
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    assert (endpoint.disabled_at, endpoint.disabled_reason, endpoint.failing_since) == (
+        None,
+        "",
+        None,
+    )

@@ -192,3 +192,13 @@ def test_a_hard_bounce_is_reported_once_with_when(smtp):
     assert bounced["type"] == "invitation.bounced"
     assert bounced["data"]["customer"]["email"] == "gone@example.com"
     assert bounced["data"]["bounced_at"].startswith(customer.email_bounced_at.date().isoformat())
+
+
+def test_a_delivered_case_webhook_is_not_put_on_the_case_timeline(receiver):
+    endpoint = endpoint_for(receiver, ["case.opened"])
+    case = FollowUpCase.objects.get(response=routed(score=0))
+    assert endpoint.deliveries.get().status == "sent"
+    assert receiver.events() == ["case.opened"]
+    # Only the apology email to the customer is on it.
+    sent = case.events.filter(kind="email_sent")
+    assert [event.data["template"] for event in sent] == ["apology"]
