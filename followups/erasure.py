@@ -4,6 +4,8 @@ customer's personal data, emptied or scrubbed (the rule is in
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Q
 
 from followups.models import (
@@ -82,12 +84,45 @@ def _scrub_emails_about_them(personal: PersonalData, case_ids: list[int]) -> Non
     about_them = OutboundMessage.objects.filter(
         Q(case_id__in=case_ids) | Q(response__customer_id=personal.customer_id)
     ).exclude(customer_id=personal.customer_id)
+    _scrub_webhooks(about_them.filter(channel=OutboundMessage.Channel.WEBHOOK), personal)
+    # Webhooks about the customer alone (unsubscribed, bounced) name them in their key.
+    _scrub_webhooks(
+        OutboundMessage.objects.filter(
+            channel=OutboundMessage.Channel.WEBHOOK,
+            dedupe_key__contains=f":customer:{personal.customer_id}:",
+        ),
+        personal,
+    )
     _scrub_rows(about_them, personal, text=["subject", "body_text", "body_html", "last_error"])
     _scrub_rows(
         OutboundMessage.objects.filter(customer_id=personal.customer_id),
         personal,
         text=["last_error"],
     )
+
+
+def _scrub_webhooks(queryset, personal: PersonalData) -> None:
+    """A webhook's payload (sent or not) loses the customer's comment, as their
+    answer does, and every value that identified them."""
+    changed = []
+    for row in queryset.only("pk", "body_text"):
+        payload = json.loads(row.body_text)
+        scrubbed = personal.scrub_json(_without_comments(payload))
+        if scrubbed != payload:
+            row.body_text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
+            changed.append(row)
+    OutboundMessage.objects.bulk_update(changed, ["body_text"])
+
+
+def _without_comments(value):
+    if isinstance(value, dict):
+        return {
+            key: ERASED if key == "comment" and item else _without_comments(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_comments(item) for item in value]
+    return value
 
 
 def _scrub_rows(queryset, personal: PersonalData, *, text=(), json=()) -> int:

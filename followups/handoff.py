@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils import timezone
+
 from followups import erasure
 from followups.publish import responses_route_later
+from followups.webhooks.emit import Event, webhook_event_emit
 from surveys.erasure import PersonalData
+from surveys.models import Customer
 
 
 def enqueue_routing(response_ids: Sequence[int]) -> None:
@@ -18,3 +22,26 @@ def enqueue_routing(response_ids: Sequence[int]) -> None:
 def scrub_customer(personal: PersonalData) -> None:
     """Erasure: remove what this side holds about the customer."""
     erasure.customer_scrub(personal=personal)
+    now = timezone.now()
+    customer_id = personal.customer_id
+    webhook_event_emit(
+        Event(
+            "customer.erased",
+            f"customer:{customer_id}:erased",
+            now,
+            {"customer": {"id": customer_id}, "erased_at": now},
+        )
+    )
+
+
+def report_unsubscribed(customer: Customer) -> None:
+    """A customer unsubscribed: the ``customer.unsubscribed`` webhook, in the
+    unsubscribing transaction."""
+    webhook_event_emit(
+        Event(
+            "customer.unsubscribed",
+            f"customer:{customer.pk}:unsubscribed",
+            customer.unsubscribed_at or timezone.now(),
+            {"customer": customer, "unsubscribed_at": customer.unsubscribed_at},
+        )
+    )

@@ -487,6 +487,7 @@ class OutboundMessage(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", pgettext_lazy("outbox channel", "Email")
+        WEBHOOK = "webhook", pgettext_lazy("outbox channel", "Webhook")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -555,6 +556,15 @@ class OutboundMessage(models.Model):
         help_text=_("A sender that has not finished by then is taken for dead."),
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    webhook_endpoint = models.ForeignKey(
+        "WebhookEndpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("webhook endpoint"),
+        help_text=_("For a webhook: the endpoint it is delivered to."),
+    )
 
     class Meta:
         verbose_name = _("outbound message")
@@ -578,6 +588,110 @@ class OutboundMessage(models.Model):
         """Stable across retries, so a receiver can drop a rare duplicate."""
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
         return f"<nps-{self.pk}@{domain}>"
+
+    @property
+    def webhook_id(self) -> str:
+        """A webhook's ``webhook-id``: stable across retries and resends, so a
+        receiver can drop a rare duplicate."""
+        return f"msg_nps_{self.pk}"
+
+
+# --- Webhooks -----------------------------------------------------------------
+
+
+class WebhookEndpointQuerySet(models.QuerySet):
+    def active(self) -> WebhookEndpointQuerySet:
+        return self.filter(is_active=True)
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver of signed events (Standard Webhooks): where they go, which
+    ones it wants, the secret they are signed with, and whether it still gets
+    them. Each event it wants becomes one outbox row per endpoint."""
+
+    url = models.URLField(_("URL"), max_length=2000)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(
+        _("events"), default=list, help_text=_("The names of the events it receives.")
+    )
+    # Needed in clear to sign; shown once, when the endpoint is created.
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    personal_data = models.BooleanField(
+        _("receives personal data"),
+        default=False,
+        help_text=_("Customers' email addresses, names and comments are sent only if set."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    failing_since = models.DateTimeField(
+        _("failing since"),
+        null=True,
+        blank=True,
+        help_text=_("The first failed delivery since the last successful one."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = WebhookEndpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event: str) -> bool:
+        return self.is_active and event in self.events
+
+
+class WebhookDeliveryManager(models.Manager["WebhookDelivery"]):
+    def get_queryset(self):
+        return super().get_queryset().filter(channel=OutboundMessage.Channel.WEBHOOK)
+
+
+class WebhookDelivery(OutboundMessage):
+    """The outbox's webhook rows, as the admin's delivery log shows them."""
+
+    objects = WebhookDeliveryManager()  # type: ignore[misc]  # a narrower manager, on purpose
+
+    class Meta:
+        proxy = True
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        permissions = [("resend_webhookdelivery", _("Can send webhook deliveries again"))]
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP request of a webhook delivery, and what came of it."""
+
+    message = models.ForeignKey(
+        OutboundMessage,
+        on_delete=models.CASCADE,
+        related_name="webhook_attempts",
+        verbose_name=_("message"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    status_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} @ {self.started_at:%Y-%m-%d %H:%M:%S}: {self.status_code}"
 
 
 class ImprovementAction(models.Model):

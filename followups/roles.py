@@ -5,13 +5,17 @@ Migrations never import this module: each one freezes the grants it makes, and
 a change here needs a migration that makes the same change (the migration tests
 prove the two agree). The test suite and the demo build from these constants."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, QuerySet
 
 from followups.models import Offer, Reward
 
 SERVICE_STAFF = "Service staff"
 MANAGERS = "Managers"
 DATA_PROTECTION = "Data protection"
+# What makes a manager: assigning cases (see followups.cases.access).
+ASSIGN_PERMISSION = "assign_followupcase"
 
 STAFF_PERMISSIONS = (
     ("surveys", "view_customer"),
@@ -115,3 +119,19 @@ def ensure_reference_data() -> None:
         Offer.objects.create(**DEFAULT_OFFER, is_default=True)
     if not Reward.objects.filter(is_default=True).exists():
         Reward.objects.create(**DEFAULT_REWARD, is_default=True)
+
+
+def managers() -> QuerySet:
+    """Active managers with an email address: the same people ``is_manager``
+    says yes to (the permission through a group or directly, or superuser)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__permissions__codename=ASSIGN_PERMISSION)
+            | Q(user_permissions__codename=ASSIGN_PERMISSION)
+        )
+        .exclude(email="")
+        .distinct()
+    )

@@ -34,6 +34,7 @@ from followups.models import (
 from followups.outbox.language import customer_language, format_when
 from followups.outbox.messages import render
 from followups.publish import messages_enqueue
+from followups.webhooks.emit import Event, WebhookEmitter
 from surveys import stats
 from surveys.models import Response
 from surveys.text import single_line
@@ -254,6 +255,7 @@ class _Batch:
             if response.customer.is_reachable
         ]
         OutboundMessage.objects.bulk_create(outbox)
+        _webhooks_emit(self.outcomes, self.now)
         _link_resurvey_answers([r for r in responses if r.invitation_id], self.now)
         Response.objects.filter(pk__in=self.done).update(routed_at=self.now)
         return outbox
@@ -299,6 +301,38 @@ def _batch_result(ids: list[int], responses: list[Response], batch: _Batch) -> R
         else:
             result.skipped.append(response_id)
     return result
+
+
+def _webhooks_emit(outcomes: list[tuple[Response, object]], now: datetime) -> None:
+    """The routed answers' webhook events, in the routing transaction: each
+    answer is routed once, so each event is reported once."""
+    emitter = WebhookEmitter()
+    if not emitter.endpoints:
+        return
+    for response, outcome in outcomes:
+        customer = response.customer
+        emitter.add(
+            Event(
+                "response.recorded",
+                f"response:{response.pk}",
+                now,
+                {"response": response, "customer": customer},
+                response_id=response.pk,
+            )
+        )
+        if isinstance(outcome, FollowUpCase):
+            objects = {"case": outcome, "response": response, "customer": customer}
+            ids = {"response_id": response.pk, "case_id": outcome.pk}
+            emitter.add(Event("case.opened", f"case:{outcome.pk}", now, objects, **ids))
+            if outcome.owner is not None:
+                assigned = {"case": outcome, "previous_owner": None}
+                key = f"case:{outcome.pk}:automatic"
+                emitter.add(Event("case.assigned", key, now, assigned, **ids))
+        elif isinstance(outcome, OfferGrant | RewardGrant):
+            key = f"{outcome._meta.model_name}:{outcome.pk}"
+            objects = {"grant": outcome, "customer": customer}
+            emitter.add(Event("grant.issued", key, now, objects, response_id=response.pk))
+    emitter.save()
 
 
 def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]:

@@ -49,3 +49,11 @@ def customer_erased(personal: PersonalData) -> None:
     hook = _hook("customer_erased")
     if hook is not None:
         hook(personal)
+
+
+def customer_unsubscribed(customer) -> None:
+    """Tell the other side a customer unsubscribed. Called inside the
+    unsubscribing transaction (what it records commits with it, or neither does)."""
+    hook = _hook("customer_unsubscribed")
+    if hook is not None:
+        hook(customer)

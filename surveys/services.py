@@ -324,8 +324,11 @@ def customer_unsubscribe(*, customer: Customer) -> bool:
     """Stop emailing ``customer``. The first time is kept: unsubscribing again
     changes nothing. Returns whether this call unsubscribed them."""
     now = timezone.now()
-    changed = Customer.objects.filter(pk=customer.pk, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=now, updated_at=now
-    )
-    customer.refresh_from_db(fields=["unsubscribed_at", "updated_at"])
+    with transaction.atomic():
+        changed = Customer.objects.filter(pk=customer.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=now, updated_at=now
+        )
+        customer.refresh_from_db(fields=["unsubscribed_at", "updated_at"])
+        if changed:
+            handoff.customer_unsubscribed(customer)
     return bool(changed)

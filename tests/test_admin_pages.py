@@ -6,7 +6,10 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from followups.models import WebhookEndpoint
 from followups.routing import responses_route
+from followups.webhooks.endpoints import webhook_endpoint_create
+from followups.webhooks.events import EVENT_TYPES
 from tests.factories import InvitationFactory, ResponseFactory, SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +24,8 @@ CHANGELISTS = [
     "followups_offergrant",
     "followups_rewardgrant",
     "followups_outboundmessage",
+    "followups_webhookendpoint",
+    "followups_webhookdelivery",
     "followups_offer",
     "followups_reward",
     "followups_rootcause",
@@ -30,6 +35,8 @@ CHANGELISTS = [
 
 
 def make_rows(count, survey):
+    if not WebhookEndpoint.objects.exists():  # so the webhook delivery log has rows
+        webhook_endpoint_create(url="http://127.0.0.1:9/hooks", events=list(EVENT_TYPES))
     responses = []
     for n in range(count):
         invitation = InvitationFactory(survey=survey)
@@ -66,7 +73,15 @@ def test_list_page_queries_do_not_grow_with_rows(admin_client, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["surveys_customer", "surveys_survey", "surveys_response", "followups_outboundmessage"]
+    "name",
+    [
+        "surveys_customer",
+        "surveys_survey",
+        "surveys_response",
+        "followups_outboundmessage",
+        "followups_webhookendpoint",
+        "followups_webhookdelivery",
+    ],
 )
 def test_change_page_opens(admin_client, name):
     make_rows(3, SurveyFactory())

@@ -33,8 +33,11 @@ from followups.models import (
     RootCause,
     StaffProfile,
     SurveyIncentive,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from followups.routing import responses_route
+from followups.webhooks.endpoints import webhook_endpoint_create
 from surveys.api_keys import api_key_create
 from surveys.audit import Action, audit_record
 from surveys.models import (
@@ -276,6 +279,25 @@ def _failed_email(action):
     return email
 
 
+def _webhook_endpoint(action=None):
+    return webhook_endpoint_create(url="http://127.0.0.1:9/hooks", events=["case.opened"])
+
+
+def _failed_webhook(action):
+    message = OutboundMessage.objects.create(
+        channel=OutboundMessage.Channel.WEBHOOK,
+        webhook_endpoint=_webhook_endpoint(),
+        dedupe_key=f"webhook:target:{OutboundMessage.objects.count()}",
+        template="case.opened",
+        language="",
+        recipient="http://127.0.0.1:9/hooks",
+        body_text="{}",
+        status=OutboundMessage.Status.FAILED,
+        attempts=16,
+    )
+    return WebhookDelivery.objects.get(pk=message.pk)
+
+
 def _survey_with_a_customer_due(action):
     CustomerFactory()
     return SurveyFactory(status=Survey.Status.ACTIVE)
@@ -292,6 +314,8 @@ TARGETS = {
     OfferGrant: lambda action: OfferGrant.objects.get(response=routed(8)),
     RewardGrant: lambda action: RewardGrant.objects.get(response=routed(10)),
     OutboundMessage: _failed_email,
+    WebhookEndpoint: _webhook_endpoint,
+    WebhookDelivery: _failed_webhook,
     Offer: lambda action: Offer.objects.create(name="Spare", code_prefix="SPR", valid_days=5),
     Reward: lambda action: Reward.objects.create(
         name="Spare", kind="loyalty_points", points=5, code_prefix="SPR", valid_days=5

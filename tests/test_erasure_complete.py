@@ -33,9 +33,11 @@ from followups.models import (
     RewardGrant,
     RootCause,
 )
+from followups.webhooks.events import EVENT_TYPES
 from surveys import imports, services
 from surveys.models import Customer, CustomerImport, Response, Survey
 from tests.factories import CustomerFactory, SurveyFactory, UserFactory, manager, staff_member
+from tests.followups.webhooks import Receiver, endpoint_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -143,6 +145,9 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
     boss = manager("boss", email="boss@example.com")
     owner = staff_member("owner", email="owner@example.com")
     client.force_login(root)
+    # A receiver of every event, personal data included: what it was sent is scrubbed too.
+    receiver = Receiver().start()
+    endpoint_for(receiver, EVENT_TYPES, personal_data=True)
     main = SurveyFactory(slug="main", detractor_sla_hours=24, reminder_after_days=3)
     other = SurveyFactory(slug="other")
     later = SurveyFactory(slug="later")
@@ -267,6 +272,8 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         # The waiting import runs after all: it must not bring them back.
         committed(imports.customer_import_run, job_id=waiting.pk)
         exports_after = admin_exports(client)
+    receiver.stop()
+    assert receiver.requests  # the webhooks were delivered, with their personal data
 
     leaks = {
         value: {

@@ -3,32 +3,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from followups.models import FollowUpCase
+from followups.roles import ASSIGN_PERMISSION, managers
 
-ASSIGN_PERMISSION = "assign_followupcase"
+__all__ = ["ASSIGN_PERMISSION", "managers"]
 
 
 def is_manager(user) -> bool:
     return user.is_active and user.has_perm(f"followups.{ASSIGN_PERMISSION}")
-
-
-def managers() -> QuerySet:
-    """Active managers with an email address: the same people ``is_manager``
-    says yes to (the permission through a group or directly, or superuser)."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(is_superuser=True)
-            | Q(groups__permissions__codename=ASSIGN_PERMISSION)
-            | Q(user_permissions__codename=ASSIGN_PERMISSION)
-        )
-        .exclude(email="")
-        .distinct()
-    )
 
 
 def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:

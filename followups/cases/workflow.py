@@ -20,6 +20,7 @@ from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from followups.outbox.language import customer_language
 from followups.outbox.messages import email_queue, render
 from followups.publish import messages_enqueue
+from followups.webhooks.emit import Event, webhook_event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def case_assign(
         previous = case.owner
         case.owner = owner
         case.save(update_fields=["owner", "updated_at"])
-        _event(
+        event = _event(
             case,
             CaseEvent.Kind.ASSIGNED,
             actor,
@@ -88,7 +89,22 @@ def case_assign(
             owner_id=owner.pk if owner else None,
             previous_owner_id=previous.pk if previous else None,
         )
+        _webhook(case, event, "case.assigned", previous_owner=previous)
     return case
+
+
+def _webhook(case: FollowUpCase, event: CaseEvent, name: str, **objects) -> None:
+    """Report the change ``event`` recorded on ``case`` to the webhooks wanting ``name``."""
+    webhook_event_emit(
+        Event(
+            name,
+            f"caseevent:{event.pk}",
+            event.created_at,
+            {"case": case, **objects},
+            response_id=case.response_id,
+            case_id=case.pk,
+        )
+    )
 
 
 def cases_assign(*, cases, owner, actor) -> int:
@@ -131,7 +147,7 @@ def case_transition(
         )
         case.status = to_status
         case.save(update_fields=["status", "updated_at", *recorded])
-        _event(
+        event = _event(
             case,
             CaseEvent.Kind.STATUS_CHANGED,
             actor,
@@ -139,6 +155,9 @@ def case_transition(
             previous=previous,
             status=to_status,
         )
+        _webhook(case, event, "case.status_changed", previous_status=previous)
+        if to_status == Status.RESOLVED:
+            _webhook(case, event, "case.resolved")
         if to_status == Status.CLOSED and resurvey:
             _send_resurvey(case, actor)
     return case

@@ -18,6 +18,7 @@ from followups.models import (
     RewardGrant,
     SurveyIncentive,
 )
+from followups.webhooks.emit import grants_redeemed_report
 from surveys.admin import VIA_ADMIN
 from surveys.admin_changelist import RecordAdmin
 from surveys.admin_permissions import has_model_permission
@@ -98,6 +99,10 @@ class GrantAdmin(RecordAdmin):
                 ).values_list("pk", flat=True)
             )
             if updated:
+                incentive = "offer" if self.model is OfferGrant else "reward"
+                grants_redeemed_report(
+                    self.model.objects.filter(pk__in=changed).select_related("customer", incentive)
+                )
                 audit_record(
                     action=Action.GRANT_REDEEMED,
                     actor=request.user,

@@ -29,6 +29,7 @@ from followups.models import (
 )
 from followups.outbox import transports
 from followups.outbox.transports import Transport, TransportError
+from followups.webhooks.emit import Event, webhook_event_emit
 from surveys.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -202,7 +203,8 @@ def finish_sent(message_ids: Sequence[int]) -> int:
                 data={"email_id": row["pk"], "template": row["template"]},
             )
             for row in accepted
-            if row["case_id"]
+            # A webhook tells another system, not the customer: not on the timeline.
+            if row["case_id"] and row["channel"] != OutboundMessage.Channel.WEBHOOK
         )
     return len(accepted)
 
@@ -256,9 +258,23 @@ def _recipient_bounced(message: OutboundMessage) -> None:
     (they may have changed it since): nothing is emailed to it again."""
     if message.customer_id is None or not message.recipient:
         return
-    Customer.objects.with_email(message.recipient).filter(
-        pk=message.customer_id, email_bounced_at__isnull=True
-    ).update(email_bounced_at=timezone.now())
+    now = timezone.now()
+    with transaction.atomic():
+        bounced = (
+            Customer.objects.with_email(message.recipient)
+            .filter(pk=message.customer_id, email_bounced_at__isnull=True)
+            .update(email_bounced_at=now)
+        )
+        if bounced:
+            customer = Customer.objects.get(pk=message.customer_id)
+            webhook_event_emit(
+                Event(
+                    "invitation.bounced",
+                    f"customer:{customer.pk}:bounced:{now:%Y%m%dT%H%M%S%f}",
+                    now,
+                    {"customer": customer, "bounced_at": now},
+                )
+            )
 
 
 def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:

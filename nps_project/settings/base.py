@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # OpenAPI 3.1 documents the webhooks the product sends (its `webhooks` section).
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": "followups.webhooks.schema.WEBHOOKS",
 }
 
 # --- Admin -----------------------------------------------------------------
@@ -348,6 +351,7 @@ LOGGING: dict[str, Any] = {
 NPS_HANDOFF = {
     "response_recorded": "followups.handoff.enqueue_routing",
     "customer_erased": "followups.handoff.scrub_customer",
+    "customer_unsubscribed": "followups.handoff.report_unsubscribed",
 }
 NPS_ROUTING_BATCH_SIZE = env.int("NPS_ROUTING_BATCH_SIZE", default=100)
 NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=25)
@@ -366,6 +370,14 @@ NPS_EMAIL_RETRY_MAX_SECONDS = env.float("NPS_EMAIL_RETRY_MAX_SECONDS", default=3
 # with EMAIL_TIMEOUT=10; with the sweep every 30 s, a killed sender's emails are
 # sent again within two minutes.
 NPS_EMAIL_LEASE_MAX_SECONDS = env.float("NPS_EMAIL_LEASE_MAX_SECONDS", default=75.0)
+# Webhooks (followups.webhooks): a receiver gets 5 s to accept the connection
+# and 10 s to answer; one failing every delivery for 3 days is disabled (the
+# managers are told). Outside development and tests, endpoints whose host
+# resolves to a private, loopback, link-local or reserved address are refused.
+NPS_WEBHOOK_CONNECT_TIMEOUT = env.float("NPS_WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+NPS_WEBHOOK_READ_TIMEOUT = env.float("NPS_WEBHOOK_READ_TIMEOUT", default=10.0)
+NPS_WEBHOOK_DISABLE_AFTER_DAYS = env.float("NPS_WEBHOOK_DISABLE_AFTER_DAYS", default=3.0)
+NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 NPS_SWEEP_INTERVAL_SECONDS = env.float("NPS_SWEEP_INTERVAL_SECONDS", default=30.0)
 NPS_SWEEP_GRACE_SECONDS = env.float("NPS_SWEEP_GRACE_SECONDS", default=30.0)
 NPS_SWEEP_LIMIT = env.int("NPS_SWEEP_LIMIT", default=5000)

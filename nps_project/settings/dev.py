@@ -7,3 +7,6 @@ DEBUG = env.bool("DEBUG", default=True)
 # Only for a developer's machine: production.py has no default.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production-0123456789")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+# Receivers on this machine (a webhook tester on localhost) are allowed here.
+NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=True)

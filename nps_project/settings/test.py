@@ -19,3 +19,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "max_retries": 0}
 # Serve static files from the finders; no collectstatic needed for tests.
 WHITENOISE_AUTOREFRESH = True
+
+# The tests' webhook receivers listen on 127.0.0.1; the SSRF tests switch this off.
+NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

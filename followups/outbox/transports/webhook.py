@@ -1,0 +1,178 @@
+"""Webhooks over HTTP: one signed POST per outbox row (Standard Webhooks), to
+the address checked for the endpoint's host (``followups.webhooks.targets``),
+with short timeouts and no redirects followed. What the receiver answers
+decides the row: 2xx delivered; 410 disables the endpoint; any other 4xx but
+408 and 429 fails it for good; the rest is tried again later. An endpoint
+that keeps failing is disabled, and the managers are told by email.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import time
+
+from django.conf import settings
+from django.utils import timezone
+
+from followups.models import OutboundMessage, WebhookAttempt, WebhookEndpoint
+from followups.outbox.messages import email_queue
+from followups.outbox.transports.base import Transport, TransportError
+from followups.publish import messages_enqueue
+from followups.roles import managers
+from followups.webhooks.endpoints import (
+    webhook_endpoint_disable,
+    webhook_endpoint_failed,
+    webhook_endpoint_succeeded,
+)
+from followups.webhooks.signing import signed_headers
+from followups.webhooks.targets import Target, TargetRefused, TargetUnresolved, target_resolve
+
+USER_AGENT = "nps-loop-webhooks/1"
+REPLY_SHOWN = 200  # characters of a refusing receiver's reply kept in the error
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """HTTP to the checked address, whatever the name resolves to by now."""
+
+    def __init__(self, target: Target, *, connect: float, read: float) -> None:
+        super().__init__(target.host, target.port, timeout=connect)
+        self.address, self.read_timeout = target.address, read
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock.settimeout(self.read_timeout)
+
+
+class _PinnedTLSConnection(http.client.HTTPSConnection):
+    """HTTPS to the checked address; the certificate is checked for the host name."""
+
+    def __init__(self, target: Target, *, connect: float, read: float) -> None:
+        super().__init__(
+            target.host, target.port, timeout=connect, context=ssl.create_default_context()
+        )
+        self.address, self.read_timeout = target.address, read
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        self.sock.settimeout(self.read_timeout)
+
+
+def post(target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """POST ``body`` to ``target``; the status and the start of the reply."""
+    kind = _PinnedTLSConnection if target.scheme == "https" else _PinnedConnection
+    connection = kind(
+        target,
+        connect=settings.NPS_WEBHOOK_CONNECT_TIMEOUT,
+        read=settings.NPS_WEBHOOK_READ_TIMEOUT,
+    )
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        reply = connection.getresponse()
+        return reply.status, reply.read(REPLY_SHOWN).decode(errors="replace")
+    finally:
+        connection.close()
+
+
+def is_permanent(status: int) -> bool:
+    """A refusal that sending again cannot change."""
+    return 400 <= status < 500 and status not in (408, 429)
+
+
+class WebhookTransport(Transport):
+    """Signed HTTP POSTs, one connection per message."""
+
+    channel = OutboundMessage.Channel.WEBHOOK
+    noun = "Webhook"
+
+    def deliver(self, message: OutboundMessage) -> None:
+        endpoint = (
+            WebhookEndpoint.objects.filter(pk=message.webhook_endpoint_id).first()
+            if message.webhook_endpoint_id
+            else None
+        )
+        if endpoint is None or not endpoint.is_active:
+            raise TransportError("The webhook endpoint is disabled or gone.", permanent=True)
+        try:
+            target = target_resolve(endpoint.url)
+        except TargetRefused as exc:
+            raise TransportError(str(exc), permanent=True) from exc
+        except TargetUnresolved as exc:
+            self._failed(endpoint)
+            raise TransportError(str(exc), permanent=False) from exc
+        status = self._attempt(message, endpoint, target)
+        if 200 <= status < 300:
+            webhook_endpoint_succeeded(endpoint_id=endpoint.pk)
+            return
+        if status == 410:
+            reason = "The receiver answered 410 Gone: it wants no more deliveries."
+            if webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=reason):
+                managers_tell(endpoint.pk)
+            raise TransportError(reason, permanent=True)
+        self._failed(endpoint)
+        raise TransportError(f"The receiver answered {status}.", permanent=is_permanent(status))
+
+    def _attempt(self, message: OutboundMessage, endpoint: WebhookEndpoint, target: Target) -> int:
+        """One signed POST, logged with its outcome and timing; its status."""
+        sent_at = int(time.time())
+        headers = {
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            **signed_headers(
+                secret=endpoint.secret,
+                webhook_id=message.webhook_id,
+                timestamp=sent_at,
+                body=message.body_text,
+            ),
+        }
+        started, clock = timezone.now(), time.monotonic()
+        attempt = WebhookAttempt(message=message, started_at=started, duration_ms=0)
+        try:
+            status, reply = post(target, message.body_text.encode(), headers)
+        except (OSError, http.client.HTTPException) as exc:
+            attempt.duration_ms = round((time.monotonic() - clock) * 1000)
+            attempt.error = f"{type(exc).__name__}: {exc}"[:2000]
+            attempt.save()
+            self._failed(endpoint)
+            raise TransportError(attempt.error, permanent=False) from exc
+        attempt.duration_ms = round((time.monotonic() - clock) * 1000)
+        attempt.status_code = status
+        if not 200 <= status < 300:
+            attempt.error = reply[:REPLY_SHOWN]
+        attempt.save()
+        return status
+
+    def _failed(self, endpoint: WebhookEndpoint) -> None:
+        if webhook_endpoint_failed(endpoint_id=endpoint.pk):
+            managers_tell(endpoint.pk)
+
+    def message_seconds(self) -> float:
+        return settings.NPS_WEBHOOK_CONNECT_TIMEOUT + settings.NPS_WEBHOOK_READ_TIMEOUT
+
+
+def managers_tell(endpoint_id: int) -> list[int]:
+    """Email every manager that the endpoint was disabled, and why (once per
+    disabling), through the outbox."""
+    endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
+    stamp = endpoint.disabled_at.isoformat() if endpoint.disabled_at else "now"
+    ids = [
+        email_queue(
+            template="webhook_disabled",
+            dedupe_key=f"webhook:{endpoint.pk}:disabled:{stamp}:{user.pk}",
+            recipient=user.email,
+            language=settings.LANGUAGE_CODE,
+            context={
+                "url": endpoint.url,
+                "reason": endpoint.disabled_reason,
+                "admin_url": (
+                    f"{settings.PUBLIC_BASE_URL}/admin/followups/webhookendpoint/"
+                    f"{endpoint.pk}/change/"
+                ),
+            },
+        ).pk
+        for user in managers()
+    ]
+    messages_enqueue(message_ids=ids)
+    return ids

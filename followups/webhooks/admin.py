@@ -1,0 +1,247 @@
+"""Webhooks in the admin: the endpoints (the secret shown once, when one is
+added), and the delivery log, each delivery's body, answers and timing, with
+"send again"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from followups.models import OutboundMessage, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from followups.publish import messages_enqueue
+from followups.webhooks.endpoints import (
+    webhook_endpoint_create,
+    webhook_events_check,
+    webhook_url_check,
+)
+from followups.webhooks.events import EVENT_TYPES
+from surveys.admin import VIA_ADMIN
+from surveys.admin_changelist import RecordAdmin
+from surveys.admin_permissions import has_model_permission
+from surveys.audit import Action, audit_record
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=[
+            (event.name, f"{event.name}: {event.description}") for event in EVENT_TYPES.values()
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("url", "description", "events", "personal_data", "is_active")
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhook_url_check(url)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from exc
+        return url
+
+    def clean_events(self):
+        try:
+            return webhook_events_check(self.cleaned_data["events"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["events"]) from exc
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = (
+        "url",
+        "events_shown",
+        "personal_data",
+        "is_active",
+        "failing_since",
+        "disabled_at",
+        "created_at",
+    )
+    list_filter = ("is_active", "personal_data")
+    search_fields = ("url", "description")
+    readonly_fields = (
+        "disabled_at",
+        "disabled_reason",
+        "failing_since",
+        "created_by",
+        "created_at",
+    )
+
+    @admin.display(description=_("events"))
+    def events_shown(self, obj):
+        return ", ".join(obj.events)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("url", "description", "events", "personal_data")
+        return (*WebhookEndpointForm.Meta.fields, *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if "is_active" in form.changed_data:
+                if obj.is_active:
+                    # Enabled again: its failures so far no longer count.
+                    obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
+                else:
+                    obj.disabled_at = timezone.now()
+                    obj.disabled_reason = f"Disabled in the admin by {request.user.get_username()}."
+            obj.save()
+            return
+        created = webhook_endpoint_create(
+            url=obj.url,
+            events=obj.events,
+            personal_data=obj.personal_data,
+            description=obj.description,
+            created_by=request.user,
+        )
+        obj.pk, obj.secret, obj.created_at = created.pk, created.secret, created.created_at
+        self.message_user(
+            request,
+            format_html(
+                _("The endpoint's signing secret, shown only now: {secret}"),
+                secret=format_html("<code>{}</code>", created.secret),
+            ),
+        )
+
+
+class SendAgain:
+    """The delivery log's action: the chosen deliveries go out again, with
+    the same webhook-id: it is the same event (a receiver that processed it drops it)."""
+
+    def has_resend_permission(self, request):
+        return has_model_permission(request, self.opts, "resend")
+
+    @admin.action(description=_("Send again"), permissions=["resend"])
+    def send_again(self, request, queryset):
+        with transaction.atomic():
+            # Locked, and never one being sent right now.
+            ids = list(
+                WebhookDelivery.objects.select_for_update()
+                .filter(pk__in=queryset.values("pk"))
+                .exclude(status=OutboundMessage.Status.SENDING)
+                .values_list("pk", flat=True)
+            )
+            WebhookDelivery.objects.filter(pk__in=ids).update(
+                status=OutboundMessage.Status.QUEUED,
+                attempts=0,
+                next_attempt_at=timezone.now(),
+                sent_at=None,
+                claimed_at=None,
+                lease_expires_at=None,
+            )
+            if ids:
+                audit_record(
+                    action=Action.MESSAGES_RETRIED,
+                    actor=request.user,
+                    via=VIA_ADMIN,
+                    object_type=self.opts.label_lower,
+                    object_ids=ids,
+                )
+        messages_enqueue(message_ids=ids)
+        self.message_user(
+            request,
+            ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", len(ids))
+            % {"n": len(ids)},
+        )
+
+
+def _last_attempt(field: str) -> Subquery:
+    return Subquery(
+        WebhookAttempt.objects.filter(message_id=OuterRef("pk"))
+        .order_by("-started_at")
+        .values(field)[:1]
+    )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(SendAgain, RecordAdmin):
+    list_display = (
+        "created_at",
+        "template",
+        "webhook_endpoint",
+        "status",
+        "attempts",
+        "last_code",
+        "last_duration",
+        "sent_at",
+        "short_error",
+    )
+    list_filter = ("status", "template")
+    list_select_related = ("webhook_endpoint",)
+    search_fields = ("dedupe_key", "recipient")
+    date_hierarchy = "created_at"
+    actions = ("send_again",)
+    show_full_result_count = False
+    fields = (
+        "template",
+        "webhook_endpoint",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "webhook_id_shown",
+        "body_text",
+        "attempts_log",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_status_code=_last_attempt("status_code"),
+                last_duration_ms=_last_attempt("duration_ms"),
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    @admin.display(description=_("response code"))
+    def last_code(self, obj):
+        return obj.last_status_code
+
+    @admin.display(description=_("time (ms)"))
+    def last_duration(self, obj):
+        return obj.last_duration_ms
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return obj.last_error[:80]
+
+    @admin.display(description=_("webhook-id"))
+    def webhook_id_shown(self, obj):
+        return obj.webhook_id
+
+    @admin.display(description=_("attempts"))
+    def attempts_log(self, obj):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (attempt.started_at, attempt.status_code or "-", attempt.duration_ms, attempt.error)
+                for attempt in obj.webhook_attempts.order_by("-started_at")
+            ),
+        )
+        return format_html(
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
+            _("started at"),
+            _("response code"),
+            _("time (ms)"),
+            _("error"),
+            rows,
+        )

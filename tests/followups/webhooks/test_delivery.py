@@ -1,0 +1,195 @@
+"""Deliveries to a real receiver on 127.0.0.1, each verified there by the
+``standardwebhooks`` library: signed, retried while the receiver fails for
+now, refused for good when it says so, and the endpoint disabled when it is
+gone or keeps failing (the managers are told)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
+
+from followups.models import OutboundMessage, WebhookAttempt
+from followups.outbox.sending import messages_send
+from followups.webhooks.emit import Event, webhook_event_emit
+from tests.factories import CustomerFactory, manager
+from tests.followups.webhooks import Receiver, endpoint_for
+
+pytestmark = pytest.mark.django_db
+
+
+def queue_event(endpoint, key="1"):
+    customer = CustomerFactory()
+    [message_id] = webhook_event_emit(
+        Event(
+            "customer.unsubscribed",
+            f"customer:{customer.pk}:{key}",
+            timezone.now(),
+            {"customer": customer, "unsubscribed_at": timezone.now()},
+        )
+    )
+    assert endpoint.deliveries.filter(pk=message_id).exists()
+    return message_id
+
+
+def send(message_id):
+    """One delivery attempt now, as a worker would make it."""
+    OutboundMessage.objects.filter(pk=message_id).update(next_attempt_at=timezone.now())
+    retry = messages_send(message_ids=[message_id])
+    return OutboundMessage.objects.get(pk=message_id), retry
+
+
+def test_a_delivery_is_signed_per_standard_webhooks_and_recorded_sent(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    message_id = queue_event(endpoint)
+    message, retry = send(message_id)
+    assert retry == {}
+    assert message.status == "sent"
+    assert receiver.refused == []
+    [delivered] = receiver.verified
+    assert delivered["id"] == message.webhook_id
+    assert delivered["payload"] == json.loads(message.body_text)
+    request = receiver.requests[0]
+    assert request["path"] == "/hooks"
+    assert request["headers"]["content-type"] == "application/json"
+    [attempt] = WebhookAttempt.objects.filter(message_id=message_id)
+    assert attempt.status_code == 200
+    assert attempt.error == ""
+
+
+def test_a_signature_made_with_another_secret_is_refused_by_the_verifier(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    receiver.secret = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo="
+    send(queue_event(endpoint))
+    assert receiver.verified == []
+    assert receiver.refused == ["No matching signature found"]
+
+
+def test_a_receiver_failing_twice_gets_the_event_on_the_third_try_under_one_id(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    receiver.statuses = [500, 500]
+    message_id = queue_event(endpoint)
+    message, retry = send(message_id)
+    assert message.status == "queued"
+    assert message.last_error == "The receiver answered 500."
+    assert retry[message_id] > 0
+    assert message.next_attempt_at > timezone.now()
+    send(message_id)
+    message, _ = send(message_id)
+    assert message.status == "sent"
+    assert message.attempts == 3
+    assert receiver.ids() == [message.webhook_id] * 3
+    codes = WebhookAttempt.objects.filter(message_id=message_id).order_by("started_at")
+    assert [a.status_code for a in codes] == [500, 500, 200]
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is None  # it works again
+
+
+def test_a_receiver_down_then_up_gets_the_event(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    port = receiver.port
+    receiver.stop()
+    message_id = queue_event(endpoint)
+    message, retry = send(message_id)
+    assert message.status == "queued"
+    assert "ConnectionRefusedError" in message.last_error
+    assert message_id in retry
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is not None
+    back = Receiver(port=port).start()
+    back.secret = endpoint.secret
+    try:
+        message, _ = send(message_id)
+    finally:
+        back.stop()
+    assert message.status == "sent"
+    assert back.ids() == [message.webhook_id]
+
+
+@pytest.mark.parametrize("status", [408, 429, 503, 302])
+def test_these_answers_are_tried_again(receiver, status):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    receiver.statuses = [status]
+    message, retry = send(queue_event(endpoint))
+    assert message.status == "queued"
+    assert message.pk in retry
+    assert len(receiver.requests) == 1  # a redirect is not followed
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 422])
+def test_other_4xx_answers_fail_the_delivery_for_good(receiver, status):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    receiver.statuses = [status]
+    message, retry = send(queue_event(endpoint))
+    assert retry == {}
+    assert message.status == "failed"
+    assert message.last_error == f"The receiver answered {status}."
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+
+
+def test_410_disables_the_endpoint_and_tells_the_managers(receiver):
+    boss = manager("boss", email="boss@example.com")
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    receiver.statuses = [410]
+    first = queue_event(endpoint, "a")
+    second = queue_event(endpoint, "b")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        messages_send(message_ids=[first, second])
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    assert "410" in endpoint.disabled_reason
+    # One was refused with 410; the other was not even tried: the endpoint is off.
+    rows = OutboundMessage.objects.filter(pk__in=[first, second])
+    assert {row.status for row in rows} == {"failed"}
+    assert {row.last_error for row in rows} == {
+        "The receiver answered 410 Gone: it wants no more deliveries.",
+        "The webhook endpoint is disabled or gone.",
+    }
+    assert len(receiver.requests) == 1
+    [told] = [m for m in mail.outbox if m.to == [boss.email]]
+    assert endpoint.url in told.subject
+
+
+def test_an_endpoint_failing_for_three_days_is_disabled_and_the_managers_told(receiver):
+    boss = manager("boss", email="boss@example.com")
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    start = timezone.now()
+    receiver.statuses = [500] * 3
+    with time_machine.travel(start, tick=True):
+        send(queue_event(endpoint, "a"))
+    with time_machine.travel(start + timedelta(days=2, hours=23), tick=True):
+        send(queue_event(endpoint, "b"))
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    assert endpoint.failing_since is not None
+    with (
+        time_machine.travel(start + timedelta(days=3, minutes=1), tick=True),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        send(queue_event(endpoint, "c"))
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    assert endpoint.disabled_reason == "Every delivery failed for 3 days."
+    [told] = [m for m in mail.outbox if m.to == [boss.email]]
+    assert "was disabled: Every delivery failed for 3 days." in told.body
+
+
+def test_a_success_within_three_days_starts_the_count_again(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    start = timezone.now()
+    receiver.statuses = [500, 200, 500]
+    with time_machine.travel(start, tick=True):
+        send(queue_event(endpoint, "a"))
+    with time_machine.travel(start + timedelta(days=2), tick=True):
+        send(queue_event(endpoint, "b"))
+    with time_machine.travel(start + timedelta(days=3, hours=1), tick=True):
+        send(queue_event(endpoint, "c"))
+    endpoint.refresh_from_db()
+    assert endpoint.is_active
+    assert endpoint.failing_since >= start + timedelta(days=3)
