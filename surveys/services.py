@@ -243,8 +243,9 @@ def _response_save(response: Response, *, now) -> Recorded:
 
 def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -> Customer:
     """Remove a customer's personal data on request, from every row that holds
-    it (see ``surveys.erasure``). Their answers stay, without comment or
-    identity, so statistics do not change. Erasing again changes nothing.
+    it (see ``surveys.erasure``). Their answers stay, without comment,
+    properties or identity, so statistics do not change. Erasing again
+    changes nothing.
     ``actor`` and ``via`` name who asked, in the audit trail (``actor`` None:
     the current request's)."""
     now = timezone.now()
@@ -267,7 +268,8 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         # routing (it claims answers with row locks, skipping locked ones): an
         # answer being routed now is finished first, and its case and emails
         # are then scrubbed below; one not yet claimed is later skipped as erased.
-        customer.responses.update(comment="")
+        # Free-form properties too: whatever a caller said about the customer.
+        customer.responses.update(comment="", properties={})
         customer.invitations.filter(responded_at__isnull=True, expires_at__gt=now).update(
             expires_at=now
         )

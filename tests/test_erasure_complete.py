@@ -237,7 +237,14 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
             invitation=case.resurvey_invitation,
         )
         # A passive on another survey: an offer.
-        committed(services.response_record, survey=other, customer=zeb, score=8)
+        committed(
+            services.response_record,
+            survey=other,
+            customer=zeb,
+            score=8,
+            # What a caller says about the customer with an answer (an API or an import).
+            properties={"plan": "pro", "contact": EMAIL, "account": NAME},
+        )
         # An invitation still waiting in the outbox when the erasure comes.
         invitation_send(survey=later, customer=zeb)
         queued = OutboundMessage.objects.get(customer=zeb, status=OutboundMessage.Status.QUEUED)

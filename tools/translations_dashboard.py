@@ -61,17 +61,18 @@ T = {
     },
 }
 
+# A template string: its percent signs are doubled in the catalogue.
 T[
     "▲ ▼ differs from the other segments beyond the noise. With many segments some differ by "
-    "chance: the marks keep the expected share of false ones at 5% (Benjamini-Hochberg)."
+    "chance: the marks keep the expected share of false ones at 5%% (Benjamini-Hochberg)."
 ] = {
     "pl": "▲ ▼ różni się od pozostałych segmentów bardziej niż szum. Przy wielu segmentach "
     "niektóre różnią się przypadkiem: oznaczenia utrzymują oczekiwany odsetek fałszywych "
-    "na poziomie 5% (Benjamini-Hochberg).",
+    "na poziomie 5%% (Benjamini-Hochberg).",
     "ru": "▲ ▼ отличается от остальных сегментов сильнее, чем шум. Когда сегментов много, "
-    "некоторые отличаются случайно: отметки держат ожидаемую долю ложных на уровне 5% "
+    "некоторые отличаются случайно: отметки держат ожидаемую долю ложных на уровне 5%% "
     "(Бенджамини-Хохберг).",
-    "zh_Hans": "▲ ▼ 与其他细分的差异超出噪声范围。细分较多时，有些差异纯属偶然：这些标记将误报的预期比例控制在 5%（Benjamini-Hochberg 方法）。",
+    "zh_Hans": "▲ ▼ 与其他细分的差异超出噪声范围。细分较多时，有些差异纯属偶然：这些标记将误报的预期比例控制在 5%%（Benjamini-Hochberg 方法）。",
 }
 T["All surveys"] = {"pl": "Wszystkie ankiety", "ru": "Все опросы", "zh_Hans": "所有调查"}
 T["Answers"] = {"pl": "Odpowiedzi", "ru": "Ответы", "zh_Hans": "回答"}
