@@ -69,7 +69,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from . import stats
+from . import handoff, stats
 from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
 from .imports import CHUNK_SIZE, ImportFileError, file_text, line_error
@@ -569,6 +569,11 @@ def _chunk_plan(job: AnswerImport, rows: list[AnswerRow], now: datetime) -> _Chu
             )
             chunk.errors.append(line_error(row.line, "survey: " + message))
             continue
+        if row.source_id in stored:
+            # Imported before: nothing of the row is read again, so neither is a
+            # customer erased since (whose identifiers the file still holds).
+            chunk.unchanged += 1
+            continue
         try:
             customer = customers.find(row.customer)
         except ValidationError as exc:
@@ -581,9 +586,6 @@ def _chunk_plan(job: AnswerImport, rows: list[AnswerRow], now: datetime) -> _Chu
         if row.unsubscribed_at is not None:
             earlier = chunk.unsubscribes.get(id(customer), (customer, row.unsubscribed_at))[1]
             chunk.unsubscribes[id(customer)] = (customer, min(earlier, row.unsubscribed_at))
-        if row.source_id in stored:
-            chunk.unchanged += 1
-            continue
         chunk.answers.append(_answer(row, survey, customer, source, now))
     chunk.new_customers = customers.created
     return chunk
@@ -621,9 +623,14 @@ def _chunk_write(job: AnswerImport, rows: list[AnswerRow]) -> _Chunk:
         # Another import of the same file at once: its answers win, ours are skipped.
         Response.objects.bulk_create(chunk.answers, ignore_conflicts=True)
         for customer, when in chunk.unsubscribes.values():
-            chunk.unsubscribed += Customer.objects.filter(
-                pk=customer.pk, unsubscribed_at__isnull=True
-            ).update(unsubscribed_at=when, updated_at=now)
+            changed = Customer.objects.filter(pk=customer.pk, unsubscribed_at__isnull=True).update(
+                unsubscribed_at=when, updated_at=now
+            )
+            if changed:
+                # As any unsubscribe: the other side (webhooks) hears of it.
+                customer.unsubscribed_at = when
+                handoff.customer_unsubscribed(customer)
+            chunk.unsubscribed += changed
         if job.dry_run:
             transaction.set_rollback(True)
     return chunk

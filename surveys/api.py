@@ -601,7 +601,10 @@ def _previous_period(params, survey, bounds) -> tuple[datetime, datetime, NpsSum
     for name in ("from", "to"):
         others.pop(name, None)
     filtered = NpsFilter(others, queryset=models.Response.objects.filter(survey=survey)).qs
-    before, until = start.at - (end.at - start.at), start.at
+    try:
+        before, until = start.at - (end.at - start.at), start.at
+    except OverflowError:  # a period reaching back to the year 1: nothing before it
+        return None
     summary = filtered.filter(submitted_at__gte=before, submitted_at__lt=until).nps_summary()
     return before, until, summary
 

@@ -40,13 +40,27 @@ NO_SURVEY = (
 UNKNOWN_SURVEY = "No survey with the slug '{slug}' (from {source})."
 
 
+CROSS_SITE = (
+    "A request sent by a browser from another site is refused: the API key must not be "
+    "usable by pages a staff member visits."
+)
+
+
 class DelightedKeyAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Basic base64(key)`` or ``base64(key:)``."""
+    """``Authorization: Basic base64(key)`` or ``base64(key:)``.
+
+    Delighted's clients send the key with every request, unasked. A browser
+    sends Basic credentials by itself once someone typed them into its prompt,
+    also with forms other sites post: so no 401 here asks for Basic (which
+    would make the browser prompt), and a request the browser marks as
+    cross-site is refused."""
 
     def authenticate(self, request):
         parts = authentication.get_authorization_header(request).split()
         if not parts or parts[0].lower() != b"basic":
             return None
+        if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+            raise exceptions.AuthenticationFailed(CROSS_SITE)
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed("Send the API key as the Basic user name.")
         try:
@@ -65,7 +79,8 @@ class DelightedKeyAuthentication(authentication.BaseAuthentication):
         return api_key.user, api_key
 
     def authenticate_header(self, request):
-        return 'Basic realm="Delighted API"'
+        # A scheme browsers do not prompt for (see the class's docstring).
+        return 'Key realm="Delighted API"'
 
 
 def delighted_error(error: dict) -> tuple[int, dict]:

@@ -125,7 +125,9 @@ class PeopleView(DelightedView):
             shown = {
                 "email": given.get("email") or None,
                 "name": given.get("name") or None,
-                "phone_number": customer.phone if given.get("phone_number") else None,
+                "phone_number": phone_normalize(given["phone_number"])
+                if given.get("phone_number")
+                else None,
             }
         return Response(
             {

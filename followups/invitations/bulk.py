@@ -272,8 +272,12 @@ class _Batch:
             except ValidationError as exc:
                 refused[key] = _prefixed(exc, "customer")
                 del new[key]
-        Customer.objects.bulk_create(list(new.values()))
-        for key, (customer, fields) in changed.items():
+        # In one order for every batch (by email), so two batches writing the
+        # same customers wait for each other instead of deadlocking.
+        Customer.objects.bulk_create(sorted(new.values(), key=lambda c: (c.email or "").lower()))
+        for key, (customer, fields) in sorted(
+            changed.items(), key=lambda entry: entry[1][0].pk or 0
+        ):
             try:
                 customer.full_clean()
             except ValidationError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -59,7 +59,13 @@ def invitations_send(*, invitation_ids: list[int], now: datetime | None = None) 
             .order_by("pk")
         )
         to_send = _skip_unreachable(claimed)
-        Invitation.objects.filter(pk__in=[i.pk for i in to_send]).update(sent_at=now)
+        for invitation in to_send:
+            # The link lives its survey's lifetime from now, when it is sent,
+            # not from when it was asked for (a survey paused for weeks, or
+            # workers down, would otherwise send links already dead).
+            invitation.sent_at = now
+            invitation.expires_at = now + timedelta(days=invitation.survey.invitation_lifetime_days)
+        Invitation.objects.bulk_update(to_send, ["sent_at", "expires_at"])
         message_ids = _emails_store(to_send, now=now)
         messages_enqueue(message_ids=message_ids)
     if to_send:

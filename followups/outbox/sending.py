@@ -280,9 +280,11 @@ def _recipient_bounced(message: OutboundMessage) -> None:
 def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:
     """Fail the row for good, or put it back and note its delay in ``retry``."""
     if error.permanent:
-        _mark_failed(message, error.reason)
-        if error.recipient_refused:
-            _recipient_bounced(message)
+        # Together: a worker dying between the two must not lose the bounce.
+        with transaction.atomic():
+            _mark_failed(message, error.reason)
+            if error.recipient_refused:
+                _recipient_bounced(message)
     elif (delay := _requeue(message, error.reason)) is not None:
         retry[message.pk] = delay
 

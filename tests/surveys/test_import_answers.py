@@ -232,6 +232,19 @@ def test_an_erased_customer_is_not_brought_back_by_their_answers(survey):
     assert not Customer.objects.filter(email="piotr@example.com").exists()
 
 
+def test_importing_again_after_an_erasure_does_not_bring_the_person_back(survey):
+    import_delighted()
+    ada = Customer.objects.get(email="ada@example.com")
+    customers = Customer.objects.count()
+    customer_erase(customer=ada)
+
+    import_delighted()
+
+    assert not Customer.objects.filter(email="ada@example.com").exists()
+    assert Customer.objects.count() == customers
+    assert Response.objects.filter(customer=ada).exists()  # the answers, kept anonymous
+
+
 def test_the_answers_csv_names_its_survey_per_row_and_keeps_properties(capsys):
     onboarding = SurveyFactory(slug="onboarding")
     fallback = SurveyFactory(slug="fallback")

@@ -9,6 +9,7 @@ that keeps failing is disabled, and the managers are told by email.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import ssl
 import time
@@ -21,11 +22,13 @@ from followups.outbox.messages import email_queue
 from followups.outbox.transports.base import Transport, TransportError
 from followups.publish import messages_enqueue
 from followups.roles import managers
+from followups.webhooks.emit import body
 from followups.webhooks.endpoints import (
     webhook_endpoint_disable,
     webhook_endpoint_failed,
     webhook_endpoint_succeeded,
 )
+from followups.webhooks.events import without_personal_data
 from followups.webhooks.signing import signed_headers
 from followups.webhooks.targets import Target, TargetRefused, TargetUnresolved, target_resolve
 
@@ -117,6 +120,7 @@ class WebhookTransport(Transport):
     def _attempt(self, message: OutboundMessage, endpoint: WebhookEndpoint, target: Target) -> int:
         """One signed POST, logged with its outcome and timing; its status."""
         sent_at = int(time.time())
+        content = _content_for(endpoint, message.body_text)
         headers = {
             "content-type": "application/json",
             "user-agent": USER_AGENT,
@@ -124,13 +128,13 @@ class WebhookTransport(Transport):
                 secret=endpoint.secret,
                 webhook_id=message.webhook_id,
                 timestamp=sent_at,
-                body=message.body_text,
+                body=content,
             ),
         }
         started, clock = timezone.now(), time.monotonic()
         attempt = WebhookAttempt(message=message, started_at=started, duration_ms=0)
         try:
-            status, reply = post(target, message.body_text.encode(), headers)
+            status, reply = post(target, content.encode(), headers)
         except (OSError, http.client.HTTPException) as exc:
             attempt.duration_ms = round((time.monotonic() - clock) * 1000)
             attempt.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -176,3 +180,12 @@ def managers_tell(endpoint_id: int) -> list[int]:
     ]
     messages_enqueue(message_ids=ids)
     return ids
+
+
+def _content_for(endpoint: WebhookEndpoint, stored: str) -> str:
+    """The body as this endpoint may receive it now: the event was stored with
+    personal data if the endpoint wanted it then, and an endpoint that has
+    since turned personal data off gets a retry (or "send again") without."""
+    if endpoint.personal_data:
+        return stored
+    return body(without_personal_data(json.loads(stored)))

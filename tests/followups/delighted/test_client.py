@@ -356,6 +356,12 @@ def test_key_that_may_only_invite_changes_no_stored_details_and_reads_none(base_
     assert Customer.objects.get(email="ada@example.com").name == "Ada Lovelace"
     assert (person.name, person.phone_number) == ("Someone", None)
     assert person.survey_scheduled_at is not None
+    # With a phone number of its own: it gets back what it sent, never the stored one.
+    again = delighted.Person.create(
+        client=inviter, email="ada@example.com", phone_number="+48 600 000 001"
+    )
+    assert again.phone_number == "+48600000001"
+    assert Customer.objects.get(email="ada@example.com").phone == "+48601234567"
 
 
 def test_phone_number_taken_by_another_person_is_a_422_on_phone_number(client):

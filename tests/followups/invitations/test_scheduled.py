@@ -70,6 +70,18 @@ def test_an_invitation_of_a_paused_survey_waits_until_it_is_active_again(survey)
     assert invitations_send(invitation_ids=[invitation.pk], now=at) == 1
 
 
+def test_a_link_sent_late_lives_its_whole_lifetime_from_when_it_is_sent(survey):
+    invitation = scheduled(survey)
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.PAUSED)
+    # Paused for longer than an invitation lives, then active again.
+    later = NOW + timedelta(days=survey.invitation_lifetime_days + 10)
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.ACTIVE)
+    assert invitations_send(invitation_ids=[invitation.pk], now=later) == 1
+    sent = Invitation.objects.get(pk=invitation.pk)
+    assert sent.expires_at == later + timedelta(days=survey.invitation_lifetime_days)
+    assert sent.status_at(later + timedelta(days=1)) == "sent"
+
+
 def test_the_periodic_task_publishes_the_due_ones_in_chunks(survey, settings):
     settings.NPS_INVITATION_CHUNK_SIZE = 2
     due = [scheduled(survey, at=NOW + timedelta(minutes=n)) for n in range(5)]

@@ -193,3 +193,21 @@ def test_a_success_within_three_days_starts_the_count_again(receiver):
     endpoint.refresh_from_db()
     assert endpoint.is_active
     assert endpoint.failing_since >= start + timedelta(days=3)
+
+
+def test_an_endpoint_that_turns_personal_data_off_gets_retries_without_it(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"], personal_data=True)
+    receiver.statuses = [500]
+    message_id = queue_event(endpoint)
+    send(message_id)  # refused once, with the customer's email in the body
+    assert (
+        "email"
+        in json.loads(OutboundMessage.objects.get(pk=message_id).body_text)["data"]["customer"]
+    )
+    endpoint.personal_data = False
+    endpoint.save(update_fields=["personal_data"])
+    message, _retry = send(message_id)
+    assert message.status == "sent"
+    delivered = receiver.verified[-1]["payload"]["data"]["customer"]
+    assert "email" not in delivered and "name" not in delivered
+    assert delivered["id"] == json.loads(message.body_text)["data"]["customer"]["id"]

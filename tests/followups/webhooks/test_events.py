@@ -202,3 +202,21 @@ def test_a_delivered_case_webhook_is_not_put_on_the_case_timeline(receiver):
     # Only the apology email to the customer is on it.
     sent = case.events.filter(kind="email_sent")
     assert [event.data["template"] for event in sent] == ["apology"]
+
+
+def test_an_unsubscribe_brought_by_an_answer_import_is_reported_too(tmp_path):
+    from django.core.management import call_command
+
+    from tests.factories import SurveyFactory
+
+    endpoint = endpoint_for(Receiver(port=1), ["customer.unsubscribed"])
+    SurveyFactory(slug="imported")
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Response ID,Email,Score,Created At,Unsubscribed\n"
+        "r-1,cy@example.com,9,2025-03-01 10:00:00 UTC,true\n",
+        encoding="utf-8",
+    )
+    call_command("import_answers", str(export), "--format", "delighted", "--survey", "imported")
+    [unsubscribed] = payloads(endpoint)
+    assert unsubscribed["type"] == "customer.unsubscribed"

@@ -48,6 +48,8 @@ def resolving(monkeypatch, host: str, address: str) -> None:
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]:8080/hooks",
         "http://[::ffff:127.0.0.1]/hooks",
+        "http://[2002:7f00:1::]/hooks",  # 6to4 of 127.0.0.1
+        "http://[2002:a00:1::]/hooks",  # 6to4 of 10.0.0.1
         "http://0.0.0.0/hooks",
         "http://224.0.0.1/hooks",
     ],

@@ -139,6 +139,9 @@ def test_nps_compares_with_the_period_of_the_same_length_before(read_client, for
     assert body["change_is_significant"] is True
     assert previous["confidence_interval"]["low"] < previous["nps"]
     # The other filters hold for the period before too.
+    # A period from the first day there is has none before it.
+    first = nps(read_client, **{"from": "0001-01-01", "to": "2025-03-31"}).json()
+    assert (first["previous"], first["change"]) == (None, None)
     only = nps(read_client, **{"from": "2025-03-01", "to": "2025-03-31", "segment": "vip"}).json()
     assert (only["previous"]["total"], only["total"], only["change"]) == (9, 0, None)
     assert only["change_is_significant"] is False
