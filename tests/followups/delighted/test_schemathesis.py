@@ -3,7 +3,8 @@ views, at /api/delighted/v1/openapi.json): valid, warning-free, naming every
 route and no other, and true of the running API: schemathesis sends generated
 requests (valid ones, and invalid ones the description forbids) to every
 operation through the real WSGI stack with a key holding every scope; none
-gets a server error and every documented answer matches the description."""
+gets a server error, every answer's status and content type are documented
+and its body matches the description, and invalid input is refused."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from followups.delighted.urls import v1
 from surveys.models import ApiScope
@@ -33,6 +39,13 @@ from tests.surveys.api.test_schema import wsgi_app  # noqa: F401 - a fixture
 SCHEMA = "/api/delighted/v1/openapi.json"
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 20}
 MIN_CASES = 1000
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+]
 pytestmark = pytest.mark.django_db
 
 
@@ -125,9 +138,7 @@ def _fuzz(operation, mode, examples: int, headers: dict, rows: dict, statuses: C
     def run(case, real):
         if real and mode is GenerationMode.POSITIVE:
             _point_at_real_rows(case, rows)
-        response = case.call_and_validate(
-            headers=headers, checks=[not_a_server_error, response_schema_conformance]
-        )
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
         statuses[response.status_code] += 1
 
     run()
