@@ -98,6 +98,25 @@ def test_the_docs_page_links_the_description(client):
     assert f'href="{SCHEMA}"' in page
 
 
+@pytest.mark.parametrize(
+    ("scopes", "status"), [(None, 401), ([ApiScope.INGEST], 403)], ids=["no key", "no scope"]
+)
+def test_refusals_are_documented_and_match_the_description(wsgi_app, settings, scopes, status):  # noqa: F811
+    settings.NPS_DELIGHTED_SURVEY = "delighted"
+    SurveyFactory(slug="delighted")
+    headers = {}
+    if scopes is not None:
+        key = make_token("refused", scopes)
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    operation = schemathesis.openapi.from_wsgi(SCHEMA, wsgi_app)["/api/delighted/v1/metrics"]["GET"]
+    case = operation.Case()
+
+    response = case.call_and_validate(headers=headers, checks=CHECKS)
+
+    assert response.status_code == status
+    assert response.json()["status"] == status
+
+
 def _point_at_real_rows(case, rows: dict) -> None:
     """Half of the valid cases name rows that exist, so that success answers
     are generated and checked too, not only 404s and 422s."""
