@@ -8,6 +8,7 @@ import math
 from datetime import UTC, datetime
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from surveys.models import Customer, Response
@@ -25,6 +26,7 @@ def timestamp(moment: datetime | None) -> int | None:
     return None if moment is None else int(moment.timestamp())
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_TIMESTAMP})
 class TimestampField(serializers.Field):
     """A Unix timestamp (whole seconds) in, an aware datetime out."""
 
@@ -44,6 +46,12 @@ class TimestampField(serializers.Field):
         return timestamp(value)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+    }
+)
 class PropertiesField(serializers.DictField):
     """Free-form properties: names to text, numbers or booleans."""
 

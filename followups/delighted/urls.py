@@ -4,12 +4,13 @@ docs for ``people.json``: both are served."""
 
 from django.urls import include, path
 
-from . import views
+from . import schema, views
 
 
 def both(route: str, view, name: str):
-    """``route`` and ``route.json``, one view."""
-    return [path(route, view, name=name), path(f"{route}.json", view, name=f"{name}-json")]
+    """``route`` and ``route.json``, one view; ``.json`` first, or a
+    ``<str:pk>`` would take ``1.json`` for the id."""
+    return [path(f"{route}.json", view, name=f"{name}-json"), path(route, view, name=name)]
 
 
 v1 = [
@@ -29,5 +30,6 @@ v1 = [
 
 urlpatterns = [
     path("", views.DocsView.as_view(), name="docs"),
+    path("v1/openapi.json", schema.DelightedSchemaView.as_view(), name="openapi"),
     path("v1/", include(v1)),
 ]

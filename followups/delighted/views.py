@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
@@ -20,10 +21,26 @@ from surveys.models import ApiScope, Customer
 from surveys.models import Response as Answer
 from surveys.phones import phone_normalize
 
-from . import services, shapes
+from . import schema, services, shapes
 from .access import DelightedView, calling_key, delighted_survey, scope_require
 
 OK = {"ok": True}
+
+TREND = OpenApiParameter(
+    "trend",
+    OpenApiTypes.STR,
+    description="A survey's slug: the survey to work on instead of NPS_DELIGHTED_SURVEY's.",
+)
+EXPAND = OpenApiParameter(
+    "expand[]",
+    {"type": "array", "items": {"type": "string", "enum": ["person", "notes"]}},
+    description="`person`: each response with its person (needs customers:read).",
+)
+
+
+def _answers(ok, *, code: int = 200, not_found: bool = False) -> dict:
+    """An operation's answers: ``ok`` as ``code``, and Delighted's errors."""
+    return {code: ok, **schema.ERRORS, **(schema.NOT_FOUND if not_found else {})}
 
 
 def _invalid(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -74,6 +91,12 @@ def _page(queryset: QuerySet, query: dict) -> list:
 class PeopleView(DelightedView):
     required_scopes = {"GET": ApiScope.CUSTOMERS_READ, "POST": ApiScope.INVITATIONS_WRITE}
 
+    @extend_schema(
+        summary="List people",
+        parameters=[shapes.PeopleQuerySerializer],
+        responses=_answers(schema.PersonSerializer(many=True)),
+        description='Oldest first; a `Link: <...>; rel="next"` header names the next page.',
+    )
     def get(self, request, *args, **kwargs):
         query = _query(shapes.PeopleQuerySerializer, request)
         people = _period(services.people(), "created_at", query.get("since"), query.get("until"))
@@ -99,6 +122,12 @@ class PeopleView(DelightedView):
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"phone_number": exc.messages}) from None
 
+    @extend_schema(
+        summary="Create or update a person, and schedule a survey",
+        parameters=[TREND],
+        request=shapes.PersonInSerializer,
+        responses=_answers(schema.PersonWrittenSerializer),
+    )
     def post(self, request, *args, **kwargs):
         incoming = shapes.PersonInSerializer(data=_body(request))
         incoming.is_valid(raise_exception=True)
@@ -142,6 +171,20 @@ class PeopleView(DelightedView):
 class PersonView(DelightedView):
     required_scopes = {"DELETE": ApiScope.CUSTOMERS_ERASE}
 
+    @extend_schema(
+        summary="Delete (erase) a person",
+        parameters=[
+            OpenApiParameter(
+                "identifier",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="The person's id, `email:<email>` or `phone_number:<phone>`.",
+            )
+        ],
+        responses=_answers(
+            OpenApiResponse(schema.OkSerializer, description="Erased."), code=202, not_found=True
+        ),
+    )
     def delete(self, request, identifier: str, *args, **kwargs):
         try:
             customer = services.person_find(identifier)
@@ -156,6 +199,16 @@ class PersonView(DelightedView):
 class PendingSurveyRequestsView(DelightedView):
     required_scopes = {"DELETE": ApiScope.INVITATIONS_WRITE}
 
+    @extend_schema(
+        summary="Cancel a person's pending survey requests",
+        parameters=[
+            OpenApiParameter(
+                "email", OpenApiTypes.STR, OpenApiParameter.PATH, description="The person's email."
+            ),
+            TREND,
+        ],
+        responses=_answers(schema.OkSerializer, not_found=True),
+    )
     def delete(self, request, email: str, *args, **kwargs):
         customer = Customer.objects.with_email(email.strip()).first()
         if customer is None:
@@ -168,6 +221,15 @@ class PendingSurveyRequestsView(DelightedView):
 class SurveyResponsesView(DelightedView):
     required_scopes = {"GET": ApiScope.REPORTS_READ, "POST": ApiScope.INGEST}
 
+    @extend_schema(
+        summary="List survey responses",
+        parameters=[
+            shapes.ResponsesQuerySerializer,
+            OpenApiParameter("expand", exclude=True),
+            EXPAND,
+        ],
+        responses=_answers(schema.SurveyResponseSerializer(many=True)),
+    )
     def get(self, request, *args, **kwargs):
         query = _query(shapes.ResponsesQuerySerializer, request)
         expand = "person" in query["expand"]
@@ -196,6 +258,20 @@ class SurveyResponsesView(DelightedView):
             ]
         )
 
+    @extend_schema(
+        summary="Record a survey response",
+        description="Needs the customers:read scope too (the person is named by id).",
+        parameters=[TREND],
+        request=shapes.ResponseInSerializer,
+        responses={
+            201: OpenApiResponse(schema.SurveyResponseSerializer, description="Recorded."),
+            **_answers(
+                OpenApiResponse(
+                    schema.SurveyResponseSerializer, description="Already recorded (the same)."
+                )
+            ),
+        },
+    )
     def post(self, request, *args, **kwargs):
         incoming = shapes.ResponseInSerializer(data=_body(request))
         incoming.is_valid(raise_exception=True)
@@ -222,6 +298,16 @@ class SurveyResponsesView(DelightedView):
 class SurveyResponseView(DelightedView):
     required_scopes = {"GET": ApiScope.REPORTS_READ}
 
+    @extend_schema(
+        summary="Get a survey response",
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The response's id."
+            ),
+            TREND,
+        ],
+        responses=_answers(schema.SurveyResponseSerializer, not_found=True),
+    )
     def get(self, request, pk: str, *args, **kwargs):
         answer_id = shapes.id_from(pk)
         if answer_id is None:
@@ -234,6 +320,11 @@ class SurveyResponseView(DelightedView):
 class MetricsView(DelightedView):
     required_scopes = {"GET": ApiScope.REPORTS_READ}
 
+    @extend_schema(
+        summary="NPS metrics",
+        parameters=[shapes.MetricsQuerySerializer],
+        responses=_answers(schema.MetricsSerializer),
+    )
     def get(self, request, *args, **kwargs):
         query = _query(shapes.MetricsQuerySerializer, request)
         survey = delighted_survey(query.get("trend"))
@@ -249,6 +340,11 @@ class MetricsView(DelightedView):
 class UnsubscribesView(DelightedView):
     required_scopes = {"GET": ApiScope.CUSTOMERS_READ, "POST": ApiScope.CUSTOMERS_WRITE}
 
+    @extend_schema(
+        summary="List unsubscribed people",
+        parameters=[shapes.PageSerializer],
+        responses=_answers(schema.UnsubscribeSerializer(many=True)),
+    )
     def get(self, request, *args, **kwargs):
         query = _query(shapes.PageSerializer, request)
         people = _period(
@@ -270,6 +366,11 @@ class UnsubscribesView(DelightedView):
             ]
         )
 
+    @extend_schema(
+        summary="Unsubscribe a person",
+        request=shapes.UnsubscribeInSerializer,
+        responses=_answers(schema.OkSerializer),
+    )
     def post(self, request, *args, **kwargs):
         incoming = shapes.UnsubscribeInSerializer(data=_body(request))
         incoming.is_valid(raise_exception=True)
@@ -283,6 +384,11 @@ class UnsubscribesView(DelightedView):
 class BouncesView(DelightedView):
     required_scopes = {"GET": ApiScope.CUSTOMERS_READ}
 
+    @extend_schema(
+        summary="List bounced people",
+        parameters=[shapes.PageSerializer],
+        responses=_answers(schema.BounceSerializer(many=True)),
+    )
     def get(self, request, *args, **kwargs):
         query = _query(shapes.PageSerializer, request)
         people = _period(

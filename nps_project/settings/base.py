@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Delighted's API has its own description, /api/delighted/v1/openapi.json.
+    "PREPROCESSING_HOOKS": ["followups.delighted.schema.main_schema_endpoints"],
     # Separate request and response components: read-only fields are not
     # asked for, and what is required in a request is exact.
     "COMPONENT_SPLIT_REQUEST": True,

@@ -1,8 +1,9 @@
 """Whatever Delighted's endpoints are sent (hostile query parameters, JSON
 of any shape, odd person identifiers), they answer below 500, and every
-refusal comes in Delighted's error shape. The compat API is not in the
-OpenAPI schema (it is Delighted's, documented on its own page), so these
-properties stand in for the schemathesis run of the main API."""
+refusal comes in Delighted's error shape. These send what an OpenAPI
+description would forbid (nasty text anywhere, JSON of any shape); the
+schemathesis run over the compat API's own description is
+test_schemathesis.py."""
 
 from __future__ import annotations
 

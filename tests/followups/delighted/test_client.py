@@ -322,6 +322,16 @@ def test_key_with_the_trailing_colon_of_curl_works_and_json_paths_too(base_url, 
     assert reply.status_code == 200 and reply.json()["response_count"] == 0
 
 
+def test_one_survey_response_is_retrieved_by_its_json_path_too(base_url, survey):
+    # survey_responses/<id>.json was read as the id "<id>.json": a 404.
+    answer = ResponseFactory(survey=survey, score=8)
+    key = make_token("curl", ALL_SCOPES)
+
+    reply = requests.get(f"{base_url}survey_responses/{answer.pk}.json", auth=(key, ""), timeout=10)
+
+    assert reply.status_code == 200 and reply.json()["id"] == str(answer.pk)
+
+
 def test_key_without_the_scope_is_refused(base_url, survey):
     client = delighted.Client(api_key=make_token("reader", "read"), api_base_url=base_url)
 
