@@ -103,7 +103,8 @@ FROM generate_series(1, %(customers)s::int) AS c
 RESPONSES_SQL = """
 INSERT INTO surveys_response (
     id, score, category, comment, channel, submitted_at, segment, locale, idempotency_key,
-    exclusion_reason, created_at, routed_at, customer_id, invitation_id, survey_id)
+    exclusion_reason, created_at, routed_at, customer_id, invitation_id, survey_id,
+    properties, is_historical, source)
 SELECT r.g, r.score,
        CASE WHEN r.score <= 6 THEN 'detractor' WHEN r.score <= 8 THEN 'passive'
             ELSE 'promoter' END,
@@ -114,7 +115,8 @@ SELECT r.g, r.score,
            'Friendly people on the phone.'])[1 + mod(r.g, 7)] END,
        (ARRAY['link', 'email', 'email', 'api', 'sms'])[1 + mod(r.g, 5)],
        r.submitted_at, c.segment, c.locale, NULL, '', r.submitted_at + interval '1 second',
-       r.submitted_at + interval '2 seconds', r.customer_id, NULL, r.survey_id
+       r.submitted_at + interval '2 seconds', r.customer_id, NULL, r.survey_id,
+       '{}'::jsonb, false, ''
 FROM (
     SELECT g, 1 + mod(g - 1, %(customers)s::int) AS customer_id,
            CASE (g - 1) / %(customers)s::int

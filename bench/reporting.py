@@ -278,7 +278,8 @@ SELECT i, name, '', true FROM unnest(%(names)s::text[]) WITH ORDINALITY AS t(nam
 RESPONSES_SQL = """
 INSERT INTO surveys_response (
     id, score, category, comment, channel, submitted_at, segment, locale, idempotency_key,
-    exclusion_reason, created_at, routed_at, customer_id, invitation_id, survey_id)
+    exclusion_reason, created_at, routed_at, customer_id, invitation_id, survey_id,
+    properties, is_historical, source)
 SELECT s.g, s.score,
        CASE WHEN s.score <= 6 THEN 'detractor' WHEN s.score <= 8 THEN 'passive'
             ELSE 'promoter' END,
@@ -295,7 +296,7 @@ SELECT s.g, s.score,
             WHEN s.x < 0.015 THEN 'duplicate' ELSE '' END,
        s.submitted_at + interval '1 second',
        s.submitted_at + interval '2 seconds' + s.c * interval '30 seconds',
-       s.customer_id, NULL, s.survey_id
+       s.customer_id, NULL, s.survey_id, '{}'::jsonb, false, ''
 FROM (
     SELECT b.*, pg_temp.bench_score(
                b.u, pg_temp.bench_segment(b.customer_id), b.survey_id,
@@ -404,7 +405,7 @@ FROM (
 INVITATIONS_SQL = """
 INSERT INTO surveys_invitation (
     id, channel, nonce, token_hash, created_at, expires_at, sent_at, reminded_at, opened_at,
-    responded_at, customer_id, survey_id)
+    responded_at, customer_id, survey_id, properties, skip_reason)
 SELECT b.g, 'email', substr(md5('n' || b.g) || md5('m' || b.g), 1, 43),
        encode(sha256(('bench-invitation-' || b.g)::bytea), 'hex'),
        b.created_at, b.created_at + interval '30 days', b.created_at + interval '1 minute',
@@ -414,7 +415,7 @@ SELECT b.g, 'email', substr(md5('n' || b.g) || md5('m' || b.g), 1, 43),
             END,
        CASE WHEN b.r < 0.45
             THEN least(%(now)s::timestamptz, b.created_at + b.r * interval '5 days') END,
-       b.customer_id, b.survey_id
+       b.customer_id, b.survey_id, '{}'::jsonb, ''
 FROM (
     SELECT g, %(start)s::timestamptz + (g - 1) * %(step)s::interval AS created_at,
            random() AS r, 1 + floor(random() * %(customers)s::int)::bigint AS customer_id,
