@@ -10,18 +10,16 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.options import Options
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import answer_imports, imports, tasks
-from .admin_changelist import DateHierarchyMixin
-from .admin_imports import ERRORS_SHOWN
+from .admin_imports import ImportJobAdmin
 from .admin_permissions import declared_view, has_model_permission
 from .models import AnswerImport, Response, Survey
 
@@ -150,7 +148,7 @@ class AnswerImportViews:
 
 
 @admin.register(AnswerImport)
-class AnswerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
+class AnswerImportAdmin(ImportJobAdmin):
     """Answer imports, read-only: who uploaded what, how far it got, and the
     report. Visible to those who hold ``surveys.view_answerimport`` (Managers)."""
 
@@ -171,60 +169,7 @@ class AnswerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
     list_filter = ("status", "format", "dry_run")
     list_select_related = ("created_by", "survey")
     date_hierarchy = "created_at"
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("data")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("progress"))
-    def progress(self, obj):
-        return f"{obj.rows_processed}/{obj.rows_total}"
-
-    def get_urls(self):
-        report = path(
-            "<int:object_id>/report/",
-            declared_view(self, self.report_view, "view"),
-            name="surveys_answerimport_report",
-        )
-        return [report, *super().get_urls()]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        job = self.get_object(request, object_id)
-        if job is None:
-            raise Http404
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "response_opts": Response._meta,
-            "title": _("Import of %(file)s") % {"file": job.file_name},
-            "job": job,
-            "errors": job.errors[:ERRORS_SHOWN],
-            "more_errors": max(0, len(job.errors) - ERRORS_SHOWN),
-        }
-        return TemplateResponse(request, "admin/surveys/answerimport/job.html", context)
-
-    def report_view(self, request, object_id):
-        """Every error of a run, one ``line N: reason`` a line, as plain text."""
-        job = get_object_or_404(self.get_queryset(request), pk=object_id)
-        lines = [
-            (f"line {error['line']}: " if error["line"] else "") + error["message"]
-            for error in job.errors
-        ]
-        response = HttpResponse(
-            "\n".join([job.summary, *lines, ""]), content_type="text/plain; charset=utf-8"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="answer-import-{job.pk}-report.txt"'
-        )
-        return response
+    parent_model = Response
+    parent_context = "response_opts"
+    job_template = "admin/surveys/answerimport/job.html"
+    report_name = "answer-import"

@@ -10,7 +10,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.options import Options
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -116,26 +116,17 @@ class CustomerImportViews:
         return TemplateResponse(request, "admin/surveys/customer/import.html", context)
 
 
-@admin.register(CustomerImport)
-class CustomerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
-    """Imports, read-only: who uploaded what, how far it got, and the report.
-    Visible to those who hold ``surveys.view_customerimport`` (Managers)."""
+class ImportJobAdmin(DateHierarchyMixin, admin.ModelAdmin):
+    """A file import's runs, read-only: its page with the progress and the
+    first errors, and the whole line-numbered report as a download."""
 
-    list_display = (
-        "file_name",
-        "status",
-        "progress",
-        "created_count",
-        "updated_count",
-        "unchanged_count",
-        "created_by",
-        "created_at",
-        "finished_at",
-    )
-    list_filter = ("status",)
-    list_select_related = ("created_by",)
-    date_hierarchy = "created_at"
     show_full_result_count = False
+    # What a subclass names: the list the job's page links back to (and the
+    # template's name for its options), the job's template, the report's file name.
+    parent_model: type[models.Model]
+    parent_context: str
+    job_template: str
+    report_name: str
 
     def get_queryset(self, request):
         # The file itself (up to 20 MB) is only for the worker.
@@ -158,7 +149,7 @@ class CustomerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
         report = path(
             "<int:object_id>/report/",
             declared_view(self, self.report_view, "view"),
-            name="surveys_customerimport_report",
+            name=f"{self.opts.app_label}_{self.opts.model_name}_report",
         )
         return [report, *super().get_urls()]
 
@@ -171,13 +162,13 @@ class CustomerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "customer_opts": Customer._meta,
+            self.parent_context: self.parent_model._meta,
             "title": _("Import of %(file)s") % {"file": job.file_name},
             "job": job,
             "errors": job.errors[:ERRORS_SHOWN],
             "more_errors": max(0, len(job.errors) - ERRORS_SHOWN),
         }
-        return TemplateResponse(request, "admin/surveys/customerimport/job.html", context)
+        return TemplateResponse(request, self.job_template, context)
 
     def report_view(self, request, object_id):
         """Every error of a run, one ``line N: reason`` a line, as plain text."""
@@ -189,5 +180,31 @@ class CustomerImportAdmin(DateHierarchyMixin, admin.ModelAdmin):
         response = HttpResponse(
             "\n".join([job.summary, *lines, ""]), content_type="text/plain; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.txt"'
+        filename = f"{self.report_name}-{job.pk}-report.txt"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(ImportJobAdmin):
+    """Imports, read-only: who uploaded what, how far it got, and the report.
+    Visible to those who hold ``surveys.view_customerimport`` (Managers)."""
+
+    list_display = (
+        "file_name",
+        "status",
+        "progress",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "created_by",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status",)
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+    parent_model = Customer
+    parent_context = "customer_opts"
+    job_template = "admin/surveys/customerimport/job.html"
+    report_name = "import"

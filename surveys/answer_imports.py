@@ -70,9 +70,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from . import handoff, stats
-from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
-from .imports import CHUNK_SIZE, ImportFileError, file_text, line_error
+from .imports import CHUNK_SIZE, ImportFileError, file_text, import_audit, line_error
 from .models import AnswerImport, Channel, Customer, Response, Survey
 from .phones import phone_normalize
 from .scores import ScoreInvalid, score_parse
@@ -759,22 +758,14 @@ def _advance(job: AnswerImport, batch: list[AnswerRow], chunk: _Chunk, *, done: 
 
 
 def _audit_import(job: AnswerImport) -> None:
-    audit_record(
-        action=Action.IMPORT,
-        actor=job.created_by,
-        via="admin" if job.created_by_id else "command",
-        object_type=AnswerImport._meta.label_lower,
-        object_ids=[job.pk],
-        count=job.rows_processed,
-        details={
-            "status": job.status,
-            "format": job.format,
-            "answers_created": job.answers_created,
-            "answers_unchanged": job.answers_unchanged,
-            "customers_created": job.customers_created,
-            "customers_unsubscribed": job.customers_unsubscribed,
-            "lines_refused": job.rows_refused,
-        },
+    import_audit(
+        job,
+        format=job.format,
+        answers_created=job.answers_created,
+        answers_unchanged=job.answers_unchanged,
+        customers_created=job.customers_created,
+        customers_unsubscribed=job.customers_unsubscribed,
+        lines_refused=job.rows_refused,
     )
 
 

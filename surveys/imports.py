@@ -385,20 +385,26 @@ def _write_chunk(job_id: int, rows: list[Row]) -> CustomerImport | None:
         return job
 
 
-def _audit_import(job: CustomerImport) -> None:
+def import_audit(job, **counts) -> None:
+    """One finished import job (customers' or answers') in the audit trail:
+    who ran it, from where, how many rows, and its own ``counts``."""
     audit_record(
         action=Action.IMPORT,
         actor=job.created_by,
         via="admin" if job.created_by_id else "command",
-        object_type=CustomerImport._meta.label_lower,
+        object_type=job._meta.label_lower,
         object_ids=[job.pk],
         count=job.rows_processed,
-        details={
-            "status": job.status,
-            "created": job.created_count,
-            "updated": job.updated_count,
-            "unchanged": job.unchanged_count,
-        },
+        details={"status": job.status, **counts},
+    )
+
+
+def _audit_import(job: CustomerImport) -> None:
+    import_audit(
+        job,
+        created=job.created_count,
+        updated=job.updated_count,
+        unchanged=job.unchanged_count,
     )
 
 

@@ -337,6 +337,27 @@ class MetricsView(DelightedView):
         return Response(shapes.metrics_dict(answers.nps_summary()))
 
 
+def _people_marked(request, field: str, shown_as: str):
+    """Delighted's list of people unsubscribed or bounced: those whose ``field``
+    is set (erased ones left out), oldest first, paged, each with that time as
+    ``shown_as``."""
+    query = _query(shapes.PageSerializer, request)
+    marked = Customer.objects.filter(**{f"{field}__isnull": False, "erased_at__isnull": True})
+    people = _period(marked, field, query.get("since"), query.get("until"))
+    page = _page(people.order_by(field, "pk"), query)
+    return Response(
+        [
+            {
+                "person_id": str(customer.pk),
+                "email": customer.email,
+                "name": customer.name or None,
+                shown_as: shapes.timestamp(getattr(customer, field)),
+            }
+            for customer in page
+        ]
+    )
+
+
 class UnsubscribesView(DelightedView):
     required_scopes = {"GET": ApiScope.CUSTOMERS_READ, "POST": ApiScope.CUSTOMERS_WRITE}
 
@@ -346,25 +367,7 @@ class UnsubscribesView(DelightedView):
         responses=_answers(schema.UnsubscribeSerializer(many=True)),
     )
     def get(self, request, *args, **kwargs):
-        query = _query(shapes.PageSerializer, request)
-        people = _period(
-            Customer.objects.filter(unsubscribed_at__isnull=False, erased_at__isnull=True),
-            "unsubscribed_at",
-            query.get("since"),
-            query.get("until"),
-        )
-        page = _page(people.order_by("unsubscribed_at", "pk"), query)
-        return Response(
-            [
-                {
-                    "person_id": str(customer.pk),
-                    "email": customer.email,
-                    "name": customer.name or None,
-                    "unsubscribed_at": shapes.timestamp(customer.unsubscribed_at),
-                }
-                for customer in page
-            ]
-        )
+        return _people_marked(request, "unsubscribed_at", "unsubscribed_at")
 
     @extend_schema(
         summary="Unsubscribe a person",
@@ -390,25 +393,7 @@ class BouncesView(DelightedView):
         responses=_answers(schema.BounceSerializer(many=True)),
     )
     def get(self, request, *args, **kwargs):
-        query = _query(shapes.PageSerializer, request)
-        people = _period(
-            Customer.objects.filter(email_bounced_at__isnull=False, erased_at__isnull=True),
-            "email_bounced_at",
-            query.get("since"),
-            query.get("until"),
-        )
-        page = _page(people.order_by("email_bounced_at", "pk"), query)
-        return Response(
-            [
-                {
-                    "person_id": str(customer.pk),
-                    "email": customer.email,
-                    "name": customer.name or None,
-                    "bounced_at": shapes.timestamp(customer.email_bounced_at),
-                }
-                for customer in page
-            ]
-        )
+        return _people_marked(request, "email_bounced_at", "bounced_at")
 
 
 @extend_schema(exclude=True)
