@@ -572,7 +572,7 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
-        verbose_name=_("chat alert"),
+        verbose_name=_("Slack alert"),
         help_text=_("For a Slack message: the alert it is posted for."),
     )
 

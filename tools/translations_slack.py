@@ -14,7 +14,6 @@ def t(pl, ru, zh):
 T = {
     # ---- followups/models.py: the Slack channel, alerts, deliveries
     "Slack": t("Slack", "Slack", "Slack"),
-    "chat alert": t("powiadomienie na czat", "оповещение в чат", "聊天提醒"),
     "For a Slack message: the alert it is posted for.": t(
         "Dla wiadomości Slack: powiadomienie, dla którego jest publikowana.",
         "Для сообщения Slack: оповещение, для которого оно публикуется.",

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,7 +24,7 @@ from surveys.models import Response
 
 class ChatAlertForm(forms.ModelForm):
     url = forms.URLField(
-        label=_("incoming-webhook URL"),
+        label=capfirst(_("incoming-webhook URL")),
         max_length=2000,
         assume_scheme="https",
         required=False,
@@ -35,7 +36,7 @@ class ChatAlertForm(forms.ModelForm):
         ),
     )
     categories = forms.MultipleChoiceField(
-        label=_("categories"),
+        label=capfirst(_("categories")),
         choices=Response.Category.choices,
         initial=["detractor"],
         widget=forms.CheckboxSelectMultiple,
@@ -50,7 +51,7 @@ class ChatAlertForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["url"] = ""  # never sent back to the browser
-            self.fields["url"].label = _("new incoming-webhook URL")
+            self.fields["url"].label = capfirst(_("new incoming-webhook URL"))
             self.fields["url"].help_text = _(
                 "Leave empty to keep the current one (%(masked)s)."
             ) % {"masked": self.instance.url_masked}

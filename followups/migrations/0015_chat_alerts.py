@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='outboundmessage',
             name='chat_alert',
-            field=models.ForeignKey(blank=True, help_text='For a Slack message: the alert it is posted for.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='followups.chatalert', verbose_name='chat alert'),
+            field=models.ForeignKey(blank=True, help_text='For a Slack message: the alert it is posted for.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='followups.chatalert', verbose_name='Slack alert'),
         ),
         migrations.RunPython(grant, revoke),
     ]
