@@ -60,7 +60,9 @@ def alert_for(response: Response, case: FollowUpCase | None) -> Alert:
     )
 
 
-def _row(alert: ChatAlert, key: str, body: str, now: datetime, **ids) -> OutboundMessage:
+def _row(
+    alert: ChatAlert, key: str, message: Alert, body: str, now: datetime, **ids
+) -> OutboundMessage:
     return OutboundMessage(
         channel=OutboundMessage.Channel.SLACK,
         chat_alert=alert,
@@ -68,6 +70,7 @@ def _row(alert: ChatAlert, key: str, body: str, now: datetime, **ids) -> Outboun
         template="chat_alert",
         language=settings.LANGUAGE_CODE,
         recipient=alert.url_masked[:254],
+        subject=message.title[:255],  # what lists of messages show (no comment in it)
         body_text=body,
         created_at=now,
         next_attempt_at=now,
@@ -94,9 +97,11 @@ def chat_alerts_queue(outcomes: Sequence[tuple[Response, object]], *, now: datet
             ]
             if not wanting:
                 continue
-            body = message_json(alert_for(response, case))
+            message = alert_for(response, case)
+            body = message_json(message)
             about = {"response_id": response.pk, "case_id": case.pk if case else None}
-            rows += [_row(a, f"response:{response.pk}", body, now, **about) for a in wanting]
+            key = f"response:{response.pk}"
+            rows += [_row(a, key, message, body, now, **about) for a in wanting]
     OutboundMessage.objects.bulk_create(rows)
     ids = [row.pk for row in rows]
     messages_enqueue(message_ids=ids)
@@ -108,22 +113,20 @@ def chat_alert_test_queue(*, alert: ChatAlert, created_by=None) -> int:
     alert (published after the caller's transaction commits)."""
     now = timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
-        body = message_json(
-            Alert(
-                title=_("Test message: alerts for %(survey)s will arrive here")
-                % {"survey": alert.survey.name},
-                fields=[
-                    (_("Survey"), alert.survey.name),
-                    (_("Categories"), ", ".join(alert.categories)),
-                ],
-                comment_label=_("Comment:"),
-                comment=_("(a test: no customer answered)"),
-                link_label=_("Open the alert's settings"),
-                link=admin_link("followups_chatalert", alert.pk),
-                footer=_("Sent from the admin at %(when)s") % {"when": when_shown(now)},
-            )
+        message = Alert(
+            title=_("Test message: alerts for %(survey)s will arrive here")
+            % {"survey": alert.survey.name},
+            fields=[
+                (_("Survey"), alert.survey.name),
+                (_("Categories"), ", ".join(alert.categories)),
+            ],
+            comment_label=_("Comment:"),
+            comment=_("(a test: no customer answered)"),
+            link_label=_("Open the alert's settings"),
+            link=admin_link("followups_chatalert", alert.pk),
+            footer=_("Sent from the admin at %(when)s") % {"when": when_shown(now)},
         )
-    row = _row(alert, f"test:{now.isoformat()}", body, now)
+    row = _row(alert, f"test:{now.isoformat()}", message, message_json(message), now)
     row.template, row.created_by = "chat_alert_test", created_by
     row.save()
     messages_enqueue(message_ids=[row.pk])

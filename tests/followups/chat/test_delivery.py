@@ -4,7 +4,7 @@ refused for good when it says so, and the alert disabled when its URL is gone.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.utils import timezone
 from followups.chat.alerts import chat_alert_create
 from followups.models import CaseEvent, FollowUpCase, OutboundMessage, WebhookAttempt
 from followups.outbox.sending import messages_send
+from followups.outbox.transports.webhook import retry_after_seconds
 from followups.routing import responses_route
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager, staff_member
 from tests.followups.chat import texts, urls
@@ -100,6 +101,7 @@ def test_the_slack_message_json_from_a_local_receiver_with_a_hostile_comment_is_
     row = OutboundMessage.objects.get(channel="slack")
     assert row.status == "sent"
     assert row.case_id == case.pk
+    assert row.subject == "Detractor: 2/10 on Support <b>"  # for the admin, which escapes it
     assert slack.url not in row.recipient  # the URL is a secret: masked
     # A message to a channel is not contact with the customer: not on the timeline.
     sent = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.EMAIL_SENT)
@@ -239,3 +241,19 @@ def test_an_alert_failing_for_days_is_disabled_and_the_managers_told(slack, sett
     assert not alert.is_active
     assert "failed for 3 days" in alert.disabled_reason
     assert any("boss@example.com" in m.to for m in mail.outbox)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        ("Tue, 01 Dec 2026 10:02:00 GMT", 120.0),
+        ("Tue, 01 Dec 2026 09:00:00 GMT", 0.0),  # already past: no extra wait
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_an_http_date(value, seconds):
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert retry_after_seconds(value, now=now) == seconds
