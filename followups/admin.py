@@ -2,9 +2,17 @@
 is what Django's admin autodiscovery finds."""
 
 from followups.cases import admin as cases_admin
+from followups.chat import admin as chat_admin
 from followups.incentives import admin as incentives_admin
 from followups.invitations import admin as invitations_admin
 from followups.outbox import admin as outbox_admin
 from followups.webhooks import admin as webhooks_admin
 
-__all__ = ["cases_admin", "incentives_admin", "invitations_admin", "outbox_admin", "webhooks_admin"]
+__all__ = [
+    "cases_admin",
+    "chat_admin",
+    "incentives_admin",
+    "invitations_admin",
+    "outbox_admin",
+    "webhooks_admin",
+]

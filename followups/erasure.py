@@ -85,6 +85,7 @@ def _scrub_emails_about_them(personal: PersonalData, case_ids: list[int]) -> Non
         Q(case_id__in=case_ids) | Q(response__customer_id=personal.customer_id)
     ).exclude(customer_id=personal.customer_id)
     _scrub_webhooks(about_them.filter(channel=OutboundMessage.Channel.WEBHOOK), personal)
+    _scrub_chat_alerts(about_them.filter(channel=OutboundMessage.Channel.SLACK))
     # Webhooks about the customer alone (unsubscribed, bounced) name them in their key.
     _scrub_webhooks(
         OutboundMessage.objects.filter(
@@ -112,6 +113,14 @@ def _scrub_webhooks(queryset, personal: PersonalData) -> None:
             row.body_text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
             changed.append(row)
     OutboundMessage.objects.bulk_update(changed, ["body_text"])
+
+
+def _scrub_chat_alerts(queryset) -> None:
+    """A Slack alert quotes the customer's comment, escaped and perhaps cut (no
+    value to find it by): its message is replaced, and one not posted yet is
+    never posted."""
+    _cancel_unsent(queryset)
+    queryset.update(body_text=json.dumps({"text": ERASED}))
 
 
 def _without_comments(value):

@@ -488,6 +488,7 @@ class OutboundMessage(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", pgettext_lazy("outbox channel", "Email")
         WEBHOOK = "webhook", pgettext_lazy("outbox channel", "Webhook")
+        SLACK = "slack", pgettext_lazy("outbox channel", "Slack")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -564,6 +565,15 @@ class OutboundMessage(models.Model):
         related_name="deliveries",
         verbose_name=_("webhook endpoint"),
         help_text=_("For a webhook: the endpoint it is delivered to."),
+    )
+    chat_alert = models.ForeignKey(
+        "ChatAlert",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("Slack alert"),
+        help_text=_("For a Slack message: the alert it is posted for."),
     )
 
     class Meta:
@@ -692,6 +702,97 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} @ {self.started_at:%Y-%m-%d %H:%M:%S}: {self.status_code}"
+
+
+# --- Chat alerts (Slack incoming webhooks) -------------------------------------
+
+
+def detractors_only() -> list[str]:
+    return ["detractor"]
+
+
+def url_masked(url: str) -> str:
+    """An incoming-webhook URL as lists and pages show it: its host and the
+    last four characters; the rest is the secret that lets anyone post."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}/…{url[-4:]}" if rest else "…"
+
+
+class ChatAlertQuerySet(models.QuerySet):
+    def active(self) -> ChatAlertQuerySet:
+        return self.filter(is_active=True)
+
+
+class ChatAlert(models.Model):
+    """A chat channel told about one survey's answers of chosen categories
+    (detractors unless said otherwise), through the incoming-webhook URL of
+    Slack or of a chat that takes Slack's messages. Each alert is one outbox
+    row, delivered and retried like a webhook."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="chat_alerts", verbose_name=_("survey")
+    )
+    # Anyone holding the URL can post to the channel: shown masked once saved.
+    url = models.URLField(_("incoming-webhook URL"), max_length=2000)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    categories = models.JSONField(
+        _("categories"),
+        default=detractors_only,
+        help_text=_("The categories of answers that are posted."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
+    failing_since = models.DateTimeField(
+        _("failing since"),
+        null=True,
+        blank=True,
+        help_text=_("The first failed delivery since the last successful one."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ChatAlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Slack alert")
+        verbose_name_plural = _("Slack alerts")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.url_masked
+
+    @property
+    def url_masked(self) -> str:
+        return url_masked(self.url)
+
+    def wants(self, category: str) -> bool:
+        return self.is_active and category in self.categories
+
+
+class ChatAlertDeliveryManager(models.Manager["ChatAlertDelivery"]):
+    def get_queryset(self):
+        return super().get_queryset().filter(channel=OutboundMessage.Channel.SLACK)
+
+
+class ChatAlertDelivery(OutboundMessage):
+    """The outbox's Slack rows, as the admin's delivery log shows them."""
+
+    objects = ChatAlertDeliveryManager()  # type: ignore[misc]  # a narrower manager, on purpose
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Slack alert delivery")
+        verbose_name_plural = _("Slack alert deliveries")
+        permissions = [("resend_chatalertdelivery", _("Can send Slack alert deliveries again"))]
 
 
 class ImprovementAction(models.Model):

@@ -69,6 +69,12 @@ MANAGER_PERMISSIONS = (
     ("followups", "retry_outboundmessage"),
     ("surveys", "view_apikey"),
     ("surveys", "revoke_apikey"),
+    ("followups", "view_chatalert"),
+    ("followups", "add_chatalert"),
+    ("followups", "change_chatalert"),
+    ("followups", "delete_chatalert"),
+    ("followups", "view_chatalertdelivery"),
+    ("followups", "resend_chatalertdelivery"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from followups import roles
 from followups.cases import sla
+from followups.chat.emit import chat_alerts_queue
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -256,6 +257,7 @@ class _Batch:
         ]
         OutboundMessage.objects.bulk_create(outbox)
         _webhooks_emit(self.outcomes, self.now)
+        chat_alerts_queue(self.outcomes, now=self.now)
         _link_resurvey_answers([r for r in responses if r.invitation_id], self.now)
         Response.objects.filter(pk__in=self.done).update(routed_at=self.now)
         return outbox

@@ -6,7 +6,8 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from followups.models import WebhookEndpoint
+from followups.chat.alerts import chat_alert_create
+from followups.models import ChatAlert, WebhookEndpoint
 from followups.routing import responses_route
 from followups.webhooks.endpoints import webhook_endpoint_create
 from followups.webhooks.events import EVENT_TYPES
@@ -26,6 +27,8 @@ CHANGELISTS = [
     "followups_outboundmessage",
     "followups_webhookendpoint",
     "followups_webhookdelivery",
+    "followups_chatalert",
+    "followups_chatalertdelivery",
     "followups_offer",
     "followups_reward",
     "followups_rootcause",
@@ -37,6 +40,12 @@ CHANGELISTS = [
 def make_rows(count, survey):
     if not WebhookEndpoint.objects.exists():  # so the webhook delivery log has rows
         webhook_endpoint_create(url="http://127.0.0.1:9/hooks", events=list(EVENT_TYPES))
+    if not ChatAlert.objects.filter(survey=survey).exists():  # so the Slack log has rows
+        chat_alert_create(
+            survey=survey,
+            url="http://127.0.0.1:9/services/T/B/x",
+            categories=["detractor", "passive", "promoter"],
+        )
     responses = []
     for n in range(count):
         invitation = InvitationFactory(survey=survey)
@@ -81,6 +90,8 @@ def test_list_page_queries_do_not_grow_with_rows(admin_client, name):
         "followups_outboundmessage",
         "followups_webhookendpoint",
         "followups_webhookdelivery",
+        "followups_chatalert",
+        "followups_chatalertdelivery",
     ],
 )
 def test_change_page_opens(admin_client, name):

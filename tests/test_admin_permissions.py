@@ -21,8 +21,11 @@ from django.test import RequestFactory, TestCase
 from django.urls import URLPattern, get_resolver, reverse
 
 from followups import roles
+from followups.chat.alerts import chat_alert_create
 from followups.models import (
     CaseEvent,
+    ChatAlert,
+    ChatAlertDelivery,
     FollowUpCase,
     ImprovementAction,
     Offer,
@@ -298,6 +301,26 @@ def _failed_webhook(action):
     return WebhookDelivery.objects.get(pk=message.pk)
 
 
+def _chat_alert(action=None):
+    return chat_alert_create(survey=SurveyFactory(), url="http://127.0.0.1:9/services/T/B/x")
+
+
+def _failed_chat_alert_delivery(action):
+    alert = _chat_alert()
+    message = OutboundMessage.objects.create(
+        channel=OutboundMessage.Channel.SLACK,
+        chat_alert=alert,
+        dedupe_key=f"chat:target:{OutboundMessage.objects.count()}",
+        template="chat_alert",
+        language="en",
+        recipient=alert.url_masked,
+        body_text="{}",
+        status=OutboundMessage.Status.FAILED,
+        attempts=16,
+    )
+    return ChatAlertDelivery.objects.get(pk=message.pk)
+
+
 def _survey_with_a_customer_due(action):
     CustomerFactory()
     return SurveyFactory(status=Survey.Status.ACTIVE)
@@ -316,6 +339,8 @@ TARGETS = {
     OutboundMessage: _failed_email,
     WebhookEndpoint: _webhook_endpoint,
     WebhookDelivery: _failed_webhook,
+    ChatAlert: _chat_alert,
+    ChatAlertDelivery: _failed_chat_alert_delivery,
     Offer: lambda action: Offer.objects.create(name="Spare", code_prefix="SPR", valid_days=5),
     Reward: lambda action: Reward.objects.create(
         name="Spare", kind="loyalty_points", points=5, code_prefix="SPR", valid_days=5

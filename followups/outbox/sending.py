@@ -119,6 +119,8 @@ def _renew_lease(
     return ids, until
 
 
+INTERNAL_CHANNELS = (OutboundMessage.Channel.WEBHOOK, OutboundMessage.Channel.SLACK)
+
 # What a sent email changes besides its own row, by template.
 GRANT_OF_TEMPLATE: dict[str, type[OfferGrant | RewardGrant]] = {
     "offer": OfferGrant,
@@ -203,8 +205,9 @@ def finish_sent(message_ids: Sequence[int]) -> int:
                 data={"email_id": row["pk"], "template": row["template"]},
             )
             for row in accepted
-            # A webhook tells another system, not the customer: not on the timeline.
-            if row["case_id"] and row["channel"] != OutboundMessage.Channel.WEBHOOK
+            # A webhook or chat alert tells another system, not the customer:
+            # not on the timeline.
+            if row["case_id"] and row["channel"] not in INTERNAL_CHANNELS
         )
     return len(accepted)
 
@@ -236,13 +239,19 @@ def _mark_failed(message: OutboundMessage, reason: str) -> None:
     )
 
 
-def _requeue(message: OutboundMessage, reason: str) -> float | None:
+def _requeue(
+    message: OutboundMessage, reason: str, retry_after: float | None = None
+) -> float | None:
     """Put a temporarily failed message back, or fail it once the cap is
-    reached. Returns the delay before the next attempt, or None when it gave up."""
+    reached. Returns the delay before the next attempt, or None when it gave up.
+    A far end that asked to be left alone for ``retry_after`` seconds is (up
+    to the backoff's cap)."""
     if message.attempts >= settings.NPS_EMAIL_MAX_ATTEMPTS:
         _mark_failed(message, f"Gave up after {message.attempts} attempts. Last error: {reason}")
         return None
     delay = retry_delay(message.attempts)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, settings.NPS_EMAIL_RETRY_MAX_SECONDS))
     OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
         status=OutboundMessage.Status.QUEUED,
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
@@ -285,7 +294,7 @@ def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict
             _mark_failed(message, error.reason)
             if error.recipient_refused:
                 _recipient_bounced(message)
-    elif (delay := _requeue(message, error.reason)) is not None:
+    elif (delay := _requeue(message, error.reason, error.retry_after)) is not None:
         retry[message.pk] = delay
 
 

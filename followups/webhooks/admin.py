@@ -118,7 +118,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 class SendAgain:
     """The delivery log's action: the chosen deliveries go out again, with
-    the same webhook-id: it is the same event (a receiver that processed it drops it)."""
+    the same webhook-id: it is the same event (a receiver that processed it
+    drops it). For any delivery log whose model is a proxy of the outbox."""
 
     def has_resend_permission(self, request):
         return has_model_permission(request, self.opts, "resend")
@@ -128,12 +129,12 @@ class SendAgain:
         with transaction.atomic():
             # Locked, and never one being sent right now.
             ids = list(
-                WebhookDelivery.objects.select_for_update()
+                self.model.objects.select_for_update()
                 .filter(pk__in=queryset.values("pk"))
                 .exclude(status=OutboundMessage.Status.SENDING)
                 .values_list("pk", flat=True)
             )
-            WebhookDelivery.objects.filter(pk__in=ids).update(
+            self.model.objects.filter(pk__in=ids).update(
                 status=OutboundMessage.Status.QUEUED,
                 attempts=0,
                 next_attempt_at=timezone.now(),

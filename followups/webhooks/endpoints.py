@@ -68,33 +68,38 @@ def webhook_endpoint_create(
     )
 
 
-def webhook_endpoint_disable(*, endpoint_id: int, reason: str, now: datetime | None = None) -> bool:
+# The rules below hold for every kind of HTTP receiver with the same four
+# fields (is_active, disabled_at, disabled_reason, failing_since): webhook
+# endpoints, and chat alerts (``model``).
+
+
+def webhook_endpoint_disable(
+    *, endpoint_id: int, reason: str, now: datetime | None = None, model=WebhookEndpoint
+) -> bool:
     """Stop delivering to the endpoint. Returns whether this call disabled it
     (a concurrent failure may have first)."""
     now = now or timezone.now()
     return bool(
-        WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).update(
+        model.objects.filter(pk=endpoint_id, is_active=True).update(
             is_active=False, disabled_at=now, disabled_reason=reason[:300]
         )
     )
 
 
-def webhook_endpoint_succeeded(*, endpoint_id: int) -> None:
-    WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=False).update(
-        failing_since=None
-    )
+def webhook_endpoint_succeeded(*, endpoint_id: int, model=WebhookEndpoint) -> None:
+    model.objects.filter(pk=endpoint_id, failing_since__isnull=False).update(failing_since=None)
 
 
-def webhook_endpoint_failed(*, endpoint_id: int, now: datetime | None = None) -> bool:
+def webhook_endpoint_failed(
+    *, endpoint_id: int, now: datetime | None = None, model=WebhookEndpoint
+) -> bool:
     """Note a failed delivery. An endpoint that has failed every delivery for
     NPS_WEBHOOK_DISABLE_AFTER_DAYS is disabled: returns True when this call did."""
     now = now or timezone.now()
     with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(
-            failing_since=now
-        )
+        model.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
         limit = now - timedelta(days=settings.NPS_WEBHOOK_DISABLE_AFTER_DAYS)
-        failing_long = WebhookEndpoint.objects.filter(
+        failing_long = model.objects.filter(
             pk=endpoint_id, is_active=True, failing_since__lte=limit
         ).exists()
         if not failing_long:
@@ -104,4 +109,5 @@ def webhook_endpoint_failed(*, endpoint_id: int, now: datetime | None = None) ->
             endpoint_id=endpoint_id,
             reason=f"Every delivery failed for {days:g} days.",
             now=now,
+            model=model,
         )

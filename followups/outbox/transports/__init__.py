@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from followups.outbox.transports.base import Transport, TransportError
 from followups.outbox.transports.email import EmailTransport
+from followups.outbox.transports.slack import SlackTransport
 from followups.outbox.transports.webhook import WebhookTransport
 
 __all__ = ["Transport", "TransportError", "noun_for", "register", "transport_for", "unregister"]
@@ -42,3 +43,4 @@ def noun_for(channel: str) -> str:
 
 register(EmailTransport)
 register(WebhookTransport)
+register(SlackTransport)

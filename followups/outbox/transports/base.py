@@ -25,11 +25,18 @@ class TransportError(Exception):
     later, with backoff, up to the cap."""
 
     def __init__(
-        self, reason: str, *, permanent: bool = False, recipient_refused: bool = False
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        recipient_refused: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        # The far end said when to come back (HTTP Retry-After): not sooner.
+        self.retry_after = retry_after
         # The far end refused the recipient itself, for good (an email hard
         # bounce): the customer's address is marked and never tried again.
         self.recipient_refused = recipient_refused

@@ -13,6 +13,9 @@ import json
 import socket
 import ssl
 import time
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -63,8 +66,32 @@ class _PinnedTLSConnection(http.client.HTTPSConnection):
         self.sock.settimeout(self.read_timeout)
 
 
-def post(target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST ``body`` to ``target``; the status and the start of the reply."""
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    text: str  # its start
+    retry_after: float | None  # seconds the receiver asked to be left alone
+
+
+def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
+    """An HTTP ``Retry-After`` (seconds, or a date) as seconds from ``now``;
+    None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max((when - now).total_seconds(), 0.0)
+
+
+def post_reply(target: Target, body: bytes, headers: dict[str, str]) -> Reply:
+    """POST ``body`` to ``target``; what came back."""
     kind = _PinnedTLSConnection if target.scheme == "https" else _PinnedConnection
     connection = kind(
         target,
@@ -74,9 +101,19 @@ def post(target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         reply = connection.getresponse()
-        return reply.status, reply.read(REPLY_SHOWN).decode(errors="replace")
+        return Reply(
+            status=reply.status,
+            text=reply.read(REPLY_SHOWN).decode(errors="replace"),
+            retry_after=retry_after_seconds(reply.getheader("retry-after"), now=timezone.now()),
+        )
     finally:
         connection.close()
+
+
+def post(target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """POST ``body`` to ``target``; the status and the start of the reply."""
+    reply = post_reply(target, body, headers)
+    return reply.status, reply.text
 
 
 def is_permanent(status: int) -> bool:
