@@ -363,7 +363,12 @@ def fill(database_url: str, cases: int, now: datetime, timeout: float) -> tuple[
         conn.execute("SET session_replication_role = DEFAULT")
         # The surveys were made with fixed ids: a benchmark run after this one
         # (the wave's) creates its own survey and must get a fresh id.
-        tables = ("surveys_survey", "surveys_customer", "surveys_response", "followups_followupcase")
+        tables = (
+            "surveys_survey",
+            "surveys_customer",
+            "surveys_response",
+            "followups_followupcase",
+        )
         for table in tables:
             conn.execute(
                 sql.SQL(
