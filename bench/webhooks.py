@@ -97,9 +97,7 @@ def _webhook_rows(endpoint, responses) -> list[dict]:
     now = timezone.now()
     for response in responses:
         objects = {"response": response, "customer": response.customer}
-        emitter.add(
-            Event(EVENT, f"response:{response.pk}", now, objects, response_id=response.pk)
-        )
+        emitter.add(Event(EVENT, f"response:{response.pk}", now, objects, response_id=response.pk))
     fields = (
         "channel",
         "webhook_endpoint_id",
