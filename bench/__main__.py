@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, str] = {
     "export": "bench.export",
     "wave": "bench.wave",
     "invitations": "bench.invitations",
+    "webhooks": "bench.webhooks",
 }
 
 

@@ -58,6 +58,8 @@ DRILL_ENV = {
     # Production's back-off (30 s doubling to 30 min) on a clock 30 times
     # faster: 1 s doubling to 60 s, with production's number of attempts.
     "NPS_EMAIL_RETRY_MAX_SECONDS": "60",
+    # Drill 9's receiver listens on 127.0.0.1, which production refuses.
+    "NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS": "1",
 }
 # What drill 8 holds to, with production's sweep interval, grace time and lease.
 PRODUCTION_SWEEP_EVERY = 30.0
@@ -239,12 +241,22 @@ class Sweeper:
 
 
 def _tables() -> list[str]:
-    from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundMessage, RewardGrant
+    from followups.models import (
+        CaseEvent,
+        FollowUpCase,
+        OfferGrant,
+        OutboundMessage,
+        RewardGrant,
+        WebhookAttempt,
+        WebhookEndpoint,
+    )
     from surveys.models import Customer, Invitation, Response, Wave, WaveChunk
 
     models = (
         CaseEvent,
+        WebhookAttempt,
         OutboundMessage,
+        WebhookEndpoint,
         OfferGrant,
         RewardGrant,
         FollowUpCase,
@@ -393,9 +405,10 @@ def verify(ctx: Context, n: int) -> list[str]:
                 f"{category}: {expected} responses, {found} {model.__name__} "
                 f"({matching} of the right category)"
             )
+    emails = OutboundMessage.objects.filter(channel=OutboundMessage.Channel.EMAIL)
     per_response = Counter(
         dict(
-            OutboundMessage.objects.order_by()
+            emails.order_by()
             .values_list("response_id")
             .annotate(c=Count("pk"))
             .values_list("response_id", "c")
@@ -405,9 +418,7 @@ def verify(ctx: Context, n: int) -> list[str]:
     missing = len(ids - set(per_response))
     doubled = sum(1 for rid, c in per_response.items() if rid in ids and c != 1)
     stray = sum(c for rid, c in per_response.items() if rid not in ids)
-    sent = OutboundMessage.objects.filter(
-        status=OutboundMessage.Status.SENT, response_id__in=ids
-    ).count()
+    sent = emails.filter(status=OutboundMessage.Status.SENT, response_id__in=ids).count()
     if missing or doubled or stray or sent != len(ids):
         problems.append(
             f"emails: {missing} responses without, {doubled} with more than one, "
@@ -422,7 +433,7 @@ def verify(ctx: Context, n: int) -> list[str]:
         email.lower(): message_id
         for email, message_id in (
             (row.recipient, row.message_id)
-            for row in OutboundMessage.objects.filter(response_id__in=ids).only("pk", "recipient")
+            for row in emails.filter(response_id__in=ids).only("pk", "recipient")
         )
     }
     with ctx.sink.handler.lock:
@@ -906,6 +917,118 @@ def drill_killed_mid_send(ctx: Context) -> Outcome:
     return finish(ctx, name, n, figures)
 
 
+def _webhook_check(receiver: infra.WebhookReceiver, endpoint, response_ids: set[int]) -> dict:
+    """What drill 9's receiver got against the outbox: each answer's one
+    ``response.recorded`` row, sent; the webhook-ids received; copies of one
+    (the same id again) counted; every signature checked by ``standardwebhooks``."""
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    from followups.models import OutboundMessage
+
+    rows = list(
+        OutboundMessage.objects.filter(channel=OutboundMessage.Channel.WEBHOOK).only(
+            "pk", "status", "response_id", "attempts"
+        )
+    )
+    per_response = Counter(row.response_id for row in rows)
+    expected = {row.webhook_id for row in rows}
+    requests = list(receiver.requests)
+    received = Counter(headers.get("webhook-id", "") for headers, _ in requests)
+    verifier = Webhook(endpoint.secret)
+    refused = 0
+    for headers, body in requests:
+        try:
+            verifier.verify(body, headers)
+        except WebhookVerificationError:
+            refused += 1
+    return {
+        "rows": len(rows),
+        "answers without": len(response_ids - set(per_response)),
+        "answers with more than one": sum(1 for count in per_response.values() if count > 1),
+        "not sent": sum(1 for row in rows if row.status != OutboundMessage.Status.SENT),
+        "never received": len(expected - set(received)),
+        "unknown ids": len(set(received) - expected),
+        "copies": sum(count - 1 for count in received.values()),
+        "signatures refused": refused,
+        "max attempts": max((row.attempts for row in rows), default=0),
+    }
+
+
+def drill_receiver_down(ctx: Context) -> Outcome:
+    """9. The webhook receiver refuses connections for a minute while 300 responses flow.
+
+    Every answer's ``response.recorded`` event reaches the receiver once it is
+    back, with its own webhook-id (a copy only with the same id, counted); none
+    is lost, and the endpoint stays enabled (it disables after days of failing)."""
+    from followups.models import WebhookAttempt, WebhookEndpoint
+    from followups.webhooks.signing import secret_new
+    from surveys.models import Response
+
+    n = 300
+    down_for = 60.0
+    name = f"9. webhook receiver down (connection refused) for a minute ({n} responses)"
+    figures: list[str] = []
+    problems: list[str] = []
+    worker = None
+    with infra.WebhookReceiver() as receiver:
+        try:
+            endpoint = WebhookEndpoint.objects.create(
+                url=receiver.url, events=["response.recorded"], secret=secret_new()
+            )
+            receiver.down()
+            worker = ctx.worker()
+            responses_bulk("hook", n)
+            time.sleep(down_for)
+            refused = WebhookAttempt.objects.filter(error__contains="ConnectionRefused").count()
+            endpoint.refresh_from_db()
+            figures.append(
+                f"refused while down={refused} attempts, endpoint failing since "
+                f"{'set' if endpoint.failing_since else 'unset'}"
+            )
+            receiver.up()
+            t_up = time.perf_counter()
+            # Done when the outbox has sent every row, emails and webhooks alike.
+            wait_done(ctx, n, t_up + TIMEOUT)
+            t_hooks = infra.wait_until(
+                lambda: len(set(receiver.ids())) >= n,
+                deadline=time.perf_counter() + 10,
+                interval=0.2,
+                what=f"{n} webhooks at the receiver",
+                status=lambda: f"received {len(set(receiver.ids()))} distinct webhook-ids",
+            )
+            figures.append(f"receiver up -> every webhook delivered={t_hooks - t_up:.1f} s")
+            time.sleep(SETTLE)
+            found = _webhook_check(
+                receiver, endpoint, set(Response.objects.values_list("pk", flat=True))
+            )
+            endpoint.refresh_from_db()
+            figures.append(
+                f"webhooks: rows={found['rows']} received={len(receiver.requests)} "
+                f"(copies with the same webhook-id: {found['copies']}), "
+                f"max attempts={found['max attempts']}, endpoint "
+                f"{'active' if endpoint.is_active else 'DISABLED'}"
+            )
+            wrong = {
+                key: value
+                for key, value in found.items()
+                if key not in ("rows", "copies", "max attempts") and value
+            }
+            if found["rows"] != n or wrong:
+                problems.append(f"webhooks: {n} expected, {found['rows']} rows; {wrong}")
+            if not endpoint.is_active or endpoint.failing_since is not None:
+                problems.append("the endpoint was disabled or is still marked failing")
+        except (DrillError, infra.BenchError) as exc:
+            figures.append(f"ERROR: {exc}")
+        finally:
+            if worker is not None:
+                worker.stop()
+    outcome = finish(ctx, name, n, figures)
+    if problems:
+        outcome.figures += ", VIOLATIONS: " + "; ".join(problems)
+        outcome.ok = False
+    return outcome
+
+
 DRILLS: list[Callable[[Context], Outcome]] = [
     drill_worker_killed,
     drill_redis_restarted,
@@ -915,6 +1038,7 @@ DRILLS: list[Callable[[Context], Outcome]] = [
     drill_concurrent_submissions,
     drill_wave_killed,
     drill_killed_mid_send,
+    drill_receiver_down,
 ]
 
 
@@ -964,7 +1088,8 @@ def write_results(outcomes: list[tuple[int, Outcome]], started: str) -> str:
         f"`followups.sweep.lost_work_sweep()` called in-process every {SWEEP_EVERY:.0f} s "
         f"(no celery beat), every {PRODUCTION_SWEEP_EVERY:.0f} s with a grace time of "
         f"{PRODUCTION_SWEEP_GRACE:.0f} s in drill 8. Drill 7's workers take the `default` "
-        "queue only.",
+        "queue only. Drill 9's webhook receiver is an HTTP server on 127.0.0.1 in the drill "
+        "process (NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS=1); webhooks retry on the email clock.",
         "",
         "| drill | result | figures |",
         "|---|---|---|",

@@ -58,6 +58,8 @@ class Environment:
     broker_url: str = BROKER_URL
     secret_key: str = field(default_factory=lambda: "bench-" + secrets.token_urlsafe(64))
     email_url: str = "dummymail://"
+    # More variables for the processes the bench starts (a benchmark's own settings).
+    extra: dict[str, str] = field(default_factory=dict)
 
     def check(self) -> None:
         db_name = urlsplit(self.database_url).path.lstrip("/")
@@ -79,6 +81,7 @@ class Environment:
             "EMAIL_URL": self.email_url,
             "EMAIL_TIMEOUT": "10",
             "LOG_LEVEL": "WARNING",
+            **self.extra,
         }
 
     def subprocess_env(self) -> dict[str, str]:
@@ -296,6 +299,121 @@ class SmtpSink:
 
     def reset(self) -> None:
         self.count = 0
+
+
+# --- Webhook receiver -------------------------------------------------------
+#
+# An HTTP/1.1 server that answers every POST 204 and keeps what it was sent:
+# enough HTTP for http.client (Content-Length bodies, keep-alive or not), one
+# bytes search per request, in an event loop thread of the bench process, like
+# the SMTP sink. ``down()`` closes its listening socket and every connection,
+# so deliveries meet "connection refused" until ``up()`` listens again on the
+# same port.
+
+
+class _ReceiverProtocol(asyncio.Protocol):
+    def __init__(self, receiver: WebhookReceiver) -> None:
+        self.receiver = receiver
+        self.buffer = b""
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.receiver.connections.add(self)
+        self.receiver.connections_opened += 1
+
+    def connection_lost(self, exc) -> None:
+        self.receiver.connections.discard(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buffer[:end].decode("latin-1").split("\r\n")
+            headers = {}
+            for line in head[1:]:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get("content-length", "0"))
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
+            self.receiver.requests.append((headers, body))
+            close = headers.get("connection", "").lower() == "close"
+            self.transport.write(
+                b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n"
+                + (b"Connection: close\r\n\r\n" if close else b"\r\n")
+            )
+            if close:
+                self.transport.close()
+                return
+
+
+class WebhookReceiver:
+    """Takes every webhook POSTed to ``url`` (answered 204) on 127.0.0.1 and
+    keeps its headers and body (``requests``, in arrival order)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.connections: set[_ReceiverProtocol] = set()
+        self.connections_opened = 0
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="webhook-receiver", daemon=True
+        )
+        self.server: asyncio.base_events.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        self.up()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.down()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
+
+    def _call(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
+
+    def up(self) -> None:
+        """Listen (again) on the same port."""
+
+        async def listen():
+            return await self.loop.create_server(
+                lambda: _ReceiverProtocol(self), "127.0.0.1", self.port, reuse_address=True
+            )
+
+        self.server = self._call(listen())
+
+    def down(self) -> None:
+        """Stop listening and drop every open connection: deliveries are refused."""
+
+        async def close():
+            self.server.close()
+            for connection in list(self.connections):
+                connection.transport.abort()
+            await self.server.wait_closed()
+
+        if self.server is not None:
+            self._call(close())
+            self.server = None
+
+    def ids(self) -> list[str]:
+        """The webhook-id of every request received, repeats included."""
+        return [headers.get("webhook-id", "") for headers, _ in list(self.requests)]
+
+    def reset(self) -> None:
+        self.requests = []
+        self.connections_opened = 0
 
 
 # --- Worker -----------------------------------------------------------------

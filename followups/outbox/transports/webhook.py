@@ -1,6 +1,7 @@
 """Webhooks over HTTP: one signed POST per outbox row (Standard Webhooks), to
 the address checked for the endpoint's host (``followups.webhooks.targets``),
-with short timeouts and no redirects followed. What the receiver answers
+with short timeouts and no redirects followed. A batch keeps one connection
+per receiver alive (HTTP/1.1 keep-alive) for as long as the receiver does. What the receiver answers
 decides the row: 2xx delivered; 410 disables the endpoint; any other 4xx but
 408 and 429 fails it for good; the rest is tried again later. An endpoint
 that keeps failing is disabled, and the managers are told by email.
@@ -37,6 +38,21 @@ from followups.webhooks.targets import Target, TargetRefused, TargetUnresolved, 
 
 USER_AGENT = "nps-loop-webhooks/1"
 REPLY_SHOWN = 200  # characters of a refusing receiver's reply kept in the error
+# What is read of a longer reply so its connection can serve the next delivery.
+REPLY_DRAINED = 64 * 1024
+# A kept connection the receiver closed while it was idle: the request is sent
+# once more on a new connection (under the same webhook-id).
+STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def _connected(address: str, port: int, timeout: float | None) -> socket.socket:
+    """A TCP connection that sends at once (``TCP_NODELAY``, as urllib3 sets):
+    http.client writes a request's headers and body in two writes, and on a
+    kept-alive connection Nagle's algorithm holds the body back until the
+    receiver acknowledges the headers, which it delays by up to 40 ms."""
+    sock = socket.create_connection((address, port), timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 class _PinnedConnection(http.client.HTTPConnection):
@@ -47,7 +63,7 @@ class _PinnedConnection(http.client.HTTPConnection):
         self.address, self.read_timeout = target.address, read
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connected(self.address, self.port, self.timeout)
         self.sock.settimeout(self.read_timeout)
 
 
@@ -61,7 +77,7 @@ class _PinnedTLSConnection(http.client.HTTPSConnection):
         self.address, self.read_timeout = target.address, read
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        sock = _connected(self.address, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
         self.sock.settimeout(self.read_timeout)
 
@@ -90,14 +106,41 @@ def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
     return max((when - now).total_seconds(), 0.0)
 
 
-def post_reply(target: Target, body: bytes, headers: dict[str, str]) -> Reply:
-    """POST ``body`` to ``target``; what came back."""
+def connection_open(target: Target) -> http.client.HTTPConnection:
+    """A connection to ``target``'s checked address (it connects on first use)."""
     kind = _PinnedTLSConnection if target.scheme == "https" else _PinnedConnection
-    connection = kind(
+    return kind(
         target,
         connect=settings.NPS_WEBHOOK_CONNECT_TIMEOUT,
         read=settings.NPS_WEBHOOK_READ_TIMEOUT,
     )
+
+
+def exchange(
+    connection: http.client.HTTPConnection, target: Target, body: bytes, headers: dict[str, str]
+) -> tuple[int, str, bool]:
+    """POST ``body`` over ``connection``: the status, the start of the reply,
+    and whether the connection may carry the next request (the receiver keeps
+    it alive and the reply was read to its end). Closes it otherwise."""
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        reply = connection.getresponse()
+        shown = reply.read(REPLY_SHOWN).decode(errors="replace")
+        if not reply.isclosed():
+            reply.read(REPLY_DRAINED)
+    except BaseException:
+        connection.close()
+        raise
+    reusable = reply.isclosed() and not reply.will_close
+    if not reusable:
+        connection.close()
+    return reply.status, shown, reusable
+
+
+def post_reply(target: Target, body: bytes, headers: dict[str, str]) -> Reply:
+    """POST ``body`` to ``target`` on a connection of its own; what came back,
+    with the receiver's ``Retry-After``."""
+    connection = connection_open(target)
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         reply = connection.getresponse()
@@ -110,22 +153,54 @@ def post_reply(target: Target, body: bytes, headers: dict[str, str]) -> Reply:
         connection.close()
 
 
-def post(target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    """POST ``body`` to ``target``; the status and the start of the reply."""
-    reply = post_reply(target, body, headers)
-    return reply.status, reply.text
-
-
 def is_permanent(status: int) -> bool:
     """A refusal that sending again cannot change."""
     return 400 <= status < 500 and status not in (408, 429)
 
 
+def _pool_key(target: Target) -> tuple[str, str, int, str]:
+    return target.scheme, target.host, target.port, target.address
+
+
 class WebhookTransport(Transport):
-    """Signed HTTP POSTs, one connection per message."""
+    """Signed HTTP POSTs; a batch's deliveries to one receiver share a
+    kept-alive connection, and its endpoints' addresses are resolved once."""
 
     channel = OutboundMessage.Channel.WEBHOOK
     noun = "Webhook"
+
+    def __init__(self) -> None:
+        self.connections: dict[tuple[str, str, int, str], http.client.HTTPConnection] = {}
+        self.targets: dict[str, Target] = {}
+
+    def close(self) -> None:
+        connections, self.connections = self.connections, {}
+        for connection in connections.values():
+            connection.close()
+
+    def post(self, target: Target, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        """POST ``body`` to ``target`` over the batch's connection to it (or a
+        new one); the status and the start of the reply."""
+        key = _pool_key(target)
+        kept = self.connections.pop(key, None)
+        if kept is not None:
+            try:
+                return self._exchange(key, kept, target, body, headers)
+            except STALE:
+                pass  # closed by the receiver while idle: once more, on a new connection
+        return self._exchange(key, connection_open(target), target, body, headers)
+
+    def _exchange(self, key, connection, target, body, headers) -> tuple[int, str]:
+        status, shown, reusable = exchange(connection, target, body, headers)
+        if reusable:
+            self.connections[key] = connection
+        return status, shown
+
+    def _target(self, url: str) -> Target:
+        """The checked address of ``url``, resolved once per batch."""
+        if url not in self.targets:
+            self.targets[url] = target_resolve(url)
+        return self.targets[url]
 
     def deliver(self, message: OutboundMessage) -> None:
         endpoint = (
@@ -136,7 +211,7 @@ class WebhookTransport(Transport):
         if endpoint is None or not endpoint.is_active:
             raise TransportError("The webhook endpoint is disabled or gone.", permanent=True)
         try:
-            target = target_resolve(endpoint.url)
+            target = self._target(endpoint.url)
         except TargetRefused as exc:
             raise TransportError(str(exc), permanent=True) from exc
         except TargetUnresolved as exc:
@@ -144,7 +219,8 @@ class WebhookTransport(Transport):
             raise TransportError(str(exc), permanent=False) from exc
         status = self._attempt(message, endpoint, target)
         if 200 <= status < 300:
-            webhook_endpoint_succeeded(endpoint_id=endpoint.pk)
+            if endpoint.failing_since is not None:  # read just now: no write when it was not
+                webhook_endpoint_succeeded(endpoint_id=endpoint.pk)
             return
         if status == 410:
             reason = "The receiver answered 410 Gone: it wants no more deliveries."
@@ -171,7 +247,7 @@ class WebhookTransport(Transport):
         started, clock = timezone.now(), time.monotonic()
         attempt = WebhookAttempt(message=message, started_at=started, duration_ms=0)
         try:
-            status, reply = post(target, content.encode(), headers)
+            status, reply = self.post(target, content.encode(), headers)
         except (OSError, http.client.HTTPException) as exc:
             attempt.duration_ms = round((time.monotonic() - clock) * 1000)
             attempt.error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -16,10 +16,19 @@ from followups.webhooks.endpoints import webhook_endpoint_create
 
 class Receiver:
     """An HTTP server in a thread. ``statuses`` are answered in turn (then
-    200); ``stall`` seconds are waited before answering the next request."""
+    200); ``stall`` seconds are waited before answering the next request.
+    HTTP/1.0 (a connection per request) unless ``keep_alive``; with
+    ``drops_idle`` too, it closes each connection after answering without
+    saying so, as a receiver closing idle connections does. ``connections``
+    counts the TCP connections it accepted."""
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(
+        self, port: int = 0, *, keep_alive: bool = False, drops_idle: bool = False
+    ) -> None:
         self.port = port
+        self.keep_alive = keep_alive
+        self.drops_idle = drops_idle
+        self.connections = 0
         self.secret: str | None = None
         self.statuses: list[int] = []
         self.stall = 0.0
@@ -37,6 +46,13 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if self.keep_alive else "HTTP/1.0"
+
+            def setup(self):
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 receiver.received(self, body)
@@ -74,6 +90,8 @@ class Receiver:
         handler.send_header("content-length", "2")
         handler.end_headers()
         handler.wfile.write(b"ok")
+        if self.drops_idle:
+            handler.close_connection = True
 
     def ids(self) -> list[str]:
         return [item["id"] for item in self.verified]

@@ -211,3 +211,42 @@ def test_an_endpoint_that_turns_personal_data_off_gets_retries_without_it(receiv
     delivered = receiver.verified[-1]["payload"]["data"]["customer"]
     assert "email" not in delivered and "name" not in delivered
     assert delivered["id"] == json.loads(message.body_text)["data"]["customer"]["id"]
+
+
+def send_batch(receiver: Receiver, events: int) -> list[OutboundMessage]:
+    """``events`` events queued for an endpoint at ``receiver``, sent as one batch."""
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    ids = [queue_event(endpoint, str(i)) for i in range(events)]
+    assert messages_send(message_ids=ids) == {}
+    return list(OutboundMessage.objects.filter(pk__in=ids))
+
+
+def test_a_batch_to_a_receiver_that_keeps_connections_alive_goes_over_one_connection():
+    receiver = Receiver(keep_alive=True).start()
+    try:
+        rows = send_batch(receiver, 5)
+    finally:
+        receiver.stop()
+    assert receiver.connections == 1
+    assert {row.status for row in rows} == {"sent"}
+    assert sorted(receiver.ids()) == sorted(row.webhook_id for row in rows)
+    assert receiver.refused == []
+
+
+def test_a_kept_connection_the_receiver_closed_is_replaced_and_each_event_sent_once():
+    receiver = Receiver(keep_alive=True, drops_idle=True).start()
+    try:
+        rows = send_batch(receiver, 4)
+    finally:
+        receiver.stop()
+    assert {row.status for row in rows} == {"sent"}
+    assert sorted(receiver.ids()) == sorted(row.webhook_id for row in rows)  # once each
+    assert receiver.connections == 4
+    attempts = WebhookAttempt.objects.filter(message__in=rows)
+    assert sorted(a.status_code for a in attempts) == [200] * 4
+
+
+def test_a_receiver_closing_after_each_reply_gets_a_connection_per_delivery(receiver):
+    rows = send_batch(receiver, 3)  # HTTP/1.0: it closes every connection
+    assert {row.status for row in rows} == {"sent"}
+    assert receiver.connections == 3
