@@ -34,6 +34,8 @@ STAFF_PERMISSIONS = (
     ("followups", "view_offer"),
     ("followups", "view_reward"),
     ("followups", "view_improvementaction"),
+    ("followups", "view_linkclick"),
+    ("followups", "view_referraluse"),
 )
 MANAGER_PERMISSIONS = (
     *STAFF_PERMISSIONS,
@@ -69,6 +71,7 @@ MANAGER_PERMISSIONS = (
     ("followups", "retry_outboundmessage"),
     ("surveys", "view_apikey"),
     ("surveys", "revoke_apikey"),
+    ("followups", "add_referraluse"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.
