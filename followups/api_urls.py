@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from followups.cases.api import CaseViewSet
+from followups.incentives.api import ReferralUseView
 from followups.invitations.api import (
     InvitationBulkView,
     InvitationDetailView,
@@ -17,6 +18,7 @@ router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("reports/kpis/", KpiView.as_view(), name="report-kpis"),
+    path("referrals/use/", ReferralUseView.as_view(), name="referral-use"),
     path("invitations/", InvitationListView.as_view(), name="invitation-list"),
     path("invitations/bulk/", InvitationBulkView.as_view(), name="invitation-bulk"),
     path("invitations/<int:pk>/", InvitationDetailView.as_view(), name="invitation-detail"),

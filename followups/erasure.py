@@ -12,8 +12,10 @@ from followups.models import (
     CaseEvent,
     FollowUpCase,
     ImprovementAction,
+    LinkClick,
     OfferGrant,
     OutboundMessage,
+    ReferralUse,
     RewardGrant,
 )
 from surveys.erasure import ERASED, PersonalData, admin_log_scrub
@@ -38,6 +40,7 @@ def customer_scrub(*, personal: PersonalData) -> None:
     case_ids = list(cases.values_list("pk", flat=True))
 
     _cancel_unsent(to_them)
+    _tracking_remove(customer_id)
     _scrub_emails_about_them(personal, case_ids)
     # The emails to them: who, what and how are kept; the message is not, as it
     # was written for them (their name, their codes, their links).
@@ -64,6 +67,17 @@ def customer_scrub(*, personal: PersonalData) -> None:
         ),
     ):
         admin_log_scrub(model=model, ids=list(rows), personal=personal)
+
+
+def _tracking_remove(customer_id: int) -> None:
+    """What they did with their reward's link and whom they referred is
+    about them: removed, as nothing more is recorded for them afterwards
+    (their link still leads to the reward's page; their referral code is
+    then unknown)."""
+    grants = RewardGrant.objects.filter(customer_id=customer_id)
+    LinkClick.objects.filter(grant__in=grants).delete()
+    ReferralUse.objects.filter(grant__in=grants).delete()
+    grants.filter(first_clicked_at__isnull=False).update(first_clicked_at=None)
 
 
 def _cancel_unsent(emails) -> int:

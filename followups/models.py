@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils import timezone
@@ -109,7 +110,13 @@ class Reward(Incentive):
     )
     points = models.PositiveIntegerField(_("loyalty points"), null=True, blank=True)
     link = models.URLField(
-        _("link"), blank=True, help_text=_("Review page or referral programme, where it applies.")
+        _("link"),
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_(
+            "Review page or referral programme, where it applies. Emails carry each "
+            "customer's own tracked link to it."
+        ),
     )
     valid_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=60)
     is_default = models.BooleanField(
@@ -223,6 +230,15 @@ class RewardGrant(Grant):
         Response, on_delete=models.CASCADE, related_name="reward_grant", verbose_name=_("response")
     )
     reward = models.ForeignKey(Reward, on_delete=models.PROTECT, verbose_name=_("reward"))
+    # A personal tracked link (``/r/<token>/``) when the reward has a link,
+    # and a personal code friends quote when it is a referral reward.
+    link_token = models.CharField(
+        _("link token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    referral_code = models.CharField(
+        _("referral code"), max_length=40, null=True, blank=True, unique=True
+    )
+    first_clicked_at = models.DateTimeField(_("first clicked at"), null=True, blank=True)
 
     class Meta(Grant.Meta):
         verbose_name = _("reward grant")
@@ -231,6 +247,80 @@ class RewardGrant(Grant):
 
     def __str__(self) -> str:
         return f"{self.reward} · {self.code or '-'}"
+
+
+class LinkClick(models.Model):
+    """One request of a reward grant's tracked link. Prefetches (mail
+    scanners, link previews, HEAD requests) are kept, flagged with why, so
+    the counts can be audited; no address is stored."""
+
+    class Agent(models.TextChoices):
+        DESKTOP = "desktop", _("Desktop browser")
+        MOBILE = "mobile", _("Mobile browser")
+        SCANNER = "scanner", _("Scanner or preview")
+        OTHER = "other", _("Other")
+
+    class Prefetch(models.TextChoices):
+        HEAD = "head", _("HEAD request")
+        SCANNER = "scanner", _("Known scanner or preview")
+        NO_AGENT = "no_agent", _("No user agent")
+        TOO_SOON = "too_soon", _("Seconds after sending")
+
+    grant = models.ForeignKey(
+        RewardGrant, on_delete=models.CASCADE, related_name="clicks", verbose_name=_("reward grant")
+    )
+    clicked_at = models.DateTimeField(_("at"), default=timezone.now)
+    agent = models.CharField(_("user agent class"), max_length=10, choices=Agent)
+    prefetch = models.CharField(
+        _("prefetch"),
+        max_length=10,
+        choices=Prefetch,
+        blank=True,
+        help_text=_("Why it was not counted as a click; empty for a counted click."),
+    )
+
+    class Meta:
+        verbose_name = _("link click")
+        verbose_name_plural = _("link clicks")
+        ordering = ["-clicked_at"]
+        indexes = [models.Index(fields=["grant", "prefetch"], name="linkclick_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.grant_id} @ {self.clicked_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def counted(self) -> bool:
+        return not self.prefetch
+
+
+class ReferralUse(models.Model):
+    """An order placed with a promoter's referral code. One per order: the
+    shop may report the same order again and nothing is counted twice."""
+
+    grant = models.ForeignKey(
+        RewardGrant,
+        on_delete=models.CASCADE,
+        related_name="referral_uses",
+        verbose_name=_("reward grant"),
+    )
+    order = models.CharField(_("order"), max_length=100, unique=True)
+    used_at = models.DateTimeField(_("used at"), default=timezone.now)
+    api_key = models.ForeignKey(
+        "surveys.ApiKey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+
+    class Meta:
+        verbose_name = _("referral use")
+        verbose_name_plural = _("referral uses")
+        ordering = ["-used_at"]
+
+    def __str__(self) -> str:
+        return f"{self.grant.referral_code} · {self.order}"
 
 
 # --- Cases ------------------------------------------------------------------

@@ -34,6 +34,8 @@ STAFF_PERMISSIONS = (
     ("followups", "view_offer"),
     ("followups", "view_reward"),
     ("followups", "view_improvementaction"),
+    ("followups", "view_linkclick"),
+    ("followups", "view_referraluse"),
 )
 MANAGER_PERMISSIONS = (
     *STAFF_PERMISSIONS,
@@ -75,6 +77,7 @@ MANAGER_PERMISSIONS = (
     ("followups", "delete_chatalert"),
     ("followups", "view_chatalertdelivery"),
     ("followups", "resend_chatalertdelivery"),
+    ("followups", "add_referraluse"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.

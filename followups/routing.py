@@ -21,6 +21,7 @@ from django.utils import timezone
 from followups import roles
 from followups.cases import sla
 from followups.chat.emit import chat_alerts_queue
+from followups.incentives.tracking import tracked_url, tracking_fields
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -239,7 +240,9 @@ class _Batch:
         reward = self.catalogue.reward(response.survey_id)
         if reward is None:
             return None
-        grant = RewardGrant(reward=reward, **self._grant_fields(response, reward))
+        grant = RewardGrant(
+            reward=reward, **self._grant_fields(response, reward), **tracking_fields(reward)
+        )
         self.reward_grants.append(grant)
         return grant
 
@@ -382,7 +385,8 @@ def _outcome_context(response: Response, outcome) -> dict:
         "reward": reward.description,
         "kind": reward.kind,
         "points": reward.points,
-        "link": reward.link,
+        "link": tracked_url(outcome) if outcome.link_token else "",
+        "referral_code": outcome.referral_code or "",
         "code": outcome.code,
         "expires": format_when(outcome.expires_at, language) if reward.has_code else "",
     }

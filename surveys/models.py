@@ -1036,6 +1036,7 @@ class ApiScope(models.TextChoices):
     CASES_WRITE = "cases:write", _("Work follow-up cases (as the key's user may)")
     INVITATIONS_READ = "invitations:read", _("Read invitations")
     INVITATIONS_WRITE = "invitations:write", _("Invite customers, and cancel invitations")
+    REFERRALS_WRITE = "referrals:write", _("Report orders placed with referral codes")
 
 
 # What the user a key acts as must hold for the key to use each scope (checked
@@ -1051,6 +1052,7 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ApiScope.CASES_WRITE: ("followups.view_followupcase", "followups.change_followupcase"),
     ApiScope.INVITATIONS_READ: ("surveys.view_invitation",),
     ApiScope.INVITATIONS_WRITE: ("surveys.add_invitation", "surveys.change_invitation"),
+    ApiScope.REFERRALS_WRITE: ("followups.add_referraluse",),
 }
 
 

@@ -61,6 +61,9 @@ class KpiReport(serializers.Serializer):
     resolution_hours = serializers.DictField(help_text="median and p90, in hours")
     root_causes = serializers.ListField(child=serializers.DictField())
     grants = serializers.DictField()
+    reward_tracking = serializers.DictField(
+        help_text="reward grants clicked, clicks (prefetches not counted), referral uses"
+    )
     scope = serializers.ChoiceField(choices=["all cases", "my cases"])
 
 
@@ -121,6 +124,7 @@ class KpiView(APIView):
                     for row in reports.root_causes(selection, cases=cases)
                 ],
                 "grants": reports.grants(selection),
+                "reward_tracking": reports.reward_tracking(selection),
                 "scope": "all cases" if manager else "my cases",
             }
         )

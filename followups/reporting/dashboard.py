@@ -166,6 +166,26 @@ def _links(selection: reports.Selection, *, mine, owners, causes, segments) -> d
     }
 
 
+def _reward_rows(selection: reports.Selection) -> list[dict]:
+    """Per reward of the period: its figures and the list behind each."""
+    rows = []
+    for reward in reports.rewards_tracked(selection):
+        mine = {"reward__id__exact": reward.pk}
+        theirs = {"grant__reward__id__exact": reward.pk}
+        rows.append(
+            {
+                "reward": reward,
+                "grants": links.grants("rewards", selection, **mine),
+                "clicked": links.grants(
+                    "rewards", selection, **mine, first_clicked_at__isnull="False"
+                ),
+                "clicks": links.reward_rows("linkclick", selection, **theirs, counted="yes"),
+                "uses": links.reward_rows("referraluse", selection, **theirs),
+            }
+        )
+    return rows
+
+
 def _owner_links(selection: reports.Selection, owner_id: int | None) -> dict:
     who = {"owner__id__exact": owner_id} if owner_id else {"owner__isnull": "True"}
     return {
@@ -238,6 +258,7 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
             {**row, "href": href} for row, href in zip(causes, page_links["causes"], strict=True)
         ],
         "grants": reports.grants(selection),
+        "reward_rows": _reward_rows(selection),
         "actions": reports.action_effects(
             ImprovementAction.objects.filter(survey=selection.survey)
             .exclude(status=ImprovementAction.Status.DROPPED)

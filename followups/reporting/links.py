@@ -66,3 +66,16 @@ def grants(kind: str, selection: Selection, **filters) -> str:
     if selection.segment:
         params["response__segment"] = selection.segment
     return _changelist(model, params | filters)
+
+
+def reward_rows(model: str, selection: Selection, **filters) -> str:
+    """Link clicks (``model`` "linkclick") or referral uses ("referraluse") of
+    the period's reward grants (``reports.reward_tracking``)."""
+    params = {
+        "grant__survey__id__exact": selection.survey.pk,
+        "grant__created_at__gte": selection.start.isoformat(),
+        "grant__created_at__lt": selection.end.isoformat(),
+    }
+    if selection.segment:
+        params["grant__response__segment"] = selection.segment
+    return _changelist(f"followups_{model}", params | filters)

@@ -32,7 +32,17 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followups.models import FollowUpCase, GrantStatus, OfferGrant, RewardGrant, RootCause
+from followups.incentives.tracking import rewards_with_tracking
+from followups.models import (
+    FollowUpCase,
+    GrantStatus,
+    LinkClick,
+    OfferGrant,
+    ReferralUse,
+    Reward,
+    RewardGrant,
+    RootCause,
+)
 from surveys import stats
 from surveys.models import Invitation, Response, Survey
 
@@ -426,17 +436,41 @@ def grants(selection: Selection) -> dict:
     (never NULL) rather than the id keeps it there."""
     result = {}
     for name, model in (("offers", OfferGrant), ("rewards", RewardGrant)):
-        queryset = model.objects.filter(
-            survey=selection.survey,
-            created_at__gte=selection.start,
-            created_at__lt=selection.end,
-        )
-        if selection.segment:
-            queryset = queryset.filter(response__segment=selection.segment)
-        result[name] = queryset.aggregate(
+        result[name] = _grants_of(model, selection).aggregate(
             issued=Count("status"), redeemed=Count("status", filter=Q(status=GrantStatus.REDEEMED))
         )
     return result
+
+
+def _grants_of(model, selection: Selection) -> QuerySet:
+    queryset = model.objects.filter(
+        survey=selection.survey,
+        created_at__gte=selection.start,
+        created_at__lt=selection.end,
+    )
+    if selection.segment:
+        queryset = queryset.filter(response__segment=selection.segment)
+    return queryset
+
+
+def reward_tracking(selection: Selection) -> dict:
+    """What the period's promoters did with their reward's tracked link and
+    referral code: grants clicked at least once, clicks (prefetches by mail
+    scanners not counted) and orders placed with their referral codes."""
+    grants = _grants_of(RewardGrant, selection)
+    return {
+        "clicked": grants.filter(first_clicked_at__isnull=False).count(),
+        "clicks": LinkClick.objects.filter(grant__in=grants.values("pk"), prefetch="").count(),
+        "uses": ReferralUse.objects.filter(grant__in=grants.values("pk")).count(),
+    }
+
+
+def rewards_tracked(selection: Selection) -> list[Reward]:
+    """Per reward granted in the period: its grants, grants clicked, clicks
+    and referral uses (``rewards_with_tracking``'s figures), most grants first."""
+    grants = _grants_of(RewardGrant, selection)
+    rewards = Reward.objects.filter(pk__in=grants.values("reward"))
+    return list(rewards_with_tracking(rewards, grants).order_by("-grant_count", "name"))
 
 
 def default_selection(survey: Survey, *, days: int = 90, now: datetime | None = None) -> Selection:

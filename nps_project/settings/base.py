@@ -282,6 +282,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # Survey page answers per client IP per minute, and how many reverse proxies
 # in front of the app append to X-Forwarded-For (0: use the socket's address).
 NPS_PAGE_POSTS_PER_MINUTE = env.int("NPS_PAGE_POSTS_PER_MINUTE", default=30)
+# Requests of reward links recorded per client address and minute; past it a
+# visitor is still sent on, and nothing is recorded.
+NPS_LINK_CLICKS_PER_MINUTE = env.int("NPS_LINK_CLICKS_PER_MINUTE", default=30)
 NPS_TRUSTED_PROXY_COUNT = env.int("NPS_TRUSTED_PROXY_COUNT", default=0)
 # A translated, friendly page when a customer's form is refused.
 CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"

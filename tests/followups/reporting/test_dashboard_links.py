@@ -45,8 +45,12 @@ def test_every_number_leads_to_a_list_of_as_many_rows(client):
     for (user, params), survey in [(view, survey) for view in VIEWS for survey in surveys]:
         client.force_login(get_user_model().objects.get(username=user))
         links = _linked_numbers(client, f"/admin/dashboard/?survey={survey.slug}&{params}")
-        # Answers, scores and segments; cases; invitations; both kinds of grants.
-        expected = {"response", "followupcase", "invitation", "offergrant", "rewardgrant"}
+        # Answers, scores and segments; cases; invitations; both kinds of
+        # grants; the rewards' link clicks and referral uses.
+        expected = {
+            *("response", "followupcase", "invitation", "offergrant", "rewardgrant"),
+            *("linkclick", "referraluse"),
+        }
         assert _kinds(links) == expected
         assert len(links) >= 25
         for href, count in links:
