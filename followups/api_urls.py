@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from followups.cases.api import CaseViewSet
+from followups.incentives.api import GrantCheckView, GrantRedeemView
 from followups.invitations.api import (
     InvitationBulkView,
     InvitationDetailView,
@@ -22,5 +23,7 @@ urlpatterns = [
     path("invitations/<int:pk>/", InvitationDetailView.as_view(), name="invitation-detail"),
     # Anything else under invitations/: a 404 in the API's shape.
     re_path(r"^invitations/(?:.*/)?$", NotFoundView.as_view()),
+    path("grants/redeem/", GrantRedeemView.as_view(), name="grant-redeem"),
+    path("grants/<str:code>/", GrantCheckView.as_view(), name="grant-check"),
     *router.urls,
 ]
