@@ -419,7 +419,8 @@ def root_cause_trend(selection: Selection) -> list[dict]:
 
 
 def grants(selection: Selection) -> dict:
-    """Offers and rewards issued and redeemed for answers in the period.
+    """Offers and rewards issued and redeemed for answers in the period, and
+    how many were redeemed within their window (by their expiry).
 
     Grants carry their survey, so without a segment each count reads only the
     ``*grant_report`` index (survey, created_at, status); counting ``status``
@@ -433,8 +434,13 @@ def grants(selection: Selection) -> dict:
         )
         if selection.segment:
             queryset = queryset.filter(response__segment=selection.segment)
+        redeemed = Q(status=GrantStatus.REDEEMED)
         result[name] = queryset.aggregate(
-            issued=Count("status"), redeemed=Count("status", filter=Q(status=GrantStatus.REDEEMED))
+            issued=Count("status"),
+            redeemed=Count("status", filter=redeemed),
+            # Redeemed before the code expired (checkout refuses later ones;
+            # codes marked redeemed by hand before that rule may not be).
+            redeemed_in_time=Count("status", filter=redeemed & Q(redeemed_at__lte=F("expires_at"))),
         )
     return result
 
