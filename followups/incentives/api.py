@@ -119,8 +119,8 @@ class GrantRedeemView(ApiMixin, APIView):
                     "error": {
                         "status": 409,
                         "code": "redeemed",
-                        "message": "This code was already redeemed on June 12, 2026, 3:04 "
-                        "p.m., for order SO-10042.",
+                        "message": "This code was already redeemed on June 12, 2026, 15:04, "
+                        "for order SO-10042.",
                         "fields": {},
                     },
                     "grant": GRANT_EXAMPLE,

@@ -83,7 +83,10 @@ class RedemptionRefused(Exception):
 def _format_when(when: datetime | None) -> str:
     if when is None:
         return "?"
-    return formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
+    # Not DATETIME_FORMAT: English ends it with "a.m.", and the sentence's full
+    # stop would double it.
+    local = timezone.localtime(when)
+    return f"{formats.date_format(local, 'DATE_FORMAT')}, {formats.date_format(local, 'H:i')}"
 
 
 def code_normalize(code: str) -> str:
