@@ -257,3 +257,29 @@ def test_a_code_redeemed_by_hand_is_refused_at_the_till_with_when(till):
 
     assert reply.status_code == 409
     assert reply.json()["error"]["code"] == "redeemed"
+
+
+def test_redemptions_past_the_clients_rate_get_429_and_redeem_nothing(till, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "ingest": "1/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    first, second = OfferGrantFactory.create_batch(2)
+
+    assert redeem(till, first.code).status_code == 200
+    reply = redeem(till, second.code)
+
+    assert reply.status_code == 429
+    assert "Retry-After" in reply.headers
+    assert OfferGrant.objects.get(pk=second.pk).status == GrantStatus.ISSUED
+
+
+def test_a_key_whose_user_lost_the_redeem_permission_is_refused(till):
+    from django.contrib.auth.models import Permission
+
+    grant = OfferGrantFactory()
+    user = UserFactory._meta.model.objects.get(username="till")
+    user.user_permissions.remove(Permission.objects.get(codename="redeem_rewardgrant"))
+
+    reply = redeem(till, grant.code)
+
+    assert reply.status_code == 403
+    assert OfferGrant.objects.get().status == GrantStatus.ISSUED
