@@ -784,11 +784,13 @@ ORDER BY c.month, rc.name
 """
 
 GRANTS_FLOOR_SQL = """
-SELECT 'offers', count(*), count(*) FILTER (WHERE status = 'redeemed')
+SELECT 'offers', count(*), count(*) FILTER (WHERE status = 'redeemed'),
+       count(*) FILTER (WHERE status = 'redeemed' AND redeemed_at <= expires_at)
 FROM followups_offergrant
 WHERE survey_id = %(survey)s AND created_at >= %(start)s AND created_at < %(end)s
 UNION ALL
-SELECT 'rewards', count(*), count(*) FILTER (WHERE status = 'redeemed')
+SELECT 'rewards', count(*), count(*) FILTER (WHERE status = 'redeemed'),
+       count(*) FILTER (WHERE status = 'redeemed' AND redeemed_at <= expires_at)
 FROM followups_rewardgrant
 WHERE survey_id = %(survey)s AND created_at >= %(start)s AND created_at < %(end)s
 """
@@ -1076,9 +1078,11 @@ def build_figures(selection, client, page_params: dict, now: datetime) -> list[M
         *pair(
             "reports.grants",
             GRANTS_FLOOR_SQL,
-            lambda rows: {name: (issued, redeemed) for name, issued, redeemed in rows},
+            lambda rows: {name: tuple(counts) for name, *counts in rows},
             lambda: reports.grants(selection),
-            lambda result: {k: (v["issued"], v["redeemed"]) for k, v in result.items()},
+            lambda result: {
+                k: (v["issued"], v["redeemed"], v["redeemed_in_time"]) for k, v in result.items()
+            },
             "offers and rewards",
         ),
         *pair(

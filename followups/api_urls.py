@@ -4,7 +4,8 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from followups.cases.api import CaseViewSet
-from followups.incentives.api import ReferralUseView
+from followups.incentives.api import GrantCheckView, GrantRedeemView
+from followups.incentives.referrals_api import ReferralUseView
 from followups.invitations.api import (
     InvitationBulkView,
     InvitationDetailView,
@@ -24,5 +25,7 @@ urlpatterns = [
     path("invitations/<int:pk>/", InvitationDetailView.as_view(), name="invitation-detail"),
     # Anything else under invitations/: a 404 in the API's shape.
     re_path(r"^invitations/(?:.*/)?$", NotFoundView.as_view()),
+    path("grants/redeem/", GrantRedeemView.as_view(), name="grant-redeem"),
+    path("grants/<str:code>/", GrantCheckView.as_view(), name="grant-check"),
     *router.urls,
 ]

@@ -171,6 +171,12 @@ class GrantStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     REDEEMED = "redeemed", _("Redeemed")
     EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+    @classmethod
+    def open(cls) -> tuple[str, ...]:
+        """The statuses of a code that can still be redeemed (until it expires)."""
+        return (cls.ISSUED, cls.SENT)
 
 
 class Grant(models.Model):
@@ -196,6 +202,11 @@ class Grant(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    # The shop's order reference the code was redeemed for (empty when redeemed
+    # by hand), and who redeemed it: an API key's label or a user's name.
+    redeemed_order = models.CharField(_("order"), max_length=200, blank=True)
+    redeemed_by = models.CharField(_("redeemed by"), max_length=150, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -208,6 +219,14 @@ class Grant(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+    def refusal(self, now: datetime) -> str | None:
+        """Why this code cannot be redeemed now (a ``GrantStatus`` value:
+        redeemed, revoked or expired), or None when it can. A code past its
+        date is expired even before the beat task has marked it so."""
+        if self.status in (GrantStatus.REDEEMED, GrantStatus.REVOKED, GrantStatus.EXPIRED):
+            return self.status
+        return GrantStatus.EXPIRED if self.is_expired(now) else None
 
 
 class OfferGrant(Grant):
@@ -542,6 +561,7 @@ class CaseEvent(models.Model):
         EMAIL_SENT = "email_sent", _("Email sent")
         ESCALATED = "escalated", _("Escalated")
         RESURVEYED = "resurveyed", _("Re-surveyed")
+        REDEEMED = "redeemed", _("Code redeemed")
 
     case = models.ForeignKey(
         FollowUpCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")

@@ -12,6 +12,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from followups.cases.workflow import due_cases_escalate
+from followups.incentives.redemption import grants_expire
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
@@ -122,3 +123,9 @@ def invitations_send_task(invitation_ids: list[int]) -> None:
 @shared_task(name="followups.send_weekly_digest", ignore_result=True)
 def digest_send_task() -> None:
     digest_send()
+
+
+@shared_task(name="followups.expire_grants", ignore_result=True)
+def grants_expire_task() -> None:
+    """Mark offer and reward codes past their date expired (in chunks)."""
+    grants_expire()

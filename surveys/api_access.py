@@ -38,6 +38,7 @@ SESSION_SCOPES: dict[str, tuple[str, ...]] = {
         ApiScope.CUSTOMERS_READ,
         ApiScope.CASES_READ,
         ApiScope.INVITATIONS_READ,
+        ApiScope.GRANTS_READ,
     )
 }
 

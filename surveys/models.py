@@ -806,6 +806,7 @@ class AuditEvent(models.Model):
         RESPONSES_EXCLUDED = "responses.excluded", _("Answers excluded from statistics")
         RESPONSES_INCLUDED = "responses.included", _("Answers counted again")
         GRANT_REDEEMED = "grant.redeemed", _("Code redeemed")
+        GRANT_REVOKED = "grant.revoked", _("Code revoked")
         EXPORT = "data.exported", _("Data exported")
         IMPORT = "data.imported", _("Data imported")
         CASES_ASSIGNED = "cases.assigned", _("Cases assigned")
@@ -1036,6 +1037,8 @@ class ApiScope(models.TextChoices):
     CASES_WRITE = "cases:write", _("Work follow-up cases (as the key's user may)")
     INVITATIONS_READ = "invitations:read", _("Read invitations")
     INVITATIONS_WRITE = "invitations:write", _("Invite customers, and cancel invitations")
+    GRANTS_READ = "grants:read", _("Check offer and reward codes")
+    GRANTS_REDEEM = "grants:redeem", _("Redeem offer and reward codes at checkout")
     REFERRALS_WRITE = "referrals:write", _("Report orders placed with referral codes")
 
 
@@ -1052,6 +1055,8 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ApiScope.CASES_WRITE: ("followups.view_followupcase", "followups.change_followupcase"),
     ApiScope.INVITATIONS_READ: ("surveys.view_invitation",),
     ApiScope.INVITATIONS_WRITE: ("surveys.add_invitation", "surveys.change_invitation"),
+    ApiScope.GRANTS_READ: ("followups.view_offergrant", "followups.view_rewardgrant"),
+    ApiScope.GRANTS_REDEEM: ("followups.redeem_offergrant", "followups.redeem_rewardgrant"),
     ApiScope.REFERRALS_WRITE: ("followups.add_referraluse",),
 }
 

@@ -19,11 +19,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from followups.models import CaseEvent, FollowUpCase, OutboundMessage
+from followups.models import CaseEvent, FollowUpCase, OfferGrant, OutboundMessage
 from surveys.api_access import ANY_KEY, PUBLIC, SESSION_SCOPES, permissions_needed, scope_needed
 from surveys.api_keys import api_key_create
 from surveys.models import ApiScope, AuditEvent, Customer, Invitation, Response, Survey
-from tests.factories import InvitationFactory, ResponseFactory, SurveyFactory, UserFactory
+from tests.factories import (
+    InvitationFactory,
+    OfferGrantFactory,
+    ResponseFactory,
+    SurveyFactory,
+    UserFactory,
+)
 from tests.followups.cases import open_case
 from tests.surveys.api.conftest import client_with
 from tests.test_admin_permissions import ROLES, login, make_user
@@ -36,7 +42,16 @@ SAMPLES = {
     r"^(?:responses|customers|surveys)/(?:.*/)?$": "responses/no/such/thing/",
     r"^invitations/(?:.*/)?$": "invitations/no/such/thing/",
 }
-WATCHED = (Customer, Response, Survey, Invitation, FollowUpCase, CaseEvent, OutboundMessage)
+WATCHED = (
+    Customer,
+    Response,
+    Survey,
+    Invitation,
+    FollowUpCase,
+    CaseEvent,
+    OutboundMessage,
+    OfferGrant,
+)
 
 
 def api_routes(resolver=None, prefix=""):
@@ -107,6 +122,7 @@ def rows(settings):
         "customers": response.customer_id,
         "cases": case.pk,
         "invitations": invitation.pk,
+        "grants": OfferGrantFactory(response__survey=survey).code,
     }
 
 

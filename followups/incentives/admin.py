@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from django.contrib import admin
-from django.db import transaction
+from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from followups.incentives.redemption import (
+    RedemptionRefused,
+    grant_redeem_by_hand,
+    grant_revoke_by_hand,
+)
 from followups.incentives.tracking import rewards_with_tracking
 from followups.models import (
-    GrantStatus,
     LinkClick,
     Offer,
     OfferGrant,
@@ -24,11 +26,9 @@ from followups.models import (
     RewardGrant,
     SurveyIncentive,
 )
-from followups.webhooks.emit import grants_redeemed_report
 from surveys.admin import VIA_ADMIN
 from surveys.admin_changelist import RecordAdmin
 from surveys.admin_permissions import has_model_permission
-from surveys.audit import Action, audit_record
 
 
 class SurveyIncentiveInline(admin.StackedInline):
@@ -123,7 +123,7 @@ class GrantAdmin(RecordAdmin):
     list_filter: ClassVar[tuple[Any, ...]] = ("status",)
     search_fields: ClassVar[tuple[str, ...]] = ("code", "customer__email", "customer__name")
     date_hierarchy = "created_at"
-    actions = ("mark_redeemed",)
+    actions = ("mark_redeemed", "revoke")
     show_full_result_count = False
 
     def lookup_allowed(self, lookup, value, request):
@@ -133,41 +133,44 @@ class GrantAdmin(RecordAdmin):
     def has_redeem_permission(self, request):
         return has_model_permission(request, self.opts, "redeem")
 
-    @admin.action(description=_("Mark as redeemed"), permissions=["redeem"])
+    @admin.action(description=gettext_lazy("Mark as redeemed"), permissions=["redeem"])
     def mark_redeemed(self, request, queryset):
-        open_grants = queryset.filter(status__in=[GrantStatus.ISSUED, GrantStatus.SENT])
-        ids = list(open_grants.values_list("pk", flat=True))
-        # The status is checked again in the update: a code redeemed meanwhile
-        # at a till keeps its own time, and this action's time tells which
-        # rows the update changed, the ones the trail names.
-        now = timezone.now()
-        with transaction.atomic():
-            updated = self.model.objects.filter(
-                pk__in=ids, status__in=[GrantStatus.ISSUED, GrantStatus.SENT]
-            ).update(status=GrantStatus.REDEEMED, redeemed_at=now)
-            changed = list(
-                self.model.objects.filter(
-                    pk__in=ids, status=GrantStatus.REDEEMED, redeemed_at=now
-                ).values_list("pk", flat=True)
-            )
-            if updated:
-                incentive = "offer" if self.model is OfferGrant else "reward"
-                grants_redeemed_report(
-                    self.model.objects.filter(pk__in=changed).select_related("customer", incentive)
-                )
-                audit_record(
-                    action=Action.GRANT_REDEEMED,
-                    actor=request.user,
-                    via=VIA_ADMIN,
-                    object_type=self.opts.label_lower,
-                    object_ids=changed,
-                    count=updated,
-                    details={"by_hand": True},
-                )
-        self.message_user(
-            request,
-            ngettext("%(n)d marked redeemed.", "%(n)d marked redeemed.", updated) % {"n": updated},
-        )
+        # The till's service and rules: an expired, revoked or already
+        # redeemed code is refused here as at checkout, each with its reason.
+        count = self._each(request, queryset, grant_redeem_by_hand)
+        done = ngettext("%(n)d marked redeemed.", "%(n)d marked redeemed.", count)
+        self.message_user(request, done % {"n": count}, messages.INFO)
+
+    @admin.action(
+        description=gettext_lazy("Revoke: the code can no longer be redeemed"),
+        permissions=["redeem"],
+    )
+    def revoke(self, request, queryset):
+        count = self._each(request, queryset, grant_revoke_by_hand)
+        done = ngettext("%(n)d code revoked.", "%(n)d codes revoked.", count)
+        self.message_user(request, done % {"n": count}, messages.INFO)
+
+    def _each(self, request, queryset, service) -> int:
+        """Run ``service`` on each selected grant, each in its own transaction;
+        say why each refused one was refused. Returns how many took."""
+        count = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                service(model=self.model, pk=pk, actor=request.user, via=VIA_ADMIN)
+            except RedemptionRefused as refused:
+                grant = refused.grant
+                if grant is None:
+                    self.message_user(
+                        request,
+                        _("#%(id)d: it has no code to redeem.") % {"id": pk},
+                        messages.WARNING,
+                    )
+                else:
+                    label = grant.code or f"#{pk}"
+                    self.message_user(request, f"{label}: {refused.message}", messages.WARNING)
+            else:
+                count += 1
+        return count
 
 
 @admin.register(OfferGrant)
@@ -180,6 +183,7 @@ class OfferGrantAdmin(GrantAdmin):
         "created_at",
         "expires_at",
         "redeemed_at",
+        "redeemed_order",
     )
     list_filter = ("status", "offer")
     list_select_related = ("offer", "customer")
@@ -230,6 +234,7 @@ class RewardGrantAdmin(GrantAdmin):
         "created_at",
         "expires_at",
         "redeemed_at",
+        "redeemed_order",
         "referral_code",
         "first_clicked_at",
     )

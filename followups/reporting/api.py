@@ -60,7 +60,10 @@ class KpiReport(serializers.Serializer):
     first_contact_hours = serializers.DictField(help_text="median and p90, in hours")
     resolution_hours = serializers.DictField(help_text="median and p90, in hours")
     root_causes = serializers.ListField(child=serializers.DictField())
-    grants = serializers.DictField()
+    grants = serializers.DictField(
+        help_text="offers and rewards, each {issued, redeemed, redeemed_in_time}: "
+        "redeemed_in_time counts codes redeemed by their expiry."
+    )
     reward_tracking = serializers.DictField(
         help_text="reward grants clicked, clicks (prefetches not counted), referral uses"
     )

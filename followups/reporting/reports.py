@@ -429,15 +429,21 @@ def root_cause_trend(selection: Selection) -> list[dict]:
 
 
 def grants(selection: Selection) -> dict:
-    """Offers and rewards issued and redeemed for answers in the period.
+    """Offers and rewards issued and redeemed for answers in the period, and
+    how many were redeemed within their window (by their expiry).
 
-    Grants carry their survey, so without a segment each count reads only the
-    ``*grant_report`` index (survey, created_at, status); counting ``status``
-    (never NULL) rather than the id keeps it there."""
+    Grants carry their survey, so without a segment the rows are found by the
+    ``*grant_report`` index (survey, created_at, status); "within the window"
+    compares two dates of the row, so it reads the rows too."""
     result = {}
     for name, model in (("offers", OfferGrant), ("rewards", RewardGrant)):
+        redeemed = Q(status=GrantStatus.REDEEMED)
         result[name] = _grants_of(model, selection).aggregate(
-            issued=Count("status"), redeemed=Count("status", filter=Q(status=GrantStatus.REDEEMED))
+            issued=Count("status"),
+            redeemed=Count("status", filter=redeemed),
+            # Redeemed before the code expired (checkout refuses later ones;
+            # codes marked redeemed by hand before that rule may not be).
+            redeemed_in_time=Count("status", filter=redeemed & Q(redeemed_at__lte=F("expires_at"))),
         )
     return result
 

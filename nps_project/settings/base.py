@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "surveys.models.Channel",
         "InvitationChannelEnum": "followups.invitations.serializers.INPUT_CHANNELS",
         "InvitationStatusEnum": "surveys.models.InvitationStatus",
+        "GrantStatusEnum": "followups.models.GrantStatus",
+        "GrantKindEnum": "followups.incentives.serializers.GRANT_KINDS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -435,6 +437,13 @@ CELERY_BEAT_SCHEDULE["send-due-invitations"] = {
     "task": "followups.send_due_invitations",
     "schedule": NPS_INVITATION_SEND_INTERVAL_SECONDS,
     "options": {"expires": NPS_INVITATION_SEND_INTERVAL_SECONDS},
+}
+# Codes past their date are refused at checkout at once; this marks them
+# expired for the admin's lists and the reports.
+CELERY_BEAT_SCHEDULE["expire-grants"] = {
+    "task": "followups.expire_grants",
+    "schedule": env.float("NPS_GRANT_EXPIRY_INTERVAL_SECONDS", default=3600.0),
+    "options": {"expires": env.float("NPS_GRANT_EXPIRY_INTERVAL_SECONDS", default=3600.0)},
 }
 CELERY_BEAT_SCHEDULE["weekly-digest"] = {
     "task": "followups.send_weekly_digest",

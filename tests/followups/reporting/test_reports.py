@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from followups.models import GrantStatus, ImprovementAction, OfferGrant, RootCause
@@ -285,15 +286,22 @@ def test_grants_count_the_surveys_offers_and_rewards_issued_and_redeemed_in_the_
     with time_machine.travel("2026-04-10 12:00 +0000", tick=False):  # after the period
         answers(survey, {8: 5}, when=datetime(2026, 4, 10, tzinfo=UTC), segment="smb")
         _route_everything()
-    redeemed = OfferGrant.objects.filter(response__survey=survey, response__segment="smb")
-    OfferGrant.objects.filter(pk=redeemed.order_by("pk")[0].pk).update(status=GrantStatus.REDEEMED)
+    smb = OfferGrant.objects.filter(response__survey=survey, response__segment="smb")
+    in_time, late = smb.order_by("pk")[:2]
+    OfferGrant.objects.filter(pk=in_time.pk).update(
+        status=GrantStatus.REDEEMED, redeemed_at=F("expires_at")
+    )
+    # Marked redeemed by hand a day after it expired, before checkout refused that.
+    OfferGrant.objects.filter(pk=late.pk).update(
+        status=GrantStatus.REDEEMED, redeemed_at=F("expires_at") + timedelta(days=1)
+    )
     assert reports.grants(selection(survey)) == {
-        "offers": {"issued": 4, "redeemed": 1},
-        "rewards": {"issued": 2, "redeemed": 0},
+        "offers": {"issued": 4, "redeemed": 2, "redeemed_in_time": 1},
+        "rewards": {"issued": 2, "redeemed": 0, "redeemed_in_time": 0},
     }
     assert reports.grants(selection(survey, segment="enterprise")) == {
-        "offers": {"issued": 1, "redeemed": 0},
-        "rewards": {"issued": 0, "redeemed": 0},
+        "offers": {"issued": 1, "redeemed": 0, "redeemed_in_time": 0},
+        "rewards": {"issued": 0, "redeemed": 0, "redeemed_in_time": 0},
     }
 
 
