@@ -283,6 +283,10 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # in front of the app append to X-Forwarded-For (0: use the socket's address).
 NPS_PAGE_POSTS_PER_MINUTE = env.int("NPS_PAGE_POSTS_PER_MINUTE", default=30)
 NPS_TRUSTED_PROXY_COUNT = env.int("NPS_TRUSTED_PROXY_COUNT", default=0)
+# The survey page records the score chosen in the email as it opens; the
+# customer may change it for this long, and it is routed then (or as soon as
+# they send the page).
+NPS_ANSWER_CHANGE_SECONDS = env.int("NPS_ANSWER_CHANGE_SECONDS", default=300)
 # A translated, friendly page when a customer's form is refused.
 CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 # Below this many answers a report says the sample is too small to trust.
