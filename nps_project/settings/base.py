@@ -144,9 +144,11 @@ STORAGES = {
 
 # --- Email ------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="filemail://"))
-if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # type: ignore[name-defined]  # noqa: F821 - set just above
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # type: ignore[used-before-def]  # noqa: F821 - set just above
     # django-environ drops the leading slash of a filemail:// path; keep it explicit.
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+    # One .eml file per message (Django's writes one file per connection).
+    EMAIL_BACKEND = "nps_project.mail.OneFilePerMessageBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS <nps@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
