@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails `make run` writes point at the server it starts.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 # Without DJANGO_SETTINGS_MODULE, manage.py and Celery load the production
 # settings (they refuse the published dev key); these targets are for a
@@ -38,12 +40,13 @@ install: $(STAMP)
 run: install
 	@mkdir -p var
 	$(DEV_SETTINGS) $(PY) manage.py migrate --noinput
-	$(DEV_SETTINGS) $(PY) manage.py seed_demo
+	$(DEV_SETTINGS) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) manage.py seed_demo
 	@echo
 	@echo "  The product:  http://$(HOST):$(PORT)/admin/"
-	@echo "  Emails sent:  var/mail/ (one file per message)"
+	@echo "  Emails sent:  var/mail/ (one .eml file per message)"
+	@echo "  Periodic jobs (sweeper, escalation, reminders, waves) run in the server process."
 	@echo
-	$(DEV_SETTINGS) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_SETTINGS) PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(PY) manage.py run_demo $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from followups import roles
 from followups.cases import sla
+from followups.cases.workflow import escalation_text
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -130,12 +131,21 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
     age = now - opened
     events = []
     CaseEvent.objects.filter(case=case).update(created_at=opened)
-    if staff and (age > timedelta(days=1) or rng.random() < 0.5):
+    # The newest cases wait in the unassigned queue more often than not.
+    if staff and (age > timedelta(days=2) or rng.random() < 0.35):
         case.owner = staff[case.pk % len(staff)]
         events.append((CaseEvent.Kind.ASSIGNED, opened + timedelta(minutes=20), case.owner, ""))
 
     sla_hours = response.survey.detractor_sla_hours
-    if age > timedelta(days=3) and case.owner:
+    if timedelta(days=1) < age <= timedelta(days=3) and case.owner and rng.random() < 0.5:
+        # Called within the SLA; now waiting for the customer to call back.
+        case.first_contact_at = opened + timedelta(hours=sla_hours * rng.uniform(0.2, 0.9))
+        case.status = FollowUpCase.Status.WAITING
+        events.append(
+            (CaseEvent.Kind.STATUS_CHANGED, case.first_contact_at, case.owner, "new → waiting")
+        )
+        events.append((CaseEvent.Kind.NOTE, case.first_contact_at, case.owner, "Left a voicemail."))
+    elif age > timedelta(days=3) and case.owner:
         # 80% contacted within the SLA, the rest late.
         share = rng.uniform(0.1, 0.95) if rng.random() < 0.8 else rng.uniform(1.1, 2.5)
         case.first_contact_at = opened + timedelta(hours=sla_hours * share)
@@ -165,12 +175,20 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
                 events.append(
                     (CaseEvent.Kind.STATUS_CHANGED, case.closed_at, case.owner, "resolved → closed")
                 )
-        elif rng.random() < 0.4:
+        elif rng.random() < 0.5:
             case.status = FollowUpCase.Status.WAITING
+    events += _escalate_history(case, now)
     case.save()
     CaseEvent.objects.bulk_create(
-        CaseEvent(case=case, kind=kind, created_at=at, actor=actor, message=message)
-        for kind, at, actor, message in events
+        CaseEvent(
+            case=case,
+            kind=event[0],
+            created_at=event[1],
+            actor=event[2],
+            message=event[3],
+            data=event[4] if len(event) > 4 else {},
+        )
+        for event in events
     )
 
 
@@ -198,3 +216,23 @@ def ensure_demo_actions(surveys: dict, *, now: datetime) -> None:
                     "description": f"Cases with the root cause '{cause}' keep coming back.",
                 },
             )
+
+
+# The escalation job runs every few minutes: a case past a threshold was
+# escalated then, one level per threshold, as ``due_cases_escalate`` does.
+MAX_DEMO_ESCALATIONS = 30
+
+
+def _escalate_history(case: FollowUpCase, now: datetime) -> list[tuple]:
+    """Raise an open case's escalation level as the job would have, dated
+    when it would have: the Escalated queue shows them, with their timeline."""
+    events: list[tuple] = []
+    while case.is_open and len(events) < MAX_DEMO_ESCALATIONS:
+        at = sla.next_escalation_at(case)
+        if at > now:
+            break
+        case.escalation_level = level = case.escalation_level + 1
+        case.escalated_at = at
+        _, message = escalation_text(case, now=at)
+        events.append((CaseEvent.Kind.ESCALATED, at, None, message, {"level": level}))
+    return events

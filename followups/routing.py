@@ -267,16 +267,19 @@ class _Batch:
 
 
 def _route_batch(ids: list[int]) -> RoutingResult:
+    now = timezone.now()
     with transaction.atomic():
         responses = list(
-            Response.objects.select_for_update(skip_locked=True, of=("self",))
+            # Historical answers are stored routed, and one its customer may
+            # still change waits (``routable``); refusing them here too keeps a
+            # hand-made one (or a bug) from reaching a customer.
+            Response.objects.routable(now)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("survey", "customer")
-            # Historical answers are stored routed; refusing them here too
-            # keeps a hand-made one (or a bug) from reaching a customer.
-            .filter(pk__in=set(ids), routed_at__isnull=True, is_historical=False)
+            .filter(pk__in=set(ids))
             .order_by("pk")
         )
-        batch = _Batch(now=timezone.now(), catalogue=_Catalogue({r.survey_id for r in responses}))
+        batch = _Batch(now=now, catalogue=_Catalogue({r.survey_id for r in responses}))
         for response in responses:
             batch.add(response)
         outbox = batch.save(responses)

@@ -97,7 +97,7 @@ def _release_expired_leases(*, now: datetime, limit: int) -> tuple[list[int], in
 
 def _republish_unrouted(*, now: datetime, grace: timedelta, limit: int) -> int:
     response_ids = list(
-        Response.objects.unrouted()
+        Response.objects.routable(now)
         .filter(created_at__lt=now - grace)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]

@@ -592,6 +592,14 @@ class ResponseQuerySet(models.QuerySet):
     def unrouted(self):
         return self.filter(routed_at__isnull=True, is_historical=False)
 
+    def routable(self, now):
+        """Unrouted answers the customer may no longer change: the routing
+        queue. One recorded as the survey page opened waits for its customer
+        to finish, or for its time to change it to run out."""
+        return self.unrouted().filter(
+            Q(changeable_until__isnull=True) | Q(changeable_until__lte=now)
+        )
+
     def nps_summary(self, min_sample: int | None = None) -> stats.NpsSummary:
         """One aggregate query over counted answers. It counts ``category`` (never
         NULL) rather than the id, so PostgreSQL answers from the reporting
@@ -679,6 +687,15 @@ class Response(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     routed_at = models.DateTimeField(
         _("routed at"), null=True, blank=True, help_text=_("Empty until its follow-up exists.")
+    )
+    changeable_until = models.DateTimeField(
+        _("changeable until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recorded as the survey page opened: the customer may change the score "
+            "until then, and it is routed after it (or once they send the page)."
+        ),
     )
     # Answers imported from another tool happened months ago: they count in
     # reports and trends, and are stored already routed so that nothing (no
@@ -786,6 +803,15 @@ class Response(models.Model):
     @property
     def is_excluded(self) -> bool:
         return bool(self.exclusion_reason)
+
+    def is_changeable(self, now) -> bool:
+        """The customer may still change the score: recorded as the page
+        opened, not yet routed, and its time to change it not over."""
+        return (
+            self.routed_at is None
+            and self.changeable_until is not None
+            and self.changeable_until > now
+        )
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -149,9 +149,14 @@ def response_record(
     locale: str = "",
     api_client=None,
     properties: dict | None = None,
+    changeable_for: timedelta | None = None,
 ) -> Recorded:
     """Store one answer and, once committed, hand it over for routing. Its
     properties are its invitation's, with ``properties`` over them.
+
+    With ``changeable_for``, the customer may change the score for that long
+    (``response_score_change``), and routing waits until then or until they
+    finish (``response_settle``).
 
     Idempotent twice over: the same idempotency key, or a second answer to the
     same invitation, returns the response already stored (``created=False``)
@@ -181,6 +186,7 @@ def response_record(
         idempotency_key=idempotency_key,
         api_client=api_client,
         properties={**(invitation.properties if invitation else {}), **(properties or {})},
+        changeable_until=now + changeable_for if changeable_for else None,
     )
     # The checks that would cost queries cannot fail here: survey and customer
     # are rows in hand, the score is checked and the category derived from it.
@@ -228,7 +234,9 @@ def _response_save(response: Response, *, now) -> Recorded:
                 Invitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(
                     responded_at=now
                 )
-            transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
+            if response.changeable_until is None:
+                transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
+            # else the sweeper hands it over once its time to change it is over
     except IntegrityError:
         winner = _response_stored(
             idempotency_key=response.idempotency_key,
@@ -320,6 +328,34 @@ def response_comment_add(*, response: Response, comment: str) -> bool:
     if saved:
         response.comment = comment
     return bool(saved)
+
+
+def response_score_change(*, response: Response, score) -> bool:
+    """Change the score of an answer its customer may still change (see
+    ``Response.is_changeable``); an answer already routed, or past its time,
+    keeps its score. Returns whether this call changed (or confirmed) it."""
+    score = _score_checked(score)
+    changed = Response.objects.filter(
+        pk=response.pk, routed_at__isnull=True, changeable_until__gt=timezone.now()
+    ).update(score=score, category=stats.classify(score))
+    if changed:
+        response.score, response.category = score, stats.classify(score)
+    return bool(changed)
+
+
+def response_settle(*, response: Response) -> bool:
+    """The customer finished the page: their answer is final and handed over
+    for routing now rather than when its time to change it runs out. Returns
+    whether this call settled it (False: it was final already)."""
+    now = timezone.now()
+    with transaction.atomic():
+        settled = Response.objects.filter(
+            pk=response.pk, routed_at__isnull=True, changeable_until__gt=now
+        ).update(changeable_until=now)
+        if settled:
+            response.changeable_until = now
+            transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
+    return bool(settled)
 
 
 def customer_unsubscribe(*, customer: Customer) -> bool:

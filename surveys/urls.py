@@ -8,6 +8,7 @@ app_name = "surveys"
 
 urlpatterns = [
     path("s/<str:token>/", views.answer, name="answer"),
+    path("s/<str:token>/score/", views.record, name="record"),
     path("s/<str:token>/more/", views.follow_up, name="follow_up"),
     path("s/<str:token>/thanks/", views.thanks, name="thanks"),
     path("u/<str:signed>/", views.unsubscribe, name="unsubscribe"),

@@ -1,7 +1,9 @@
 """The customer-facing pages: answering a survey by its link, and unsubscribing.
 
 A GET never writes: mail scanners and link previews fetch every link in an
-email, so only a POST (a person pressing a button) records anything.
+email, so only a POST records anything: the page's own script, which posts the
+score chosen in the email as the page opens (a person's browser runs it; a
+scanner that fetches the link does not), or a person pressing the button.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import links, services
 from .forms import SCORES, CommentForm, ScoreForm, score_from_query
@@ -46,7 +49,7 @@ def _content_security_policy() -> str:
         sources += f" {static.scheme}://{static.netloc}"
     return (
         f"default-src 'none'; style-src {sources}; script-src {sources}; img-src {sources}; "
-        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
 
 
@@ -191,6 +194,10 @@ class _Link:
         return self.invitation.is_expired() or self.invitation.survey.status not in ANSWERABLE
 
     @property
+    def changeable(self) -> bool:
+        return self.response is not None and self.response.is_changeable(timezone.now())
+
+    @property
     def takes_comment(self) -> bool:
         if self.response is None or self.response.comment:
             return False
@@ -234,12 +241,72 @@ def _closed(request, link: _Link) -> HttpResponse:
 
 
 def _answered(request, link: _Link) -> HttpResponse:
+    if link.changeable:
+        return _changeable_page(request, link, CommentForm())
     comment_form = CommentForm() if link.takes_comment else None
     return _page(request, link, "surveys/answered.html", comment_form=comment_form)
 
 
 def _score_page(request, link: _Link, form: ScoreForm, selected: str | None) -> HttpResponse:
-    return _page(request, link, "surveys/answer.html", form=form, scores=SCORES, selected=selected)
+    return _page(
+        request,
+        link,
+        "surveys/answer.html",
+        form=form,
+        scores=SCORES,
+        selected=selected,
+        record_url=link.url("record"),
+    )
+
+
+def _changeable_page(request, link: _Link, comment_form: CommentForm) -> HttpResponse:
+    """The answer recorded as the page opened: its score still changeable,
+    the follow-up question below it."""
+    assert link.response is not None  # noqa: S101 - only called for a recorded answer
+    return _page(
+        request,
+        link,
+        "surveys/answer.html",
+        form=ScoreForm(),
+        scores=SCORES,
+        selected=str(link.response.score),
+        record_url=link.url("record"),
+        recorded_message=_recorded_message(link.response.score),
+        comment_form=comment_form,
+    )
+
+
+def _recorded_message(score: int) -> str:
+    return gettext(
+        "Thank you — your score of %(score)s is recorded. You may change it or add a comment."
+    ) % {"score": score}
+
+
+def _link_opened(invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )
+
+
+def _record(link: _Link, score: int, *, changeable: bool) -> Response | None:
+    """Record the answer of this link; None when it can no longer be."""
+    invitation = link.invitation
+    _link_opened(invitation)
+    seconds = settings.NPS_ANSWER_CHANGE_SECONDS if changeable else 0
+    try:
+        recorded = services.response_record(
+            survey=invitation.survey,
+            customer=invitation.customer,
+            score=score,
+            channel=invitation.channel,
+            invitation=invitation,
+            locale=link.language,
+            changeable_for=timedelta(seconds=seconds) if seconds > 0 else None,
+        )
+    except ValidationError:
+        # The survey closed or the customer was erased since the page loaded.
+        return None
+    return recorded.response if recorded.created else None
 
 
 @_private_page
@@ -251,8 +318,7 @@ def answer(request, token: str):
         return _not_found(request)
     if link.response is not None:
         if request.method == "POST":
-            # A second submission changes nothing; the page says so.
-            return _see_other(link.url("answer"))
+            return _answer_again(request, link)
         return _answered(request, link)
     if link.closed:
         return _closed(request, link)
@@ -263,25 +329,68 @@ def answer(request, token: str):
     form = ScoreForm(request.POST)
     if not form.is_valid():
         return _score_page(request, link, form, score_from_query(request.POST.get("score")))
-    invitation = link.invitation
-    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
-        opened_at=timezone.now()
-    )
-    try:
-        recorded = services.response_record(
-            survey=invitation.survey,
-            customer=invitation.customer,
-            score=form.cleaned_data["score"],
-            channel=invitation.channel,
-            invitation=invitation,
-            locale=link.language,
-        )
-    except ValidationError:
-        # The survey closed or the customer was erased since the page loaded.
-        return _closed(request, link)
-    if not recorded.created:
+    if _record(link, form.cleaned_data["score"], changeable=False) is None:
+        link = _open_link(token) or link
+        if link.response is None:
+            return _closed(request, link)
         return _see_other(link.url("answer"))
     return _see_other(link.url("follow_up"))
+
+
+def _answer_again(request, link: _Link) -> HttpResponse:
+    """The score form sent for an answer already stored: a change while it may
+    be changed, and otherwise nothing (the page says so)."""
+    form = ScoreForm(request.POST)
+    if link.changeable and form.is_valid():
+        assert link.response is not None  # noqa: S101 - link.changeable says so
+        services.response_score_change(response=link.response, score=form.cleaned_data["score"])
+    return _see_other(link.url("answer"))
+
+
+def _score_json(link: _Link, *, status: int = 200, message: str = "") -> JsonResponse:
+    response = link.response
+    with translation.override(link.language):
+        if response is not None and not message:
+            message = (
+                _recorded_message(response.score)
+                if link.changeable
+                else gettext(
+                    "You gave us a score of %(score)s. There is nothing more you need to do."
+                )
+                % {"score": response.score}
+            )
+        data = {
+            "score": response.score if response is not None else None,
+            "changeable": link.changeable,
+            "message": str(message),
+        }
+    return JsonResponse(data, status=status)
+
+
+@_private_page
+@_throttled
+@require_POST
+def record(request, token: str):
+    """The page's script: the score chosen in the email, recorded as the page
+    opens, and changed while it may be. Answers in JSON; the page works without
+    it (the form posts to ``answer``)."""
+    link = _open_link(token)
+    if link is None:
+        return JsonResponse({"message": ""}, status=404)
+    form = ScoreForm(request.POST)
+    if not form.is_valid():
+        with translation.override(link.language):
+            message = str(form.errors["score"][0])
+        return _score_json(link, status=400, message=message)
+    score = form.cleaned_data["score"]
+    if link.response is None and not link.closed:
+        link.response = _record(link, score, changeable=True)
+        link = _open_link(token) or link  # this call's answer, or the one that won the race
+    if link.response is None:
+        return JsonResponse({"message": ""}, status=410)
+    if services.response_score_change(response=link.response, score=score):
+        return _score_json(link)
+    return _score_json(link, status=409)
 
 
 @_private_page
@@ -301,11 +410,15 @@ def follow_up(request, token: str):
 
     form = CommentForm(request.POST)
     if not form.is_valid():
+        if link.changeable and request.POST.get("from") == "answer":
+            return _changeable_page(request, link, form)
         template = "surveys/follow_up.html"
         if request.POST.get("from") == "answered":
             template = "surveys/answered.html"
         return _page(request, link, template, comment_form=form)
     services.response_comment_add(response=link.response, comment=form.cleaned_data["comment"])
+    # The customer is done: an answer recorded as the page opened is final now.
+    services.response_settle(response=link.response)
     return _see_other(link.url("thanks"))
 
 

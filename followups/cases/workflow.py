@@ -316,24 +316,27 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
             case.escalation_level += 1
             case.escalated_at = now
             case.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
-            reason = (
-                _("overdue since %(due)s")
-                % {"due": f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M %Z}"}
-                if now >= case.due_at
-                else _("nobody has taken it")
-            )
-            _event(
-                case,
-                CaseEvent.Kind.ESCALATED,
-                None,
-                _("Escalated to level %(level)s: %(reason)s.")
-                % {"level": case.escalation_level, "reason": reason},
-                level=case.escalation_level,
-            )
+            reason, message = escalation_text(case, now=now)
+            _event(case, CaseEvent.Kind.ESCALATED, None, message, level=case.escalation_level)
             email_ids = _notify_escalation(case, reason)
             messages_enqueue(message_ids=email_ids)
         escalated += 1
     return escalated
+
+
+def escalation_text(case: FollowUpCase, *, now: datetime) -> tuple[str, str]:
+    """Why ``case`` escalated to its current level at ``now``, and the line
+    its timeline shows for it."""
+    reason = (
+        _("overdue since %(due)s") % {"due": f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M %Z}"}
+        if now >= case.due_at
+        else _("nobody has taken it")
+    )
+    message = _("Escalated to level %(level)s: %(reason)s.") % {
+        "level": case.escalation_level,
+        "reason": reason,
+    }
+    return reason, message
 
 
 def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:

@@ -144,9 +144,11 @@ STORAGES = {
 
 # --- Email ------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="filemail://"))
-if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # type: ignore[name-defined]  # noqa: F821 - set just above
+if EMAIL_BACKEND.endswith(".filebased.EmailBackend"):  # type: ignore[used-before-def]  # noqa: F821 - set just above
     # django-environ drops the leading slash of a filemail:// path; keep it explicit.
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+    # One .eml file per message (Django's writes one file per connection).
+    EMAIL_BACKEND = "nps_project.mail.OneFilePerMessageBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="NPS <nps@example.com>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
@@ -288,6 +290,10 @@ NPS_PAGE_POSTS_PER_MINUTE = env.int("NPS_PAGE_POSTS_PER_MINUTE", default=30)
 # visitor is still sent on, and nothing is recorded.
 NPS_LINK_CLICKS_PER_MINUTE = env.int("NPS_LINK_CLICKS_PER_MINUTE", default=30)
 NPS_TRUSTED_PROXY_COUNT = env.int("NPS_TRUSTED_PROXY_COUNT", default=0)
+# The survey page records the score chosen in the email as it opens; the
+# customer may change it for this long, and it is routed then (or as soon as
+# they send the page).
+NPS_ANSWER_CHANGE_SECONDS = env.int("NPS_ANSWER_CHANGE_SECONDS", default=30)
 # A translated, friendly page when a customer's form is refused.
 CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 # Below this many answers a report says the sample is too small to trust.

@@ -197,3 +197,57 @@ def test_demo_staff_and_manager_belong_to_their_roles(seeded):
     users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
     assert [g.name for g in users["staff1"].groups.all()] == ["Service staff"]
     assert [g.name for g in users["manager"].groups.all()] == ["Managers"]
+
+
+def _queue(client, queue: str) -> str:
+    from django.urls import reverse
+
+    client.force_login(get_user_model().objects.get(username="manager"))
+    reply = client.get(reverse("admin:followups_followupcase_changelist"), {"queue": queue})
+    assert reply.status_code == 200
+    return reply.content.decode()
+
+
+def test_demo_has_unassigned_cases_behind_the_unassigned_link(seeded, client):
+    from followups.models import FollowUpCase
+
+    unassigned = FollowUpCase.objects.open().filter(owner__isnull=True)
+    assert unassigned.count() >= 2
+    page = _queue(client, "unassigned")
+    for case in unassigned:
+        assert f"/followups/followupcase/{case.pk}/change/" in page
+
+
+def test_overdue_demo_cases_are_escalated_as_the_job_would_have(seeded, client):
+    from followups.cases import sla
+    from followups.models import CaseEvent, FollowUpCase
+
+    now = timezone.now()
+    overdue = FollowUpCase.objects.overdue(now)
+    assert overdue.count() >= 5
+    for case in overdue:
+        # Every threshold passed was taken, one level each, dated then.
+        assert case.escalation_level > 0
+        assert sla.next_escalation_at(case) > now
+        events = case.events.filter(kind=CaseEvent.Kind.ESCALATED).order_by("created_at")
+        assert [event.data["level"] for event in events] == list(
+            range(1, case.escalation_level + 1)
+        )
+        assert events.last().created_at == case.escalated_at
+    page = _queue(client, "escalated")
+    for case in FollowUpCase.objects.open().filter(escalation_level__gt=0):
+        assert f"/followups/followupcase/{case.pk}/change/" in page
+
+
+def test_demo_has_cases_waiting_on_the_customer(seeded):
+    from followups.models import FollowUpCase
+
+    waiting = FollowUpCase.objects.filter(status=FollowUpCase.Status.WAITING)
+    assert waiting.count() >= 2
+    assert all(case.owner_id and case.first_contact_at for case in waiting)
+
+
+def test_escalation_job_finds_nothing_more_to_do_in_fresh_demo_data(seeded):
+    from followups.cases.workflow import due_cases_escalate
+
+    assert due_cases_escalate() == 0

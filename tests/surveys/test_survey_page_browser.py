@@ -35,9 +35,8 @@ def score_rows(page) -> int:
     return len({round(top) for top in tops})
 
 
-def test_phone_customer_answers_from_the_email_link_and_adds_a_comment(
-    live_server, phone, screenshot, settings
-):
+def _emailed_link(live_server, settings, score: int, **customer) -> tuple[str, object]:
+    """The link for ``score`` in a real invitation email, sent to ``live_server``."""
     from django.test import TestCase
 
     from followups.invitations.emails import invitation_send
@@ -47,13 +46,27 @@ def test_phone_customer_answers_from_the_email_link_and_adds_a_comment(
     settings.PUBLIC_BASE_URL = live_server.url
     survey = SurveyFactory(question="How likely are you to recommend us?")
     with TestCase.captureOnCommitCallbacks(execute=True):
-        invitation = invitation_send(survey=survey, customer=CustomerFactory())
+        invitation = invitation_send(survey=survey, customer=CustomerFactory(**customer))
     email = OutboundMessage.objects.get(template="invitation")
     assert email.status == "sent"
     link = next(
-        line.split(": ", 1)[1] for line in email.body_text.splitlines() if line.startswith("3: ")
+        line.split(": ", 1)[1]
+        for line in email.body_text.splitlines()
+        if line.startswith(f"{score}: ")
     )
-    assert link.startswith(live_server.url) and link.endswith("?score=3")
+    assert link.startswith(live_server.url) and link.endswith(f"?score={score}")
+    return link, invitation
+
+
+def recorded_score(page, score: int) -> None:
+    """Wait until the page says the score is recorded."""
+    page.locator("#recorded", has_text=f" {score} ").wait_for()
+
+
+def test_phone_email_link_records_the_score_without_a_click_then_takes_a_comment(
+    live_server, phone, screenshot, settings
+):
+    link, invitation = _emailed_link(live_server, settings, 3)
     phone.goto(link)
 
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -62,12 +75,20 @@ def test_phone_customer_answers_from_the_email_link_and_adds_a_comment(
     box = phone.locator("label[for=score-0]").bounding_box()
     assert box["width"] >= 44
     assert box["height"] >= 44
+
+    # No click: the page's script recorded the score the email link carried.
+    recorded_score(phone, 3)
+    response = Response.objects.get()
+    assert (response.invitation_id, response.score, response.routed_at) == (
+        invitation.pk,
+        3,
+        None,
+    )
+    assert not phone.get_by_role("button", name="Send my answer").is_visible()
     screenshot(phone, "survey-page-phone")
 
-    phone.get_by_role("button", name="Send my answer").click()
-    phone.get_by_role("heading", name="Thank you!").wait_for()
-    assert horizontal_overflow(phone) <= 0
     phone.get_by_label("What is the main reason for your score?").fill("Delivery took two weeks.")
+    assert horizontal_overflow(phone) <= 0
     screenshot(phone, "survey-follow-up-phone")
     phone.get_by_role("button", name="Send", exact=True).click()
 
@@ -79,7 +100,52 @@ def test_phone_customer_answers_from_the_email_link_and_adds_a_comment(
         3,
         "Delivery took two weeks.",
     )
-    assert FollowUpCase.objects.get(response=response)
+    assert response.routed_at is not None
+    assert FollowUpCase.objects.get().response == response
+
+
+@pytest.fixture
+def phone_pl(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="pl-PL",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_phone_in_polish_changes_the_recorded_score_and_is_routed_once(
+    live_server, phone_pl, screenshot, settings
+):
+    link, _ = _emailed_link(live_server, settings, 2, locale="pl")
+    phone_pl.goto(link)
+    recorded_score(phone_pl, 2)
+    assert phone_pl.locator("html").get_attribute("lang") == "pl"
+
+    phone_pl.locator("#score-6").tap()
+    recorded_score(phone_pl, 6)
+    assert Response.objects.get().score == 6
+    assert horizontal_overflow(phone_pl) <= 0
+    screenshot(phone_pl, "survey-page-phone-pl-changed")
+
+    # Reloading shows the same answer, still changeable: no "reused link".
+    phone_pl.reload()
+    recorded_score(phone_pl, 6)
+    assert phone_pl.locator("#score-6").is_checked()
+
+    phone_pl.locator("#comment").fill("Za długo czekałem.")
+    phone_pl.locator("[data-more] button[type=submit]").tap()
+    phone_pl.locator(".done").wait_for()
+
+    response = Response.objects.get()
+    assert (response.score, response.comment) == (6, "Za długo czekałem.")
+    assert FollowUpCase.objects.filter(response=response).count() == 1
+    assert FollowUpCase.objects.count() == 1
 
 
 def test_phone_shows_a_clear_error_when_no_score_was_chosen(live_server, phone, screenshot):
@@ -119,12 +185,12 @@ def test_keyboard_alone_can_answer_with_a_visible_focus(live_server, page):
     for _ in range(8):
         page.keyboard.press("ArrowRight")
     assert page.evaluate("document.activeElement.id") == "score-8"
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Send my answer"
-    page.keyboard.press("Enter")
 
-    page.get_by_role("heading", name="Thank you!").wait_for()
+    # Each choice is recorded as it is made; the last one stands.
+    recorded_score(page, 8)
     assert Response.objects.get().score == 8
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "comment"
 
 
 def test_phone_customer_unsubscribes_with_one_button(live_server, phone, screenshot):

@@ -1,4 +1,10 @@
 /* Progressive enhancement only: the pages work without it.
+
+   One click is one click: the score chosen in the email is posted as the
+   survey page opens, and again whenever the customer picks another, so a
+   customer who closes the tab has answered. Link scanners fetch the page but
+   run no script, and a GET records nothing.
+
    Disable a form's button once it is sent, so a double tap sends one answer
    (the server would cope with two, but the second would change the page). */
 (function () {
@@ -18,4 +24,68 @@
       button.disabled = false;
     });
   });
+
+  var form = document.querySelector("form[data-record]");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var status = document.getElementById("recorded");
+  var send = form.querySelector("[data-send]");
+  var more = document.querySelector("[data-more]");
+  var queue = Promise.resolve();
+
+  function show(message, recorded) {
+    status.textContent = message;
+    status.hidden = !message;
+    status.classList.toggle("recorded-error", !recorded);
+    if (recorded) {
+      form.setAttribute("data-recorded", "");
+      send.hidden = true;
+      more.hidden = false;
+    }
+  }
+
+  function record() {
+    var body = new FormData(form);
+    return window
+      .fetch(form.getAttribute("data-record"), {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+      .then(function (response) {
+        if (response.status === 409) {
+          // Final already (routed, or its time to change it is over): the
+          // page as the server shows it now.
+          window.location.reload();
+          return;
+        }
+        if (response.status !== 200 && response.status !== 400) {
+          return; // cookies blocked, throttled, closed: the button still works
+        }
+        return response.json().then(function (data) {
+          show(data.message, response.status === 200);
+        });
+      })
+      .catch(function () {
+        // Offline: the button still sends the answer.
+      });
+  }
+
+  // One request at a time, in the order the customer clicked.
+  function recordInTurn() {
+    queue = queue.then(record);
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "score") {
+      recordInTurn();
+    }
+  });
+  if (!form.hasAttribute("data-recorded") && form.querySelector("input[name=score]:checked")) {
+    recordInTurn();
+  } else if (form.hasAttribute("data-recorded")) {
+    send.hidden = true;
+  }
 })();
