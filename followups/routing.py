@@ -211,7 +211,7 @@ class _Batch:
             priority=FollowUpCase.priority_for_score(response.score),
             owner=owner_pick(now=self.now) if survey.auto_assign else None,
             created_at=self.now,
-            due_at=sla.due_at(self.now, hours=survey.detractor_sla_hours),
+            **sla.case_deadlines(survey, self.now),
         )
         self.cases.append(case)
         return case
