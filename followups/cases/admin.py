@@ -326,7 +326,8 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("customer"), ordering="customer__name")
     def customer_name(self, obj):
-        return str(obj.customer)
+        customer = obj.customer
+        return format_html('<span title="{}">{}</span>', customer.email or "", customer.name or "—")
 
     @admin.display(description=_("owner"), ordering="owner__first_name")
     def owner_name(self, obj):
