@@ -454,6 +454,12 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             show_delete=False,
         )
         if obj is not None:
+            # The case and its customer, not Django's "Change follow-up case".
+            context.update(
+                title=_("Case #%(id)s · %(customer)s")
+                % {"id": obj.pk, "customer": obj.customer.name or _("customer")},
+                subtitle=None,
+            )
             context.update(self._case_context(request, obj, **context.get("case_forms", {})))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -559,7 +565,9 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
                 "kept_texts": conflicts.typed_texts(request.POST),
                 "list_url": reverse("admin:followups_followupcase_changelist"),
             },
-            status=403,
+            # Not found, as far as this person goes (the same for a case that
+            # does not exist), but a page that explains and gives the text back.
+            status=404,
         )
 
     def _do_transition(self, request, case):

@@ -47,7 +47,7 @@ def test_a_note_after_the_case_went_to_a_colleague_shows_who_has_it_and_keeps_th
     workflow.case_assign(case=case, owner=people["other"], actor=people["manager"])
     client.force_login(people["owner"])
     response = client.post(operation(case, "note"), {"text": NOTE, "version": version})
-    assert response.status_code == 403  # a page that explains, not a bare 404
+    assert response.status_code == 404  # with a page that explains, not a bare one
     body = text(response)
     assert "was reassigned to Kim Lee" in body
     assert f">{NOTE}</textarea>" in body
@@ -117,7 +117,7 @@ def test_an_operation_on_a_case_that_does_not_exist_explains_instead_of_404(clie
     response = client.post(
         reverse("admin:followups_followupcase_operation", args=[999999, "note"]), {"text": NOTE}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert "is not one you can see" in text(response)
     assert NOTE in text(response)
 
@@ -134,6 +134,8 @@ def test_the_owner_logs_a_call_from_the_case_page(client, people):
     client.force_login(people["owner"])
     page = text(client.get(reverse("admin:followups_followupcase_change", args=[case.pk])))
     assert 'href="tel:+48123456789"' in page
+    assert "closelink" not in page  # no Django "Close" button beside the case's statuses
+    assert "<title>Case #" in page  # not Django's "Change follow-up case"
     response = client.post(
         operation(case, "call"),
         {"outcome": "reached", "note": "Agreed on a refund.", "version": "x"},
