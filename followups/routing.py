@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from followups import roles
 from followups.cases import sla
+from followups.cases.workflow import person_name
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -353,7 +354,7 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
                     case=case,
                     kind=CaseEvent.Kind.ASSIGNED,
                     created_at=now,
-                    message=f"Assigned automatically to {case.owner.get_username()}.",
+                    message=f"Assigned automatically to {person_name(case.owner)}.",
                     data={"owner_id": case.owner.pk, "automatic": True},
                 )
             )
