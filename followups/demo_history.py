@@ -127,7 +127,8 @@ def _age_grant(response, opened: datetime, now: datetime, rng: random.Random) ->
 def _work_case(response, opened, now, staff, causes, rng) -> None:
     case = FollowUpCase.objects.get(response=response)
     case.created_at = opened
-    case.due_at = sla.due_at(opened, hours=response.survey.detractor_sla_hours)
+    deadlines = sla.case_deadlines(response.survey, opened)
+    case.due_at, case.resolution_due_at = deadlines["due_at"], deadlines["resolution_due_at"]
     age = now - opened
     events = []
     CaseEvent.objects.filter(case=case).update(created_at=opened)

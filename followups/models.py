@@ -405,11 +405,13 @@ class FollowUpCaseQuerySet(models.QuerySet):
 
 class FollowUpCase(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", _("New")
-        IN_PROGRESS = "in_progress", _("In progress")
-        WAITING = "waiting", _("Waiting on customer")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
+        # A context of their own: Django's admin has "New", "Close" and
+        # "Change" buttons whose translations differ from a case's status.
+        NEW = "new", pgettext_lazy("case status", "New")
+        IN_PROGRESS = "in_progress", pgettext_lazy("case status", "In progress")
+        WAITING = "waiting", pgettext_lazy("case status", "Waiting on customer")
+        RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
     class Priority(models.IntegerChoices):
         HIGH = 1, _("High")
@@ -437,7 +439,16 @@ class FollowUpCase(models.Model):
         verbose_name=_("owner"),
     )
     created_at = models.DateTimeField(_("opened at"), default=timezone.now)
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(
+        _("first contact due at"),
+        help_text=_("The customer must be called or emailed by this time."),
+    )
+    resolution_due_at = models.DateTimeField(
+        _("resolution due at"),
+        null=True,
+        blank=True,
+        help_text=_("The case must be resolved by this time."),
+    )
     first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -461,8 +472,9 @@ class FollowUpCase(models.Model):
     objects = FollowUpCaseQuerySet.as_manager()
 
     # The workflow: which status may follow which. Reopening goes back to work.
+    # Any open case may be resolved straight away (a first call can settle it).
     TRANSITIONS: dict[str, tuple[str, ...]] = {
-        Status.NEW: (Status.IN_PROGRESS,),
+        Status.NEW: (Status.IN_PROGRESS, Status.RESOLVED),
         Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED),
         Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED),
         Status.RESOLVED: (Status.CLOSED, Status.IN_PROGRESS),
@@ -528,26 +540,62 @@ class FollowUpCase(models.Model):
     def open_q(cls) -> Q:
         return Q(status__in=cls.OPEN_STATUSES)
 
+    @property
+    def deadline(self) -> datetime:
+        """The deadline the case works towards now: first contact until the
+        customer is reached, then resolution (cases opened before resolution
+        deadlines existed keep their one due time)."""
+        if self.first_contact_at is None or self.resolution_due_at is None:
+            return self.due_at
+        return self.resolution_due_at
+
+    @property
+    def deadline_kind(self) -> str:
+        """ "contact" or "resolution": which deadline ``deadline`` is."""
+        if self.first_contact_at is None or self.resolution_due_at is None:
+            return "contact"
+        return "resolution"
+
+    @staticmethod
+    def _deadline_before_q(moment) -> Q:
+        """The query form of ``deadline <= moment`` (``moment``: a time or an expression)."""
+        waiting_for_contact = Q(first_contact_at__isnull=True) | Q(resolution_due_at__isnull=True)
+        return (waiting_for_contact & Q(due_at__lte=moment)) | (
+            ~waiting_for_contact & Q(resolution_due_at__lte=moment)
+        )
+
     def is_overdue(self, now=None) -> bool:
-        return self.is_open and (now or timezone.now()) >= self.due_at
+        return self.is_open and (now or timezone.now()) >= self.deadline
 
     @classmethod
     def overdue_q(cls, now: datetime) -> Q:
-        return cls.open_q() & Q(due_at__lte=now)
+        return cls.open_q() & cls._deadline_before_q(now)
 
     def is_due_soon(self, now: datetime) -> bool:
-        """Open, not yet overdue, and within the last quarter of its SLA."""
-        if not self.is_open or now >= self.due_at:
+        """Open, not yet overdue, and within the last quarter of the time
+        towards its current deadline."""
+        if not self.is_open or now >= self.deadline:
             return False
-        return self.due_at - now <= (self.due_at - self.created_at) / self.DUE_SOON_PARTS
+        return self.deadline - now <= (self.deadline - self.created_at) / self.DUE_SOON_PARTS
 
     @classmethod
     def due_soon_q(cls, now: datetime) -> Q:
-        sla = F("due_at") - F("created_at")
-        return cls.open_q() & Q(due_at__gt=now, due_at__lte=Value(now) + sla / cls.DUE_SOON_PARTS)
+        contact = Q(first_contact_at__isnull=True) | Q(resolution_due_at__isnull=True)
+        contact_sla = F("due_at") - F("created_at")
+        resolution_sla = F("resolution_due_at") - F("created_at")
+        return cls.open_q() & (
+            (contact & Q(due_at__gt=now, due_at__lte=Value(now) + contact_sla / cls.DUE_SOON_PARTS))
+            | (
+                ~contact
+                & Q(
+                    resolution_due_at__gt=now,
+                    resolution_due_at__lte=Value(now) + resolution_sla / cls.DUE_SOON_PARTS,
+                )
+            )
+        )
 
     def time_left(self, now=None) -> timedelta:
-        return self.due_at - (now or timezone.now())
+        return self.deadline - (now or timezone.now())
 
 
 class CaseEvent(models.Model):
@@ -559,9 +607,19 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
         EMAIL_SENT = "email_sent", _("Email sent")
+        CALL_LOGGED = "call_logged", _("Call logged")
         ESCALATED = "escalated", _("Escalated")
         RESURVEYED = "resurveyed", _("Re-surveyed")
         REDEEMED = "redeemed", _("Code redeemed")
+
+    class CallOutcome(models.TextChoices):
+        """How a logged call went (kept in the event's data). Only a call that
+        reached the customer is first contact; the rest are attempts."""
+
+        REACHED = "reached", _("Reached the customer")
+        VOICEMAIL = "voicemail", _("Left a voicemail")
+        NO_ANSWER = "no_answer", _("No answer")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
 
     case = models.ForeignKey(
         FollowUpCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
@@ -584,7 +642,7 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {self.created_at.isoformat(timespec='minutes')}"
 
 
 # --- Outbox -----------------------------------------------------------------

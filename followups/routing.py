@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from followups import roles
 from followups.cases import sla
+from followups.cases.workflow import person_name
 from followups.chat.emit import chat_alerts_queue
 from followups.incentives.tracking import tracked_url, tracking_fields
 from followups.models import (
@@ -213,7 +214,7 @@ class _Batch:
             priority=FollowUpCase.priority_for_score(response.score),
             owner=owner_pick(now=self.now) if survey.auto_assign else None,
             created_at=self.now,
-            due_at=sla.due_at(self.now, hours=survey.detractor_sla_hours),
+            **sla.case_deadlines(survey, self.now),
         )
         self.cases.append(case)
         return case
@@ -361,7 +362,7 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
                     case=case,
                     kind=CaseEvent.Kind.ASSIGNED,
                     created_at=now,
-                    message=f"Assigned automatically to {case.owner.get_username()}.",
+                    message=f"Assigned automatically to {person_name(case.owner)}.",
                     data={"owner_id": case.owner.pk, "automatic": True},
                 )
             )

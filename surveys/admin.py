@@ -135,6 +135,8 @@ class SurveyAdmin(admin.ModelAdmin):
                     "reminder_after_days",
                     "invitation_lifetime_days",
                     "detractor_sla_hours",
+                    "detractor_resolution_hours",
+                    "sla_business_hours",
                     "auto_assign",
                     "benchmark_nps",
                 )

@@ -223,6 +223,21 @@ class Survey(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A detractor must be contacted within this many hours."),
     )
+    detractor_resolution_hours = models.PositiveSmallIntegerField(
+        _("detractor resolution SLA (hours)"),
+        default=72,
+        validators=[MinValueValidator(1)],
+        help_text=_("A detractor's case must be resolved within this many hours of the answer."),
+    )
+    sla_business_hours = models.BooleanField(
+        _("count SLA hours in business hours"),
+        default=False,
+        help_text=_(
+            "Count only working days and hours (NPS_BUSINESS_DAYS, NPS_BUSINESS_HOURS, "
+            "NPS_BUSINESS_TIME_ZONE) towards the SLA: an answer on Friday evening is due on "
+            "Monday."
+        ),
+    )
     auto_assign = models.BooleanField(
         _("assign cases automatically"),
         default=False,

@@ -136,6 +136,9 @@ class FollowUpCaseFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyAttribute(
         lambda c: c.created_at + timedelta(hours=c.survey.detractor_sla_hours)
     )
+    resolution_due_at = factory.LazyAttribute(
+        lambda c: c.created_at + timedelta(hours=c.survey.detractor_resolution_hours)
+    )
 
 
 class OfferFactory(factory.django.DjangoModelFactory):

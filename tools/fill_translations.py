@@ -2,7 +2,8 @@
 compile the .mo files, so a fresh clone needs no gettext tools.
 
 Usage: python tools/fill_translations.py TRANSLATIONS.py [--compile-only]
-The translations file defines T = {msgid: {"pl": ..., "ru": ..., "zh_Hans": ...}}.
+The translations file defines T = {msgid: {"pl": ..., "ru": ..., "zh_Hans": ...}};
+an entry with a context (pgettext) is keyed "context\x04msgid".
 For an entry with a plural, each language maps to the list of its forms, in the
 order of the catalogue's Plural-Forms.
 """
@@ -27,7 +28,10 @@ def main() -> None:
         nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
         filled = 0
         for entry in po:
-            translated = table.get(entry.msgid, {}).get(language)
+            # An entry with a context is keyed "context\x04msgid", as gettext keys
+            # it; tables written before contexts were keyed by the msgid alone.
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            translated = (table.get(key) or table.get(entry.msgid, {})).get(language)
             if not translated:
                 continue
             if entry.msgid_plural:

@@ -7,6 +7,7 @@ timeline); this module only shows, collects and routes. Columns come from
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -14,23 +15,26 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from followups.cases import access, exports, workflow
+from followups.cases import access, conflicts, exports, workflow
 from followups.cases.forms import (
     AssignForm,
     BulkAssignForm,
+    CallForm,
     EmailForm,
     NoteForm,
     TransitionForm,
     assignable_users,
 )
+from followups.cases.workflow import person_name
 from followups.models import (
     FollowUpCase,
     ImprovementAction,
@@ -46,12 +50,28 @@ from surveys.models import Customer, Response
 
 
 def humanize_delta(delta: timedelta) -> str:
+    """The largest whole unit: "3 d", "5 h", "12 min" (a list has no room for more)."""
     seconds = abs(int(delta.total_seconds()))
     if seconds >= 86400:
-        return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
+        return _("%(n)d d") % {"n": seconds // 86400}
     if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{max(seconds // 60, 1)} min"
+        return _("%(n)d h") % {"n": seconds // 3600}
+    return _("%(n)d min") % {"n": max(seconds // 60, 1)}
+
+
+def short_datetime(value) -> str:
+    """The one date-and-time format of the case pages: the language's short one."""
+    if value is None:
+        return "—"
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def _time_column(field: str, description):
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        return short_datetime(getattr(obj, field))
+
+    return column
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -144,7 +164,7 @@ class OwnerFilter(admin.RelatedFieldListFilter):
             )
         else:
             people = get_user_model().objects.filter(pk=request.user.pk)
-        return [(person.pk, str(person)) for person in people]
+        return [(person.pk, person_name(person)) for person in people]
 
 
 class EscalationFilter(admin.SimpleListFilter):
@@ -175,19 +195,18 @@ class EscalationFilter(admin.SimpleListFilter):
 class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     change_form_template = "admin/followups/followupcase/change_form.html"
     change_list_template = "admin/followups/followupcase/change_list.html"
+    # What a working day needs, narrow enough for a 1366 px laptop: priority
+    # shows in the score's colour, escalation next to the status; survey and
+    # segment are filters.
     list_display = (
         "case_number",
-        "time_left",
-        "priority",
-        "status",
         "score",
-        "customer_name",
         "short_comment",
-        "owner",
-        "survey",
-        "segment",
-        "escalation_level",
-        "created_at",
+        "customer_name",
+        "owner_name",
+        "status_column",
+        "time_left",
+        "opened",
     )
     list_display_links = ("case_number",)
     list_filter = (
@@ -209,30 +228,31 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     readonly_fields = (
         "status",
         "priority",
-        "owner",
+        "owner_name",
         "survey",
         "customer",
         "response",
-        "created_at",
-        "due_at",
-        "first_contact_at",
-        "resolved_at",
-        "closed_at",
+        "opened",
+        "contact_due",
+        "resolution_due",
+        "first_contact",
+        "resolved",
+        "closed",
         "root_cause",
         "resolution_summary",
         "escalation_level",
-        "escalated_at",
+        "escalated",
         "resurvey_invitation",
     )
     fieldsets = (
-        (None, {"fields": (("status", "priority", "owner"), ("survey", "response"))}),
+        (None, {"fields": (("status", "priority", "owner_name"), ("survey", "response"))}),
         (
             _("Times"),
             {
                 "fields": (
-                    ("created_at", "due_at"),
-                    ("first_contact_at", "resolved_at", "closed_at"),
-                    ("escalation_level", "escalated_at"),
+                    ("opened", "contact_due", "resolution_due"),
+                    ("first_contact", "resolved", "closed"),
+                    ("escalation_level", "escalated"),
                 )
             },
         ),
@@ -282,32 +302,62 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         if not obj.is_open:
             return "—"
         delta = obj.time_left(now)
+        what = _("first contact") if obj.deadline_kind == "contact" else _("resolution")
         if obj.is_overdue(now):
             return format_html(
-                '<strong style="color:#cf222e">{}</strong>',
-                _("overdue by %(delta)s") % {"delta": humanize_delta(delta)},
+                '<strong class="case-late" title="{}">{}</strong>',
+                what,
+                _("overdue %(delta)s") % {"delta": humanize_delta(delta)},
             )
         text = _("%(delta)s left") % {"delta": humanize_delta(delta)}
         if obj.is_due_soon(now):
-            return format_html('<strong style="color:#9a6700">{}</strong>', text)
-        return text
+            return format_html('<strong class="case-soon" title="{}">{}</strong>', what, text)
+        return format_html('<span title="{}">{}</span>', what, text)
 
     @admin.display(description=_("score"), ordering="response__score")
     def score(self, obj):
-        return obj.response.score
+        high = obj.priority == FollowUpCase.Priority.HIGH
+        return format_html(
+            '<span class="case-score-badge{}" title="{}">{}</span>',
+            " case-score-high" if high else "",
+            obj.get_priority_display(),
+            obj.response.score,
+        )
 
     @admin.display(description=_("customer"), ordering="customer__name")
     def customer_name(self, obj):
-        return str(obj.customer)
+        customer = obj.customer
+        return format_html('<span title="{}">{}</span>', customer.email or "", customer.name or "—")
+
+    @admin.display(description=_("owner"), ordering="owner__first_name")
+    def owner_name(self, obj):
+        return person_name(obj.owner) if obj.owner_id else "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_column(self, obj):
+        if not obj.escalation_level:
+            return obj.get_status_display()
+        return format_html(
+            '{} <span class="case-late" title="{}">↑{}</span>',
+            obj.get_status_display(),
+            _("escalation level"),
+            obj.escalation_level,
+        )
 
     @admin.display(description=_("comment"))
     def short_comment(self, obj):
         comment = obj.response.comment
-        return comment if len(comment) <= 60 else comment[:59] + "…"
+        if len(comment) <= 40:
+            return comment
+        return format_html('<span title="{}">{}…</span>', comment, comment[:39])
 
-    @admin.display(description=_("segment"), ordering="response__segment")
-    def segment(self, obj):
-        return obj.response.segment
+    opened = _time_column("created_at", _("opened"))
+    contact_due = _time_column("due_at", _("first contact due at"))
+    resolution_due = _time_column("resolution_due_at", _("resolution due at"))
+    first_contact = _time_column("first_contact_at", _("first contact at"))
+    resolved = _time_column("resolved_at", _("resolved at"))
+    closed = _time_column("closed_at", _("closed at"))
+    escalated = _time_column("escalated_at", _("escalated at"))
 
     # --- Actions -------------------------------------------------------------
 
@@ -361,7 +411,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
                     "%(n)d cases assigned to %(owner)s.",
                     changed,
                 )
-                % {"n": changed, "owner": owner or _("nobody")},
+                % {"n": changed, "owner": person_name(owner)},
                 messages.SUCCESS,
             )
             return None
@@ -404,7 +454,13 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             show_delete=False,
         )
         if obj is not None:
-            context.update(self._case_context(request, obj))
+            # The case and its customer, not Django's "Change follow-up case".
+            context.update(
+                title=_("Case #%(id)s · %(customer)s")
+                % {"id": obj.pk, "customer": obj.customer.name or _("customer")},
+                subtitle=None,
+            )
+            context.update(self._case_context(request, obj, **context.get("case_forms", {})))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _case_context(self, request, case, **forms):
@@ -418,7 +474,9 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             "is_manager": access.is_manager(user),
             "is_overdue": case.is_overdue(),
             "is_due_soon": case.is_due_soon(timezone.now()),
-            "time_left": humanize_delta(case.due_at - timezone.now()),
+            "time_left": humanize_delta(case.deadline - timezone.now()),
+            "case_version": conflicts.case_version(case),
+            "call_form": forms.get("call") or CallForm(),
             "timeline": case.events.select_related("actor").order_by("created_at", "pk"),
             "past_responses": Response.objects.filter(customer=customer)
             .exclude(pk=case.response_id)
@@ -441,34 +499,81 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
     def case_operation(self, request, object_id, operation):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        # get_object answers None for an id that is not a number, where a
-        # lookup by pk would raise (a 500).
-        case = self.get_object(request, object_id)
-        if case is None:
-            raise Http404
         handler = {
             "transition": self._do_transition,
             "assign": self._do_assign,
             "take": self._do_take,
             "note": self._do_note,
             "email": self._do_email,
+            "call": self._do_call,
         }.get(operation)
         if handler is None:
             raise PermissionDenied
+        # get_object answers None for an id that is not a number, where a
+        # lookup by pk would raise (a 500), and for a case the person may no
+        # longer see (reassigned while they had it open).
+        case = self.get_object(request, object_id)
+        if case is None:
+            return self._case_out_of_reach(request, object_id)
         try:
             message = handler(request, case)
-        except PermissionDenied as exc:
-            self.message_user(request, str(exc) or _("You may not do this."), messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, _message(exc), messages.ERROR)
-        else:
-            self.message_user(request, message, messages.SUCCESS)
+        except (PermissionDenied, ValidationError) as exc:
+            return self._case_kept(request, case, operation, exc)
+        self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:followups_followupcase_change", args=[case.pk]))
+
+    def _case_kept(self, request, case, operation, exc):
+        """The case page again (200), with what went wrong and the form as the
+        person filled it in, its hidden "what I saw" fields brought up to date
+        so that sending it again acts on the case as it is now."""
+        case = FollowUpCase.objects.select_related("owner").get(pk=case.pk)
+        changed = conflicts.changed_meanwhile(case, request.user, request.POST.get("version"))
+        problem = str(exc) if isinstance(exc, PermissionDenied) else _message(exc)
+        self.message_user(request, changed or problem or _("You may not do this."), messages.ERROR)
+        data = request.POST.copy()
+        data.update(
+            {
+                "expected_status": case.status,
+                "expected_owner": str(case.owner_id or ""),
+                "version": conflicts.case_version(case),
+            }
+        )
+        bound = conflicts.bound_form(operation, data, case)
+        page_request = copy.copy(request)
+        page_request.method, page_request.POST = "GET", QueryDict()
+        return self.changeform_view(
+            page_request,
+            str(case.pk),
+            extra_context={
+                "case_forms": {operation: bound} if bound else {},
+                "kept_texts": conflicts.typed_texts(request.POST),
+            },
+        )
+
+    def _case_out_of_reach(self, request, object_id):
+        """A case the person can no longer see: say why, never a bare 404, and
+        give back what they typed to copy."""
+        case = FollowUpCase.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        return TemplateResponse(
+            request,
+            "admin/followups/followupcase/out_of_reach.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("This case is no longer yours"),
+                "opts": self.model._meta,
+                "reason": conflicts.out_of_reach_reason(case, request.user, object_id),
+                "kept_texts": conflicts.typed_texts(request.POST),
+                "list_url": reverse("admin:followups_followupcase_changelist"),
+            },
+            # Not found, as far as this person goes (the same for a case that
+            # does not exist), but a page that explains and gives the text back.
+            status=404,
+        )
 
     def _do_transition(self, request, case):
         form = TransitionForm(request.POST, case=case)
         if not form.is_valid():
-            raise ValidationError(_("Choose one of the statuses offered."))
+            raise ValidationError(_("Choose one of the statuses offered; your text is kept."))
         data = form.cleaned_data
         case = workflow.case_transition(
             case=case,
@@ -498,7 +603,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         )
         return _("Case #%(id)s assigned to %(owner)s.") % {
             "id": case.pk,
-            "owner": owner or _("nobody"),
+            "owner": person_name(owner),
         }
 
     def _do_take(self, request, case):
@@ -520,6 +625,18 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         return _("Email to %(email)s queued; it appears on the timeline once sent.") % {
             "email": case.customer.email
         }
+
+    def _do_call(self, request, case):
+        form = CallForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose how the call went; your note is kept."))
+        workflow.case_log_call(
+            case=case,
+            actor=request.user,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+        return _("Call logged.")
 
 
 def _message(exc: ValidationError) -> str:

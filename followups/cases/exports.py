@@ -1,12 +1,22 @@
-"""CSV export of follow-up cases, streamed with the surveys app's CSV helpers."""
+"""CSV export of follow-up cases, streamed with the surveys app's CSV helpers.
+
+People appear by full name (else user name), as on every case page; times are
+ISO 8601 in UTC, for spreadsheets and scripts alike, whatever the language."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from surveys.exports import Column, csv_lines, email_unless_erased
+
+# ``person_name`` as SQL: the full name, else the user name.
+OWNER_NAME = Coalesce(
+    NullIf(Trim(Concat("owner__first_name", Value(" "), "owner__last_name")), Value("")),
+    F("owner__username"),
+)
 
 CASE_COLUMNS: tuple[Column, ...] = (
     ("id", "pk"),
@@ -17,9 +27,10 @@ CASE_COLUMNS: tuple[Column, ...] = (
     ("survey", "survey__slug"),
     ("segment", "response__segment"),
     ("customer_email", email_unless_erased("customer")),
-    ("owner", "owner__username"),
+    ("owner", OWNER_NAME),
     ("created_at", "created_at"),
     ("due_at", "due_at"),
+    ("resolution_due_at", "resolution_due_at"),
     ("first_contact_at", "first_contact_at"),
     ("resolved_at", "resolved_at"),
     ("closed_at", "closed_at"),

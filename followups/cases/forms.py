@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from followups import roles
-from followups.models import FollowUpCase, RootCause
+from followups.models import CaseEvent, FollowUpCase, RootCause
 
 
 def assignable_users():
@@ -81,3 +81,13 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = assignable_users()
+
+
+class CallForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseEvent.CallOutcome.choices)
+    note = forms.CharField(
+        label=_("Call note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+        required=False,
+    )

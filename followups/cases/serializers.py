@@ -46,6 +46,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "owner",
             "created_at",
             "due_at",
+            "resolution_due_at",
             "is_overdue",
             "first_contact_at",
             "resolved_at",

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from followups.cases import access, sla
@@ -39,14 +40,25 @@ def _lock(case: FollowUpCase) -> FollowUpCase:
     )
 
 
-def _event(case, kind, actor, message="", **data) -> CaseEvent:
+def _event(case, kind, actor, message="", *, at: datetime | None = None, **data) -> CaseEvent:
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor, message=message, data=data, created_at=timezone.now()
+        case=case,
+        kind=kind,
+        actor=actor,
+        message=message,
+        data=data,
+        created_at=at or timezone.now(),
     )
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username() if user else _("nobody")
+def person_name(user) -> str:
+    """How people appear everywhere: their full name, else their user name."""
+    if user is None:
+        return _("nobody")
+    return user.get_full_name() or user.get_username()
+
+
+_name = person_name
 
 
 def case_assign(
@@ -198,10 +210,9 @@ def _set_transition_fields(case, to_status, *, now, root_cause, summary) -> list
         case.resolved_at = now
         return ["root_cause", "resolution_summary", "resolved_at"]
     fields = []
+    # First contact is an email or a call that reached the customer
+    # (``_record_first_contact``), not a status someone picks.
     if to_status == Status.IN_PROGRESS:
-        if case.first_contact_at is None:
-            case.first_contact_at = now
-            fields.append("first_contact_at")
         if case.status in (Status.RESOLVED, Status.CLOSED):
             case.resolved_at = case.closed_at = None
             fields += ["resolved_at", "closed_at"]
@@ -228,6 +239,67 @@ def _send_resurvey(case: FollowUpCase, actor) -> None:
         _("Re-survey sent to the customer."),
         invitation_id=invitation.pk,
     )
+
+
+def _record_first_contact(case: FollowUpCase, actor, now: datetime) -> None:
+    """The customer was reached (an email, or a call that got through): record
+    the first contact, and a new case is now in progress. ``case`` is locked."""
+    Status = FollowUpCase.Status
+    fields = []
+    if case.first_contact_at is None:
+        case.first_contact_at = now
+        fields.append("first_contact_at")
+    if case.status == Status.NEW:
+        case.status = Status.IN_PROGRESS
+        fields.append("status")
+    if not fields:
+        return
+    case.save(update_fields=[*fields, "updated_at"])
+    if "status" in fields:
+        event = _event(
+            case,
+            CaseEvent.Kind.STATUS_CHANGED,
+            actor,
+            f"{Status.NEW.label} → {Status.IN_PROGRESS.label}",
+            at=now,
+            previous=Status.NEW,
+            status=Status.IN_PROGRESS,
+        )
+        _webhook(case, event, "case.status_changed", previous_status=Status.NEW.value)
+
+
+def case_log_call(*, case: FollowUpCase, actor, outcome: str, note: str = "") -> CaseEvent:
+    """Record a phone call to the customer by ``actor``. A call that reached
+    them is first contact; voicemail, no answer or a wrong number is an attempt
+    on the timeline, and the first-contact deadline still runs."""
+    Outcome = CaseEvent.CallOutcome
+    note = (note or "").strip()
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose how the call went.")})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": _("A note can be at most 10,000 characters.")})
+    with transaction.atomic():
+        case = _lock(case)
+        if not access.can_work(actor, case):
+            raise PermissionDenied(_("Only the case's owner or a manager can log a call."))
+        now = timezone.now()
+        phone = case.customer.phone or ""
+        message = _("Call to %(phone)s: %(outcome)s.") % {
+            "phone": phone or _("the customer"),
+            "outcome": Outcome(outcome).label,
+        }
+        event = _event(
+            case,
+            CaseEvent.Kind.CALL_LOGGED,
+            actor,
+            f"{message}\n{note}" if note else message,
+            at=now,
+            outcome=outcome,
+            phone=phone,
+        )
+        if outcome == Outcome.REACHED:
+            _record_first_contact(case, actor, now)
+    return event
 
 
 def case_add_note(*, case: FollowUpCase, actor, text: str) -> CaseEvent:
@@ -271,6 +343,9 @@ def case_email_customer(
             _("This customer unsubscribed or was erased: no email can be sent to them.")
         )
     with transaction.atomic():
+        # An email to the customer is first contact (the case's lock also
+        # orders this with a reassignment in flight).
+        _record_first_contact(_lock(case), actor, timezone.now())
         email = email_queue(
             template="case_message",
             dedupe_key=f"case:{case.pk}:message:{draft_id}",
@@ -294,12 +369,12 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     record it on the timeline and tell the owner and the managers. Rows being
     escalated by another worker are skipped, not waited for."""
     now = now or timezone.now()
-    # A superset of the cases ``sla.should_escalate`` picks: the first
-    # threshold is never after the due time, and sooner only while unowned.
-    candidates = (
-        FollowUpCase.objects.open()
-        .filter(Q(due_at__lte=now) | Q(owner__isnull=True))
-        .values_list("pk", flat=True)
+    # A superset of the cases ``sla.should_escalate`` picks: the threshold is
+    # never before the current deadline, except for an uncontacted case
+    # nobody owns.
+    unowned = FollowUpCase.open_q() & Q(owner__isnull=True, first_contact_at__isnull=True)
+    candidates = FollowUpCase.objects.filter(FollowUpCase.overdue_q(now) | unowned).values_list(
+        "pk", flat=True
     )
     escalated = 0
     for case_id in list(candidates):
@@ -324,14 +399,19 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     return escalated
 
 
+def _escalation_reason(case: FollowUpCase, now: datetime) -> str:
+    if now < case.deadline:
+        return _("nobody has taken it")
+    due = date_format(timezone.localtime(case.deadline), "DATETIME_FORMAT")
+    if case.deadline_kind == "contact":
+        return _("the customer was not contacted by %(due)s") % {"due": due}
+    return _("not resolved by %(due)s") % {"due": due}
+
+
 def escalation_text(case: FollowUpCase, *, now: datetime) -> tuple[str, str]:
     """Why ``case`` escalated to its current level at ``now``, and the line
     its timeline shows for it."""
-    reason = (
-        _("overdue since %(due)s") % {"due": f"{timezone.localtime(case.due_at):%Y-%m-%d %H:%M %Z}"}
-        if now >= case.due_at
-        else _("nobody has taken it")
-    )
+    reason = _escalation_reason(case, now)
     message = _("Escalated to level %(level)s: %(reason)s.") % {
         "level": case.escalation_level,
         "reason": reason,

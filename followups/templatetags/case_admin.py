@@ -11,6 +11,8 @@ from django.db import connections
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from followups.cases.workflow import person_name
+
 register = template.Library()
 
 
@@ -78,3 +80,9 @@ def case_date_hierarchy_tag(parser, token):
         template_name="date_hierarchy.html",
         takes_context=False,
     )
+
+
+@register.filter
+def person(user) -> str:
+    """A person as the case pages show them: full name, else user name."""
+    return person_name(user)

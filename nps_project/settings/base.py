@@ -409,6 +409,11 @@ CELERY_BEAT_SCHEDULE = {
 NPS_ESCALATION_REPEAT_HOURS = env.float("NPS_ESCALATION_REPEAT_HOURS", default=24.0)
 # A case nobody owns escalates after this share of its SLA, before it is due.
 NPS_UNOWNED_ESCALATION_SHARE = env.float("NPS_UNOWNED_ESCALATION_SHARE", default=0.5)
+# Business hours, for surveys whose SLA counts only working time: ISO weekdays
+# (Monday 1 .. Sunday 7), opening and closing time, and their time zone.
+NPS_BUSINESS_DAYS = env.list("NPS_BUSINESS_DAYS", default=["1", "2", "3", "4", "5"])
+NPS_BUSINESS_HOURS = env("NPS_BUSINESS_HOURS", default="09:00-17:00")
+NPS_BUSINESS_TIME_ZONE = env("NPS_BUSINESS_TIME_ZONE", default=TIME_ZONE)
 NPS_ESCALATION_INTERVAL_SECONDS = env.float("NPS_ESCALATION_INTERVAL_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE["escalate-overdue-cases"] = {
     "task": "followups.escalate_cases",

@@ -16,6 +16,7 @@ def open_case(
     email=None,
     locale="en",
     sla_hours=24,
+    resolution_hours=72,
     created_at=None,
     **customer_fields,
 ):
@@ -30,6 +31,7 @@ def open_case(
         owner=owner,
         created_at=created_at,
         due_at=created_at + timedelta(hours=sla_hours),
+        resolution_due_at=created_at + timedelta(hours=resolution_hours),
     )
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CREATED, created_at=created_at)
     return case

@@ -288,7 +288,7 @@ def test_owner_filter_offers_managers_everyone_who_can_own_a_case_or_still_owns_
     choices = filter_spec(response, "owner").lookup_choices
     # forms.assignable_users (active staff in the service staff or managers
     # group) and whoever still owns a case, by first name, then username.
-    assert [label for _, label in choices] == ["away", "boss", "left", "other", "owner", "chief"]
+    assert [label for _, label in choices] == ["away", "boss", "left", "other", "owner", "Ada"]
     assert shown(client.get(LIST, {"owner__id__exact": left.pk})) == {
         case.pk for case in FollowUpCase.objects.filter(owner=left)
     }

@@ -46,7 +46,7 @@ def test_an_overdue_case_escalates_once_and_tells_the_owner_and_managers(owned_c
     owned_case.refresh_from_db()
     assert owned_case.escalation_level == 1
     event = owned_case.events.get(kind=CaseEvent.Kind.ESCALATED)
-    assert "overdue since" in event.message
+    assert "was not contacted by" in event.message
     recipients = sorted(
         OutboundMessage.objects.filter(template="escalation").values_list("recipient", flat=True)
     )
@@ -85,3 +85,32 @@ def test_a_superuser_counts_as_a_manager_for_escalation_emails(owned_case):
         OutboundMessage.objects.filter(template="escalation").values_list("recipient", flat=True)
     )
     assert recipients == {"boss@example.com", "owner@example.com", "root@example.com"}
+
+
+def test_a_case_contacted_after_two_hours_escalates_at_its_resolution_deadline_only(owned_case):
+    FollowUpCase.objects.filter(pk=owned_case.pk).update(
+        first_contact_at=OPENED + timedelta(hours=2), status=FollowUpCase.Status.IN_PROGRESS
+    )
+    assert escalate_at(OPENED + timedelta(hours=25)) == 0
+    assert escalate_at(OPENED + timedelta(hours=71)) == 0
+    assert escalate_at(OPENED + timedelta(hours=72, minutes=1)) == 1
+    owned_case.refresh_from_db()
+    assert "not resolved by" in owned_case.events.get(kind=CaseEvent.Kind.ESCALATED).message
+
+
+def test_a_case_escalated_for_late_contact_escalates_again_at_its_resolution_deadline(owned_case):
+    assert escalate_at(OPENED + timedelta(hours=24, minutes=1)) == 1
+    FollowUpCase.objects.filter(pk=owned_case.pk).update(
+        first_contact_at=OPENED + timedelta(hours=30), status=FollowUpCase.Status.IN_PROGRESS
+    )
+    assert escalate_at(OPENED + timedelta(hours=49)) == 0  # contacted: resolution is due at 72 h
+    assert escalate_at(OPENED + timedelta(hours=72, minutes=1)) == 1
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 2
+
+
+def test_a_contacted_unowned_case_no_longer_escalates_for_having_no_owner():
+    manager("boss", email="boss@example.com")
+    case = open_case(created_at=OPENED)
+    FollowUpCase.objects.filter(pk=case.pk).update(first_contact_at=OPENED + timedelta(hours=1))
+    assert escalate_at(OPENED + timedelta(hours=13)) == 0

@@ -66,9 +66,11 @@ def test_every_other_transition_is_refused_with_a_message(source, target, cause)
     assert not case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED).exists()
 
 
-def test_first_contact_is_recorded_when_work_starts_and_kept_on_reopen(cause):
+def test_first_contact_is_kept_when_a_resolved_case_is_reopened(cause):
     owner = staff_member("owner")
-    case = move(open_case(owner=owner), Status.IN_PROGRESS, owner)
+    case = open_case(owner=owner)
+    workflow.case_log_call(case=case, actor=owner, outcome=CaseEvent.CallOutcome.REACHED)
+    case.refresh_from_db()
     first_contact = case.first_contact_at
     assert first_contact is not None
     case = move(case, Status.RESOLVED, owner, root_cause=cause, resolution_summary="Fixed")
