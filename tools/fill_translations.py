@@ -4,7 +4,9 @@ compile the .mo files, so a fresh clone needs no gettext tools.
 Usage: python tools/fill_translations.py TRANSLATIONS.py [--compile-only]
 The translations file defines T = {msgid: {"pl": ..., "ru": ..., "zh_Hans": ...}}.
 For an entry with a plural, each language maps to the list of its forms, in the
-order of the catalogue's Plural-Forms.
+order of the catalogue's Plural-Forms. An entry with a context (pgettext) is
+keyed "context\x04msgid", as gettext itself keys it (see ``key``); it never takes
+the translation of the same msgid without a context, whose meaning differs.
 """
 
 import re
@@ -17,6 +19,10 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def key(entry: polib.POEntry) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
 def main() -> None:
     table = {} if sys.argv[1] == "--compile-only" else runpy.run_path(sys.argv[1])["T"]
     for po_path in sorted(ROOT.glob("*/locale/*/LC_MESSAGES/django.po")):
@@ -27,7 +33,7 @@ def main() -> None:
         nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
         filled = 0
         for entry in po:
-            translated = table.get(entry.msgid, {}).get(language)
+            translated = table.get(key(entry), {}).get(language)
             if not translated:
                 continue
             if entry.msgid_plural:
