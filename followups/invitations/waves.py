@@ -56,6 +56,8 @@ class WavePlan:
     survey: Survey
     to_send: list[int] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    # The customers ``to_send`` was read from (unevaluated; ignores ``limit``).
+    due: QuerySet[Customer] | None = None
 
     @property
     def summary(self) -> str:
@@ -119,6 +121,7 @@ def wave_plan(
     if limit is not None:
         plan.skipped["over the limit"] = due.count() - len(ids)
     plan.to_send = ids
+    plan.due = due
     plan.skipped = +plan.skipped  # drop the reasons nobody was skipped for
     return plan
 
