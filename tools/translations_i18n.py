@@ -105,6 +105,33 @@ T = {
             "%(language)s：%(count)d 位客户使用该语言，但此奖励没有该语言的描述，他们将收到英文版本。"
         ],
     ),
+    # ---- followups/invitations/waves.py: a wave's plan, "3 to invite; 1 skipped: erased"
+    "%(count)d to invite": t(
+        "do zaproszenia: %(count)d", "к приглашению: %(count)d", "待邀请：%(count)d"
+    ),
+    "%(count)d skipped: %(reason)s": t(
+        "pominięto %(count)d: %(reason)s",
+        "пропущено %(count)d: %(reason)s",
+        "跳过 %(count)d 位：%(reason)s",
+    ),
+    "erased": t("dane usunięte", "данные удалены", "数据已删除"),
+    "bounced": t("adres odrzucony", "адрес отклонён", "地址被退回"),
+    "over the limit": t("ponad limit", "сверх лимита", "超出上限"),
+    "asked or answered within %(days)d day": t(
+        [
+            "pytani lub odpowiadali w ciągu %(days)d dnia",
+            "pytani lub odpowiadali w ciągu %(days)d dni",
+            "pytani lub odpowiadali w ciągu %(days)d dni",
+            "pytani lub odpowiadali w ciągu %(days)d dnia",
+        ],
+        [
+            "опрошены или ответили в течение %(days)d дня",
+            "опрошены или ответили в течение %(days)d дней",
+            "опрошены или ответили в течение %(days)d дней",
+            "опрошены или ответили в течение %(days)d дня",
+        ],
+        ["%(days)d 天内已被询问或已回答"],
+    ),
     # ---- words Django or an installed app translates with another meaning
     ctx("case status", "New"): t("Nowe", "Новое", "新建"),
     ctx("case event", "Created"): t("Utworzono", "Создано", "已创建"),

@@ -119,3 +119,16 @@ def test_the_admin_warns_in_the_staff_members_language(root):
     customers(pl=3)
     page = root.get(f"/admin/surveys/survey/{survey.pk}/change/", headers={"accept-language": "pl"})
     assert "Język polski: 3 klientów" in texts(page)
+
+
+def test_the_wave_plan_reads_in_the_staff_members_language(root):
+    survey = SurveyFactory(status="active", throttle_days=30)
+    customers(pl=3)
+    InvitationFactory(survey=survey, customer=CustomerFactory(locale="pl"))
+    preview = root.post(
+        "/admin/surveys/survey/",
+        {"action": "send_wave", "_selected_action": [survey.pk]},
+        headers={"accept-language": "pl"},
+    )
+    page = preview.content.decode()
+    assert "do zaproszenia: 3; pominięto 1: pytani lub odpowiadali w ciągu 30 dni" in page
