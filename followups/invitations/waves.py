@@ -72,7 +72,7 @@ class WavePlan:
 
     @property
     def summary(self) -> str:
-        """"3 to invite; 1 skipped: erased", in the active language."""
+        """ "3 to invite; 1 skipped: erased", in the active language."""
         parts = [gettext("%(count)d to invite") % {"count": len(self.to_send)}]
         parts += [
             gettext("%(count)d skipped: %(reason)s")
