@@ -223,17 +223,21 @@ GENERATION_FUNCTIONS = (
 
 SURVEYS_SQL = """
 INSERT INTO surveys_survey (
-    id, slug, name, question, follow_up_question, translations, default_locale, status,
+    id, slug, name, question, follow_up_question, question_pl, question_ru, question_zh_hans,
+    follow_up_question_pl, follow_up_question_ru, follow_up_question_zh_hans, default_locale,
+    status,
     throttle_days, reminder_after_days, invitation_lifetime_days, detractor_sla_hours,
     auto_assign, recurrence, benchmark_nps, created_at, last_wave_at)
 VALUES
     (1, 'relationship', 'Relationship NPS',
      'How likely are you to recommend us to a friend or colleague?',
-     'What is the main reason for your score?', '{}', 'en', 'active', 30, 7, 30, 24,
+     'What is the main reason for your score?', '', '', '', '', '', '', 'en',
+     'active', 30, 7, 30, 24,
      true, 'quarterly', 30, %(created)s, NULL),
     (2, 'support', 'Support NPS',
      'How likely are you to recommend our support to a friend or colleague?',
-     'What is the main reason for your score?', '{}', 'en', 'active', 30, 7, 30, 48,
+     'What is the main reason for your score?', '', '', '', '', '', '', 'en',
+     'active', 30, 7, 30, 48,
      true, '', NULL, %(created)s, NULL)
 """
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from surveys.models import Customer, Response, Survey
+from surveys.models import Customer, Response, Survey, missing_locales, translated_text
 
 # Codes avoid look-alike characters (0/O, 1/I/L) because people type them.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -37,7 +37,7 @@ class Incentive(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     code_prefix = models.CharField(_("code prefix"), max_length=10, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     # Declared by each kind (see above); named here for the shared behaviour.
     valid_days: int
     is_default: bool
@@ -66,6 +66,14 @@ class Incentive(models.Model):
     def grant_expires_at(self, granted_at: datetime) -> datetime:
         return granted_at + timedelta(days=self.valid_days)
 
+    def description_in(self, language: str) -> str:
+        """What the customer is told they get, in their language or English."""
+        return translated_text(self, "description", language)
+
+    @property
+    def missing_locales(self) -> list[str]:
+        return missing_locales(self, "description")
+
 
 class Offer(Incentive):
     """What a passive is offered: an exclusive discount or an improvement."""
@@ -74,6 +82,9 @@ class Offer(Incentive):
         _("description for the customer"),
         help_text=_("Shown in the email, e.g. '20% off your next renewal'."),
     )
+    description_pl = models.TextField(_("description (Polish)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
     valid_days = models.PositiveSmallIntegerField(_("valid for (days)"), default=30)
     is_default = models.BooleanField(
         _("default offer"), default=False, help_text=_("Used by surveys that name no offer.")
@@ -108,6 +119,9 @@ class Reward(Incentive):
         _("description for the customer"),
         help_text=_("Shown in the email, e.g. '500 loyalty points' or '15% off'."),
     )
+    description_pl = models.TextField(_("description (Polish)"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+    description_zh_hans = models.TextField(_("description (Simplified Chinese)"), blank=True)
     points = models.PositiveIntegerField(_("loyalty points"), null=True, blank=True)
     link = models.URLField(
         _("link"),
@@ -378,7 +392,7 @@ class StaffProfile(models.Model):
 class RootCause(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
 
     class Meta:
         verbose_name = _("root cause")
@@ -602,7 +616,7 @@ class CaseEvent(models.Model):
     """The case's timeline: one row per thing that happened to it."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("case event", "Created")
         ASSIGNED = "assigned", _("Assigned")
         STATUS_CHANGED = "status_changed", _("Status changed")
         NOTE = "note", _("Note")
@@ -799,7 +813,7 @@ class WebhookEndpoint(models.Model):
         default=False,
         help_text=_("Customers' email addresses, names and comments are sent only if set."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
     failing_since = models.DateTimeField(

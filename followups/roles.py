@@ -98,6 +98,9 @@ ROLE_PERMISSIONS = {
 DEFAULT_OFFER = {
     "name": "Exclusive 15% discount",
     "description": "15% off your next order or renewal.",
+    "description_pl": "15% zniżki na następne zamówienie lub odnowienie.",
+    "description_ru": "Скидка 15% на следующий заказ или продление.",
+    "description_zh_hans": "下次订购或续订可享 15% 折扣。",
     "code_prefix": "THX",
     "valid_days": 30,
 }
@@ -105,6 +108,9 @@ DEFAULT_REWARD = {
     "name": "Loyalty points",
     "kind": "loyalty_points",
     "description": "500 loyalty points, added when you redeem this code.",
+    "description_pl": "500 punktów lojalnościowych, dodanych po wykorzystaniu tego kodu.",
+    "description_ru": "500 бонусных баллов: они начисляются, когда вы используете этот код.",
+    "description_zh_hans": "500 积分，在您兑换此代码时添加。",  # noqa: RUF001 - Chinese commas
     "points": 500,
     "code_prefix": "VIP",
     "valid_days": 90,

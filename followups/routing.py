@@ -380,13 +380,13 @@ def _outcome_context(response: Response, outcome) -> dict:
         }
     if isinstance(outcome, OfferGrant):
         return {
-            "offer": outcome.offer.description,
+            "offer": outcome.offer.description_in(language),
             "code": outcome.code,
             "expires": format_when(outcome.expires_at, language),
         }
     reward = outcome.reward
     return {
-        "reward": reward.description,
+        "reward": reward.description_in(language),
         "kind": reward.kind,
         "points": reward.points,
         "link": tracked_url(outcome) if outcome.link_token else "",

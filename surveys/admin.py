@@ -24,6 +24,7 @@ from . import exports, services
 from .admin_answer_imports import AnswerImportViews
 from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews
+from .admin_languages import language_fieldsets, language_gaps_warn, survey_gap_message
 from .admin_permissions import declared_view, has_model_permission
 from .api_keys import api_key_create, api_key_revoke, scopes_allowed_check
 from .audit import Action, audit_record, export_record
@@ -126,7 +127,14 @@ class SurveyAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "recurrence", "default_locale")}),
-        (_("Questions"), {"fields": ("question", "follow_up_question", "translations")}),
+        (
+            _("Questions in English"),
+            {
+                "fields": ("question", "follow_up_question"),
+                "description": _("Customers whose language has no text below read these."),
+            },
+        ),
+        *language_fieldsets("question", "follow_up_question"),
         (
             _("Rules"),
             {
@@ -155,6 +163,22 @@ class SurveyAdmin(admin.ModelAdmin):
     @admin.display(description=_("answers"), ordering="_responses")
     def response_count(self, obj):
         return obj._responses
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            self.language_gaps_warn(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "_continue" not in request.POST:  # that change page warns by itself
+            self.language_gaps_warn(request, obj)
+
+    @staticmethod
+    def language_gaps_warn(request, survey, customers=None):
+        """Who would be asked in English for want of a question in their language."""
+        gaps = services.survey_language_gaps(survey=survey, customers=customers)
+        language_gaps_warn(request, gaps, survey_gap_message)
 
 
 class InvitationStatusFilter(admin.SimpleListFilter):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from . import stats
 from .fields import SingleLineCharField
@@ -28,6 +28,34 @@ class Locale(models.TextChoices):
     CHINESE = "zh-hans", _("Simplified Chinese")
     POLISH = "pl", _("Polish")
     RUSSIAN = "ru", _("Russian")
+
+
+# The languages a survey, offer or reward is worded in besides English, its own
+# wording; a text left empty in one of them falls back to English.
+TRANSLATED_LOCALES = (Locale.POLISH, Locale.RUSSIAN, Locale.CHINESE)
+
+
+def translated_field_name(field: str, locale: str) -> str:
+    """The column holding ``field`` in ``locale``: question_pl, question_zh_hans."""
+    return f"{field}_{locale.replace('-', '_')}"
+
+
+def translated_text(obj: models.Model, field: str, language: str) -> str:
+    """``obj.<field>`` in ``language`` (a Locale value), falling back to English."""
+    if language in TRANSLATED_LOCALES:
+        localized = getattr(obj, translated_field_name(field, language))
+        if localized:
+            return localized
+    return getattr(obj, field)
+
+
+def missing_locales(obj: models.Model, field: str) -> list[str]:
+    """The translated languages ``obj.<field>`` has no text in."""
+    return [
+        locale
+        for locale in TRANSLATED_LOCALES
+        if not getattr(obj, translated_field_name(field, locale))
+    ]
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -189,14 +217,20 @@ class Survey(models.Model):
         max_length=300,
         default="What is the main reason for your score?",
     )
-    translations = models.JSONField(
-        _("translations"),
-        default=dict,
-        blank=True,
-        help_text=_(
-            'The question and follow-up question per language, e.g. {"pl": {"question": '
-            '"...", "follow_up_question": "..."}}.'
-        ),
+    # The same two questions in each of TRANSLATED_LOCALES; empty: English.
+    question_pl = models.CharField(_("question (Polish)"), max_length=300, blank=True)
+    question_ru = models.CharField(_("question (Russian)"), max_length=300, blank=True)
+    question_zh_hans = models.CharField(
+        _("question (Simplified Chinese)"), max_length=300, blank=True
+    )
+    follow_up_question_pl = models.CharField(
+        _("follow-up question (Polish)"), max_length=300, blank=True
+    )
+    follow_up_question_ru = models.CharField(
+        _("follow-up question (Russian)"), max_length=300, blank=True
+    )
+    follow_up_question_zh_hans = models.CharField(
+        _("follow-up question (Simplified Chinese)"), max_length=300, blank=True
     )
     default_locale = models.CharField(
         _("default language"), max_length=10, choices=Locale, default=Locale.ENGLISH
@@ -289,13 +323,40 @@ class Survey(models.Model):
         }.get(self.recurrence)  # type: ignore[call-overload]  # choices hash as their values
 
     def text_for(self, language: str) -> tuple[str, str]:
-        """The question and follow-up question in ``language``, falling back to
-        the survey's own wording."""
-        localized = self.translations.get(language) or {}
+        """The question and follow-up question in ``language``, each falling back
+        to the survey's own (English) wording."""
         return (
-            localized.get("question") or self.question,
-            localized.get("follow_up_question") or self.follow_up_question,
+            translated_text(self, "question", language),
+            translated_text(self, "follow_up_question", language),
         )
+
+    @property
+    def missing_locales(self) -> list[str]:
+        """The languages this survey would ask its question in English."""
+        return missing_locales(self, "question")
+
+    @property
+    def translations(self) -> dict[str, dict[str, str]]:
+        """The worded languages as one mapping, {"pl": {"question": ...,
+        "follow_up_question": ...}}: the shape the API publishes."""
+        return {
+            locale: texts
+            for locale in TRANSLATED_LOCALES
+            if (
+                texts := {
+                    field: value
+                    for field in ("question", "follow_up_question")
+                    if (value := getattr(self, translated_field_name(field, locale)))
+                }
+            )
+        }
+
+    @translations.setter
+    def translations(self, value: dict[str, dict[str, str]]) -> None:
+        for locale in TRANSLATED_LOCALES:
+            texts = value.get(locale) or {}
+            for field in ("question", "follow_up_question"):
+                setattr(self, translated_field_name(field, locale), texts.get(field, ""))
 
 
 class Wave(models.Model):
@@ -369,7 +430,7 @@ class WaveChunk(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("channel", "Email")
     LINK = "link", _("Link")
     SMS = "sms", _("SMS")
     API = "api", _("API")
@@ -387,7 +448,7 @@ class InvitationStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
-    SKIPPED = "skipped", _("Skipped")
+    SKIPPED = "skipped", pgettext_lazy("invitation status", "Skipped")
 
 
 class InvitationQuerySet(models.QuerySet):

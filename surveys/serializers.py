@@ -140,6 +140,14 @@ class CustomerWrittenSerializer(CustomerSerializer):
 
 
 class SurveySerializer(serializers.ModelSerializer):
+    translations = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        read_only=True,
+        help_text="The question and follow-up question in each language they are worded "
+        'in besides English, e.g. {"pl": {"question": "...", "follow_up_question": "..."}}; '
+        "a customer of a language not listed is asked in English.",
+    )
+
     class Meta:
         model = Survey
         fields = [

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from . import audit, handoff, stats
@@ -370,3 +373,43 @@ def customer_unsubscribe(*, customer: Customer) -> bool:
         if changed:
             handoff.customer_unsubscribed(customer)
     return bool(changed)
+
+
+@dataclass(frozen=True)
+class LanguageGap:
+    """Customers who read ``locale``, which a text has no wording in."""
+
+    locale: str
+    customers: int
+
+
+def language_gaps(
+    *, missing: list[str], customers: QuerySet[Customer], default_locale: str = ""
+) -> list[LanguageGap]:
+    """How many of ``customers`` read each of the ``missing`` languages (a
+    customer with none set reads ``default_locale``), for those any do."""
+    if not missing:
+        return []
+    language = Coalesce(
+        NullIf(F("locale"), Value("")), Value(default_locale or settings.LANGUAGE_CODE)
+    )
+    counts = dict(
+        customers.annotate(language=language)
+        .filter(language__in=missing)
+        .values_list("language")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return [LanguageGap(locale, counts[locale]) for locale in missing if counts.get(locale)]
+
+
+def survey_language_gaps(
+    *, survey: Survey, customers: QuerySet[Customer] | None = None
+) -> list[LanguageGap]:
+    """The languages ``survey`` has no question in, with how many of
+    ``customers`` (by default every reachable one) would be asked in English."""
+    return language_gaps(
+        missing=survey.missing_locales,
+        customers=Customer.objects.reachable() if customers is None else customers,
+        default_locale=survey.default_locale,
+    )

@@ -56,10 +56,17 @@ def _browser_missing() -> str | None:
     return None
 
 
+def _gettext_missing() -> str | None:
+    if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
+        return "GNU gettext is not installed (apt-get install gettext)"
+    return None
+
+
 SERVICE_CHECKS = {
     "postgres": _postgres_missing,
     "redis": _redis_reachable,
     "browser": _browser_missing,
+    "gettext": _gettext_missing,
 }
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from followups import roles
 from followups.models import Offer, OutboundMessage, Reward
+from surveys.models import Survey
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PACKAGES = {"surveys", "followups", "nps_project"}
@@ -26,8 +27,12 @@ PROJECT_PACKAGES = {"surveys", "followups", "nps_project"}
 LAST_RELEASE = [("surveys", "0003_report_indexes_cover"), ("followups", "0006_case_list_indexes")]
 # The schema just before the outbox took every channel.
 BEFORE_CHANNELS = [("followups", "0011_managers_revoke_api_keys")]
+# The schema while a survey's translations were one JSON mapping.
+JSON_TRANSLATIONS = [("surveys", "0011_answer_imports")]
 # Models renamed since the last release: their label now, and their renamed fields.
 RENAMED = {"followups.OutboundEmail": ("followups.OutboundMessage", {"to_email": "recipient"})}
+# Columns since moved into others, with a test of their own (see below).
+MOVED = {"surveys.Survey": {"translations"}}
 
 
 def migrate(targets) -> MigrationExecutor:
@@ -205,7 +210,12 @@ def test_a_database_of_the_last_release_keeps_its_rows_and_gains_the_new_roles(s
     for label, rows in before.items():
         label_now, renamed = RENAMED.get(label, (label, {}))
         expected = [
-            {renamed.get(column, column): value for column, value in row.items()} for row in rows
+            {
+                renamed.get(column, column): value
+                for column, value in row.items()
+                if column not in MOVED.get(label, ())
+            }
+            for row in rows
         ]
         columns = expected[0].keys()
         after = live_apps.get_model(label_now).objects.order_by("pk").values(*columns)
@@ -265,6 +275,45 @@ def test_unapplying_the_channel_step_gives_the_email_grants_back(schema):
     schema(BEFORE_CHANNELS)
     assert outbox_grants()[roles.MANAGERS] == {"view_outboundemail", "retry_outboundemail"}
     assert not Permission.objects.filter(codename__endswith="_outboundmessage").exists()
+
+
+def _survey_with_json_translations(executor):
+    survey_model = executor.loader.project_state(JSON_TRANSLATIONS).apps.get_model(
+        "surveys", "Survey"
+    )
+    return survey_model.objects.create(
+        slug="relationship",
+        name="Relationship",
+        translations={
+            "pl": {"question": "Czy polecisz nas?", "follow_up_question": "Dlaczego?"},
+            "ru": {"question": "Порекомендуете ли вы нас?"},
+        },
+    )
+
+
+@pytest.mark.postgres
+def test_json_translations_move_into_their_language_columns(schema):
+    _survey_with_json_translations(schema(JSON_TRANSLATIONS))
+
+    schema(latest())
+
+    survey = Survey.objects.get(slug="relationship")
+    assert (survey.question_pl, survey.follow_up_question_pl) == ("Czy polecisz nas?", "Dlaczego?")
+    assert (survey.question_ru, survey.follow_up_question_ru) == ("Порекомендуете ли вы нас?", "")
+    assert (survey.question_zh_hans, survey.follow_up_question_zh_hans) == ("", "")
+
+
+@pytest.mark.postgres
+def test_unapplying_the_language_columns_gives_the_json_back(schema):
+    original = _survey_with_json_translations(schema(JSON_TRANSLATIONS)).translations
+    schema(latest())
+
+    executor = schema(JSON_TRANSLATIONS)
+
+    survey_model = executor.loader.project_state(JSON_TRANSLATIONS).apps.get_model(
+        "surveys", "Survey"
+    )
+    assert survey_model.objects.get(slug="relationship").translations == original
 
 
 def migration_files() -> list[Path]:

@@ -5,7 +5,9 @@ Usage: python tools/fill_translations.py TRANSLATIONS.py [--compile-only]
 The translations file defines T = {msgid: {"pl": ..., "ru": ..., "zh_Hans": ...}};
 an entry with a context (pgettext) is keyed "context\x04msgid".
 For an entry with a plural, each language maps to the list of its forms, in the
-order of the catalogue's Plural-Forms.
+order of the catalogue's Plural-Forms. An entry with a context (pgettext) is
+keyed "context\x04msgid", as gettext itself keys it (see ``key``); it never takes
+the translation of the same msgid without a context, whose meaning differs.
 """
 
 import re
@@ -18,6 +20,10 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def key(entry: polib.POEntry) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
 def main() -> None:
     table = {} if sys.argv[1] == "--compile-only" else runpy.run_path(sys.argv[1])["T"]
     for po_path in sorted(ROOT.glob("*/locale/*/LC_MESSAGES/django.po")):
@@ -28,10 +34,7 @@ def main() -> None:
         nplurals = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
         filled = 0
         for entry in po:
-            # An entry with a context is keyed "context\x04msgid", as gettext keys
-            # it; tables written before contexts were keyed by the msgid alone.
-            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
-            translated = (table.get(key) or table.get(entry.msgid, {})).get(language)
+            translated = table.get(key(entry), {}).get(language)
             if not translated:
                 continue
             if entry.msgid_plural:

@@ -64,7 +64,7 @@ T = {
     # ---- surveys: customer import
     "Import customers": t("Importuj klientów", "Импорт клиентов", "导入客户"),
     "Import": t("Import", "Импорт", "导入"),
-    "Home": t("Początek", "Начало", "首页"),
+    "Home": t("Strona główna", "Начало", "首页"),
     "A CSV file (UTF-8) with a header line and the columns %(columns)s; only email is required. A row matches an existing customer by external id, else by email whatever its case; a blank cell leaves the stored value as it is.": t(
         "Plik CSV (UTF-8) z wierszem nagłówka i kolumnami %(columns)s; wymagana jest tylko kolumna email. Wiersz jest dopasowywany do istniejącego klienta po identyfikatorze zewnętrznym, a w jego braku po adresie e-mail bez względu na wielkość liter; pusta komórka pozostawia zapisaną wartość bez zmian.",
         "Файл CSV (UTF-8) со строкой заголовка и столбцами %(columns)s; обязателен только email. Строка сопоставляется с существующим клиентом по внешнему id, а если его нет — по email без учёта регистра; пустая ячейка оставляет сохранённое значение без изменений.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -28,7 +29,10 @@ from followups.models import (
 )
 from surveys.admin import VIA_ADMIN
 from surveys.admin_changelist import RecordAdmin
+from surveys.admin_languages import language_fieldsets, language_gaps_warn
 from surveys.admin_permissions import has_model_permission
+from surveys.models import Customer
+from surveys.services import language_gaps
 
 
 class SurveyIncentiveInline(admin.StackedInline):
@@ -38,27 +42,86 @@ class SurveyIncentiveInline(admin.StackedInline):
     max_num = 1
 
 
+def offer_gap_message(count: int) -> str:
+    return ngettext(
+        "%(count)d customer speaks %(language)s; this offer has no %(language)s text: "
+        "they will get English.",
+        "%(count)d customers speak %(language)s; this offer has no %(language)s text: "
+        "they will get English.",
+        count,
+    )
+
+
+def reward_gap_message(count: int) -> str:
+    return ngettext(
+        "%(count)d customer speaks %(language)s; this reward has no %(language)s text: "
+        "they will get English.",
+        "%(count)d customers speak %(language)s; this reward has no %(language)s text: "
+        "they will get English.",
+        count,
+    )
+
+
+class IncentiveAdmin(admin.ModelAdmin):
+    """An offer or reward: its description worded per language, and a warning
+    naming the languages its customers read that it has no description in."""
+
+    gap_message: Callable[[int], str]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            self.language_gaps_warn(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "_continue" not in request.POST:  # that change page warns by itself
+            self.language_gaps_warn(request, obj)
+
+    def language_gaps_warn(self, request, incentive):
+        # Customers with no language of their own read their survey's; only
+        # those who set one are counted here.
+        gaps = language_gaps(
+            missing=incentive.missing_locales, customers=Customer.objects.reachable()
+        )
+        language_gaps_warn(request, gaps, self.gap_message)
+
+
+DESCRIPTIONS = language_fieldsets("description")
+
+
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(IncentiveAdmin):
     # The form's order, not the model's (the shared fields come first there).
-    fields = ("name", "description", "code_prefix", "valid_days", "is_default", "is_active")
+    fieldsets = (
+        (None, {"fields": ("name", "description")}),
+        *DESCRIPTIONS,
+        (None, {"fields": ("code_prefix", "valid_days", "is_default", "is_active")}),
+    )
     list_display = ("name", "code_prefix", "valid_days", "is_default", "is_active")
     list_filter = ("is_active", "is_default")
     search_fields = ("name", "description")
+    gap_message = staticmethod(offer_gap_message)
 
 
 @admin.register(Reward)
-class RewardAdmin(admin.ModelAdmin):
-    fields = (
-        "name",
-        "kind",
-        "description",
-        "points",
-        "link",
-        "code_prefix",
-        "valid_days",
-        "is_default",
-        "is_active",
+class RewardAdmin(IncentiveAdmin):
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "description")}),
+        *DESCRIPTIONS,
+        (
+            None,
+            {
+                "fields": (
+                    "points",
+                    "link",
+                    "code_prefix",
+                    "valid_days",
+                    "is_default",
+                    "is_active",
+                )
+            },
+        ),
     )
     list_display = (
         "name",
@@ -75,11 +138,18 @@ class RewardAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "is_active", "is_default")
     search_fields = ("name", "description")
+    gap_message = staticmethod(reward_gap_message)
+
     readonly_fields = ("grants", "clicked", "clicks", "prefetches", "uses")
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return fields if obj is None else [*fields, *self.readonly_fields]
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:  # nothing granted yet
+            return fieldsets
+        return (
+            *fieldsets,
+            (_("Tracked links and referral codes"), {"fields": self.readonly_fields}),
+        )
 
     def get_queryset(self, request):
         return rewards_with_tracking(super().get_queryset(request))

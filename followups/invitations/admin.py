@@ -39,6 +39,8 @@ class SurveyAdmin(BaseSurveyAdmin):
             )
             return None
         plans = [wave_plan(survey=survey) for survey in surveys]
+        for plan in plans:
+            self.language_gaps_warn(request, plan.survey, plan.due)
         if "confirm" not in request.POST:
             return TemplateResponse(
                 request,

@@ -26,6 +26,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from followups.invitations.emails import (
     TEMPLATE,
@@ -49,6 +50,16 @@ from surveys.models import Channel, Customer, Invitation, Response, Survey, Wave
 logger = logging.getLogger(__name__)
 
 
+# Why a customer due is not invited: the plan's keys, and their words.
+THROTTLED = "throttled"
+SKIP_REASONS = {
+    "erased": gettext_lazy("erased"),
+    "unsubscribed": gettext_lazy("unsubscribed"),
+    "bounced": gettext_lazy("bounced"),
+    "over the limit": gettext_lazy("over the limit"),
+}
+
+
 @dataclass
 class WavePlan:
     """Who a wave would reach, and who it skips and why."""
@@ -56,12 +67,29 @@ class WavePlan:
     survey: Survey
     to_send: list[int] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    # The customers ``to_send`` was read from (unevaluated; ignores ``limit``).
+    due: QuerySet[Customer] | None = None
 
     @property
     def summary(self) -> str:
-        parts = [f"{len(self.to_send)} to invite"]
-        parts += [f"{count} skipped: {reason}" for reason, count in sorted(self.skipped.items())]
+        """ "3 to invite; 1 skipped: erased", in the active language."""
+        parts = [gettext("%(count)d to invite") % {"count": len(self.to_send)}]
+        parts += [
+            gettext("%(count)d skipped: %(reason)s")
+            % {"count": count, "reason": self._reason_text(reason)}
+            for reason, count in sorted(self.skipped.items())
+        ]
         return "; ".join(parts)
+
+    def _reason_text(self, reason: str) -> str:
+        if reason == THROTTLED:
+            days = self.survey.throttle_days
+            return ngettext(
+                "asked or answered within %(days)d day",
+                "asked or answered within %(days)d days",
+                days,
+            ) % {"days": days}
+        return str(SKIP_REASONS[reason])
 
 
 def _with_throttle(customers: QuerySet, *, survey: Survey, now: datetime) -> QuerySet:
@@ -110,7 +138,7 @@ def wave_plan(
     reachable = annotated.filter(
         erased_at__isnull=True, unsubscribed_at__isnull=True, email_bounced_at__isnull=True
     )
-    plan.skipped[f"asked or answered within {survey.throttle_days} days"] = reachable.filter(
+    plan.skipped[THROTTLED] = reachable.filter(
         Q(recently_invited=True) | Q(recently_answered=True)
     ).count()
     due = reachable.filter(recently_invited=False, recently_answered=False).order_by("pk")
@@ -119,6 +147,7 @@ def wave_plan(
     if limit is not None:
         plan.skipped["over the limit"] = due.count() - len(ids)
     plan.to_send = ids
+    plan.due = due
     plan.skipped = +plan.skipped  # drop the reasons nobody was skipped for
     return plan
 

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from followups.cases import access
 from followups.models import ImprovementAction
@@ -204,7 +205,11 @@ def _charts(panel, trend, segments, distribution, page_links, *, by: str) -> dic
             [_point(period.strftime(label), summary) for period, summary in trend],
             benchmark=panel.benchmark,
             title=_("NPS by %(period)s with its 95%% interval")
-            % {"period": _("month") if by == "month" else _("week")},
+            % {
+                "period": pgettext("trend period", "month")
+                if by == "month"
+                else pgettext("trend period", "week")
+            },
             texts=_chart_texts(),
         ),
         "distribution_svg": charts.distribution_chart(

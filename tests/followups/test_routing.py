@@ -124,6 +124,41 @@ def test_passive_falls_back_to_the_default_offer():
     assert OfferGrant.objects.get().offer == Offer.objects.get(is_default=True)
 
 
+def test_a_russian_customer_reads_the_offer_in_russian():
+    offer = Offer.objects.create(
+        name="Renewal",
+        description="15% off your next order or renewal.",
+        description_ru="Скидка 15% на следующий заказ или продление.",
+    )
+    survey = SurveyFactory()
+    SurveyIncentive.objects.create(survey=survey, offer=offer)
+    record(8, survey=survey, customer=CustomerFactory(locale="ru"))
+    [message] = mail.outbox
+    assert "Скидка 15% на следующий заказ или продление." in message.body
+    assert "15% off your next order" not in message.body
+    assert OutboundMessage.objects.get().language == "ru"
+
+
+def test_a_customer_of_a_language_the_offer_lacks_reads_it_in_english():
+    offer = Offer.objects.create(
+        name="Renewal",
+        description="15% off your next order or renewal.",
+        description_ru="Скидка 15% на следующий заказ или продление.",
+    )
+    survey = SurveyFactory()
+    SurveyIncentive.objects.create(survey=survey, offer=offer)
+    record(7, survey=survey, customer=CustomerFactory(locale="pl"))
+    [message] = mail.outbox
+    assert "15% off your next order or renewal." in message.body
+    assert "Скидка" not in message.body
+
+
+def test_a_chinese_customer_reads_the_default_reward_in_chinese():
+    record(10, customer=CustomerFactory(locale="zh-hans"))
+    [message] = mail.outbox
+    assert "500 积分，在您兑换此代码时添加。" in message.body  # noqa: RUF001 - Chinese comma
+
+
 def test_promoter_gets_a_reward_and_a_thank_you_without_code_when_it_has_none():
     note = Reward.objects.create(name="Note", kind=Reward.Kind.THANK_YOU, description="Our thanks")
     survey = SurveyFactory()
