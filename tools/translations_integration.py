@@ -1,4 +1,3 @@
-# ruff: noqa: E501, RUF001 -- a table of sentences in three languages and scripts
 """Translations of the text written while bringing the branches of the
 December wave together, for tools/fill_translations.py."""
 
