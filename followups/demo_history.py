@@ -158,24 +158,7 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
             (CaseEvent.Kind.NOTE, case.first_contact_at, case.owner, "Called the customer.")
         )
         if age > timedelta(days=10) or rng.random() < 0.4:
-            case.resolved_at = case.first_contact_at + timedelta(days=rng.uniform(0.2, 6))
-            case.status = FollowUpCase.Status.RESOLVED
-            case.root_cause = _root_cause_for(response.comment, causes, rng)
-            case.resolution_summary = rng.choice(SUMMARIES)
-            events.append(
-                (
-                    CaseEvent.Kind.STATUS_CHANGED,
-                    case.resolved_at,
-                    case.owner,
-                    "in progress → resolved",
-                )
-            )
-            if age > timedelta(days=14):
-                case.closed_at = case.resolved_at + timedelta(days=1)
-                case.status = FollowUpCase.Status.CLOSED
-                events.append(
-                    (CaseEvent.Kind.STATUS_CHANGED, case.closed_at, case.owner, "resolved → closed")
-                )
+            events += _resolve_history(case, response, age, causes, rng)
         elif rng.random() < 0.5:
             case.status = FollowUpCase.Status.WAITING
     events += _escalate_history(case, now)
@@ -191,6 +174,31 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
         )
         for event in events
     )
+
+
+def _resolve_history(case, response, age, causes, rng) -> list[tuple]:
+    """A contacted case resolved some days later (and closed after two weeks):
+    its fields set, and the timeline events of that."""
+    events: list[tuple] = []
+    case.resolved_at = case.first_contact_at + timedelta(days=rng.uniform(0.2, 6))
+    case.status = FollowUpCase.Status.RESOLVED
+    case.root_cause = _root_cause_for(response.comment, causes, rng)
+    case.resolution_summary = rng.choice(SUMMARIES)
+    events.append(
+        (
+            CaseEvent.Kind.STATUS_CHANGED,
+            case.resolved_at,
+            case.owner,
+            "in progress → resolved",
+        )
+    )
+    if age > timedelta(days=14):
+        case.closed_at = case.resolved_at + timedelta(days=1)
+        case.status = FollowUpCase.Status.CLOSED
+        events.append(
+            (CaseEvent.Kind.STATUS_CHANGED, case.closed_at, case.owner, "resolved → closed")
+        )
+    return events
 
 
 def ensure_demo_actions(surveys: dict, *, now: datetime) -> None:

@@ -216,17 +216,7 @@ def trend_chart(
         f"{xs[label]:.1f},{_y(low, top, plot_h):.1f}" for label, _, low, _ in reversed(drawn)
     )
     line = " ".join(f"{xs[label]:.1f},{_y(nps, top, plot_h):.1f}" for label, nps, _, _ in drawn)
-    shown = spaced([xs[label] for label, *_rest in points], longest * CHAR_W)
-    labels = format_html_join(
-        "",
-        '<text x="{:.1f}" y="{}" font-size="11" fill="{}" text-anchor="middle" '
-        'data-period-label="{}">{}</text>',
-        (
-            (xs[label], height - bottom + 18, TEXT, label, label)
-            for index, (label, *_rest) in enumerate(points)
-            if index in shown
-        ),
-    )
+    labels = _period_labels(points, xs, y=height - bottom + 18, width=longest * CHAR_W)
     valued = spaced([xs[label] for label, *_rest in drawn], 4 * CHAR_W)
     named = words["benchmark"] % {"nps": f"{benchmark:+d}"} if benchmark is not None else None
     legend = _legend(y=height - 8, left=left, interval=words["interval"], benchmark=named)
@@ -249,6 +239,21 @@ def trend_chart(
         marks=_trend_marks(drawn, xs, top, plot_h, {drawn[i][0] for i in valued}),
         labels=labels,
         legend=legend,
+    )
+
+
+def _period_labels(points, xs: Mapping[str, float], *, y: float, width: float) -> SafeString:
+    """The periods' names under the axis, thinned so that none overlaps the next."""
+    shown = spaced([xs[label] for label, *_rest in points], width)
+    return format_html_join(
+        "",
+        '<text x="{:.1f}" y="{}" font-size="11" fill="{}" text-anchor="middle" '
+        'data-period-label="{}">{}</text>',
+        (
+            (xs[label], y, TEXT, label, label)
+            for index, (label, *_rest) in enumerate(points)
+            if index in shown
+        ),
     )
 
 
