@@ -923,7 +923,7 @@ class ChatAlert(models.Model):
         default=detractors_only,
         help_text=_("The categories of answers that are posted."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
     failing_since = models.DateTimeField(

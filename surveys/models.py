@@ -310,6 +310,23 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.detractor_resolution_hours is not None
+            and self.detractor_sla_hours is not None
+            and self.detractor_resolution_hours < self.detractor_sla_hours
+        ):
+            raise ValidationError(
+                {
+                    "detractor_resolution_hours": _(
+                        "The resolution SLA cannot be shorter than the first-contact SLA "
+                        "(%(hours)s hours): a case contacted on time would be overdue at once."
+                    )
+                    % {"hours": self.detractor_sla_hours}
+                }
+            )
+
     @property
     def is_accepting_responses(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
@@ -332,8 +349,12 @@ class Survey(models.Model):
 
     @property
     def missing_locales(self) -> list[str]:
-        """The languages this survey would ask its question in English."""
-        return missing_locales(self, "question")
+        """The languages this survey would ask in English: its question, or its
+        follow-up question where it has one, has no text in them."""
+        missing = set(missing_locales(self, "question"))
+        if self.follow_up_question:
+            missing |= set(missing_locales(self, "follow_up_question"))
+        return [locale for locale in TRANSLATED_LOCALES if locale in missing]
 
     @property
     def translations(self) -> dict[str, dict[str, str]]:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import links, services
+from . import links, scanners, services
 from .forms import SCORES, CommentForm, ScoreForm, score_from_query
 from .models import Customer, Invitation, Response, Survey, hash_token
 
@@ -347,6 +347,13 @@ def _answer_again(request, link: _Link) -> HttpResponse:
     return _see_other(link.url("answer"))
 
 
+def _not_a_person(request, link: _Link) -> bool:
+    """Whether the page's script ran in a scanner rather than for the customer."""
+    return scanners.automated_agent(request.headers.get("User-Agent", "")) or scanners.too_soon(
+        link.invitation.sent_at, timezone.now()
+    )
+
+
 def _score_json(link: _Link, *, status: int = 200, message: str = "") -> JsonResponse:
     response = link.response
     with translation.override(link.language):
@@ -383,6 +390,10 @@ def record(request, token: str):
             message = str(form.errors["score"][0])
         return _score_json(link, status=400, message=message)
     score = form.cleaned_data["score"]
+    if link.response is None and _not_a_person(request, link):
+        # A scanner that runs script, or one at the receiving server as the
+        # email arrives: nothing is recorded, and the page's button still is.
+        return JsonResponse({"score": None, "changeable": False, "message": ""}, status=202)
     if link.response is None and not link.closed:
         link.response = _record(link, score, changeable=True)
         link = _open_link(token) or link  # this call's answer, or the one that won the race

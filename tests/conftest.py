@@ -205,9 +205,19 @@ def browser():
         instance.close()
 
 
+DESKTOP_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    # Headless Chromium names itself "HeadlessChrome", as scanners' browsers
+    # do, and the survey page records nothing for those: this is a person's.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-US", user_agent=DESKTOP_AGENT
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

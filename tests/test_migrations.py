@@ -381,3 +381,24 @@ def test_no_migration_imports_project_code():
         str(path.relative_to(ROOT)): imports for path in files if (imports := project_imports(path))
     }
     assert offenders == {}
+
+
+@pytest.mark.postgres
+def test_json_translations_keyed_another_way_move_and_unknown_ones_stop_the_migration(schema):
+    executor = schema(JSON_TRANSLATIONS)
+    survey_model = executor.loader.project_state(JSON_TRANSLATIONS).apps.get_model(
+        "surveys", "Survey"
+    )
+    survey_model.objects.create(
+        slug="spelled", name="Spelled", translations={"zh_Hans": {"question": "您会推荐我们吗"}}
+    )
+    survey_model.objects.create(
+        slug="german", name="German", translations={"de": {"question": "Empfehlen Sie uns?"}}
+    )
+
+    with pytest.raises(ValueError, match=r"'german'.*'de'.*pl, ru, zh-hans"):
+        schema(latest())
+
+    survey_model.objects.filter(slug="german").delete()
+    schema(latest())
+    assert Survey.objects.get(slug="spelled").question_zh_hans == "您会推荐我们吗"

@@ -1,3 +1,4 @@
+# ruff: noqa: E501, RUF001 -- a table of sentences in three languages and scripts
 """Translations of the text written while bringing the branches of the
 December wave together, for tools/fill_translations.py."""
 
@@ -16,5 +17,10 @@ T = {
         "Linki śledzone i kody polecające",
         "Отслеживаемые ссылки и реферальные коды",
         "跟踪链接和推荐码",
+    ),
+    "The resolution SLA cannot be shorter than the first-contact SLA (%(hours)s hours): a case contacted on time would be overdue at once.": t(
+        "SLA rozwiązania nie może być krótsze niż SLA pierwszego kontaktu (%(hours)s godz.): sprawa, w której skontaktowano się na czas, od razu byłaby przeterminowana.",
+        "SLA решения не может быть короче SLA первого контакта (%(hours)s ч): обращение, по которому связались вовремя, сразу стало бы просроченным.",
+        "解决时限不能短于首次联系时限（%(hours)s 小时）：按时联系的工单会立即逾期。",
     ),
 }

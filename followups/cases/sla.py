@@ -103,14 +103,24 @@ def next_escalation_at(case) -> datetime:
     again no sooner than one repeat interval later.
     """
     threshold = case.deadline
+    # Counted as the SLA is: in business hours where the survey says so, so
+    # that a night or a weekend never escalates a case by itself.
+    business = case.survey.sla_business_hours
     if case.owner_id is None and case.first_contact_at is None:
-        unowned = case.created_at + (case.due_at - case.created_at) * (
-            settings.NPS_UNOWNED_ESCALATION_SHARE
-        )
+        share = settings.NPS_UNOWNED_ESCALATION_SHARE
+        if business:
+            hours = case.survey.detractor_sla_hours * share
+            unowned = deadline(case.created_at, hours=hours, business_hours=True)
+        else:
+            unowned = case.created_at + (case.due_at - case.created_at) * share
         threshold = min(threshold, unowned)
     if case.escalated_at is not None:
-        repeat = timedelta(hours=settings.NPS_ESCALATION_REPEAT_HOURS)
-        threshold = max(threshold, case.escalated_at + repeat)
+        repeat = deadline(
+            case.escalated_at,
+            hours=settings.NPS_ESCALATION_REPEAT_HOURS,
+            business_hours=business,
+        )
+        threshold = max(threshold, repeat)
     return threshold
 
 

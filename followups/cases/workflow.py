@@ -343,9 +343,13 @@ def case_email_customer(
             _("This customer unsubscribed or was erased: no email can be sent to them.")
         )
     with transaction.atomic():
-        # An email to the customer is first contact (the case's lock also
-        # orders this with a reassignment in flight).
-        _record_first_contact(_lock(case), actor, timezone.now())
+        # An email to the customer is first contact. The case's lock orders
+        # this with a reassignment in flight: who may work it is asked again
+        # of the locked row, as the reassignment left it.
+        locked = _lock(case)
+        if not access.can_work(actor, locked):
+            raise PermissionDenied(_("Only the case's owner or a manager can email the customer."))
+        _record_first_contact(locked, actor, timezone.now())
         email = email_queue(
             template="case_message",
             dedupe_key=f"case:{case.pk}:message:{draft_id}",

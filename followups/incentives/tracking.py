@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,54 +24,10 @@ from django.utils import timezone
 
 from followups.models import CODE_ALPHABET, LinkClick, ReferralUse, Reward, RewardGrant, new_code
 from surveys.models import ApiKey
+from surveys.scanners import PREFETCH_WINDOW, SCANNER_AGENTS
 
-# Fragments (lower case) of the user agents of mail scanners, link checkers
-# and preview fetchers: the one list to maintain.
-SCANNER_AGENTS = (
-    "bot",
-    "preview",
-    "crawler",
-    "spider",
-    "scanner",
-    "safelinks",
-    "safe links",
-    "microsoft office",
-    "ms-office",
-    "defender",
-    "proofpoint",
-    "ppops",
-    "mimecast",
-    "barracuda",
-    "googleimageproxy",
-    "ggpht.com",
-    "symantec",
-    "messagelabs",
-    "trendmicro",
-    "sophos",
-    "fortinet",
-    "forcepoint",
-    "cisco",
-    "ironport",
-    "zscaler",
-    "skypeuripreview",
-    "slackbot",
-    "facebookexternalhit",
-    "whatsapp",
-    "curl/",
-    "wget/",
-    "python-requests",
-    "python-urllib",
-    "go-http-client",
-    "java/",
-    "okhttp",
-    "headlesschrome",
-)
 MOBILE_AGENTS = ("mobile", "android", "iphone", "ipad", "ipod")
 DESKTOP_AGENTS = ("windows nt", "macintosh", "x11", "cros", "linux")
-
-# A person does not open an email and press its button within this long of
-# its sending; a scanner at the receiving server does.
-PREFETCH_WINDOW = timedelta(seconds=5)
 
 TOKEN_BYTES = 24  # 192 bits
 

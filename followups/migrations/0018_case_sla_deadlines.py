@@ -5,16 +5,19 @@ from datetime import timedelta
 from django.db import migrations, models
 from django.db.models import F
 
-# Every survey gets the new resolution SLA's default (72 hours) with the field:
-# the cases already open take the same.
+# Every survey gets the new resolution SLA's default (72 hours) with the field.
+# Cases not contacted yet take the same; cases contacted already keep no
+# resolution deadline (``FollowUpCase.deadline`` stays their first-contact one):
+# giving them one would make every in-progress case older than 72 hours overdue
+# at once, and the first escalation run after the upgrade would escalate them all.
 RESOLUTION_HOURS = 72
 
 
 def resolution_deadlines_set(apps, schema_editor):
     FollowUpCase = apps.get_model("followups", "FollowUpCase")
-    FollowUpCase.objects.filter(resolution_due_at__isnull=True).update(
-        resolution_due_at=F("created_at") + timedelta(hours=RESOLUTION_HOURS)
-    )
+    FollowUpCase.objects.filter(
+        resolution_due_at__isnull=True, first_contact_at__isnull=True
+    ).update(resolution_due_at=F("created_at") + timedelta(hours=RESOLUTION_HOURS))
 
 
 class Migration(migrations.Migration):

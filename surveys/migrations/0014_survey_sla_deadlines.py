@@ -2,6 +2,18 @@
 
 import django.core.validators
 from django.db import migrations, models
+from django.db.models import F
+
+RESOLUTION_HOURS = 72  # the new field's default
+
+
+def resolution_after_contact(apps, schema_editor):
+    """A survey whose first-contact SLA is longer than the default resolution
+    SLA gets a resolution SLA as long: never due to resolve before contact."""
+    Survey = apps.get_model("surveys", "Survey")
+    Survey.objects.filter(detractor_sla_hours__gt=RESOLUTION_HOURS).update(
+        detractor_resolution_hours=F("detractor_sla_hours")
+    )
 
 
 class Migration(migrations.Migration):
@@ -29,4 +41,5 @@ class Migration(migrations.Migration):
                 verbose_name="count SLA hours in business hours",
             ),
         ),
+        migrations.RunPython(resolution_after_contact, migrations.RunPython.noop),
     ]

@@ -10,11 +10,43 @@ FIELDS = ("question", "follow_up_question")
 MAX_LENGTH = 300
 
 
+def _translations(survey) -> dict:
+    """The survey's mapping with its language keys as the columns name them
+    ("zh_Hans" and "ZH-HANS" are "zh-hans"). Anything the columns cannot hold
+    stops the migration with what to fix, rather than being dropped."""
+    stored = survey.translations
+    if not isinstance(stored, dict):
+        raise ValueError(
+            f"Survey {survey.slug!r}: its translations are not a mapping of languages to "
+            f"texts ({stored!r:.80}); correct them, then migrate again."
+        )
+    mapping = {}
+    for key, texts in stored.items():
+        locale = str(key).strip().lower().replace("_", "-")
+        if locale not in LOCALES:
+            raise ValueError(
+                f"Survey {survey.slug!r}: its translations name the language {key!r}; "
+                f"only {', '.join(LOCALES)} have columns. Remove or rename it, then migrate again."
+            )
+        if texts in (None, ""):
+            continue
+        unknown = set(texts) - set(FIELDS) if isinstance(texts, dict) else None
+        if unknown is None or unknown:
+            raise ValueError(
+                f"Survey {survey.slug!r}: its {key!r} translation must map "
+                f"{' and '.join(FIELDS)} to texts, not {texts!r:.80}; "
+                "correct it, then migrate again."
+            )
+        mapping[locale] = texts
+    return mapping
+
+
 def json_to_columns(apps, schema_editor):
     Survey = apps.get_model("surveys", "Survey")
     for survey in Survey.objects.exclude(translations={}).iterator():
+        translations = _translations(survey)
         for locale, suffix in LOCALES.items():
-            texts = survey.translations.get(locale) or {}
+            texts = translations.get(locale) or {}
             for field in FIELDS:
                 text = (texts.get(field) or "").strip()
                 if len(text) > MAX_LENGTH:

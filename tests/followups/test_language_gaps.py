@@ -30,7 +30,11 @@ def texts(response) -> str:
 
 
 def test_gaps_count_reachable_customers_by_the_language_they_read():
-    survey = SurveyFactory(question_ru="Порекомендуете ли вы нас?", default_locale="pl")
+    survey = SurveyFactory(
+        question_ru="Порекомендуете ли вы нас?",
+        follow_up_question_ru="Почему?",
+        default_locale="pl",
+    )
     customers(pl=2, ru=4, zh_hans=1, en=5)
     CustomerFactory(locale="")  # reads the survey's default language, Polish
     CustomerFactory(locale="pl", unsubscribed_at=timezone.now())
@@ -43,14 +47,37 @@ def test_gaps_count_reachable_customers_by_the_language_they_read():
 
 def test_a_survey_worded_in_every_language_has_no_gap():
     survey = SurveyFactory(
-        question_pl="Czy polecisz nas?", question_ru="Да?", question_zh_hans="吗"
+        question_pl="Czy polecisz nas?",
+        question_ru="Да?",
+        question_zh_hans="吗",
+        follow_up_question_pl="Dlaczego?",
+        follow_up_question_ru="Почему?",
+        follow_up_question_zh_hans="为什么",
     )
     customers(pl=1, ru=1, zh_hans=1)
     assert survey_language_gaps(survey=survey) == []
 
 
+def test_a_language_with_the_question_but_not_the_follow_up_question_is_a_gap():
+    survey = SurveyFactory(
+        question_pl="Czy polecisz nas?",
+        question_ru="Да?",
+        question_zh_hans="吗",
+        follow_up_question_ru="Почему?",
+        follow_up_question_zh_hans="为什么",
+    )
+    customers(pl=2, ru=1)
+    assert [(gap.locale, gap.customers) for gap in survey_language_gaps(survey=survey)] == [
+        ("pl", 2)
+    ]
+    survey.follow_up_question = ""  # no follow-up question at all: nothing to word
+    assert survey_language_gaps(survey=survey) == []
+
+
 def test_the_survey_page_warns_with_the_count_per_language(root):
-    survey = SurveyFactory(question_zh_hans="您会推荐我们吗")
+    survey = SurveyFactory(
+        question_zh_hans="您会推荐我们吗", follow_up_question_zh_hans="主要原因是什么"
+    )
     customers(pl=3, ru=1, zh_hans=2)
 
     page = root.get(f"/admin/surveys/survey/{survey.pk}/change/")
@@ -74,6 +101,7 @@ def test_saving_a_survey_warns_and_wording_the_language_ends_the_warning(root):
         "reminder_after_days": 7,
         "invitation_lifetime_days": 30,
         "detractor_sla_hours": 24,
+        "detractor_resolution_hours": 72,
         "incentive-TOTAL_FORMS": 0,
         "incentive-INITIAL_FORMS": 0,
         "incentive-MIN_NUM_FORMS": 0,
@@ -84,7 +112,17 @@ def test_saving_a_survey_warns_and_wording_the_language_ends_the_warning(root):
     saved = root.post(url, form, follow=True)
     assert POLISH_GAP in texts(saved)
 
-    worded = root.post(url, {**form, "question_pl": "Czy polecisz nas znajomym?"}, follow=True)
+    half = root.post(url, {**form, "question_pl": "Czy polecisz nas znajomym?"}, follow=True)
+    assert POLISH_GAP in texts(half)  # the follow-up question would still be English
+    worded = root.post(
+        url,
+        {
+            **form,
+            "question_pl": "Czy polecisz nas znajomym?",
+            "follow_up_question_pl": "Co jest głównym powodem Twojej oceny?",
+        },
+        follow=True,
+    )
     assert "Polish" not in texts(worded)
     survey.refresh_from_db()
     assert survey.text_for("pl")[0] == "Czy polecisz nas znajomym?"

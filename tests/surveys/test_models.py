@@ -101,3 +101,18 @@ def test_counted_excludes_test_spam_and_duplicates_from_nps():
     summary = Response.objects.filter(survey=survey).nps_summary()
     assert (summary.promoters, summary.passives, summary.detractors) == (3, 0, 1)
     assert summary.nps == pytest.approx(50.0)
+
+
+def test_a_survey_cannot_be_due_to_resolve_before_it_is_due_to_contact():
+    from django.core.exceptions import ValidationError
+
+    from surveys.models import Survey
+
+    survey = Survey(
+        slug="support", name="Support", detractor_sla_hours=96, detractor_resolution_hours=72
+    )
+    with pytest.raises(ValidationError) as refused:
+        survey.clean()
+    assert "96 hours" in str(refused.value.message_dict["detractor_resolution_hours"])
+    survey.detractor_resolution_hours = 96
+    survey.clean()

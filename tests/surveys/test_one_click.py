@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from followups.models import FollowUpCase
 from followups.sweep import lost_work_sweep
-from surveys import services
+from surveys import scanners, services
 from surveys.models import Invitation, Response
 from tests.factories import InvitationFactory
 
@@ -31,6 +31,14 @@ SCANNERS = [
     "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
     "curl/8.5.0",
 ]
+
+
+@pytest.fixture(autouse=True)
+def sent_long_ago(monkeypatch):
+    """The factory's invitations were sent this instant, which counts as a
+    scanner's time at the receiving server; these tests are the customer's,
+    minutes later (the scanner's own are at the end, with the real window)."""
+    monkeypatch.setattr(scanners, "PREFETCH_WINDOW", timedelta(0))
 
 
 def record_url(invitation: Invitation) -> str:
@@ -314,3 +322,51 @@ def test_routing_skips_an_answer_its_customer_may_still_change():
     assert services.response_settle(response=response) is False
     responses_route(response_ids=[response.pk])
     assert Response.objects.get().routed_at is not None
+
+
+# --- A scanner that runs the page's script records nothing ------------------------
+
+HEADLESS = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "HeadlessChrome/120.0.0.0 Safari/537.36"
+)
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+
+
+@pytest.mark.parametrize("agent", [HEADLESS, SCANNERS[0], SCANNERS[2]])
+def test_a_scanner_running_the_script_records_nothing_and_the_customer_answers_later(agent):
+    invitation = InvitationFactory()
+    scanner = Client(HTTP_USER_AGENT=agent)
+    _, token = page_with_token(scanner, invitation, 0)
+
+    refused = auto_post(scanner, invitation, 0, token)
+
+    assert refused.status_code == 202
+    assert refused.json() == {"score": None, "changeable": False, "message": ""}
+    assert not Response.objects.exists()
+    customer = Client(HTTP_USER_AGENT=BROWSER)
+    _, token = page_with_token(customer, invitation, 9)
+    assert auto_post(customer, invitation, 9, token).status_code == 200
+    assert Response.objects.get().score == 9
+
+
+def test_a_post_as_the_email_arrives_is_a_scanners_and_one_minutes_later_the_customers(
+    monkeypatch,
+):
+    monkeypatch.setattr(scanners, "PREFETCH_WINDOW", timedelta(seconds=5))
+    sent = timezone.now()
+    invitation = InvitationFactory(sent_at=sent)
+    client = Client(HTTP_USER_AGENT=BROWSER)
+
+    with time_machine.travel(sent + timedelta(seconds=2), tick=False):
+        _, token = page_with_token(client, invitation, 1)
+        assert auto_post(client, invitation, 1, token).status_code == 202
+    assert not Response.objects.exists()
+
+    with time_machine.travel(sent + timedelta(minutes=1), tick=False):
+        _, token = page_with_token(client, invitation, 7)
+        assert auto_post(client, invitation, 7, token).status_code == 200
+    assert Response.objects.get().score == 7

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from followups.models import FollowUpCase
+from surveys import scanners
 from surveys.models import Response
 from tests.factories import CustomerFactory, InvitationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def sent_long_ago(monkeypatch):
+    """The factory's invitations were sent this instant; the customer opens
+    them later than a scanner at the receiving server would."""
+    monkeypatch.setattr(scanners, "PREFETCH_WINDOW", timedelta(0))
+
+
 PHONE = {"width": 375, "height": 812}
+# Headless Chromium names itself "HeadlessChrome", as scanners' browsers do, and
+# the survey page records nothing for those: these phones are the customer's.
+PHONE_AGENT = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
 
 
 @pytest.fixture
 def phone(browser):
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-US"
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-US",
+        user_agent=PHONE_AGENT,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -112,6 +134,7 @@ def phone_pl(browser):
         is_mobile=True,
         has_touch=True,
         locale="pl-PL",
+        user_agent=PHONE_AGENT,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -1,9 +1,12 @@
 /* Progressive enhancement only: the pages work without it.
 
    One click is one click: the score chosen in the email is posted as the
-   survey page opens, and again whenever the customer picks another, so a
-   customer who closes the tab has answered. Link scanners fetch the page but
-   run no script, and a GET records nothing.
+   survey page opens (when it is shown, not prerendered in the background),
+   and again whenever the customer picks another, so a customer who closes the
+   tab has answered. Link scanners fetch the page but most run no script, and a
+   GET records nothing; the server answers 202 and records nothing for a
+   scanner that does run it (its user agent, or a request as the email
+   arrives), and the page's button still sends the answer.
 
    Disable a form's button once it is sent, so a double tap sends one answer
    (the server would cope with two, but the second would change the page). */
@@ -83,8 +86,21 @@
       recordInTurn();
     }
   });
+  function recordWhenShown() {
+    if (document.visibilityState === "visible") {
+      recordInTurn();
+      return;
+    }
+    document.addEventListener("visibilitychange", function shown() {
+      if (document.visibilityState === "visible") {
+        document.removeEventListener("visibilitychange", shown);
+        recordInTurn();
+      }
+    });
+  }
+
   if (!form.hasAttribute("data-recorded") && form.querySelector("input[name=score]:checked")) {
-    recordInTurn();
+    recordWhenShown();
   } else if (form.hasAttribute("data-recorded")) {
     send.hidden = true;
   }

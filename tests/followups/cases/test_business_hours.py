@@ -101,3 +101,37 @@ def test_a_friday_case_does_not_escalate_over_the_weekend_but_on_monday_afternoo
             assert workflow.due_cases_escalate() == escalated, moment
     case.refresh_from_db()
     assert case.escalation_level == 1
+
+
+def test_an_unowned_case_escalates_early_in_working_time_and_again_a_working_day_later(settings):
+    """Friday 16:00 in Warsaw, a 4-working-hour SLA, nobody takes the case: half
+    the SLA (2 working hours) runs out on Monday at 10:00, not over the weekend,
+    and the next escalation waits a repeat interval of working time."""
+    settings.NPS_UNOWNED_ESCALATION_SHARE = 0.5
+    settings.NPS_ESCALATION_REPEAT_HOURS = 8
+    manager("boss", email="boss@example.com")
+    survey = SurveyFactory(
+        detractor_sla_hours=4, detractor_resolution_hours=16, sla_business_hours=True
+    )
+    response = ResponseFactory(survey=survey, score=2)
+    opened = datetime(2026, 6, 5, 14, 0, tzinfo=UTC)  # Friday 16:00 Warsaw
+    FollowUpCase.objects.create(
+        response=response,
+        survey=survey,
+        customer=response.customer,
+        created_at=opened,
+        **sla.case_deadlines(survey, opened),
+    )
+    for moment, escalated in [
+        (datetime(2026, 6, 6, 2, 0, tzinfo=UTC), 0),  # Saturday night
+        (datetime(2026, 6, 7, 20, 0, tzinfo=UTC), 0),  # Sunday evening
+        (datetime(2026, 6, 8, 7, 59, tzinfo=UTC), 0),  # Monday 09:59 Warsaw
+        (datetime(2026, 6, 8, 8, 1, tzinfo=UTC), 1),  # Monday 10:01 Warsaw: half the SLA
+        (datetime(2026, 6, 8, 14, 59, tzinfo=UTC), 0),  # Monday 16:59: 7 working hours on
+        (datetime(2026, 6, 9, 8, 2, tzinfo=UTC), 1),  # Tuesday 10:02: 8 working hours on
+    ]:
+        with (
+            time_machine.travel(moment, tick=False),
+            TestCase.captureOnCommitCallbacks(execute=True),
+        ):
+            assert workflow.due_cases_escalate() == escalated, moment

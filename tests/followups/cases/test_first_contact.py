@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
 from followups.cases import workflow
-from followups.models import CaseEvent, FollowUpCase, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
 
@@ -69,6 +69,21 @@ def test_emailing_the_customer_is_first_contact_and_starts_the_work(owner):
     assert case.status == Status.IN_PROGRESS
     change = case.events.get(kind=CaseEvent.Kind.STATUS_CHANGED)
     assert (change.actor, change.data["status"]) == (owner, Status.IN_PROGRESS)
+
+
+def test_an_email_from_a_case_reassigned_meanwhile_is_refused_and_records_nothing(owner):
+    case = open_case(owner=owner)  # the owner's page holds this copy
+    other = staff_member("other", first_name="Ivo", last_name="Kral")
+    FollowUpCase.objects.filter(pk=case.pk).update(owner=other)  # a manager reassigns it
+
+    with pytest.raises(PermissionDenied):
+        workflow.case_email_customer(
+            case=case, actor=owner, subject="Your parcel", body="We are on it.", draft_id="d2"
+        )
+
+    case.refresh_from_db()
+    assert (case.first_contact_at, case.status) == (None, Status.NEW)
+    assert not OutboundMessage.objects.filter(dedupe_key__startswith=f"case:{case.pk}:").exists()
 
 
 def test_a_call_that_reached_the_customer_is_first_contact_on_the_timeline(owner):
