@@ -12,6 +12,7 @@ from followups.models import (
     CaseEvent,
     FollowUpCase,
     ImprovementAction,
+    MailEvent,
     OfferGrant,
     OutboundMessage,
     RewardGrant,
@@ -38,6 +39,9 @@ def customer_scrub(*, personal: PersonalData) -> None:
     case_ids = list(cases.values_list("pk", flat=True))
 
     _cancel_unsent(to_them)
+    # Bounces and complaints are about their address and quote it: gone
+    # whole (the customer keeps the dates their mail stopped).
+    MailEvent.objects.filter(customer_id=customer_id).delete()
     _scrub_emails_about_them(personal, case_ids)
     # The emails to them: who, what and how are kept; the message is not, as it
     # was written for them (their name, their codes, their links).
