@@ -24,7 +24,7 @@ from surveys.api_access import ApiKeyAuthentication, ApiKeyBasicAuthentication
 from surveys.models import ApiScope
 
 MAX_EVENTS = 1000
-MAX_REPORT_BYTES = 1024 * 1024
+MAX_REPORT_BYTES = dsn.MAX_REPORT_BYTES
 
 
 @dataclass(frozen=True)

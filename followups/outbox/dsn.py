@@ -28,6 +28,8 @@ from followups.models import MailEvent
 from followups.outbox.bounces import MailReport
 
 REPORT_TYPES = ("delivery-status", "feedback-report")
+# A report quotes our email (small) at most: anything larger is no report of ours.
+MAX_REPORT_BYTES = 1024 * 1024
 NOT_A_REPORT = (
     "The body is not a bounce or complaint report: expected a multipart/report "
     "message with report-type=delivery-status (RFC 3464) or feedback-report (RFC 5965)."

@@ -10,15 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import TestCase
 from django.utils import timezone
 
+from followups.cases import workflow
 from followups.invitations.requests import invitation_request
 from followups.invitations.waves import wave_plan
 from followups.models import MailEvent, OutboundMessage
 from followups.outbox.messages import email_queue
+from followups.routing import responses_route
 from surveys.models import ApiScope, Customer, Invitation
-from tests.factories import CustomerFactory, SurveyFactory
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager
+from tests.followups.cases import open_case
 from tests.followups.webhooks import Receiver, endpoint_for, payloads
 from tests.surveys.api.conftest import client_with, make_token
 
@@ -343,3 +347,27 @@ def test_a_complaint_cancels_every_email_still_waiting_for_the_customer(provider
     )
     assert statuses == {"offer-1": "cancelled", "reward-1": "cancelled", "case-1": "sent"}
     assert len(waiting) == 2
+
+
+@pytest.mark.parametrize(("score", "template"), [(8, "offer"), (10, "reward"), (2, "apology")])
+def test_after_a_complaint_an_answer_gets_its_outcome_but_no_email(provider, score, template):
+    customer = CustomerFactory(email="annoyed@customer.example")
+    post_raw(provider, report("arf_complaint.eml"))
+    response = ResponseFactory(customer=customer, score=score)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        responses_route(response_ids=[response.pk])
+    response.refresh_from_db()
+    assert response.routed_at is not None
+    assert not OutboundMessage.objects.filter(customer=customer, template=template).exists()
+
+
+def test_staff_cannot_email_a_bounced_customer_from_their_case(provider):
+    case = open_case()
+    customer = case.customer
+    post_json(provider, bounce(customer.email))
+    case.refresh_from_db()
+    with pytest.raises(ValidationError, match="address bounced"):
+        workflow.case_email_customer(
+            case=case, actor=manager(), subject="Sorry", body="We will call.", draft_id="d1"
+        )
+    assert not OutboundMessage.objects.filter(customer=customer, template="case_message").exists()
