@@ -371,3 +371,14 @@ def test_staff_cannot_email_a_bounced_customer_from_their_case(provider):
             case=case, actor=manager(), subject="Sorry", body="We will call.", draft_id="d1"
         )
     assert not OutboundMessage.objects.filter(customer=customer, template="case_message").exists()
+
+
+def test_a_provider_past_the_write_rate_is_throttled_and_changes_nothing(provider, settings):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "ingest": "1/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    customer = CustomerFactory(email="gone.away@customer.example")
+    assert post_json(provider, bounce("nobody@customer.example")).status_code == 200
+    refused = post_json(provider, bounce())
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert Customer.objects.get(pk=customer.pk).email_bounced_at is None
