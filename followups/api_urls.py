@@ -11,6 +11,7 @@ from followups.invitations.api import (
     InvitationDetailView,
     InvitationListView,
 )
+from followups.outbox.api import MailEventsView
 from followups.reporting.api import KpiView
 from surveys.api import NotFoundView
 
@@ -20,6 +21,7 @@ router.register("cases", CaseViewSet, basename="case")
 urlpatterns = [
     path("reports/kpis/", KpiView.as_view(), name="report-kpis"),
     path("referrals/use/", ReferralUseView.as_view(), name="referral-use"),
+    path("mail/events/", MailEventsView.as_view(), name="mail-events"),
     path("invitations/", InvitationListView.as_view(), name="invitation-list"),
     path("invitations/bulk/", InvitationBulkView.as_view(), name="invitation-bulk"),
     path("invitations/<int:pk>/", InvitationDetailView.as_view(), name="invitation-detail"),

@@ -13,6 +13,7 @@ from followups.models import (
     FollowUpCase,
     ImprovementAction,
     LinkClick,
+    MailEvent,
     OfferGrant,
     OutboundMessage,
     ReferralUse,
@@ -41,6 +42,9 @@ def customer_scrub(*, personal: PersonalData) -> None:
 
     _cancel_unsent(to_them)
     _tracking_remove(customer_id)
+    # Bounces and complaints are about their address and quote it: gone
+    # whole (the customer keeps the dates their mail stopped).
+    MailEvent.objects.filter(customer_id=customer_id).delete()
     _scrub_emails_about_them(personal, case_ids)
     # The emails to them: who, what and how are kept; the message is not, as it
     # was written for them (their name, their codes, their links).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -781,11 +782,80 @@ class OutboundMessage(models.Model):
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
         return f"<nps-{self.pk}@{domain}>"
 
+    @classmethod
+    def pk_from_message_id(cls, message_id: str) -> int | None:
+        """The row an email's Message-ID (as ``message_id`` makes it) names,
+        whatever domain it carries; None for one this product did not make."""
+        match = re.fullmatch(r"\s*<?nps-(\d{1,18})@[^>\s]*>?\s*", message_id or "")
+        return int(match.group(1)) if match else None
+
     @property
     def webhook_id(self) -> str:
         """A webhook's ``webhook-id``: stable across retries and resends, so a
         receiver can drop a rare duplicate."""
         return f"msg_nps_{self.pk}"
+
+
+class MailEvent(models.Model):
+    """A bounce or spam complaint a mail server or provider reported. Kept for
+    the admin and reports, and so a provider that posts the same report twice
+    changes nothing the second time (``dedupe_key``). Erasing the customer
+    deletes their rows: the address and the server's words name them."""
+
+    class Kind(models.TextChoices):
+        BOUNCE = "bounce", _("Bounce")
+        COMPLAINT = "complaint", _("Spam complaint")
+
+    class BounceType(models.TextChoices):
+        PERMANENT = "permanent", _("Permanent")
+        TRANSIENT = "transient", _("Transient")
+
+    class Source(models.TextChoices):
+        JSON = "json", _("JSON")
+        DSN = "dsn", _("Delivery status notification")
+        ARF = "arf", _("Abuse report")
+        SMTP = "smtp", _("Refused while sending")
+
+    dedupe_key = models.CharField(_("dedupe key"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    bounce_type = models.CharField(_("bounce type"), max_length=10, choices=BounceType, blank=True)
+    email = models.CharField(_("address"), max_length=254)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="mail_events",
+        verbose_name=_("customer"),
+    )
+    outbound_message = models.ForeignKey(
+        OutboundMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mail_events",
+        verbose_name=_("email"),
+        help_text=_("The email that bounced, when the report named its Message-ID."),
+    )
+    status_code = models.CharField(_("status code"), max_length=16, blank=True)
+    diagnostic = models.CharField(_("diagnostic"), max_length=1000, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    # The machine-readable part of the report, cut short: enough to see what
+    # the server said, never a whole email.
+    raw = models.TextField(_("report"), blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    stopped_mail = models.BooleanField(
+        _("stopped mail"),
+        default=False,
+        help_text=_("Whether this report marked the address and stopped its email."),
+    )
+
+    class Meta:
+        verbose_name = _("bounce or complaint")
+        verbose_name_plural = _("bounces and complaints")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.status_code or self.bounce_type} ({self.pk})"
 
 
 # --- Webhooks -----------------------------------------------------------------

@@ -31,6 +31,7 @@ STAFF_PERMISSIONS = (
     ("followups", "view_offergrant"),
     ("followups", "view_rewardgrant"),
     ("followups", "view_outboundmessage"),
+    ("followups", "view_mailevent"),
     ("followups", "view_offer"),
     ("followups", "view_reward"),
     ("followups", "view_improvementaction"),

@@ -34,6 +34,29 @@ from .resources import CustomerResource
 VIA_ADMIN = "admin"
 
 
+class MailStateFilter(admin.SimpleListFilter):
+    """Whether email still reaches the customer: bounced, marked as spam, or fine."""
+
+    title = _("mail")
+    parameter_name = "mail"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("bounced", _("bounced")),
+            ("complained", _("marked as spam")),
+            ("fine", _("fine")),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() == "bounced":
+            return queryset.filter(email_bounced_at__isnull=False)
+        if self.value() == "complained":
+            return queryset.filter(email_complained_at__isnull=False)
+        if self.value() == "fine":
+            return queryset.filter(email_bounced_at__isnull=True, email_complained_at__isnull=True)
+        return queryset
+
+
 @admin.register(Customer)
 class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [CustomerResource]
@@ -50,19 +73,49 @@ class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.
         "segment",
         "locale",
         ("unsubscribed_at", admin.EmptyFieldListFilter),
-        ("email_bounced_at", admin.EmptyFieldListFilter),
+        MailStateFilter,
     )
     search_fields = ("email", "name", "external_id", "phone")
+    # Shown, not edited, as "mail problem": it is what the mail server said.
+    exclude = ("email_problem",)
     readonly_fields = (
         "unsubscribed_at",
         "email_bounced_at",
+        "email_complained_at",
+        "mail_problem",
         "erased_at",
         "created_at",
         "updated_at",
     )
     date_hierarchy = "created_at"
-    actions = ("erase_personal_data",)
+    actions = ("erase_personal_data", "clear_mail_flags")
     show_full_result_count = False
+
+    @admin.display(description=_("mail problem"))
+    def mail_problem(self, obj):
+        # Shown while it stops mail; the words stay for the record once cleared.
+        if obj.email_bounced_at is None and obj.email_complained_at is None:
+            return "-"
+        return obj.email_problem or "-"
+
+    @admin.action(
+        description=_("Email again: clear the bounce or spam mark (address fixed)"),
+        permissions=["change"],
+    )
+    def clear_mail_flags(self, request, queryset):
+        count = services.customers_mail_flags_clear(
+            customers=queryset, actor=request.user, via=VIA_ADMIN
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d customer can be emailed again.",
+                "%(count)d customers can be emailed again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description=_("Erase personal data (GDPR), keep anonymous answers"),

@@ -19,6 +19,8 @@ take the admin's export permission whichever way they are reached.
 
 from __future__ import annotations
 
+import base64
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
@@ -66,6 +68,34 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class ApiKeyBasicAuthentication(authentication.BaseAuthentication):
+    """HTTP Basic with the key as the password (any user name): for senders
+    that can be given a URL with credentials but no header of their own, such
+    as a mail provider's notification settings. Only views that list it accept it."""
+
+    def authenticate(self, request):
+        parts = authentication.get_authorization_header(request).split()
+        if not parts or parts[0].lower() != b"basic":
+            return None
+        try:
+            decoded = base64.b64decode(parts[1], validate=True).decode() if len(parts) == 2 else ""
+        except (ValueError, UnicodeDecodeError):
+            decoded = ""
+        _name, colon, secret = decoded.partition(":")
+        if not colon or not secret:
+            raise exceptions.AuthenticationFailed(
+                _("Basic credentials must be base64 of <any name>:<key>.")
+            )
+        api_key = api_key_find(secret=secret)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked key."))
+        bind_request_actor(api_key.label)
+        return api_key.user, api_key
+
+    def authenticate_header(self, request):
+        return 'Basic realm="api"'
 
 
 def scope_needed(view, method: str):

@@ -7,7 +7,13 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
-from .api_access import ANY_KEY, PUBLIC, ApiKeyAuthentication, scope_needed
+from .api_access import (
+    ANY_KEY,
+    PUBLIC,
+    ApiKeyAuthentication,
+    ApiKeyBasicAuthentication,
+    scope_needed,
+)
 from .models import ApiScope
 
 
@@ -40,5 +46,20 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
                 "or the admin. Its scopes say what it may do: "
                 + "; ".join(f"`{scope.value}`: {scope.label}" for scope in ApiScope)
                 + ". Each operation names the one it needs."
+            ),
+        }
+
+
+class ApiKeyBasicScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyBasicAuthentication
+    name = "apiKeyBasic"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": (
+                "HTTP Basic with an API key as the password (any user name), for senders "
+                "that take only a URL with credentials: accepted where an operation lists it."
             ),
         }

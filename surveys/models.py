@@ -60,10 +60,13 @@ def missing_locales(obj: models.Model, field: str) -> list[str]:
 
 class CustomerQuerySet(models.QuerySet):
     def reachable(self):
-        """Customers we may email: not unsubscribed, not erased, and whose
-        address has not bounced for good."""
+        """Customers we may email: not unsubscribed, not erased, whose address
+        has not bounced for good, and who never marked our email as spam."""
         return self.filter(
-            unsubscribed_at__isnull=True, erased_at__isnull=True, email_bounced_at__isnull=True
+            unsubscribed_at__isnull=True,
+            erased_at__isnull=True,
+            email_bounced_at__isnull=True,
+            email_complained_at__isnull=True,
         )
 
     def with_phone(self, phone: str):
@@ -103,6 +106,20 @@ class Customer(models.Model):
         null=True,
         blank=True,
         help_text=_("The mail server refused this address for good; no email is sent to it."),
+    )
+    # Its own column, not an unsubscribe: reports tell the two apart. It stops
+    # mail the same way, and a new address does not clear it.
+    email_complained_at = models.DateTimeField(
+        _("marked as spam at"),
+        null=True,
+        blank=True,
+        help_text=_("The customer reported our email as spam; no email is sent to them."),
+    )
+    email_problem = models.CharField(
+        _("mail problem"),
+        max_length=500,
+        blank=True,
+        help_text=_("What the mail server or provider said about the last bounce or complaint."),
     )
     # Unsubscribe links carry this, never the id: an id counts customers and
     # names the next one (surveys.links). Indexed, not unique: 256 random bits
@@ -190,6 +207,7 @@ class Customer(models.Model):
             self.unsubscribed_at is None
             and self.erased_at is None
             and self.email_bounced_at is None
+            and self.email_complained_at is None
         )
 
 
@@ -526,6 +544,7 @@ class Invitation(models.Model):
         THROTTLED = "throttled", _("Asked or answered within the survey's throttle days")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
         BOUNCED = "bounced", _("Email address bounced")
+        COMPLAINED = "complained", _("Marked our email as spam")
         ERASED = "erased", _("Erased")
 
     survey = models.ForeignKey(
@@ -937,6 +956,7 @@ class AuditEvent(models.Model):
         PERMISSIONS_CHANGED = "permissions.changed", _("Permissions or groups changed")
         API_KEY_CREATED = "api_key.created", _("API key created")
         API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+        MAIL_FLAGS_CLEARED = "customers.mail_cleared", _("Bounce or spam flag cleared")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action, db_index=True)
@@ -1163,6 +1183,7 @@ class ApiScope(models.TextChoices):
     GRANTS_READ = "grants:read", _("Check offer and reward codes")
     GRANTS_REDEEM = "grants:redeem", _("Redeem offer and reward codes at checkout")
     REFERRALS_WRITE = "referrals:write", _("Report orders placed with referral codes")
+    MAIL_EVENTS = "mail:events", _("Report bounces and spam complaints")
 
 
 # What the user a key acts as must hold for the key to use each scope (checked
@@ -1181,6 +1202,8 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ApiScope.GRANTS_READ: ("followups.view_offergrant", "followups.view_rewardgrant"),
     ApiScope.GRANTS_REDEEM: ("followups.redeem_offergrant", "followups.redeem_rewardgrant"),
     ApiScope.REFERRALS_WRITE: ("followups.add_referraluse",),
+    # A bounce or complaint changes the customer: no more email to them.
+    ApiScope.MAIL_EVENTS: ("surveys.change_customer",),
 }
 
 

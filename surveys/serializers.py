@@ -119,6 +119,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "locale",
             "unsubscribed_at",
             "email_bounced_at",
+            "email_complained_at",
             "erased_at",
             "created_at",
             "updated_at",

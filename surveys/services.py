@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -271,9 +271,14 @@ def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -
         customer.phone = None
         customer.name = ""
         customer.external_id = None
+        # The mail server's words quote the address.
+        customer.email_problem = ""
         customer.erased_at = now
         customer.save(
-            update_fields=["email", "phone", "name", "external_id", "erased_at", "updated_at"]
+            update_fields=[
+                *("email", "phone", "name", "external_id", "email_problem"),
+                *("erased_at", "updated_at"),
+            ]
         )
         # This also locks their answers, which orders the erasure against
         # routing (it claims answers with row locks, skipping locked ones): an
@@ -359,6 +364,32 @@ def response_settle(*, response: Response) -> bool:
             response.changeable_until = now
             transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
     return bool(settled)
+
+
+def customers_mail_flags_clear(*, customers, actor=None, via: str = audit.SYSTEM) -> int:
+    """Email ``customers`` again after their address was fixed (or their spam
+    complaint withdrawn): their bounce and complaint marks are removed, with
+    one audit event. Erased customers stay as they are. Returns how many
+    customers were cleared."""
+    now = timezone.now()
+    with transaction.atomic():
+        flagged = customers.filter(erased_at__isnull=True).filter(
+            Q(email_bounced_at__isnull=False) | Q(email_complained_at__isnull=False)
+        )
+        ids = list(flagged.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        Customer.objects.filter(pk__in=ids).update(
+            email_bounced_at=None, email_complained_at=None, email_problem="", updated_at=now
+        )
+        audit.audit_record(
+            action=audit.Action.MAIL_FLAGS_CLEARED,
+            actor=actor,
+            via=via,
+            object_type=Customer._meta.label_lower,
+            object_ids=ids,
+        )
+    return len(ids)
 
 
 def customer_unsubscribe(*, customer: Customer) -> bool:

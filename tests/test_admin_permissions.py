@@ -19,6 +19,7 @@ from django.contrib.auth import get_permission_codename, get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import RequestFactory, TestCase
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
 from followups import roles
 from followups.chat.alerts import chat_alert_create
@@ -327,7 +328,10 @@ def _survey_with_a_customer_due(action):
 
 
 TARGETS = {
-    Customer: lambda action: CustomerFactory(name="Ada Target"),
+    Customer: lambda action: CustomerFactory(
+        name="Ada Target",
+        email_bounced_at=timezone.now() if action == "clear_mail_flags" else None,
+    ),
     Survey: _survey_with_a_customer_due,
     Invitation: lambda action: InvitationFactory(),
     Response: lambda action: ResponseFactory(

@@ -28,11 +28,13 @@ from followups.models import (
     CaseEvent,
     FollowUpCase,
     ImprovementAction,
+    MailEvent,
     OfferGrant,
     OutboundMessage,
     RewardGrant,
     RootCause,
 )
+from followups.outbox.bounces import MailReport, mail_reports_record
 from followups.webhooks.events import EVENT_TYPES
 from surveys import imports, services
 from surveys.models import Customer, CustomerImport, Response, Survey
@@ -246,6 +248,21 @@ def test_an_erased_customer_leaves_no_trace_anywhere_and_the_statistics_stay(cli
         # An invitation still waiting in the outbox when the erasure comes.
         invitation_send(survey=later, customer=zeb)
         queued = OutboundMessage.objects.get(customer=zeb, status=OutboundMessage.Status.QUEUED)
+        # A soft bounce their provider reported, quoting the address (it stops nothing).
+        mail_reports_record(
+            reports=[
+                MailReport(
+                    kind=MailEvent.Kind.BOUNCE,
+                    bounce_type=MailEvent.BounceType.TRANSIENT,
+                    email=EMAIL,
+                    occurred_at=START,
+                    source=MailEvent.Source.DSN,
+                    diagnostic=f"452 4.2.2 <{EMAIL}>: mailbox full",
+                    raw=f"Final-Recipient: rfc822; {EMAIL}\nAction: delayed\n",
+                )
+            ]
+        )
+        assert MailEvent.objects.filter(customer=zeb).exists()
 
         assert admin_exports(client).count(EMAIL) >= 2  # exported while known
         assert case.events.filter(kind=CaseEvent.Kind.ESCALATED).exists()

@@ -340,7 +340,10 @@ def case_email_customer(
     customer = case.customer
     if not customer.is_reachable:
         raise ValidationError(
-            _("This customer unsubscribed or was erased: no email can be sent to them.")
+            _(
+                "This customer gets no email: they unsubscribed, their address bounced, "
+                "they marked our email as spam, or they were erased."
+            )
         )
     with transaction.atomic():
         # An email to the customer is first contact. The case's lock orders

@@ -143,7 +143,7 @@ class InvitationListView(ApiMixin, generics.ListAPIView):
             "send_at or delay the invitation is sent at once; with one, when it is "
             "due. 201: stored (status scheduled, or sent if it already went out). 200: "
             "it will not be sent (status skipped, skip_reason throttled, unsubscribed, "
-            "bounced or erased), or this client's Idempotency-Key was used before and "
+            "bounced, complained or erased), or this client's Idempotency-Key was used before and "
             "its invitation comes back unchanged, whatever this request says. "
             "channel sms is refused (400) until SMS sending exists."
         ),

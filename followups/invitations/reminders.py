@@ -30,6 +30,7 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
             customer__unsubscribed_at__isnull=True,
             customer__erased_at__isnull=True,
             customer__email_bounced_at__isnull=True,
+            customer__email_complained_at__isnull=True,
         )
         .select_related("survey", "customer")
         .order_by("sent_at")

@@ -37,6 +37,8 @@ def skip_reason_for(customer: Customer) -> str:
         return Invitation.SkipReason.ERASED
     if customer.unsubscribed_at is not None:
         return Invitation.SkipReason.UNSUBSCRIBED
+    if customer.email_complained_at is not None:
+        return Invitation.SkipReason.COMPLAINED
     if customer.email_bounced_at is not None:
         return Invitation.SkipReason.BOUNCED
     return ""

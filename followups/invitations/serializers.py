@@ -179,7 +179,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         choices=Invitation.SkipReason.choices,
         read_only=True,
         help_text="Why it will not be sent (empty unless skipped): throttled, "
-        "unsubscribed, bounced or erased.",
+        "unsubscribed, bounced, complained (marked our email as spam) or erased.",
     )
     properties = PropertiesField(read_only=True)
 

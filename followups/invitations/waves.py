@@ -132,11 +132,20 @@ def wave_plan(
     plan.skipped["unsubscribed"] = annotated.filter(
         erased_at__isnull=True, unsubscribed_at__isnull=False
     ).count()
+    plan.skipped["marked as spam"] = annotated.filter(
+        erased_at__isnull=True, unsubscribed_at__isnull=True, email_complained_at__isnull=False
+    ).count()
     plan.skipped["bounced"] = annotated.filter(
-        erased_at__isnull=True, unsubscribed_at__isnull=True, email_bounced_at__isnull=False
+        erased_at__isnull=True,
+        unsubscribed_at__isnull=True,
+        email_complained_at__isnull=True,
+        email_bounced_at__isnull=False,
     ).count()
     reachable = annotated.filter(
-        erased_at__isnull=True, unsubscribed_at__isnull=True, email_bounced_at__isnull=True
+        erased_at__isnull=True,
+        unsubscribed_at__isnull=True,
+        email_complained_at__isnull=True,
+        email_bounced_at__isnull=True,
     )
     plan.skipped[THROTTLED] = reachable.filter(
         Q(recently_invited=True) | Q(recently_answered=True)

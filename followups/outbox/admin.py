@@ -9,9 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followups.models import (
-    OutboundMessage,
-)
+from followups.models import MailEvent, OutboundMessage
 from followups.publish import messages_enqueue
 from surveys.admin import VIA_ADMIN
 from surveys.admin_changelist import RecordAdmin
@@ -69,3 +67,32 @@ class OutboundMessageAdmin(RecordAdmin):
                 )
         messages_enqueue(message_ids=ids)
         self.message_user(request, _("%(n)d message(s) queued again.") % {"n": len(ids)})
+
+
+@admin.register(MailEvent)
+class MailEventAdmin(RecordAdmin):
+    """What mail servers and providers said about addresses; the customer's
+    own page says whether mail to them is stopped, and clears it."""
+
+    list_display = (
+        "received_at",
+        "kind",
+        "bounce_type",
+        "email",
+        "status_code",
+        "short_diagnostic",
+        "source",
+        "stopped_mail",
+    )
+    list_filter = ("kind", "bounce_type", "source", "stopped_mail")
+    search_fields = ("email", "diagnostic")
+    date_hierarchy = "received_at"
+    raw_id_fields = ("customer", "outbound_message")
+    show_full_result_count = False
+
+    @admin.display(description=_("diagnostic"))
+    def short_diagnostic(self, obj):
+        return obj.diagnostic[:80]
+
+    def has_change_permission(self, request, obj=None):
+        return False

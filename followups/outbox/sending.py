@@ -23,14 +23,14 @@ from django.utils import timezone
 from followups.models import (
     CaseEvent,
     GrantStatus,
+    MailEvent,
     OfferGrant,
     OutboundMessage,
     RewardGrant,
 )
 from followups.outbox import transports
+from followups.outbox.bounces import MailReport, mail_reports_record
 from followups.outbox.transports import Transport, TransportError
-from followups.webhooks.emit import Event, webhook_event_emit
-from surveys.models import Customer
 
 logger = logging.getLogger(__name__)
 
@@ -262,28 +262,26 @@ def _requeue(
     return delay
 
 
-def _recipient_bounced(message: OutboundMessage) -> None:
-    """Mark the customer's address bounced, if it is still the one refused
-    (they may have changed it since): nothing is emailed to it again."""
+def _recipient_bounced(message: OutboundMessage, reason: str) -> None:
+    """The mail server refused the recipient for good: recorded as a
+    permanent bounce of the customer's address (if it is still the one
+    refused: they may have changed it since), so nothing is emailed to it again."""
     if message.customer_id is None or not message.recipient:
         return
-    now = timezone.now()
-    with transaction.atomic():
-        bounced = (
-            Customer.objects.with_email(message.recipient)
-            .filter(pk=message.customer_id, email_bounced_at__isnull=True)
-            .update(email_bounced_at=now)
-        )
-        if bounced:
-            customer = Customer.objects.get(pk=message.customer_id)
-            webhook_event_emit(
-                Event(
-                    "invitation.bounced",
-                    f"customer:{customer.pk}:bounced:{now:%Y%m%dT%H%M%S%f}",
-                    now,
-                    {"customer": customer, "bounced_at": now},
-                )
+    mail_reports_record(
+        reports=[
+            MailReport(
+                kind=MailEvent.Kind.BOUNCE,
+                bounce_type=MailEvent.BounceType.PERMANENT,
+                email=message.recipient,
+                occurred_at=timezone.now(),
+                source=MailEvent.Source.SMTP,
+                diagnostic=reason,
+                message_id=message.message_id,
+                identity=f"smtp:{message.pk}",
             )
+        ]
+    )
 
 
 def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:
@@ -293,7 +291,7 @@ def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict
         with transaction.atomic():
             _mark_failed(message, error.reason)
             if error.recipient_refused:
-                _recipient_bounced(message)
+                _recipient_bounced(message, error.reason)
     elif (delay := _requeue(message, error.reason, error.retry_after)) is not None:
         retry[message.pk] = delay
 

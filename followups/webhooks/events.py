@@ -126,6 +126,11 @@ class CustomerErasedData(serializers.Serializer):
     erased_at = serializers.DateTimeField()
 
 
+class CustomerComplainedData(serializers.Serializer):
+    customer = WebhookCustomer()
+    complained_at = serializers.DateTimeField()
+
+
 class InvitationBouncedData(serializers.Serializer):
     customer = WebhookCustomer()
     bounced_at = serializers.DateTimeField()
@@ -163,6 +168,11 @@ EVENT_TYPES: dict[str, EventType] = {
             "customer.erased",
             "A customer's personal data was erased (forget what you hold about them).",
             CustomerErasedData,
+        ),
+        EventType(
+            "customer.complained",
+            "A customer reported our email as spam; they get no more emails.",
+            CustomerComplainedData,
         ),
         EventType(
             "invitation.bounced",
