@@ -91,12 +91,12 @@ SLOWEST_SHOWN = 3
 CUSTOMERS_SQL = """
 INSERT INTO surveys_customer (
     id, email, name, external_id, segment, locale, unsubscribed_at, erased_at,
-    created_at, updated_at, unsubscribe_key)
+    created_at, updated_at, unsubscribe_key, email_problem)
 SELECT c, 'customer' || c || '@example.com', 'Customer ' || c, 'crm-' || c,
        (ARRAY['enterprise', 'mid-market', 'smb', 'consumer', 'public sector',
               'partner'])[1 + mod(c * 7919, 6)],
        (ARRAY['en', 'en', 'en', 'pl', 'ru', 'zh-hans'])[1 + mod(c, 6)],
-       NULL, NULL, %(start)s::timestamptz, %(start)s::timestamptz, md5(c::text)
+       NULL, NULL, %(start)s::timestamptz, %(start)s::timestamptz, md5(c::text), ''
 FROM generate_series(1, %(customers)s::int) AS c
 """
 
@@ -249,9 +249,9 @@ WHERE fc.first_contact_at IS NOT NULL
 GRANTS_SQL = """
 INSERT INTO {table} (
     code, status, created_at, expires_at, sent_at, redeemed_at, customer_id, response_id,
-    {catalogue_column}, survey_id)
+    redeemed_order, redeemed_by, {catalogue_column}, survey_id)
 SELECT {prefix} || resp.id, 'sent', resp.routed_at, resp.routed_at + interval '30 days',
-       resp.routed_at + interval '1 minute', NULL, resp.customer_id, resp.id,
+       resp.routed_at + interval '1 minute', NULL, resp.customer_id, resp.id, '', '',
        (SELECT id FROM {catalogue} WHERE is_default), resp.survey_id
 FROM surveys_response AS resp
 WHERE resp.category = %(category)s

@@ -227,28 +227,29 @@ INSERT INTO surveys_survey (
     follow_up_question_pl, follow_up_question_ru, follow_up_question_zh_hans, default_locale,
     status,
     throttle_days, reminder_after_days, invitation_lifetime_days, detractor_sla_hours,
+    detractor_resolution_hours, sla_business_hours,
     auto_assign, recurrence, benchmark_nps, created_at, last_wave_at)
 VALUES
     (1, 'relationship', 'Relationship NPS',
      'How likely are you to recommend us to a friend or colleague?',
      'What is the main reason for your score?', '', '', '', '', '', '', 'en',
-     'active', 30, 7, 30, 24,
+     'active', 30, 7, 30, 24, 72, false,
      true, 'quarterly', 30, %(created)s, NULL),
     (2, 'support', 'Support NPS',
      'How likely are you to recommend our support to a friend or colleague?',
      'What is the main reason for your score?', '', '', '', '', '', '', 'en',
-     'active', 30, 7, 30, 48,
+     'active', 30, 7, 30, 48, 72, false,
      true, '', NULL, %(created)s, NULL)
 """
 
 CUSTOMERS_SQL = """
 INSERT INTO surveys_customer (
     id, email, name, external_id, segment, locale, unsubscribed_at, erased_at,
-    created_at, updated_at, unsubscribe_key)
+    created_at, updated_at, unsubscribe_key, email_problem)
 SELECT g, 'customer' || g || '@example.com', 'Customer ' || g, 'crm-' || g,
        pg_temp.bench_segment(g), pg_temp.bench_locale(g),
        CASE WHEN mod(g, 40) = 0 THEN %(created)s::timestamptz END, NULL,
-       %(created)s::timestamptz, %(created)s::timestamptz, md5(g::text)
+       %(created)s::timestamptz, %(created)s::timestamptz, md5(g::text), ''
 FROM generate_series(1, %(customers)s::int) AS g
 """
 
@@ -388,11 +389,11 @@ FROM (
 GRANTS_SQL = """
 INSERT INTO {table} (
     id, code, status, created_at, expires_at, sent_at, redeemed_at, customer_id,
-    response_id, survey_id, {catalogue_column})
+    response_id, survey_id, redeemed_order, redeemed_by, {catalogue_column})
 SELECT t.id, {prefix} || t.id, t.status, t.created_at, t.created_at + {valid},
        t.created_at + interval '1 minute',
        CASE WHEN t.status = 'redeemed' THEN t.created_at + t.r * {valid} END,
-       t.customer_id, t.id, t.survey_id, {catalogue_id}
+       t.customer_id, t.id, t.survey_id, '', '', {catalogue_id}
 FROM (
     SELECT resp.id, resp.customer_id, resp.survey_id, resp.routed_at AS created_at,
            random() AS r,

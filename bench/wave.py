@@ -120,7 +120,8 @@ def _create_customers(n: int) -> tuple[int, int]:
         cursor.execute(
             """
             INSERT INTO surveys_customer (email, name, external_id, segment, locale,
-                                          created_at, updated_at, unsubscribe_key)
+                                          created_at, updated_at, unsubscribe_key,
+                                          email_problem)
             SELECT 'customer' || i || '@bench.example.com',
                    CASE WHEN i %% 13 = 0 THEN ''
                         WHEN i %% 11 = 0 THEN 'O''Brien & <Sons> ' || i
@@ -128,7 +129,7 @@ def _create_customers(n: int) -> tuple[int, int]:
                    'bench-' || i,
                    (ARRAY['consumer', 'smb', 'enterprise'])[i %% 3 + 1],
                    (%s::text[])[(i * 7) %% %s + 1],
-                   now(), now(), md5('bench-' || i)
+                   now(), now(), md5('bench-' || i), ''
             FROM generate_series(1, %s) AS i
             """,
             [list(LANGUAGES), len(LANGUAGES), n],
@@ -137,9 +138,9 @@ def _create_customers(n: int) -> tuple[int, int]:
             """
             INSERT INTO surveys_customer (email, name, external_id, segment, locale,
                                           unsubscribed_at, created_at, updated_at,
-                                          unsubscribe_key)
+                                          unsubscribe_key, email_problem)
             SELECT 'gone' || i || '@bench.example.com', 'Gone ' || i, 'bench-gone-' || i,
-                   'consumer', 'en', now(), now(), now(), md5('bench-gone-' || i)
+                   'consumer', 'en', now(), now(), now(), md5('bench-gone-' || i), ''
             FROM generate_series(1, %s) AS i
             """,
             [unsubscribed],
@@ -148,8 +149,9 @@ def _create_customers(n: int) -> tuple[int, int]:
         cursor.execute(
             """
             INSERT INTO surveys_customer (email, name, segment, locale,
-                                          erased_at, created_at, updated_at, unsubscribe_key)
-            SELECT NULL, '', 'consumer', '', now(), now(), now(), md5('bench-erased-' || i)
+                                          erased_at, created_at, updated_at, unsubscribe_key,
+                                          email_problem)
+            SELECT NULL, '', 'consumer', '', now(), now(), now(), md5('bench-erased-' || i), ''
             FROM generate_series(1, %s) AS i
             """,
             [erased],
