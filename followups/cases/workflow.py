@@ -421,7 +421,8 @@ def escalation_text(case: FollowUpCase, *, now: datetime) -> tuple[str, str]:
     reason = _escalation_reason(case, now)
     message = _("Escalated to level %(level)s: %(reason)s.") % {
         "level": case.escalation_level,
-        "reason": reason,
+        # A date format may end in a full stop of its own ("6:25 p.m.").
+        "reason": reason.rstrip("."),
     }
     return reason, message
 

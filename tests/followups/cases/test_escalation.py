@@ -114,3 +114,18 @@ def test_a_contacted_unowned_case_no_longer_escalates_for_having_no_owner():
     case = open_case(created_at=OPENED)
     FollowUpCase.objects.filter(pk=case.pk).update(first_contact_at=OPENED + timedelta(hours=1))
     assert escalate_at(OPENED + timedelta(hours=13)) == 0
+
+
+def test_the_escalation_line_ends_with_one_full_stop_after_an_afternoon_date():
+    from django.utils import translation
+
+    from followups.cases.workflow import escalation_text
+
+    due = datetime(2026, 11, 24, 18, 25, tzinfo=UTC)
+    case = FollowUpCase(
+        created_at=due, due_at=due, escalation_level=1, first_contact_at=None, owner=None
+    )
+    with translation.override("en"):
+        reason, message = escalation_text(case, now=datetime(2026, 11, 25, tzinfo=UTC))
+    assert reason.endswith("m.")  # "... 6:25 p.m." in the English format
+    assert message.endswith(".") and not message.endswith("..")
