@@ -1,0 +1,57 @@
+/* The wave page, kept fresh: every few seconds it asks the wave's results
+   (JSON) and puts the new numbers in place. Without script the page shows
+   the numbers of when it loaded, and its Refresh link loads it again. */
+(function () {
+  "use strict";
+  var page = document.querySelector(".wave-page");
+  if (!page || !window.fetch) { return; }
+  var url = page.dataset.resultsUrl;
+  var seconds = Math.max(parseInt(page.dataset.pollSeconds, 10) || 3, 1);
+  var dash = "\u2013";
+
+  function shown(value, suffix) {
+    return value === null || value === undefined ? dash : String(value) + (suffix || "");
+  }
+
+  function put(element, number, suffix) {
+    if (!element) { return; }
+    var value = number !== null && typeof number === "object" ? number.value : number;
+    element.textContent = shown(value, suffix);
+    if (number && number.url && element.tagName === "A") { element.href = number.url; }
+  }
+
+  function update(results) {
+    Object.keys(results.numbers).forEach(function (name) {
+      var element = page.querySelector('[data-number="' + name + '"]');
+      put(element, results.numbers[name], element && element.dataset.suffix);
+    });
+    page.querySelector('[data-field="chunks_done"]').textContent = results.chunks_done;
+    page.querySelector('[data-field="chunk_count"]').textContent = results.chunk_count;
+    page.querySelector('[data-state="running"]').hidden = results.finished;
+    page.querySelector('[data-state="finished"]').hidden = !results.finished;
+    var warning = document.getElementById("wave-warning");
+    warning.textContent = results.warning || "";
+    warning.hidden = !results.warning;
+    var known = {};
+    results.languages.forEach(function (row) {
+      var line = page.querySelector('tr[data-language="' + row.language + '"]');
+      if (!line) { known.missing = true; return; }
+      put(line.querySelector('[data-cell="invited"]'), row.invited);
+      put(line.querySelector('[data-cell="answered"]'), row.answered);
+      put(line.querySelector('[data-cell="response_rate"]'), row.response_rate, " %");
+      put(line.querySelector('[data-cell="nps"]'), row.nps);
+    });
+    page.dataset.updated = String(Date.now());
+    // A language the page has no line for yet: the page itself draws it.
+    if (known.missing) { window.location.reload(); }
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (results) { if (results) { update(results); } })
+      .catch(function () { /* the next poll tries again */ })
+      .then(function () { window.setTimeout(poll, seconds * 1000); });
+  }
+  window.setTimeout(poll, seconds * 1000);
+}());
