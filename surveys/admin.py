@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 
-from . import admin_audiences  # noqa: F401  (registers its admins: autodiscovery imports only this)
-from . import exports, services
+# admin_audiences registers its admins: autodiscovery imports only this module.
+from . import admin_audiences, exports, services  # noqa: F401
 from .admin_answer_imports import AnswerImportViews
 from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews

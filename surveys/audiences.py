@@ -13,8 +13,6 @@ number on the list and shown before sending.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,7 +21,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from .imports import ImportFileError, file_text, line_error
+from .imports import ImportFileError, file_text, header_read, line_error, records
 from .models import Customer, CustomerList, CustomerListMember
 
 LIST_COLUMNS = ("email", "external_id")
@@ -52,13 +50,7 @@ class ListRow:
 
 
 def _header(reader) -> list[str]:
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except StopIteration:
-        raise ImportFileError(_("The file is empty.")) from None
-    except csv.Error as exc:
-        message = _("The header is not readable as CSV: %(error)s") % {"error": exc}
-        raise ImportFileError(message) from None
+    header = header_read(reader)
     known = [name for name in header if name in LIST_COLUMNS]
     if not known or len(known) != len(set(known)):
         raise ImportFileError(
@@ -89,7 +81,7 @@ def _row_read(line: int, header: list[str], cells: list[str], errors: list[dict]
         return None
     if email is not None:
         try:
-            email = Customer._meta.get_field("email").clean(email, None)  # type: ignore[union-attr]  # a column
+            email = Customer._meta.get_field("email").clean(email, None)
         except ValidationError as exc:
             errors.append(line_error(line, f"email: {' '.join(exc.messages)}"))
             return None
@@ -97,21 +89,13 @@ def _row_read(line: int, header: list[str], cells: list[str], errors: list[dict]
 
 
 def _rows(text: str, errors: list[dict]) -> Iterator[ListRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _header(reader)
-    start = reader.line_num + 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if any(cell.strip() for cell in cells):
-                row = _row_read(line, header, cells, errors)
-                if row is not None:
-                    yield row
-    except csv.Error as exc:
-        errors.append(line_error(start, _("not readable as CSV (%(error)s).") % {"error": exc}))
+    for line, header, cells in records(text, errors, _header):
+        row = _row_read(line, header, cells, errors)
+        if row is not None:
+            yield row
 
 
-def _customers_named(rows: list[ListRow]) -> tuple[dict[str, int], dict[str, int]]:
+def _customers_named(rows: list[ListRow]) -> tuple[dict, dict]:
     """{lower-case email: customer id} and {external id: customer id} of the
     customers the rows name: one query for each."""
     emails = {row.email.lower() for row in rows if row.email}
@@ -158,7 +142,9 @@ def customer_list_read(*, data: bytes) -> ListRead:
     return [(line, pk) for pk, line in members.items()], unknown, repeated
 
 
-def customer_list_store(*, name: str, read: ListRead, file_name: str = "", user=None) -> CustomerList:
+def customer_list_store(
+    *, name: str, read: ListRead, file_name: str = "", user=None
+) -> CustomerList:
     """Store what ``customer_list_read`` found as a list."""
     members, unknown, repeated = read
     with transaction.atomic():

@@ -344,6 +344,9 @@ class CustomerListMember(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.customer_list} #{self.line}"
+
 
 class Survey(models.Model):
     class Status(models.TextChoices):

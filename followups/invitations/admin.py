@@ -190,4 +190,5 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(BaseOutboundMessageAdmin):
-    list_filter = (*BaseOutboundMessageAdmin.list_filter, OutcomeFilter, WaveFilter)
+    # The base names only fields; these two are filters of their own.
+    list_filter = (*BaseOutboundMessageAdmin.list_filter, OutcomeFilter, WaveFilter)  # type: ignore[assignment]

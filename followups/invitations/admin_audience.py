@@ -4,8 +4,11 @@ why; send, and follow the wave on its own page (``WaveAdmin``)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.options import Options
@@ -48,7 +51,7 @@ class AudienceForm(forms.Form):
         label=_("Saved filter"), queryset=SavedFilter.objects.all(), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         segments = (
             Customer.objects.exclude(segment="")
@@ -56,7 +59,8 @@ class AudienceForm(forms.Form):
             .values_list("segment", flat=True)
             .distinct()
         )
-        self.fields["segment"].choices = [("", "---------")] + [(s, s) for s in segments]  # type: ignore[attr-defined]
+        field = cast(forms.ChoiceField, self.fields["segment"])
+        field.choices = [("", "---------")] + [(s, s) for s in segments]
         self.list_read: tuple | None = None
 
     def clean_file(self):
@@ -76,9 +80,9 @@ class AudienceForm(forms.Form):
         kind = data.get("kind")
         if kind == "segment" and not data.get("segment"):
             self.add_error("segment", _("Choose a segment."))
-        if kind == "list" and not (data.get("file") or data.get("customer_list")):
-            if "file" not in self.errors:
-                self.add_error("file", _("Upload a list, or choose one uploaded before."))
+        chosen = data.get("file") or data.get("customer_list") or "file" in self.errors
+        if kind == "list" and not chosen:
+            self.add_error("file", _("Upload a list, or choose one uploaded before."))
         if kind == "filter" and not data.get("saved_filter"):
             self.add_error("saved_filter", _("Choose a saved filter."))
         return data
@@ -152,7 +156,7 @@ class AudienceViews:
     survey list's "send to every customer due" does."""
 
     opts: Options
-    admin_site = None
+    admin_site: AdminSite
 
     def get_urls(self):
         audience = path(
@@ -160,11 +164,11 @@ class AudienceViews:
             declared_view(self, self.audience_view, "change"),
             name="surveys_survey_audience",
         )
-        return [audience, *super().get_urls()]  # type: ignore[misc]
+        return [audience, *super().get_urls()]
 
     def audience_view(self, request, object_id):
         survey = get_object_or_404(Survey, pk=object_id)
-        if not self.has_change_permission(request, survey):  # type: ignore[attr-defined]
+        if not self.has_change_permission(request, survey):
             raise PermissionDenied
         if request.method == "POST" and "send" in request.POST:
             return self._send(request, survey)
@@ -181,7 +185,7 @@ class AudienceViews:
             request,
             template,
             {
-                **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+                **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "original": survey,
                 "survey": survey,

@@ -8,22 +8,32 @@
   var url = page.dataset.resultsUrl;
   var seconds = Math.max(parseInt(page.dataset.pollSeconds, 10) || 3, 1);
   var dash = "\u2013";
+  var language = document.documentElement.lang || undefined;
 
-  function shown(value, suffix) {
-    return value === null || value === undefined ? dash : String(value) + (suffix || "");
+  // As the page's own template writes it: counts as they are, rates and
+  // NPS with one decimal in the page's language ("33,3" in Polish).
+  function shown(value, element) {
+    if (value === null || value === undefined) { return dash; }
+    var text = String(value);
+    if (element.dataset.decimals) {
+      var digits = parseInt(element.dataset.decimals, 10);
+      text = Number(value).toLocaleString(language, {
+        minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false
+      });
+    }
+    return text + (element.dataset.suffix || "");
   }
 
-  function put(element, number, suffix) {
+  function put(element, number) {
     if (!element) { return; }
     var value = number !== null && typeof number === "object" ? number.value : number;
-    element.textContent = shown(value, suffix);
+    element.textContent = shown(value, element);
     if (number && number.url && element.tagName === "A") { element.href = number.url; }
   }
 
   function update(results) {
     Object.keys(results.numbers).forEach(function (name) {
-      var element = page.querySelector('[data-number="' + name + '"]');
-      put(element, results.numbers[name], element && element.dataset.suffix);
+      put(page.querySelector('[data-number="' + name + '"]'), results.numbers[name]);
     });
     page.querySelector('[data-field="chunks_done"]').textContent = results.chunks_done;
     page.querySelector('[data-field="chunk_count"]').textContent = results.chunk_count;
@@ -38,7 +48,7 @@
       if (!line) { known.missing = true; return; }
       put(line.querySelector('[data-cell="invited"]'), row.invited);
       put(line.querySelector('[data-cell="answered"]'), row.answered);
-      put(line.querySelector('[data-cell="response_rate"]'), row.response_rate, " %");
+      put(line.querySelector('[data-cell="response_rate"]'), row.response_rate);
       put(line.querySelector('[data-cell="nps"]'), row.nps);
     });
     page.dataset.updated = String(Date.now());
