@@ -74,6 +74,7 @@ T = {
     "the segment “%(name)s”": t("segment „%(name)s”", "сегмент «%(name)s»", "细分“%(name)s”"),
     # ---- followups/invitations/admin.py
     "audience": t("odbiorcy", "аудитория", "受众"),
+    "No such survey.": t("Nie ma takiej ankiety.", "Такого опроса нет.", "没有这个调查。"),
     "No such wave.": t("Nie ma takiej wysyłki.", "Такой рассылки нет.", "没有这次发送。"),
     "Wave of “%(survey)s”": t(
         "Wysyłka ankiety „%(survey)s”", "Рассылка опроса «%(survey)s»", "“%(survey)s”的发送"

@@ -25,6 +25,13 @@ from surveys.models import Survey, Wave
 admin.site.unregister(Survey)
 admin.site.unregister(OutboundMessage)
 
+
+def _wave_id(value) -> int | None:
+    """A wave id from a URL, or None for anything a bigint column cannot hold."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 # How often the wave page asks for fresh numbers while its wave is under way
 # or answers may still come.
 POLL_SECONDS = 3
@@ -120,11 +127,12 @@ class WaveAdmin(admin.ModelAdmin):
         return [results, *super().get_urls()]
 
     def _wave(self, request, object_id) -> Wave:
+        wave_id = _wave_id(object_id)
         wave = (
             Wave.objects.select_related("survey", "customer_list", "saved_filter", "started_by")
-            .filter(pk=object_id)
+            .filter(pk=wave_id)
             .first()
-            if str(object_id).isdigit()
+            if wave_id is not None
             else None
         )
         if wave is None:
@@ -161,16 +169,16 @@ class WaveFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Offered only once chosen: the wave page is where a wave is picked.
-        value = self.value()
-        return [(value, _("wave #%(id)s") % {"id": value})] if value and value.isdigit() else []
+        wave_id = _wave_id(self.value())
+        return [] if wave_id is None else [(str(wave_id), _("wave #%(id)s") % {"id": wave_id})]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
+        if self.value() is None:
             return queryset
-        if not value.isdigit():
+        wave_id = _wave_id(self.value())
+        if wave_id is None:
             return queryset.none()
-        return queryset.filter(pk__in=wave_emails(int(value)).values("pk"))
+        return queryset.filter(pk__in=wave_emails(wave_id).values("pk"))
 
 
 class OutcomeFilter(admin.SimpleListFilter):

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.options import Options
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
@@ -167,7 +166,9 @@ class AudienceViews:
         return [audience, *super().get_urls()]
 
     def audience_view(self, request, object_id):
-        survey = get_object_or_404(Survey, pk=object_id)
+        survey = self.get_object(request, object_id)
+        if survey is None:
+            raise Http404(gettext("No such survey."))
         if not self.has_change_permission(request, survey):
             raise PermissionDenied
         if request.method == "POST" and "send" in request.POST:

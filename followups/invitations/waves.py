@@ -484,7 +484,7 @@ def wave_chunk_send(*, chunk_id: int) -> int:
     with transaction.atomic():
         chunk = (
             WaveChunk.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("wave__survey")
+            .select_related("wave__survey", "wave__saved_filter")
             .filter(pk=chunk_id, done_at=None)
             .first()
         )
