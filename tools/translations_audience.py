@@ -177,6 +177,12 @@ T = {
         ],
         ["将邀请 %(counter)s 位客户。"],
     ),
+    "95%% interval: %(low)s to %(high)s": t(
+        "przedział 95%%: od %(low)s do %(high)s",
+        "95%% интервал: от %(low)s до %(high)s",
+        "95%% 置信区间：%(low)s 至 %(high)s",
+    ),
+    "Not invited": t("Niezaproszeni", "Не приглашены", "不邀请"),
     "Why": t("Powód", "Причина", "原因"),
     "How many": t("Ile", "Сколько", "人数"),
     "For example": t("Na przykład", "Например", "例如"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from followups.incentives.admin import SurveyIncentiveInline
 from followups.invitations.admin_audience import AudienceViews
 from followups.invitations.wave_results import OUTCOMES, WAVE_PARAMETER, wave_emails, wave_results
-from followups.invitations.waves import wave_plan, wave_start
+from followups.invitations.waves import Audience, wave_plan, wave_start
 from followups.models import OutboundMessage
 from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAdmin
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
@@ -107,7 +107,13 @@ class WaveAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("audience"))
     def audience(self, obj):
-        return obj.customer_list or obj.saved_filter or obj.segment or _("every customer")
+        return str(
+            Audience(
+                segment=obj.segment,
+                customer_list=obj.customer_list,
+                saved_filter=obj.saved_filter,
+            )
+        )
 
     def has_add_permission(self, request):
         return False  # a wave is started by sending a survey

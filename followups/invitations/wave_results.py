@@ -16,10 +16,13 @@ from django.conf import settings
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 from followups.invitations.emails import _dedupe_key
 from followups.models import MailEvent, OutboundMessage
 from surveys.models import Invitation, Locale, Response, Wave
+from surveys.stats import NpsSummary
 
 WAVE_PARAMETER = "wave"  # the outbox list's filter by wave
 
@@ -165,6 +168,28 @@ def wave_results(wave: Wave) -> dict:
         "chunks_done": wave.chunks_done,
         "chunk_count": wave.chunk_count,
         "numbers": {name: number.as_dict() for name, number in numbers.items()},
-        "warning": summary.warning if summary.total else None,
+        "interval": _interval_text(summary),
+        "warning": _warning(summary),
         "languages": _languages(wave),
     }
+
+
+def _interval_text(summary: NpsSummary) -> str:
+    """The NPS's 95% interval, in the active language ("" before any answer)."""
+    if summary.confidence_interval is None:
+        return ""
+    low, high = (number_format(value, 1) for value in summary.confidence_interval)
+    return gettext("95%% interval: %(low)s to %(high)s") % {"low": low, "high": high}
+
+
+def _warning(summary: NpsSummary) -> str:
+    """The dashboard's words for an NPS from too few answers to act on."""
+    if not summary.total or not summary.is_sample_too_small:
+        return ""
+    return ngettext(
+        "Only %(total)s answer: fewer than %(minimum)s, so this NPS is too uncertain to act "
+        "on; read the interval, not the score.",
+        "Only %(total)s answers: fewer than %(minimum)s, so this NPS is too uncertain to act "
+        "on; read the interval, not the score.",
+        summary.total,
+    ) % {"total": summary.total, "minimum": summary.min_sample}

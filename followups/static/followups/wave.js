@@ -39,9 +39,11 @@
     page.querySelector('[data-field="chunk_count"]').textContent = results.chunk_count;
     page.querySelector('[data-state="running"]').hidden = results.finished;
     page.querySelector('[data-state="finished"]').hidden = !results.finished;
-    var warning = document.getElementById("wave-warning");
-    warning.textContent = results.warning || "";
-    warning.hidden = !results.warning;
+    ["interval", "warning"].forEach(function (name) {
+      var element = document.getElementById("wave-" + name);
+      element.textContent = results[name] || "";
+      element.hidden = !results[name];
+    });
     var known = {};
     results.languages.forEach(function (row) {
       var line = page.querySelector('tr[data-language="' + row.language + '"]');
