@@ -209,10 +209,10 @@ T = {
         ],
         ["已邀请 %(counter)s 人"],
     ),
-    "Sent to %(audience)s, started %(started)s.": t(
-        "Wysłano do: %(audience)s, rozpoczęto %(started)s.",
-        "Отправлено: %(audience)s, начато %(started)s.",
-        "发送给%(audience)s，开始于 %(started)s。",
+    "Sent to %(audience)s; started: %(started)s": t(
+        "Wysłano do: %(audience)s; rozpoczęto: %(started)s",
+        "Отправлено: %(audience)s; начато: %(started)s",
+        "发送给%(audience)s；开始于：%(started)s",
     ),
     "Started by %(name)s.": t(
         "Uruchomił(a): %(name)s.", "Запустил(а): %(name)s.", "发起人：%(name)s。"
