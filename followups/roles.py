@@ -79,6 +79,13 @@ MANAGER_PERMISSIONS = (
     ("followups", "view_chatalertdelivery"),
     ("followups", "resend_chatalertdelivery"),
     ("followups", "add_referraluse"),
+    ("surveys", "view_wave"),
+    ("surveys", "view_savedfilter"),
+    ("surveys", "add_savedfilter"),
+    ("surveys", "change_savedfilter"),
+    ("surveys", "delete_savedfilter"),
+    ("surveys", "view_customerlist"),
+    ("surveys", "delete_customerlist"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.

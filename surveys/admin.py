@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 
-from . import exports, services
+# admin_audiences registers its admins: autodiscovery imports only this module.
+from . import admin_audiences, exports, services  # noqa: F401
 from .admin_answer_imports import AnswerImportViews
 from .admin_changelist import DateHierarchyMixin
 from .admin_imports import CustomerImportViews
@@ -304,8 +305,13 @@ class InvitationAdmin(DateHierarchyMixin, admin.ModelAdmin):
         return False
 
     def lookup_allowed(self, lookup, value, request):
-        # The dashboard's response-rate numbers link here narrowed to a segment.
-        return lookup == "customer__segment" or super().lookup_allowed(lookup, value, request)
+        # The dashboard's response-rate numbers link here narrowed to a
+        # segment; a wave page's, to its wave and a language.
+        return lookup in (
+            "customer__segment",
+            "wave__id__exact",
+            "customer__locale__in",
+        ) or super().lookup_allowed(lookup, value, request)
 
 
 class CsvExportMixin:
@@ -417,6 +423,12 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
     def has_add_permission(self, request):
         # Answers come from customers (survey page, API, import), not from staff.
         return False
+
+    def lookup_allowed(self, lookup, value, request):
+        # A wave page's numbers link here narrowed to its wave and a language.
+        return lookup in ("invitation__wave__id__exact", "customer__locale__in") or (
+            super().lookup_allowed(lookup, value, request)
+        )
 
     export_name = "responses"
 

@@ -88,6 +88,8 @@ class CustomerImportViews:
         extra_context = {
             **(extra_context or {}),
             "has_import_permission": self.has_import_permission(request),
+            # "Save these filters": the list's filters as an audience to send to.
+            "can_save_filter": request.user.has_perm("surveys.add_savedfilter"),
         }
         return super().changelist_view(request, extra_context)
 

@@ -88,14 +88,19 @@ def file_text(data: bytes) -> str:
         ) from None
 
 
-def _header(reader) -> list[str]:
+def header_read(reader) -> list[str]:
+    """A CSV file's first line: its column names, trimmed and in lower case."""
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        return [name.strip().lower() for name in next(reader)]
     except StopIteration:
         raise ImportFileError(_("The file is empty.")) from None
     except csv.Error as exc:
         message = _("The header is not readable as CSV: %(error)s") % {"error": exc}
         raise ImportFileError(message) from None
+
+
+def _header(reader) -> list[str]:
+    header = header_read(reader)
     expected = ", ".join(COLUMNS)
     if "email" not in header:
         raise ImportFileError(
@@ -122,9 +127,14 @@ def file_check(*, data: bytes) -> list[str]:
     return _header(csv.reader(io.StringIO(file_text(data), newline="")))
 
 
-def _records(text: str, errors: list[dict]) -> Iterator[tuple[int, list[str], list[str]]]:
+def records(
+    text: str, errors: list[dict], header_check: Callable[..., list[str]] | None = None
+) -> Iterator[tuple[int, list[str], list[str]]]:
+    """(line, header, cells) of each line of a CSV text that is not blank,
+    its header checked by ``header_check`` (the customer import's by
+    default); a line CSV cannot read ends it, as an error in ``errors``."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = _header(reader)
+    header = (header_check or _header)(reader)
     start = reader.line_num + 1
     try:
         for cells in reader:
@@ -238,7 +248,7 @@ def rows_check(*, data: bytes) -> Check:
     unreadable; a bad row is a line-numbered entry of ``errors``."""
     check = Check()
     seen: dict[tuple[str, str], int] = {}
-    for line, header, cells in _records(file_text(data), check.errors):
+    for line, header, cells in records(file_text(data), check.errors):
         row, problems = _row_clean(line, header, cells)
         for column, label in (("email", _("email")), ("external_id", _("external id"))):
             value = row.values.get(column)
@@ -326,7 +336,7 @@ def _rows_parse(data: bytes) -> list[Row]:
     """The rows of a file already checked in full (a resumed job): parsed with
     the same rules, without the database checks (each chunk re-checks its own)."""
     rows = []
-    for line, header, cells in _records(file_text(data), []):
+    for line, header, cells in records(file_text(data), []):
         row, problems = _row_clean(line, header, cells)
         if not problems:
             rows.append(row)

@@ -58,16 +58,42 @@ def missing_locales(obj: models.Model, field: str) -> list[str]:
     ]
 
 
+# Why a customer may not be emailed, in the order they are told apart (an
+# erased customer is reported as erased, whatever else holds), with the column
+# that says so: ``reachable()``, a single invitation's skip reason and a
+# wave's preview all read this one table.
+MAIL_BLOCKS = (
+    ("erased", "erased_at"),
+    ("unsubscribed", "unsubscribed_at"),
+    ("complained", "email_complained_at"),
+    ("bounced", "email_bounced_at"),
+)
+
+
 class CustomerQuerySet(models.QuerySet):
     def reachable(self):
         """Customers we may email: not unsubscribed, not erased, whose address
         has not bounced for good, and who never marked our email as spam."""
-        return self.filter(
-            unsubscribed_at__isnull=True,
-            erased_at__isnull=True,
-            email_bounced_at__isnull=True,
-            email_complained_at__isnull=True,
-        )
+        return self.filter(**{f"{column}__isnull": True for _, column in MAIL_BLOCKS})
+
+    def in_audience(
+        self,
+        *,
+        segment: str = "",
+        customer_list_id: int | None = None,
+        saved_filter: SavedFilter | None = None,
+    ):
+        """The customers a survey is sent to: of a segment, on an uploaded
+        list, matching a saved filter (all that are given), reachable or not."""
+        customers = self
+        if segment:
+            customers = customers.filter(segment=segment)
+        if customer_list_id is not None:
+            members = CustomerListMember.objects.filter(customer_list_id=customer_list_id)
+            customers = customers.filter(pk__in=members.values("customer_id"))
+        if saved_filter is not None:
+            customers = customers.filter(saved_filter.condition())
+        return customers
 
     def with_phone(self, phone: str):
         """Customers with this phone number (E.164, as stored)."""
@@ -202,13 +228,124 @@ class Customer(models.Model):
         )
 
     @property
+    def mail_block(self) -> str:
+        """Why this customer may not be emailed ("" when they may): the
+        first of ``MAIL_BLOCKS`` that holds."""
+        return next((reason for reason, column in MAIL_BLOCKS if getattr(self, column)), "")
+
+    @property
     def is_reachable(self) -> bool:
-        return (
-            self.unsubscribed_at is None
-            and self.erased_at is None
-            and self.email_bounced_at is None
-            and self.email_complained_at is None
+        return not self.mail_block
+
+
+class SavedFilter(models.Model):
+    """A named choice of customers, made of the customer list's own filters
+    (segment, language, joined between two dates), that a survey can be sent
+    to again and again: each wave reads who matches when it is sent."""
+
+    name = SingleLineCharField(_("name"), max_length=100, unique=True)
+    segment = SingleLineCharField(_("segment"), max_length=100, blank=True)
+    locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
+    joined_from = models.DateField(
+        _("joined on or after"), null=True, blank=True, help_text=_("The customer's creation date.")
+    )
+    joined_until = models.DateField(_("joined on or before"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.joined_from and self.joined_until and self.joined_from > self.joined_until:
+            raise ValidationError(
+                {"joined_until": _("The last day comes before the first: swap the two dates.")}
+            )
+
+    def changelist_params(self) -> dict[str, str]:
+        """The customer list's URL parameters that show the same customers."""
+        params = {"segment__exact": self.segment, "locale__exact": self.locale}
+        if self.joined_from:
+            params["created_at__date__gte"] = self.joined_from.isoformat()
+        if self.joined_until:
+            params["created_at__date__lte"] = self.joined_until.isoformat()
+        return {key: value for key, value in params.items() if value}
+
+    def condition(self) -> Q:
+        """The customers this filter chooses, as a condition on Customer."""
+        return Q(
+            **{
+                key.removesuffix("__exact"): value
+                for key, value in self.changelist_params().items()
+            }
         )
+
+
+class CustomerList(models.Model):
+    """Customers named in an uploaded file (by email or external id), kept so
+    a survey is sent to exactly them. Lines naming nobody we know, or someone
+    named before, are counted by line number (not by address: a person who is
+    no customer leaves no personal data here)."""
+
+    name = SingleLineCharField(_("name"), max_length=200)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    unknown_lines = models.JSONField(
+        _("lines naming no customer"), default=list, blank=True, editable=False
+    )
+    repeated_lines = models.JSONField(
+        _("lines naming a customer again"), default=list, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer list")
+        verbose_name_plural = _("customer lists")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerListMember(models.Model):
+    customer_list = models.ForeignKey(
+        CustomerList, on_delete=models.CASCADE, related_name="members"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    line = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("customer list member")
+        verbose_name_plural = _("customer list members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_list", "customer"], name="customerlist_member_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_list} #{self.line}"
 
 
 class Survey(models.Model):
@@ -409,6 +546,32 @@ class Wave(models.Model):
         Survey, on_delete=models.CASCADE, related_name="waves", verbose_name=_("survey")
     )
     segment = models.CharField(_("segment"), max_length=100, blank=True)
+    # The audience beyond a segment: an uploaded list, a saved filter (or none:
+    # every customer). Kept while a wave names them.
+    customer_list = models.ForeignKey(
+        CustomerList,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waves",
+        verbose_name=_("customer list"),
+    )
+    saved_filter = models.ForeignKey(
+        SavedFilter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waves",
+        verbose_name=_("saved filter"),
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     scheduled_at = models.DateTimeField(
         _("chunks made at"), null=True, blank=True, help_text=_("Empty until it is split.")
@@ -439,6 +602,14 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def customers(self):
+        """Everyone this wave is sent to, reachable or not."""
+        return Customer.objects.in_audience(
+            segment=self.segment,
+            customer_list_id=self.customer_list_id,
+            saved_filter=self.saved_filter,
+        )
 
 
 class WaveChunk(models.Model):

@@ -11,6 +11,7 @@ from followups.models import ChatAlert, WebhookEndpoint
 from followups.routing import responses_route
 from followups.webhooks.endpoints import webhook_endpoint_create
 from followups.webhooks.events import EVENT_TYPES
+from surveys.models import CustomerList, CustomerListMember, SavedFilter, Wave
 from tests.factories import InvitationFactory, ResponseFactory, SurveyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,9 @@ CHANGELISTS = [
     "followups_rootcause",
     "followups_staffprofile",
     "surveys_apikey",
+    "surveys_wave",
+    "surveys_savedfilter",
+    "surveys_customerlist",
 ]
 
 
@@ -47,8 +51,16 @@ def make_rows(count, survey):
             categories=["detractor", "passive", "promoter"],
         )
     responses = []
+    made = Wave.objects.count()
     for n in range(count):
         invitation = InvitationFactory(survey=survey)
+        # A wave to a list and a saved filter, as the admin sends one.
+        customer_list = CustomerList.objects.create(name=f"List {made + n}")
+        CustomerListMember.objects.create(
+            customer_list=customer_list, customer=invitation.customer, line=2
+        )
+        saved_filter = SavedFilter.objects.create(name=f"Filter {made + n}", segment="retail")
+        Wave.objects.create(survey=survey, customer_list=customer_list, saved_filter=saved_filter)
         responses.append(
             ResponseFactory(
                 survey=survey, customer=invitation.customer, invitation=invitation, score=n % 11
@@ -92,6 +104,9 @@ def test_list_page_queries_do_not_grow_with_rows(admin_client, name):
         "followups_webhookdelivery",
         "followups_chatalert",
         "followups_chatalertdelivery",
+        "surveys_wave",
+        "surveys_savedfilter",
+        "surveys_customerlist",
     ],
 )
 def test_change_page_opens(admin_client, name):

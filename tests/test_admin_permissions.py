@@ -50,8 +50,10 @@ from surveys.models import (
     AuditEvent,
     Customer,
     CustomerImport,
+    CustomerList,
     Invitation,
     Response,
+    SavedFilter,
     Survey,
     Wave,
 )
@@ -328,6 +330,8 @@ def _survey_with_a_customer_due(action):
 
 
 TARGETS = {
+    SavedFilter: lambda action: SavedFilter.objects.create(name="Spare filter", segment="vip"),
+    CustomerList: lambda action: CustomerList.objects.create(name="Spare list"),
     Customer: lambda action: CustomerFactory(
         name="Ada Target",
         email_bounced_at=timezone.now() if action == "clear_mail_flags" else None,
@@ -523,6 +527,17 @@ URL_CALLS = {
         method="post", kwargs=_answer_import_kwargs, changes=True
     ),
     "admin:surveys_answerimport_report": Call(kwargs=_answer_import_report_kwargs),
+    "admin:surveys_survey_audience": Call(
+        method="post",
+        kwargs=lambda: {"object_id": SurveyFactory(status=Survey.Status.ACTIVE).pk},
+        data=lambda: {"segment": "retail", "send": "1"},
+        shown_on=lambda kwargs: reverse("admin:surveys_survey_change", args=[kwargs["object_id"]]),
+        changes=True,
+    ),
+    "admin:surveys_wave_results": Call(
+        kwargs=lambda: {"object_id": Wave.objects.create(survey=SurveyFactory()).pk},
+        shown_on=lambda kwargs: reverse("admin:surveys_wave_change", args=[kwargs["object_id"]]),
+    ),
     "admin:surveys_customer_export": Call(
         method="post",
         data=lambda: {"resource": "0", "format": "0", "customerresource_email": "on"},

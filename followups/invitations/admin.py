@@ -1,28 +1,59 @@
 """The survey admin with what follows from a survey: the offer and reward its
-answers lead to, and sending a wave of invitations.
+answers lead to, sending a wave of invitations (to every customer due, or to
+an audience), and each wave's page with its progress and results.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from followups.incentives.admin import SurveyIncentiveInline
-from followups.invitations.waves import wave_plan, wave_start
+from followups.invitations.admin_audience import AudienceViews
+from followups.invitations.wave_results import OUTCOMES, WAVE_PARAMETER, wave_emails, wave_results
+from followups.invitations.waves import Audience, wave_plan, wave_start
+from followups.models import OutboundMessage
+from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAdmin
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
-from surveys.models import Survey
+from surveys.admin_permissions import declared_view
+from surveys.models import Survey, Wave
 
 admin.site.unregister(Survey)
+admin.site.unregister(OutboundMessage)
+
+
+def _wave_id(value) -> int | None:
+    """A wave id from a URL, or None for anything a bigint column cannot hold."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+# How often the wave page asks for fresh numbers while its wave is under way
+# or answers may still come.
+POLL_SECONDS = 3
 
 
 @admin.register(Survey)
-class SurveyAdmin(BaseSurveyAdmin):
+class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
     """The surveys admin, with the offer and reward its answers lead to, and
     sending a wave of invitations."""
 
     inlines = [SurveyIncentiveInline]
     actions = ("send_wave",)
+    change_form_template = "followups/admin/survey_change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        survey = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "can_send": survey is not None and self.has_change_permission(request, survey),
+            "waves": survey.waves.all()[:5] if survey is not None else [],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(
         description=_("Send to every customer due (respects throttling)"), permissions=["change"]
@@ -54,10 +85,124 @@ class SurveyAdmin(BaseSurveyAdmin):
                 },
             )
         for survey in surveys:
-            wave_start(survey=survey)
+            wave_start(survey=survey, started_by=request.user)
         self.message_user(
             request,
             "; ".join(f"{plan.survey.name}: {plan.summary}" for plan in plans),
             messages.SUCCESS,
         )
         return None
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin):
+    """Waves, read-only: the list, and each wave's page with its progress and
+    results (``<id>/change/``), refreshed from ``<id>/results/`` (JSON)."""
+
+    list_display = ("started_at", "survey", "audience", "invited", "finished_at")
+    list_filter = ("survey",)
+    list_select_related = ("survey", "customer_list", "saved_filter")
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("audience"))
+    def audience(self, obj):
+        return str(
+            Audience(
+                segment=obj.segment,
+                customer_list=obj.customer_list,
+                saved_filter=obj.saved_filter,
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False  # a wave is started by sending a survey
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its invitations say which wave asked them
+
+    def get_urls(self):
+        results = path(
+            "<path:object_id>/results/",
+            declared_view(self, self.results_view, "view"),
+            name="surveys_wave_results",
+        )
+        return [results, *super().get_urls()]
+
+    def _wave(self, request, object_id) -> Wave:
+        wave_id = _wave_id(object_id)
+        wave = (
+            Wave.objects.select_related("survey", "customer_list", "saved_filter", "started_by")
+            .filter(pk=wave_id)
+            .first()
+            if wave_id is not None
+            else None
+        )
+        if wave is None:
+            raise Http404(_("No such wave."))
+        if not self.has_view_permission(request, wave):
+            raise PermissionDenied
+        return wave
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        wave = self._wave(request, object_id)
+        results = wave_results(wave)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": wave,
+            "wave": wave,
+            "title": _("Wave of “%(survey)s”") % {"survey": wave.survey.name},
+            "audience": self.audience(wave),
+            "results": results,
+            "results_url": reverse("admin:surveys_wave_results", args=[wave.pk]),
+            "poll_seconds": POLL_SECONDS,
+        }
+        return TemplateResponse(request, "followups/admin/wave.html", context)
+
+    def results_view(self, request, object_id):
+        return JsonResponse(wave_results(self._wave(request, object_id)))
+
+
+class WaveFilter(admin.SimpleListFilter):
+    """The first invitation emails of one wave (the wave page links here)."""
+
+    title = _("wave")
+    parameter_name = WAVE_PARAMETER
+
+    def lookups(self, request, model_admin):
+        # Offered only once chosen: the wave page is where a wave is picked.
+        wave_id = _wave_id(self.value())
+        return [] if wave_id is None else [(str(wave_id), _("wave #%(id)s") % {"id": wave_id})]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        wave_id = _wave_id(self.value())
+        if wave_id is None:
+            return queryset.none()
+        return queryset.filter(pk__in=wave_emails(wave_id).values("pk"))
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    """Sent (and not bounced since) or bounced: the wave page's two numbers."""
+
+    title = _("outcome")
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return (("sent", _("sent")), ("bounced", _("bounced")))
+
+    def queryset(self, request, queryset):
+        if self.value() in OUTCOMES:
+            return queryset.filter(OUTCOMES[self.value()])
+        return queryset
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(BaseOutboundMessageAdmin):
+    # The base names only fields; these two are filters of their own.
+    list_filter = (*BaseOutboundMessageAdmin.list_filter, OutcomeFilter, WaveFilter)  # type: ignore[assignment]

@@ -32,16 +32,9 @@ class InvitationRequest:
 
 
 def skip_reason_for(customer: Customer) -> str:
-    """Why this customer may not be emailed now ("" when they may)."""
-    if customer.erased_at is not None:
-        return Invitation.SkipReason.ERASED
-    if customer.unsubscribed_at is not None:
-        return Invitation.SkipReason.UNSUBSCRIBED
-    if customer.email_complained_at is not None:
-        return Invitation.SkipReason.COMPLAINED
-    if customer.email_bounced_at is not None:
-        return Invitation.SkipReason.BOUNCED
-    return ""
+    """Why this customer may not be emailed now ("" when they may): an
+    ``Invitation.SkipReason`` value, from ``MAIL_BLOCKS``."""
+    return customer.mail_block
 
 
 def _throttled(customer: Customer, *, survey: Survey, now: datetime) -> bool:

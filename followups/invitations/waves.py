@@ -45,19 +45,59 @@ from followups.publish import (
     tasks_publish_on_commit,
 )
 from surveys.links import unsubscribe_url
-from surveys.models import Channel, Customer, Invitation, Response, Survey, Wave, WaveChunk
+from surveys.models import (
+    MAIL_BLOCKS,
+    Channel,
+    Customer,
+    CustomerList,
+    Invitation,
+    Response,
+    SavedFilter,
+    Survey,
+    Wave,
+    WaveChunk,
+)
 
 logger = logging.getLogger(__name__)
 
 
-# Why a customer due is not invited: the plan's keys, and their words.
+# Why a customer due is not invited: the plan's keys, and their words. The
+# mail blocks are ``MAIL_BLOCKS``' keys (``Invitation.SkipReason`` values).
 THROTTLED = "throttled"
+OVER_THE_LIMIT = "over the limit"
 SKIP_REASONS = {
     "erased": gettext_lazy("erased"),
     "unsubscribed": gettext_lazy("unsubscribed"),
+    "complained": gettext_lazy("marked as spam"),
     "bounced": gettext_lazy("bounced"),
-    "over the limit": gettext_lazy("over the limit"),
+    OVER_THE_LIMIT: gettext_lazy("over the limit"),
 }
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a wave is for: a segment, an uploaded list, a saved filter (each
+    narrowing the others), or, with none of them, every customer."""
+
+    segment: str = ""
+    customer_list: CustomerList | None = None
+    saved_filter: SavedFilter | None = None
+
+    def customers(self) -> QuerySet[Customer]:
+        return Customer.objects.in_audience(
+            segment=self.segment,
+            customer_list_id=self.customer_list.pk if self.customer_list else None,
+            saved_filter=self.saved_filter,
+        )
+
+    def __str__(self) -> str:
+        if self.customer_list is not None:
+            return gettext("the list “%(name)s”") % {"name": self.customer_list.name}
+        if self.saved_filter is not None:
+            return gettext("the saved filter “%(name)s”") % {"name": self.saved_filter.name}
+        if self.segment:
+            return gettext("the segment “%(name)s”") % {"name": self.segment}
+        return gettext("every customer")
 
 
 @dataclass
@@ -69,6 +109,8 @@ class WavePlan:
     skipped: Counter = field(default_factory=Counter)
     # The customers ``to_send`` was read from (unevaluated; ignores ``limit``).
     due: QuerySet[Customer] | None = None
+    # A few of the customers skipped for each reason (when asked for).
+    samples: dict[str, list[Customer]] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
@@ -76,12 +118,12 @@ class WavePlan:
         parts = [gettext("%(count)d to invite") % {"count": len(self.to_send)}]
         parts += [
             gettext("%(count)d skipped: %(reason)s")
-            % {"count": count, "reason": self._reason_text(reason)}
+            % {"count": count, "reason": self.reason_text(reason)}
             for reason, count in sorted(self.skipped.items())
         ]
         return "; ".join(parts)
 
-    def _reason_text(self, reason: str) -> str:
+    def reason_text(self, reason: str) -> str:
         if reason == THROTTLED:
             days = self.survey.throttle_days
             return ngettext(
@@ -112,49 +154,50 @@ def _with_throttle(customers: QuerySet, *, survey: Survey, now: datetime) -> Que
     )
 
 
+def _skip_groups(annotated: QuerySet) -> tuple[dict[str, QuerySet], QuerySet]:
+    """The customers skipped for each reason (each once, under the first
+    reason that holds, in ``MAIL_BLOCKS``' order, then the throttle), and
+    those left: the customers due."""
+    conditions = [(reason, Q(**{f"{column}__isnull": False})) for reason, column in MAIL_BLOCKS]
+    conditions.append((THROTTLED, Q(recently_invited=True) | Q(recently_answered=True)))
+    groups = {}
+    none_before = Q()
+    for reason, condition in conditions:
+        groups[reason] = annotated.filter(none_before & condition)
+        none_before &= ~condition
+    return groups, annotated.filter(none_before)
+
+
 def wave_plan(
     *,
     survey: Survey,
     segment: str | None = None,
     customers: QuerySet | None = None,
+    audience: Audience | None = None,
     limit: int | None = None,
     now: datetime | None = None,
+    samples: int = 0,
 ) -> WavePlan:
-    """Decide who to invite: reachable customers not asked or answering any
-    survey within the survey's throttle days."""
+    """Decide who to invite: reachable customers (of the audience, if given)
+    not asked or answering any survey within the survey's throttle days.
+    With ``samples``, keep that many of the customers skipped per reason."""
     now = now or timezone.now()
     base = Customer.objects.all() if customers is None else customers
+    if audience is not None:
+        base = base & audience.customers()
     if segment:
         base = base.filter(segment=segment)
-    annotated = _with_throttle(base, survey=survey, now=now)
+    groups, due = _skip_groups(_with_throttle(base, survey=survey, now=now))
     plan = WavePlan(survey=survey)
-    plan.skipped["erased"] = annotated.filter(erased_at__isnull=False).count()
-    plan.skipped["unsubscribed"] = annotated.filter(
-        erased_at__isnull=True, unsubscribed_at__isnull=False
-    ).count()
-    plan.skipped["marked as spam"] = annotated.filter(
-        erased_at__isnull=True, unsubscribed_at__isnull=True, email_complained_at__isnull=False
-    ).count()
-    plan.skipped["bounced"] = annotated.filter(
-        erased_at__isnull=True,
-        unsubscribed_at__isnull=True,
-        email_complained_at__isnull=True,
-        email_bounced_at__isnull=False,
-    ).count()
-    reachable = annotated.filter(
-        erased_at__isnull=True,
-        unsubscribed_at__isnull=True,
-        email_complained_at__isnull=True,
-        email_bounced_at__isnull=True,
-    )
-    plan.skipped[THROTTLED] = reachable.filter(
-        Q(recently_invited=True) | Q(recently_answered=True)
-    ).count()
-    due = reachable.filter(recently_invited=False, recently_answered=False).order_by("pk")
+    for reason, skipped in groups.items():
+        plan.skipped[reason] = skipped.count()
+        if samples and plan.skipped[reason]:
+            plan.samples[reason] = list(skipped.order_by("pk")[:samples])
+    due = due.order_by("pk")
     due_ids = due.values_list("pk", flat=True)
     ids: list[int] = list(due_ids[:limit] if limit else due_ids)
     if limit is not None:
-        plan.skipped["over the limit"] = due.count() - len(ids)
+        plan.skipped[OVER_THE_LIMIT] = due.count() - len(ids)
     plan.to_send = ids
     plan.due = due
     plan.skipped = +plan.skipped  # drop the reasons nobody was skipped for
@@ -355,21 +398,32 @@ def _invite(
 
 
 def _wave_customers(wave: Wave) -> QuerySet:
-    customers = Customer.objects.reachable()
-    return customers.filter(segment=wave.segment) if wave.segment else customers
+    return wave.customers().reachable()
 
 
-def wave_start(*, survey: Survey, segment: str = "", now: datetime | None = None) -> Wave:
-    """Record a wave of ``survey`` to every customer due (of ``segment``) and
-    have it split and sent by the workers, once the transaction commits."""
+def wave_start(
+    *,
+    survey: Survey,
+    segment: str = "",
+    audience: Audience | None = None,
+    started_by=None,
+    now: datetime | None = None,
+) -> Wave:
+    """Record a wave of ``survey`` to every customer due (of ``segment``, or
+    of ``audience``) and have it split and sent by the workers, once the
+    transaction commits."""
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
         )
     now = now or timezone.now()
+    audience = audience or Audience(segment=segment or "")
     wave = Wave.objects.create(
         survey=survey,
-        segment=segment or "",
+        segment=audience.segment,
+        customer_list=audience.customer_list,
+        saved_filter=audience.saved_filter,
+        started_by=started_by,
         started_at=now,
         progressed_at=now,
         chunk_size=settings.NPS_WAVE_CHUNK_SIZE,
@@ -430,7 +484,7 @@ def wave_chunk_send(*, chunk_id: int) -> int:
     with transaction.atomic():
         chunk = (
             WaveChunk.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("wave__survey")
+            .select_related("wave__survey", "wave__saved_filter")
             .filter(pk=chunk_id, done_at=None)
             .first()
         )

@@ -1,0 +1,245 @@
+"""Sending a survey to an audience from the admin: choose a segment, an
+uploaded list or a saved filter; see who would be invited, who is skipped and
+why; send, and follow the wave on its own page (``WaveAdmin``)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin import AdminSite
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models.options import Options
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from followups.invitations.waves import Audience, wave_plan, wave_start
+from surveys import audiences, imports, services
+from surveys.admin_languages import survey_gap_message
+from surveys.admin_permissions import declared_view
+from surveys.models import Customer, CustomerList, Locale, SavedFilter, Survey
+
+SAMPLES = 5  # customers shown per reason a preview skips them for
+
+
+class AudienceForm(forms.Form):
+    KINDS = (
+        ("segment", _("A segment")),
+        ("list", _("An uploaded list")),
+        ("filter", _("A saved filter")),
+    )
+    kind = forms.ChoiceField(label=_("Send to"), choices=KINDS, widget=forms.RadioSelect)
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+    file = forms.FileField(
+        label=_("List file (CSV)"),
+        required=False,
+        help_text=_(
+            "UTF-8, with a header line naming a column email, external_id or both; "
+            "one customer a line."
+        ),
+    )
+    customer_list = forms.ModelChoiceField(
+        label=_("or a list uploaded before"), queryset=CustomerList.objects.all(), required=False
+    )
+    saved_filter = forms.ModelChoiceField(
+        label=_("Saved filter"), queryset=SavedFilter.objects.all(), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        segments = (
+            Customer.objects.exclude(segment="")
+            .order_by("segment")
+            .values_list("segment", flat=True)
+            .distinct()
+        )
+        field = cast(forms.ChoiceField, self.fields["segment"])
+        field.choices = [("", "---------")] + [(s, s) for s in segments]
+        self.list_read: tuple | None = None
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        try:
+            self.list_read = audiences.customer_list_read(data=upload.read())
+        except imports.ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        except audiences.CustomerListRefused as refused:
+            raise forms.ValidationError(_refusal(refused.errors)) from None
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == "segment" and not data.get("segment"):
+            self.add_error("segment", _("Choose a segment."))
+        chosen = data.get("file") or data.get("customer_list") or "file" in self.errors
+        if kind == "list" and not chosen:
+            self.add_error("file", _("Upload a list, or choose one uploaded before."))
+        if kind == "filter" and not data.get("saved_filter"):
+            self.add_error("saved_filter", _("Choose a saved filter."))
+        return data
+
+    def audience(self, user) -> Audience:
+        """The audience chosen; an uploaded file is stored as a list first."""
+        data = self.cleaned_data
+        if data["kind"] == "segment":
+            return Audience(segment=data["segment"])
+        if data["kind"] == "filter":
+            return Audience(saved_filter=data["saved_filter"])
+        if self.list_read is None:
+            return Audience(customer_list=data["customer_list"])
+        upload = data["file"]
+        stored = audiences.customer_list_store(
+            name=upload.name, file_name=upload.name, read=self.list_read, user=user
+        )
+        return Audience(customer_list=stored)
+
+
+def _refusal(errors: list[dict]) -> list[str]:
+    """The bad lines of a refused list, one message each (the first few)."""
+    shown = [
+        gettext("Line %(line)d: %(message)s") % {"line": error["line"], "message": error["message"]}
+        for error in errors[: audiences.ERRORS_SHOWN]
+    ]
+    more = len(errors) - len(shown)
+    if more:
+        shown.append(
+            ngettext("…and %(count)d more bad line.", "…and %(count)d more bad lines.", more)
+            % {"count": more}
+        )
+    shown.append(gettext("Nothing was stored: correct these lines and upload the file again."))
+    return shown
+
+
+class SendConfirmForm(forms.Form):
+    """The audience a preview showed, posted back by its "Send now"."""
+
+    segment = forms.CharField(required=False)
+    customer_list = forms.ModelChoiceField(queryset=CustomerList.objects.all(), required=False)
+    saved_filter = forms.ModelChoiceField(queryset=SavedFilter.objects.all(), required=False)
+
+    def audience(self) -> Audience:
+        return Audience(
+            segment=self.cleaned_data["segment"],
+            customer_list=self.cleaned_data["customer_list"],
+            saved_filter=self.cleaned_data["saved_filter"],
+        )
+
+
+def _list_groups(audience: Audience) -> list[dict]:
+    """The lines of an uploaded list that invite nobody, as preview groups."""
+    customer_list = audience.customer_list
+    if customer_list is None:
+        return []
+    groups = [
+        (customer_list.unknown_lines, gettext("lines naming no customer")),
+        (customer_list.repeated_lines, gettext("lines naming a customer already listed")),
+    ]
+    return [
+        {"reason": reason, "count": len(lines), "lines": lines[:SAMPLES]}
+        for lines, reason in groups
+        if lines
+    ]
+
+
+class AudienceViews:
+    """For the survey admin: ``<id>/audience/`` (``surveys_survey_audience``),
+    the page that chooses, previews and sends. It declares ``change``, as the
+    survey list's "send to every customer due" does."""
+
+    opts: Options
+    admin_site: AdminSite
+
+    def get_urls(self):
+        audience = path(
+            "<path:object_id>/audience/",
+            declared_view(self, self.audience_view, "change"),
+            name="surveys_survey_audience",
+        )
+        return [audience, *super().get_urls()]
+
+    def audience_view(self, request, object_id):
+        survey = self.get_object(request, object_id)
+        if survey is None:
+            raise Http404(gettext("No such survey."))
+        if not self.has_change_permission(request, survey):
+            raise PermissionDenied
+        if request.method == "POST" and "send" in request.POST:
+            return self._send(request, survey)
+        form = AudienceForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            if survey.status != Survey.Status.ACTIVE:
+                form.add_error(None, _inactive(survey))
+            else:
+                return self._preview(request, survey, form.audience(request.user))
+        return self._page(request, survey, "followups/admin/audience.html", {"form": form})
+
+    def _page(self, request, survey, template, context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "original": survey,
+                "survey": survey,
+                "title": gettext("Send “%(survey)s” to an audience") % {"survey": survey.name},
+                **context,
+            },
+        )
+
+    def _preview(self, request, survey, audience: Audience):
+        plan = wave_plan(survey=survey, audience=audience, samples=SAMPLES)
+        groups = [
+            {
+                "reason": plan.reason_text(reason),
+                "count": count,
+                "customers": plan.samples.get(reason, []),
+            }
+            for reason, count in sorted(plan.skipped.items())
+        ]
+        gaps = services.survey_language_gaps(survey=survey, customers=plan.due)
+        languages = [
+            survey_gap_message(gap.customers)
+            % {"count": gap.customers, "language": Locale(gap.locale).label}
+            for gap in gaps
+        ]
+        context = {
+            "plan": plan,
+            "audience": audience,
+            "audience_text": str(audience),
+            "groups": groups,
+            "list_groups": _list_groups(audience),
+            "language_gaps": languages,
+        }
+        return self._page(request, survey, "followups/admin/audience_preview.html", context)
+
+    def _send(self, request, survey):
+        form = SendConfirmForm(request.POST)
+        if not form.is_valid():
+            raise Http404("The audience to send to is gone.")
+        if survey.status != Survey.Status.ACTIVE:
+            messages.error(request, _inactive(survey))
+            return HttpResponseRedirect(request.path)
+        with transaction.atomic():
+            wave = wave_start(survey=survey, audience=form.audience(), started_by=request.user)
+        messages.success(
+            request,
+            gettext("Sending “%(survey)s” to %(audience)s.")
+            % {"survey": survey.name, "audience": form.audience()},
+        )
+        return HttpResponseRedirect(reverse("admin:surveys_wave_change", args=[wave.pk]))
+
+
+def _inactive(survey: Survey) -> str:
+    return gettext("Only an active survey can be sent: “%(name)s” is %(status)s.") % {
+        "name": survey.name,
+        "status": survey.get_status_display(),
+    }
