@@ -18,7 +18,7 @@ from pathlib import Path
 from tests.smtp import free_port
 
 USER = "replies"
-PASSWORD = "imap-test-password"  # noqa: S105 - a throwaway server's login
+PASSWORD = "imap-test-password"  # a throwaway server's login
 
 
 def dovecot_path() -> str | None:

@@ -79,9 +79,9 @@ def test_an_oversized_message_is_skipped_and_marked_read(imap_mailbox, case, set
 def test_a_wrong_password_is_a_clear_error_and_reads_nothing(imap_mailbox, case, settings):
     imap_mailbox.deliver(reply_mime(case.pk))
     settings.NPS_REPLY_IMAP_PASSWORD = "wrong"
-    with pytest.raises(MailboxError, match="IMAP 127.0.0.1"):
+    with pytest.raises(MailboxError, match=r"IMAP 127\.0\.0\.1"):
         fetch()
-    with pytest.raises(CommandError, match="IMAP 127.0.0.1"):
+    with pytest.raises(CommandError, match=r"IMAP 127\.0\.0\.1"):
         call_command("fetch_replies")
     replies_fetch_task()  # the periodic task logs it and waits for the next run
     assert imap_mailbox.unseen() == 1
