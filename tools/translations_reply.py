@@ -30,6 +30,8 @@ T = {
     "timeline entry": t("wpis na osi czasu", "запись в хронологии", "时间线条目"),
     "customer reply": t("odpowiedź klienta", "ответ клиента", "客户回复"),
     "customer replies": t("odpowiedzi klientów", "ответы клиентов", "客户回复"),
+    # ---- the case page's timeline: who wrote a reply
+    "case timeline\x04the customer": t("klient", "клиент", "客户"),
     # ---- surveys/models.py: ApiScope
     "Deliver customers' email replies to their cases": t(
         "Dostarczanie odpowiedzi e-mail klientów do ich spraw",
