@@ -257,16 +257,23 @@ def _record_first_contact(case: FollowUpCase, actor, now: datetime) -> None:
         return
     case.save(update_fields=[*fields, "updated_at"])
     if "status" in fields:
-        event = _event(
-            case,
-            CaseEvent.Kind.STATUS_CHANGED,
-            actor,
-            f"{Status.NEW.label} → {Status.IN_PROGRESS.label}",
-            at=now,
-            previous=Status.NEW,
-            status=Status.IN_PROGRESS,
-        )
-        _webhook(case, event, "case.status_changed", previous_status=Status.NEW.value)
+        _back_to_work(case, actor, Status.NEW, now)
+
+
+def _back_to_work(case: FollowUpCase, actor, previous: str, now: datetime) -> None:
+    """Record that ``case`` went from ``previous`` to in progress because of
+    what happened (first contact, the customer's reply), not a chosen status."""
+    Status = FollowUpCase.Status
+    event = _event(
+        case,
+        CaseEvent.Kind.STATUS_CHANGED,
+        actor,
+        f"{Status(previous).label} → {Status.IN_PROGRESS.label}",
+        at=now,
+        previous=previous,
+        status=Status.IN_PROGRESS,
+    )
+    _webhook(case, event, "case.status_changed", previous_status=str(previous))
 
 
 def case_log_call(*, case: FollowUpCase, actor, outcome: str, note: str = "") -> CaseEvent:
@@ -408,16 +415,7 @@ def case_reply_record(
         if waited:
             case.status = Status.IN_PROGRESS
             case.save(update_fields=["status", "updated_at"])
-            changed = _event(
-                case,
-                CaseEvent.Kind.STATUS_CHANGED,
-                None,
-                f"{Status.WAITING.label} → {Status.IN_PROGRESS.label}",
-                at=now,
-                previous=Status.WAITING,
-                status=Status.IN_PROGRESS,
-            )
-            _webhook(case, changed, "case.status_changed", previous_status=Status.WAITING.value)
+            _back_to_work(case, None, Status.WAITING, now)
         messages_enqueue(message_ids=_notify_reply(case, event, back_in_progress=waited))
     return event
 

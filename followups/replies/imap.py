@@ -92,7 +92,7 @@ def replies_fetch(*, mailbox: MailboxSettings | None = None, limit: int = FETCH_
         status, data = client.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise MailboxError(f"IMAP search failed: {data!r}")
-        for uid in (data[0] or b"").split()[:limit]:
+        for uid in [uid.decode("ascii") for uid in (data[0] or b"").split()[:limit]]:
             counts[_one(client, uid)] += 1
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     except (OSError, imaplib.IMAP4.error) as exc:
@@ -105,7 +105,7 @@ def replies_fetch(*, mailbox: MailboxSettings | None = None, limit: int = FETCH_
     return counts
 
 
-def _one(client: imaplib.IMAP4, uid: bytes) -> str:
+def _one(client: imaplib.IMAP4, uid: str) -> str:
     """Hand one message to the reply service; what became of it."""
     _status, data = client.uid("FETCH", uid, "(RFC822.SIZE)")
     size = SIZE.search(data[0] if data and isinstance(data[0], bytes) else b"")

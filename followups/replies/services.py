@@ -38,7 +38,7 @@ def reply_receive(*, raw: bytes, source: str, recipients: tuple[str, ...] = ()) 
     target = reply_target(message, extra=recipients)
     content = reply_content(message, raw)
     key = content.message_key[:12]
-    if target.verdict is not Verdict.VALID:
+    if target.verdict is not Verdict.VALID or target.case_id is None:
         logger.warning(
             "Reply %s via %s ignored: %s reply address.", key, source, target.verdict.value
         )
