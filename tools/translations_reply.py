@@ -32,6 +32,13 @@ T = {
     "customer replies": t("odpowiedzi klientów", "ответы клиентов", "客户回复"),
     # ---- the case page's timeline: who wrote a reply
     "case timeline\x04the customer": t("klient", "клиент", "客户"),
+    # ---- surveys/imports.py: the phone column of the customer import
+    "phone number": t("numer telefonu", "номер телефона", "电话号码"),
+    "another customer has this phone number.": t(
+        "inny klient ma już ten numer telefonu.",
+        "у другого клиента уже есть этот номер телефона.",
+        "另一位客户已使用此电话号码。",
+    ),
     # ---- surveys/models.py: ApiScope
     "Deliver customers' email replies to their cases": t(
         "Dostarczanie odpowiedzi e-mail klientów do ich spraw",
