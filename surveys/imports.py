@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
-from .phones import phone_normalize
 from .models import AnswerImport, Customer, CustomerImport, ImportJob
+from .phones import phone_normalize
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
