@@ -12,6 +12,7 @@ from followups.invitations.api import (
     InvitationListView,
 )
 from followups.outbox.api import MailEventsView
+from followups.replies.api import InboundReplyView
 from followups.reporting.api import KpiView
 from surveys.api import NotFoundView
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("reports/kpis/", KpiView.as_view(), name="report-kpis"),
     path("referrals/use/", ReferralUseView.as_view(), name="referral-use"),
     path("mail/events/", MailEventsView.as_view(), name="mail-events"),
+    path("mail/inbound/", InboundReplyView.as_view(), name="mail-inbound"),
     path("invitations/", InvitationListView.as_view(), name="invitation-list"),
     path("invitations/bulk/", InvitationBulkView.as_view(), name="invitation-bulk"),
     path("invitations/<int:pk>/", InvitationDetailView.as_view(), name="invitation-detail"),

@@ -49,6 +49,11 @@ def customer_scrub(*, personal: PersonalData) -> None:
     # The emails to them: who, what and how are kept; the message is not, as it
     # was written for them (their name, their codes, their links).
     to_them.update(recipient="", subject=ERASED, body_text=ERASED, body_html="")
+    # What they wrote in a reply is theirs, as their comment is: gone whole
+    # (names of attachments with it); the entry stays, a fact of the case.
+    CaseEvent.objects.filter(case_id__in=case_ids, kind=CaseEvent.Kind.CUSTOMER_REPLIED).update(
+        message=ERASED, data={"attachments": []}
+    )
     _scrub_rows(
         CaseEvent.objects.filter(case_id__in=case_ids), personal, text=["message"], json=["data"]
     )

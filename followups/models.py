@@ -626,6 +626,7 @@ class CaseEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         RESURVEYED = "resurveyed", _("Re-surveyed")
         REDEEMED = "redeemed", _("Code redeemed")
+        CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
 
     class CallOutcome(models.TextChoices):
         """How a logged call went (kept in the event's data). Only a call that
@@ -721,6 +722,18 @@ class OutboundMessage(models.Model):
         related_name="+",
         verbose_name=_("written by"),
         help_text=_("The person who wrote it; empty for automatic emails."),
+    )
+    from_name = models.CharField(
+        _("sender's name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The display name on the shared sender address; empty: the sender's own."),
+    )
+    reply_to = models.CharField(
+        _("reply to"),
+        max_length=254,
+        blank=True,
+        help_text=_("The case's reply address: the customer's answer lands on its timeline."),
     )
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body_text = models.TextField(_("plain-text body"))
@@ -856,6 +869,41 @@ class MailEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.status_code or self.bounce_type} ({self.pk})"
+
+
+class InboundReply(models.Model):
+    """An email a customer sent to a case's reply address, as received once:
+    the guard against recording a message twice (mail providers and IMAP
+    deliver at least once). What the customer wrote is on the case's timeline
+    (``event``); this row holds no personal data, only a digest of the
+    Message-ID."""
+
+    class Source(models.TextChoices):
+        API = "api", _("Inbound webhook")
+        IMAP = "imap", _("IMAP mailbox")
+
+    message_key = models.CharField(_("Message-ID digest"), max_length=64, unique=True)
+    case = models.ForeignKey(
+        FollowUpCase, on_delete=models.CASCADE, related_name="replies", verbose_name=_("case")
+    )
+    event = models.OneToOneField(
+        CaseEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reply",
+        verbose_name=_("timeline entry"),
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer reply")
+        verbose_name_plural = _("customer replies")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} · case {self.case_id}"
 
 
 # --- Webhooks -----------------------------------------------------------------

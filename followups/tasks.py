@@ -23,6 +23,7 @@ from followups.invitations.waves import (
 )
 from followups.outbox.sending import messages_send
 from followups.publish import SEND_MESSAGES, task_publish
+from followups.replies.imap import MailboxError, replies_fetch
 from followups.reporting.digest import digest_send
 from followups.routing import responses_route
 from followups.sweep import lost_work_sweep
@@ -129,3 +130,14 @@ def digest_send_task() -> None:
 def grants_expire_task() -> None:
     """Mark offer and reward codes past their date expired (in chunks)."""
     grants_expire()
+
+
+@shared_task(name="followups.fetch_replies", ignore_result=True)
+def replies_fetch_task() -> None:
+    """Read customers' replies from the IMAP mailbox (periodic, when
+    NPS_REPLY_IMAP_HOST is set). An unreachable mailbox is logged and tried
+    again at the next run: nothing is marked read before it is recorded."""
+    try:
+        replies_fetch()
+    except MailboxError as exc:
+        logger.warning("Replies not fetched: %s", exc)

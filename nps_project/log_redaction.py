@@ -1,5 +1,6 @@
-"""The secret part of survey links (``/s/<token>/``) and unsubscribe links
-(``/u/<signed>/``) is cut out of every log line.
+"""The secret part of survey links (``/s/<token>/``), unsubscribe links
+(``/u/<signed>/``) and cases' reply addresses (``replies+<token>@...``) is cut
+out of every log line.
 
 Whoever reads the logs (an operator, a log service, a leaked backup) could
 otherwise answer a customer's survey, read their answer or unsubscribe them.
@@ -21,10 +22,13 @@ REDACTED = "[redacted]"
 # of surveys.urls), alone or after a scheme and host, then the token: anything
 # up to the next slash, query, quote or space. "/static/s/x.css" is left alone.
 _LINK_TOKEN = re.compile(r"(^|[\s\"'=(<,]|//[^/\s\"'<>]+)(/[su]/)[^/?#\s\"'<>]+")
+# A case's reply address (followups.outbox.reply_address): whoever holds it
+# can write on the case's timeline.
+_REPLY_TOKEN = re.compile(r"\+[0-9a-z]{1,13}-[0-9a-z]{1,7}-[a-z2-7]{26}@", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    return _LINK_TOKEN.sub(rf"\1\2{REDACTED}", text)
+    return _REPLY_TOKEN.sub(f"+{REDACTED}@", _LINK_TOKEN.sub(rf"\1\2{REDACTED}", text))
 
 
 class RedactTokensFilter(logging.Filter):

@@ -30,10 +30,13 @@ from django.utils.translation import gettext as _
 from .audit import Action, audit_record
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
 from .models import AnswerImport, Customer, CustomerImport, ImportJob
+from .phones import phone_normalize
 from .text import single_line
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
-COLUMNS = ("email", "name", "external_id", "segment", "locale")
+COLUMNS = ("email", "name", "external_id", "segment", "locale", "phone")
+# Absent values are NULL in these columns: their unique constraints ignore NULLs.
+NULLABLE_COLUMNS = ("email", "external_id", "phone")
 CHUNK_SIZE = 1000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -169,12 +172,13 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
         if column == "locale":
             value = locale_normalize(value)
         try:
+            if column == "phone":  # E.164, as every other way in stores it
+                value = phone_normalize(value) or ""
             value = Customer._meta.get_field(column).clean(value, None)  # type: ignore[union-attr]  # a column
         except ValidationError as exc:
             problems.append(f"{column}: {' '.join(exc.messages)}")
             continue
-        # Absent values are NULL for the unique columns: their constraints ignore NULLs.
-        values[column] = value or (None if column in ("email", "external_id") else "")
+        values[column] = value or (None if column in NULLABLE_COLUMNS else "")
     if "email" in values and not values["email"]:
         problems.append("email: " + _("A customer needs an email address."))
     return Row(line, values), problems
@@ -195,10 +199,18 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
             email_lower__in=[row.values["email"].lower() for row in rows]  # type: ignore[union-attr]
         )
     }
+    phones = [row.values["phone"] for row in rows if row.values.get("phone")]
+    by_phone = dict(Customer.objects.filter(phone__in=phones).values_list("phone", "pk"))
     for row in rows:
         values = row.values
         by_id = by_external_id.get(values["external_id"]) if values["external_id"] else None
         owner = by_email.get(values["email"].lower())  # type: ignore[union-attr]
+        phone_owner = by_phone.get(values.get("phone"))
+        if phone_owner is not None and phone_owner != getattr(by_id or owner, "pk", None):
+            plan.errors.append(
+                line_error(row.line, "phone: " + _("another customer has this phone number."))
+            )
+            continue
         if by_id is not None and owner is not None and owner.pk != by_id.pk:
             plan.errors.append(
                 line_error(row.line, "email: " + _("another customer already has this email."))
@@ -250,7 +262,11 @@ def rows_check(*, data: bytes) -> Check:
     seen: dict[tuple[str, str], int] = {}
     for line, header, cells in records(file_text(data), check.errors):
         row, problems = _row_clean(line, header, cells)
-        for column, label in (("email", _("email")), ("external_id", _("external id"))):
+        for column, label in (
+            ("email", _("email")),
+            ("external_id", _("external id")),
+            ("phone", _("phone number")),
+        ):
             value = row.values.get(column)
             if not value:
                 continue

@@ -1355,6 +1355,7 @@ class ApiScope(models.TextChoices):
     GRANTS_REDEEM = "grants:redeem", _("Redeem offer and reward codes at checkout")
     REFERRALS_WRITE = "referrals:write", _("Report orders placed with referral codes")
     MAIL_EVENTS = "mail:events", _("Report bounces and spam complaints")
+    MAIL_REPLIES = "mail:replies", _("Deliver customers' email replies to their cases")
 
 
 # What the user a key acts as must hold for the key to use each scope (checked
@@ -1375,6 +1376,8 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ApiScope.REFERRALS_WRITE: ("followups.add_referraluse",),
     # A bounce or complaint changes the customer: no more email to them.
     ApiScope.MAIL_EVENTS: ("surveys.change_customer",),
+    # A reply is added to a case's timeline (and may move its status).
+    ApiScope.MAIL_REPLIES: ("followups.add_inboundreply",),
 }
 
 

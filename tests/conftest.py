@@ -1,7 +1,7 @@
 """Shared fixtures, and the rule for tests that need real services.
 
-Tests marked ``postgres``, ``redis`` or ``browser`` run when the service is
-reachable and are skipped loudly when not. With REQUIRE_SERVICES=1 (as in CI)
+Tests marked ``postgres``, ``redis``, ``browser``, ``gettext`` or ``imap`` run
+when the service is reachable and are skipped loudly when not. With REQUIRE_SERVICES=1 (as in CI)
 a missing service fails the run instead, so nothing is skipped silently.
 """
 
@@ -62,11 +62,20 @@ def _gettext_missing() -> str | None:
     return None
 
 
+def _dovecot_missing() -> str | None:
+    from tests.dovecot import dovecot_path
+
+    if dovecot_path() is None:
+        return "dovecot is not installed (apt-get install dovecot-imapd)"
+    return None
+
+
 SERVICE_CHECKS = {
     "postgres": _postgres_missing,
     "redis": _redis_reachable,
     "browser": _browser_missing,
     "gettext": _gettext_missing,
+    "imap": _dovecot_missing,
 }
 
 
@@ -159,6 +168,30 @@ def smtp(smtp_server, settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield smtp_server
     smtp_server.handler.reset()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """Dovecot with a configuration of its own, on a free port (tests marked ``imap``)."""
+    from tests.dovecot import Dovecot
+
+    with Dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def imap_mailbox(dovecot_server, settings):
+    """The reply mailbox, empty, and the settings that point at it."""
+    from tests.dovecot import PASSWORD, USER
+
+    dovecot_server.empty()
+    settings.NPS_REPLY_IMAP_HOST = "127.0.0.1"
+    settings.NPS_REPLY_IMAP_PORT = dovecot_server.port
+    settings.NPS_REPLY_IMAP_SSL = False
+    settings.NPS_REPLY_IMAP_USER = USER
+    settings.NPS_REPLY_IMAP_PASSWORD = PASSWORD
+    settings.NPS_REPLY_IMAP_FOLDER = "INBOX"
+    return dovecot_server
 
 
 @pytest.fixture(autouse=True)

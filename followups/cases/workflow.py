@@ -11,15 +11,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from followups.cases import access, sla
 from followups.invitations.emails import invitation_send
-from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause, StaffProfile
 from followups.outbox.language import customer_language
 from followups.outbox.messages import email_queue, render
+from followups.outbox.reply_address import reply_address, sender_name
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, webhook_event_emit
 
@@ -256,16 +257,23 @@ def _record_first_contact(case: FollowUpCase, actor, now: datetime) -> None:
         return
     case.save(update_fields=[*fields, "updated_at"])
     if "status" in fields:
-        event = _event(
-            case,
-            CaseEvent.Kind.STATUS_CHANGED,
-            actor,
-            f"{Status.NEW.label} → {Status.IN_PROGRESS.label}",
-            at=now,
-            previous=Status.NEW,
-            status=Status.IN_PROGRESS,
-        )
-        _webhook(case, event, "case.status_changed", previous_status=Status.NEW.value)
+        _back_to_work(case, actor, Status.NEW, now)
+
+
+def _back_to_work(case: FollowUpCase, actor, previous: str, now: datetime) -> None:
+    """Record that ``case`` went from ``previous`` to in progress because of
+    what happened (first contact, the customer's reply), not a chosen status."""
+    Status = FollowUpCase.Status
+    event = _event(
+        case,
+        CaseEvent.Kind.STATUS_CHANGED,
+        actor,
+        f"{Status(previous).label} → {Status.IN_PROGRESS.label}",
+        at=now,
+        previous=previous,
+        status=Status.IN_PROGRESS,
+    )
+    _webhook(case, event, "case.status_changed", previous_status=str(previous))
 
 
 def case_log_call(*, case: FollowUpCase, actor, outcome: str, note: str = "") -> CaseEvent:
@@ -352,20 +360,97 @@ def case_email_customer(
         locked = _lock(case)
         if not access.can_work(actor, locked):
             raise PermissionDenied(_("Only the case's owner or a manager can email the customer."))
-        _record_first_contact(locked, actor, timezone.now())
+        now = timezone.now()
+        _record_first_contact(locked, actor, now)
+        language = customer_language(case.response)
+        with translation.override(language):
+            from_name = sender_name(_name(actor))
         email = email_queue(
             template="case_message",
             dedupe_key=f"case:{case.pk}:message:{draft_id}",
             recipient=customer.email,  # type: ignore[arg-type]  # NULL only once erased (check constraint)
-            language=customer_language(case.response),
+            language=language,
             context={"subject": subject.strip(), "body": body.strip()},
             customer=customer,
             response_id=case.response_id,
             case_id=case.pk,
             created_by=actor,
+            # The customer's answer comes back to this case (followups.replies).
+            from_name=from_name,
+            reply_to=reply_address(case.pk, now=now),
         )
         messages_enqueue(message_ids=[email.pk])
     return email
+
+
+# --- Replies from the customer ------------------------------------------------
+
+
+def case_reply_record(
+    *, case: FollowUpCase, text: str, attachments: list[str], source: str
+) -> CaseEvent:
+    """Put the customer's emailed reply on the case's timeline, tell whoever
+    works the case, and hand a case waiting on the customer back to its owner
+    (in progress). A resolved or closed case is not reopened: the reply is
+    recorded and the owner told, and they decide."""
+    Status = FollowUpCase.Status
+    with transaction.atomic():
+        case = _lock(case)
+        now = timezone.now()
+        message = text.strip() or _("(The reply has no text.)")
+        if attachments:
+            message += "\n\n" + _("Attachments (not kept): %(names)s") % {
+                "names": ", ".join(attachments)
+            }
+        event = _event(
+            case,
+            CaseEvent.Kind.CUSTOMER_REPLIED,
+            None,
+            message,
+            at=now,
+            source=source,
+            attachments=attachments,
+        )
+        waited = case.status == Status.WAITING
+        if waited:
+            case.status = Status.IN_PROGRESS
+            case.save(update_fields=["status", "updated_at"])
+            _back_to_work(case, None, Status.WAITING, now)
+        messages_enqueue(message_ids=_notify_reply(case, event, back_in_progress=waited))
+    return event
+
+
+def _notify_reply(case: FollowUpCase, event: CaseEvent, *, back_in_progress: bool) -> list[int]:
+    """Email the owner (nobody owns it: the managers) that the customer
+    replied. The email links to the case and does not quote the reply: the
+    customer's words stay in one place, which erasure empties."""
+    owner = case.owner
+    recipients = [owner] if owner is not None and owner.is_active else list(access.managers())
+    languages = dict(
+        StaffProfile.objects.filter(user__in=[user.pk for user in recipients]).values_list(
+            "user_id", "language"
+        )
+    )
+    ids = []
+    for user in recipients:
+        if not user.email:
+            continue
+        email = email_queue(
+            template="case_reply",
+            dedupe_key=f"case:{case.pk}:reply:{event.pk}:{user.pk}",
+            recipient=user.email,
+            language=languages.get(user.pk) or settings.LANGUAGE_CODE,
+            context={
+                "case_id": case.pk,
+                "back_in_progress": back_in_progress,
+                "closed": not case.is_open,
+                "owned": owner is not None and owner.pk == user.pk,
+                "url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/{case.pk}/change/",
+            },
+            case_id=case.pk,
+        )
+        ids.append(email.pk)
+    return ids
 
 
 # --- Escalation -------------------------------------------------------------

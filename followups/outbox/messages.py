@@ -54,6 +54,8 @@ def email_queue(
     response_id: int | None = None,
     case_id: int | None = None,
     created_by=None,
+    from_name: str = "",
+    reply_to: str = "",
 ) -> OutboundMessage:
     """Create the outbox row for one email to the address ``recipient``, or
     return the one that already has this dedupe key. The caller enqueues
@@ -72,6 +74,8 @@ def email_queue(
         response_id=response_id,
         case_id=case_id,
         created_by=created_by,
+        from_name=from_name,
+        reply_to=reply_to,
         subject=rendered.subject,
         body_text=rendered.body_text,
         body_html=rendered.body_html,

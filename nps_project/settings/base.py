@@ -461,3 +461,32 @@ CELERY_BEAT_SCHEDULE["weekly-digest"] = {
     # Mondays at 07:00 in TIME_ZONE.
     "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
 }
+
+# Replies from customers. Every email staff send from a case carries a
+# per-case reply address, <local>+<signed token>@<domain> (plus-addressing:
+# one mailbox receives them all); the token is an HMAC under SECRET_KEY, so
+# there is no secret of its own to set. Domain: the sender's (DEFAULT_FROM_EMAIL)
+# unless set.
+NPS_REPLY_LOCAL_PART = env("NPS_REPLY_LOCAL_PART", default="replies")
+NPS_REPLY_DOMAIN = env("NPS_REPLY_DOMAIN", default="")
+# A reply address stops working this many days after the email that gave it.
+NPS_REPLY_MAX_AGE_DAYS = env.int("NPS_REPLY_MAX_AGE_DAYS", default=365)
+# A reply message (the whole MIME message, attachments included) larger than
+# this is refused by the inbound endpoint (413) and skipped over IMAP.
+NPS_REPLY_MAX_BYTES = env.int("NPS_REPLY_MAX_BYTES", default=10 * 1024 * 1024)
+# The IMAP mailbox `manage.py fetch_replies` reads (and, when a host is set,
+# Celery beat every NPS_REPLY_FETCH_INTERVAL_SECONDS). No password default.
+NPS_REPLY_IMAP_HOST = env("NPS_REPLY_IMAP_HOST", default="")
+NPS_REPLY_IMAP_PORT = env.int("NPS_REPLY_IMAP_PORT", default=993)
+NPS_REPLY_IMAP_SSL = env.bool("NPS_REPLY_IMAP_SSL", default=True)
+NPS_REPLY_IMAP_USER = env("NPS_REPLY_IMAP_USER", default="")
+NPS_REPLY_IMAP_PASSWORD = env("NPS_REPLY_IMAP_PASSWORD", default="")
+NPS_REPLY_IMAP_FOLDER = env("NPS_REPLY_IMAP_FOLDER", default="INBOX")
+NPS_REPLY_IMAP_TIMEOUT = env.float("NPS_REPLY_IMAP_TIMEOUT", default=30.0)
+NPS_REPLY_FETCH_INTERVAL_SECONDS = env.float("NPS_REPLY_FETCH_INTERVAL_SECONDS", default=60.0)
+if NPS_REPLY_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["fetch-replies"] = {
+        "task": "followups.fetch_replies",
+        "schedule": NPS_REPLY_FETCH_INTERVAL_SECONDS,
+        "options": {"expires": NPS_REPLY_FETCH_INTERVAL_SECONDS},
+    }

@@ -174,3 +174,32 @@ def test_a_file_that_is_not_utf8_is_refused_clearly(tmp_path):
 def test_a_missing_file_is_refused_clearly(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_customers", str(tmp_path / "nope.csv"))
+
+
+def test_a_phone_column_is_stored_in_international_form(tmp_path):
+    out, _, error = run(
+        tmp_path, "email,name,phone\nana@example.com,Ana,0048 601 234 567\nbob@example.com,Bob,\n"
+    )
+    assert error is None
+    assert out.strip() == "2 created, 0 updated, 0 unchanged."
+    assert Customer.objects.get(email="ana@example.com").phone == "+48601234567"
+    assert Customer.objects.get(email="bob@example.com").phone is None
+
+
+def test_a_bad_repeated_or_taken_phone_number_is_a_line_error_and_imports_nothing(tmp_path):
+    CustomerFactory(email="owner@example.com", phone="+48601234567")
+    _, err, error = run(
+        tmp_path,
+        "email,phone\n"
+        "ana@example.com,12\n"
+        "bob@example.com,+44 20 7946 0958\n"
+        "cat@example.com,+442079460958\n"
+        "dan@example.com,+48 601 234 567\n",
+    )
+    assert error is not None
+    assert "line 2: phone: Enter a phone number in international format" in err
+    assert "line 4: phone: the same phone number as line 3." in err
+    assert "line 5: phone: another customer has this phone number." in err
+    assert Customer.objects.count() == 1
+    out, _, error = run(tmp_path, "email,phone\nowner@example.com,+48 601 234 567\n")
+    assert (error, out.strip()) == (None, "0 created, 0 updated, 1 unchanged.")  # their own

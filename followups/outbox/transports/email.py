@@ -15,6 +15,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 
 from followups.models import OutboundMessage
+from followups.outbox.reply_address import from_header
 from followups.outbox.transports.base import (
     Transport,
     TransportError,
@@ -60,8 +61,9 @@ def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_header(email.from_name),
         to=[email.recipient],
+        reply_to=[email.reply_to] if email.reply_to else None,
         connection=connection,
         headers=headers,
     )

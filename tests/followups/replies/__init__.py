@@ -1,0 +1,36 @@
+"""Replies as mail programs write them, for the reply tests."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from followups.outbox.reply_address import reply_address
+
+
+def reply_mime(
+    case_id: int | None = None,
+    *,
+    text: str | None = "Thanks, that solved it.",
+    html: str | None = None,
+    to: str | None = None,
+    message_id: str | None = None,
+    attachments: tuple[tuple[str, bytes], ...] = (),
+    sender: str = "Customer <customer@example.com>",
+) -> bytes:
+    """A reply to case ``case_id``'s reply address (or to ``to``), as bytes."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to or reply_address(case_id)  # type: ignore[arg-type]
+    message["Subject"] = "Re: Your feedback"
+    message["Message-ID"] = message_id or make_msgid(domain="customer.example")
+    if text is not None:
+        message.set_content(text)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+    elif html is not None:
+        message.set_content(html, subtype="html")
+    for name, data in attachments:
+        maintype, subtype = ("image", "png") if name.endswith(".png") else ("application", "pdf")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
