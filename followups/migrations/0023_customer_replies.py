@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0021_mail_events'),
+        ('followups', '0022_managers_send_to_audiences'),
     ]
 
     operations = [
