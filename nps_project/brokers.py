@@ -4,8 +4,9 @@ Redis is the default. RabbitMQ (``amqp://``) is the broker to choose where
 durability matters more than the last bit of speed; for it:
 
 - every queue (routing, email, default) is a quorum queue: replicated on the
-  cluster's nodes, durable, and with a delivery limit that parks a message
-  which keeps killing its worker instead of redelivering it forever;
+  cluster's nodes, durable, and with a delivery limit that drops a message
+  which keeps killing its worker instead of redelivering it forever (the
+  sweeper still has its rows);
 - publisher confirms: ``apply_async`` returns once RabbitMQ has the message,
   so an answer's routing task is not lost in a socket buffer when the broker
   dies (the sweeper still catches anything that was not confirmed);
@@ -30,7 +31,11 @@ from kombu import Exchange, Queue
 AMQP_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
 EXCHANGE = "nps"
 QUEUES = ("routing", "email", "default")
-QUORUM = {"x-queue-type": "quorum"}
+# A message redelivered this many times (its worker died under it each time)
+# is dropped instead of killing workers forever; the rows stay in the
+# database, and the sweeper publishes their work again.
+DELIVERY_LIMIT = 20
+QUORUM = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT}
 # The transport options that say how a publish retries a lost connection:
 # kombu reads them for every transport (the others are Redis's own).
 PUBLISH_RETRY = frozenset({"max_retries", "interval_start", "interval_step", "interval_max"})

@@ -162,9 +162,7 @@ def test_rows_read_from_the_replica_can_be_related_to_rows_of_the_primary():
 def answered():
     survey = SurveyFactory(slug="rel")
     for score in (0, 5, 8, 10):
-        ResponseFactory(
-            survey=survey, score=score, submitted_at=timezone.now() - timedelta(days=1)
-        )
+        ResponseFactory(survey=survey, score=score, submitted_at=timezone.now() - timedelta(days=1))
     FollowUpCaseFactory(response__survey=survey, response__score=2)
     return survey
 
