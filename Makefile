@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=nps_project.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format worker beat bench drills clean
+.PHONY: help install run test lint format worker beat bench soak drills clean
 
 help:
 	@echo "make run     - the product on http://$(HOST):$(PORT)/ (SQLite, demo data, logins printed)"
@@ -25,7 +25,9 @@ help:
 	@echo "              (the same checks run before each commit after .venv/bin/pre-commit install)"
 	@echo "make worker  - a Celery worker for all queues (needs CELERY_BROKER_URL)"
 	@echo "make beat    - Celery beat, the periodic sweeper and schedulers"
-	@echo "make bench   - benchmarks against local PostgreSQL and Redis (bench/results/)"
+	@echo "make bench   - benchmarks against local PostgreSQL, Redis and RabbitMQ (bench/results/)"
+	@echo "make soak    - 1,000,000 answers over 30 minutes: flat worker memory, no backlog growth"
+	@echo "              (bench/results/soak.md; SOAK_ARGS='--duration 90 --rate 50' for a short run)"
 	@echo "make drills  - fault drills: workers killed, Redis and SMTP down (bench/results/)"
 
 $(STAMP): pyproject.toml
@@ -75,6 +77,9 @@ beat: install
 bench: install
 	$(PY) -m bench
 	$(PY) -m bench.reporting --reuse
+
+soak: install
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 drills: install
 	$(PY) -m bench.drills

@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "wave": "bench.wave",
     "invitations": "bench.invitations",
     "webhooks": "bench.webhooks",
+    "scale": "bench.scale",
 }
 
 

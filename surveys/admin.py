@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
 
+from nps_project.replica import replica_reads
+
 # admin_audiences registers its admins: autodiscovery imports only this module.
 from . import admin_audiences, exports, services  # noqa: F401
 from .admin_answer_imports import AnswerImportViews
@@ -342,6 +344,7 @@ class CsvExportMixin:
         extra_context["has_export_permission"] = self.has_export_permission(request)
         return super().changelist_view(request, extra_context)
 
+    @replica_reads()
     def export_csv(self, request):
         try:
             changelist = self.get_changelist_instance(request)

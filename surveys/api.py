@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 
 from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
+from nps_project.replica import replica_reads
 
 from . import exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
@@ -309,6 +310,7 @@ class ResponseExportView(ApiMixin, generics.GenericAPIView):
             **{(code, "application/json"): r for code, r in _errors(400, 401, 403, 429).items()},
         },
     )
+    @replica_reads()
     def get(self, request, *args, **kwargs):
         answers = self.filter_queryset(self.get_queryset())
         export_record(queryset=answers, params=declared_filters(self, request), via="api")
@@ -557,6 +559,7 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
         filters=True,
         responses={200: NpsReportSerializer, **_errors(400, 401, 403, 404, 429)},
     )
+    @replica_reads()
     def get(self, request, slug: str):
         survey = get_object_or_404(models.Survey, slug=slug)
         selection = NpsFilter(

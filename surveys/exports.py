@@ -20,6 +20,8 @@ from django.db.models import Case, CharField, Expression, F, QuerySet, Value, Wh
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from nps_project.replica import pinned
+
 # Rows fetched per round trip. Read at call time, so tests can make it small.
 CHUNK_SIZE = 2000
 # About this much CSV text per write to the server: fewer, larger writes than one per line.
@@ -99,12 +101,18 @@ class _Echo:
 
 
 def csv_lines(queryset: QuerySet, columns: Sequence[Column], *, bom: bool = False) -> Iterator[str]:
-    """The header, then one CSV line per row of ``queryset``."""
+    """The header, then one CSV line per row of ``queryset``. The rows are
+    read later, while the response streams: the database they come from (the
+    replica, in an export marked ``replica_reads``) is fixed now."""
+    rows = pinned(queryset.values_list(*(column for _, column in columns)))
+    return _csv_lines(rows, [name for name, _ in columns], bom=bom)
+
+
+def _csv_lines(rows: QuerySet, header: list[str], *, bom: bool) -> Iterator[str]:
     writer = csv_writer(_Echo())
-    header = writer.writerow([name for name, _ in columns])
-    yield BOM + header if bom else header
-    rows = queryset.values_list(*(column for _, column in columns)).iterator(chunk_size=CHUNK_SIZE)
-    for row in rows:
+    first = writer.writerow(header)
+    yield BOM + first if bom else first
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow(row)
 
 

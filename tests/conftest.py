@@ -36,6 +36,24 @@ def _redis_reachable() -> str | None:
     return None
 
 
+# RabbitMQ for the pipeline tests' second broker: a vhost of its own (.ci/run makes one).
+AMQP_BROKER_URL = os.environ.get("TEST_AMQP_BROKER_URL", "")
+
+
+@cache
+def _amqp_missing() -> str | None:
+    if not AMQP_BROKER_URL:
+        return "TEST_AMQP_BROKER_URL is not set (amqp://guest:guest@127.0.0.1:5672/<vhost>)"
+    from kombu import Connection
+
+    try:
+        with Connection(AMQP_BROKER_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:
+        return f"RabbitMQ at {AMQP_BROKER_URL.rsplit('@', 1)[-1]} is unreachable ({exc})"
+    return None
+
+
 def _postgres_missing() -> str | None:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         return "DATABASE_URL does not point at PostgreSQL"
@@ -73,6 +91,7 @@ def _dovecot_missing() -> str | None:
 SERVICE_CHECKS = {
     "postgres": _postgres_missing,
     "redis": _redis_reachable,
+    "amqp": _amqp_missing,
     "browser": _browser_missing,
     "gettext": _gettext_missing,
     "imap": _dovecot_missing,
@@ -112,8 +131,11 @@ def _clear_cache():
 
 def _reset_producer_pools(app) -> None:
     # Connection pools are keyed by broker URL; drop the app's references so
-    # the next publish connects to whatever broker_url now says.
+    # the next publish connects to whatever broker_url now says. The queues
+    # and routes are declared from the configuration once: forget them too
+    # (a RabbitMQ test declares quorum queues on a topic exchange).
     app._pool = None
+    app.__dict__.pop("amqp", None)
     app.amqp._producer_pool = None
 
 
@@ -146,6 +168,44 @@ def redis_broker(celery_conf, settings):
     redis.Redis.from_url(url).flushdb()
     celery_conf(task_always_eager=False, broker_url=url)
     return url
+
+
+def _amqp_emptied(url: str) -> None:
+    """Delete the work queues and the delayed-delivery queues, so a test
+    starts with nothing left by another (the worker declares them again)."""
+    from kombu import Connection
+    from kombu.transport.native_delayed_delivery import MAX_LEVEL, level_name
+
+    from nps_project.brokers import QUEUES
+
+    names = [*QUEUES, *(level_name(level) for level in range(MAX_LEVEL + 1))]
+    with Connection(url, connect_timeout=2) as conn:
+        channel = conn.channel()
+        for name in names:
+            channel.queue_delete(name)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("redis", marks=pytest.mark.redis),
+        pytest.param("amqp", marks=pytest.mark.amqp),
+    ]
+)
+def broker(request, celery_conf, settings):
+    """The pipeline tests' broker, once Redis and once RabbitMQ (quorum
+    queues, publisher confirms): emptied, and published to by this process
+    with the settings a deployment on it has. Returns the broker URL."""
+    if request.param == "redis":
+        return request.getfixturevalue("redis_broker")
+    from nps_project.brokers import amqp_options
+
+    _amqp_emptied(AMQP_BROKER_URL)
+    celery_conf(
+        task_always_eager=False,
+        broker_url=AMQP_BROKER_URL,
+        **amqp_options(settings.CELERY_BROKER_TRANSPORT_OPTIONS),
+    )
+    return AMQP_BROKER_URL
 
 
 @pytest.fixture(scope="session")

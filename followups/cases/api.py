@@ -25,6 +25,7 @@ from followups.cases.serializers import (
     TransitionInput,
 )
 from followups.models import FollowUpCase
+from nps_project.replica import replica_reads
 from surveys.api import CSV_DOWNLOAD, EXPORT_PARAMETERS, EXPORT_RENDERERS, declared_filters
 from surveys.api_access import HasApiScope
 from surveys.audit import export_record
@@ -137,6 +138,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         # As in the admin: seeing cases is not exporting them.
         required_permissions={"GET": (*SEE_CASES, "followups.export_followupcase")},
     )
+    @replica_reads()
     def export(self, request):
         cases = self.filter_queryset(self.get_queryset())
         export_record(queryset=cases, params=declared_filters(self, request), via="api")

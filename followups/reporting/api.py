@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from followups.cases import access
 from followups.cases.api import SEE_CASES
 from followups.reporting import reports
+from nps_project.replica import replica_reads
 from surveys.api_access import HasApiScope
 from surveys.models import ApiScope, Survey
 
@@ -90,6 +91,7 @@ class KpiView(APIView):
             404: OpenApiResponse(description="No such survey."),
         },
     )
+    @replica_reads()
     def get(self, request):
         query = KpiQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

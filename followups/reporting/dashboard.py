@@ -16,6 +16,7 @@ from django.utils.translation import pgettext
 from followups.cases import access
 from followups.models import ImprovementAction
 from followups.reporting import charts, links, panel_exports, reports
+from nps_project.replica import replica_reads
 from surveys.admin import VIA_ADMIN
 from surveys.admin_permissions import requires_permissions
 from surveys.audit import Action, audit_record
@@ -277,6 +278,7 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
 
 
 @requires_permissions("followups.view_followupcase")
+@replica_reads()
 def dashboard(request):
     user = request.user
     now = timezone.now()

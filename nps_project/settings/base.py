@@ -13,6 +13,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from nps_project.brokers import amqp_options, is_amqp
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -104,6 +106,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# A read replica of the primary (PostgreSQL streaming replication): the
+# dashboard, the report API and the CSV exports read from it when it is set
+# (nps_project/replica.py says which reads, and when they stay on the primary).
+# Writes and migrations always go to "default".
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+NPS_REPLICA_READS = env.bool("NPS_REPLICA_READS", default="replica" in DATABASES)
+DATABASE_ROUTERS = ["nps_project.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -200,6 +214,16 @@ CELERY_TASK_ROUTES = {
     "followups.route_responses": {"queue": "routing"},
     "followups.send_emails": {"queue": "email"},
 }
+# RabbitMQ (CELERY_BROKER_URL=amqp://...): quorum queues on a topic exchange,
+# publisher confirms, countdowns through RabbitMQ's delayed delivery
+# (nps_project/brokers.py says why each). Redis keeps the settings above.
+if is_amqp(CELERY_BROKER_URL):
+    vars().update(
+        {
+            f"CELERY_{name.upper()}": value
+            for name, value in amqp_options(CELERY_BROKER_TRANSPORT_OPTIONS).items()
+        }
+    )
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

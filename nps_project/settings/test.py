@@ -2,7 +2,7 @@
 email stays in memory, tasks run in-process unless a test starts a worker."""
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, env
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-5f0d6c2b9e8a4f71b3c6d2e9a0f1b4c7d8e9f0a1"  # noqa: S105
@@ -22,3 +22,10 @@ WHITENOISE_AUTOREFRESH = True
 
 # The tests' webhook receivers listen on 127.0.0.1; the SSRF tests switch this off.
 NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+
+# A second alias for the replica router's tests: the test database itself,
+# through a connection of its own (TEST MIRROR). Reads go to it only where a
+# test turns NPS_REPLICA_READS on (tests/nps_project/test_replica.py) and
+# declares both databases; every other test reads and writes "default".
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+NPS_REPLICA_READS = False

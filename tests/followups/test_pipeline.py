@@ -1,9 +1,11 @@
-"""The loop end to end: real PostgreSQL, real Redis, a real worker process and a
-real SMTP server on 127.0.0.1. Nothing here runs in eager mode."""
+"""The loop end to end: real PostgreSQL, a real broker (Redis, and RabbitMQ
+with quorum queues: each worker test runs on both), a real worker process and
+a real SMTP server on 127.0.0.1. Nothing here runs in eager mode."""
 
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import close_old_connections, connection
@@ -26,9 +28,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(redis_broker, smtp):
+def worker(broker, smtp):
     process = WorkerProcess(
-        broker_url=redis_broker,
+        broker_url=broker,
         email_url=smtp.url,
         concurrency=3,
         NPS_EMAIL_RETRY_BASE_SECONDS=0.5,
@@ -148,12 +150,13 @@ def test_concurrent_routing_of_the_same_answers_in_three_threads_creates_each_ou
 
 
 def test_broker_down_at_commit_loses_nothing_and_the_sweeper_routes_it_later(
-    worker, smtp, celery_conf, redis_broker
+    worker, smtp, celery_conf, broker
 ):
     from tests.smtp import free_port
 
     survey, customer = SurveyFactory(), CustomerFactory(email="late@example.com")
-    celery_conf(broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    # The same kind of broker, where nothing listens.
+    celery_conf(broker_url=urlsplit(broker)._replace(netloc=f"127.0.0.1:{free_port()}").geturl())
     slept = []
     with pytest.MonkeyPatch.context() as patch:
         # kombu's reconnect loop sleeps between attempts; count, don't wait.
@@ -163,7 +166,7 @@ def test_broker_down_at_commit_loses_nothing_and_the_sweeper_routes_it_later(
     assert sum(slept) < 0.5  # ... at once: not after a reconnect back-off
     assert Response.objects.unrouted().get() == recorded.response
 
-    celery_conf(broker_url=redis_broker)  # the broker is back
+    celery_conf(broker_url=broker)  # the broker is back
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.conf.settings.NPS_SWEEP_GRACE_SECONDS", 0)
         assert lost_work_sweep().responses == 1

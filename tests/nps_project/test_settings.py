@@ -151,3 +151,54 @@ def test_celery_app_without_a_settings_module_loads_production_settings():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "nps_project.settings.production"
+
+
+SCALE_PROBE = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from nps_project.celery import app
+replica = settings.DATABASES.get("replica", {})
+print(json.dumps({
+    "replica": [replica.get("HOST"), replica.get("NAME"), replica.get("TEST", {}).get("MIRROR")],
+    "replica_reads": settings.NPS_REPLICA_READS,
+    "routers": settings.DATABASE_ROUTERS,
+    "queues": {q.name: [q.exchange.type, q.queue_arguments] for q in app.conf.task_queues or []},
+    "transport": app.conf.broker_transport_options,
+    "acks_late": app.conf.task_acks_late,
+}))
+"""
+
+
+def _scale_settings(**overrides) -> dict:
+    import json
+
+    env = {**PRODUCTION, "SECRET_KEY": STRONG_KEY, "CELERY_BROKER_URL": "redis://x:6379/0"}
+    result = _run(["-c", SCALE_PROBE], {**env, **overrides})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_replica_url_adds_a_replica_alias_that_reads_may_use():
+    found = _scale_settings(DATABASE_REPLICA_URL="postgres://reader@standby.internal:5432/nps")
+    assert found["replica"] == ["standby.internal", "nps", "default"]
+    assert found["replica_reads"] is True
+    assert found["routers"] == ["nps_project.replica.ReplicaRouter"]
+    without = _scale_settings()
+    assert without["replica"] == [None, None, None]
+    assert without["replica_reads"] is False
+
+
+def test_an_amqp_broker_gets_quorum_queues_on_a_topic_exchange_and_publisher_confirms():
+    found = _scale_settings(CELERY_BROKER_URL="amqp://guest:guest@rabbit.internal:5672/nps")
+    assert set(found["queues"]) == {"routing", "email", "default"}
+    for exchange_type, arguments in found["queues"].values():
+        assert exchange_type == "topic"  # native delayed delivery refuses direct exchanges
+        assert arguments["x-queue-type"] == "quorum"
+    assert found["transport"]["confirm_publish"] is True
+    assert "visibility_timeout" not in found["transport"]  # Redis's own
+    assert found["acks_late"] is True
+    redis = _scale_settings()
+    assert redis["queues"] == {}
+    assert "confirm_publish" not in redis["transport"]

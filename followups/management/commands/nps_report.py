@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from followups.reporting import reports
+from nps_project.replica import replica_reads
 from surveys.audit import Action, audit_record
 from surveys.exports import csv_writer
 from surveys.models import Survey
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--{name}: {exc}") from None
 
+    @replica_reads()
     def handle(self, *args, slug, start, end, by, segment, as_csv, **options):
         survey = Survey.objects.filter(slug=slug).first()
         if survey is None:

@@ -1,6 +1,7 @@
-"""Alerts end to end: a recorded answer, real PostgreSQL and Redis, a real
-worker process with production settings, and the local stand-in for Slack.
-Nothing here runs in eager mode."""
+"""Alerts end to end: a recorded answer, real PostgreSQL and a real broker
+(Redis, and RabbitMQ with quorum queues), a real worker process with
+production settings, and the local stand-in for Slack. Nothing here runs in
+eager mode."""
 
 from __future__ import annotations
 
@@ -20,14 +21,12 @@ pytestmark = [
 ]
 
 
-def test_a_detractors_answer_reaches_the_channel_inert_and_a_500_is_retried(
-    redis_broker, smtp, slack
-):
+def test_a_detractors_answer_reaches_the_channel_inert_and_a_500_is_retried(broker, smtp, slack):
     survey = SurveyFactory()
     chat_alert_create(survey=survey, url=slack.url)
     slack.replies = [(500, "internal_error", {})]
     worker = WorkerProcess(
-        broker_url=redis_broker,
+        broker_url=broker,
         email_url=smtp.url,
         concurrency=1,
         NPS_WEBHOOKS_ALLOW_PRIVATE_TARGETS="True",  # the stand-in listens on 127.0.0.1

@@ -1,0 +1,133 @@
+"""Reports and exports read from a PostgreSQL replica when one is configured.
+
+``DATABASE_REPLICA_URL`` adds a ``replica`` database alias (streaming
+replication of the primary, read-only). Only code that says so reads from it:
+a view, an API method or a command wrapped in ``replica_reads`` (a decorator
+and a context manager) marks its reads as report reads, and ``ReplicaRouter``
+sends them to the replica. Everything else, every write and every migration
+goes to ``default``, the primary.
+
+Inside a ``replica_reads`` block, a read stays on the primary when:
+
+- it happens inside a transaction on the primary (``transaction.atomic``):
+  a transaction sees its own rows, and only the primary has them;
+- the block has already written (read-your-writes): after the first write,
+  every later read of the block goes to the primary, for a replica lags by
+  the time it takes to replay the write. Appending to the audit trail
+  (``JOURNAL_MODELS``) does not count: no report reads it back, and an export
+  records itself before its rows are streamed;
+- the model is one of access and identity (``PRIMARY_ONLY_APPS`` and
+  ``PRIMARY_ONLY_MODELS``): users, groups, sessions, API keys, lockouts.
+  Authentication and permissions always see the latest grant or revocation.
+
+A streamed export runs its query after the view has returned, outside the
+block: ``pinned(queryset)`` fixes the alias while the block is still open.
+
+Without ``DATABASE_REPLICA_URL`` there is no ``replica`` alias and the router
+answers ``default`` for everything: the code paths are the same.
+``NPS_REPLICA_READS=0`` sends every read back to the primary (a replica too
+far behind) without removing the alias.
+"""
+
+from __future__ import annotations
+
+from contextlib import ContextDecorator
+from contextvars import ContextVar, Token
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model, QuerySet
+
+REPLICA = "replica"
+# Identity and access: never read from a copy that may lag.
+PRIMARY_ONLY_APPS = frozenset({"auth", "sessions", "admin", "contenttypes", "axes", "authtoken"})
+PRIMARY_ONLY_MODELS = frozenset({"surveys.apikey", "followups.staffprofile"})
+# Append-only journals that no replica read depends on.
+JOURNAL_MODELS = frozenset({"surveys.auditevent"})
+
+Q = TypeVar("Q", bound=QuerySet)
+
+
+class _Block:
+    """One ``replica_reads`` block: whether it has written yet."""
+
+    __slots__ = ("wrote",)
+
+    def __init__(self) -> None:
+        self.wrote = False
+
+
+_block: ContextVar[_Block | None] = ContextVar("replica_reads", default=None)
+
+
+def replica_configured() -> bool:
+    """Whether report reads may go to the replica: the alias exists and
+    NPS_REPLICA_READS (on when DATABASE_REPLICA_URL is set) allows it."""
+    return settings.NPS_REPLICA_READS and REPLICA in settings.DATABASES
+
+
+class replica_reads(ContextDecorator):
+    """Mark the reads of a report, a dashboard or an export as replica reads."""
+
+    def __init__(self) -> None:
+        self._tokens: list[Token] = []
+
+    def _recreate_cm(self) -> replica_reads:
+        # One instance decorates a view that threads may run at once: each
+        # call gets its own block.
+        return type(self)()
+
+    def __enter__(self) -> replica_reads:
+        self._tokens.append(_block.set(_Block()))
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        _block.reset(self._tokens.pop())
+
+
+def _label(model: type[Model]) -> str:
+    return model._meta.label_lower
+
+
+def _may_use_replica(model: type[Model]) -> bool:
+    return not (model._meta.app_label in PRIMARY_ONLY_APPS or _label(model) in PRIMARY_ONLY_MODELS)
+
+
+def reads_alias(model: type[Model]) -> str:
+    """The alias a read of ``model`` goes to, here and now."""
+    block = _block.get()
+    if block is None or block.wrote or not replica_configured():
+        return DEFAULT_DB_ALIAS
+    if not _may_use_replica(model) or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return DEFAULT_DB_ALIAS
+    return REPLICA
+
+
+def pinned(queryset: Q) -> Q:
+    """``queryset`` bound to the alias its reads go to now: for a query that
+    runs later (a streamed export), after the ``replica_reads`` block."""
+    return queryset.using(reads_alias(queryset.model))
+
+
+class ReplicaRouter:
+    """DATABASE_ROUTERS entry: report reads to the replica, the rest to default."""
+
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
+        return reads_alias(model)
+
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
+        block = _block.get()
+        if block is not None and _label(model) not in JOURNAL_MODELS:
+            block.wrote = True
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
+        # Rows read from the replica are rows of the primary.
+        aliases = {DEFAULT_DB_ALIAS, REPLICA}
+        if obj1._state.db in aliases and obj2._state.db in aliases:
+            return True
+        return None
+
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
+        return db == DEFAULT_DB_ALIAS
