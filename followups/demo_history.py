@@ -228,15 +228,15 @@ def ensure_demo_actions(surveys: dict, *, now: datetime) -> None:
 
 
 # The escalation job runs every few minutes: a case past a threshold was
-# escalated then, one level per threshold, as ``due_cases_escalate`` does.
-MAX_DEMO_ESCALATIONS = 30
+# escalated then, one level per threshold up to the highest, as
+# ``due_cases_escalate`` does.
 
 
 def _escalate_history(case: FollowUpCase, now: datetime) -> list[tuple]:
     """Raise an open case's escalation level as the job would have, dated
     when it would have: the Escalated queue shows them, with their timeline."""
     events: list[tuple] = []
-    while case.is_open and len(events) < MAX_DEMO_ESCALATIONS:
+    while sla.can_escalate(case):
         at = sla.next_escalation_at(case)
         if at > now:
             break

@@ -380,9 +380,10 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     # never before the current deadline, except for an uncontacted case
     # nobody owns.
     unowned = FollowUpCase.open_q() & Q(owner__isnull=True, first_contact_at__isnull=True)
-    candidates = FollowUpCase.objects.filter(FollowUpCase.overdue_q(now) | unowned).values_list(
-        "pk", flat=True
-    )
+    candidates = FollowUpCase.objects.filter(
+        FollowUpCase.overdue_q(now) | unowned,
+        escalation_level__lt=settings.NPS_ESCALATION_MAX_LEVEL,
+    ).values_list("pk", flat=True)
     escalated = 0
     for case_id in list(candidates):
         email_ids = []

@@ -61,6 +61,26 @@ def test_a_case_still_overdue_a_day_later_escalates_another_level(owned_case):
     assert owned_case.escalation_level == 2
 
 
+def test_escalation_stops_at_the_highest_level(owned_case, settings):
+    settings.NPS_ESCALATION_MAX_LEVEL = 2
+    escalate_at(OPENED + timedelta(hours=25))
+    escalate_at(OPENED + timedelta(hours=49))
+    assert escalate_at(OPENED + timedelta(hours=73)) == 0
+    assert escalate_at(OPENED + timedelta(days=9)) == 0
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 2
+    assert owned_case.events.filter(kind=CaseEvent.Kind.ESCALATED).count() == 2
+    # One email per level and person, none for the levels it did not reach.
+    assert OutboundMessage.objects.filter(template="escalation").count() == 4
+
+
+def test_the_default_highest_level_is_three(owned_case):
+    for day in range(1, 9):
+        escalate_at(OPENED + timedelta(days=day, minutes=1))
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 3
+
+
 def test_an_unowned_case_escalates_sooner_than_its_due_time():
     manager("boss", email="boss@example.com")
     case = open_case(created_at=OPENED)  # nobody owns it
