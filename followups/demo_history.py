@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from followups import roles
-from followups.cases import sla
-from followups.cases.workflow import escalation_text
+from followups.cases import sla, timeline
+from followups.cases.workflow import person_name
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -135,28 +135,23 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
     # The newest cases wait in the unassigned queue more often than not.
     if staff and (age > timedelta(days=2) or rng.random() < 0.35):
         case.owner = staff[case.pk % len(staff)]
-        events.append((CaseEvent.Kind.ASSIGNED, opened + timedelta(minutes=20), case.owner, ""))
+        assigned = {"owner_id": case.owner.pk, "owner_name": person_name(case.owner)}
+        events.append(
+            (CaseEvent.Kind.ASSIGNED, opened + timedelta(minutes=20), case.owner, assigned)
+        )
 
     sla_hours = response.survey.detractor_sla_hours
     if timedelta(days=1) < age <= timedelta(days=3) and case.owner and rng.random() < 0.5:
-        # Called within the SLA; now waiting for the customer to call back.
+        # Reached within the SLA; now waiting for the customer to send something.
         case.first_contact_at = opened + timedelta(hours=sla_hours * rng.uniform(0.2, 0.9))
         case.status = FollowUpCase.Status.WAITING
-        events.append(
-            (CaseEvent.Kind.STATUS_CHANGED, case.first_contact_at, case.owner, "new → waiting")
-        )
-        events.append((CaseEvent.Kind.NOTE, case.first_contact_at, case.owner, "Left a voicemail."))
+        events += _contact_history(case, FollowUpCase.Status.WAITING)
     elif age > timedelta(days=3) and case.owner:
         # 80% contacted within the SLA, the rest late.
         share = rng.uniform(0.1, 0.95) if rng.random() < 0.8 else rng.uniform(1.1, 2.5)
         case.first_contact_at = opened + timedelta(hours=sla_hours * share)
         case.status = FollowUpCase.Status.IN_PROGRESS
-        events.append(
-            (CaseEvent.Kind.STATUS_CHANGED, case.first_contact_at, case.owner, "new → in progress")
-        )
-        events.append(
-            (CaseEvent.Kind.NOTE, case.first_contact_at, case.owner, "Called the customer.")
-        )
+        events += _contact_history(case, FollowUpCase.Status.IN_PROGRESS)
         if age > timedelta(days=10) or rng.random() < 0.4:
             events += _resolve_history(case, response, age, causes, rng)
         elif rng.random() < 0.5:
@@ -169,11 +164,25 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
             kind=event[0],
             created_at=event[1],
             actor=event[2],
-            message=event[3],
-            data=event[4] if len(event) > 4 else {},
+            data=event[3],
         )
         for event in events
     )
+
+
+def _contact_history(case: FollowUpCase, status: str) -> list[tuple]:
+    """The call that was the case's first contact, and the status it led to."""
+    at, owner = case.first_contact_at, case.owner
+    call = {
+        "outcome": CaseEvent.CallOutcome.REACHED.value,
+        "phone": case.customer.phone or "",
+        "note": "",
+    }
+    moved = {"previous": FollowUpCase.Status.NEW.value, "status": status}
+    return [
+        (CaseEvent.Kind.CALL_LOGGED, at, owner, call),
+        (CaseEvent.Kind.STATUS_CHANGED, at, owner, moved),
+    ]
 
 
 def _resolve_history(case, response, age, causes, rng) -> list[tuple]:
@@ -189,14 +198,19 @@ def _resolve_history(case, response, age, causes, rng) -> list[tuple]:
             CaseEvent.Kind.STATUS_CHANGED,
             case.resolved_at,
             case.owner,
-            "in progress → resolved",
+            {"previous": FollowUpCase.Status.IN_PROGRESS.value, "status": case.status},
         )
     )
     if age > timedelta(days=14):
         case.closed_at = case.resolved_at + timedelta(days=1)
         case.status = FollowUpCase.Status.CLOSED
         events.append(
-            (CaseEvent.Kind.STATUS_CHANGED, case.closed_at, case.owner, "resolved → closed")
+            (
+                CaseEvent.Kind.STATUS_CHANGED,
+                case.closed_at,
+                case.owner,
+                {"previous": FollowUpCase.Status.RESOLVED.value, "status": case.status},
+            )
         )
     return events
 
@@ -228,20 +242,19 @@ def ensure_demo_actions(surveys: dict, *, now: datetime) -> None:
 
 
 # The escalation job runs every few minutes: a case past a threshold was
-# escalated then, one level per threshold, as ``due_cases_escalate`` does.
-MAX_DEMO_ESCALATIONS = 30
+# escalated then, one level per threshold up to the highest, as
+# ``due_cases_escalate`` does.
 
 
 def _escalate_history(case: FollowUpCase, now: datetime) -> list[tuple]:
     """Raise an open case's escalation level as the job would have, dated
     when it would have: the Escalated queue shows them, with their timeline."""
     events: list[tuple] = []
-    while case.is_open and len(events) < MAX_DEMO_ESCALATIONS:
+    while sla.can_escalate(case):
         at = sla.next_escalation_at(case)
         if at > now:
             break
-        case.escalation_level = level = case.escalation_level + 1
+        case.escalation_level += 1
         case.escalated_at = at
-        _, message = escalation_text(case, now=at)
-        events.append((CaseEvent.Kind.ESCALATED, at, None, message, {"level": level}))
+        events.append((CaseEvent.Kind.ESCALATED, at, None, timeline.escalation_data(case, now=at)))
     return events

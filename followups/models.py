@@ -67,6 +67,21 @@ class Incentive(models.Model):
     def grant_expires_at(self, granted_at: datetime) -> datetime:
         return granted_at + timedelta(days=self.valid_days)
 
+    def survey_locales(self) -> set[str]:
+        """The default languages of the surveys in use that give this: by
+        name, or, for the default, those naming none or one no longer in use.
+        A customer with no language of their own reads their survey's."""
+        field = self._meta.model_name  # "offer" or "reward", as on SurveyIncentive
+        gives = Q(**{f"incentive__{field}": self})
+        if self.is_default and self.is_active:
+            gives |= (
+                Q(incentive__isnull=True)
+                | Q(**{f"incentive__{field}__isnull": True})
+                | Q(**{f"incentive__{field}__is_active": False})
+            )
+        surveys = Survey.objects.exclude(status=Survey.Status.ARCHIVED).filter(gives)
+        return set(surveys.values_list("default_locale", flat=True).distinct())
+
     def description_in(self, language: str) -> str:
         """What the customer is told they get, in their language or English."""
         return translated_text(self, "description", language)

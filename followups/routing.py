@@ -352,7 +352,6 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
                 case=case,
                 kind=CaseEvent.Kind.CREATED,
                 created_at=now,
-                message=f"Opened for a score of {case.response.score}.",
                 data={"score": case.response.score, "due_at": case.due_at.isoformat()},
             )
         )
@@ -362,8 +361,11 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
                     case=case,
                     kind=CaseEvent.Kind.ASSIGNED,
                     created_at=now,
-                    message=f"Assigned automatically to {person_name(case.owner)}.",
-                    data={"owner_id": case.owner.pk, "automatic": True},
+                    data={
+                        "owner_id": case.owner.pk,
+                        "owner_name": person_name(case.owner),
+                        "automatic": True,
+                    },
                 )
             )
     return events
@@ -441,7 +443,6 @@ def _link_resurvey_answers(responses: list[Response], now: datetime) -> None:
             case_id=cases[r.invitation_id],
             kind=CaseEvent.Kind.RESURVEYED,
             created_at=now,
-            message=f"The customer answered the re-survey: {r.score}/10.",
             data={"response_id": r.pk, "score": r.score},
         )
         for r in responses

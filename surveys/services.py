@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from . import audit, handoff, stats
@@ -415,22 +415,27 @@ class LanguageGap:
 
 
 def language_gaps(
-    *, missing: list[str], customers: QuerySet[Customer], default_locale: str = ""
+    *, missing: list[str], customers: QuerySet[Customer], default_locales: Collection[str] = ()
 ) -> list[LanguageGap]:
-    """How many of ``customers`` read each of the ``missing`` languages (a
-    customer with none set reads ``default_locale``), for those any do."""
+    """How many of ``customers`` read each of the ``missing`` languages, for
+    those any do. A customer with no language of their own reads the language
+    of the survey they answer: they count for each of ``default_locales``
+    (the surveys' default languages; none given: the site's)."""
     if not missing:
         return []
-    language = Coalesce(
-        NullIf(F("locale"), Value("")), Value(default_locale or settings.LANGUAGE_CODE)
-    )
+    unset = Q(locale="")
     counts = dict(
-        customers.annotate(language=language)
-        .filter(language__in=missing)
-        .values_list("language")
+        customers.exclude(unset)
+        .filter(locale__in=missing)
+        .values_list("locale")
         .annotate(count=Count("pk"))
         .order_by()
     )
+    defaults = set(default_locales or [settings.LANGUAGE_CODE]) & set(missing)
+    if defaults:
+        without_locale = customers.filter(unset).count()
+        for locale in defaults:
+            counts[locale] = counts.get(locale, 0) + without_locale
     return [LanguageGap(locale, counts[locale]) for locale in missing if counts.get(locale)]
 
 
@@ -442,5 +447,5 @@ def survey_language_gaps(
     return language_gaps(
         missing=survey.missing_locales,
         customers=Customer.objects.reachable() if customers is None else customers,
-        default_locale=survey.default_locale,
+        default_locales=[survey.default_locale],
     )

@@ -5,15 +5,27 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from followups.cases.timeline import event_line
 from followups.models import CaseEvent, FollowUpCase, RootCause
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", default=None, read_only=True)
+    message = serializers.SerializerMethodField(
+        help_text=(
+            "The event as the case page shows it, in the request's language "
+            "(Accept-Language; English when none is asked for) and the site's time zone. "
+            "`kind` and `data` say the same in a form that does not change with "
+            "the language."
+        )
+    )
 
     class Meta:
         model = CaseEvent
         fields = ["id", "kind", "actor", "created_at", "message", "data"]
+
+    def get_message(self, event: CaseEvent) -> str:
+        return event_line(event)
 
 
 class CaseSerializer(serializers.ModelSerializer):

@@ -124,5 +124,10 @@ def next_escalation_at(case) -> datetime:
     return threshold
 
 
+def can_escalate(case) -> bool:
+    """An open case below the highest level (``NPS_ESCALATION_MAX_LEVEL``)."""
+    return case.is_open and case.escalation_level < settings.NPS_ESCALATION_MAX_LEVEL
+
+
 def should_escalate(case, now: datetime) -> bool:
-    return case.is_open and now >= next_escalation_at(case)
+    return can_escalate(case) and now >= next_escalation_at(case)

@@ -12,10 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from followups.cases import access, sla
+from followups.cases import access, sla, timeline
 from followups.invitations.emails import invitation_send
 from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause, StaffProfile
 from followups.outbox.language import customer_language
@@ -97,10 +96,10 @@ def case_assign(
             case,
             CaseEvent.Kind.ASSIGNED,
             actor,
-            _("Assigned to %(owner)s (was %(previous)s).")
-            % {"owner": _name(owner), "previous": _name(previous)},
             owner_id=owner.pk if owner else None,
+            owner_name=_name(owner) if owner else None,
             previous_owner_id=previous.pk if previous else None,
+            previous_owner_name=_name(previous) if previous else None,
         )
         _webhook(case, event, "case.assigned", previous_owner=previous)
     return case
@@ -164,7 +163,6 @@ def case_transition(
             case,
             CaseEvent.Kind.STATUS_CHANGED,
             actor,
-            f"{Status(previous).label} → {Status(to_status).label}",
             previous=previous,
             status=to_status,
         )
@@ -226,7 +224,7 @@ def _set_transition_fields(case, to_status, *, now, root_cause, summary) -> list
 def _send_resurvey(case: FollowUpCase, actor) -> None:
 
     if not case.customer.is_reachable:
-        _event(case, CaseEvent.Kind.NOTE, actor, _("No re-survey: the customer gets no email."))
+        _event(case, CaseEvent.Kind.NOTE, actor, reason=timeline.RESURVEY_UNREACHABLE)
         return
     invitation = invitation_send(
         survey=case.survey, customer=case.customer, reason=f"case:{case.pk}:resurvey"
@@ -237,7 +235,6 @@ def _send_resurvey(case: FollowUpCase, actor) -> None:
         case,
         CaseEvent.Kind.RESURVEYED,
         actor,
-        _("Re-survey sent to the customer."),
         invitation_id=invitation.pk,
     )
 
@@ -268,9 +265,8 @@ def _back_to_work(case: FollowUpCase, actor, previous: str, now: datetime) -> No
         case,
         CaseEvent.Kind.STATUS_CHANGED,
         actor,
-        f"{Status(previous).label} → {Status.IN_PROGRESS.label}",
         at=now,
-        previous=previous,
+        previous=str(previous),
         status=Status.IN_PROGRESS,
     )
     _webhook(case, event, "case.status_changed", previous_status=str(previous))
@@ -291,19 +287,14 @@ def case_log_call(*, case: FollowUpCase, actor, outcome: str, note: str = "") ->
         if not access.can_work(actor, case):
             raise PermissionDenied(_("Only the case's owner or a manager can log a call."))
         now = timezone.now()
-        phone = case.customer.phone or ""
-        message = _("Call to %(phone)s: %(outcome)s.") % {
-            "phone": phone or _("the customer"),
-            "outcome": Outcome(outcome).label,
-        }
         event = _event(
             case,
             CaseEvent.Kind.CALL_LOGGED,
             actor,
-            f"{message}\n{note}" if note else message,
             at=now,
             outcome=outcome,
-            phone=phone,
+            phone=case.customer.phone or "",
+            note=note,
         )
         if outcome == Outcome.REACHED:
             _record_first_contact(case, actor, now)
@@ -397,16 +388,12 @@ def case_reply_record(
     with transaction.atomic():
         case = _lock(case)
         now = timezone.now()
-        message = text.strip() or _("(The reply has no text.)")
-        if attachments:
-            message += "\n\n" + _("Attachments (not kept): %(names)s") % {
-                "names": ", ".join(attachments)
-            }
+        # The customer's own words; the rest is worded when read (timeline.py).
         event = _event(
             case,
             CaseEvent.Kind.CUSTOMER_REPLIED,
             None,
-            message,
+            text.strip(),
             at=now,
             source=source,
             attachments=attachments,
@@ -465,9 +452,10 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     # never before the current deadline, except for an uncontacted case
     # nobody owns.
     unowned = FollowUpCase.open_q() & Q(owner__isnull=True, first_contact_at__isnull=True)
-    candidates = FollowUpCase.objects.filter(FollowUpCase.overdue_q(now) | unowned).values_list(
-        "pk", flat=True
-    )
+    candidates = FollowUpCase.objects.filter(
+        FollowUpCase.overdue_q(now) | unowned,
+        escalation_level__lt=settings.NPS_ESCALATION_MAX_LEVEL,
+    ).values_list("pk", flat=True)
     escalated = 0
     for case_id in list(candidates):
         email_ids = []
@@ -483,33 +471,13 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
             case.escalation_level += 1
             case.escalated_at = now
             case.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
-            reason, message = escalation_text(case, now=now)
-            _event(case, CaseEvent.Kind.ESCALATED, None, message, level=case.escalation_level)
-            email_ids = _notify_escalation(case, reason)
+            data = timeline.escalation_data(case, now=now)
+            _event(case, CaseEvent.Kind.ESCALATED, None, **data)
+            with translation.override(settings.LANGUAGE_CODE):  # the emails' language
+                email_ids = _notify_escalation(case, timeline.escalation_reason(data))
             messages_enqueue(message_ids=email_ids)
         escalated += 1
     return escalated
-
-
-def _escalation_reason(case: FollowUpCase, now: datetime) -> str:
-    if now < case.deadline:
-        return _("nobody has taken it")
-    due = date_format(timezone.localtime(case.deadline), "DATETIME_FORMAT")
-    if case.deadline_kind == "contact":
-        return _("the customer was not contacted by %(due)s") % {"due": due}
-    return _("not resolved by %(due)s") % {"due": due}
-
-
-def escalation_text(case: FollowUpCase, *, now: datetime) -> tuple[str, str]:
-    """Why ``case`` escalated to its current level at ``now``, and the line
-    its timeline shows for it."""
-    reason = _escalation_reason(case, now)
-    message = _("Escalated to level %(level)s: %(reason)s.") % {
-        "level": case.escalation_level,
-        # A date format may end in a full stop of its own ("6:25 p.m.").
-        "reason": reason.rstrip("."),
-    }
-    return reason, message
 
 
 def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:

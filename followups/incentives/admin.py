@@ -79,10 +79,10 @@ class IncentiveAdmin(admin.ModelAdmin):
             self.language_gaps_warn(request, obj)
 
     def language_gaps_warn(self, request, incentive):
-        # Customers with no language of their own read their survey's; only
-        # those who set one are counted here.
         gaps = language_gaps(
-            missing=incentive.missing_locales, customers=Customer.objects.reachable()
+            missing=incentive.missing_locales,
+            customers=Customer.objects.reachable(),
+            default_locales=incentive.survey_locales(),
         )
         language_gaps_warn(request, gaps, self.gap_message)
 

@@ -165,8 +165,7 @@ def _redemption_record(grant: Grant, *, at: datetime, actor, via: str) -> None:
             kind=CaseEvent.Kind.REDEEMED,
             actor=None if isinstance(actor, str) else actor,
             created_at=at,
-            message=_redemption_text(grant),
-            data={"grant": grant_kind(grant), "grant_id": grant.pk, "via": via},
+            data=_redemption_data(grant, via=via),
         )
         for case in redemption_cases(grant)
     )
@@ -181,13 +180,17 @@ def _redemption_record(grant: Grant, *, at: datetime, actor, via: str) -> None:
     )
 
 
-def _redemption_text(grant: Grant) -> str:
-    # Timeline messages are written in English, as the rest of the timeline.
+def _redemption_data(grant: Grant, *, via: str) -> dict:
+    """What the timeline says of a redemption (``followups.cases.timeline``)."""
     incentive = grant.offer if isinstance(grant, OfferGrant) else grant.reward  # type: ignore[attr-defined]
-    where = f"for order {grant.redeemed_order}" if grant.redeemed_order else "by hand"
-    return (
-        f"The customer's {grant_kind(grant)} code {grant.code} ({incentive}) was redeemed {where}."
-    )
+    return {
+        "grant": grant_kind(grant),
+        "grant_id": grant.pk,
+        "via": via,
+        "code": grant.code,
+        "incentive": str(incentive),
+        "order": grant.redeemed_order or "",
+    }
 
 
 def redemption_cases(grant: Grant):

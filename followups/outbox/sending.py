@@ -201,8 +201,7 @@ def finish_sent(message_ids: Sequence[int]) -> int:
                 kind=CaseEvent.Kind.EMAIL_SENT,
                 actor_id=row["created_by_id"],
                 created_at=row["sent_at"],
-                message=_sent_message(row),
-                data={"email_id": row["pk"], "template": row["template"]},
+                data=_sent_data(row),
             )
             for row in accepted
             # A webhook or chat alert tells another system, not the customer:
@@ -212,11 +211,19 @@ def finish_sent(message_ids: Sequence[int]) -> int:
     return len(accepted)
 
 
-def _sent_message(row: Mapping) -> str:
-    # The case names its customer; the timeline need not repeat their address.
-    recipient = "the customer" if row["customer_id"] else row["recipient"]
-    sent = f"{transports.noun_for(row['channel'])} sent to {recipient}"
-    return f"{sent}: {row['subject']}" if row["subject"] else sent
+def _sent_data(row: Mapping) -> dict:
+    """What the timeline says of a message sent (``followups.cases.timeline``).
+    The case names its customer; the timeline need not repeat their address."""
+    data = {
+        "email_id": row["pk"],
+        "template": row["template"],
+        "channel": row["channel"],
+        "subject": row["subject"],
+        "to_customer": bool(row["customer_id"]),
+    }
+    if not row["customer_id"]:
+        data["recipient"] = row["recipient"]
+    return data
 
 
 def _mark_failed(message: OutboundMessage, reason: str) -> None:

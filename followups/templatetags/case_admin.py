@@ -1,4 +1,5 @@
-"""The case list's date hierarchy, without reading every case for its years."""
+"""The case pages' tags: the list's date hierarchy (without reading every case
+for its years), people by name, and timeline lines in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import connections
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from followups.cases.timeline import event_line
 from followups.cases.workflow import person_name
 
 register = template.Library()
@@ -86,3 +88,9 @@ def case_date_hierarchy_tag(parser, token):
 def person(user) -> str:
     """A person as the case pages show them: full name, else user name."""
     return person_name(user)
+
+
+@register.filter
+def timeline_line(event) -> str:
+    """What a timeline event says, in the reader's language and date format."""
+    return event_line(event)

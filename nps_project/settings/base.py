@@ -431,6 +431,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # An overdue case escalates one more level after each such interval.
 NPS_ESCALATION_REPEAT_HOURS = env.float("NPS_ESCALATION_REPEAT_HOURS", default=24.0)
+# ... up to this level: past it the managers already know, and a daily email
+# more about the same case tells them nothing new.
+NPS_ESCALATION_MAX_LEVEL = env.int("NPS_ESCALATION_MAX_LEVEL", default=3)
 # A case nobody owns escalates after this share of its SLA, before it is due.
 NPS_UNOWNED_ESCALATION_SHARE = env.float("NPS_UNOWNED_ESCALATION_SHARE", default=0.5)
 # Business hours, for surveys whose SLA counts only working time: ISO weekdays

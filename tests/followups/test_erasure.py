@@ -14,6 +14,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from followups.cases import workflow
+from followups.cases.timeline import event_line
 from followups.models import CaseEvent, ImprovementAction, OutboundMessage, RootCause
 from followups.outbox.messages import email_queue
 from followups.outbox.sending import _mark_failed, messages_send
@@ -289,7 +290,7 @@ def test_the_timeline_says_an_email_went_to_the_customer_without_their_address(c
     with TestCase.captureOnCommitCallbacks(execute=True):
         messages_send(message_ids=[email.pk])
     event = case.events.get(kind=CaseEvent.Kind.EMAIL_SENT)
-    assert event.message == "Email sent to the customer: About your parcel"
+    assert event_line(event) == "Email sent to the customer: About your parcel"
     assert EMAIL not in str(event.data)
 
 

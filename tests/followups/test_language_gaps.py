@@ -4,7 +4,7 @@ language, counted for the survey, offer and reward admin and the wave."""
 import pytest
 from django.utils import timezone
 
-from followups.models import Offer
+from followups.models import Offer, Reward, SurveyIncentive
 from surveys.services import survey_language_gaps
 from tests.factories import CustomerFactory, InvitationFactory, SurveyFactory, UserFactory
 
@@ -150,6 +150,49 @@ def test_an_offer_without_a_russian_description_warns_on_its_page(root):
         "2 customers speak Russian; this offer has no Russian text: they will get English."
     )
     assert 'name="description_ru"' in page.content.decode()
+
+
+@pytest.mark.parametrize("incentive", ["offer", "reward"])
+def test_customers_without_a_language_count_in_the_language_of_the_survey_giving_it(
+    root, incentive
+):
+    model = Offer if incentive == "offer" else Reward
+    given = model.objects.create(name="Renewal", description="15% off", description_ru="15%")
+    polish = SurveyFactory(default_locale="pl")
+    SurveyIncentive.objects.create(survey=polish, **{incentive: given})
+    SurveyFactory(default_locale="ru", status="archived")  # gives the default; archived
+    customers(pl=1)
+    CustomerFactory.create_batch(2, locale="")  # their email follows the survey: Polish
+
+    page = root.get(f"/admin/followups/{incentive}/{given.pk}/change/")
+
+    assert texts(page) == (
+        f"3 customers speak Polish; this {incentive} has no Polish text: they will get English."
+    )
+
+
+def test_customers_without_a_language_count_for_the_default_offer_of_surveys_naming_none(root):
+    Offer.objects.update(is_default=False)  # the reference data's own default
+    default = Offer.objects.create(name="Default", description="10% off", is_default=True)
+    named = Offer.objects.create(name="Named", description="20% off")
+    SurveyFactory(default_locale="zh-hans")  # names no offer: gives the default one
+    SurveyIncentive.objects.create(survey=SurveyFactory(default_locale="ru"), offer=named)
+    CustomerFactory.create_batch(2, locale="")
+
+    assert default.survey_locales() == {"zh-hans"}
+    assert named.survey_locales() == {"ru"}
+    page = root.get(f"/admin/followups/offer/{default.pk}/change/")
+    assert texts(page) == (
+        "2 customers speak Simplified Chinese; this offer has no Simplified Chinese text: "
+        "they will get English."
+    )
+
+
+def test_customers_without_a_language_of_an_english_survey_are_no_gap(root):
+    offer = Offer.objects.create(name="Renewal", description="15% off")
+    SurveyIncentive.objects.create(survey=SurveyFactory(default_locale="en"), offer=offer)
+    CustomerFactory.create_batch(2, locale="")
+    assert texts(root.get(f"/admin/followups/offer/{offer.pk}/change/")) == ""
 
 
 def test_the_admin_warns_in_the_staff_members_language(root):

@@ -33,5 +33,10 @@ def open_case(
         due_at=created_at + timedelta(hours=sla_hours),
         resolution_due_at=created_at + timedelta(hours=resolution_hours),
     )
-    CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.CREATED, created_at=created_at)
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.CREATED,
+        created_at=created_at,
+        data={"score": score, "due_at": case.due_at.isoformat()},
+    )
     return case

@@ -83,3 +83,40 @@ def test_manager_assigns_and_staff_works_the_case_to_resolution(live_server, bro
     )
     for text in ("Assigned to", "Email sent to the customer", "In progress → Resolved"):
         assert text in timeline
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, PHONE])
+def test_an_escalated_case_reads_in_polish_and_fits_the_screen(
+    live_server, browser, screenshot, viewport
+):
+    manager("boss", first_name="Magda", last_name="Nowak")
+    # A long address is one word the page must break rather than widen for.
+    case = open_case(
+        score=1,
+        comment="Paczka przyszła po tygodniu.",
+        name="Grzegorz Lewandowski",
+        email="grzegorz.lewandowski.109@example.com",
+    )
+    case.events.create(
+        kind="escalated", data={"level": 1, "reason": "unowned"}, created_at=case.created_at
+    )
+    context = browser.new_context(
+        viewport=viewport, locale="pl-PL", is_mobile=viewport is PHONE, has_touch=viewport is PHONE
+    )
+    page = context.new_page()
+    log_in(page, live_server.url, "boss")
+    page.goto(f"{live_server.url}/admin/followups/followupcase/{case.pk}/change/")
+    timeline = page.locator("#timeline-h + ol").inner_text()
+    # A phone widens its layout to fit a page too wide for it: measured
+    # against the viewport asked for, not the window's width.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    screenshot(page, f"case-page-pl-{viewport['width']}")
+    context.close()
+
+    assert "Eskalowano do poziomu 1: nikt go nie przejął." in timeline
+    assert "Otwarto po ocenie 1." in timeline
+    assert "Escalated" not in timeline and "Opened" not in timeline
+    assert width <= viewport["width"]

@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.test import TestCase
+from django.utils import translation
 
 from followups.cases import workflow
+from followups.cases.timeline import event_line
 from followups.models import CaseEvent, FollowUpCase, OutboundMessage
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
@@ -46,7 +48,7 @@ def test_an_overdue_case_escalates_once_and_tells_the_owner_and_managers(owned_c
     owned_case.refresh_from_db()
     assert owned_case.escalation_level == 1
     event = owned_case.events.get(kind=CaseEvent.Kind.ESCALATED)
-    assert "was not contacted by" in event.message
+    assert "was not contacted by" in event_line(event)
     recipients = sorted(
         OutboundMessage.objects.filter(template="escalation").values_list("recipient", flat=True)
     )
@@ -61,6 +63,26 @@ def test_a_case_still_overdue_a_day_later_escalates_another_level(owned_case):
     assert owned_case.escalation_level == 2
 
 
+def test_escalation_stops_at_the_highest_level(owned_case, settings):
+    settings.NPS_ESCALATION_MAX_LEVEL = 2
+    escalate_at(OPENED + timedelta(hours=25))
+    escalate_at(OPENED + timedelta(hours=49))
+    assert escalate_at(OPENED + timedelta(hours=73)) == 0
+    assert escalate_at(OPENED + timedelta(days=9)) == 0
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 2
+    assert owned_case.events.filter(kind=CaseEvent.Kind.ESCALATED).count() == 2
+    # One email per level and person, none for the levels it did not reach.
+    assert OutboundMessage.objects.filter(template="escalation").count() == 4
+
+
+def test_the_default_highest_level_is_three(owned_case):
+    for day in range(1, 9):
+        escalate_at(OPENED + timedelta(days=day, minutes=1))
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 3
+
+
 def test_an_unowned_case_escalates_sooner_than_its_due_time():
     manager("boss", email="boss@example.com")
     case = open_case(created_at=OPENED)  # nobody owns it
@@ -68,7 +90,7 @@ def test_an_unowned_case_escalates_sooner_than_its_due_time():
     assert escalate_at(OPENED + timedelta(hours=12, minutes=1)) == 1
     case.refresh_from_db()
     assert case.escalation_level == 1
-    assert "nobody has taken it" in case.events.get(kind=CaseEvent.Kind.ESCALATED).message
+    assert "nobody has taken it" in event_line(case.events.get(kind=CaseEvent.Kind.ESCALATED))
 
 
 def test_a_closed_case_never_escalates(owned_case):
@@ -95,7 +117,8 @@ def test_a_case_contacted_after_two_hours_escalates_at_its_resolution_deadline_o
     assert escalate_at(OPENED + timedelta(hours=71)) == 0
     assert escalate_at(OPENED + timedelta(hours=72, minutes=1)) == 1
     owned_case.refresh_from_db()
-    assert "not resolved by" in owned_case.events.get(kind=CaseEvent.Kind.ESCALATED).message
+    event = owned_case.events.get(kind=CaseEvent.Kind.ESCALATED)
+    assert "not resolved by" in event_line(event)
 
 
 def test_a_case_escalated_for_late_contact_escalates_again_at_its_resolution_deadline(owned_case):
@@ -116,16 +139,12 @@ def test_a_contacted_unowned_case_no_longer_escalates_for_having_no_owner():
     assert escalate_at(OPENED + timedelta(hours=13)) == 0
 
 
-def test_the_escalation_line_ends_with_one_full_stop_after_an_afternoon_date():
-    from django.utils import translation
-
-    from followups.cases.workflow import escalation_text
-
-    due = datetime(2026, 11, 24, 18, 25, tzinfo=UTC)
-    case = FollowUpCase(
-        created_at=due, due_at=due, escalation_level=1, first_contact_at=None, owner=None
+def test_the_escalation_line_ends_with_one_full_stop_after_an_afternoon_date(settings):
+    settings.TIME_ZONE = "UTC"
+    event = CaseEvent(
+        kind=CaseEvent.Kind.ESCALATED,
+        data={"level": 1, "reason": "resolution", "due": "2026-11-24T18:25:00+00:00"},
     )
     with translation.override("en"):
-        reason, message = escalation_text(case, now=datetime(2026, 11, 25, tzinfo=UTC))
-    assert reason.endswith("m.")  # "... 6:25 p.m." in the English format
-    assert message.endswith(".") and not message.endswith("..")
+        line = event_line(event)
+    assert line == "Escalated to level 1: not resolved by 11/24/2026 6:25 p.m."

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
 from followups.cases import workflow
+from followups.cases.timeline import event_line
 from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
 from tests.factories import manager, staff_member
 from tests.followups.cases import open_case
@@ -97,10 +98,11 @@ def test_a_call_that_reached_the_customer_is_first_contact_on_the_timeline(owner
     assert (event.kind, event.actor, event.data) == (
         CaseEvent.Kind.CALL_LOGGED,
         owner,
-        {"outcome": "reached", "phone": "+48123456789"},
+        {"outcome": "reached", "phone": "+48123456789", "note": "Promised a refund by Friday."},
     )
-    assert "+48123456789" in event.message
-    assert "Promised a refund by Friday." in event.message
+    assert event_line(event) == (
+        "Call to +48123456789: Reached the customer.\nPromised a refund by Friday."
+    )
 
 
 @pytest.mark.parametrize("outcome", [Outcome.VOICEMAIL, Outcome.NO_ANSWER, Outcome.WRONG_NUMBER])

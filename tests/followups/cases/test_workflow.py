@@ -166,7 +166,12 @@ def test_manager_assigns_and_reassigns_and_it_is_on_the_timeline():
     case.refresh_from_db()
     assert case.owner == second
     events = list(case.events.filter(kind=CaseEvent.Kind.ASSIGNED).values_list("data", flat=True))
-    assert events[-1] == {"owner_id": second.pk, "previous_owner_id": first.pk}
+    assert events[-1] == {
+        "owner_id": second.pk,
+        "owner_name": "second",
+        "previous_owner_id": first.pk,
+        "previous_owner_name": "first",
+    }
 
 
 def test_assigning_a_case_that_changed_hands_meanwhile_is_refused():

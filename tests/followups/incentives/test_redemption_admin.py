@@ -8,6 +8,7 @@ from django.contrib.admin import helpers
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from followups.cases.timeline import event_line
 from followups.models import CaseEvent, GrantStatus, OfferGrant, RewardGrant
 from surveys.models import AuditEvent
 from tests.factories import OfferGrantFactory, RewardFactory, RewardGrantFactory, manager
@@ -74,7 +75,7 @@ def test_redeeming_by_hand_records_who_fires_the_webhook_and_writes_the_timeline
         "",
     )
     [event] = case.events.filter(kind=CaseEvent.Kind.REDEEMED)
-    assert (event.actor, "by hand" in event.message) == (boss, True)
+    assert (event.actor, "by hand" in event_line(event)) == (boss, True)
     [sent] = payloads(endpoint)
     assert sent["data"]["grant"]["id"] == grant.pk
     audit = AuditEvent.objects.get(action=AuditEvent.Action.GRANT_REDEEMED)

@@ -9,6 +9,7 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
+from followups.cases.timeline import event_line
 from followups.incentives.redemption import grant_revoke_by_hand
 from followups.models import CaseEvent, FollowUpCase, GrantStatus, OfferGrant, RewardGrant
 from surveys.models import ApiScope, AuditEvent
@@ -224,7 +225,7 @@ def test_a_redemption_goes_on_the_timeline_of_the_customers_open_and_resurveyed_
     assert sorted(events.values_list("case_id", flat=True)) == sorted(
         [resurveyed.pk, still_open.pk]
     )
-    assert all("SO-10042" in event.message and grant.code in event.message for event in events)
+    assert all("SO-10042" in event_line(e) and grant.code in event_line(e) for e in events)
     assert not someone_else.events.filter(kind=CaseEvent.Kind.REDEEMED).exists()
     assert not old_closed.events.filter(kind=CaseEvent.Kind.REDEEMED).exists()
 
