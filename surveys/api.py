@@ -54,6 +54,7 @@ from .serializers import (
     CustomerWrittenSerializer,
     ErrorSerializer,
     NpsReportSerializer,
+    ResponseRecordedSerializer,
     ResponseSerializer,
     ResponseWrittenSerializer,
     SurveySerializer,
@@ -160,10 +161,9 @@ def _response_answer(request, response) -> dict:
     """An ingested answer's reply: the stored answer (its customer's id, the
     segment and locale copied from the customer) only for a caller who may
     read answers."""
-    data = ResponseSerializer(response).data
     if caller_has_scope(request, REPORTS_READ):
-        return data
-    return {name: data[name] for name in ResponseWrittenSerializer.RECORDED_FIELDS}
+        return ResponseSerializer(response).data
+    return ResponseRecordedSerializer(response).data
 
 
 def _customer_answer(request, customer) -> dict:

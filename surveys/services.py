@@ -153,6 +153,7 @@ def response_record(
     api_client=None,
     properties: dict | None = None,
     changeable_for: timedelta | None = None,
+    idempotency_checked: bool = False,
 ) -> Recorded:
     """Store one answer and, once committed, hand it over for routing. Its
     properties are its invitation's, with ``properties`` over them.
@@ -164,12 +165,17 @@ def response_record(
     Idempotent twice over: the same idempotency key, or a second answer to the
     same invitation, returns the response already stored (``created=False``)
     and changes nothing. Idempotency keys are per ``api_client`` (the user an
-    API key acts as; None for answers from elsewhere).
+    API key acts as; None for answers from elsewhere). ``idempotency_checked``:
+    the caller has just looked the key up (``surveys.ingestion``), so it is not
+    looked up twice; an answer stored since is still found when the insert
+    meets it.
     """
     score = _score_checked(score)
     idempotency_key = (idempotency_key or "").strip() or None
     existing = _response_stored(
-        idempotency_key=idempotency_key, invitation=invitation, api_client=api_client
+        idempotency_key=None if idempotency_checked else idempotency_key,
+        invitation=invitation,
+        api_client=api_client,
     )
     if existing is not None:
         return Recorded(existing, created=False)

@@ -44,13 +44,7 @@ def response_ingest(
     """
     key = (idempotency_key or "").strip() or None
     if key:
-        existing = (
-            Response.objects.select_related("survey")
-            .filter(idempotency_key=key)
-            .keys_visible_to(api_client)
-            .order_by(F("api_client").asc(nulls_last=True))  # the client's own first
-            .first()
-        )
+        existing = _stored_for(key, api_client)
         if existing is not None:
             return services.Recorded(existing, created=False)
     found = Survey.objects.filter(slug=survey).first()
@@ -67,7 +61,20 @@ def response_ingest(
             submitted_at=submitted_at,
             idempotency_key=key,
             api_client=api_client,
+            idempotency_checked=True,
         )
+
+
+def _stored_for(key: str, api_client) -> Response | None:
+    """The answer a retry with this key means: the client's own, else one
+    stored before keys were per client."""
+    return (
+        Response.objects.select_related("survey")
+        .filter(idempotency_key=key)
+        .keys_visible_to(api_client)
+        .order_by(F("api_client").asc(nulls_last=True))  # the client's own first
+        .first()
+    )
 
 
 def _customer_for(reference: Mapping, *, update_existing: bool) -> Customer:
