@@ -423,3 +423,43 @@ def test_each_request_gets_its_own_copy_of_a_kept_key_and_user(ids):
     assert first.pk == second.pk and first is not second
     assert first.user is not second.user
     assert first.user.has_perms(["surveys.view_response"])
+
+
+def test_the_user_rate_still_counts_every_request_of_a_client(api, settings, ids):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    body = {"survey": "checkout", "customer": {"email": "a@example.com"}, "score": 9}
+    assert api.post("/api/v1/responses/", body, format="json").status_code == 201
+    assert api.get("/api/v1/surveys/").status_code == 200
+
+    reply = api.get("/api/v1/surveys/")
+
+    assert reply.status_code == 429
+    assert 0 < int(reply["Retry-After"]) <= 60
+
+
+def test_both_rates_are_read_with_one_cache_call_and_written_with_one(api, ids, monkeypatch):
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    calls: list[str] = []  # the throttle's own calls, not those they make inside
+    depth = [0]
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "set", "get_many", "set_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+
+    assert api.get("/api/v1/surveys/").status_code == 200
+
+    assert calls == ["get_many", "set_many"]
