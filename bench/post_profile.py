@@ -67,6 +67,7 @@ class RedisCounter:
 
     def __init__(self) -> None:
         self.commands: collections.Counter[str] = collections.Counter()
+        self.round_trips = 0  # a command, or a whole pipeline
         self.connections = 0
 
     def install(self) -> None:
@@ -78,11 +79,13 @@ class RedisCounter:
         on_connect = cls.on_connect_check_health
 
         def counted_send_command(self, *args, **kwargs):
+            counter.round_trips += 1
             counter.commands[str(args[0]).split()[0].upper()] += 1
             return send_command(self, *args, **kwargs)
 
         def counted_pack_commands(self, commands):  # a pipeline
             commands = list(commands)
+            counter.round_trips += 1
             for args in commands:
                 counter.commands[str(args[0]).split()[0].upper()] += 1
             return pack_commands(self, commands)
@@ -97,6 +100,7 @@ class RedisCounter:
 
     def reset(self) -> None:
         self.commands.clear()
+        self.round_trips = 0
         self.connections = 0
 
 
@@ -191,6 +195,7 @@ def profile(n: int, top: int) -> str:
     statements = collections.Counter(q["sql"].split(" ")[0] for q in queries)
     commands = dict(redis_counter.commands)
     opened = redis_counter.connections
+    round_trips = redis_counter.round_trips
     one_request = [q["sql"] for q in queries[-len(queries) // counted :]]
 
     profiler = cProfile.Profile(time.process_time)  # CPU: waits for others are not ours
@@ -207,6 +212,7 @@ def profile(n: int, top: int) -> str:
         f"({', '.join(f'{k} {v / counted:.2f}' for k, v in statements.most_common())})",
         f"Redis commands per request: {sum(commands.values()) / counted:.2f} "
         f"({', '.join(f'{k} {v / counted:.2f}' for k, v in sorted(commands.items()))})",
+        f"Redis round trips per request (a pipeline is one): {round_trips / counted:.2f}",
         f"Redis connections opened per request: {opened / counted:.3f}",
         "",
         "Statements of the last request:",
