@@ -117,7 +117,12 @@ class ApiScopeRateThrottle(ScopedRateThrottle):
         # Looked up per request: DRF copies the rates into a class attribute at
         # import, which would miss settings changed afterwards.
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-        return self.parse_rate(rate) if rate else None
+        if not rate:
+            return None
+        num_requests, duration = self.parse_rate(str(rate))
+        if num_requests is None or duration is None:
+            return None
+        return num_requests, duration
 
     def wait(self) -> float | None:
         known = [wait for wait in self.waits if wait is not None]
