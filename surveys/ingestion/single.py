@@ -4,6 +4,7 @@ it through ``services.response_record``, idempotently per API client."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -49,11 +50,12 @@ def response_ingest(
     found = Survey.objects.filter(slug=survey).first()
     if found is None:
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=survey)})
-    with transaction.atomic():
-        # One transaction: a refused answer leaves no new or changed customer.
+    match = _customer_match(customer, update_existing=update_customers)
+
+    def record(customer: Customer) -> services.Recorded:
         return services.response_record(
             survey=found,
-            customer=_customer_for(customer, update_existing=update_customers),
+            customer=customer,
             score=score,
             comment=comment or "",
             channel=Channel.API,
@@ -62,6 +64,16 @@ def response_ingest(
             api_client=api_client,
             idempotency_checked=True,
         )
+
+    if match.customer is not None and not match.writes:
+        # The customer stays as stored: the answer's insert is the only write
+        # (its own transaction, no savepoint inside another).
+        return record(match.customer)
+    with transaction.atomic():
+        # One transaction: a refused answer leaves no new or changed customer.
+        with _customer_errors():
+            written, _created = services.customer_match_apply(match)
+        return record(written)
 
 
 def _stored_for(key: str, api_client) -> Response | None:
@@ -74,21 +86,27 @@ def _stored_for(key: str, api_client) -> Response | None:
     return (own or found or [None])[0]
 
 
-def _customer_for(reference: Mapping, *, update_existing: bool) -> Customer:
+def _customer_match(reference: Mapping, *, update_existing: bool) -> services.CustomerMatch:
     # A database id would let a client that cannot read customers address
     # (and send an apology or a code to) any of them: details only.
     if reference.get("id") is not None:
         raise ValidationError({"customer.id": CUSTOMER_ID_REFUSED})
-    try:
-        customer, _created = services.customer_upsert(
+    with _customer_errors():
+        return services.customer_match(
             **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS},
             update_existing=update_existing,
         )
+
+
+@contextmanager
+def _customer_errors():
+    """A customer's errors under ``customer`` in the answer's field paths."""
+    try:
+        yield
     except CustomerConflict as exc:
         raise CustomerConflict(_prefixed(exc, "customer")) from exc
     except ValidationError as exc:
         raise ValidationError(_prefixed(exc, "customer")) from exc
-    return customer
 
 
 def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
