@@ -49,7 +49,10 @@ STEPS: dict[str, list[tuple[str, str]]] = {
     "body parsing (JSON)": [("rest_framework/request.py", "_parse")],
     "validation (serializer)": [("rest_framework/serializers.py", "is_valid")],
     "ingestion: idempotency look-up": [("surveys/ingestion/single.py", "_stored_for")],
-    "ingestion: customer upsert": [("surveys/ingestion/single.py", "_customer_for")],
+    "ingestion: customer look-up (and write)": [
+        ("surveys/ingestion/single.py", "_customer_match"),
+        ("surveys/services.py", "customer_match_apply"),
+    ],
     "ingestion: response_record (insert)": [("surveys/services.py", "response_record")],
     "commit + on-commit hooks": [("django/db/transaction.py", "__exit__")],
     "publish to the broker (on commit)": [("surveys/handoff.py", "response_recorded")],
