@@ -79,11 +79,20 @@ def response_ingest(
 def _stored_for(key: str, api_client) -> Response | None:
     """The answer a retry with this key means: the client's own, else one
     stored before keys were per client. At most one of each (unique
-    constraints), picked here rather than by an ORDER BY, and without the
-    survey: the look-up runs on every answer, a retry is rare."""
-    found = list(Response.objects.filter(idempotency_key=key).keys_visible_to(api_client)[:2])
-    own = [response for response in found if response.api_client_id is not None]
-    return (own or found or [None])[0]
+    constraints), picked here rather than by an ORDER BY. The look-up runs on
+    every answer and a retry is rare: it reads two ids, and the answer only
+    when there is one."""
+    matches = list(
+        Response.objects.filter(idempotency_key=key)
+        .keys_visible_to(api_client)
+        .values_list("pk", "api_client_id")[:2]
+    )
+    if not matches:
+        return None
+    own = [pk for pk, client in matches if client is not None]
+    pk = own[0] if own else matches[0][0]
+    # Deleted in between (a customer's rows removed): the answer is recorded anew.
+    return Response.objects.select_related("survey").filter(pk=pk).first()
 
 
 def _customer_match(reference: Mapping, *, update_existing: bool) -> services.CustomerMatch:
