@@ -175,25 +175,28 @@ def _api_token() -> str:
     return out.getvalue().strip()
 
 
-def _api_requests(survey, specs, token: str, prefix: str) -> list[bytes]:
-    """One request per answer, each with its own idempotency key, its
+def api_bodies(survey, specs, prefix: str) -> list[str]:
+    """One JSON body per answer, each with its own idempotency key, its
     customer known by email (as the bulk path sends them)."""
-    headers = {**PROXY_HEADERS, "Authorization": f"Token {token}"}
     return [
-        http_load.post_request(
-            API_PATH,
-            json.dumps(
-                {
-                    "survey": survey.slug,
-                    "customer": {"email": customer.email},
-                    "score": score,
-                    "comment": comment,
-                    "idempotency_key": f"{prefix}{index}",
-                }
-            ).encode(),
-            headers,
+        json.dumps(
+            {
+                "survey": survey.slug,
+                "customer": {"email": customer.email},
+                "score": score,
+                "comment": comment,
+                "idempotency_key": f"{prefix}{index}",
+            }
         )
         for index, (customer, score, comment) in enumerate(specs)
+    ]
+
+
+def _api_requests(survey, specs, token: str, prefix: str) -> list[bytes]:
+    headers = {**PROXY_HEADERS, "Authorization": f"Token {token}"}
+    return [
+        http_load.post_request(API_PATH, body.encode(), headers)
+        for body in api_bodies(survey, specs, prefix)
     ]
 
 

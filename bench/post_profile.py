@@ -24,7 +24,6 @@ import argparse
 import collections
 import cProfile
 import io
-import json
 import os
 import pstats
 import sys
@@ -136,18 +135,7 @@ def _requests(n: int, prefix: str) -> tuple[str, list[str]]:
     survey = _survey()
     specs = _reset(n)
     token = _api_token()
-    bodies = [
-        json.dumps(
-            {
-                "survey": survey.slug,
-                "customer": {"email": customer.email},
-                "score": score,
-                "comment": comment,
-                "idempotency_key": f"{prefix}{index}",
-            }
-        )
-        for index, (customer, score, comment) in enumerate(specs)
-    ]
+    bodies = ingest.api_bodies(survey, specs, prefix)
     return token, bodies
 
 

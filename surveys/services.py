@@ -31,29 +31,12 @@ ERASED_NOT_UPDATED = "This customer was erased and cannot be updated."
 MAX_SUBMISSION_SKEW = timedelta(minutes=5)
 
 
-def customer_upsert(
-    *,
-    email: str | None = None,
-    name: str = "",
-    external_id: str | None = None,
-    segment: str = "",
-    locale: str = "",
-    update_existing: bool = True,
-) -> tuple[Customer, bool]:
+def customer_upsert(**details) -> tuple[Customer, bool]:
     """Find the customer by external id, else by email (case-insensitive), and
     update the fields given (unless ``update_existing`` is false: a caller
     that may not change customers only names one); create one when neither
-    matches."""
-    return customer_match_apply(
-        customer_match(
-            email=email,
-            name=name,
-            external_id=external_id,
-            segment=segment,
-            locale=locale,
-            update_existing=update_existing,
-        )
-    )
+    matches. ``details``: those of ``customer_match``."""
+    return customer_match_apply(customer_match(**details))
 
 
 @dataclass(frozen=True)
