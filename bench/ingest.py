@@ -32,7 +32,7 @@ import warnings
 from dataclasses import dataclass, field
 from io import StringIO
 
-from . import http_load, infra
+from . import http_load, infra, latency
 from .loop import API_BATCH, _ingest_api, _prepare_api, _reset, response_rows
 from .report import Figure
 
@@ -175,25 +175,28 @@ def _api_token() -> str:
     return out.getvalue().strip()
 
 
-def _api_requests(survey, specs, token: str, prefix: str) -> list[bytes]:
-    """One request per answer, each with its own idempotency key, its
+def api_bodies(survey, specs, prefix: str) -> list[str]:
+    """One JSON body per answer, each with its own idempotency key, its
     customer known by email (as the bulk path sends them)."""
-    headers = {**PROXY_HEADERS, "Authorization": f"Token {token}"}
     return [
-        http_load.post_request(
-            API_PATH,
-            json.dumps(
-                {
-                    "survey": survey.slug,
-                    "customer": {"email": customer.email},
-                    "score": score,
-                    "comment": comment,
-                    "idempotency_key": f"{prefix}{index}",
-                }
-            ).encode(),
-            headers,
+        json.dumps(
+            {
+                "survey": survey.slug,
+                "customer": {"email": customer.email},
+                "score": score,
+                "comment": comment,
+                "idempotency_key": f"{prefix}{index}",
+            }
         )
         for index, (customer, score, comment) in enumerate(specs)
+    ]
+
+
+def _api_requests(survey, specs, token: str, prefix: str) -> list[bytes]:
+    headers = {**PROXY_HEADERS, "Authorization": f"Token {token}"}
+    return [
+        http_load.post_request(API_PATH, body.encode(), headers)
+        for body in api_bodies(survey, specs, prefix)
     ]
 
 
@@ -267,6 +270,49 @@ def measure_single(ctx, server: http_load.Gunicorn, requests: list[bytes], what:
         )
     infra.flush_broker(ctx.env.broker_url)
     return measurement
+
+
+def _latencies(ctx, api_server, floor_server, survey, specs, token: str) -> dict:
+    """p50 / p95 / p99 of both servers at half their maximum rate, from
+    locust (``bench.latency``), each on an empty table."""
+    customers = specs[: max(ctx.n // SINGLE_SHARE, WARM_UP)]
+    sides = {
+        "API": (
+            api_server,
+            {
+                "path": API_PATH,
+                "headers": {**PROXY_HEADERS, "Authorization": f"Token {token}"},
+                "survey": survey.slug,
+                "customers": [customer.email for customer, _score, _comment in customers],
+                "customer_field": "email",
+                "prefix": "latency-api-",
+            },
+        ),
+        "floor": (
+            floor_server,
+            {
+                "path": FLOOR_PATH,
+                "headers": PROXY_HEADERS,
+                "survey": survey.pk,
+                "customers": [customer.pk for customer, _score, _comment in customers],
+                "customer_field": "id",
+                "prefix": "latency-floor-",
+            },
+        ),
+    }
+    measured = {}
+    for label, (server, spec) in sides.items():
+        _truncate_responses()
+        infra.flush_broker(ctx.env.broker_url)
+        server.check_running()
+        try:
+            measured[label] = latency.measure(
+                server.port, spec, what=f"single POST, {label}", env=dict(os.environ)
+            )
+        except infra.BenchError as exc:
+            raise infra.BenchError(f"{exc}\nServer log:\n{server.output_tail()}") from None
+        print(latency.line(measured[label], label), flush=True)
+    return measured
 
 
 # --- The figures ------------------------------------------------------------
@@ -402,6 +448,7 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
                     measurement = measure()
                     results.append(measurement)
                     _progress(index, ctx.runs, label, measurement, unit)
+        latencies = _latencies(ctx, api_server, floor_server, survey, specs, token)
     _truncate_responses()
     infra.flush_broker(ctx.env.broker_url)
 
@@ -437,6 +484,8 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
             floor_runs=[m.rate for m in single_floor],
             target=0.6,
             details={
+                **latency.details(latencies["API"], "API"),
+                **latency.details(latencies["floor"], "floor"),
                 **_latency_details(single_api, "API"),
                 **_latency_details(single_floor, "floor"),
                 **_cpu_details(single_api, "API", "request"),
@@ -451,7 +500,11 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
                 f"{THROTTLE_RATE}); every answer 201 and stored. Floor: the same command "
                 "with DJANGO_SETTINGS_MODULE=bench.http_floor_settings, a plain Django view "
                 "that stores each answer with one INSERT. Latencies from the load "
-                "generator (bench.http_load), connecting included."
+                "generator (bench.http_load), connecting included. Then, on the same servers, "
+                f"locust (headless, {latency.PROBE_USERS} users without waiting for "
+                f"{latency.PROBE_SECONDS} s) finds each one's maximum rate, and "
+                f"{latency.STEADY_USERS} users at {latency.LOAD_SHARE:.0%} of it for "
+                f"{latency.STEADY_SECONDS} s give p50 / p95 / p99 (bench.latency)."
             ),
         ),
     ]

@@ -2,15 +2,28 @@
 
 A key is ``nps_`` and 43 URL-safe characters (32 random bytes). Only its
 SHA-256 digest is stored; the secret is shown once, when it is made.
+
+A key found usable is kept in the process that checked it, with its user and
+the user's permissions, for ``NPS_API_KEY_CACHE_SECONDS`` (5 by default; 0
+keeps none): a client's requests then cost no query to authenticate. Kept
+keys are looked up by digest and compared in constant time; expiry is checked
+on every request. Revoking or rotating a key, and any change to a key, a user,
+a group or a permission, forgets every kept key in the process that made the
+change at once; other processes (gunicorn workers, other hosts) stop honouring
+a revoked key within those seconds.
 """
 
 from __future__ import annotations
 
+import copy
+import hmac
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -123,6 +136,7 @@ def api_key_revoke(*, api_key: ApiKey, actor=None, via: str, at: datetime | None
         )
         if not took:
             return False
+        verified_keys_forget()
         api_key.refresh_from_db(fields=["revoked_at", "expires_at"])
         audit_record(
             action=Action.API_KEY_REVOKED,
@@ -164,14 +178,64 @@ def api_key_rotate(
 
 def api_key_find(*, secret: str) -> ApiKey | None:
     """The usable key with this secret, its user active; None otherwise.
-    Records when it was used, at most once a minute."""
-    api_key = ApiKey.objects.select_related("user").filter(digest=ApiKey.digest_of(secret)).first()
+    Records when it was used, at most once a minute. Each call gets its own
+    copy of the key and its user (with the user's permissions loaded)."""
+    digest = ApiKey.digest_of(secret)
     now = timezone.now()
-    if api_key is None or not api_key.is_usable(now) or not api_key.user.is_active:
-        return None
+    api_key = _verified_key(digest)
+    if api_key is None:
+        api_key = ApiKey.objects.select_related("user").filter(digest=digest).first()
+        if api_key is None or not api_key.is_usable(now) or not api_key.user.is_active:
+            return None
+        _verified_remember(api_key, digest)
+    elif not api_key.is_usable(now):
+        return None  # expired while kept
     if api_key.last_used_at is None or api_key.last_used_at < now - LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
         api_key.last_used_at = now
-    return api_key
+    found = copy.copy(api_key)
+    found.user = copy.copy(api_key.user)
+    return found
+
+
+# --- Keys found usable, kept briefly in this process ----------------------------
+
+
+@dataclass
+class _Verified:
+    digest: str
+    api_key: ApiKey  # its user's permissions loaded
+    until: float  # time.monotonic()
+
+
+_verified: dict[str, _Verified] = {}
+# More distinct keys than this in one process within the kept seconds: start over.
+VERIFIED_KEYS_MAX = 1000
+
+
+def _verified_key(digest: str) -> ApiKey | None:
+    entry = _verified.get(digest)
+    if entry is None or entry.until <= time.monotonic():
+        return None
+    return entry.api_key if hmac.compare_digest(entry.digest, digest) else None
+
+
+def _verified_remember(api_key: ApiKey, digest: str) -> None:
+    seconds = settings.NPS_API_KEY_CACHE_SECONDS
+    if seconds <= 0:
+        return
+    # Loads Django's permission caches onto the user, so that checking a
+    # scope's permissions costs no query while the key is kept.
+    api_key.user.get_all_permissions()
+    if len(_verified) >= VERIFIED_KEYS_MAX:
+        _verified.clear()
+    _verified[digest] = _Verified(digest, api_key, time.monotonic() + seconds)
+
+
+def verified_keys_forget(**_signal) -> None:
+    """Forget every key kept in this process: connected to the signals of any
+    change to keys, users, groups and permissions (``SurveysConfig.ready``),
+    and called by ``api_key_revoke``, whose ``UPDATE`` sends none."""
+    _verified.clear()

@@ -103,6 +103,16 @@ class ResponseWrittenSerializer(ResponseSerializer):
         return fields
 
 
+class ResponseRecordedSerializer(serializers.Serializer):
+    """``ResponseWrittenSerializer.RECORDED_FIELDS`` alone, as
+    ``ResponseSerializer`` writes them, declared: an ingest-only key's answer
+    costs three fields, not a model serializer built and mostly thrown away."""
+
+    id = serializers.IntegerField(read_only=True)
+    category = serializers.CharField(read_only=True)
+    recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     # Declared so the schema says "" (no language) is a possible value.
     locale = serializers.ChoiceField(choices=Locale.choices, allow_blank=True, read_only=True)

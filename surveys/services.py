@@ -31,7 +31,30 @@ ERASED_NOT_UPDATED = "This customer was erased and cannot be updated."
 MAX_SUBMISSION_SKEW = timedelta(minutes=5)
 
 
-def customer_upsert(
+def customer_upsert(**details) -> tuple[Customer, bool]:
+    """Find the customer by external id, else by email (case-insensitive), and
+    update the fields given (unless ``update_existing`` is false: a caller
+    that may not change customers only names one); create one when neither
+    matches. ``details``: those of ``customer_match``."""
+    return customer_match_apply(customer_match(**details))
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """What ``customer_upsert`` does for some details, found and checked but
+    not yet written: the stored customer (None: one is created) and the
+    fields of it that change."""
+
+    customer: Customer | None
+    fields: dict
+    changed: list[str]
+
+    @property
+    def writes(self) -> bool:
+        return self.customer is None or bool(self.changed)
+
+
+def customer_match(
     *,
     email: str | None = None,
     name: str = "",
@@ -39,11 +62,9 @@ def customer_upsert(
     segment: str = "",
     locale: str = "",
     update_existing: bool = True,
-) -> tuple[Customer, bool]:
-    """Find the customer by external id, else by email (case-insensitive), and
-    update the fields given (unless ``update_existing`` is false: a caller
-    that may not change customers only names one); create one when neither
-    matches."""
+) -> CustomerMatch:
+    """``customer_upsert``'s look-up and checks, writing nothing: a caller
+    whose match writes nothing needs no transaction for it."""
     email = (email or "").strip() or None
     external_id = (external_id or "").strip() or None
     if not email and not external_id:
@@ -58,19 +79,29 @@ def customer_upsert(
         "locale": locale_normalize(locale),
     }
     if customer is None:
-        return _customer_create(fields)
-
+        if not email:
+            raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
+        return CustomerMatch(None, fields, [])
     if customer.is_erased:
         raise ValidationError({"customer": ERASED_NOT_UPDATED})
     customer_identity_check(customer=customer, email=email, external_id=external_id)
-    if not update_existing:
-        return customer, False
-    changed = [k for k, v in fields.items() if v and getattr(customer, k) != v]
-    for key in changed:
-        setattr(customer, key, fields[key])
-    if changed:
+    changed = (
+        [k for k, v in fields.items() if v and getattr(customer, k) != v] if update_existing else []
+    )
+    return CustomerMatch(customer, fields, changed)
+
+
+def customer_match_apply(match: CustomerMatch) -> tuple[Customer, bool]:
+    """Write what ``customer_match`` found: the new customer, or the changed
+    fields. Returns the customer and whether it was created."""
+    if match.customer is None:
+        return _customer_create(match.fields)
+    customer = match.customer
+    for key in match.changed:
+        setattr(customer, key, match.fields[key])
+    if match.changed:
         customer.full_clean()
-        customer.save(update_fields=[*changed, "updated_at"])
+        customer.save(update_fields=[*match.changed, "updated_at"])
     return customer, False
 
 
@@ -86,8 +117,6 @@ def _customer_find(*, email: str | None, external_id: str | None) -> Customer | 
 
 def _customer_create(fields: dict) -> tuple[Customer, bool]:
     email = fields["email"]
-    if not email:
-        raise ValidationError({"email": NEW_CUSTOMER_NEEDS_EMAIL})
     customer = Customer(**fields)
     customer.full_clean()
     try:
@@ -153,6 +182,7 @@ def response_record(
     api_client=None,
     properties: dict | None = None,
     changeable_for: timedelta | None = None,
+    idempotency_checked: bool = False,
 ) -> Recorded:
     """Store one answer and, once committed, hand it over for routing. Its
     properties are its invitation's, with ``properties`` over them.
@@ -164,12 +194,17 @@ def response_record(
     Idempotent twice over: the same idempotency key, or a second answer to the
     same invitation, returns the response already stored (``created=False``)
     and changes nothing. Idempotency keys are per ``api_client`` (the user an
-    API key acts as; None for answers from elsewhere).
+    API key acts as; None for answers from elsewhere). ``idempotency_checked``:
+    the caller has just looked the key up (``surveys.ingestion``), so it is not
+    looked up twice; an answer stored since is still found when the insert
+    meets it.
     """
     score = _score_checked(score)
     idempotency_key = (idempotency_key or "").strip() or None
     existing = _response_stored(
-        idempotency_key=idempotency_key, invitation=invitation, api_client=api_client
+        idempotency_key=None if idempotency_checked else idempotency_key,
+        invitation=invitation,
+        api_client=api_client,
     )
     if existing is not None:
         return Recorded(existing, created=False)

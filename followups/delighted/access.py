@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from nps_project.api import exception_handler
 from nps_project.parsers import JSONParser
-from surveys.api import ApiScopeRateThrottle
+from surveys.api import api_throttles
 from surveys.api_access import HasApiScope, caller_has_scope
 from surveys.api_keys import api_key_find
 from surveys.api_schema import ScopedAutoSchema
@@ -129,7 +129,7 @@ class DelightedView(APIView):
     schema = DelightedAutoSchema()
 
     def get_throttles(self):
-        return [*super().get_throttles(), ApiScopeRateThrottle()]
+        return api_throttles(super().get_throttles())
 
     def get_exception_handler(self):
         return delighted_exception_handler

@@ -226,6 +226,12 @@ if is_amqp(CELERY_BROKER_URL):
     )
 
 # --- REST API ---------------------------------------------------------------
+# Seconds a web process keeps an API key it found usable (with its user and
+# permissions), so that a client's requests cost no query to authenticate. A
+# revoked key, or a user who lost a permission, is refused at once by the
+# process where the change was made and within these seconds by every other
+# (surveys/api_keys.py). 0 keeps none.
+NPS_API_KEY_CACHE_SECONDS = env.int("NPS_API_KEY_CACHE_SECONDS", default=5)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "surveys.api_access.ApiKeyAuthentication",

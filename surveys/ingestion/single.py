@@ -4,11 +4,11 @@ it through ``services.response_record``, idempotently per API client."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 
 from .. import services
 from ..customers import CustomerConflict
@@ -44,47 +44,78 @@ def response_ingest(
     """
     key = (idempotency_key or "").strip() or None
     if key:
-        existing = (
-            Response.objects.select_related("survey")
-            .filter(idempotency_key=key)
-            .keys_visible_to(api_client)
-            .order_by(F("api_client").asc(nulls_last=True))  # the client's own first
-            .first()
-        )
+        existing = _stored_for(key, api_client)
         if existing is not None:
             return services.Recorded(existing, created=False)
     found = Survey.objects.filter(slug=survey).first()
     if found is None:
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=survey)})
-    with transaction.atomic():
-        # One transaction: a refused answer leaves no new or changed customer.
+    match = _customer_match(customer, update_existing=update_customers)
+
+    def record(customer: Customer) -> services.Recorded:
         return services.response_record(
             survey=found,
-            customer=_customer_for(customer, update_existing=update_customers),
+            customer=customer,
             score=score,
             comment=comment or "",
             channel=Channel.API,
             submitted_at=submitted_at,
             idempotency_key=key,
             api_client=api_client,
+            idempotency_checked=True,
         )
 
+    if match.customer is not None and not match.writes:
+        # The customer stays as stored: the answer's insert is the only write
+        # (its own transaction, no savepoint inside another).
+        return record(match.customer)
+    with transaction.atomic():
+        # One transaction: a refused answer leaves no new or changed customer.
+        with _customer_errors():
+            written, _created = services.customer_match_apply(match)
+        return record(written)
 
-def _customer_for(reference: Mapping, *, update_existing: bool) -> Customer:
+
+def _stored_for(key: str, api_client) -> Response | None:
+    """The answer a retry with this key means: the client's own, else one
+    stored before keys were per client. At most one of each (unique
+    constraints), picked here rather than by an ORDER BY. The look-up runs on
+    every answer and a retry is rare: it reads two ids, and the answer only
+    when there is one."""
+    matches = list(
+        Response.objects.filter(idempotency_key=key)
+        .keys_visible_to(api_client)
+        .values_list("pk", "api_client_id")[:2]
+    )
+    if not matches:
+        return None
+    own = [pk for pk, client in matches if client is not None]
+    pk = own[0] if own else matches[0][0]
+    # Deleted in between (a customer's rows removed): the answer is recorded anew.
+    return Response.objects.select_related("survey").filter(pk=pk).first()
+
+
+def _customer_match(reference: Mapping, *, update_existing: bool) -> services.CustomerMatch:
     # A database id would let a client that cannot read customers address
     # (and send an apology or a code to) any of them: details only.
     if reference.get("id") is not None:
         raise ValidationError({"customer.id": CUSTOMER_ID_REFUSED})
-    try:
-        customer, _created = services.customer_upsert(
+    with _customer_errors():
+        return services.customer_match(
             **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS},
             update_existing=update_existing,
         )
+
+
+@contextmanager
+def _customer_errors():
+    """A customer's errors under ``customer`` in the answer's field paths."""
+    try:
+        yield
     except CustomerConflict as exc:
         raise CustomerConflict(_prefixed(exc, "customer")) from exc
     except ValidationError as exc:
         raise ValidationError(_prefixed(exc, "customer")) from exc
-    return customer
 
 
 def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:

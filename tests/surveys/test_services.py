@@ -192,3 +192,32 @@ def test_an_erased_customer_can_answer_no_more():
     customer = services.customer_erase(customer=CustomerFactory())
     with pytest.raises(ValidationError, match="erased"):
         services.response_record(survey=SurveyFactory(), customer=customer, score=5)
+
+
+def test_a_match_finds_and_checks_a_customer_without_writing(django_assert_num_queries):
+    stored = CustomerFactory(email="ada@example.com", segment="smb")
+
+    with django_assert_num_queries(4):  # one look-up each, nothing written
+        same = services.customer_match(email="ada@example.com", segment="smb")
+        changed = services.customer_match(email="ada@example.com", segment="enterprise")
+        kept = services.customer_match(
+            email="ada@example.com", segment="enterprise", update_existing=False
+        )
+        new = services.customer_match(email="bob@example.com")
+
+    assert (same.customer, same.writes) == (stored, False)
+    assert (changed.changed, changed.writes) == (["segment"], True)
+    assert (kept.changed, kept.writes) == ([], False)
+    assert (new.customer, new.writes) == (None, True)
+    assert Customer.objects.count() == 1
+    stored.refresh_from_db()
+    assert stored.segment == "smb"
+
+
+def test_a_match_refuses_what_the_upsert_refuses_before_any_write():
+    CustomerFactory(email="ada@example.com", external_id="crm-1")
+
+    with pytest.raises(customers.CustomerConflict):
+        services.customer_match(email="ada@example.com", external_id="crm-2")
+    with pytest.raises(ValidationError, match="new customer needs an email"):
+        services.customer_match(external_id="crm-9")

@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -326,3 +328,138 @@ def test_throttling_is_per_client(tight_rates, ids):
 
     assert one.get("/api/v1/surveys/").status_code == 429
     assert two.get("/api/v1/surveys/").status_code == 200
+
+
+# --- Keys kept in the process (NPS_API_KEY_CACHE_SECONDS) -------------------
+
+
+def _apikey_queries(client) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/surveys/").status_code == 200
+    return [q["sql"] for q in queries if "surveys_apikey" in q["sql"] or "auth_perm" in q["sql"]]
+
+
+def test_a_key_in_use_costs_no_query_to_authenticate_and_check(ids):
+    client = client_with(make_token("reporting", "read"))
+
+    assert _apikey_queries(client)  # found, and its user's permissions loaded
+    assert _apikey_queries(client) == []
+
+
+def test_with_no_seconds_to_keep_every_request_looks_the_key_up(ids, settings):
+    settings.NPS_API_KEY_CACHE_SECONDS = 0
+    client = client_with(make_token("reporting", "read"))
+
+    assert _apikey_queries(client)
+    assert _apikey_queries(client)
+
+
+def test_a_key_in_use_that_is_revoked_is_refused_at_once(ids):
+    key = make_token("reporting", "read")
+    assert client_with(key).get("/api/v1/surveys/").status_code == 200
+
+    api_key_revoke(api_key=ApiKey.objects.get(), via="test")
+
+    assert client_with(key).get("/api/v1/surveys/").status_code == 401
+
+
+def test_a_key_in_use_whose_user_is_deactivated_is_refused_at_once(ids):
+    key = make_token("reporting", "read")
+    assert client_with(key).get("/api/v1/surveys/").status_code == 200
+    user = get_user_model().objects.get(username="reporting")
+    user.is_active = False
+    user.save()
+
+    assert client_with(key).get("/api/v1/surveys/").status_code == 401
+
+
+def test_a_key_in_use_loses_a_scope_with_its_users_permission_at_once(ids):
+    key = make_token("reporting", "read")
+    assert client_with(key).get("/api/v1/surveys/").status_code == 200
+    user = get_user_model().objects.get(username="reporting")
+    user.user_permissions.clear()
+    user.groups.clear()
+
+    reply = client_with(key).get("/api/v1/surveys/")
+
+    assert reply.status_code == 403
+    assert "API scope" in reply.json()["error"]["message"]
+
+
+def test_a_key_in_use_stops_working_when_it_expires(ids):
+    key = make_token("reporting", "read")
+    ApiKey.objects.update(expires_at=timezone.now() + timedelta(minutes=5))
+    assert client_with(key).get("/api/v1/surveys/").status_code == 200
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        assert client_with(key).get("/api/v1/surveys/").status_code == 401
+
+
+def test_a_key_revoked_by_another_process_is_refused_once_the_seconds_pass(
+    ids, settings, monkeypatch
+):
+    # Another process's revocation reaches this one only through the database:
+    # an UPDATE here sends no signal, as that one's does not.
+    settings.NPS_API_KEY_CACHE_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr("surveys.api_keys.time.monotonic", lambda: clock[0])
+    key = make_token("reporting", "read")
+    assert client_with(key).get("/api/v1/surveys/").status_code == 200
+    ApiKey.objects.update(revoked_at=timezone.now())
+
+    clock[0] += 4.9
+    assert client_with(key).get("/api/v1/surveys/").status_code == 200
+    clock[0] += 0.2
+    assert client_with(key).get("/api/v1/surveys/").status_code == 401
+
+
+def test_each_request_gets_its_own_copy_of_a_kept_key_and_user(ids):
+    from surveys.api_keys import api_key_find
+
+    key = make_token("reporting", "read")
+    first, second = api_key_find(secret=key), api_key_find(secret=key)
+
+    assert first is not None and second is not None
+    assert first.pk == second.pk and first is not second
+    assert first.user is not second.user
+    assert first.user.has_perms(["surveys.view_response"])
+
+
+def test_the_user_rate_still_counts_every_request_of_a_client(api, settings, ids):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    body = {"survey": "checkout", "customer": {"email": "a@example.com"}, "score": 9}
+    assert api.post("/api/v1/responses/", body, format="json").status_code == 201
+    assert api.get("/api/v1/surveys/").status_code == 200
+
+    reply = api.get("/api/v1/surveys/")
+
+    assert reply.status_code == 429
+    assert 0 < int(reply["Retry-After"]) <= 60
+
+
+def test_both_rates_are_read_with_one_cache_call_and_written_with_one(api, ids, monkeypatch):
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    calls: list[str] = []  # the throttle's own calls, not those they make inside
+    depth = [0]
+
+    def counted(name, original):
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "set", "get_many", "set_many"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+
+    assert api.get("/api/v1/surveys/").status_code == 200
+
+    assert calls == ["get_many", "set_many"]
