@@ -85,10 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names or list(BENCHMARKS)
     env = infra.Environment()
     started = time.perf_counter()
+    results: list[report.BenchmarkResult] = []
     try:
         prepare(env)
         machine = report.machine(env.broker_url)
-        results = []
         for name in names:
             module = importlib.import_module(BENCHMARKS[name])
             n = args.n or module.DEFAULT_N
@@ -118,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             )
     except infra.BenchError as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
+        if results:
+            # What finished before the failure is kept, not thrown away with it.
+            md_path, _ = report.write(results, machine)
+            print(f"Wrote the finished benchmarks to {md_path.relative_to(infra.ROOT)}.")
         return 1
     except KeyboardInterrupt:
         print("bench: interrupted; workers and servers stopped.", file=sys.stderr)
