@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -120,6 +121,33 @@ def responses_route(*, response_ids: Iterable[int]) -> RoutingResult:
         result = _route_one_by_one(ids)
     messages_enqueue(message_ids=result.email_ids)
     return result
+
+
+def recent_responses_route(*, since: datetime) -> RoutingResult:
+    """Route every routable answer recorded at or after ``since``, in batches
+    of NPS_ROUTING_BATCH_SIZE (each as ``responses_route``), at most
+    NPS_SWEEP_LIMIT of them: the coalesced run single answers are handed to.
+    Older answers are the sweeper's. Answers another run holds are skipped,
+    never waited for; one that cannot be routed is tried once per run."""
+    total = RoutingResult()
+    cursor = 0
+    size = settings.NPS_ROUTING_BATCH_SIZE
+    while len(total.routed) + len(total.skipped) + len(total.failed) < settings.NPS_SWEEP_LIMIT:
+        ids = list(
+            Response.objects.routable(timezone.now())
+            .filter(created_at__gte=since, pk__gt=cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            break
+        result = responses_route(response_ids=ids)
+        for name in ("routed", "skipped", "excluded", "failed", "email_ids"):
+            getattr(total, name).extend(getattr(result, name))
+        cursor = ids[-1]
+        if len(ids) < size:
+            break
+    return total
 
 
 def _route_one_by_one(ids: list[int]) -> RoutingResult:
