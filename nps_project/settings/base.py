@@ -369,6 +369,10 @@ NPS_HANDOFF = {
 }
 NPS_ROUTING_BATCH_SIZE = env.int("NPS_ROUTING_BATCH_SIZE", default=100)
 NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=25)
+# A sender records what the mail server accepted this many messages at a time
+# (one short transaction each, not one per message); a sender killed before
+# recording sends at most this many of its emails a second time.
+NPS_EMAIL_ACCEPTED_CHUNK = env.int("NPS_EMAIL_ACCEPTED_CHUNK", default=10)
 # Answers handed over fewer than a batch at a time (single submissions) are
 # routed by one run per this many seconds and process, whatever their number
 # (followups.publish.routing_run_request); 0 publishes one run per answer.
