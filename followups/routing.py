@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 
 from followups import roles
@@ -36,7 +37,7 @@ from followups.models import (
     SurveyIncentive,
 )
 from followups.outbox.language import customer_language, format_when
-from followups.outbox.messages import render
+from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
 from surveys import stats
@@ -424,23 +425,35 @@ def _outcome_context(response: Response, outcome) -> dict:
     }
 
 
+def _comment_html(comment: str) -> str:
+    return linebreaksbr(comment, autoescape=True)
+
+
+# Rendering three templates per email was most of routing's time; each
+# variant of an outcome email is rendered once per worker process instead.
+_OUTCOME_RENDERERS = {
+    template: MergedRenderer(template, html_filters={"comment": _comment_html})
+    for template in OUTCOME_TEMPLATES.values()
+}
+# Context values that choose between texts rather than being printed.
+_CHOOSING_FIELDS = ("kind", "points")
+
+
 def _outcome_email(response: Response, outcome) -> OutboundMessage:
     """The outbox row for an outcome, rendered in the customer's language."""
     template = OUTCOME_TEMPLATES[response.category]
     language = customer_language(response)
-    rendered = render(
-        template,
-        language,
-        {
-            **_outcome_context(response, outcome),
-            # Clean again: a row stored before names were cleaned may hold a
-            # line break, which would forge a line of the email.
-            "customer_name": single_line(response.customer.name),
-            "survey_name": response.survey.name,
-            "score": response.score,
-            "comment": response.comment,
-        },
-    )
+    merged = {
+        **_outcome_context(response, outcome),
+        # Clean again: a row stored before names were cleaned may hold a
+        # line break, which would forge a line of the email.
+        "customer_name": single_line(response.customer.name),
+        "survey_name": response.survey.name,
+        "score": response.score,
+        "comment": response.comment,
+    }
+    fixed = {name: merged.pop(name) for name in _CHOOSING_FIELDS if name in merged}
+    rendered = _OUTCOME_RENDERERS[template].render(language, merged, fixed)
     return OutboundMessage(
         dedupe_key=f"response:{response.pk}:{template}",
         template=template,

@@ -4,6 +4,7 @@ real SMTP server on 127.0.0.1. Nothing here runs in eager mode."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import close_old_connections, connection
@@ -188,3 +189,71 @@ def test_mail_server_failing_twice_is_retried_by_the_worker_and_delivers_once(wo
     assert (email.status, email.attempts) == ("sent", 3)
     assert smtp.handler.attempts == 3
     assert len(smtp.handler.messages) == 1
+
+
+def _record_single_answers(survey, count: int, prefix: str) -> list[int]:
+    """Single submissions, each its own transaction and hand-off, as the
+    survey page and the single-answer API make them."""
+    return [
+        survey_services.response_record(
+            survey=survey,
+            customer=CustomerFactory(email=f"{prefix}{i}@example.com"),
+            score=(0, 7, 10)[i % 3],
+        ).response.pk
+        for i in range(count)
+    ]
+
+
+def test_a_burst_of_single_answers_is_routed_by_far_fewer_runs_than_answers(worker, smtp):
+    survey = SurveyFactory()
+    ids = _record_single_answers(survey, 30, "burst")
+    wait_for(
+        lambda: OutboundMessage.objects.filter(status="sent").count() == 30,
+        timeout=60,
+        message=lambda: worker.output()[-3000:],
+    )
+    assert len(smtp.handler.messages) == 30
+    assert not Response.objects.filter(pk__in=ids, routed_at=None).exists()
+    assert outcome_counts() == {"cases": 10, "offers": 10, "rewards": 10, "emails_sent": 30}
+    log = worker.output()
+    runs = log.count("followups.route_recent_responses[")
+    # One "received" and one "succeeded" line per run.
+    assert 1 <= runs // 2 <= 10, log[-3000:]
+    assert "followups.route_responses[" not in log  # no task of its own per answer
+
+
+def test_answers_whose_run_a_restarted_broker_lost_are_routed_by_the_next_run(
+    worker, smtp, settings, monkeypatch
+):
+    """The broker took the run's message and lost it (restarted empty): the
+    answers it stood for, and those recorded while it was pending, are routed
+    by the next answer's run, within seconds, not left to the sweeper."""
+    import redis
+    from celery import current_app
+
+    from followups import publish
+
+    survey = SurveyFactory()
+    real_publish = publish.task_publish
+
+    def to_a_queue_nobody_reads(name, *args, countdown=None):
+        current_app.signature(name, args=args).apply_async(countdown=countdown, queue="lost")
+
+    # Published to a queue no worker reads, then dropped: a lost message.
+    monkeypatch.setattr(publish, "task_publish", to_a_queue_nobody_reads)
+    lost = _record_single_answers(survey, 3, "lost")
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    assert client.llen("lost") == 1  # one run for the three
+    client.delete("lost")
+    monkeypatch.setattr(publish, "task_publish", real_publish)
+    time.sleep(settings.NPS_ROUTING_COALESCE_SECONDS)  # the lost run would have started
+    [after] = _record_single_answers(survey, 1, "after")
+    wait_for(
+        lambda: OutboundMessage.objects.filter(status="sent").count() == 4,
+        timeout=30,
+        message=lambda: worker.output()[-3000:],
+    )
+    assert not Response.objects.filter(pk__in=[*lost, after], routed_at=None).exists()
+    assert sorted(smtp.handler.recipients()) == sorted(
+        [f"lost{i}@example.com" for i in range(3)] + ["after0@example.com"]
+    )
