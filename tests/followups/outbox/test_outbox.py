@@ -203,6 +203,27 @@ def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monk
     assert (unsent.status, unsent.sent_at) == ("sending", None)
 
 
+def test_each_message_has_its_own_random_boundary_and_parses_back_into_its_parts():
+    import email
+
+    from django.core.mail import get_connection
+
+    first, second = queue_email(key="b1"), queue_email(to="bo@example.com", key="b2")
+    built = [
+        build_message(row, get_connection(backend="django.core.mail.backends.locmem.EmailBackend"))
+        for row in (first, second)
+    ]
+    boundaries = [message.message().get_boundary() for message in built]
+    assert all(b.startswith("===============nps") and len(b) == 52 for b in boundaries)
+    assert boundaries[0] != boundaries[1]
+    parsed = email.message_from_bytes(built[0].message().as_bytes())
+    assert [part.get_content_type() for part in parsed.get_payload()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert parsed.get_payload()[0].get_payload(decode=True).decode() == first.body_text
+
+
 def test_what_the_server_took_is_recorded_in_chunks_each_at_its_own_time(
     smtp, settings, monkeypatch
 ):
