@@ -36,34 +36,27 @@ IDEMPOTENT: dict[str, Any] = {
     "reject_on_worker_lost": True,
     "ignore_result": True,
 }
-
-
-@shared_task(
-    name="followups.route_responses",
-    bind=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
+# Routing retries a database error with backoff; after the retries the sweeper
+# still has the answers.
+ROUTING: dict[str, Any] = {
+    "bind": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
     **IDEMPOTENT,
-)
+}
+
+
+@shared_task(name="followups.route_responses", **ROUTING)
 def responses_route_task(self, response_ids: list[int]) -> None:
     """Give each answer its case, offer or reward. Safe to run twice. A
     database error is retried; after the retries the sweeper still has it."""
     responses_route(response_ids=response_ids)
 
 
-@shared_task(
-    name="followups.route_recent_responses",
-    bind=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=1,
-    retry_backoff_max=30,
-    retry_jitter=True,
-    max_retries=5,
-    **IDEMPOTENT,
-)
+@shared_task(name="followups.route_recent_responses", **ROUTING)
 def recent_responses_route_task(self, published_at: float) -> None:
     """The coalesced run of single answers (``publish.routing_run_request``):
     route every routable answer recorded from the sweeper's grace time before

@@ -142,12 +142,20 @@ class MergedRenderer:
             name: self.html_filters[name](value) if name in self.html_filters else escape(value)
             for name, value in values.items()
         }
-        parts = []
-        for pieces, field_values in zip(variant, (values, values, html_values), strict=True):
-            filled = list(pieces)
-            filled[1::2] = [field_values[name] for name in pieces[1::2]]
-            parts.append("".join(filled))
-        return normalized(*parts)
+        return variant_fill(variant, values, html_values)
+
+
+def variant_fill(
+    variant: Variant, values: Mapping[str, str], html_values: Mapping[str, str]
+) -> Rendered:
+    """A variant with each marker replaced by its field's value (``html_values``
+    in the HTML part), normalized as ``render`` normalizes an email."""
+    parts = []
+    for pieces, field_values in zip(variant, (values, values, html_values), strict=True):
+        filled = list(pieces)
+        filled[1::2] = [field_values[name] for name in pieces[1::2]]
+        parts.append("".join(filled))
+    return normalized(*parts)
 
 
 def email_queue(
