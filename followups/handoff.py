@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.utils import timezone
 
 from followups import erasure
-from followups.publish import responses_route_later
+from followups.publish import responses_route_later, routing_run_request
 from followups.webhooks.emit import Event, webhook_event_emit
 from surveys.erasure import PersonalData
 from surveys.models import Customer
 
 
 def enqueue_routing(response_ids: Sequence[int]) -> None:
-    """Publish routing work in batches. A failure here loses nothing: the
-    responses stay unrouted in the database and the sweeper finds them."""
-    responses_route_later(response_ids=response_ids)
+    """Publish routing work: a batch or more (a bulk import, the bulk API) as
+    tasks of NPS_ROUTING_BATCH_SIZE ids; fewer answers (single submissions)
+    are left to a coalesced run that routes every answer handed over
+    meanwhile. A failure here loses nothing: the responses stay unrouted in
+    the database and the sweeper finds them."""
+    if len(response_ids) >= settings.NPS_ROUTING_BATCH_SIZE:
+        responses_route_later(response_ids=response_ids)
+    else:
+        routing_run_request()
 
 
 def scrub_customer(personal: PersonalData) -> None:

@@ -10,6 +10,8 @@ database, and the sweeper publishes what did not get through.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable, Sequence
 
 from celery import current_app
@@ -19,6 +21,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 ROUTE_RESPONSES = "followups.route_responses"
+ROUTE_RECENT = "followups.route_recent_responses"
 SEND_MESSAGES = "followups.send_emails"
 SCHEDULE_WAVE = "followups.schedule_wave"
 SEND_WAVE_CHUNK = "followups.send_wave_chunk"
@@ -89,3 +92,43 @@ def responses_route_later(*, response_ids: Sequence[int]) -> None:
     """Publish routing work in batches of NPS_ROUTING_BATCH_SIZE, now."""
     for chunk in chunked(response_ids, settings.NPS_ROUTING_BATCH_SIZE):
         task_publish(ROUTE_RESPONSES, chunk)
+
+
+class _RoutingRun:
+    """When the routing run this process published last will start (epoch
+    seconds), so answers recorded before then need no run of their own."""
+
+    lock = threading.Lock()
+    starts_at = 0.0
+
+
+# A run is not counted on if it starts this soon after an answer's hand-off:
+# the worker's clock may be this far behind ours.
+CLOCK_MARGIN_SECONDS = 0.05
+
+
+def routing_run_request() -> None:
+    """Have every recent unrouted answer routed within
+    NPS_ROUTING_COALESCE_SECONDS, by one run for however many answers this
+    process hands over meanwhile (a burst of single answers is routed in
+    batches, not one task each).
+
+    Called after the answer's transaction committed. A run is published with
+    that countdown unless one this process published already starts later
+    than now: that run reads the database after this answer committed, so it
+    routes it. A run takes every routable answer recorded from the sweeper's
+    grace time before its publication on, so a run lost with a restarted
+    broker is made good by the next run, or else by the sweeper. Raises what
+    the broker raises (then nothing counts as pending, and the next answer
+    publishes again)."""
+    delay = settings.NPS_ROUTING_COALESCE_SECONDS
+    if current_app.conf.task_always_eager or delay <= 0:
+        # In-process tasks run at once and ignore countdowns: one run each.
+        task_publish(ROUTE_RECENT, time.time())
+        return
+    with _RoutingRun.lock:
+        now = time.time()
+        if now < _RoutingRun.starts_at - CLOCK_MARGIN_SECONDS:
+            return
+        task_publish(ROUTE_RECENT, now, countdown=delay)
+        _RoutingRun.starts_at = now + delay

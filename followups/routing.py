@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 
 from followups import roles
@@ -35,7 +37,7 @@ from followups.models import (
     SurveyIncentive,
 )
 from followups.outbox.language import customer_language, format_when
-from followups.outbox.messages import render
+from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
 from surveys import stats
@@ -120,6 +122,33 @@ def responses_route(*, response_ids: Iterable[int]) -> RoutingResult:
         result = _route_one_by_one(ids)
     messages_enqueue(message_ids=result.email_ids)
     return result
+
+
+def recent_responses_route(*, since: datetime) -> RoutingResult:
+    """Route every routable answer recorded at or after ``since``, in batches
+    of NPS_ROUTING_BATCH_SIZE (each as ``responses_route``), at most
+    NPS_SWEEP_LIMIT of them: the coalesced run single answers are handed to.
+    Older answers are the sweeper's. Answers another run holds are skipped,
+    never waited for; one that cannot be routed is tried once per run."""
+    total = RoutingResult()
+    cursor = 0
+    size = settings.NPS_ROUTING_BATCH_SIZE
+    while len(total.routed) + len(total.skipped) + len(total.failed) < settings.NPS_SWEEP_LIMIT:
+        ids = list(
+            Response.objects.routable(timezone.now())
+            .filter(created_at__gte=since, pk__gt=cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not ids:
+            break
+        result = responses_route(response_ids=ids)
+        for name in ("routed", "skipped", "excluded", "failed", "email_ids"):
+            getattr(total, name).extend(getattr(result, name))
+        cursor = ids[-1]
+        if len(ids) < size:
+            break
+    return total
 
 
 def _route_one_by_one(ids: list[int]) -> RoutingResult:
@@ -398,23 +427,35 @@ def _outcome_context(response: Response, outcome) -> dict:
     }
 
 
+def _comment_html(comment: str) -> str:
+    return linebreaksbr(comment, autoescape=True)
+
+
+# Rendering three templates per email was most of routing's time; each
+# variant of an outcome email is rendered once per worker process instead.
+_OUTCOME_RENDERERS = {
+    template: MergedRenderer(template, html_filters={"comment": _comment_html})
+    for template in OUTCOME_TEMPLATES.values()
+}
+# Context values that choose between texts rather than being printed.
+_CHOOSING_FIELDS = ("kind", "points")
+
+
 def _outcome_email(response: Response, outcome) -> OutboundMessage:
     """The outbox row for an outcome, rendered in the customer's language."""
     template = OUTCOME_TEMPLATES[response.category]
     language = customer_language(response)
-    rendered = render(
-        template,
-        language,
-        {
-            **_outcome_context(response, outcome),
-            # Clean again: a row stored before names were cleaned may hold a
-            # line break, which would forge a line of the email.
-            "customer_name": single_line(response.customer.name),
-            "survey_name": response.survey.name,
-            "score": response.score,
-            "comment": response.comment,
-        },
-    )
+    merged = {
+        **_outcome_context(response, outcome),
+        # Clean again: a row stored before names were cleaned may hold a
+        # line break, which would forge a line of the email.
+        "customer_name": single_line(response.customer.name),
+        "survey_name": response.survey.name,
+        "score": response.score,
+        "comment": response.comment,
+    }
+    fixed = {name: merged.pop(name) for name in _CHOOSING_FIELDS if name in merged}
+    rendered = _OUTCOME_RENDERERS[template].render(language, merged, fixed)
     return OutboundMessage(
         dedupe_key=f"response:{response.pk}:{template}",
         template=template,

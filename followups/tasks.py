@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 
 from followups.cases.workflow import due_cases_escalate
@@ -25,7 +27,7 @@ from followups.outbox.sending import messages_send
 from followups.publish import SEND_MESSAGES, task_publish
 from followups.replies.imap import MailboxError, replies_fetch
 from followups.reporting.digest import digest_send
-from followups.routing import responses_route
+from followups.routing import recent_responses_route, responses_route
 from followups.sweep import lost_work_sweep
 
 logger = logging.getLogger(__name__)
@@ -35,22 +37,34 @@ IDEMPOTENT: dict[str, Any] = {
     "reject_on_worker_lost": True,
     "ignore_result": True,
 }
-
-
-@shared_task(
-    name="followups.route_responses",
-    bind=True,
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
+# Routing retries a database error with backoff; after the retries the sweeper
+# still has the answers.
+ROUTING: dict[str, Any] = {
+    "bind": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
     **IDEMPOTENT,
-)
+}
+
+
+@shared_task(name="followups.route_responses", **ROUTING)
 def responses_route_task(self, response_ids: list[int]) -> None:
     """Give each answer its case, offer or reward. Safe to run twice. A
     database error is retried; after the retries the sweeper still has it."""
     responses_route(response_ids=response_ids)
+
+
+@shared_task(name="followups.route_recent_responses", **ROUTING)
+def recent_responses_route_task(self, published_at: float) -> None:
+    """The coalesced run of single answers (``publish.routing_run_request``):
+    route every routable answer recorded from the sweeper's grace time before
+    this run was published on. Safe to run twice or concurrently."""
+    grace = settings.NPS_SWEEP_GRACE_SECONDS
+    since = datetime.fromtimestamp(published_at - grace, tz=UTC)
+    recent_responses_route(since=since)
 
 
 @shared_task(name="followups.send_emails", **IDEMPOTENT)

@@ -37,7 +37,7 @@ from followups.invitations.emails import (
 )
 from followups.models import OutboundMessage
 from followups.outbox.language import format_when
-from followups.outbox.messages import Rendered, normalized, render
+from followups.outbox.messages import Rendered, Variant, render, variant_fill
 from followups.publish import (
     SCHEDULE_WAVE,
     SEND_WAVE_CHUNK,
@@ -204,11 +204,6 @@ def wave_plan(
     return plan
 
 
-# A rendered email cut at its markers: (subject, text, HTML), each a list of
-# literal pieces with a field name between every two.
-_Variant = tuple[list[str], list[str], list[str]]
-
-
 class _WaveEmails:
     """The first invitation emails of a wave, each exactly what ``render``
     makes of its ``_context_for``, at a small fraction of the cost.
@@ -237,7 +232,7 @@ class _WaveEmails:
         # Random per wave, so no survey text can contain a marker by chance.
         self.tag = f"nps{secrets.token_hex(8)}"
         self.pattern = re.compile(f"{self.tag}({'|'.join(self.FIELDS)})x")
-        self.variants: dict[tuple[str, bool], _Variant | None] = {}
+        self.variants: dict[tuple[str, bool], Variant | None] = {}
         self.expiry_texts: dict[tuple[datetime, str], str] = {}
 
     def _marker(self, name: str) -> str:
@@ -257,13 +252,13 @@ class _WaveEmails:
             "expires": self._expires(invitation.expires_at, language),
         }
 
-    def _variant(self, language: str, named: bool, now: datetime) -> _Variant | None:
+    def _variant(self, language: str, named: bool, now: datetime) -> Variant | None:
         key = (language, named)
         if key not in self.variants:
             self.variants[key] = self._compile(language, named, now)
         return self.variants[key]
 
-    def _compile(self, language: str, named: bool, now: datetime) -> _Variant | None:
+    def _compile(self, language: str, named: bool, now: datetime) -> Variant | None:
         answer_url = settings.PUBLIC_BASE_URL + reverse(
             "surveys:answer", args=[self._marker("token")]
         )
@@ -312,14 +307,9 @@ class _WaveEmails:
         return variant
 
     @staticmethod
-    def _fill(variant: _Variant, values: dict[str, str]) -> Rendered:
-        escaped: dict[str, str] = {name: escape(value) for name, value in values.items()}
-        parts = []
-        for pieces, field_values in zip(variant, (values, values, escaped), strict=True):
-            filled = list(pieces)
-            filled[1::2] = [field_values[name] for name in pieces[1::2]]
-            parts.append("".join(filled))
-        return normalized(*parts)
+    def _fill(variant: Variant, values: dict[str, str]) -> Rendered:
+        escaped = {name: escape(value) for name, value in values.items()}
+        return variant_fill(variant, values, escaped)
 
     def email(self, invitation: Invitation, now: datetime) -> OutboundMessage:
         """The outbox row (unsaved) of a saved invitation's first email."""

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, DateTimeField, F, OuterRef, Subquery, Value, When
 from django.utils import timezone
 
 from followups.models import (
@@ -128,16 +128,44 @@ GRANT_OF_TEMPLATE: dict[str, type[OfferGrant | RewardGrant]] = {
 }
 
 
-def _mark_accepted(message: OutboundMessage) -> None:
-    """Record, at once, that the far end took the message. A worker killed
-    between its "250 OK" and this commit makes the message go out twice (an
-    email with the same Message-ID); everything else waits for ``finish_sent``.
-    A row "sending" with ``sent_at`` set is never sent again, only finished
-    (see ``sweep``)."""
+class _Accepted:
+    """The messages of a batch the far end took, recorded as taken
+    (``sent_at``) NPS_EMAIL_ACCEPTED_CHUNK at a time, each with the moment it
+    was taken: one short transaction per chunk, not per message. A row
+    "sending" with ``sent_at`` set is never sent again, only finished (see
+    ``sweep``); a worker killed before a chunk is recorded makes that chunk's
+    messages go out twice (the same emails, with the same Message-IDs), as
+    one killed between the far end's "250 OK" and any record would.
+    Everything else waits for ``finish_sent``."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.unrecorded: dict[int, datetime] = {}
+
+    def add(self, message_id: int) -> None:
+        self.ids.append(message_id)
+        self.unrecorded[message_id] = timezone.now()
+        if len(self.unrecorded) >= settings.NPS_EMAIL_ACCEPTED_CHUNK:
+            self.record()
+
+    def record(self) -> None:
+        if self.unrecorded:
+            _mark_accepted(self.unrecorded)
+            self.unrecorded = {}
+
+
+def _mark_accepted(accepted_at: Mapping[int, datetime]) -> None:
+    """Record that the far end took these messages ({id: when}), in one
+    UPDATE, if their sender still holds them."""
     with transaction.atomic():
         _without_waiting_for_the_disk()
-        OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
-            sent_at=timezone.now()
+        OutboundMessage.objects.filter(
+            pk__in=list(accepted_at), status=OutboundMessage.Status.SENDING
+        ).update(
+            sent_at=Case(
+                *(When(pk=pk, then=Value(at)) for pk, at in accepted_at.items()),
+                output_field=DateTimeField(),
+            )
         )
 
 
@@ -317,14 +345,14 @@ def _deliver_each(
     messages: list[OutboundMessage],
     claimed_at: datetime,
     *,
-    accepted: list[int],
+    accepted: _Accepted,
     retry: dict[int, float],
 ) -> None:
     """Deliver the claimed ``messages`` through an open ``transport``, renewing
     their lease when the next one might outlast it. The ids the far end took
-    are recorded at once and added to ``accepted`` as they go (so the caller
-    finishes them even if this is interrupted); delays of those to try again
-    later go into ``retry``."""
+    go into ``accepted`` as they go (recorded in chunks there, and by the
+    caller even if this is interrupted); delays of those to try again later
+    go into ``retry``."""
     lease_expires_at = claimed_at + timedelta(seconds=transport.lease_seconds(len(messages)))
     left = list(messages)
     while left:
@@ -341,8 +369,7 @@ def _deliver_each(
         except Exception as exc:
             _settle_failure(message, _as_transport_error(exc), retry)
         else:
-            _mark_accepted(message)
-            accepted.append(message.pk)
+            accepted.add(message.pk)
 
 
 def _channel_send(
@@ -354,7 +381,7 @@ def _channel_send(
         for message in messages:
             _mark_failed(message, f"No transport delivers the {channel!r} channel.")
         return
-    accepted: list[int] = []
+    accepted = _Accepted()
     try:
         with transport:
             _deliver_each(transport, messages, claimed_at, accepted=accepted, retry=retry)
@@ -365,14 +392,15 @@ def _channel_send(
             _settle_failure(message, error, retry)
     finally:
         # Also after an error mid-batch: what the far end took is recorded as sent.
-        finish_sent(accepted)
+        accepted.record()
+        finish_sent(accepted.ids)
 
 
 def messages_send(*, message_ids: Sequence[int]) -> dict[int, float]:
     """Send a batch of queued messages, of any channel, over one connection
     per channel.
 
-    Each accepted message is recorded at once (``_mark_accepted``); the rest
+    Accepted messages are recorded in chunks as they go (``_Accepted``); the rest
     of the bookkeeping is done for each channel's part of the batch at the
     end (``finish_sent``). Returns {message id: delay in seconds} for those to
     try again later.

@@ -212,6 +212,7 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "followups.route_responses": {"queue": "routing"},
+    "followups.route_recent_responses": {"queue": "routing"},
     "followups.send_emails": {"queue": "email"},
 }
 # RabbitMQ (CELERY_BROKER_URL=amqp://...): quorum queues on a topic exchange,
@@ -398,6 +399,14 @@ NPS_HANDOFF = {
 }
 NPS_ROUTING_BATCH_SIZE = env.int("NPS_ROUTING_BATCH_SIZE", default=100)
 NPS_EMAIL_BATCH_SIZE = env.int("NPS_EMAIL_BATCH_SIZE", default=25)
+# A sender records what the mail server accepted this many messages at a time
+# (one short transaction each, not one per message); a sender killed before
+# recording sends at most this many of its emails a second time.
+NPS_EMAIL_ACCEPTED_CHUNK = env.int("NPS_EMAIL_ACCEPTED_CHUNK", default=10)
+# Answers handed over fewer than a batch at a time (single submissions) are
+# routed by one run per this many seconds and process, whatever their number
+# (followups.publish.routing_run_request); 0 publishes one run per answer.
+NPS_ROUTING_COALESCE_SECONDS = env.float("NPS_ROUTING_COALESCE_SECONDS", default=0.25)
 # A mail server that answers "try later" (or not at all) is tried again after
 # 30 s, doubling to at most 30 min, with jitter (each wait between half and all
 # of it): 16 attempts ride out at least 2.5 hours of outage (3.75 hours

@@ -5,6 +5,7 @@ a real SMTP server on 127.0.0.1. Nothing here runs in eager mode."""
 from __future__ import annotations
 
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -191,3 +192,66 @@ def test_mail_server_failing_twice_is_retried_by_the_worker_and_delivers_once(wo
     assert (email.status, email.attempts) == ("sent", 3)
     assert smtp.handler.attempts == 3
     assert len(smtp.handler.messages) == 1
+
+
+def _record_single_answers(survey, count: int, prefix: str) -> list[int]:
+    """Single submissions, each its own transaction and hand-off, as the
+    survey page and the single-answer API make them."""
+    return [
+        survey_services.response_record(
+            survey=survey,
+            customer=CustomerFactory(email=f"{prefix}{i}@example.com"),
+            score=(0, 7, 10)[i % 3],
+        ).response.pk
+        for i in range(count)
+    ]
+
+
+def test_a_burst_of_single_answers_is_routed_by_far_fewer_runs_than_answers(worker, smtp):
+    survey = SurveyFactory()
+    ids = _record_single_answers(survey, 30, "burst")
+    wait_for(
+        lambda: OutboundMessage.objects.filter(status="sent").count() == 30,
+        timeout=60,
+        message=lambda: worker.output()[-3000:],
+    )
+    assert len(smtp.handler.messages) == 30
+    assert not Response.objects.filter(pk__in=ids, routed_at=None).exists()
+    assert outcome_counts() == {"cases": 10, "offers": 10, "rewards": 10, "emails_sent": 30}
+    log = worker.output()
+    runs = log.count("followups.route_recent_responses[")
+    # One "received" and one "succeeded" line per run.
+    assert 1 <= runs // 2 <= 10, log[-3000:]
+    assert "followups.route_responses[" not in log  # no task of its own per answer
+
+
+def test_answers_whose_run_a_restarted_broker_lost_are_routed_by_the_next_run(
+    worker, smtp, settings, monkeypatch
+):
+    """The broker took the run's message and lost it (restarted empty): the
+    answers it stood for, and those recorded while it was pending, are routed
+    by the next answer's run, within seconds, not left to the sweeper."""
+    from followups import publish
+
+    survey = SurveyFactory()
+    real_publish = publish.task_publish
+    lost_runs = []
+
+    def lost_by_the_broker(name, *args, countdown=None):
+        lost_runs.append(name)  # taken, then gone with a restart: never delivered
+
+    monkeypatch.setattr(publish, "task_publish", lost_by_the_broker)
+    lost = _record_single_answers(survey, 3, "lost")
+    assert lost_runs == [publish.ROUTE_RECENT]  # one run for the three
+    monkeypatch.setattr(publish, "task_publish", real_publish)
+    time.sleep(settings.NPS_ROUTING_COALESCE_SECONDS)  # the lost run would have started
+    [after] = _record_single_answers(survey, 1, "after")
+    wait_for(
+        lambda: OutboundMessage.objects.filter(status="sent").count() == 4,
+        timeout=30,
+        message=lambda: worker.output()[-3000:],
+    )
+    assert not Response.objects.filter(pk__in=[*lost, after], routed_at=None).exists()
+    assert sorted(smtp.handler.recipients()) == sorted(
+        [f"lost{i}@example.com" for i in range(3)] + ["after0@example.com"]
+    )

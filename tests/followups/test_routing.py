@@ -231,3 +231,40 @@ def test_a_batch_routes_every_category_and_publishes_its_emails_once():
     assert RewardGrant.objects.count() == 2
     assert OutboundMessage.objects.filter(status="sent").count() == 11
     assert len(mail.outbox) == 11
+
+
+def test_the_run_for_single_answers_routes_every_recent_unrouted_answer_in_batches(settings):
+    from followups.routing import recent_responses_route
+
+    settings.NPS_ROUTING_BATCH_SIZE = 2
+    since = timezone.now()
+    old = ResponseFactory(score=9)
+    Response.objects.filter(pk=old.pk).update(created_at=since - timedelta(seconds=1))
+    survey = SurveyFactory()
+    recent = [ResponseFactory(survey=survey, score=s).pk for s in (1, 7, 8, 9, 10)]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        result = recent_responses_route(since=since)
+    assert result.routed == recent
+    assert len(result.email_ids) == 5 and len(mail.outbox) == 5
+    # Older answers are the sweeper's.
+    assert list(Response.objects.unrouted().values_list("pk", flat=True)) == [old.pk]
+    # A second run finds nothing left to do.
+    assert recent_responses_route(since=since).routed == []
+
+
+def test_the_run_for_single_answers_stops_at_the_sweep_limit(settings):
+    from followups.routing import recent_responses_route
+
+    settings.NPS_ROUTING_BATCH_SIZE = 2
+    settings.NPS_SWEEP_LIMIT = 3
+    since = timezone.now()
+    ids = [ResponseFactory(score=9).pk for _ in range(5)]
+    assert recent_responses_route(since=since).routed == ids[:4]  # whole batches
+    assert recent_responses_route(since=since).routed == ids[4:]
+
+
+def test_a_single_answer_is_routed_by_the_run_its_hand_off_publishes():
+    response = record(10)
+    assert response.routed_at is None  # the object recorded; the database says:
+    assert Response.objects.get(pk=response.pk).routed_at is not None
+    assert RewardGrant.objects.get().response_id == response.pk

@@ -102,3 +102,86 @@ def test_routing_writes_the_email_in_the_customers_language(django_capture_on_co
     assert email.language == "ru"
     assert "Спасибо" in email.body_text
     assert response.reward_grant.code in email.body_text
+
+
+MERGE_CASES = {
+    "apology": [
+        {"contact_name": "Ola", "due": "Friday", "case_id": 12345},
+        {"contact_name": "", "due": "Friday", "case_id": 7},
+    ],
+    "offer": [{"offer": "10% <off>", "code": "OFF-1", "expires": "1 May"}],
+    "reward": [
+        {
+            "reward": "A gift",
+            "kind": kind,
+            "points": 0,
+            "link": link,
+            "referral_code": referral,
+            "code": code,
+            "expires": "1 May" if code else "",
+        }
+        for kind, link, referral, code in [
+            ("gift", "", "", "R-1"),
+            ("review_bonus", "https://example.com/r?a=1&b=2", "", ""),
+            ("referral", "https://example.com/f", "FRIEND-9", ""),
+        ]
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", sorted(MERGE_CASES))
+def test_a_merged_outcome_email_is_exactly_its_full_rendering(template, language):
+    from followups.routing import _CHOOSING_FIELDS, _OUTCOME_RENDERERS
+
+    renderer = _OUTCOME_RENDERERS[template]
+    for case in MERGE_CASES[template]:
+        for name, comment in [
+            ("Zoë  O'Brien & <Sons>", 'Line one & "two"\r\n<b>three</b>\n\nfour'),
+            ("", ""),
+            ("Bo", "ok"),
+        ]:
+            for score in (0, 7, 10):
+                context = {
+                    **case,
+                    "customer_name": name,
+                    "survey_name": "Survey <1>",
+                    "score": score,
+                    "comment": comment,
+                }
+                fixed = {k: context.pop(k) for k in _CHOOSING_FIELDS if k in context}
+                # Twice: the second from the variant the first compiled.
+                for _ in range(2):
+                    merged = renderer.render(language, context, fixed)
+                    assert merged == render(template, language, {**context, **fixed})
+
+
+def test_a_template_that_filters_a_merged_value_is_rendered_in_full_with_a_warning(caplog):
+    from followups.outbox.messages import MergedRenderer
+
+    # apology.html prints the comment through linebreaksbr; not declared here.
+    renderer = MergedRenderer("apology")
+    context = {
+        "customer_name": "Ana",
+        "score": 3,
+        "comment": "one\ntwo",
+        "contact_name": "",
+        "due": "soon",
+        "case_id": 1,
+    }
+    assert renderer.render("en", context, {}) == render("apology", "en", context)
+    assert "cannot be merged" in caplog.text
+    other = {**context, "comment": "x\ny"}  # the same variant: rendered in full again
+    assert renderer.render("en", other, {}) == render("apology", "en", other)
+
+
+def test_a_value_marked_safe_is_rendered_in_full():
+    from django.utils.safestring import mark_safe
+
+    from followups.routing import _OUTCOME_RENDERERS
+
+    context = {"offer": mark_safe("<b>10%</b>"), "code": "C", "expires": "soon"}
+    context |= {"customer_name": "Ana", "survey_name": "S", "score": 7, "comment": ""}
+    rendered = _OUTCOME_RENDERERS["offer"].render("en", context, {})
+    assert "<b>10%</b>" in rendered.body_html
+    assert rendered == render("offer", "en", context)

@@ -157,8 +157,7 @@ def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_ag
     assert len(ids) == 2
     now = timezone.now()
     assert sorted(_claim(ids, now)) == sorted(ids)
-    for email in OutboundMessage.objects.filter(pk__in=ids):
-        _mark_accepted(email)
+    _mark_accepted({pk: timezone.now() for pk in ids})
     # The worker died here: the server has both messages, the bookkeeping is undone.
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sending"}
 
@@ -202,6 +201,53 @@ def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monk
     unsent = OutboundMessage.objects.exclude(pk=taken).get()
     # Still claimed: the sweeper queues it again once its sender is surely gone.
     assert (unsent.status, unsent.sent_at) == ("sending", None)
+
+
+def test_each_message_has_its_own_random_boundary_and_parses_back_into_its_parts():
+    import email
+
+    from django.core.mail import get_connection
+
+    first, second = queue_email(key="b1"), queue_email(to="bo@example.com", key="b2")
+    built = [
+        build_message(row, get_connection(backend="django.core.mail.backends.locmem.EmailBackend"))
+        for row in (first, second)
+    ]
+    boundaries = [message.message().get_boundary() for message in built]
+    assert all(b.startswith("===============nps") and len(b) == 52 for b in boundaries)
+    assert boundaries[0] != boundaries[1]
+    parsed = email.message_from_bytes(built[0].message().as_bytes())
+    assert [part.get_content_type() for part in parsed.get_payload()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert parsed.get_payload()[0].get_payload(decode=True).decode() == first.body_text
+
+
+def test_what_the_server_took_is_recorded_in_chunks_each_at_its_own_time(
+    smtp, settings, monkeypatch
+):
+    from followups.outbox import sending
+
+    settings.NPS_EMAIL_ACCEPTED_CHUNK = 2
+    emails = [queue_email(to=f"c{i}@example.com", key=f"c{i}") for i in range(5)]
+    recorded = []
+
+    def mark(accepted_at):
+        recorded.append(dict(accepted_at))
+        real_mark(accepted_at)
+
+    real_mark = sending._mark_accepted
+    monkeypatch.setattr(sending, "_mark_accepted", mark)
+    assert messages_send(message_ids=[email.pk for email in emails]) == {}
+
+    assert [len(chunk) for chunk in recorded] == [2, 2, 1]  # the last by the batch's end
+    taken = {pk: at for chunk in recorded for pk, at in chunk.items()}
+    assert len(smtp.handler.messages) == 5
+    for email in emails:
+        email.refresh_from_db()
+        assert (email.status, email.sent_at) == ("sent", taken[email.pk])
+    assert len(set(taken.values())) == 5  # each message's own moment, not its chunk's
 
 
 @pytest.mark.postgres
