@@ -10,6 +10,7 @@ database, and the sweeper publishes what did not get through.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -34,10 +35,22 @@ def chunked(ids: Sequence[int], size: int) -> Iterable[list[int]]:
         yield list(ids[start : start + size])
 
 
+def countdown_for_broker(seconds: float) -> float:
+    """``seconds`` as the broker can delay a message: RabbitMQ's delayed
+    delivery (quorum queues) counts whole seconds and refuses less than one,
+    so there a fraction is rounded up; Redis takes it as it is."""
+    scheme = str(current_app.conf.broker_url or "").split("://", 1)[0]
+    if scheme in {"amqp", "amqps", "pyamqp"} and seconds > 0:
+        return float(math.ceil(seconds))
+    return seconds
+
+
 def task_publish(name: str, *args, countdown: float | None = None) -> None:
     """Publish the registered task ``name`` now (not on commit: for callers
     outside a transaction, such as the sweeper and retries). Raises what the
     broker raises."""
+    if countdown is not None:
+        countdown = countdown_for_broker(countdown)
     # Celery reads a None countdown as "now"; the stub allows only a float.
     current_app.signature(name, args=args).apply_async(
         countdown=countdown,  # type: ignore[arg-type]
@@ -121,7 +134,7 @@ def routing_run_request() -> None:
     broker is made good by the next run, or else by the sweeper. Raises what
     the broker raises (then nothing counts as pending, and the next answer
     publishes again)."""
-    delay = settings.NPS_ROUTING_COALESCE_SECONDS
+    delay = countdown_for_broker(settings.NPS_ROUTING_COALESCE_SECONDS)
     if current_app.conf.task_always_eager or delay <= 0:
         # In-process tasks run at once and ignore countdowns: one run each.
         task_publish(ROUTE_RECENT, time.time())
