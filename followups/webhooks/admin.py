@@ -1,5 +1,6 @@
 """Webhooks in the admin: the endpoints (the secret shown once, when one is
-added), and the delivery log, each delivery's body, answers and timing, with
+added; their state and enabling shared with Slack alerts, ``HttpTargetAdmin``),
+and the delivery log, each delivery's body, answers and timing, with
 "send again"."""
 
 from __future__ import annotations
@@ -57,20 +58,11 @@ class WebhookEndpointForm(forms.ModelForm):
             raise ValidationError(exc.message_dict["events"]) from exc
 
 
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
-    form = WebhookEndpointForm
-    list_display = (
-        "url",
-        "events_shown",
-        "personal_data",
-        "is_active",
-        "failing_since",
-        "disabled_at",
-        "created_at",
-    )
-    list_filter = ("is_active", "personal_data")
-    search_fields = ("url", "description")
+class HttpTargetAdmin(admin.ModelAdmin):
+    """What the admins of every ``HttpTarget`` share: its state shown read-only
+    under the form's fields, enabling and disabling by hand (which records who
+    and when), and creating through the part's service (``create``)."""
+
     readonly_fields = (
         "disabled_at",
         "disabled_reason",
@@ -78,27 +70,41 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     )
+    list_display_state = ("is_active", "failing_since", "disabled_at", "created_at")
+    add_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_fields
+        return (*self.form._meta.fields, *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self.create(request, obj)
+            return
+        if "is_active" in form.changed_data:
+            obj.active_set(obj.is_active, by=request.user.get_username())
+        obj.save()
+
+    def create(self, request, obj) -> None:
+        """Create ``obj`` through the part's service, then give ``obj`` the
+        saved row's key and fields (the admin goes on with it)."""
+        raise NotImplementedError
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(HttpTargetAdmin):
+    form = WebhookEndpointForm
+    list_display = ("url", "events_shown", "personal_data", *HttpTargetAdmin.list_display_state)
+    list_filter = ("is_active", "personal_data")
+    search_fields = ("url", "description")
+    add_fields = ("url", "description", "events", "personal_data")
 
     @admin.display(description=_("events"))
     def events_shown(self, obj):
         return ", ".join(obj.events)
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("url", "description", "events", "personal_data")
-        return (*WebhookEndpointForm.Meta.fields, *self.readonly_fields)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            if "is_active" in form.changed_data:
-                if obj.is_active:
-                    # Enabled again: its failures so far no longer count.
-                    obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
-                else:
-                    obj.disabled_at = timezone.now()
-                    obj.disabled_reason = f"Disabled in the admin by {request.user.get_username()}."
-            obj.save()
-            return
+    def create(self, request, obj) -> None:
         created = webhook_endpoint_create(
             url=obj.url,
             events=obj.events,
@@ -110,7 +116,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                _("The endpoint's signing secret, shown only now: {secret}"),
+                str(_("The endpoint's signing secret, shown only now: {secret}")),
                 secret=format_html("<code>{}</code>", created.secret),
             ),
         )
