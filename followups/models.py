@@ -967,15 +967,22 @@ class WebhookEndpoint(HttpTarget):
         return self.is_active and event in self.events
 
 
-class WebhookDeliveryManager(models.Manager["WebhookDelivery"]):
+class ChannelManager(models.Manager):
+    """The outbox rows of one channel: the manager of a channel's delivery log
+    (a proxy of ``OutboundMessage``)."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__()
+        self.channel = channel
+
     def get_queryset(self):
-        return super().get_queryset().filter(channel=OutboundMessage.Channel.WEBHOOK)
+        return super().get_queryset().filter(channel=self.channel)
 
 
 class WebhookDelivery(OutboundMessage):
     """The outbox's webhook rows, as the admin's delivery log shows them."""
 
-    objects = WebhookDeliveryManager()  # type: ignore[misc]  # a narrower manager, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.WEBHOOK)  # type: ignore[misc]  # narrower, on purpose
 
     class Meta:
         proxy = True
@@ -1054,15 +1061,10 @@ class ChatAlert(HttpTarget):
         return self.is_active and category in self.categories
 
 
-class ChatAlertDeliveryManager(models.Manager["ChatAlertDelivery"]):
-    def get_queryset(self):
-        return super().get_queryset().filter(channel=OutboundMessage.Channel.SLACK)
-
-
 class ChatAlertDelivery(OutboundMessage):
     """The outbox's Slack rows, as the admin's delivery log shows them."""
 
-    objects = ChatAlertDeliveryManager()  # type: ignore[misc]  # a narrower manager, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.SLACK)  # type: ignore[misc]  # narrower, on purpose
 
     class Meta:
         proxy = True

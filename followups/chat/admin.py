@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from followups.chat.alerts import chat_alert_categories_check, chat_alert_create
 from followups.chat.emit import chat_alert_test_queue
 from followups.models import ChatAlert, ChatAlertDelivery
-from followups.webhooks.admin import HttpTargetAdmin, WebhookDeliveryAdmin
+from followups.webhooks.admin import HttpTargetAdmin, WebhookDeliveryAdmin, field_check
 from followups.webhooks.endpoints import webhook_url_check
 from surveys.models import Response
 
@@ -61,17 +61,13 @@ class ChatAlertForm(forms.ModelForm):
             if self.instance.pk:
                 return self.instance.url
             raise ValidationError(_("Paste the incoming-webhook URL."), code="required")
-        try:
-            webhook_url_check(url)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["url"]) from exc
+        field_check("url", webhook_url_check, url)
         return url
 
     def clean_categories(self):
-        try:
-            return chat_alert_categories_check(self.cleaned_data["categories"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["categories"]) from exc
+        return field_check(
+            "categories", chat_alert_categories_check, self.cleaned_data["categories"]
+        )
 
 
 @admin.register(ChatAlert)

@@ -5,11 +5,14 @@ and the delivery log, each delivery's body, answers and timing, with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +32,15 @@ from surveys.admin_permissions import has_model_permission
 from surveys.audit import Action, audit_record
 
 
+def field_check(field: str, check: Callable[[Any], Any], value: Any) -> Any:
+    """A service's check of one form field: what it returns, or its
+    ValidationError({field: ...}) as the form field's own error."""
+    try:
+        return check(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict[field]) from exc
+
+
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
@@ -45,17 +57,11 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
-        try:
-            webhook_url_check(url)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["url"]) from exc
+        field_check("url", webhook_url_check, url)
         return url
 
     def clean_events(self):
-        try:
-            return webhook_events_check(self.cleaned_data["events"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["events"]) from exc
+        return field_check("events", webhook_events_check, self.cleaned_data["events"])
 
 
 class HttpTargetAdmin(admin.ModelAdmin):
@@ -132,36 +138,50 @@ class SendAgain:
 
     @admin.action(description=_("Send again"), permissions=["resend"])
     def send_again(self, request, queryset):
-        with transaction.atomic():
-            # Locked, and never one being sent right now.
-            ids = list(
-                self.model.objects.select_for_update()
-                .filter(pk__in=queryset.values("pk"))
-                .exclude(status=OutboundMessage.Status.SENDING)
-                .values_list("pk", flat=True)
-            )
-            self.model.objects.filter(pk__in=ids).update(
-                status=OutboundMessage.Status.QUEUED,
-                attempts=0,
-                next_attempt_at=timezone.now(),
-                sent_at=None,
-                claimed_at=None,
-                lease_expires_at=None,
-            )
-            if ids:
-                audit_record(
-                    action=Action.MESSAGES_RETRIED,
-                    actor=request.user,
-                    via=VIA_ADMIN,
-                    object_type=self.opts.label_lower,
-                    object_ids=ids,
-                )
-        messages_enqueue(message_ids=ids)
+        # Never one being sent right now.
+        ids = messages_requeue(
+            request,
+            self.model,
+            queryset,
+            where=~Q(status=OutboundMessage.Status.SENDING),
+            sent_at=None,
+            claimed_at=None,
+            lease_expires_at=None,
+        )
         self.message_user(
             request,
             ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", len(ids))
             % {"n": len(ids)},
         )
+
+
+def messages_requeue(request, model, queryset, *, where: Q, **reset) -> list[int]:
+    """Queue the chosen outbox rows that match ``where`` again now (``reset``:
+    more fields to clear), audited as the admin user's retry, and enqueue them
+    once committed. Locked, so the ids audited are the ids this call queued
+    again (not one a concurrent retry or erasure took meanwhile)."""
+    with transaction.atomic():
+        ids = list(
+            model.objects.select_for_update()
+            .filter(where, pk__in=queryset.values("pk"))
+            .values_list("pk", flat=True)
+        )
+        model.objects.filter(pk__in=ids).update(
+            status=OutboundMessage.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            **reset,
+        )
+        if ids:
+            audit_record(
+                action=Action.MESSAGES_RETRIED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                object_type=model._meta.label_lower,
+                object_ids=ids,
+            )
+    messages_enqueue(message_ids=ids)
+    return ids
 
 
 def _last_attempt(field: str) -> Subquery:
