@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
@@ -15,7 +17,7 @@ IMPORT_IDLE_SECONDS = 5 * 60
 
 # Both kinds of import: at least once, the database's errors retried, and
 # checking every row of a large file is one step (room for it).
-IMPORT_TASK = {
+IMPORT_TASK: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "ignore_result": True,
