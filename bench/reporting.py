@@ -318,14 +318,16 @@ FROM (
 ) AS s
 """
 
-# One case per counted detractor (what routing creates), its state by age.
+# One case per counted detractor (what routing creates), its state by age, with
+# both deadlines (first contact, and resolution within the default 72 hours), so
+# that overdue follows each case's current one as in production.
 CASES_SQL = """
 INSERT INTO followups_followupcase (
-    id, status, priority, created_at, due_at, first_contact_at, resolved_at, closed_at,
-    resolution_summary, escalation_level, escalated_at, updated_at, customer_id, owner_id,
-    response_id, survey_id, root_cause_id, resurvey_invitation_id)
-SELECT t.id, t.status, t.priority, t.created_at, t.due_at, t.first_contact_at,
-       t.resolved_at, t.closed_at,
+    id, status, priority, created_at, due_at, resolution_due_at, first_contact_at, resolved_at,
+    closed_at, resolution_summary, escalation_level, escalated_at, updated_at, customer_id,
+    owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id)
+SELECT t.id, t.status, t.priority, t.created_at, t.due_at, t.resolution_due_at,
+       t.first_contact_at, t.resolved_at, t.closed_at,
        CASE WHEN t.resolved_at IS NOT NULL THEN 'Called the customer and sorted it out.'
             ELSE '' END,
        CASE WHEN t.late THEN 1 ELSE 0 END,
@@ -371,6 +373,7 @@ FROM (
             SELECT resp.id, resp.customer_id, resp.survey_id, resp.routed_at AS created_at,
                    resp.routed_at + CASE resp.survey_id WHEN 1 THEN interval '24 hours'
                                                         ELSE interval '48 hours' END AS due_at,
+                   resp.routed_at + interval '72 hours' AS resolution_due_at,
                    CASE WHEN resp.score <= 3 THEN 1 ELSE 2 END AS priority,
                    %(now)s::timestamptz - resp.routed_at AS age,
                    CASE WHEN random() < 0.08 THEN NULL
@@ -735,7 +738,7 @@ SELECT count(*), count(first_contact_at),
        count(*) FILTER (WHERE first_contact_at <= due_at),
        count(*) FILTER (WHERE status IN ('new', 'in_progress', 'waiting')),
        count(*) FILTER (WHERE status IN ('new', 'in_progress', 'waiting')
-                          AND due_at <= %(now)s),
+                          AND current_deadline <= %(now)s),
        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
            ORDER BY extract(epoch FROM first_contact_at - created_at)),
        percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (
@@ -751,7 +754,7 @@ FROM (
     SELECT owner_id,
            count(*) FILTER (WHERE status IN ('new', 'in_progress', 'waiting')) AS open,
            count(*) FILTER (WHERE status IN ('new', 'in_progress', 'waiting')
-                              AND due_at <= %(now)s) AS overdue,
+                              AND current_deadline <= %(now)s) AS overdue,
            count(resolved_at) AS resolved
     FROM followups_followupcase
     WHERE survey_id = %(survey)s AND created_at >= %(start)s AND created_at < %(end)s

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -480,6 +481,23 @@ class FollowUpCase(models.Model):
         help_text=_("The case must be resolved by this time."),
     )
     first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    # ``deadline`` stored by the database, which computes it on every write
+    # whoever the writer (the workflow, the admin, an import, raw SQL): the
+    # overdue and due-soon counts compare one column, as a hand-written query
+    # would, instead of choosing between two deadlines on every row.
+    current_deadline = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                first_contact_at__isnull=False,
+                resolution_due_at__isnull=False,
+                then=models.F("resolution_due_at"),
+            ),
+            default=models.F("due_at"),
+        ),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+        verbose_name=_("current deadline"),
+    )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     root_cause = models.ForeignKey(
@@ -520,10 +538,11 @@ class FollowUpCase(models.Model):
             ("export_followupcase", _("Can export the cases one may see to a file")),
         ]
         indexes = [
+            # Overdue and due soon: the open cases by the deadline they work towards.
             models.Index(
-                fields=["due_at"],
+                fields=["current_deadline"],
                 condition=Q(status__in=["new", "in_progress", "waiting"]),
-                name="case_open_due",
+                name="case_open_deadline",
             ),
             models.Index(fields=["owner", "status"], name="case_owner_status"),
             # The admin's case list reads its page from here instead of sorting
@@ -586,20 +605,12 @@ class FollowUpCase(models.Model):
             return "contact"
         return "resolution"
 
-    @staticmethod
-    def _deadline_before_q(moment) -> Q:
-        """The query form of ``deadline <= moment`` (``moment``: a time or an expression)."""
-        waiting_for_contact = Q(first_contact_at__isnull=True) | Q(resolution_due_at__isnull=True)
-        return (waiting_for_contact & Q(due_at__lte=moment)) | (
-            ~waiting_for_contact & Q(resolution_due_at__lte=moment)
-        )
-
     def is_overdue(self, now=None) -> bool:
         return self.is_open and (now or timezone.now()) >= self.deadline
 
     @classmethod
     def overdue_q(cls, now: datetime) -> Q:
-        return cls.open_q() & cls._deadline_before_q(now)
+        return cls.open_q() & Q(current_deadline__lte=now)
 
     def is_due_soon(self, now: datetime) -> bool:
         """Open, not yet overdue, and within the last quarter of the time
@@ -610,18 +621,10 @@ class FollowUpCase(models.Model):
 
     @classmethod
     def due_soon_q(cls, now: datetime) -> Q:
-        contact = Q(first_contact_at__isnull=True) | Q(resolution_due_at__isnull=True)
-        contact_sla = F("due_at") - F("created_at")
-        resolution_sla = F("resolution_due_at") - F("created_at")
-        return cls.open_q() & (
-            (contact & Q(due_at__gt=now, due_at__lte=Value(now) + contact_sla / cls.DUE_SOON_PARTS))
-            | (
-                ~contact
-                & Q(
-                    resolution_due_at__gt=now,
-                    resolution_due_at__lte=Value(now) + resolution_sla / cls.DUE_SOON_PARTS,
-                )
-            )
+        sla = F("current_deadline") - F("created_at")
+        return cls.open_q() & Q(
+            current_deadline__gt=now,
+            current_deadline__lte=Value(now) + sla / cls.DUE_SOON_PARTS,
         )
 
     def time_left(self, now=None) -> timedelta:
@@ -924,28 +927,46 @@ class InboundReply(models.Model):
 # --- Webhooks -----------------------------------------------------------------
 
 
-class WebhookEndpointQuerySet(models.QuerySet):
-    def active(self) -> WebhookEndpointQuerySet:
+class HttpTargetQuerySet(models.QuerySet):
+    """The rules about one receiver the outbox posts to over HTTP: whether it
+    still gets deliveries, and when its failures disable it. Conditional
+    updates, so concurrent deliveries agree on one outcome."""
+
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
+    def disable(self, pk: int, *, reason: str, now: datetime | None = None) -> bool:
+        """Stop delivering to the receiver. Returns whether this call disabled
+        it (a concurrent failure may have first)."""
+        return bool(
+            self.filter(pk=pk, is_active=True).update(
+                is_active=False, disabled_at=now or timezone.now(), disabled_reason=reason[:300]
+            )
+        )
 
-class WebhookEndpoint(models.Model):
-    """A receiver of signed events (Standard Webhooks): where they go, which
-    ones it wants, the secret they are signed with, and whether it still gets
-    them. Each event it wants becomes one outbox row per endpoint."""
+    def note_success(self, pk: int) -> None:
+        self.filter(pk=pk, failing_since__isnull=False).update(failing_since=None)
+
+    def note_failure(self, pk: int, *, now: datetime | None = None) -> bool:
+        """Note a failed delivery. A receiver that has failed every delivery
+        for NPS_WEBHOOK_DISABLE_AFTER_DAYS is disabled: True when this call did."""
+        now = now or timezone.now()
+        days = settings.NPS_WEBHOOK_DISABLE_AFTER_DAYS
+        with transaction.atomic():
+            self.filter(pk=pk, failing_since__isnull=True).update(failing_since=now)
+            limit = now - timedelta(days=days)
+            if not self.filter(pk=pk, is_active=True, failing_since__lte=limit).exists():
+                return False
+            return self.disable(pk, reason=f"Every delivery failed for {days:g} days.", now=now)
+
+
+class HttpTarget(models.Model):
+    """A receiver the outbox posts to over HTTP (a webhook endpoint, a Slack
+    alert): its URL, and whether it still gets deliveries (disabled by hand,
+    by a receiver that says it is gone, or after failing for days)."""
 
     url = models.URLField(_("URL"), max_length=2000)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    events = models.JSONField(
-        _("events"), default=list, help_text=_("The names of the events it receives.")
-    )
-    # Needed in clear to sign; shown once, when the endpoint is created.
-    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
-    personal_data = models.BooleanField(
-        _("receives personal data"),
-        default=False,
-        help_text=_("Customers' email addresses, names and comments are sent only if set."),
-    )
     is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
     disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
@@ -965,12 +986,42 @@ class WebhookEndpoint(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = WebhookEndpointQuerySet.as_manager()
+    objects = HttpTargetQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def active_set(self, active: bool, *, by: str) -> None:
+        """Enabled or disabled by hand (unsaved): enabled again, its failures so
+        far no longer count."""
+        if active:
+            self.disabled_at, self.disabled_reason, self.failing_since = None, "", None
+        else:
+            self.disabled_at = timezone.now()
+            self.disabled_reason = f"Disabled in the admin by {by}."
+        self.is_active = active
+
+
+class WebhookEndpoint(HttpTarget):
+    """A receiver of signed events (Standard Webhooks): where they go, which
+    ones it wants, the secret they are signed with, and whether it still gets
+    them. Each event it wants becomes one outbox row per endpoint."""
+
+    events = models.JSONField(
+        _("events"), default=list, help_text=_("The names of the events it receives.")
+    )
+    # Needed in clear to sign; shown once, when the endpoint is created.
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)
+    personal_data = models.BooleanField(
+        _("receives personal data"),
+        default=False,
+        help_text=_("Customers' email addresses, names and comments are sent only if set."),
+    )
+
+    class Meta(HttpTarget.Meta):
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.url
@@ -979,15 +1030,22 @@ class WebhookEndpoint(models.Model):
         return self.is_active and event in self.events
 
 
-class WebhookDeliveryManager(models.Manager["WebhookDelivery"]):
+class ChannelManager(models.Manager):
+    """The outbox rows of one channel: the manager of a channel's delivery log
+    (a proxy of ``OutboundMessage``)."""
+
+    def __init__(self, channel: str) -> None:
+        super().__init__()
+        self.channel = channel
+
     def get_queryset(self):
-        return super().get_queryset().filter(channel=OutboundMessage.Channel.WEBHOOK)
+        return super().get_queryset().filter(channel=self.channel)
 
 
 class WebhookDelivery(OutboundMessage):
     """The outbox's webhook rows, as the admin's delivery log shows them."""
 
-    objects = WebhookDeliveryManager()  # type: ignore[misc]  # a narrower manager, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.WEBHOOK)  # type: ignore[misc]  # narrower, on purpose
 
     class Meta:
         proxy = True
@@ -1034,12 +1092,7 @@ def url_masked(url: str) -> str:
     return f"{scheme}://{host}/…{url[-4:]}" if rest else "…"
 
 
-class ChatAlertQuerySet(models.QuerySet):
-    def active(self) -> ChatAlertQuerySet:
-        return self.filter(is_active=True)
-
-
-class ChatAlert(models.Model):
+class ChatAlert(HttpTarget):
     """A chat channel told about one survey's answers of chosen categories
     (detractors unless said otherwise), through the incoming-webhook URL of
     Slack or of a chat that takes Slack's messages. Each alert is one outbox
@@ -1050,37 +1103,15 @@ class ChatAlert(models.Model):
     )
     # Anyone holding the URL can post to the channel: shown masked once saved.
     url = models.URLField(_("incoming-webhook URL"), max_length=2000)
-    description = models.CharField(_("description"), max_length=200, blank=True)
     categories = models.JSONField(
         _("categories"),
         default=detractors_only,
         help_text=_("The categories of answers that are posted."),
     )
-    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
-    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
-    disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
-    failing_since = models.DateTimeField(
-        _("failing since"),
-        null=True,
-        blank=True,
-        help_text=_("The first failed delivery since the last successful one."),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = ChatAlertQuerySet.as_manager()
-
-    class Meta:
+    class Meta(HttpTarget.Meta):
         verbose_name = _("Slack alert")
         verbose_name_plural = _("Slack alerts")
-        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.url_masked
@@ -1093,15 +1124,10 @@ class ChatAlert(models.Model):
         return self.is_active and category in self.categories
 
 
-class ChatAlertDeliveryManager(models.Manager["ChatAlertDelivery"]):
-    def get_queryset(self):
-        return super().get_queryset().filter(channel=OutboundMessage.Channel.SLACK)
-
-
 class ChatAlertDelivery(OutboundMessage):
     """The outbox's Slack rows, as the admin's delivery log shows them."""
 
-    objects = ChatAlertDeliveryManager()  # type: ignore[misc]  # a narrower manager, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.SLACK)  # type: ignore[misc]  # narrower, on purpose
 
     class Meta:
         proxy = True

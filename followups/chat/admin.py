@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,7 +16,7 @@ from django.utils.translation import ngettext
 from followups.chat.alerts import chat_alert_categories_check, chat_alert_create
 from followups.chat.emit import chat_alert_test_queue
 from followups.models import ChatAlert, ChatAlertDelivery
-from followups.webhooks.admin import WebhookDeliveryAdmin
+from followups.webhooks.admin import HttpTargetAdmin, WebhookDeliveryAdmin, field_check
 from followups.webhooks.endpoints import webhook_url_check
 from surveys.models import Response
 
@@ -62,42 +61,29 @@ class ChatAlertForm(forms.ModelForm):
             if self.instance.pk:
                 return self.instance.url
             raise ValidationError(_("Paste the incoming-webhook URL."), code="required")
-        try:
-            webhook_url_check(url)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["url"]) from exc
+        field_check("url", webhook_url_check, url)
         return url
 
     def clean_categories(self):
-        try:
-            return chat_alert_categories_check(self.cleaned_data["categories"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["categories"]) from exc
+        return field_check(
+            "categories", chat_alert_categories_check, self.cleaned_data["categories"]
+        )
 
 
 @admin.register(ChatAlert)
-class ChatAlertAdmin(admin.ModelAdmin):
+class ChatAlertAdmin(HttpTargetAdmin):
     form = ChatAlertForm
     list_display = (
         "survey",
         "url_shown",
         "categories_shown",
         "description",
-        "is_active",
-        "failing_since",
-        "disabled_at",
-        "created_at",
+        *HttpTargetAdmin.list_display_state,
     )
     list_filter = ("is_active", "survey")
     list_select_related = ("survey",)
     search_fields = ("survey__name", "survey__slug", "description")
-    readonly_fields = (
-        "disabled_at",
-        "disabled_reason",
-        "failing_since",
-        "created_by",
-        "created_at",
-    )
+    add_fields = ("survey", "url", "description", "categories")
     actions = ("send_test_message",)
 
     @admin.display(description=_("incoming-webhook URL"))
@@ -109,22 +95,7 @@ class ChatAlertAdmin(admin.ModelAdmin):
         labels = dict(Response.Category.choices)
         return ", ".join(str(labels.get(name, name)) for name in obj.categories)
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("survey", "url", "description", "categories")
-        return (*ChatAlertForm.Meta.fields, *self.readonly_fields)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            if "is_active" in form.changed_data:
-                if obj.is_active:
-                    # Enabled again: its failures so far no longer count.
-                    obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
-                else:
-                    obj.disabled_at = timezone.now()
-                    obj.disabled_reason = f"Disabled in the admin by {request.user.get_username()}."
-            obj.save()
-            return
+    def create(self, request, obj) -> None:
         created = chat_alert_create(
             survey=obj.survey,
             url=obj.url,

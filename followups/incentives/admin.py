@@ -259,26 +259,27 @@ class OfferGrantAdmin(GrantAdmin):
     list_select_related = ("offer", "customer")
 
 
-class LinkClickInline(admin.TabularInline):
+class RecordInline(admin.TabularInline):
+    """Rows a grant's page only shows: what happened, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class LinkClickInline(RecordInline):
     model = LinkClick
     fields = ("clicked_at", "agent", "prefetch")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ReferralUseInline(admin.TabularInline):
+class ReferralUseInline(RecordInline):
     model = ReferralUse
     fields = ("order", "used_at", "api_key")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class ClickedFilter(admin.SimpleListFilter):

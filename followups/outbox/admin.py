@@ -5,16 +5,13 @@ and sending failed ones again.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from followups.models import MailEvent, OutboundMessage
-from followups.publish import messages_enqueue
-from surveys.admin import VIA_ADMIN
+from followups.webhooks.admin import messages_requeue
 from surveys.admin_changelist import RecordAdmin
 from surveys.admin_permissions import has_model_permission
-from surveys.audit import Action, audit_record
 
 
 @admin.register(OutboundMessage)
@@ -45,27 +42,9 @@ class OutboundMessageAdmin(RecordAdmin):
 
     @admin.action(description=_("Try failed messages again now"), permissions=["retry"])
     def retry_now(self, request, queryset):
-        failed = OutboundMessage.Status.FAILED
-        with transaction.atomic():
-            # Locked, so the ids audited are the ids this action queued again
-            # (not one a concurrent retry or erasure took meanwhile).
-            ids = list(
-                OutboundMessage.objects.select_for_update()
-                .filter(pk__in=queryset.values("pk"), status=failed)
-                .values_list("pk", flat=True)
-            )
-            OutboundMessage.objects.filter(pk__in=ids).update(
-                status=OutboundMessage.Status.QUEUED, attempts=0, next_attempt_at=timezone.now()
-            )
-            if ids:
-                audit_record(
-                    action=Action.MESSAGES_RETRIED,
-                    actor=request.user,
-                    via=VIA_ADMIN,
-                    object_type=self.opts.label_lower,
-                    object_ids=ids,
-                )
-        messages_enqueue(message_ids=ids)
+        ids = messages_requeue(
+            request, OutboundMessage, queryset, where=Q(status=OutboundMessage.Status.FAILED)
+        )
         self.message_user(request, _("%(n)d message(s) queued again.") % {"n": len(ids)})
 
 

@@ -1,14 +1,18 @@
 """Webhooks in the admin: the endpoints (the secret shown once, when one is
-added), and the delivery log, each delivery's body, answers and timing, with
+added; their state and enabling shared with Slack alerts, ``HttpTargetAdmin``),
+and the delivery log, each delivery's body, answers and timing, with
 "send again"."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +32,15 @@ from surveys.admin_permissions import has_model_permission
 from surveys.audit import Action, audit_record
 
 
+def field_check(field: str, check: Callable[[Any], Any], value: Any) -> Any:
+    """A service's check of one form field: what it returns, or its
+    ValidationError({field: ...}) as the form field's own error."""
+    try:
+        return check(value)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict[field]) from exc
+
+
 class WebhookEndpointForm(forms.ModelForm):
     url = forms.URLField(label=_("URL"), max_length=2000, assume_scheme="https")
     events = forms.MultipleChoiceField(
@@ -44,33 +57,18 @@ class WebhookEndpointForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
-        try:
-            webhook_url_check(url)
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["url"]) from exc
+        field_check("url", webhook_url_check, url)
         return url
 
     def clean_events(self):
-        try:
-            return webhook_events_check(self.cleaned_data["events"])
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict["events"]) from exc
+        return field_check("events", webhook_events_check, self.cleaned_data["events"])
 
 
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
-    form = WebhookEndpointForm
-    list_display = (
-        "url",
-        "events_shown",
-        "personal_data",
-        "is_active",
-        "failing_since",
-        "disabled_at",
-        "created_at",
-    )
-    list_filter = ("is_active", "personal_data")
-    search_fields = ("url", "description")
+class HttpTargetAdmin(admin.ModelAdmin):
+    """What the admins of every ``HttpTarget`` share: its state shown read-only
+    under the form's fields, enabling and disabling by hand (which records who
+    and when), and creating through the part's service (``create``)."""
+
     readonly_fields = (
         "disabled_at",
         "disabled_reason",
@@ -78,27 +76,41 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
     )
+    list_display_state = ("is_active", "failing_since", "disabled_at", "created_at")
+    add_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_fields
+        return (*self.form._meta.fields, *self.readonly_fields)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            self.create(request, obj)
+            return
+        if "is_active" in form.changed_data:
+            obj.active_set(obj.is_active, by=request.user.get_username())
+        obj.save()
+
+    def create(self, request, obj) -> None:
+        """Create ``obj`` through the part's service, then give ``obj`` the
+        saved row's key and fields (the admin goes on with it)."""
+        raise NotImplementedError
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(HttpTargetAdmin):
+    form = WebhookEndpointForm
+    list_display = ("url", "events_shown", "personal_data", *HttpTargetAdmin.list_display_state)
+    list_filter = ("is_active", "personal_data")
+    search_fields = ("url", "description")
+    add_fields = ("url", "description", "events", "personal_data")
 
     @admin.display(description=_("events"))
     def events_shown(self, obj):
         return ", ".join(obj.events)
 
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("url", "description", "events", "personal_data")
-        return (*WebhookEndpointForm.Meta.fields, *self.readonly_fields)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            if "is_active" in form.changed_data:
-                if obj.is_active:
-                    # Enabled again: its failures so far no longer count.
-                    obj.disabled_at, obj.disabled_reason, obj.failing_since = None, "", None
-                else:
-                    obj.disabled_at = timezone.now()
-                    obj.disabled_reason = f"Disabled in the admin by {request.user.get_username()}."
-            obj.save()
-            return
+    def create(self, request, obj) -> None:
         created = webhook_endpoint_create(
             url=obj.url,
             events=obj.events,
@@ -110,7 +122,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                _("The endpoint's signing secret, shown only now: {secret}"),
+                str(_("The endpoint's signing secret, shown only now: {secret}")),
                 secret=format_html("<code>{}</code>", created.secret),
             ),
         )
@@ -126,36 +138,50 @@ class SendAgain:
 
     @admin.action(description=_("Send again"), permissions=["resend"])
     def send_again(self, request, queryset):
-        with transaction.atomic():
-            # Locked, and never one being sent right now.
-            ids = list(
-                self.model.objects.select_for_update()
-                .filter(pk__in=queryset.values("pk"))
-                .exclude(status=OutboundMessage.Status.SENDING)
-                .values_list("pk", flat=True)
-            )
-            self.model.objects.filter(pk__in=ids).update(
-                status=OutboundMessage.Status.QUEUED,
-                attempts=0,
-                next_attempt_at=timezone.now(),
-                sent_at=None,
-                claimed_at=None,
-                lease_expires_at=None,
-            )
-            if ids:
-                audit_record(
-                    action=Action.MESSAGES_RETRIED,
-                    actor=request.user,
-                    via=VIA_ADMIN,
-                    object_type=self.opts.label_lower,
-                    object_ids=ids,
-                )
-        messages_enqueue(message_ids=ids)
+        # Never one being sent right now.
+        ids = messages_requeue(
+            request,
+            self.model,
+            queryset,
+            where=~Q(status=OutboundMessage.Status.SENDING),
+            sent_at=None,
+            claimed_at=None,
+            lease_expires_at=None,
+        )
         self.message_user(
             request,
             ngettext("%(n)d delivery queued again.", "%(n)d deliveries queued again.", len(ids))
             % {"n": len(ids)},
         )
+
+
+def messages_requeue(request, model, queryset, *, where: Q, **reset) -> list[int]:
+    """Queue the chosen outbox rows that match ``where`` again now (``reset``:
+    more fields to clear), audited as the admin user's retry, and enqueue them
+    once committed. Locked, so the ids audited are the ids this call queued
+    again (not one a concurrent retry or erasure took meanwhile)."""
+    with transaction.atomic():
+        ids = list(
+            model.objects.select_for_update()
+            .filter(where, pk__in=queryset.values("pk"))
+            .values_list("pk", flat=True)
+        )
+        model.objects.filter(pk__in=ids).update(
+            status=OutboundMessage.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            **reset,
+        )
+        if ids:
+            audit_record(
+                action=Action.MESSAGES_RETRIED,
+                actor=request.user,
+                via=VIA_ADMIN,
+                object_type=model._meta.label_lower,
+                object_ids=ids,
+            )
+    messages_enqueue(message_ids=ids)
+    return ids
 
 
 def _last_attempt(field: str) -> Subquery:

@@ -1,15 +1,14 @@
 """Webhook endpoints: created with a fresh secret (shown once), their URL and
-events checked; disabled when the receiver says it is gone or keeps failing."""
+events checked. (When one is disabled: ``HttpTargetQuerySet`` in the models,
+the same for every receiver the outbox posts to.)"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
-from django.utils import timezone
 
 from followups.models import WebhookEndpoint
 from followups.webhooks.events import events_check
@@ -36,6 +35,22 @@ def webhook_events_check(events) -> list[str]:
         raise ValidationError({"events": [str(exc)]}) from exc
 
 
+def fields_check(**checks: Callable[[], Any]) -> dict[str, Any]:
+    """Each field's check run (a callable raising ValidationError({field:
+    ...})), all of them even after one fails; what each returned, by field,
+    or one ValidationError with every failed field's messages."""
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, Any] = {}
+    for field, check in checks.items():
+        try:
+            checked[field] = check()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
 def webhook_endpoint_create(
     *,
     url: str,
@@ -46,68 +61,14 @@ def webhook_endpoint_create(
 ) -> WebhookEndpoint:
     """A new active endpoint with a fresh secret (its only showing is the
     caller's). Raises ValidationError with per-field messages."""
-    errors: dict[str, list[str]] = {}
-    checked: list[str] = []
-    try:
-        webhook_url_check(url)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        checked = webhook_events_check(events)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    checked = fields_check(
+        url=lambda: webhook_url_check(url), events=lambda: webhook_events_check(events)
+    )
     return WebhookEndpoint.objects.create(
         url=url,
-        events=checked,
+        events=checked["events"],
         personal_data=personal_data,
         description=description,
         secret=secret_new(),
         created_by=created_by,
     )
-
-
-# The rules below hold for every kind of HTTP receiver with the same four
-# fields (is_active, disabled_at, disabled_reason, failing_since): webhook
-# endpoints, and chat alerts (``model``).
-
-
-def webhook_endpoint_disable(
-    *, endpoint_id: int, reason: str, now: datetime | None = None, model=WebhookEndpoint
-) -> bool:
-    """Stop delivering to the endpoint. Returns whether this call disabled it
-    (a concurrent failure may have first)."""
-    now = now or timezone.now()
-    return bool(
-        model.objects.filter(pk=endpoint_id, is_active=True).update(
-            is_active=False, disabled_at=now, disabled_reason=reason[:300]
-        )
-    )
-
-
-def webhook_endpoint_succeeded(*, endpoint_id: int, model=WebhookEndpoint) -> None:
-    model.objects.filter(pk=endpoint_id, failing_since__isnull=False).update(failing_since=None)
-
-
-def webhook_endpoint_failed(
-    *, endpoint_id: int, now: datetime | None = None, model=WebhookEndpoint
-) -> bool:
-    """Note a failed delivery. An endpoint that has failed every delivery for
-    NPS_WEBHOOK_DISABLE_AFTER_DAYS is disabled: returns True when this call did."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        model.objects.filter(pk=endpoint_id, failing_since__isnull=True).update(failing_since=now)
-        limit = now - timedelta(days=settings.NPS_WEBHOOK_DISABLE_AFTER_DAYS)
-        failing_long = model.objects.filter(
-            pk=endpoint_id, is_active=True, failing_since__lte=limit
-        ).exists()
-        if not failing_long:
-            return False
-        days = settings.NPS_WEBHOOK_DISABLE_AFTER_DAYS
-        return webhook_endpoint_disable(
-            endpoint_id=endpoint_id,
-            reason=f"Every delivery failed for {days:g} days.",
-            now=now,
-            model=model,
-        )

@@ -26,7 +26,7 @@ from followups.routing import responses_route
 from surveys import services as survey_services
 from surveys.api_keys import api_key_create
 from surveys.models import ApiScope
-from tests.factories import CustomerFactory, SurveyFactory, manager
+from tests.factories import CustomerFactory, SurveyFactory, UserFactory, manager
 from tests.surveys.api.conftest import client_with
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +350,17 @@ def test_the_reward_admin_and_the_dashboard_link_each_figure_to_as_many_rows(cli
             listing = client.get(href)
             assert listing.status_code == 200, href
             assert listing.context["cl"].result_count == count, href
+
+
+def test_a_grants_page_shows_its_clicks_and_referral_uses_read_only(client, shop):
+    grant = sent_long_ago(promoter_grant(Reward.Kind.REFERRAL, link=REFERRAL_PAGE))
+    client.get(link_of(grant), HTTP_USER_AGENT=BROWSER)
+    used = shop.post(USE_URL, {"code": grant.referral_code, "order": "ORDER-77"}, format="json")
+    assert used.status_code in (200, 201), used.content
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    page = client.get(reverse("admin:followups_rewardgrant_change", args=[grant.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "ORDER-77" in text and LinkClick.objects.get(grant=grant).get_agent_display() in text
+    assert 'name="linkclick_set-0-agent"' not in text  # shown, not a field
+    assert 'name="referraluse_set-0-order"' not in text

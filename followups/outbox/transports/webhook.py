@@ -14,24 +14,21 @@ import json
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.utils import timezone
 
-from followups.models import OutboundMessage, WebhookAttempt, WebhookEndpoint
+from followups.models import HttpTarget, OutboundMessage, WebhookAttempt, WebhookEndpoint
 from followups.outbox.messages import email_queue
 from followups.outbox.transports.base import Transport, TransportError
 from followups.publish import messages_enqueue
 from followups.roles import managers
 from followups.webhooks.emit import body
-from followups.webhooks.endpoints import (
-    webhook_endpoint_disable,
-    webhook_endpoint_failed,
-    webhook_endpoint_succeeded,
-)
 from followups.webhooks.events import without_personal_data
 from followups.webhooks.signing import signed_headers
 from followups.webhooks.targets import Target, TargetRefused, TargetUnresolved, target_resolve
@@ -162,12 +159,114 @@ def _pool_key(target: Target) -> tuple[str, str, int, str]:
     return target.scheme, target.host, target.port, target.address
 
 
-class WebhookTransport(Transport):
+class HttpTargetTransport(Transport):
+    """What every channel that POSTs to an ``HttpTarget`` (a webhook
+    endpoint, a Slack alert) does alike: find the message's receiver, still
+    active; check its address; log each attempt with its timing; note
+    successes and failures; and tell the managers when a receiver is disabled."""
+
+    model: ClassVar[type[HttpTarget]]
+    receiver_field: ClassVar[str]  # the message's column naming its receiver
+    gone: ClassVar[str]  # the error of a message whose receiver is disabled or deleted
+    disabled_email: ClassVar[str]  # the managers' email template
+    dedupe_prefix: ClassVar[str]
+    admin_path: ClassVar[str]  # the receiver's admin page, "{pk}" in it
+
+    def receiver(self, message: OutboundMessage):
+        """The message's receiver, or a permanent error when it is disabled or gone."""
+        pk = getattr(message, self.receiver_field)
+        receiver = self.model.objects.filter(pk=pk).first() if pk else None
+        if receiver is None or not receiver.is_active:
+            raise TransportError(self.gone, permanent=True)
+        return receiver
+
+    def resolve(self, url: str) -> Target:
+        return target_resolve(url)
+
+    def target(self, receiver: HttpTarget) -> Target:
+        """The receiver's checked address: a refused one fails the message for
+        good; one that does not resolve now is a failure tried again."""
+        try:
+            return self.resolve(receiver.url)
+        except TargetRefused as exc:
+            raise TransportError(str(exc), permanent=True) from exc
+        except TargetUnresolved as exc:
+            self.failed(receiver)
+            raise TransportError(str(exc), permanent=False) from exc
+
+    def attempt(
+        self, message: OutboundMessage, receiver: HttpTarget, post: Callable[[], Reply]
+    ) -> Reply:
+        """One POST (``post``), logged with its outcome and timing; what came
+        back. A network error is a failure tried again."""
+        started, clock = timezone.now(), time.monotonic()
+        attempt = WebhookAttempt(message=message, started_at=started, duration_ms=0)
+        try:
+            reply = post()
+        except (OSError, http.client.HTTPException) as exc:
+            attempt.duration_ms = round((time.monotonic() - clock) * 1000)
+            attempt.error = f"{type(exc).__name__}: {exc}"[:2000]
+            attempt.save()
+            self.failed(receiver)
+            raise TransportError(attempt.error, permanent=False) from exc
+        attempt.duration_ms = round((time.monotonic() - clock) * 1000)
+        attempt.status_code = reply.status
+        if not 200 <= reply.status < 300:
+            attempt.error = reply.text[:REPLY_SHOWN]
+        attempt.save()
+        return reply
+
+    def succeeded(self, receiver: HttpTarget) -> None:
+        if receiver.failing_since is not None:  # read just now: no write when it was not
+            self.model.objects.note_success(receiver.pk)
+
+    def failed(self, receiver: HttpTarget) -> None:
+        if self.model.objects.note_failure(receiver.pk):
+            self.managers_tell(receiver.pk)
+
+    def disable(self, receiver: HttpTarget, reason: str) -> None:
+        if self.model.objects.disable(receiver.pk, reason=reason):
+            self.managers_tell(receiver.pk)
+
+    def message_seconds(self) -> float:
+        return settings.NPS_WEBHOOK_CONNECT_TIMEOUT + settings.NPS_WEBHOOK_READ_TIMEOUT
+
+    def managers_tell(self, pk: int) -> list[int]:
+        """Email every manager that the receiver was disabled, and why (once
+        per disabling), through the outbox."""
+        receiver = self.model.objects.get(pk=pk)
+        stamp = receiver.disabled_at.isoformat() if receiver.disabled_at else "now"
+        context = {
+            "url": str(receiver),
+            "reason": receiver.disabled_reason,
+            "admin_url": settings.PUBLIC_BASE_URL + self.admin_path.format(pk=pk),
+        }
+        ids = [
+            email_queue(
+                template=self.disabled_email,
+                dedupe_key=f"{self.dedupe_prefix}:{pk}:disabled:{stamp}:{user.pk}",
+                recipient=user.email,
+                language=settings.LANGUAGE_CODE,
+                context=context,
+            ).pk
+            for user in managers()
+        ]
+        messages_enqueue(message_ids=ids)
+        return ids
+
+
+class WebhookTransport(HttpTargetTransport):
     """Signed HTTP POSTs; a batch's deliveries to one receiver share a
     kept-alive connection, and its endpoints' addresses are resolved once."""
 
     channel = OutboundMessage.Channel.WEBHOOK
     noun = "Webhook"
+    model = WebhookEndpoint
+    receiver_field = "webhook_endpoint_id"
+    gone = "The webhook endpoint is disabled or gone."
+    disabled_email = "webhook_disabled"
+    dedupe_prefix = "webhook"
+    admin_path = "/admin/followups/webhookendpoint/{pk}/change/"
 
     def __init__(self) -> None:
         self.connections: dict[tuple[str, str, int, str], http.client.HTTPConnection] = {}
@@ -196,43 +295,15 @@ class WebhookTransport(Transport):
             self.connections[key] = connection
         return status, shown
 
-    def _target(self, url: str) -> Target:
+    def resolve(self, url: str) -> Target:
         """The checked address of ``url``, resolved once per batch."""
         if url not in self.targets:
             self.targets[url] = target_resolve(url)
         return self.targets[url]
 
     def deliver(self, message: OutboundMessage) -> None:
-        endpoint = (
-            WebhookEndpoint.objects.filter(pk=message.webhook_endpoint_id).first()
-            if message.webhook_endpoint_id
-            else None
-        )
-        if endpoint is None or not endpoint.is_active:
-            raise TransportError("The webhook endpoint is disabled or gone.", permanent=True)
-        try:
-            target = self._target(endpoint.url)
-        except TargetRefused as exc:
-            raise TransportError(str(exc), permanent=True) from exc
-        except TargetUnresolved as exc:
-            self._failed(endpoint)
-            raise TransportError(str(exc), permanent=False) from exc
-        status = self._attempt(message, endpoint, target)
-        if 200 <= status < 300:
-            if endpoint.failing_since is not None:  # read just now: no write when it was not
-                webhook_endpoint_succeeded(endpoint_id=endpoint.pk)
-            return
-        if status == 410:
-            reason = "The receiver answered 410 Gone: it wants no more deliveries."
-            if webhook_endpoint_disable(endpoint_id=endpoint.pk, reason=reason):
-                managers_tell(endpoint.pk)
-            raise TransportError(reason, permanent=True)
-        self._failed(endpoint)
-        raise TransportError(f"The receiver answered {status}.", permanent=is_permanent(status))
-
-    def _attempt(self, message: OutboundMessage, endpoint: WebhookEndpoint, target: Target) -> int:
-        """One signed POST, logged with its outcome and timing; its status."""
-        sent_at = int(time.time())
+        endpoint = self.receiver(message)
+        target = self.target(endpoint)
         content = _content_for(endpoint, message.body_text)
         headers = {
             "content-type": "application/json",
@@ -240,59 +311,24 @@ class WebhookTransport(Transport):
             **signed_headers(
                 secret=endpoint.secret,
                 webhook_id=message.webhook_id,
-                timestamp=sent_at,
+                timestamp=int(time.time()),
                 body=content,
             ),
         }
-        started, clock = timezone.now(), time.monotonic()
-        attempt = WebhookAttempt(message=message, started_at=started, duration_ms=0)
-        try:
-            status, reply = self.post(target, content.encode(), headers)
-        except (OSError, http.client.HTTPException) as exc:
-            attempt.duration_ms = round((time.monotonic() - clock) * 1000)
-            attempt.error = f"{type(exc).__name__}: {exc}"[:2000]
-            attempt.save()
-            self._failed(endpoint)
-            raise TransportError(attempt.error, permanent=False) from exc
-        attempt.duration_ms = round((time.monotonic() - clock) * 1000)
-        attempt.status_code = status
-        if not 200 <= status < 300:
-            attempt.error = reply[:REPLY_SHOWN]
-        attempt.save()
-        return status
 
-    def _failed(self, endpoint: WebhookEndpoint) -> None:
-        if webhook_endpoint_failed(endpoint_id=endpoint.pk):
-            managers_tell(endpoint.pk)
+        def post() -> Reply:
+            return Reply(*self.post(target, content.encode(), headers), retry_after=None)
 
-    def message_seconds(self) -> float:
-        return settings.NPS_WEBHOOK_CONNECT_TIMEOUT + settings.NPS_WEBHOOK_READ_TIMEOUT
-
-
-def managers_tell(endpoint_id: int) -> list[int]:
-    """Email every manager that the endpoint was disabled, and why (once per
-    disabling), through the outbox."""
-    endpoint = WebhookEndpoint.objects.get(pk=endpoint_id)
-    stamp = endpoint.disabled_at.isoformat() if endpoint.disabled_at else "now"
-    ids = [
-        email_queue(
-            template="webhook_disabled",
-            dedupe_key=f"webhook:{endpoint.pk}:disabled:{stamp}:{user.pk}",
-            recipient=user.email,
-            language=settings.LANGUAGE_CODE,
-            context={
-                "url": endpoint.url,
-                "reason": endpoint.disabled_reason,
-                "admin_url": (
-                    f"{settings.PUBLIC_BASE_URL}/admin/followups/webhookendpoint/"
-                    f"{endpoint.pk}/change/"
-                ),
-            },
-        ).pk
-        for user in managers()
-    ]
-    messages_enqueue(message_ids=ids)
-    return ids
+        status = self.attempt(message, endpoint, post).status
+        if 200 <= status < 300:
+            self.succeeded(endpoint)
+            return
+        if status == 410:
+            reason = "The receiver answered 410 Gone: it wants no more deliveries."
+            self.disable(endpoint, reason)
+            raise TransportError(reason, permanent=True)
+        self.failed(endpoint)
+        raise TransportError(f"The receiver answered {status}.", permanent=is_permanent(status))
 
 
 def _content_for(endpoint: WebhookEndpoint, stored: str) -> str:

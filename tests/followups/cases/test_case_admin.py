@@ -641,5 +641,5 @@ def test_the_list_index_names_exactly_the_open_statuses():
     open_first = index.expressions[0]
     [when] = open_first.cases
     assert set(dict(when.condition.children)["status__in"]) == set(FollowUpCase.OPEN_STATUSES)
-    partial = next(i for i in FollowUpCase._meta.indexes if i.name == "case_open_due")
+    partial = next(i for i in FollowUpCase._meta.indexes if i.name == "case_open_deadline")
     assert set(dict(partial.condition.children)["status__in"]) == set(FollowUpCase.OPEN_STATUSES)

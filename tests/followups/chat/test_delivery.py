@@ -198,6 +198,11 @@ def test_a_gone_url_fails_for_good_disables_the_alert_and_tells_the_managers(sla
     [email] = [m for m in mail.outbox if "boss@example.com" in m.to]
     assert alert.url_masked in email.body
     assert "secret" not in email.body  # the masked URL only
+    # Its own wording, not the webhook endpoint's.
+    assert email.subject == f"Slack alert disabled: {alert.url_masked}"
+    assert "Its channel is no longer told about new answers." in email.body
+    assert "webhook endpoint" not in email.body.lower()
+    assert f"/admin/followups/chatalert/{alert.pk}/change/" in email.body
 
 
 @pytest.mark.parametrize("status", [400, 403])
