@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0021_mail_events'),
+        ('followups', '0024_timeline_event_data'),
         ('surveys', '0017_audit_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
