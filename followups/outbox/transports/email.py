@@ -15,6 +15,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 
 from followups.models import OutboundMessage
+from followups.outbox.branding import sender_address
 from followups.outbox.transports.base import (
     Transport,
     TransportError,
@@ -52,7 +53,9 @@ def email_lease_running_out(
     )
 
 
-def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
+def build_message(
+    email: OutboundMessage, connection, from_email: str | None = None
+) -> EmailMultiAlternatives:
     headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"}
     if email.customer is not None and not email.customer.is_erased:
         # One-click unsubscribe in the mail client, for every email to a customer.
@@ -60,7 +63,7 @@ def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
         connection=connection,
         headers=headers,
@@ -106,8 +109,11 @@ class EmailTransport(Transport):
 
     def __init__(self) -> None:
         self.connection: BaseEmailBackend | None = None
+        self.from_email: str | None = None
 
     def open(self) -> None:
+        # Read once a batch: a brand changed mid-batch applies from the next.
+        self.from_email = sender_address()
         self.connection = connection = get_connection(fail_silently=False)
         try:
             connection.open()
@@ -125,7 +131,7 @@ class EmailTransport(Transport):
         except ValidationError as exc:
             raise TransportError("Not an email address.", permanent=True) from exc
         try:
-            build_message(message, self.connection).send()
+            build_message(message, self.connection, self.from_email).send()
         except Exception as exc:
             permanent = is_permanent(exc)
             raise TransportError(
