@@ -34,6 +34,7 @@ CHANGELISTS = [
     "followups_rootcause",
     "followups_staffprofile",
     "surveys_apikey",
+    "surveys_emailtext",
 ]
 
 

@@ -44,7 +44,9 @@ T = {
     # ---- surveys/branding.py: email kinds and placeholders
     "Survey invitation": t("Zaproszenie do ankiety", "Приглашение к опросу", "调查邀请"),
     "Survey reminder": t("Przypomnienie o ankiecie", "Напоминание об опросе", "调查提醒"),
-    "Offer for a passive": t("Oferta dla neutralnego klienta", "Предложение нейтральному клиенту", "给中立者的优惠"),
+    "Offer for a passive": t(
+        "Oferta dla neutralnego klienta", "Предложение нейтральному клиенту", "给中立者的优惠"
+    ),
     "Reward for a promoter": t("Nagroda dla promotora", "Награда промоутеру", "给推荐者的奖励"),
     "Apology to a detractor": t("Przeprosiny dla krytyka", "Извинение критику", "给贬损者的致歉"),
     "A brace is not closed. Write a placeholder as {name}, and a brace that is meant as text as {{ or }}.": t(
@@ -63,8 +65,12 @@ T = {
         "Нам важно знать, насколько хорошо мы работаем.",
         "我们想了解我们做得怎么样。",
     ),
-    "Thank you,\n{sender_name}": t("Dziękujemy,\n{sender_name}", "Спасибо!\n{sender_name}", "谢谢！\n{sender_name}"),
-    "Reminder: {question}": t("Przypomnienie: {question}", "Напоминание: {question}", "提醒：{question}"),
+    "Thank you,\n{sender_name}": t(
+        "Dziękujemy,\n{sender_name}", "Спасибо!\n{sender_name}", "谢谢！\n{sender_name}"
+    ),
+    "Reminder: {question}": t(
+        "Przypomnienie: {question}", "Напоминание: {question}", "提醒：{question}"
+    ),
     "A few days ago we asked you one question. If you have a moment, we would still love to hear from you.": t(
         "Kilka dni temu zadaliśmy Państwu jedno pytanie. Jeśli znajdą Państwo chwilę, bardzo chętnie poznamy odpowiedź.",
         "Несколько дней назад мы задали вам один вопрос. Если у вас найдётся минутка, мы будем рады узнать ваше мнение.",
@@ -80,22 +86,38 @@ T = {
         "Спасибо за оценку {score} из 10. Мы хотим заслужить у вас 10 баллов, поэтому подготовили кое-что специально для вас:",
         "感谢您给我们打了 {score} 分（满分 10 分）。我们希望赢得您的 10 分，因此为您准备了一份专属礼遇：",
     ),
-    "Kind regards,\n{sender_name}": t("Z poważaniem,\n{sender_name}", "С уважением,\n{sender_name}", "此致敬礼，\n{sender_name}"),
-    "Thank you for recommending us": t("Dziękujemy za polecenie nas", "Спасибо, что рекомендуете нас", "感谢您推荐我们"),
+    "Kind regards,\n{sender_name}": t(
+        "Z poważaniem,\n{sender_name}", "С уважением,\n{sender_name}", "此致敬礼，\n{sender_name}"
+    ),
+    "Thank you for recommending us": t(
+        "Dziękujemy za polecenie nas", "Спасибо, что рекомендуете нас", "感谢您推荐我们"
+    ),
     "Thank you for rating us {score} out of 10. Customers like you are why we do what we do, and we would like to say thank you:": t(
         "Dziękujemy za ocenę {score} na 10. To dla takich klientów jak Państwo robimy to, co robimy, i chcemy podziękować:",
         "Спасибо за оценку {score} из 10. Ради таких клиентов, как вы, мы и работаем, и хотим сказать вам спасибо:",
         "感谢您给我们打了 {score} 分（满分 10 分）。正是像您这样的客户让我们的工作充满意义，我们想向您表示感谢：",
     ),
-    "With gratitude,\n{sender_name}": t("Z wdzięcznością,\n{sender_name}", "С благодарностью,\n{sender_name}", "衷心感谢，\n{sender_name}"),
-    "We are sorry, and we will make it right": t("Przepraszamy i naprawimy to", "Приносим извинения — мы всё исправим", "非常抱歉，我们会妥善解决"),
+    "With gratitude,\n{sender_name}": t(
+        "Z wdzięcznością,\n{sender_name}",
+        "С благодарностью,\n{sender_name}",
+        "衷心感谢，\n{sender_name}",
+    ),
+    "We are sorry, and we will make it right": t(
+        "Przepraszamy i naprawimy to",
+        "Приносим извинения — мы всё исправим",
+        "非常抱歉，我们会妥善解决",
+    ),
     "Thank you for telling us how we did. A score of {score} out of 10 means we let you down, and we are sorry.": t(
         "Dziękujemy, że podzielili się Państwo swoją opinią. Ocena {score} na 10 oznacza, że Państwa zawiedliśmy — bardzo przepraszamy.",
         "Спасибо, что рассказали нам о своём опыте. Оценка {score} из 10 означает, что мы вас подвели, и нам очень жаль.",
         "感谢您告诉我们您的体验。{score} 分（满分 10 分）说明我们让您失望了，我们深表歉意。",
     ),
     # ---- surveys/models.py: Brand, EmailText, the audit trail
-    "Branding or email texts changed": t("Zmieniono markę lub teksty e-maili", "Изменены бренд или тексты писем", "品牌或邮件文本已更改"),
+    "Branding or email texts changed": t(
+        "Zmieniono markę lub teksty e-maili",
+        "Изменены бренд или тексты писем",
+        "品牌或邮件文本已更改",
+    ),
     "Test email sent": t("Wysłano testowy e-mail", "Отправлено тестовое письмо", "已发送测试邮件"),
     "company name": t("nazwa firmy", "название компании", "公司名称"),
     "Shown at the top of survey pages and emails. Empty: no name is shown.": t(
@@ -191,7 +213,9 @@ T = {
     "HTML part": t("Część HTML", "HTML-часть", "HTML 部分"),
     "The email as HTML": t("E-mail jako HTML", "Письмо в HTML", "HTML 格式的邮件"),
     "Text part": t("Część tekstowa", "Текстовая часть", "纯文本部分"),
-    "Send me this test email": t("Wyślij mi ten testowy e-mail", "Отправить мне это тестовое письмо", "将此测试邮件发给我"),
+    "Send me this test email": t(
+        "Wyślij mi ten testowy e-mail", "Отправить мне это тестовое письмо", "将此测试邮件发给我"
+    ),
     "To %(address)s, through the outbox like every email.": t(
         "Na %(address)s, przez skrzynkę nadawczą, jak każdy e-mail.",
         "На %(address)s, через очередь исходящих, как и любое письмо.",

@@ -133,10 +133,12 @@ class EmailTextForm(forms.ModelForm):
         for language in LANGUAGES:
             with translation.override(language):
                 for part in TEXT_PARTS:
-                    widget = self.fields[EmailText.column(part, language)].widget
-                    widget.attrs["placeholder"] = str(DEFAULT_TEXTS[kind][part])
+                    field = self.fields.get(EmailText.column(part, language))
+                    if field is None:  # shown read-only: no widget
+                        continue
+                    field.widget.attrs["placeholder"] = str(DEFAULT_TEXTS[kind][part])
                     if part != "subject":
-                        widget.attrs["rows"] = 3
+                        field.widget.attrs["rows"] = 3
 
 
 @admin.register(EmailText)
