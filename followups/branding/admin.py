@@ -43,12 +43,12 @@ def _audit_change(request, obj, form) -> None:
 
 class BrandForm(forms.ModelForm):
     logo_file = forms.FileField(
-        label=_("logo"),
+        label=_("Logo"),
         required=False,
         help_text=_("A PNG or JPEG image, at most 256 KB and 2000 pixels a side."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
-    remove_logo = forms.BooleanField(label=_("remove the logo"), required=False)
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 
     class Meta:
         model = Brand
@@ -137,7 +137,9 @@ class EmailTextForm(forms.ModelForm):
                     if field is None:  # shown read-only: no widget
                         continue
                     field.widget.attrs["placeholder"] = str(DEFAULT_TEXTS[kind][part])
-                    if part != "subject":
+                    if part == "subject":
+                        field.widget.attrs["style"] = "width: 100%; max-width: 40em"
+                    else:
                         field.widget.attrs["rows"] = 3
 
 
