@@ -20,7 +20,7 @@ from surveys.branding import (
     validate_brand_colour,
 )
 from surveys.models import Brand, EmailText
-from tests.factories import InvitationFactory
+from tests.factories import InvitationFactory, branded
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,6 @@ def image_bytes(kind: str = "PNG", size: tuple[int, int] = (120, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (9, 105, 218)).save(buffer, format=kind)
     return buffer.getvalue()
-
-
-def branded(**fields) -> Brand:
-    brand = Brand.current()
-    for name, value in fields.items():
-        setattr(brand, name, value)
-    brand.save()
-    return brand
 
 
 # --- Colours -------------------------------------------------------------------

@@ -6,34 +6,25 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from surveys.models import Brand
-from tests.conftest import ARTIFACTS, DESKTOP_AGENT
+from tests.conftest import DESKTOP_AGENT
 from tests.factories import CustomerFactory, InvitationFactory, manager
+from tests.followups.cases.test_case_list_browser import shot
 from tests.surveys.test_survey_page_browser import PHONE_AGENT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"  # the factories' password
-SHOTS = ARTIFACTS / "screenshots"
 SCREENS = {
     "1366": ({"width": 1366, "height": 768}, DESKTOP_AGENT),
     "390": ({"width": 390, "height": 844}, PHONE_AGENT),
 }
 LOCALES = {"en": "en-US", "pl": "pl-PL"}
 PURPLE = "#6639ba"
-
-
-def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")  # where CI finds the evidence
-    return path
 
 
 def a_brand() -> Brand:

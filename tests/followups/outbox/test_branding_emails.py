@@ -17,19 +17,11 @@ from followups.outbox.transports.email import EmailTransport
 from followups.routing import responses_route
 from surveys.branding import EmailKind
 from surveys.models import Brand, EmailText
-from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, branded
 
 pytestmark = pytest.mark.django_db
 
 HOSTILE = '<script>alert("x")</script>'
-
-
-def branded(**fields) -> Brand:
-    brand = Brand.current()
-    for name, value in fields.items():
-        setattr(brand, name, value)
-    brand.save()
-    return brand
 
 
 def worded(kind: str, **texts) -> None:
