@@ -53,9 +53,7 @@ def email_lease_running_out(
     )
 
 
-def build_message(
-    email: OutboundMessage, connection, from_email: str | None = None
-) -> EmailMultiAlternatives:
+def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
     headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"}
     if email.customer is not None and not email.customer.is_erased:
         # One-click unsubscribe in the mail client, for every email to a customer.
@@ -63,7 +61,7 @@ def build_message(
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
-        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
         connection=connection,
         headers=headers,
@@ -131,7 +129,9 @@ class EmailTransport(Transport):
         except ValidationError as exc:
             raise TransportError("Not an email address.", permanent=True) from exc
         try:
-            build_message(message, self.connection, self.from_email).send()
+            email = build_message(message, self.connection)
+            email.from_email = self.from_email or email.from_email
+            email.send()
         except Exception as exc:
             permanent = is_permanent(exc)
             raise TransportError(
