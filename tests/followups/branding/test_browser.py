@@ -9,6 +9,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from surveys.models import Brand
 from tests.conftest import DESKTOP_AGENT
@@ -71,10 +72,9 @@ def test_the_survey_page_wears_the_brand_colour_and_logo(live_server, browser, s
     assert page.evaluate("document.querySelector('.brand-logo').naturalWidth") == 240
     page.locator("#score-9").check(force=True)
     # The brand's purple, not the default blue (once the label's transition ends).
-    page.wait_for_function(
-        "getComputedStyle(document.querySelector('#score-9 + label')).backgroundColor"
-        " === 'rgb(102, 57, 186)'"
-    )
+    # (Playwright's retrying expectation: a polled page function is an eval the
+    # page's policy refuses.)
+    expect(page.locator("#score-9 + label")).to_have_css("background-color", "rgb(102, 57, 186)")
     card_top = page.evaluate("getComputedStyle(document.querySelector('.card')).borderTopColor")
     assert card_top == "rgb(102, 57, 186)"
     assert overflow(page) <= 0
