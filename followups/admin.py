@@ -1,6 +1,7 @@
 """The followups admin: each part registers its own pages; importing them here
 is what Django's admin autodiscovery finds."""
 
+from followups.branding import admin as branding_admin
 from followups.cases import admin as cases_admin
 from followups.chat import admin as chat_admin
 from followups.incentives import admin as incentives_admin
@@ -9,6 +10,7 @@ from followups.outbox import admin as outbox_admin
 from followups.webhooks import admin as webhooks_admin
 
 __all__ = [
+    "branding_admin",
     "cases_admin",
     "chat_admin",
     "incentives_admin",

@@ -1,5 +1,6 @@
 """The roles, as Django groups with their permissions, and the reference
-data every installation starts with: what a fully migrated database holds.
+data every installation starts with (the default offer and reward, the
+brand and the email texts): what a fully migrated database holds.
 
 Migrations never import this module: each one freezes the grants it makes, and
 a change here needs a migration that makes the same change (the migration tests
@@ -10,6 +11,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
 from followups.models import Offer, Reward
+from surveys.branding import EmailKind
+from surveys.models import Brand, EmailText
 
 SERVICE_STAFF = "Service staff"
 MANAGERS = "Managers"
@@ -86,6 +89,10 @@ MANAGER_PERMISSIONS = (
     ("surveys", "delete_savedfilter"),
     ("surveys", "view_customerlist"),
     ("surveys", "delete_customerlist"),
+    ("surveys", "view_brand"),
+    ("surveys", "change_brand"),
+    ("surveys", "view_emailtext"),
+    ("surveys", "change_emailtext"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.
@@ -138,6 +145,10 @@ def ensure_reference_data() -> None:
             if permission is None:
                 raise LookupError(f"Permission {app_label}.{codename} does not exist.")
             group.permissions.add(permission)
+    Brand.objects.get_or_create(pk=Brand.SINGLE_ID)
+    EmailText.objects.bulk_create(
+        [EmailText(kind=kind) for kind in EmailKind.values], ignore_conflicts=True
+    )
     if not Offer.objects.filter(is_default=True).exists():
         Offer.objects.create(**DEFAULT_OFFER, is_default=True)
     if not Reward.objects.filter(is_default=True).exists():

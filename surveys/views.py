@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import links, scanners, services
 from .forms import SCORES, CommentForm, ScoreForm, score_from_query
-from .models import Customer, Invitation, Response, Survey, hash_token
+from .models import Brand, Customer, Invitation, Response, Survey, hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ def _survey_language(invitation: Invitation) -> str:
 def _render(request, template, context=None, *, language=None, status=200) -> HttpResponse:
     """Render in ``language`` (the customer's), or in the request's language."""
     language = language or translation.get_language()
+    context = {**(context or {}), "brand": Brand.current()}
     with translation.override(language):
         response = render(request, template, context, status=status)
     response["Content-Language"] = language
@@ -504,3 +505,39 @@ def csrf_failure(request, reason: str = "") -> HttpResponse:
     browser that blocks cookies, or a page left open for too long). Enabled by
     ``CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"``."""
     return _render(request, "surveys/csrf_failure.html", status=403)
+
+
+# --- The brand's logo and colours ---------------------------------------------
+
+# Both URLs change with what they serve (the logo's digest, the colours'
+# version): a year of caching is safe.
+BRAND_CACHE = "public, max-age=31536000, immutable"
+
+
+@require_safe
+def brand_logo(request: HttpRequest, digest: str) -> HttpResponse:
+    """The brand's logo, for survey pages and emails: only the current one,
+    served as the image type it was proven to be, never sniffed as anything else."""
+    brand = Brand.current()
+    if not brand.has_logo or digest != brand.logo_digest:
+        return HttpResponse(status=404)
+    response = HttpResponse(bytes(brand.logo), content_type=brand.logo_content_type)
+    response["Cache-Control"] = BRAND_CACHE
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"  # mail clients show it
+    return response
+
+
+@require_safe
+def brand_style(request: HttpRequest, version: str) -> HttpResponse:
+    """The survey pages' brand colours, as a stylesheet (the pages' policy
+    allows no inline style)."""
+    brand = Brand.current()
+    response = HttpResponse(brand.stylesheet(), content_type="text/css; charset=utf-8")
+    if version == brand.style_version:
+        response["Cache-Control"] = BRAND_CACHE
+    else:  # an old page's link: today's colours, not kept
+        response["Cache-Control"] = "no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -190,3 +190,14 @@ class RewardGrantFactory(_GrantFactory):
     reward = factory.SubFactory(RewardFactory)
     code = factory.LazyAttribute(lambda g: g.reward.grant_code())
     expires_at = factory.LazyAttribute(lambda g: g.reward.grant_expires_at(g.created_at))
+
+
+def branded(**fields):
+    """The installation's brand, with ``fields`` changed and saved."""
+    from surveys.models import Brand
+
+    brand = Brand.current()
+    for name, value in fields.items():
+        setattr(brand, name, value)
+    brand.save()
+    return brand

@@ -38,6 +38,7 @@ CHANGELISTS = [
     "surveys_wave",
     "surveys_savedfilter",
     "surveys_customerlist",
+    "surveys_emailtext",
 ]
 
 

@@ -44,6 +44,7 @@ from followups.routing import responses_route
 from followups.webhooks.endpoints import webhook_endpoint_create
 from surveys.api_keys import api_key_create
 from surveys.audit import Action, audit_record
+from surveys.branding import EmailKind
 from surveys.models import (
     AnswerImport,
     ApiKey,
@@ -51,6 +52,7 @@ from surveys.models import (
     Customer,
     CustomerImport,
     CustomerList,
+    EmailText,
     Invitation,
     Response,
     SavedFilter,
@@ -544,6 +546,27 @@ URL_CALLS = {
         shown_on=lambda kwargs: reverse("admin:surveys_customer_changelist"),
     ),
 }
+
+
+def _email_text_kwargs():
+    return {"object_id": EmailText.objects.get(kind=EmailKind.OFFER).pk, "language": "pl"}
+
+
+def _email_text_page(kwargs):
+    return reverse("admin:surveys_emailtext_change", args=[kwargs["object_id"]])
+
+
+URL_CALLS.update(
+    {
+        "admin:surveys_emailtext_preview": Call(
+            kwargs=_email_text_kwargs, shown_on=_email_text_page
+        ),
+        # Sent from the preview page; queues an email in the outbox.
+        "admin:surveys_emailtext_test_send": Call(
+            method="post", kwargs=_email_text_kwargs, changes=True
+        ),
+    }
+)
 
 
 def url_may(user, name, callback, model_admin) -> bool:

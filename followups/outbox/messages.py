@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeData
 
 from followups.models import OutboundMessage
+from followups.outbox.branding import branding_context
 from surveys.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -30,10 +31,12 @@ class Rendered:
 
 
 def render(template: str, language: str, context: dict) -> Rendered:
-    """Render ``followups/email/<template>.{subject.txt,txt,html}`` in ``language``."""
+    """Render ``followups/email/<template>.{subject.txt,txt,html}`` in ``language``,
+    with the brand and, for a customer email, its texts as the admin words them."""
     base = f"followups/email/{template}"
     with translation.override(language):
         context = {**context, "LANGUAGE_CODE": language}
+        context.update(branding_context(template, context))
         subject = render_to_string(f"{base}.subject.txt", context)
         body_text = render_to_string(f"{base}.txt", context)
         body_html = render_to_string(f"{base}.html", context)

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from surveys.models import Brand
+
 KEY_SALT = "followups.reply-address"
 MAC_LENGTH = 26  # base32 characters: 130 bits
 TOKEN = re.compile(rf"([0-9a-z]{{1,13}})-([0-9a-z]{{1,7}})-([a-z2-7]{{{MAC_LENGTH}}})")
@@ -122,15 +124,18 @@ def reply_target(
 
 
 def sender_name(person: str) -> str:
-    """ "<person> via <company>": the company is the display name of
-    ``DEFAULT_FROM_EMAIL`` (else its domain). Translated in the active language."""
+    """ "<person> via <company>": the company is the brand's company name, else
+    the display name of ``DEFAULT_FROM_EMAIL`` (else its domain). Translated in
+    the active language."""
     company, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    company = company or address.rpartition("@")[2]
+    company = Brand.current().company_name or company or address.rpartition("@")[2]
     return _("%(person)s via %(company)s") % {"person": person, "company": company}
 
 
-def from_header(from_name: str) -> str:
-    """The From header of an email: the shared sender, under ``from_name`` if set."""
+def from_header(from_name: str, *, sender: str | None = None) -> str:
+    """The From header of an email: the shared ``sender`` (the brand's, else
+    ``DEFAULT_FROM_EMAIL``), under ``from_name`` if set."""
+    sender = sender or settings.DEFAULT_FROM_EMAIL
     if not from_name:
-        return settings.DEFAULT_FROM_EMAIL
-    return formataddr((from_name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+        return sender
+    return formataddr((from_name, parseaddr(sender)[1]))

@@ -255,3 +255,25 @@ def test_escalation_job_finds_nothing_more_to_do_in_fresh_demo_data(seeded):
     from followups.cases.workflow import due_cases_escalate
 
     assert due_cases_escalate() == 0
+
+
+def test_the_demo_has_a_brand_with_a_logo_and_a_polish_offer_subject(seeded):
+    from surveys.branding import EmailKind, logo_content_type
+    from surveys.models import Brand, EmailText
+
+    brand = Brand.current()
+    assert brand.company_name == seed_demo.DEMO_BRAND["company_name"]
+    brand.full_clean()  # colours readable under white text, a valid sender
+    assert logo_content_type(bytes(brand.logo)) == "image/png"
+    offer = EmailText.objects.get(kind=EmailKind.OFFER)
+    assert offer.subject_pl == seed_demo.DEMO_OFFER_SUBJECT_PL
+    offer.full_clean()
+
+
+def test_a_second_seed_keeps_a_brand_someone_changed(seeded):
+    from surveys.models import Brand
+
+    Brand.objects.filter(pk=Brand.SINGLE_ID).update(company_name="Renamed Ltd")
+
+    assert not seed_demo.ensure_demo_brand()
+    assert Brand.current().company_name == "Renamed Ltd"

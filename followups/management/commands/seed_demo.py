@@ -11,6 +11,7 @@ a dev dependency and this command ships in production.
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,11 +24,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
 from followups.demo_history import ensure_demo_actions, write_history
 from surveys import stats
-from surveys.models import Channel, Customer, Invitation, Locale, Response, Survey
+from surveys.branding import EmailKind
+from surveys.models import (
+    Brand,
+    Channel,
+    Customer,
+    EmailText,
+    Invitation,
+    Locale,
+    Response,
+    Survey,
+)
 
 SEED = 2026
 CUSTOMER_COUNT = 300
@@ -248,6 +260,45 @@ def _person(rng: random.Random, locale: str) -> tuple[str, str, str]:
 
 def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+DEMO_BRAND = {
+    "company_name": "Brightwave Telecom",
+    "primary_colour": "#6639ba",
+    "accent_colour": "#0a7d6e",
+    "sender_name": "Brightwave customer care",
+    "sender_address": "care@brightwave.example.com",
+}
+# The demo's one worded text: the offer's subject in Polish (the rest: defaults).
+DEMO_OFFER_SUBJECT_PL = "{company_name}: oferta specjalnie dla Państwa"
+
+
+def demo_logo() -> bytes:
+    """A small PNG logo: a wave mark and the company's name, drawn here."""
+    image = Image.new("RGB", (360, 80), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((4, 8, 68, 72), radius=14, fill=DEMO_BRAND["primary_colour"])
+    draw.arc((14, 24, 58, 64), start=200, end=340, fill="#ffffff", width=6)
+    font = ImageFont.load_default(size=30)
+    draw.text((82, 22), DEMO_BRAND["company_name"], fill="#1f2328", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def ensure_demo_brand() -> bool:
+    """Give the demo its brand, unless someone has named the company already."""
+    brand = Brand.current()
+    if brand.company_name:
+        return False
+    for field, value in DEMO_BRAND.items():
+        setattr(brand, field, value)
+    brand.set_logo(demo_logo(), "image/png")
+    brand.save()
+    EmailText.objects.filter(kind=EmailKind.OFFER, subject_pl="").update(
+        subject_pl=DEMO_OFFER_SUBJECT_PL
+    )
+    return True
 
 
 def customer_specs(rng: random.Random) -> list[dict]:
@@ -487,6 +538,7 @@ class Command(BaseCommand):
             logins = ensure_demo_users()
             users_created = user_model.objects.count() - users_before
             surveys, surveys_created = ensure_demo_surveys()
+            ensure_demo_brand()
             customer_ids, customers_created = self._ensure_customers(customers)
             responses_created, invitations_created = self._ensure_responses(
                 responses, surveys, customers, customer_ids, now

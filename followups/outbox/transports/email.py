@@ -16,6 +16,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 
 from followups.models import OutboundMessage
+from followups.outbox.branding import sender_address
 from followups.outbox.reply_address import from_header
 from followups.outbox.transports.base import (
     Transport,
@@ -127,8 +128,11 @@ class EmailTransport(Transport):
 
     def __init__(self) -> None:
         self.connection: BaseEmailBackend | None = None
+        self.from_email: str | None = None
 
     def open(self) -> None:
+        # Read once a batch: a brand changed mid-batch applies from the next.
+        self.from_email = sender_address()
         self.connection = connection = get_connection(fail_silently=False)
         try:
             connection.open()
@@ -146,7 +150,11 @@ class EmailTransport(Transport):
         except ValidationError as exc:
             raise TransportError("Not an email address.", permanent=True) from exc
         try:
-            build_message(message, self.connection).send()
+            email = build_message(message, self.connection)
+            if self.from_email:
+                # The brand's sender; an agent's "<name> via <company>" keeps its name.
+                email.from_email = from_header(message.from_name, sender=self.from_email)
+            email.send()
         except Exception as exc:
             permanent = is_permanent(exc)
             raise TransportError(
