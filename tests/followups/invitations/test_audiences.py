@@ -220,9 +220,106 @@ def test_a_paused_survey_is_not_sent(boss):
 # --- Sending and the wave page --------------------------------------------------
 
 
-def send(client, survey, data):
+def confirmation(survey, data, token="token-1") -> dict:
+    """What a preview's "Send now" posts for ``data``: the audience, a
+    one-time token and the number the preview counted."""
+    audience = Audience(
+        segment=data.get("segment", ""),
+        customer_list=CustomerList.objects.filter(pk=data.get("customer_list")).first(),
+        saved_filter=SavedFilter.objects.filter(pk=data.get("saved_filter")).first(),
+    )
+    previewed = len(wave_plan(survey=survey, audience=audience).to_send)
+    return {"confirm_token": token, "previewed": previewed, **data, "send": "1"}
+
+
+def send(client, survey, data, token="token-1"):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(audience_url(survey), {**data, "send": "1"})
+        return client.post(audience_url(survey), confirmation(survey, data, token))
+
+
+def test_the_same_preview_sent_twice_starts_one_wave(survey, boss):
+    CustomerFactory.create_batch(2, segment="vip")
+
+    first = send(boss, survey, {"segment": "vip"})
+    second = send(boss, survey, {"segment": "vip"})
+
+    wave = Wave.objects.get()
+    assert (
+        first["Location"]
+        == second["Location"]
+        == reverse("admin:surveys_wave_change", args=[wave.pk])
+    )
+    assert Invitation.objects.count() == 2
+
+
+def test_the_preview_posts_a_new_token_and_its_count(survey, boss):
+    CustomerFactory.create_batch(3, segment="vip")
+    preview = {"kind": "segment", "segment": "vip", "preview": "1"}
+
+    pages = [boss.post(audience_url(survey), preview) for _ in range(2)]
+
+    tokens = {page.context["confirm_token"] for page in pages}
+    assert len(tokens) == 2
+    assert 'name="previewed" value="3"' in pages[0].content.decode()
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [{}, {"segment": "vip", "saved_filter": "filter"}],
+    ids=["none", "two"],
+)
+def test_send_needs_exactly_one_audience(survey, boss, audience):
+    CustomerFactory(segment="vip")
+    saved = SavedFilter.objects.create(name="VIPs", segment="vip")
+    data = {key: saved.pk if value == "filter" else value for key, value in audience.items()}
+
+    answer = boss.post(
+        audience_url(survey), {**data, "confirm_token": "t", "previewed": 1, "send": "1"}
+    )
+
+    assert answer.status_code == 302
+    assert answer["Location"] == audience_url(survey)
+    assert not Wave.objects.exists()
+    shown = [str(m) for m in boss.get(audience_url(survey)).context["messages"]]
+    assert any("preview again" in message for message in shown)
+
+
+def test_an_audience_grown_since_the_preview_is_not_sent(survey, boss):
+    CustomerFactory.create_batch(20, segment="vip")
+    data = confirmation(survey, {"segment": "vip"})
+    CustomerFactory.create_batch(2, segment="vip")
+
+    answer = boss.post(audience_url(survey), data)
+
+    assert answer["Location"] == audience_url(survey)
+    assert not Wave.objects.exists()
+    shown = [str(m) for m in boss.get(audience_url(survey)).context["messages"]]
+    assert any("preview it again" in message for message in shown)
+
+
+def test_a_small_drift_since_the_preview_is_still_sent(survey, boss):
+    CustomerFactory.create_batch(40, segment="vip")
+    data = confirmation(survey, {"segment": "vip"})
+    CustomerFactory(segment="vip")
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        boss.post(audience_url(survey), data)
+
+    assert Wave.objects.get().invited == 41
+
+
+def test_a_wave_keeps_the_saved_filter_as_it_was_when_it_started(survey, boss):
+    vip = CustomerFactory(segment="vip")
+    CustomerFactory(segment="retail")
+    saved = SavedFilter.objects.create(name="VIPs", segment="vip")
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        boss.post(audience_url(survey), confirmation(survey, {"saved_filter": saved.pk}))
+    wave = Wave.objects.get()
+
+    SavedFilter.objects.filter(pk=saved.pk).update(segment="retail")
+
+    assert wave.audience_criteria == {"segment": "vip"}
+    assert list(wave.customers().values_list("pk", flat=True)) == [vip.pk]
 
 
 def test_send_now_starts_a_wave_for_the_audience_and_opens_its_page(survey, boss):
