@@ -220,7 +220,7 @@ def test_a_paused_survey_is_not_sent(boss):
 # --- Sending and the wave page --------------------------------------------------
 
 
-def confirmation(survey, data, token="token-1") -> dict:
+def confirmation(survey, data, once: str = "preview-1") -> dict:
     """What a preview's "Send now" posts for ``data``: the audience, a
     one-time token and the number the preview counted."""
     audience = Audience(
@@ -229,12 +229,12 @@ def confirmation(survey, data, token="token-1") -> dict:
         saved_filter=SavedFilter.objects.filter(pk=data.get("saved_filter")).first(),
     )
     previewed = len(wave_plan(survey=survey, audience=audience).to_send)
-    return {"confirm_token": token, "previewed": previewed, **data, "send": "1"}
+    return {"confirm_token": once, "previewed": previewed, **data, "send": "1"}
 
 
-def send(client, survey, data, token="token-1"):
+def send(client, survey, data, once: str = "preview-1"):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(audience_url(survey), confirmation(survey, data, token))
+        return client.post(audience_url(survey), confirmation(survey, data, once))
 
 
 def test_the_same_preview_sent_twice_starts_one_wave(survey, boss):
