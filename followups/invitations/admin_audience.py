@@ -69,6 +69,11 @@ class AudienceForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
+        if upload.size > imports.MAX_FILE_BYTES:  # before reading it into memory
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB; split it into smaller files.")
+                % {"size": imports.MAX_FILE_BYTES // (1024 * 1024)}
+            )
         try:
             self.list_read = audiences.customer_list_read(data=upload.read())
         except imports.ImportFileError as exc:

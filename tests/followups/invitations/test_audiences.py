@@ -8,13 +8,16 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from followups.invitations.admin_audience import AudienceForm
 from followups.invitations.wave_results import wave_results
 from followups.invitations.waves import Audience, wave_plan
 from followups.models import MailEvent, OutboundMessage
+from surveys import imports
 from surveys.audiences import CustomerListRefused, customer_list_create
 from surveys.models import Customer, CustomerList, Invitation, Response, SavedFilter, Survey, Wave
 from surveys.services import response_record
@@ -197,6 +200,23 @@ def test_an_email_and_an_id_naming_two_customers_refuse_the_line():
     assert refused.value.errors == [
         {"line": 2, "message": "the email and the external id name two customers."}
     ]
+
+
+class UnreadableUpload(SimpleUploadedFile):
+    """A file too large to read: its size is all the form may look at."""
+
+    def read(self, *args):
+        raise AssertionError("the file was read before its size was checked")
+
+
+def test_a_list_file_too_large_is_refused_before_it_is_read(survey):
+    upload = UnreadableUpload("big.csv", b"email\n")
+    upload.size = imports.MAX_FILE_BYTES + 1
+
+    form = AudienceForm({"kind": "list"}, {"file": upload})
+
+    assert not form.is_valid()
+    assert form.errors["file"] == ["The file is larger than 20 MB; split it into smaller files."]
 
 
 def test_each_kind_needs_its_choice(survey, boss):
