@@ -18,6 +18,7 @@ from followups.invitations.wave_results import OUTCOMES, WAVE_PARAMETER, wave_em
 from followups.invitations.waves import Audience, wave_plan, wave_start
 from followups.models import OutboundMessage
 from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAdmin
+from nps_project.replica import replica_reads
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
 from surveys.admin_permissions import declared_view
 from surveys.models import Survey, Wave
@@ -163,6 +164,7 @@ class WaveAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "followups/admin/wave.html", context)
 
+    @replica_reads()
     def results_view(self, request, object_id):
         return JsonResponse(wave_results(self._wave(request, object_id)))
 

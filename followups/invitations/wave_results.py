@@ -10,12 +10,14 @@ list its link opens, so the two cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
@@ -25,6 +27,8 @@ from surveys.models import Invitation, Locale, Response, Wave
 from surveys.stats import NpsSummary
 
 WAVE_PARAMETER = "wave"  # the outbox list's filter by wave
+# How long after its last invitation a wave's page keeps asking for answers.
+POLL_AFTER_FINISH = timedelta(days=1)
 
 
 def _first_email_keys(invitations: QuerySet) -> QuerySet:
@@ -165,6 +169,8 @@ def wave_results(wave: Wave) -> dict:
     return {
         "wave": wave.pk,
         "finished": wave.finished_at is not None,
+        # Whether the page should keep asking: until a day after the last chunk.
+        "poll": wave.finished_at is None or wave.finished_at > timezone.now() - POLL_AFTER_FINISH,
         "chunks_done": wave.chunks_done,
         "chunk_count": wave.chunk_count,
         "numbers": {name: number.as_dict() for name, number in numbers.items()},

@@ -13,10 +13,12 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from followups.invitations import admin as invitations_admin
 from followups.invitations.admin_audience import AudienceForm
 from followups.invitations.wave_results import wave_results
 from followups.invitations.waves import Audience, wave_plan
 from followups.models import MailEvent, OutboundMessage
+from nps_project import replica
 from surveys import imports
 from surveys.audiences import CustomerListRefused, customer_list_create
 from surveys.models import Customer, CustomerList, Invitation, Response, SavedFilter, Survey, Wave
@@ -452,3 +454,34 @@ def test_the_survey_page_links_to_sending_it_to_an_audience(survey, client):
     change = reverse("admin:surveys_survey_change", args=[survey.pk])
     client.force_login(manager("boss"))
     assert url in client.get(change).content.decode()
+
+
+def test_the_wave_page_stops_asking_a_day_after_the_wave_finished(survey, boss):
+    CustomerFactory(segment="vip")
+    send(boss, survey, {"segment": "vip"})
+    wave = Wave.objects.get()
+    url = reverse("admin:surveys_wave_results", args=[wave.pk])
+    fresh = boss.get(url).json()
+
+    Wave.objects.filter(pk=wave.pk).update(finished_at=timezone.now() - timedelta(days=2))
+    old = boss.get(url).json()
+    page = boss.get(reverse("admin:surveys_wave_change", args=[wave.pk])).content.decode()
+
+    assert (fresh["finished"], fresh["poll"]) == (True, True)
+    assert (old["finished"], old["poll"]) == (True, False)
+    assert 'data-poll="no"' in page
+
+
+def test_the_wave_results_are_report_reads(survey, boss, monkeypatch):
+    CustomerFactory(segment="vip")
+    send(boss, survey, {"segment": "vip"})
+    blocks = []
+
+    def results(wave):
+        blocks.append(replica._block.get())
+        return {}
+
+    monkeypatch.setattr(invitations_admin, "wave_results", results)
+    boss.get(reverse("admin:surveys_wave_results", args=[Wave.objects.get().pk]))
+
+    assert blocks and blocks[0] is not None
