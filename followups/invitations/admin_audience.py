@@ -214,7 +214,9 @@ class AudienceViews:
         )
 
     def _preview(self, request, survey, audience: Audience):
-        plan = wave_plan(survey=survey, audience=audience, samples=SAMPLES)
+        # Names and emails only to whom may see customers; counts to all.
+        samples = SAMPLES if request.user.has_perm("surveys.view_customer") else 0
+        plan = wave_plan(survey=survey, audience=audience, samples=samples)
         groups = [
             {
                 "reason": plan.reason_text(reason),

@@ -8,6 +8,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -23,7 +24,14 @@ from surveys import imports
 from surveys.audiences import CustomerListRefused, customer_list_create
 from surveys.models import Customer, CustomerList, Invitation, Response, SavedFilter, Survey, Wave
 from surveys.services import response_record
-from tests.factories import CustomerFactory, InvitationFactory, SurveyFactory, manager
+from tests.factories import (
+    CustomerFactory,
+    InvitationFactory,
+    OutboundMessageFactory,
+    SurveyFactory,
+    UserFactory,
+    manager,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -485,3 +493,49 @@ def test_the_wave_results_are_report_reads(survey, boss, monkeypatch):
     boss.get(reverse("admin:surveys_wave_results", args=[Wave.objects.get().pk]))
 
     assert blocks and blocks[0] is not None
+
+
+def staff_with(*codenames: str):
+    """A staff user holding just these surveys permissions."""
+    user = UserFactory(username="clerk")
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="surveys", codename__in=codenames)
+    )
+    return user
+
+
+def test_the_preview_names_no_customer_to_whom_may_not_see_customers(survey, client):
+    CustomerFactory(segment="vip", email="kept@example.com")
+    CustomerFactory(segment="vip", email="gone@example.com", erased_at=timezone.now())
+    client.force_login(staff_with("view_survey", "change_survey"))
+
+    page = client.post(audience_url(survey), {"kind": "segment", "segment": "vip", "preview": "1"})
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "1 customer will be invited" in text
+    assert "gone@example.com" not in text and "surveys/customer/" not in text
+
+
+def test_the_survey_page_lists_waves_only_to_whom_may_open_them(survey, client):
+    CustomerFactory(segment="vip")
+    wave = Wave.objects.create(survey=survey, segment="vip")
+    wave_url = reverse("admin:surveys_wave_change", args=[wave.pk])
+    change = reverse("admin:surveys_survey_change", args=[survey.pk])
+
+    client.force_login(staff_with("view_survey", "change_survey"))
+    hidden = client.get(change).content.decode()
+    client.force_login(staff_with("view_survey", "change_survey", "view_wave"))
+    shown = client.get(change).content.decode()
+
+    assert wave_url not in hidden
+    assert wave_url in shown
+
+
+def test_the_outbox_filtered_by_a_bad_wave_id_shows_nothing(boss):
+    OutboundMessageFactory(dedupe_key="other")
+    url = reverse("admin:followups_outboundmessage_changelist")
+
+    assert listed_count(boss, url) == 1
+    assert listed_count(boss, url + "?wave=not-a-wave") == 0
+    assert listed_count(boss, url + "?wave=99999999999999999999999") == 0
