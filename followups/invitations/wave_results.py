@@ -89,7 +89,16 @@ def _nps(value: float | None) -> float | None:
 
 def _languages(wave: Wave) -> list[dict]:
     """Invited, answered, response rate and NPS per language the invitations
-    were written in (the customer's, else the survey's default)."""
+    were written in (the customer's, else the survey's default).
+
+    Grouped by the customer's language now, by the rule the invitation email
+    used (``emails.language_for``), not by the language stored on each email
+    (``OutboundMessage.language``): every number links to the invitation or
+    response list narrowed to those customers, and those lists, of the
+    surveys app, can filter by a customer's language but know no outbox. The
+    two groupings differ only for a customer whose language (or a survey
+    whose default) changed after the email went out; such a customer is
+    counted under the new language."""
     fallback = wave.survey.default_locale or settings.LANGUAGE_CODE
     language = Coalesce(NullIf("customer__locale", Value("")), Value(fallback))
     rows = (
