@@ -292,14 +292,16 @@ class SavedFilter(models.Model):
             params["created_at__date__lte"] = self.joined_until.isoformat()
         return {key: value for key, value in params.items() if value}
 
+    def criteria(self) -> dict[str, str]:
+        """The customers this filter chooses, as lookups on Customer (plain
+        strings: a wave keeps a copy, ``Wave.audience_criteria``)."""
+        return {
+            key.removesuffix("__exact"): value for key, value in self.changelist_params().items()
+        }
+
     def condition(self) -> Q:
         """The customers this filter chooses, as a condition on Customer."""
-        return Q(
-            **{
-                key.removesuffix("__exact"): value
-                for key, value in self.changelist_params().items()
-            }
-        )
+        return Q(**self.criteria())
 
 
 class CustomerList(models.Model):
@@ -594,6 +596,14 @@ class Wave(models.Model):
     chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     invited = models.PositiveIntegerField(_("customers invited"), default=0)
+    # The saved filter's criteria when the wave started: editing the filter
+    # later does not change whom a wave under way reaches. Null: no filter.
+    audience_criteria = models.JSONField(_("audience criteria"), null=True, blank=True)
+    # The preview's one-time token: a second "Send now" of the same preview
+    # (a double click) finds this wave instead of starting another.
+    confirm_token = models.CharField(
+        _("confirmation token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("wave")
@@ -612,12 +622,15 @@ class Wave(models.Model):
         return f"{self.survey} ({self.started_at:%Y-%m-%d %H:%M})"
 
     def customers(self):
-        """Everyone this wave is sent to, reachable or not."""
-        return Customer.objects.in_audience(
+        """Everyone this wave is sent to, reachable or not (by the saved
+        filter's criteria as they were when the wave started)."""
+        frozen = self.audience_criteria is not None
+        customers = Customer.objects.in_audience(
             segment=self.segment,
             customer_list_id=self.customer_list_id,
-            saved_filter=self.saved_filter,
+            saved_filter=None if frozen else self.saved_filter,
         )
+        return customers.filter(**self.audience_criteria) if frozen else customers
 
 
 class WaveChunk(models.Model):

@@ -11,6 +11,7 @@ written here, so a new action or URL without a declaration fails this file.
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -532,7 +533,14 @@ URL_CALLS = {
     "admin:surveys_survey_audience": Call(
         method="post",
         kwargs=lambda: {"object_id": SurveyFactory(status=Survey.Status.ACTIVE).pk},
-        data=lambda: {"segment": "retail", "send": "1"},
+        # A preview's "Send now": a new one-time token, and the count it
+        # showed (the test's customers, none asked yet).
+        data=lambda: {
+            "segment": "retail",
+            "confirm_token": uuid.uuid4().hex,
+            "previewed": Customer.objects.filter(segment="retail").count(),
+            "send": "1",
+        },
         shown_on=lambda kwargs: reverse("admin:surveys_survey_change", args=[kwargs["object_id"]]),
         changes=True,
     ),

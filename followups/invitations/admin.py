@@ -18,6 +18,7 @@ from followups.invitations.wave_results import OUTCOMES, WAVE_PARAMETER, wave_em
 from followups.invitations.waves import Audience, wave_plan, wave_start
 from followups.models import OutboundMessage
 from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAdmin
+from nps_project.replica import replica_reads
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
 from surveys.admin_permissions import declared_view
 from surveys.models import Survey, Wave
@@ -51,7 +52,10 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
         extra_context = {
             **(extra_context or {}),
             "can_send": survey is not None and self.has_change_permission(request, survey),
-            "waves": survey.waves.all()[:5] if survey is not None else [],
+            # Listed only to whom may open a wave's page.
+            "waves": survey.waves.all()[:5]
+            if survey is not None and request.user.has_perm("surveys.view_wave")
+            else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -163,6 +167,7 @@ class WaveAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "followups/admin/wave.html", context)
 
+    @replica_reads()
     def results_view(self, request, object_id):
         return JsonResponse(wave_results(self._wave(request, object_id)))
 
@@ -175,8 +180,13 @@ class WaveFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Offered only once chosen: the wave page is where a wave is picked.
+        # A bad id is offered as it is, so the list stays filtered (to
+        # nothing): with no lookups, Django would ignore it and show every email.
+        if self.value() is None:
+            return []
         wave_id = _wave_id(self.value())
-        return [] if wave_id is None else [(str(wave_id), _("wave #%(id)s") % {"id": wave_id})]
+        label = _("wave #%(id)s") % {"id": wave_id} if wave_id is not None else _("no such wave")
+        return [(self.value(), label)]
 
     def queryset(self, request, queryset):
         if self.value() is None:

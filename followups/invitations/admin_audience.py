@@ -4,13 +4,14 @@ why; send, and follow the wave on its own page (``WaveAdmin``)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.options import Options
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -22,9 +23,11 @@ from followups.invitations.waves import Audience, wave_plan, wave_start
 from surveys import audiences, imports, services
 from surveys.admin_languages import survey_gap_message
 from surveys.admin_permissions import declared_view
-from surveys.models import Customer, CustomerList, Locale, SavedFilter, Survey
+from surveys.models import Customer, CustomerList, Locale, SavedFilter, Survey, Wave
 
 SAMPLES = 5  # customers shown per reason a preview skips them for
+# How far (percent of the preview's count) the audience may move before sending.
+DRIFT_PERCENT = 5
 
 
 class AudienceForm(forms.Form):
@@ -66,6 +69,11 @@ class AudienceForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if upload is None:
             return None
+        if upload.size > imports.MAX_FILE_BYTES:  # before reading it into memory
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB; split it into smaller files.")
+                % {"size": imports.MAX_FILE_BYTES // (1024 * 1024)}
+            )
         try:
             self.list_read = audiences.customer_list_read(data=upload.read())
         except imports.ImportFileError as exc:
@@ -119,11 +127,21 @@ def _refusal(errors: list[dict]) -> list[str]:
 
 
 class SendConfirmForm(forms.Form):
-    """The audience a preview showed, posted back by its "Send now"."""
+    """The audience a preview showed, posted back by its "Send now": exactly
+    one audience, the preview's one-time token and how many it would invite."""
 
     segment = forms.CharField(required=False)
     customer_list = forms.ModelChoiceField(queryset=CustomerList.objects.all(), required=False)
     saved_filter = forms.ModelChoiceField(queryset=SavedFilter.objects.all(), required=False)
+    confirm_token = forms.CharField(max_length=64)
+    previewed = forms.IntegerField(min_value=0)
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("segment", "customer_list", "saved_filter") if data.get(name)]
+        if len(chosen) != 1 and not self.errors:
+            raise forms.ValidationError(_("Choose exactly one audience."))
+        return data
 
     def audience(self) -> Audience:
         return Audience(
@@ -196,7 +214,9 @@ class AudienceViews:
         )
 
     def _preview(self, request, survey, audience: Audience):
-        plan = wave_plan(survey=survey, audience=audience, samples=SAMPLES)
+        # Names and emails only to whom may see customers; counts to all.
+        samples = SAMPLES if request.user.has_perm("surveys.view_customer") else 0
+        plan = wave_plan(survey=survey, audience=audience, samples=samples)
         groups = [
             {
                 "reason": plan.reason_text(reason),
@@ -218,24 +238,61 @@ class AudienceViews:
             "groups": groups,
             "list_groups": _list_groups(audience),
             "language_gaps": languages,
+            "confirm_token": secrets.token_urlsafe(32),
         }
         return self._page(request, survey, "followups/admin/audience_preview.html", context)
 
     def _send(self, request, survey):
         form = SendConfirmForm(request.POST)
         if not form.is_valid():
-            raise Http404("The audience to send to is gone.")
+            messages.error(
+                request,
+                gettext(
+                    "The audience to send to is gone or incomplete; choose it and preview again."
+                ),
+            )
+            return HttpResponseRedirect(request.path)
+        token = form.cleaned_data["confirm_token"]
+        sent = Wave.objects.filter(confirm_token=token).first()
+        if sent is not None:
+            return _wave_page(sent)
         if survey.status != Survey.Status.ACTIVE:
             messages.error(request, _inactive(survey))
             return HttpResponseRedirect(request.path)
-        with transaction.atomic():
-            wave = wave_start(survey=survey, audience=form.audience(), started_by=request.user)
+        audience = form.audience()
+        drift = _drift(survey, audience, form.cleaned_data["previewed"])
+        if drift:
+            messages.error(request, drift)
+            return HttpResponseRedirect(request.path)
+        try:
+            with transaction.atomic():
+                wave = wave_start(
+                    survey=survey, audience=audience, started_by=request.user, confirm_token=token
+                )
+        except IntegrityError:  # the same preview sent twice at once: the other one won
+            return _wave_page(Wave.objects.get(confirm_token=token))
         messages.success(
             request,
             gettext("Sending “%(survey)s” to %(audience)s.")
-            % {"survey": survey.name, "audience": form.audience()},
+            % {"survey": survey.name, "audience": audience},
         )
-        return HttpResponseRedirect(reverse("admin:surveys_wave_change", args=[wave.pk]))
+        return _wave_page(wave)
+
+
+def _wave_page(wave: Wave) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("admin:surveys_wave_change", args=[wave.pk]))
+
+
+def _drift(survey: Survey, audience: Audience, previewed: int) -> str:
+    """Why the audience is not sent as previewed ("" when it may be): the
+    number to invite moved by more than ``DRIFT_PERCENT`` since the preview."""
+    now = len(wave_plan(survey=survey, audience=audience).to_send)
+    if abs(now - previewed) * 100 <= DRIFT_PERCENT * previewed:
+        return ""
+    return gettext(
+        "The preview counted %(previewed)d customers to invite, but there are %(now)d now: "
+        "the audience changed since. Nothing was sent; preview it again."
+    ) % {"previewed": previewed, "now": now}
 
 
 def _inactive(survey: Survey) -> str:

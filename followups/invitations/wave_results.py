@@ -10,12 +10,14 @@ list its link opens, so the two cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
@@ -25,6 +27,8 @@ from surveys.models import Invitation, Locale, Response, Wave
 from surveys.stats import NpsSummary
 
 WAVE_PARAMETER = "wave"  # the outbox list's filter by wave
+# How long after its last invitation a wave's page keeps asking for answers.
+POLL_AFTER_FINISH = timedelta(days=1)
 
 
 def _first_email_keys(invitations: QuerySet) -> QuerySet:
@@ -85,7 +89,16 @@ def _nps(value: float | None) -> float | None:
 
 def _languages(wave: Wave) -> list[dict]:
     """Invited, answered, response rate and NPS per language the invitations
-    were written in (the customer's, else the survey's default)."""
+    were written in (the customer's, else the survey's default).
+
+    Grouped by the customer's language now, by the rule the invitation email
+    used (``emails.language_for``), not by the language stored on each email
+    (``OutboundMessage.language``): every number links to the invitation or
+    response list narrowed to those customers, and those lists, of the
+    surveys app, can filter by a customer's language but know no outbox. The
+    two groupings differ only for a customer whose language (or a survey
+    whose default) changed after the email went out; such a customer is
+    counted under the new language."""
     fallback = wave.survey.default_locale or settings.LANGUAGE_CODE
     language = Coalesce(NullIf("customer__locale", Value("")), Value(fallback))
     rows = (
@@ -165,6 +178,8 @@ def wave_results(wave: Wave) -> dict:
     return {
         "wave": wave.pk,
         "finished": wave.finished_at is not None,
+        # Whether the page should keep asking: until a day after the last chunk.
+        "poll": wave.finished_at is None or wave.finished_at > timezone.now() - POLL_AFTER_FINISH,
         "chunks_done": wave.chunks_done,
         "chunk_count": wave.chunk_count,
         "numbers": {name: number.as_dict() for name, number in numbers.items()},

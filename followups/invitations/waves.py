@@ -398,10 +398,12 @@ def wave_start(
     audience: Audience | None = None,
     started_by=None,
     now: datetime | None = None,
+    confirm_token: str | None = None,
 ) -> Wave:
     """Record a wave of ``survey`` to every customer due (of ``segment``, or
     of ``audience``) and have it split and sent by the workers, once the
-    transaction commits."""
+    transaction commits. A saved filter's criteria are copied onto the wave;
+    ``confirm_token`` (unique) is the preview's, sent once."""
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
@@ -413,6 +415,8 @@ def wave_start(
         segment=audience.segment,
         customer_list=audience.customer_list,
         saved_filter=audience.saved_filter,
+        audience_criteria=audience.saved_filter.criteria() if audience.saved_filter else None,
+        confirm_token=confirm_token or None,
         started_by=started_by,
         started_at=now,
         progressed_at=now,

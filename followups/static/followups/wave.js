@@ -1,6 +1,8 @@
 /* The wave page, kept fresh: every few seconds it asks the wave's results
-   (JSON) and puts the new numbers in place. Without script the page shows
-   the numbers of when it loaded, and its Refresh link loads it again. */
+   (JSON) and puts the new numbers in place, while the tab is visible and
+   until the results say to stop (a day after the wave finished). Without
+   script the page shows the numbers of when it loaded, and its Refresh link
+   loads it again. */
 (function () {
   "use strict";
   var page = document.querySelector(".wave-page");
@@ -58,12 +60,31 @@
     if (known.missing) { window.location.reload(); }
   }
 
+  var timer = null;
+  var asking = false;
+  var polling = page.dataset.poll !== "no";
+
+  function schedule() {
+    asking = false;
+    window.clearTimeout(timer);
+    timer = polling && !document.hidden ? window.setTimeout(poll, seconds * 1000) : null;
+  }
+
   function poll() {
+    timer = null;
+    asking = true;
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (results) { if (results) { update(results); } })
+      .then(function (results) {
+        if (results) { update(results); polling = results.poll !== false; }
+      })
       .catch(function () { /* the next poll tries again */ })
-      .then(function () { window.setTimeout(poll, seconds * 1000); });
+      .then(schedule);
   }
-  window.setTimeout(poll, seconds * 1000);
+  // A hidden tab asks nothing; shown again, it asks at once.
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { window.clearTimeout(timer); timer = null; }
+    else if (polling && timer === null && !asking) { poll(); }
+  });
+  schedule();
 }());

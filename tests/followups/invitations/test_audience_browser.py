@@ -63,7 +63,7 @@ def test_a_manager_sends_to_a_segment_and_sees_the_answer_arrive(
     assert page.locator("#skipped td.count").all_inner_texts() == ["1"]
     assert "Olga Left" in page.locator("#skipped").inner_text()
     shots(page, screenshot, f"audience-preview-{language}")
-    page.click('input[name="send"]')
+    page.dblclick('input[name="send"]')  # a double click starts one wave
 
     page.wait_for_selector(".wave-page")
     wave = Wave.objects.get(survey=survey)
