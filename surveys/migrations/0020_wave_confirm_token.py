@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0018_audiences_lists_and_saved_filters"),
+        ("surveys", "0019_brand_and_email_texts"),
     ]
 
     operations = [
