@@ -424,8 +424,10 @@ def _notify_reply(case: FollowUpCase, event: CaseEvent, *, back_in_progress: boo
     not quote the reply: the customer's words stay in one place, which
     erasure empties."""
     owner = case.owner
-    reachable = owner is not None and owner.is_active and bool(owner.email)
-    recipients = [owner] if reachable else list(access.managers())
+    if owner is not None and owner.is_active and owner.email:
+        recipients = [owner]
+    else:
+        recipients = list(access.managers())
     languages = dict(
         StaffProfile.objects.filter(user__in=[user.pk for user in recipients]).values_list(
             "user_id", "language"
