@@ -155,8 +155,11 @@ def _redeemed(data: Data) -> str:
 
 def _customer_replied(text: str, data: Data) -> str:
     """The customer's reply as they wrote it (quoted text stripped), with the
-    names of the attachments that were not kept."""
+    names of the attachments that were not kept, and whether it came from
+    another address than the customer's."""
     line = text or _("(The reply has no text.)")
+    if data.get("from_customer") is False:
+        line = _("(Sent from another address than the customer's.)") + "\n\n" + line
     attachments = data.get("attachments") or []
     if attachments:
         line += "\n\n" + _("Attachments (not kept): %(names)s") % {

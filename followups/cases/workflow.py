@@ -378,15 +378,25 @@ def case_email_customer(
 
 
 def case_reply_record(
-    *, case: FollowUpCase, text: str, attachments: list[str], source: str
-) -> CaseEvent:
+    *,
+    case: FollowUpCase,
+    text: str,
+    attachments: list[str],
+    source: str,
+    from_customer: bool = True,
+) -> CaseEvent | None:
     """Put the customer's emailed reply on the case's timeline, tell whoever
     works the case, and hand a case waiting on the customer back to its owner
     (in progress). A resolved or closed case is not reopened: the reply is
-    recorded and the owner told, and they decide."""
+    recorded and the owner told, and they decide. A reply sent from another
+    address than the customer's (``from_customer`` False) is recorded and
+    told as such but moves nothing. Nothing is recorded (None) once the
+    customer is erased: their words must not come back."""
     Status = FollowUpCase.Status
     with transaction.atomic():
         case = _lock(case)
+        if case.customer.is_erased:
+            return None
         now = timezone.now()
         # The customer's own words; the rest is worded when read (timeline.py).
         event = _event(
@@ -397,8 +407,9 @@ def case_reply_record(
             at=now,
             source=source,
             attachments=attachments,
+            from_customer=from_customer,
         )
-        waited = case.status == Status.WAITING
+        waited = from_customer and case.status == Status.WAITING
         if waited:
             case.status = Status.IN_PROGRESS
             case.save(update_fields=["status", "updated_at"])
@@ -408,11 +419,15 @@ def case_reply_record(
 
 
 def _notify_reply(case: FollowUpCase, event: CaseEvent, *, back_in_progress: bool) -> list[int]:
-    """Email the owner (nobody owns it: the managers) that the customer
-    replied. The email links to the case and does not quote the reply: the
-    customer's words stay in one place, which erasure empties."""
+    """Email the owner (nobody owns it, or the owner cannot be emailed: the
+    managers) that the customer replied. The email links to the case and does
+    not quote the reply: the customer's words stay in one place, which
+    erasure empties."""
     owner = case.owner
-    recipients = [owner] if owner is not None and owner.is_active else list(access.managers())
+    if owner is not None and owner.is_active and owner.email:
+        recipients = [owner]
+    else:
+        recipients = list(access.managers())
     languages = dict(
         StaffProfile.objects.filter(user__in=[user.pk for user in recipients]).values_list(
             "user_id", "language"
@@ -432,6 +447,8 @@ def _notify_reply(case: FollowUpCase, event: CaseEvent, *, back_in_progress: boo
                 "back_in_progress": back_in_progress,
                 "closed": not case.is_open,
                 "owned": owner is not None and owner.pk == user.pk,
+                "unowned": owner is None or not owner.is_active,
+                "from_customer": event.data.get("from_customer", True),
                 "url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/{case.pk}/change/",
             },
             case_id=case.pk,

@@ -28,8 +28,9 @@ from surveys.api import ApiMixin, _errors
 from surveys.api_access import ApiKeyAuthentication, ApiKeyBasicAuthentication
 from surveys.models import ApiScope
 
-# Form fields that may hold the raw message, as providers name them.
-RAW_FIELDS = ("email", "raw")
+# Form fields that may hold the raw message, as providers name them
+# (Mailgun's "store and notify"/forward to a URL ending in "mime": body-mime).
+RAW_FIELDS = ("email", "raw", "body-mime")
 RECIPIENT_FIELDS = ("recipient", "to")
 
 
@@ -59,11 +60,17 @@ class RawMessageParser(BaseParser):
 
 
 def _form_message(data) -> tuple[bytes, tuple[str, ...]]:
-    """The raw message and the recipients a form post carries."""
-    value = next((data[name] for name in RAW_FIELDS if data.get(name)), None)
+    """The raw message and the recipients a form post carries. An uploaded
+    file is taken before a text field: its bytes arrive as sent, while a text
+    field is decoded as UTF-8 first (an 8-bit message in another charset
+    loses its bytes there, so a text field must carry a 7-bit message)."""
+    values = [data[name] for name in RAW_FIELDS if data.get(name)]
+    value = next((v for v in values if isinstance(v, UploadedFile)), None) or next(
+        iter(values), None
+    )
     if value is None:
         raise exceptions.ValidationError(
-            {"email": ["Post the raw message in the 'email' (or 'raw') field."]}
+            {"email": ["Post the raw message in the 'email' (or 'raw', 'body-mime') field."]}
         )
     if isinstance(value, UploadedFile):
         if value.size is not None and value.size > settings.NPS_REPLY_MAX_BYTES:
@@ -92,9 +99,12 @@ class InboundReplyView(ApiMixin, APIView):
         description=(
             "Post one email received at a reply address (replies+<token>@...): the whole "
             "message with Content-Type message/rfc822, or a form (urlencoded or multipart) "
-            "with the message in the field 'email' (or 'raw') and optionally the delivery's "
-            "'recipient' or 'to'. The reply lands on the timeline of the case the address "
-            "names, with quoted text stripped and attachments left out. The answer is 202 "
+            "with the message in the field 'email' (or 'raw', or Mailgun's 'body-mime') and "
+            "optionally the delivery's 'recipient' or 'to'. Send the message as a file part of "
+            "a multipart form: a text field is decoded as UTF-8, so it must carry a 7-bit "
+            "message (8-bit bytes in another charset are lost). The reply lands on the "
+            "timeline of the case the address names, with quoted text stripped and "
+            "attachments left out. The answer is 202 "
             "whatever became of it: recorded, a duplicate of a message posted before (same "
             "Message-ID), or ignored because its reply address is unknown, expired or forged. "
             "Authenticate with Authorization: Token <key>, or HTTP Basic with the key as "

@@ -3,8 +3,8 @@ beat when ``NPS_REPLY_IMAP_HOST`` is set): each unread message in the folder
 is handed to ``replies.services`` and then marked \\Seen.
 
 A message is marked only after it was recorded (or found to be a duplicate,
-ignored, or not an email at all), so a run that dies midway leaves the rest
-unread for the next one; a message recorded just before such a death is
+ignored, not an email at all, or one whose reading failed), so a run that
+dies midway leaves the rest unread for the next one; a message recorded just before such a death is
 read again and recognised by its Message-ID. Two runs at once are safe for
 the same reason.
 """
@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from followups.models import InboundReply
 from followups.replies.parsing import ReplyInvalid
@@ -84,7 +85,7 @@ def _quoted(folder: str) -> str:
 
 def replies_fetch(*, mailbox: MailboxSettings | None = None, limit: int = FETCH_LIMIT) -> Counter:
     """Read the unread messages of the reply mailbox; returns how many were
-    recorded, duplicates, ignored, invalid or too large."""
+    recorded, duplicates, ignored, invalid, too large or failed."""
     mailbox = mailbox or MailboxSettings.from_settings()
     client = _connect(mailbox)
     counts: Counter = Counter()
@@ -93,7 +94,7 @@ def replies_fetch(*, mailbox: MailboxSettings | None = None, limit: int = FETCH_
         if status != "OK":
             raise MailboxError(f"IMAP search failed: {data!r}")
         for uid in [uid.decode("ascii") for uid in (data[0] or b"").split()[:limit]]:
-            counts[_one(client, uid)] += 1
+            counts[_one_guarded(client, uid)] += 1
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailboxError(f"IMAP {mailbox.host}:{mailbox.port}: {exc}") from exc
@@ -103,6 +104,21 @@ def replies_fetch(*, mailbox: MailboxSettings | None = None, limit: int = FETCH_
         except (OSError, imaplib.IMAP4.error):
             logger.info("IMAP logout failed; the connection is dropped.")
     return counts
+
+
+def _one_guarded(client: imaplib.IMAP4, uid: str) -> str:
+    """``_one``, where a message that breaks the reading of it is logged (its
+    kind of error only, never its content) and counted as failed, to be marked
+    read like the others: one bad message must not block every later one. A
+    lost mailbox or database connection still stops the run, leaving the
+    message unread for the next one."""
+    try:
+        return _one(client, uid)
+    except (OSError, imaplib.IMAP4.error, OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        logger.error("IMAP message %s skipped: reading it failed (%s).", uid, type(exc).__name__)
+        return "failed"
 
 
 def _one(client: imaplib.IMAP4, uid: str) -> str:

@@ -17,12 +17,20 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email import policy
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
 from html.parser import HTMLParser
 
 MAX_TEXT = 10_000
+# Quoted text is looked for in the first 2 * MAX_TEXT characters, and in the
+# first MAX_LINE characters of each line: attribution lines are short, and a
+# hostile message's 10 MB line must not cost the regexes seconds.
+MAX_LINE = 500
+# Deeper multipart nesting than any mail program writes; the parser is
+# recursive, and a message nested a thousand times deep exhausts the stack.
+MAX_DEPTH = 50
 
 # An attribution line: the whole line (or two joined, as clients wrap it).
 ATTRIBUTION = re.compile(
@@ -32,7 +40,7 @@ ATTRIBUTION = re.compile(
       | .+\s(?:napisał\(a\)|napisał|napisała|pisze):
       | .+\s(?:написал\(а\)|написал|написала|пишет):
       | .+写道\s*[:：]
-      | .*\d{1,2}:\d{2}.*<[^<>\s]+@[^<>\s]+>\s*[:：]
+      | [^<\n]{0,200}\d{1,2}:\d{2}[^<\n]{0,200}<[^<>\s]{1,254}@[^<>\s]{1,254}>\s*[:：]
     )\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -71,10 +79,48 @@ class ReplyContent:
 def message_parse(raw: bytes) -> EmailMessage:
     if not raw.strip():
         raise ReplyInvalid("The message is empty.")
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    if _nesting(raw) > MAX_DEPTH:
+        raise ReplyInvalid(f"The message nests more than {MAX_DEPTH} multipart parts deep.")
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        # Parts are read (and their headers parsed) lazily: read them all here.
+        for _part in message.walk():
+            pass
+    except (RecursionError, MessageError, LookupError, ValueError) as exc:
+        raise ReplyInvalid(f"The message cannot be read: {type(exc).__name__}.") from None
     if not isinstance(message, EmailMessage) or not (message.keys() and message.get_payload()):
         raise ReplyInvalid("This is not an email message: it has no headers or no body.")
     return message
+
+
+def _nesting(raw: bytes) -> int:
+    """An upper bound of the multipart nesting: how many multipart headers
+    the message has (each part nested in another needs one)."""
+    return len(re.findall(rb"(?im)^content-type:[ \t]*multipart/", raw))
+
+
+AUTOMATIC_SENDER = re.compile(r"^(?:mailer-daemon|postmaster)@", re.IGNORECASE)
+BULK_PRECEDENCE = frozenset({"bulk", "junk", "auto_reply", "list"})
+
+
+def automatic_reason(message: EmailMessage) -> str | None:
+    """Why the message was written by a machine (an out-of-office answer, a
+    bounce, a mailing list), or None for a person's mail (RFC 3834)."""
+    auto_submitted = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto_submitted and auto_submitted.split(";")[0].strip() != "no":
+        return "Auto-Submitted"
+    if str(message.get("Precedence", "")).strip().lower() in BULK_PRECEDENCE:
+        return "Precedence"
+    for header in ("X-Autoreply", "X-Autorespond"):
+        if header in message:
+            return header
+    if message.get_content_type() == "multipart/report":
+        return "a delivery report"
+    if "Return-Path" in message and str(message["Return-Path"]).strip() in ("<>", ""):
+        return "an empty Return-Path"
+    if AUTOMATIC_SENDER.match(parseaddr(str(message.get("From", "")))[1]):
+        return "a mailer daemon sender"
+    return None
 
 
 def message_key(message: EmailMessage, raw: bytes) -> str:
@@ -182,7 +228,8 @@ def _quote_start(lines: list[str]) -> int:
 
 def quotes_strip(text: str) -> str:
     """The reply without what it quotes, its signature and trailing blank lines."""
+    text = text[: 2 * MAX_TEXT]
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = lines[: _quote_start(lines)]
+    lines = lines[: _quote_start([line[:MAX_LINE] for line in lines])]
     kept = [line.rstrip() for line in lines if not line.lstrip().startswith(">")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()

@@ -18,9 +18,20 @@ from django.db import IntegrityError, transaction
 from followups.cases.workflow import case_reply_record
 from followups.models import FollowUpCase, InboundReply
 from followups.outbox.reply_address import Verdict, reply_target
-from followups.replies.parsing import message_parse, reply_content
+from followups.replies.parsing import (
+    ReplyContent,
+    automatic_reason,
+    message_parse,
+    reply_content,
+)
 
 logger = logging.getLogger(__name__)
+
+
+def _same_address(sender: str, customer_email: str | None) -> bool:
+    return bool(sender and customer_email) and sender.strip().casefold() == (
+        str(customer_email).strip().casefold()
+    )
 
 
 class Outcome(enum.StrEnum):
@@ -43,10 +54,21 @@ def reply_receive(*, raw: bytes, source: str, recipients: tuple[str, ...] = ()) 
             "Reply %s via %s ignored: %s reply address.", key, source, target.verdict.value
         )
         return Outcome.IGNORED
-    case = FollowUpCase.objects.filter(pk=target.case_id).first()
+    automatic = automatic_reason(message)
+    if automatic is not None:
+        logger.info("Reply %s via %s ignored: sent automatically (%s).", key, source, automatic)
+        return Outcome.IGNORED
+    case = FollowUpCase.objects.select_related("customer").filter(pk=target.case_id).first()
     if case is None:
         logger.warning("Reply %s via %s ignored: its case no longer exists.", key, source)
         return Outcome.IGNORED
+    if case.customer.is_erased:
+        logger.warning("Reply %s via %s ignored: the customer was erased.", key, source)
+        return Outcome.IGNORED
+    return _record(case, content, key=key, source=source)
+
+
+def _record(case: FollowUpCase, content: ReplyContent, *, key: str, source: str) -> Outcome:
     with transaction.atomic():
         try:
             # A concurrent delivery of the same message waits here for ours
@@ -58,9 +80,17 @@ def reply_receive(*, raw: bytes, source: str, recipients: tuple[str, ...] = ()) 
         except IntegrityError:
             logger.info("Reply %s via %s was received before.", key, source)
             return Outcome.DUPLICATE
-        reply.event = case_reply_record(
-            case=case, text=content.text, attachments=content.attachments, source=source
+        event = case_reply_record(
+            case=case,
+            text=content.text,
+            attachments=content.attachments,
+            source=source,
+            from_customer=_same_address(content.sender, case.customer.email),
         )
+        if event is None:  # the customer was erased meanwhile
+            logger.warning("Reply %s via %s ignored: the customer was erased.", key, source)
+            return Outcome.IGNORED
+        reply.event = event
         reply.save(update_fields=["event"])
     logger.info("Reply %s via %s recorded on case %s.", key, source, case.pk)
     return Outcome.RECORDED

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from followups.replies.imap import FETCH_LIMIT, MailboxError, replies_fetch
 
-OUTCOMES = ("recorded", "duplicate", "ignored", "invalid", "too_large")
+OUTCOMES = ("recorded", "duplicate", "ignored", "invalid", "too_large", "failed")
 
 
 class Command(BaseCommand):

@@ -73,8 +73,18 @@ class _OutboxEmail(EmailMultiAlternatives):
         return message
 
 
+def _written_by_a_person(email: OutboundMessage) -> bool:
+    """A staff member wrote it (a case message, even once its writer's
+    account is gone): the customer's mail program should treat it, and
+    answer it, as any person's mail."""
+    return email.created_by_id is not None or email.template == "case_message"
+
+
 def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
-    headers = {"Message-ID": email.message_id, "Auto-Submitted": "auto-generated"}
+    headers = {"Message-ID": email.message_id}
+    if not _written_by_a_person(email):
+        # RFC 3834: mail programs send no out-of-office answer to it.
+        headers["Auto-Submitted"] = "auto-generated"
     if email.customer is not None and not email.customer.is_erased:
         # One-click unsubscribe in the mail client, for every email to a customer.
         headers.update(unsubscribe_headers(email.customer))

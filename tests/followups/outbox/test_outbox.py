@@ -14,7 +14,7 @@ from followups.outbox.transports import email as email_transport
 from followups.outbox.transports.email import build_message
 from followups.routing import responses_route
 from followups.sweep import lost_work_sweep
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, OutboundMessageFactory, manager
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +273,25 @@ def test_the_sender_commits_without_waiting_for_the_disk_only_in_its_own_transac
         assert cursor.fetchone()[0] == "on"
     email.refresh_from_db()
     assert email.status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("template", "written_by_a_person", "auto_submitted"),
+    [
+        ("case_message", True, None),
+        ("case_message", False, None),  # its writer's account is gone
+        ("case_reply", False, "auto-generated"),
+    ],
+)
+def test_only_automatic_emails_say_they_were_sent_automatically(
+    template, written_by_a_person, auto_submitted
+):
+    from django.core.mail import get_connection
+
+    row = OutboundMessageFactory(
+        template=template, created_by=manager() if written_by_a_person else None
+    )
+    built = build_message(
+        row, get_connection(backend="django.core.mail.backends.locmem.EmailBackend")
+    )
+    assert built.message().get("Auto-Submitted") == auto_submitted

@@ -5,7 +5,14 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from followups.models import FollowUpCase
 from followups.outbox.reply_address import reply_address
+
+
+def _customer_address(case_id: int | None) -> str:
+    case = FollowUpCase.objects.select_related("customer").filter(pk=case_id).first()
+    email = case.customer.email if case is not None else None
+    return f"Customer <{email or 'customer@example.com'}>"
 
 
 def reply_mime(
@@ -16,14 +23,18 @@ def reply_mime(
     to: str | None = None,
     message_id: str | None = None,
     attachments: tuple[tuple[str, bytes], ...] = (),
-    sender: str = "Customer <customer@example.com>",
+    sender: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> bytes:
-    """A reply to case ``case_id``'s reply address (or to ``to``), as bytes."""
+    """A reply to case ``case_id``'s reply address (or to ``to``), as bytes,
+    from the case's customer (or ``sender``) with the extra ``headers``."""
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = sender or _customer_address(case_id)
     message["To"] = to or reply_address(case_id)  # type: ignore[arg-type]
     message["Subject"] = "Re: Your feedback"
     message["Message-ID"] = message_id or make_msgid(domain="customer.example")
+    for name, value in (headers or {}).items():
+        message[name] = value
     if text is not None:
         message.set_content(text)
         if html is not None:

@@ -8,11 +8,13 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from followups.models import CaseEvent, FollowUpCase, InboundReply
+from followups.replies import imap
 from followups.replies.imap import MailboxError, replies_fetch
 from followups.tasks import replies_fetch_task
 from tests.factories import staff_member
 from tests.followups.cases import open_case
 from tests.followups.replies import reply_mime
+from tests.followups.replies.test_reply_guards import nested_mime
 
 pytestmark = [pytest.mark.django_db, pytest.mark.imap]
 
@@ -92,3 +94,32 @@ def test_the_command_without_a_mailbox_says_what_to_set(settings):
     settings.NPS_REPLY_IMAP_HOST = ""
     with pytest.raises(CommandError, match="NPS_REPLY_IMAP_HOST"):
         call_command("fetch_replies")
+
+
+def test_a_message_too_deep_to_parse_is_skipped_and_blocks_nothing(imap_mailbox, case):
+    imap_mailbox.deliver(nested_mime(case.pk, 1200), reply_mime(case.pk, text="After it."))
+    counts = fetch()
+    assert (counts["invalid"], counts["recorded"]) == (1, 1)
+    assert replied(case) == ["After it."]
+    assert imap_mailbox.unseen() == 0
+
+
+def test_a_message_whose_reading_fails_is_logged_without_its_content_and_marked_read(
+    imap_mailbox, case, monkeypatch, caplog
+):
+    real = imap.reply_receive
+
+    def breaking(*, raw, source):
+        if b"Secret words" in raw:
+            raise RuntimeError("Secret words")
+        return real(raw=raw, source=source)
+
+    monkeypatch.setattr(imap, "reply_receive", breaking)
+    imap_mailbox.deliver(
+        reply_mime(case.pk, text="Secret words"), reply_mime(case.pk, text="Next.")
+    )
+    counts = fetch()
+    assert (counts["failed"], counts["recorded"]) == (1, 1)
+    assert replied(case) == ["Next."]
+    assert imap_mailbox.unseen() == 0
+    assert "RuntimeError" in caplog.text and "Secret" not in caplog.text

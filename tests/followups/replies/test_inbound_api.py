@@ -15,6 +15,7 @@ import pytest
 from django.test import TestCase
 from django.utils import timezone
 
+from followups.cases.timeline import event_line
 from followups.models import CaseEvent, FollowUpCase, InboundReply, OutboundMessage
 from followups.outbox.reply_address import reply_address
 from surveys.models import ApiScope
@@ -67,7 +68,8 @@ def test_a_reply_lands_on_the_timeline_without_quote_or_attachment(provider, cas
     answer = post(provider, raw)
     assert (answer.status_code, answer.json()) == (202, {"accepted": True})
     [event] = replies(case)
-    assert event.message == (
+    assert event.message == "The new parcel arrived, thank you!"
+    assert event_line(event) == (
         "The new parcel arrived, thank you!\n\nAttachments (not kept): receipt.pdf"
     )
     assert (event.actor, event.data["attachments"]) == (None, ["receipt.pdf"])

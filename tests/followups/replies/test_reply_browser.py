@@ -82,7 +82,9 @@ def test_staff_email_the_customer_and_the_reply_lands_on_the_timeline(
 
     provider = client_with(make_token("inbound-mail", [ApiScope.MAIL_REPLIES]))
     raw = reply_mime(
-        to=sent.reply_to, text=f"{words['reply']}\n\n{words['quote']}\n> {words['body']}"
+        to=sent.reply_to,
+        sender=case.customer.email,
+        text=f"{words['reply']}\n\n{words['quote']}\n> {words['body']}",
     )
     answer = provider.generic("POST", "/api/v1/mail/inbound/", raw, content_type="message/rfc822")
     assert answer.status_code == 202
