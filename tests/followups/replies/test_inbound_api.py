@@ -67,7 +67,9 @@ def test_a_reply_lands_on_the_timeline_without_quote_or_attachment(provider, cas
     answer = post(provider, raw)
     assert (answer.status_code, answer.json()) == (202, {"accepted": True})
     [event] = replies(case)
-    assert event.message == (
+    from followups.cases.timeline import event_line  # the line is worded when read
+
+    assert event_line(event) == (
         "The new parcel arrived, thank you!\n\nAttachments (not kept): receipt.pdf"
     )
     assert (event.actor, event.data["attachments"]) == (None, ["receipt.pdf"])
