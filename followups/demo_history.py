@@ -254,7 +254,8 @@ def _escalate_history(case: FollowUpCase, now: datetime) -> list[tuple]:
         at = sla.next_escalation_at(case)
         if at > now:
             break
-        case.escalation_level += 1
+        case.escalation_level = sla.phase_level(case) + 1
+        case.escalation_phase = case.deadline_kind
         case.escalated_at = at
         events.append((CaseEvent.Kind.ESCALATED, at, None, timeline.escalation_data(case, now=at)))
     return events

@@ -506,6 +506,10 @@ class FollowUpCase(models.Model):
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The deadline (``deadline_kind``) the last escalation was for: the
+    # highest level caps the repeats for one deadline, so the level counts
+    # again from the start when the case escalates for another one.
+    escalation_phase = models.CharField(_("escalated for"), max_length=10, blank=True, default="")
     resurvey_invitation = models.OneToOneField(
         "surveys.Invitation",
         on_delete=models.SET_NULL,

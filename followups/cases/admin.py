@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -175,19 +176,25 @@ class EscalationFilter(admin.SimpleListFilter):
     parameter_name = "escalation"
 
     def lookups(self, request, model_admin):
+        highest = settings.NPS_ESCALATION_MAX_LEVEL
+        levels = [
+            (str(level), _("Level %(level)s") % {"level": level}) for level in range(1, highest)
+        ]
         return [
             ("0", _("Not escalated")),
-            ("1", _("Level 1")),
-            ("2", _("Level 2")),
-            ("3+", _("Level 3 or more")),
+            *levels,
+            (f"{highest}+", _("Level %(level)s or more") % {"level": highest}),
         ]
 
     def queryset(self, request, queryset):
-        match self.value():
-            case "0" | "1" | "2" as level:
-                return queryset.filter(escalation_level=int(level))
-            case "3+":
-                return queryset.filter(escalation_level__gte=3)
+        # The highest level (``NPS_ESCALATION_MAX_LEVEL``) and any higher one
+        # reached before the setting was lowered.
+        highest = settings.NPS_ESCALATION_MAX_LEVEL
+        value = self.value() or ""
+        if value == f"{highest}+":
+            return queryset.filter(escalation_level__gte=highest)
+        if value.isdigit() and int(value) < highest:
+            return queryset.filter(escalation_level=int(value))
         return queryset
 
 

@@ -124,9 +124,19 @@ def next_escalation_at(case) -> datetime:
     return threshold
 
 
+def phase_level(case) -> int:
+    """The escalation level reached for the deadline the case works towards
+    now: none yet when its last escalation was for another deadline."""
+    if case.escalation_phase and case.escalation_phase != case.deadline_kind:
+        return 0
+    return case.escalation_level
+
+
 def can_escalate(case) -> bool:
-    """An open case below the highest level (``NPS_ESCALATION_MAX_LEVEL``)."""
-    return case.is_open and case.escalation_level < settings.NPS_ESCALATION_MAX_LEVEL
+    """An open case below the highest level (``NPS_ESCALATION_MAX_LEVEL``) for
+    the deadline it works towards: the cap stops the repeats for one deadline,
+    it does not silence the next one (resolution after first contact)."""
+    return case.is_open and phase_level(case) < settings.NPS_ESCALATION_MAX_LEVEL
 
 
 def should_escalate(case, now: datetime) -> bool:

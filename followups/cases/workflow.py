@@ -214,7 +214,9 @@ def _set_transition_fields(case, to_status, *, now, root_cause, summary) -> list
     if to_status == Status.IN_PROGRESS:
         if case.status in (Status.RESOLVED, Status.CLOSED):
             case.resolved_at = case.closed_at = None
-            fields += ["resolved_at", "closed_at"]
+            # Reopened: the escalation levels count again from the start.
+            case.escalation_level, case.escalation_phase = 0, ""
+            fields += ["resolved_at", "closed_at", "escalation_level", "escalation_phase"]
     elif to_status == Status.CLOSED:
         case.closed_at = now
         fields.append("closed_at")
@@ -469,9 +471,14 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
     # never before the current deadline, except for an uncontacted case
     # nobody owns.
     unowned = FollowUpCase.open_q() & Q(owner__isnull=True, first_contact_at__isnull=True)
+    # Below the highest level, or last escalated for another deadline.
+    contact = Q(first_contact_at__isnull=True) | Q(resolution_due_at__isnull=True)
+    other_phase = (contact & Q(escalation_phase="resolution")) | (
+        ~contact & Q(escalation_phase="contact")
+    )
     candidates = FollowUpCase.objects.filter(
         FollowUpCase.overdue_q(now) | unowned,
-        escalation_level__lt=settings.NPS_ESCALATION_MAX_LEVEL,
+        Q(escalation_level__lt=settings.NPS_ESCALATION_MAX_LEVEL) | other_phase,
     ).values_list("pk", flat=True)
     escalated = 0
     for case_id in list(candidates):
@@ -485,19 +492,27 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
             )
             if case is None or not sla.should_escalate(case, now):
                 continue
-            case.escalation_level += 1
+            case.escalation_level = sla.phase_level(case) + 1
+            case.escalation_phase = case.deadline_kind
             case.escalated_at = now
-            case.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
+            case.save(
+                update_fields=[
+                    "escalation_level",
+                    "escalation_phase",
+                    "escalated_at",
+                    "updated_at",
+                ]
+            )
             data = timeline.escalation_data(case, now=now)
-            _event(case, CaseEvent.Kind.ESCALATED, None, **data)
+            event = _event(case, CaseEvent.Kind.ESCALATED, None, **data)
             with translation.override(settings.LANGUAGE_CODE):  # the emails' language
-                email_ids = _notify_escalation(case, timeline.escalation_reason(data))
+                email_ids = _notify_escalation(case, event, timeline.escalation_reason(data))
             messages_enqueue(message_ids=email_ids)
         escalated += 1
     return escalated
 
 
-def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
+def _notify_escalation(case: FollowUpCase, event: CaseEvent, reason: str) -> list[int]:
     recipients = {user.pk: user for user in access.managers()}
     if case.owner and case.owner.email:
         recipients[case.owner.pk] = case.owner
@@ -505,7 +520,8 @@ def _notify_escalation(case: FollowUpCase, reason: str) -> list[int]:
     for user in recipients.values():
         email = email_queue(
             template="escalation",
-            dedupe_key=f"case:{case.pk}:escalation:{case.escalation_level}:{user.pk}",
+            # Per escalation: a level is reached again for a later deadline.
+            dedupe_key=f"case:{case.pk}:escalation:{event.pk}:{user.pk}",
             recipient=user.email,
             language=settings.LANGUAGE_CODE,
             context={

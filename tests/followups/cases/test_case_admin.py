@@ -643,3 +643,21 @@ def test_the_list_index_names_exactly_the_open_statuses():
     assert set(dict(when.condition.children)["status__in"]) == set(FollowUpCase.OPEN_STATUSES)
     partial = next(i for i in FollowUpCase._meta.indexes if i.name == "case_open_deadline")
     assert set(dict(partial.condition.children)["status__in"]) == set(FollowUpCase.OPEN_STATUSES)
+
+
+def test_escalation_filter_follows_the_highest_level(client, people, settings):
+    settings.NPS_ESCALATION_MAX_LEVEL = 2
+    by_level = {}
+    for level in (1, 2, 3):  # 3: reached before the setting was lowered
+        case = open_case()
+        FollowUpCase.objects.filter(pk=case.pk).update(escalation_level=level)
+        by_level[level] = case.pk
+    response = login(client, people["manager"]).get(LIST)
+    spec = filter_spec(response, "escalation")
+    assert [(value, str(label)) for value, label in spec.lookup_choices] == [
+        ("0", "Not escalated"),
+        ("1", "Level 1"),
+        ("2+", "Level 2 or more"),
+    ]
+    response = client.get(LIST, {"escalation": "2+"})
+    assert shown(response) == {by_level[2], by_level[3]}

@@ -129,7 +129,8 @@ def test_a_case_escalated_for_late_contact_escalates_again_at_its_resolution_dea
     assert escalate_at(OPENED + timedelta(hours=49)) == 0  # contacted: resolution is due at 72 h
     assert escalate_at(OPENED + timedelta(hours=72, minutes=1)) == 1
     owned_case.refresh_from_db()
-    assert owned_case.escalation_level == 2
+    # The levels count per deadline: the first for resolution.
+    assert (owned_case.escalation_level, owned_case.escalation_phase) == (1, "resolution")
 
 
 def test_a_contacted_unowned_case_no_longer_escalates_for_having_no_owner():
@@ -148,3 +149,71 @@ def test_the_escalation_line_ends_with_one_full_stop_after_an_afternoon_date(set
     with translation.override("en"):
         line = event_line(event)
     assert line == "Escalated to level 1: not resolved by 11/24/2026 6:25 p.m."
+
+
+# --- The highest level caps the repeats for one deadline, not the next ones ------
+
+
+def escalations(case):
+    return [
+        (event.data["level"], event.data["reason"])
+        for event in case.events.filter(kind=CaseEvent.Kind.ESCALATED).order_by("created_at")
+    ]
+
+
+def test_a_case_capped_before_first_contact_escalates_when_it_misses_its_resolution_deadline():
+    manager("boss", email="boss@example.com")
+    case = open_case(created_at=OPENED, resolution_hours=120)  # nobody owns it
+    for hours in (12, 36, 60):  # nobody has taken it, then not contacted: level 3
+        assert escalate_at(OPENED + timedelta(hours=hours, minutes=1)) == 1
+    FollowUpCase.objects.filter(pk=case.pk).update(
+        first_contact_at=OPENED + timedelta(hours=61), status=FollowUpCase.Status.IN_PROGRESS
+    )
+    assert escalate_at(OPENED + timedelta(hours=119)) == 0  # resolution is due at 120 h
+    for hours in (120, 144, 168):
+        assert escalate_at(OPENED + timedelta(hours=hours, minutes=1)) == 1
+    assert escalate_at(OPENED + timedelta(hours=192, minutes=1)) == 0  # capped again
+    case.refresh_from_db()
+    assert (case.escalation_level, case.escalation_phase) == (3, "resolution")
+    assert escalations(case) == [
+        (1, "unowned"),
+        (2, "contact"),
+        (3, "contact"),
+        (1, "resolution"),
+        (2, "resolution"),
+        (3, "resolution"),
+    ]
+    # Every escalation tells the managers, the second level 1 included.
+    assert OutboundMessage.objects.filter(template="escalation").count() == 6
+
+
+def test_repeats_for_one_deadline_stop_at_the_highest_level(owned_case, settings):
+    settings.NPS_ESCALATION_MAX_LEVEL = 2
+    FollowUpCase.objects.filter(pk=owned_case.pk).update(
+        first_contact_at=OPENED + timedelta(hours=2), status=FollowUpCase.Status.IN_PROGRESS
+    )
+    assert escalate_at(OPENED + timedelta(hours=72, minutes=1)) == 1
+    assert escalate_at(OPENED + timedelta(hours=96, minutes=1)) == 1
+    for day in range(5, 12):
+        assert escalate_at(OPENED + timedelta(days=day, minutes=1)) == 0
+    owned_case.refresh_from_db()
+    assert escalations(owned_case) == [(1, "resolution"), (2, "resolution")]
+
+
+def test_a_reopened_case_escalates_again_from_the_first_level(owned_case):
+    FollowUpCase.objects.filter(pk=owned_case.pk).update(
+        first_contact_at=OPENED + timedelta(hours=2), status=FollowUpCase.Status.IN_PROGRESS
+    )
+    for hours in (72, 96, 120):
+        escalate_at(OPENED + timedelta(hours=hours, minutes=1))
+    assert escalate_at(OPENED + timedelta(hours=149)) == 0  # level 3: capped
+    FollowUpCase.objects.filter(pk=owned_case.pk).update(status=FollowUpCase.Status.RESOLVED)
+    workflow.case_transition(
+        case=owned_case, to_status=FollowUpCase.Status.IN_PROGRESS, actor=owned_case.owner
+    )
+    owned_case.refresh_from_db()
+    assert (owned_case.escalation_level, owned_case.escalation_phase) == (0, "")
+    assert escalate_at(OPENED + timedelta(hours=150)) == 1
+    owned_case.refresh_from_db()
+    assert owned_case.escalation_level == 1
+    assert escalations(owned_case)[-1] == (1, "resolution")

@@ -203,3 +203,79 @@ def test_the_case_status_labels_are_the_ones_the_migration_knows():
     labels = {str(label).lower() for label in FollowUpCase.Status.labels}
     assert labels <= set(MIGRATION.STATUSES)
     assert set(FollowUpCase.Status.values) <= set(MIGRATION.STATUSES.values())
+
+
+def test_rolling_the_migration_back_writes_the_english_sentences_of_new_events(escalated_case):
+    CaseEvent.objects.create(
+        case=escalated_case,
+        kind=CaseEvent.Kind.CUSTOMER_REPLIED,
+        message="Thanks",
+        data={"source": "api", "attachments": ["receipt.pdf"]},
+    )
+    assert escalated_case.events.filter(message="").count() == 3  # opened, assigned, escalated
+
+    MIGRATION.data_to_sentences(apps, None)
+
+    messages = dict(escalated_case.events.values_list("kind", "message"))
+    assert messages == {
+        "created": "Opened for a score of 2.",
+        "assigned": "Assigned to Kim Lee (was nobody).",
+        "escalated": "Escalated to level 1: the customer was not contacted by "
+        "Nov. 24, 2026, 6:25 p.m.",
+        "customer_replied": "Thanks\n\nAttachments (not kept): receipt.pdf",
+    }
+    # The sentences are the ones the migration reads forward again.
+    for event in escalated_case.events.filter(kind__in=["assigned", "escalated"]):
+        read = MIGRATION.READERS[event.kind](event.message, {})
+        assert read.items() >= {k: v for k, v in event.data.items() if k in read}.items()
+
+
+def test_rolling_back_keeps_a_message_a_person_wrote_and_leaves_unreadable_data_blank():
+    case = open_case()
+    note = CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.NOTE, message="Called back.")
+    odd = CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ESCALATED, data={"level": 1})
+
+    MIGRATION.data_to_sentences(apps, None)
+
+    note.refresh_from_db()
+    odd.refresh_from_db()
+    assert (note.message, odd.message) == ("Called back.", "")
+
+
+OLD_REPLIES = [
+    # (the message stored then, its data, the message after the migration)
+    (
+        "Sorry, late.\n\nAttachments (not kept): receipt.pdf, photo.jpg",
+        {"source": "api", "attachments": ["receipt.pdf", "photo.jpg"]},
+        "Sorry, late.",
+    ),
+    (
+        "(The reply has no text.)\n\nAttachments (not kept): receipt.pdf",
+        {"source": "imap", "attachments": ["receipt.pdf"]},
+        "",
+    ),
+    ("(The reply has no text.)", {"source": "api", "attachments": []}, ""),
+    ("Dzięki.\n\nZałączniki (nie zachowano): skan.pdf", {"source": "api"}, "Dzięki."),
+    ("Fine by me.", {"source": "api", "attachments": []}, "Fine by me."),
+]
+
+
+def test_the_migration_strips_the_lines_replies_carried_in_their_message():
+    case = open_case()
+    events = [
+        CaseEvent.objects.create(
+            case=case, kind=CaseEvent.Kind.CUSTOMER_REPLIED, message=message, data=data
+        )
+        for message, data, _after in OLD_REPLIES
+    ]
+
+    MIGRATION.events_to_data(apps, None)
+
+    for event, (_message, _data, after) in zip(events, OLD_REPLIES, strict=True):
+        event.refresh_from_db()
+        assert event.message == after
+    with translation.override("en"):  # shown as they were, the lines once
+        for index in (0, 1, 2, 4):
+            assert event_line(events[index]) == OLD_REPLIES[index][0]
+    assert events[3].data["attachments"] == ["skan.pdf"]  # the names moved into the data
+    assert events[4].data == {"source": "api", "attachments": []}
