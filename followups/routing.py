@@ -36,6 +36,7 @@ from followups.models import (
     StaffProfile,
     SurveyIncentive,
 )
+from followups.outbox.branding import branding_version
 from followups.outbox.language import customer_language, format_when
 from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
@@ -98,6 +99,7 @@ OUTCOME_TEMPLATES = {
 def response_route(*, response_id: int) -> tuple[str, int | None]:
     """Route one answer: ("routed" | "skipped" | "already routed", email id).
     Raises NothingToGrant when no offer or reward is configured for it."""
+    _outcome_renderers_refresh()
     result = _route_batch([response_id])
     if result.failed:
         raise NothingToGrant(f"No active offer or reward for response {response_id}.")
@@ -115,6 +117,7 @@ def responses_route(*, response_ids: Iterable[int]) -> RoutingResult:
     locks), each answer is routed on its own instead.
     """
     ids = list(response_ids)
+    _outcome_renderers_refresh()
     try:
         result = _route_batch(ids)
     except IntegrityError:
@@ -425,6 +428,13 @@ def _outcome_context(response: Response, outcome) -> dict:
         "code": outcome.code,
         "expires": format_when(outcome.expires_at, language) if reward.has_code else "",
     }
+
+
+def _outcome_renderers_refresh() -> None:
+    """A brand or email text a manager changed applies from the next batch."""
+    version = branding_version()
+    for renderer in _OUTCOME_RENDERERS.values():
+        renderer.version_set(version)
 
 
 def _comment_html(comment: str) -> str:

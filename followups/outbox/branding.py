@@ -7,6 +7,7 @@ from __future__ import annotations
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -68,3 +69,12 @@ def sender_address() -> str:
     brand = Brand.current()
     default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return formataddr((brand.sender_name or default_name, brand.sender_address or default_address))
+
+
+def branding_version() -> tuple:
+    """When the brand and the email texts last changed: what an email
+    rendered earlier may no longer match. Two indexed reads."""
+    return (
+        Brand.objects.filter(pk=Brand.SINGLE_ID).values_list("updated_at", flat=True).first(),
+        EmailText.objects.aggregate(changed=Max("updated_at"))["changed"],
+    )

@@ -78,7 +78,8 @@ class MergedRenderer:
     anything else with a merged value: that variant is then rendered in full
     for every email, and a warning says so. Variants are kept for the
     process's life (templates and catalogues change with a deployment, which
-    restarts it), at most ``MAX_VARIANTS`` of them."""
+    restarts it) or until ``version_set`` says the brand or the email texts
+    changed, at most ``MAX_VARIANTS`` of them."""
 
     MAX_VARIANTS = 2000
 
@@ -91,6 +92,14 @@ class MergedRenderer:
         self.tag = f"nps{secrets.token_hex(8)}"
         self.pattern = re.compile(f"{self.tag}([a-z_]+)x")
         self.variants: dict[tuple, Variant | None] = {}
+        self.version: object = None
+
+    def version_set(self, version: object) -> None:
+        """Forget every variant when ``version`` (of what a rendering reads
+        besides its context: the brand and the email texts) has changed."""
+        if version != self.version:
+            self.variants.clear()
+            self.version = version
 
     def render(
         self, language: str, merged: Mapping[str, object], fixed: Mapping[str, object]
