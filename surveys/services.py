@@ -147,8 +147,13 @@ def _customer_create(fields: dict) -> tuple[Customer, bool]:
         with transaction.atomic():
             customer.save()
     except IntegrityError:
-        # Created concurrently by another request: use that one.
-        return Customer.objects.with_email(email).get(), False
+        # Created concurrently by another request: that one, if the details
+        # name it without contradicting it (CustomerConflict otherwise).
+        existing = _customer_find(email=email, external_id=fields["external_id"])
+        if existing is None:
+            raise
+        customer_identity_check(customer=existing, email=email, external_id=fields["external_id"])
+        return existing, False
     return customer, True
 
 

@@ -478,3 +478,49 @@ def test_an_erasure_committed_after_the_match_is_refused_not_written_over(
     assert (stored.name, stored.segment, stored.email) == ("", stored.segment, None)
     assert stored.segment != "enterprise" and stored.locale != "pl"
     assert not Response.objects.filter(customer=stored).exists()
+
+
+def created_concurrently(monkeypatch, **details) -> list:
+    """Another request creates a customer with ``details`` after this one
+    looked (and checked the new row's constraints), before its insert, which
+    then meets the unique constraint."""
+    checked = Customer.full_clean
+    created: list = []
+
+    def then_created(self, *args, **kwargs):
+        checked(self, *args, **kwargs)
+        if self.pk is None and not created:
+            created.append(CustomerFactory(**details))
+
+    monkeypatch.setattr(Customer, "full_clean", then_created)
+    return created
+
+
+@pytest.mark.parametrize(
+    ("stored", "field"),
+    [
+        ({"email": "other@example.com", "external_id": "crm-1815"}, "customer.external_id"),
+        ({"email": "ada@example.com", "external_id": "crm-9999"}, "customer.email"),
+    ],
+)
+def test_a_customer_created_concurrently_with_other_details_is_a_409(
+    api, survey, monkeypatch, stored, field
+):
+    created = created_concurrently(monkeypatch, **stored)
+
+    reply = api.post(URL, answer(), format="json")
+
+    assert reply.status_code == 409, reply.json()
+    assert field in reply.json()["error"]["fields"]
+    assert not Response.objects.filter(customer=created[0]).exists()
+
+
+def test_a_customer_created_concurrently_with_the_same_details_gets_the_answer(
+    api, survey, monkeypatch
+):
+    created = created_concurrently(monkeypatch, email="Ada@example.com", external_id="crm-1815")
+
+    reply = api.post(URL, answer(), format="json")
+
+    assert reply.status_code == 201, reply.json()
+    assert reply.json()["customer"] == created[0].pk
