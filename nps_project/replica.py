@@ -20,6 +20,9 @@ Inside a ``replica_reads`` block, a read stays on the primary when:
   ``PRIMARY_ONLY_MODELS``): users, groups, sessions, API keys, lockouts.
   Authentication and permissions always see the latest grant or revocation.
 
+A block opened inside another (a view calling a decorated helper) is the
+outer block: a write in either keeps the later reads of both on the primary.
+
 A streamed export runs its query after the view has returned, outside the
 block: ``pinned(queryset)`` fixes the alias while the block is still open.
 
@@ -79,7 +82,9 @@ class replica_reads(ContextDecorator):
         return type(self)()
 
     def __enter__(self) -> replica_reads:
-        self._tokens.append(_block.set(_Block()))
+        # A block inside another is part of it: a write of either sends the
+        # reads of both to the primary (read-your-writes).
+        self._tokens.append(_block.set(_block.get() or _Block()))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

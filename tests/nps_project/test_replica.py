@@ -116,6 +116,18 @@ def test_after_a_write_the_rest_of_the_block_reads_its_writes_from_the_primary()
         assert reads_alias(Survey) == REPLICA
 
 
+def test_a_write_in_a_nested_block_keeps_the_outer_blocks_reads_on_the_primary():
+    survey = SurveyFactory()
+    with replica_reads():
+        with replica_reads():
+            Survey.objects.filter(pk=survey.pk).update(name="Renamed")
+        assert reads_alias(Survey) == "default"
+        with replica_reads():
+            assert reads_alias(Survey) == "default"
+    with replica_reads():
+        assert reads_alias(Survey) == REPLICA
+
+
 def test_appending_to_the_audit_trail_keeps_the_reads_on_the_replica():
     with replica_reads():
         audit_record(action="export", object_type="surveys.response", object_ids=[])
