@@ -6,7 +6,11 @@ durability matters more than the last bit of speed; for it:
 - every queue (routing, email, default) is a quorum queue: replicated on the
   cluster's nodes, durable, and with a delivery limit that drops a message
   which keeps killing its worker instead of redelivering it forever (the
-  sweeper still has its rows);
+  sweeper still has its rows). Such a message, or one rejected, is not
+  dropped: it is dead-lettered (at-least-once) to the ``nps.parked``
+  exchange and kept in the ``parking`` quorum queue, which no worker
+  consumes (``amqp_parking_declare``, at worker start); README "Beyond one
+  machine" says how to inspect it;
 - publisher confirms: ``apply_async`` returns once RabbitMQ has the message,
   so an answer's routing task is not lost in a socket buffer when the broker
   dies (the sweeper still catches anything that was not confirmed);
@@ -35,7 +39,18 @@ QUEUES = ("routing", "email", "default")
 # is dropped instead of killing workers forever; the rows stay in the
 # database, and the sweeper publishes their work again.
 DELIVERY_LIMIT = 20
-QUORUM = {"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT}
+PARKING_EXCHANGE = "nps.parked"
+PARKING_QUEUE = "parking"
+QUORUM = {
+    "x-queue-type": "quorum",
+    "x-delivery-limit": DELIVERY_LIMIT,
+    # Over the limit (or rejected): parked, never dropped silently. RabbitMQ
+    # dead-letters at-least-once only from a queue that rejects publishes
+    # when full rather than dropping its oldest message.
+    "x-dead-letter-exchange": PARKING_EXCHANGE,
+    "x-dead-letter-strategy": "at-least-once",
+    "x-overflow": "reject-publish",
+}
 # The transport options that say how a publish retries a lost connection:
 # kombu reads them for every transport (the others are Redis's own).
 PUBLISH_RETRY = frozenset({"max_retries", "interval_start", "interval_step", "interval_max"})
@@ -51,6 +66,23 @@ def amqp_queues() -> list[Queue]:
         Queue(name, exchange, routing_key=name, durable=True, queue_arguments=dict(QUORUM))
         for name in QUEUES
     ]
+
+
+def amqp_parking_queue() -> Queue:
+    """Where dead-lettered messages wait to be inspected: a fanout exchange
+    (a message keeps its routing key) and a quorum queue without a dead
+    letter of its own."""
+    return Queue(
+        PARKING_QUEUE,
+        Exchange(PARKING_EXCHANGE, type="fanout", durable=True),
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+def amqp_parking_declare(connection) -> None:
+    """Declare the parking exchange and queue on ``connection`` (kombu)."""
+    amqp_parking_queue()(connection.default_channel).declare()
 
 
 def amqp_options(transport_options: dict) -> dict:

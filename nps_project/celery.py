@@ -4,9 +4,10 @@ tasks are found in each app's ``tasks`` module."""
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_ready
 from django.db import close_old_connections
 
+from nps_project.brokers import amqp_parking_declare, is_amqp
 from nps_project.settings import default_module
 
 # Whether the settings module was chosen here rather than by whoever started
@@ -28,3 +29,12 @@ def _close_old_connections(task=None, **kwargs) -> None:
     keeps Celery from closing every connection after every task)."""
     if task is not None and not getattr(task.request, "is_eager", False):
         close_old_connections()
+
+
+@worker_ready.connect
+def _parking_declare(sender=None, **kwargs) -> None:
+    """On RabbitMQ, the queue dead-lettered messages go to (no worker reads
+    it: see nps_project.brokers)."""
+    if is_amqp(app.conf.broker_url):
+        with app.connection_for_write() as connection:
+            amqp_parking_declare(connection)

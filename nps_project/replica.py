@@ -20,8 +20,14 @@ Inside a ``replica_reads`` block, a read stays on the primary when:
   ``PRIMARY_ONLY_MODELS``): users, groups, sessions, API keys, lockouts.
   Authentication and permissions always see the latest grant or revocation.
 
+A block opened inside another (a view calling a decorated helper) is the
+outer block: a write in either keeps the later reads of both on the primary.
+
 A streamed export runs its query after the view has returned, outside the
 block: ``pinned(queryset)`` fixes the alias while the block is still open.
+
+A replica that cannot be connected to sends the reads to the primary, with a
+warning, for ``REPLICA_RETRY_SECONDS``; then it is tried again.
 
 Without ``DATABASE_REPLICA_URL`` there is no ``replica`` alias and the router
 answers ``default`` for everything: the code paths are the same.
@@ -31,12 +37,14 @@ far behind) without removing the alias.
 
 from __future__ import annotations
 
+import logging
+import time
 from contextlib import ContextDecorator
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.models import Model, QuerySet
 
 REPLICA = "replica"
@@ -47,6 +55,12 @@ PRIMARY_ONLY_MODELS = frozenset({"surveys.apikey", "followups.staffprofile"})
 JOURNAL_MODELS = frozenset({"surveys.auditevent"})
 
 Q = TypeVar("Q", bound=QuerySet)
+# A replica that cannot be reached: its reads go to the primary, and it is
+# tried again (and the warning logged again) after this many seconds.
+REPLICA_RETRY_SECONDS = 10.0
+_replica_down_until = 0.0  # time.monotonic()
+
+logger = logging.getLogger(__name__)
 
 
 class _Block:
@@ -79,7 +93,9 @@ class replica_reads(ContextDecorator):
         return type(self)()
 
     def __enter__(self) -> replica_reads:
-        self._tokens.append(_block.set(_Block()))
+        # A block inside another is part of it: a write of either sends the
+        # reads of both to the primary (read-your-writes).
+        self._tokens.append(_block.set(_block.get() or _Block()))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -101,7 +117,27 @@ def reads_alias(model: type[Model]) -> str:
         return DEFAULT_DB_ALIAS
     if not _may_use_replica(model) or connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return DEFAULT_DB_ALIAS
-    return REPLICA
+    return REPLICA if _replica_reachable() else DEFAULT_DB_ALIAS
+
+
+def _replica_reachable() -> bool:
+    """Whether the replica connection is open or opens. Not: a warning, and
+    the primary for ``REPLICA_RETRY_SECONDS`` (a report is slower, not a 500)."""
+    global _replica_down_until
+    now = time.monotonic()
+    if now < _replica_down_until:
+        return False
+    try:
+        connections[REPLICA].ensure_connection()
+    except OperationalError as exc:
+        _replica_down_until = now + REPLICA_RETRY_SECONDS
+        logger.warning(
+            "The read replica is unreachable (%s): reports read the primary for %s s.",
+            exc,
+            REPLICA_RETRY_SECONDS,
+        )
+        return False
+    return True
 
 
 def pinned(queryset: Q) -> Q:

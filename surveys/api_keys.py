@@ -9,7 +9,8 @@ keeps none): a client's requests then cost no query to authenticate. Kept
 keys are looked up by digest and compared in constant time; expiry is checked
 on every request. Revoking or rotating a key, and any change to a key, a user,
 a group or a permission, forgets every kept key in the process that made the
-change at once; other processes (gunicorn workers, other hosts) stop honouring
+change at once and again when it commits (a row read by another thread in
+between is never kept); other processes (gunicorn workers, other hosts) stop honouring
 a revoked key within those seconds.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import copy
 import hmac
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -184,10 +186,11 @@ def api_key_find(*, secret: str) -> ApiKey | None:
     now = timezone.now()
     api_key = _verified_key(digest)
     if api_key is None:
+        generation = _verified_generation  # read before the row: see _verified_remember
         api_key = ApiKey.objects.select_related("user").filter(digest=digest).first()
         if api_key is None or not api_key.is_usable(now) or not api_key.user.is_active:
             return None
-        _verified_remember(api_key, digest)
+        _verified_remember(api_key, digest, generation)
     elif not api_key.is_usable(now):
         return None  # expired while kept
     if api_key.last_used_at is None or api_key.last_used_at < now - LAST_USED_RESOLUTION:
@@ -211,6 +214,12 @@ class _Verified:
 
 
 _verified: dict[str, _Verified] = {}
+# Bumped by every forget. A key read from the database is kept only if no
+# forget happened since the read began: a revocation still uncommitted when
+# another thread read the old row bumps it again on commit, so that row is
+# never kept.
+_verified_generation = 0
+_verified_lock = threading.Lock()
 # More distinct keys than this in one process within the kept seconds: start over.
 VERIFIED_KEYS_MAX = 1000
 
@@ -222,20 +231,35 @@ def _verified_key(digest: str) -> ApiKey | None:
     return entry.api_key if hmac.compare_digest(entry.digest, digest) else None
 
 
-def _verified_remember(api_key: ApiKey, digest: str) -> None:
+def _verified_remember(api_key: ApiKey, digest: str, generation: int) -> None:
     seconds = settings.NPS_API_KEY_CACHE_SECONDS
     if seconds <= 0:
         return
     # Loads Django's permission caches onto the user, so that checking a
     # scope's permissions costs no query while the key is kept.
     api_key.user.get_all_permissions()
-    if len(_verified) >= VERIFIED_KEYS_MAX:
-        _verified.clear()
-    _verified[digest] = _Verified(digest, api_key, time.monotonic() + seconds)
+    with _verified_lock:
+        if generation != _verified_generation:
+            return  # forgotten while it was read: the row may be stale
+        if len(_verified) >= VERIFIED_KEYS_MAX:
+            _verified.clear()
+        _verified[digest] = _Verified(digest, api_key, time.monotonic() + seconds)
 
 
 def verified_keys_forget(**_signal) -> None:
     """Forget every key kept in this process: connected to the signals of any
     change to keys, users, groups and permissions (``SurveysConfig.ready``),
-    and called by ``api_key_revoke``, whose ``UPDATE`` sends none."""
-    _verified.clear()
+    and called by ``api_key_revoke``, whose ``UPDATE`` sends none.
+
+    Called inside the changing transaction, so it forgets twice: now, and
+    once the change commits, for a row another thread read in between.
+    """
+    _verified_bump()
+    transaction.on_commit(_verified_bump)
+
+
+def _verified_bump() -> None:
+    global _verified_generation
+    with _verified_lock:
+        _verified_generation += 1
+        _verified.clear()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +26,7 @@ FUTURE_SUBMISSION = "The submission time is in the future."
 IDENTITY_REQUIRED = "An email address or an external id is required."
 NEW_CUSTOMER_NEEDS_EMAIL = "A new customer needs an email address."
 ERASED_NOT_UPDATED = "This customer was erased and cannot be updated."
+CUSTOMER_DELETED = "This customer was deleted while the answer was being recorded."
 
 # Clocks of integrations drift: a little in the future is still now.
 MAX_SUBMISSION_SKEW = timedelta(minutes=5)
@@ -93,16 +94,39 @@ def customer_match(
 
 def customer_match_apply(match: CustomerMatch) -> tuple[Customer, bool]:
     """Write what ``customer_match`` found: the new customer, or the changed
-    fields. Returns the customer and whether it was created."""
+    fields. Returns the customer and whether it was created. A stored
+    customer is read again locked first (``customer_match_locked``)."""
     if match.customer is None:
         return _customer_create(match.fields)
-    customer = match.customer
-    for key in match.changed:
-        setattr(customer, key, match.fields[key])
-    if match.changed:
-        customer.full_clean()
-        customer.save(update_fields=[*match.changed, "updated_at"])
+    with transaction.atomic(savepoint=False):
+        customer = customer_match_locked(match)
+        for key in match.changed:
+            setattr(customer, key, match.fields[key])
+        if match.changed:
+            customer.full_clean()
+            customer.save(update_fields=[*match.changed, "updated_at"])
     return customer, False
+
+
+def customer_match_locked(match: CustomerMatch) -> Customer:
+    """The customer ``customer_match`` found, read again and locked until the
+    caller's transaction ends, its checks made again: an erasure or a change
+    of identity committed since the match read it is refused, never written
+    over (and an erasure waits for the answer being stored, then scrubs it).
+    A lock on the row's other columns only: answers of other customers
+    referencing it are not held up."""
+    found = match.customer
+    if found is None:
+        raise ValueError("customer_match_locked needs a stored customer")
+    customer = Customer.objects.select_for_update(no_key=True).filter(pk=found.pk).first()
+    if customer is None:
+        raise ValidationError({"customer": CUSTOMER_DELETED})
+    if customer.is_erased:
+        raise ValidationError({"customer": ERASED_NOT_UPDATED})
+    customer_identity_check(
+        customer=customer, email=match.fields["email"], external_id=match.fields["external_id"]
+    )
+    return customer
 
 
 def _customer_find(*, email: str | None, external_id: str | None) -> Customer | None:
@@ -123,8 +147,13 @@ def _customer_create(fields: dict) -> tuple[Customer, bool]:
         with transaction.atomic():
             customer.save()
     except IntegrityError:
-        # Created concurrently by another request: use that one.
-        return Customer.objects.with_email(email).get(), False
+        # Created concurrently by another request: that one, if the details
+        # name it without contradicting it (CustomerConflict otherwise).
+        existing = _customer_find(email=email, external_id=fields["external_id"])
+        if existing is None:
+            raise
+        customer_identity_check(customer=existing, email=email, external_id=fields["external_id"])
+        return existing, False
     return customer, True
 
 
@@ -183,6 +212,7 @@ def response_record(
     properties: dict | None = None,
     changeable_for: timedelta | None = None,
     idempotency_checked: bool = False,
+    customer_lock: Callable[[], Customer] | None = None,
 ) -> Recorded:
     """Store one answer and, once committed, hand it over for routing. Its
     properties are its invitation's, with ``properties`` over them.
@@ -197,7 +227,9 @@ def response_record(
     API key acts as; None for answers from elsewhere). ``idempotency_checked``:
     the caller has just looked the key up (``surveys.ingestion``), so it is not
     looked up twice; an answer stored since is still found when the insert
-    meets it.
+    meets it. ``customer_lock``: reads ``customer`` again, locked and checked,
+    inside the insert's transaction (a customer found outside one, which an
+    erasure may have changed since).
     """
     score = _score_checked(score)
     idempotency_key = (idempotency_key or "").strip() or None
@@ -233,7 +265,7 @@ def response_record(
         exclude=["invitation", "idempotency_key", "category", "survey", "customer", "api_client"],
         validate_constraints=False,
     )
-    return _response_save(response, now=now)
+    return _response_save(response, now=now, customer_lock=customer_lock)
 
 
 def _response_stored(*, idempotency_key, invitation, api_client) -> Response | None:
@@ -261,12 +293,16 @@ def answer_acceptable_check(*, survey, customer, submitted_at: datetime | None, 
         raise ValidationError({"submitted_at": FUTURE_SUBMISSION})
 
 
-def _response_save(response: Response, *, now) -> Recorded:
+def _response_save(
+    response: Response, *, now, customer_lock: Callable[[], Customer] | None = None
+) -> Recorded:
     """Insert the answer, mark its invitation answered and hand it over on
     commit; an identical submission that won the race is returned instead."""
     invitation = response.invitation
     try:
         with transaction.atomic():
+            if customer_lock is not None:
+                response.customer = customer_lock()
             response.save()
             if invitation is not None:
                 Invitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(

@@ -52,7 +52,7 @@ def response_ingest(
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=survey)})
     match = _customer_match(customer, update_existing=update_customers)
 
-    def record(customer: Customer) -> services.Recorded:
+    def record(customer: Customer, customer_lock=None) -> services.Recorded:
         return services.response_record(
             survey=found,
             customer=customer,
@@ -63,12 +63,15 @@ def response_ingest(
             idempotency_key=key,
             api_client=api_client,
             idempotency_checked=True,
+            customer_lock=customer_lock,
         )
 
     if match.customer is not None and not match.writes:
         # The customer stays as stored: the answer's insert is the only write
-        # (its own transaction, no savepoint inside another).
-        return record(match.customer)
+        # (its own transaction, no savepoint inside another), after the
+        # customer is read again locked in it: an erasure committed since the
+        # match is refused, not answered for.
+        return record(match.customer, customer_lock=lambda: _customer_locked(match))
     with transaction.atomic():
         # One transaction: a refused answer leaves no new or changed customer.
         with _customer_errors():
@@ -105,6 +108,11 @@ def _customer_match(reference: Mapping, *, update_existing: bool) -> services.Cu
             **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS},
             update_existing=update_existing,
         )
+
+
+def _customer_locked(match: services.CustomerMatch) -> Customer:
+    with _customer_errors():
+        return services.customer_match_locked(match)
 
 
 @contextmanager

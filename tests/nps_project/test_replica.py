@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -113,6 +113,45 @@ def test_after_a_write_the_rest_of_the_block_reads_its_writes_from_the_primary()
     assert not captured.reads_of(REPLICA, "surveys_survey")
     # The next block starts afresh.
     with replica_reads():
+        assert reads_alias(Survey) == REPLICA
+
+
+def test_a_write_in_a_nested_block_keeps_the_outer_blocks_reads_on_the_primary():
+    survey = SurveyFactory()
+    with replica_reads():
+        with replica_reads():
+            Survey.objects.filter(pk=survey.pk).update(name="Renamed")
+        assert reads_alias(Survey) == "default"
+        with replica_reads():
+            assert reads_alias(Survey) == "default"
+    with replica_reads():
+        assert reads_alias(Survey) == REPLICA
+
+
+def test_a_replica_that_is_down_sends_the_reads_to_the_primary_and_warns_once(monkeypatch, caplog):
+    from nps_project import replica
+
+    clock = [1000.0]
+    tried = []
+    monkeypatch.setattr(replica.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(replica, "_replica_down_until", 0.0)
+
+    def down():
+        tried.append(clock[0])
+        raise OperationalError("connection refused")
+
+    up = connections[REPLICA].ensure_connection
+    monkeypatch.setattr(connections[REPLICA], "ensure_connection", down)
+    with replica_reads(), caplog.at_level("WARNING", logger="nps_project.replica"):
+        assert reads_alias(Survey) == "default"
+        assert Survey.objects.count() == 0
+        clock[0] += replica.REPLICA_RETRY_SECONDS - 1
+        assert reads_alias(Survey) == "default"
+        assert tried == [1000.0]
+        assert len(caplog.records) == 1
+        monkeypatch.setattr(connections[REPLICA], "ensure_connection", up)
+        assert reads_alias(Survey) == "default"  # up again, not yet tried
+        clock[0] += 2
         assert reads_alias(Survey) == REPLICA
 
 

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -463,3 +463,32 @@ def test_both_rates_are_read_with_one_cache_call_and_written_with_one(api, ids, 
     assert api.get("/api/v1/surveys/").status_code == 200
 
     assert calls == ["get_many", "set_many"]
+
+
+def test_a_row_read_while_a_revocation_commits_is_not_kept(ids, settings):
+    # Another thread of this process revokes the key: its forget runs inside
+    # its transaction, and it commits while this thread reads the old row.
+    from surveys.api_keys import api_key_find, verified_keys_forget
+
+    settings.NPS_API_KEY_CACHE_SECONDS = 5
+    key = make_token("reporting", "read")
+    with transaction.atomic():
+        verified_keys_forget()  # the revoking thread, before its commit
+        on_commit = [callback for _, callback, _ in connection.run_on_commit]
+        connection.run_on_commit.clear()  # what the revoking thread's commit runs
+    committed = []
+
+    def revocation_commits_during_the_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not committed and sql.startswith("SELECT") and '"surveys_apikey"' in sql:
+            committed.append(True)
+            for callback in on_commit:
+                callback()
+        return result
+
+    with connection.execute_wrapper(revocation_commits_during_the_read):
+        assert api_key_find(secret=key) is not None  # the old row, read before the commit
+    ApiKey.objects.update(revoked_at=timezone.now())  # what the commit made visible
+
+    assert committed
+    assert api_key_find(secret=key) is None

@@ -151,7 +151,13 @@ def test_the_email_is_matched_on_the_unique_index_expression(api, survey):
         reply = api.post(URL, answer(customer={"email": "ada@example.COM"}), format="json")
 
     assert reply.status_code == 201
-    lookups = [q["sql"] for q in queries if 'FROM "surveys_customer"' in q["sql"]]
+    lookups = [
+        q["sql"]
+        for q in queries
+        if 'FROM "surveys_customer"' in q["sql"]
+        # the locked read again, by primary key
+        and 'WHERE "surveys_customer"."id" =' not in q["sql"]
+    ]
     assert lookups
     assert all('LOWER("surveys_customer"."email")' in sql for sql in lookups), lookups
     assert not [sql for sql in lookups if "UPPER(" in sql], lookups
@@ -393,8 +399,9 @@ def test_a_bad_score_is_explained_in_the_language_the_client_asks_for(api, surve
 def test_a_clients_next_answer_costs_only_the_statements_recording_it_needs(ingest_client, survey):
     # The key was found on the first answer and is kept (surveys.api_keys):
     # the next one reads the idempotency key once, the survey and the
-    # customer, and inserts. Queries per POST are what the ingest bench's
-    # single_post figure mostly pays for (bench/results/post-profile.md).
+    # customer, and inserts after reading the customer again locked. Queries
+    # per POST are what the ingest bench's single_post figure mostly pays
+    # for (bench/results/post-profile.md).
     CustomerFactory(email="ada@example.com")
     body = answer(customer={"email": "ada@example.com"}, idempotency_key="first")
     assert ingest_client.post(URL, body, format="json").status_code == 201
@@ -415,9 +422,11 @@ def test_a_clients_next_answer_costs_only_the_statements_recording_it_needs(inge
         "surveys_survey",
         "surveys_customer",
         "SAVEPOINT",
+        "surveys_customer",  # again, locked: an erasure since is refused
         "INSERT",
         "RELEASE",
     ], [q["sql"] for q in queries]
+    assert "FOR NO KEY UPDATE" in queries[4]["sql"]
 
 
 def test_an_ingest_only_answer_has_the_recorded_fields_as_the_whole_answer_has_them(survey):
@@ -433,3 +442,85 @@ def test_an_ingest_only_answer_has_the_recorded_fields_as_the_whole_answer_has_t
     assert ResponseRecordedSerializer(stored).data == {
         name: whole[name] for name in ResponseWrittenSerializer.RECORDED_FIELDS
     }
+
+
+@pytest.fixture
+def erased_after_the_match(monkeypatch):
+    """An erasure that commits between the customer's match and the write."""
+    from surveys import services
+
+    matched = services.customer_match
+
+    def match_then_erase(**details):
+        match = matched(**details)
+        if match.customer is not None:
+            services.customer_erase(customer=match.customer)
+        return match
+
+    monkeypatch.setattr(services, "customer_match", match_then_erase)
+
+
+@pytest.mark.parametrize("client_name", ["ingest_client", "api"])
+def test_an_erasure_committed_after_the_match_is_refused_not_written_over(
+    request, survey, erased_after_the_match, client_name
+):
+    # ingest_client: the customer stays as stored (the insert alone);
+    # api (customers:write): the answer's details would change it.
+    stored = CustomerFactory(email="ada@example.com", external_id="crm-1815", name="Ada")
+    client = request.getfixturevalue(client_name)
+
+    reply = client.post(URL, answer(), format="json")
+
+    assert reply.status_code == 400, reply.json()
+    assert "erased" in reply.json()["error"]["fields"]["customer"][0]
+    stored.refresh_from_db()
+    assert stored.is_erased
+    assert (stored.name, stored.segment, stored.email) == ("", stored.segment, None)
+    assert stored.segment != "enterprise" and stored.locale != "pl"
+    assert not Response.objects.filter(customer=stored).exists()
+
+
+def created_concurrently(monkeypatch, **details) -> list:
+    """Another request creates a customer with ``details`` after this one
+    looked (and checked the new row's constraints), before its insert, which
+    then meets the unique constraint."""
+    checked = Customer.full_clean
+    created: list = []
+
+    def then_created(self, *args, **kwargs):
+        checked(self, *args, **kwargs)
+        if self.pk is None and not created:
+            created.append(CustomerFactory(**details))
+
+    monkeypatch.setattr(Customer, "full_clean", then_created)
+    return created
+
+
+@pytest.mark.parametrize(
+    ("stored", "field"),
+    [
+        ({"email": "other@example.com", "external_id": "crm-1815"}, "customer.external_id"),
+        ({"email": "ada@example.com", "external_id": "crm-9999"}, "customer.email"),
+    ],
+)
+def test_a_customer_created_concurrently_with_other_details_is_a_409(
+    api, survey, monkeypatch, stored, field
+):
+    created = created_concurrently(monkeypatch, **stored)
+
+    reply = api.post(URL, answer(), format="json")
+
+    assert reply.status_code == 409, reply.json()
+    assert field in reply.json()["error"]["fields"]
+    assert not Response.objects.filter(customer=created[0]).exists()
+
+
+def test_a_customer_created_concurrently_with_the_same_details_gets_the_answer(
+    api, survey, monkeypatch
+):
+    created = created_concurrently(monkeypatch, email="Ada@example.com", external_id="crm-1815")
+
+    reply = api.post(URL, answer(), format="json")
+
+    assert reply.status_code == 201, reply.json()
+    assert reply.json()["customer"] == created[0].pk
