@@ -136,8 +136,8 @@ JOIN surveys_customer AS c ON c.id = r.customer_id
 CASES_SQL = """
 INSERT INTO followups_followupcase (
     id, status, priority, created_at, due_at, first_contact_at, resolved_at, closed_at,
-    resolution_summary, escalation_level, escalated_at, updated_at, customer_id, owner_id,
-    response_id, survey_id, root_cause_id, resurvey_invitation_id)
+    resolution_summary, escalation_level, escalation_phase, escalated_at, updated_at,
+    customer_id, owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id)
 SELECT t.case_id, t.status, t.priority, t.created_at, t.due_at,
        CASE WHEN t.status <> 'new' THEN t.created_at + t.contact END,
        CASE WHEN t.status IN ('resolved', 'closed') THEN t.created_at + t.contact + t.resolve END,
@@ -146,6 +146,7 @@ SELECT t.case_id, t.status, t.priority, t.created_at, t.due_at,
        CASE WHEN t.status IN ('resolved', 'closed')
             THEN 'Called the customer and sorted it out.' ELSE '' END,
        CASE WHEN t.late THEN 1 ELSE 0 END,
+       CASE WHEN t.late THEN 'contact' ELSE '' END,
        CASE WHEN t.late THEN t.due_at END,
        t.created_at, t.customer_id, t.owner_id, t.response_id, t.survey_id,
        CASE WHEN t.status IN ('resolved', 'closed')
@@ -236,12 +237,12 @@ EMAILS_SQL = """
 INSERT INTO followups_outboundmessage (
     dedupe_key, template, language, channel, recipient, subject, body_text, body_html, status,
     attempts, last_error, created_at, next_attempt_at, claimed_at, sent_at, case_id,
-    customer_id, response_id, created_by_id)
+    customer_id, response_id, created_by_id, from_name, reply_to)
 SELECT 'bench-case-' || fc.id, 'case_message', 'en', 'email',
        'customer' || fc.customer_id || '@example.com',
        'About your feedback', 'Thank you for telling us. We are on it.', '', 'sent', 1, '',
        fc.first_contact_at, fc.first_contact_at, NULL, fc.first_contact_at + interval '5 seconds',
-       fc.id, fc.customer_id, fc.response_id, fc.owner_id
+       fc.id, fc.customer_id, fc.response_id, fc.owner_id, '', ''
 FROM followups_followupcase AS fc
 WHERE fc.first_contact_at IS NOT NULL
 """

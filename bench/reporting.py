@@ -324,13 +324,14 @@ FROM (
 CASES_SQL = """
 INSERT INTO followups_followupcase (
     id, status, priority, created_at, due_at, resolution_due_at, first_contact_at, resolved_at,
-    closed_at, resolution_summary, escalation_level, escalated_at, updated_at, customer_id,
-    owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id)
+    closed_at, resolution_summary, escalation_level, escalation_phase, escalated_at, updated_at,
+    customer_id, owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id)
 SELECT t.id, t.status, t.priority, t.created_at, t.due_at, t.resolution_due_at,
        t.first_contact_at, t.resolved_at, t.closed_at,
        CASE WHEN t.resolved_at IS NOT NULL THEN 'Called the customer and sorted it out.'
             ELSE '' END,
        CASE WHEN t.late THEN 1 ELSE 0 END,
+       CASE WHEN t.late THEN 'contact' ELSE '' END,
        CASE WHEN t.late THEN t.due_at END,
        coalesce(t.closed_at, t.resolved_at, t.first_contact_at, t.created_at),
        t.customer_id, t.owner_id, t.id, t.survey_id, t.root_cause_id, NULL
