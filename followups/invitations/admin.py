@@ -20,6 +20,7 @@ from followups.models import OutboundMessage
 from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAdmin
 from nps_project.replica import replica_reads
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
+from surveys.admin_changelist import DateHierarchyMixin
 from surveys.admin_permissions import declared_view
 from surveys.models import Survey, Wave
 
@@ -99,7 +100,7 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
 
 
 @admin.register(Wave)
-class WaveAdmin(admin.ModelAdmin):
+class WaveAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Waves, read-only: the list, and each wave's page with its progress and
     results (``<id>/change/``), refreshed from ``<id>/results/`` (JSON)."""
 

@@ -300,6 +300,8 @@ def test_routing_and_recording_never_touch_the_replica(answered):
     from surveys import services
 
     with Captured() as captured:
-        services.response_record(survey=answered, customer=CustomerFactory(), score=1)
+        recorded = services.response_record(survey=answered, customer=CustomerFactory(), score=1)
     assert captured.replica.captured_queries == []
-    assert FollowUpCase.objects.count() == 2
+    # Routed on the primary: the detractor's case exists (the coalesced run
+    # may route the fixture's other recent answers too).
+    assert FollowUpCase.objects.filter(response=recorded.response).exists()
