@@ -35,7 +35,7 @@ SETTINGS_DIR = ROOT / "nps_project" / "settings"
 
 APP_SERVICES = ("migrate", "web", "worker", "worker-email", "beat")
 WORKERS = ("worker", "worker-email")
-BACKING_SERVICES = ("db", "redis", "mailpit")
+BACKING_SERVICES = ("db", "redis", "rabbitmq", "mailpit")
 CRITICAL_ENV = {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
 # Stands in for the operator's SECRET_KEY when the compose environment is resolved.
 FAKE_SECRET_KEY = "compose-test-secret-value-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -83,8 +83,13 @@ def interpolate(value: str, supplied: dict[str, str]) -> str:
     return _INTERPOLATION.sub(substitute, value).replace("$$", "$")
 
 
-def resolved_environment(service: dict) -> dict[str, str]:
-    supplied = {"SECRET_KEY": FAKE_SECRET_KEY}
+def documented_rabbitmq_url(compose_text: str) -> str:
+    """The broker URL the file's header tells a RabbitMQ user to export."""
+    return re.search(r"export CELERY_BROKER_URL=(\S+)", compose_text).group(1)
+
+
+def resolved_environment(service: dict, **shell: str) -> dict[str, str]:
+    supplied = {"SECRET_KEY": FAKE_SECRET_KEY, **shell}
     return {name: interpolate(value, supplied) for name, value in environment(service).items()}
 
 
@@ -265,9 +270,14 @@ def test_connection_urls_point_at_compose_services(services):
         assert host in services, f"{variable} points at {host!r}, not a compose service"
 
 
-def test_production_settings_load_from_the_compose_environment(services):
+@pytest.mark.parametrize("broker", ["redis", "rabbitmq"])
+def test_production_settings_load_from_the_compose_environment(services, broker):
     """The app services' environment, as compose resolves it, is accepted by the
-    production settings and passes ``check --deploy`` (errors fail it)."""
+    production settings and passes ``check --deploy`` (errors fail it): as it
+    stands, and with the RabbitMQ broker the file's header documents."""
+    shell = {}
+    if broker == "rabbitmq":
+        shell["CELERY_BROKER_URL"] = documented_rabbitmq_url(COMPOSE_FILE.read_text())
     script = (
         "import json, django\n"
         "django.setup()\n"
@@ -280,7 +290,7 @@ def test_production_settings_load_from_the_compose_environment(services):
         " 'broker': s.CELERY_BROKER_URL, 'eager': s.CELERY_TASK_ALWAYS_EAGER,"
         " 'ssl_redirect': s.SECURE_SSL_REDIRECT, 'hosts': s.ALLOWED_HOSTS}))\n"
     )
-    env = {"PATH": os.environ.get("PATH", ""), **resolved_environment(services["web"])}
+    env = {"PATH": os.environ.get("PATH", ""), **resolved_environment(services["web"], **shell)}
     result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed script
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -297,7 +307,8 @@ def test_production_settings_load_from_the_compose_environment(services):
     assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert loaded["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (loaded["email_host"], loaded["email_port"]) == ("mailpit", 1025)
-    assert loaded["broker"] == "redis://redis:6379/0"
+    expected = shell.get("CELERY_BROKER_URL", "redis://redis:6379/0")
+    assert loaded["broker"] == expected
     assert loaded["eager"] is False, "with a broker, tasks must go to the worker"
     assert loaded["ssl_redirect"] is False, "the local stack serves plain HTTP"
 
@@ -332,6 +343,25 @@ def test_dependencies_wait_on_conditions_their_targets_can_meet(services):
         assert depends_on["db"]["condition"] == "service_healthy"
         assert depends_on["redis"]["condition"] == "service_healthy"
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_rabbitmq_runs_only_with_its_profile_and_matches_the_documented_url(compose, services):
+    rabbitmq = services["rabbitmq"]
+    assert rabbitmq["profiles"] == ["rabbitmq"], "Redis stays the default broker"
+    url = urlparse(documented_rabbitmq_url(COMPOSE_FILE.read_text()))
+    env = environment(rabbitmq)
+    assert url.scheme == "amqp"
+    assert url.hostname == "rabbitmq"
+    assert (url.username, url.password) == (env["RABBITMQ_DEFAULT_USER"], env["RABBITMQ_DEFAULT_PASS"])
+    assert url.path.lstrip("/") == env["RABBITMQ_DEFAULT_VHOST"]
+    # Quorum queues keep their messages on disk: that disk is a named volume.
+    source = rabbitmq["volumes"][0].split(":", 1)[0]
+    assert rabbitmq["volumes"][0].endswith(":/var/lib/rabbitmq")
+    assert source in compose["volumes"]
+    # Every process that talks to the broker waits for it when it runs, and only then.
+    for name in ("web", *WORKERS, "beat"):
+        spec = services[name]["depends_on"]["rabbitmq"]
+        assert spec == {"condition": "service_healthy", "required": False}, name
 
 
 def test_redis_persists_its_data_with_appendonly(compose, services):
