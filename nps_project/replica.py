@@ -23,6 +23,16 @@ Inside a ``replica_reads`` block, a read stays on the primary when:
 A block opened inside another (a view calling a decorated helper) is the
 outer block: a write in either keeps the later reads of both on the primary.
 
+Read-your-writes also holds across requests of one browser: a request that
+wrote to the primary (a case closed, a wave sent) sets a short-lived cookie,
+and for ``NPS_REPLICA_PIN_SECONDS`` (default 5) that browser's reports read
+the primary too (``ReplicaPinMiddleware``): the dashboard a manager opens right
+after closing a case counts it, however far behind the replica is. A client
+that forges the cookie only chooses the primary, which it may read anyway.
+API clients hold no cookie: an API write and a report read that must see it
+are two requests a client spaces by the replica's lag, or reads back the row it
+wrote (those reads are on the primary).
+
 A streamed export runs its query after the view has returned, outside the
 block: ``pinned(queryset)`` fixes the alias while the block is still open.
 
@@ -39,6 +49,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from contextvars import ContextVar, Token
 from typing import Any, TypeVar
@@ -46,6 +57,8 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 REPLICA = "replica"
 # Identity and access: never read from a copy that may lag.
@@ -73,6 +86,22 @@ class _Block:
 
 
 _block: ContextVar[_Block | None] = ContextVar("replica_reads", default=None)
+
+
+class _Request:
+    """One request seen by ``ReplicaPinMiddleware``: whether its browser is
+    pinned to the primary, and whether the request has written."""
+
+    __slots__ = ("pinned", "wrote")
+
+    def __init__(self, *, pinned: bool) -> None:
+        self.pinned = pinned
+        self.wrote = False
+
+
+_request: ContextVar[_Request | None] = ContextVar("replica_pin", default=None)
+# The cookie's value is the Unix time the pin ends; its max-age says the same.
+PIN_COOKIE = "nps_primary_until"
 
 
 def replica_configured() -> bool:
@@ -115,6 +144,9 @@ def reads_alias(model: type[Model]) -> str:
     block = _block.get()
     if block is None or block.wrote or not replica_configured():
         return DEFAULT_DB_ALIAS
+    request = _request.get()
+    if request is not None and (request.pinned or request.wrote):
+        return DEFAULT_DB_ALIAS
     if not _may_use_replica(model) or connections[DEFAULT_DB_ALIAS].in_atomic_block:
         return DEFAULT_DB_ALIAS
     return REPLICA if _replica_reachable() else DEFAULT_DB_ALIAS
@@ -153,9 +185,15 @@ class ReplicaRouter:
         return reads_alias(model)
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
-        block = _block.get()
-        if block is not None and _label(model) not in JOURNAL_MODELS:
-            block.wrote = True
+        if _label(model) not in JOURNAL_MODELS:
+            block = _block.get()
+            if block is not None:
+                block.wrote = True
+            request = _request.get()
+            # A session, a key's last use, a login attempt: no report reads
+            # them back, so they pin nothing.
+            if request is not None and _may_use_replica(model):
+                request.wrote = True
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool | None:
@@ -167,3 +205,40 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         return db == DEFAULT_DB_ALIAS
+
+
+def _pinned_by_cookie(request: HttpRequest) -> bool:
+    try:
+        return float(request.COOKIES.get(PIN_COOKIE, "")) > time.time()
+    except ValueError:
+        return False
+
+
+class ReplicaPinMiddleware:
+    """Keeps a browser's reports on the primary for ``NPS_REPLICA_PIN_SECONDS``
+    after one of its requests wrote there (read-your-writes across requests).
+    Does nothing when no replica is configured or the setting is 0."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        seconds = settings.NPS_REPLICA_PIN_SECONDS
+        if not seconds or not replica_configured():
+            return self.get_response(request)
+        state = _Request(pinned=_pinned_by_cookie(request))
+        token = _request.set(state)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request.reset(token)
+        if state.wrote:
+            response.set_cookie(
+                PIN_COOKIE,
+                str(int(time.time()) + seconds),
+                max_age=seconds,
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     # of the Delighted-compatible API in Delighted's error shape.
     "followups.delighted.middleware.DelightedErrorsMiddleware",
     "nps_project.middleware.RejectNulBytesMiddleware",
+    # Outside the session middleware, so a login's session write pins too.
+    "nps_project.replica.ReplicaPinMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +119,9 @@ if env("DATABASE_REPLICA_URL", default=""):
         "TEST": {"MIRROR": "default"},
     }
 NPS_REPLICA_READS = env.bool("NPS_REPLICA_READS", default="replica" in DATABASES)
+# After a browser's request writes, its reports read the primary this long
+# (read-your-writes across requests; nps_project/replica.py). 0: off.
+NPS_REPLICA_PIN_SECONDS = env.int("NPS_REPLICA_PIN_SECONDS", default=5)
 DATABASE_ROUTERS = ["nps_project.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

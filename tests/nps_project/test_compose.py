@@ -352,7 +352,10 @@ def test_rabbitmq_runs_only_with_its_profile_and_matches_the_documented_url(comp
     env = environment(rabbitmq)
     assert url.scheme == "amqp"
     assert url.hostname == "rabbitmq"
-    assert (url.username, url.password) == (env["RABBITMQ_DEFAULT_USER"], env["RABBITMQ_DEFAULT_PASS"])
+    assert (url.username, url.password) == (
+        env["RABBITMQ_DEFAULT_USER"],
+        env["RABBITMQ_DEFAULT_PASS"],
+    )
     assert url.path.lstrip("/") == env["RABBITMQ_DEFAULT_VHOST"]
     # Quorum queues keep their messages on disk: that disk is a named volume.
     source = rabbitmq["volumes"][0].split(":", 1)[0]

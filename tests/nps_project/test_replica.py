@@ -8,9 +8,11 @@ committed rows, as a real replica does."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import OperationalError, connections, transaction
@@ -19,7 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.models import FollowUpCase
-from nps_project.replica import REPLICA, ReplicaRouter, pinned, reads_alias, replica_reads
+from nps_project.replica import (
+    PIN_COOKIE,
+    REPLICA,
+    ReplicaRouter,
+    pinned,
+    reads_alias,
+    replica_reads,
+)
 from surveys.audit import audit_record
 from surveys.models import ApiKey, ApiScope, AuditEvent, Response, Survey
 from tests.factories import (
@@ -224,6 +233,60 @@ def test_the_dashboard_reads_its_report_from_the_replica(client, answered, boss)
     # join an owner's name).
     assert any('FROM "auth_user"' in s for s in captured.reads_of("default", "auth_user"))
     assert not any('FROM "auth_user"' in s for s in captured.reads_of(REPLICA, "auth_user"))
+
+
+def _write_then_dashboard(client, survey, boss):
+    """A root cause added in the admin (a write), then the dashboard."""
+    client.force_login(boss)
+    added = client.post(reverse("admin:followups_rootcause_add"), {"name": "Late parcel"})
+    assert added.status_code == 302, added.content
+    with Captured() as captured:
+        page = client.get(reverse("nps-dashboard"), {"survey": survey.slug})
+    assert page.status_code == 200
+    return added, captured
+
+
+def test_after_a_write_the_browsers_next_report_reads_the_primary(client, answered):
+    boss = get_user_model().objects.create_superuser("chief", "chief@example.com", "pw")
+    added, captured = _write_then_dashboard(client, answered, boss)
+    pin = added.cookies[PIN_COOKIE]
+    assert pin["max-age"] == 5
+    assert pin["httponly"]
+    assert captured.reads_of("default", "surveys_response")
+    assert not captured.reads_of(REPLICA, "surveys_response")
+
+
+def test_the_pin_ends_after_its_seconds(client, answered):
+    boss = get_user_model().objects.create_superuser("chief", "chief@example.com", "pw")
+    client.force_login(boss)
+    client.post(reverse("admin:followups_rootcause_add"), {"name": "Late parcel"})
+    with time_machine.travel(timezone.now() + timedelta(seconds=6)), Captured() as captured:
+        client.get(reverse("nps-dashboard"), {"survey": answered.slug})
+    assert captured.reads_of(REPLICA, "surveys_response")
+    assert not captured.reads_of("default", "surveys_response")
+
+
+def test_a_forged_or_stale_pin_cookie_is_read_as_no_pin(client, answered, boss):
+    client.force_login(boss)
+    for value in ("not-a-time", str(int(time.time()) - 1)):
+        client.cookies[PIN_COOKIE] = value
+        with Captured() as captured:
+            client.get(reverse("nps-dashboard"), {"survey": answered.slug})
+        assert captured.reads_of(REPLICA, "surveys_response"), value
+
+
+def test_a_report_that_only_reads_sets_no_pin(client, answered, boss):
+    client.force_login(boss)
+    page = client.get(reverse("nps-dashboard"), {"survey": answered.slug})
+    assert PIN_COOKIE not in page.cookies
+
+
+def test_no_pin_when_the_setting_is_zero(client, answered, settings):
+    settings.NPS_REPLICA_PIN_SECONDS = 0
+    boss = get_user_model().objects.create_superuser("chief", "chief@example.com", "pw")
+    added, captured = _write_then_dashboard(client, answered, boss)
+    assert PIN_COOKIE not in added.cookies
+    assert captured.reads_of(REPLICA, "surveys_response")
 
 
 def test_the_nps_report_api_reads_the_replica(answered, boss):
