@@ -116,3 +116,44 @@ def test_written_in_tells_the_scripts_apart():
     assert not written_in("pl", "ждал до сегодня")
     assert not written_in("en", "czekałem do dziś")
     assert not written_in("en", "等了半个月才到")
+
+
+THEMES = {
+    "Delivery speed",
+    "Customer support",
+    "Price and value",
+    "App usability",
+    "Product quality",
+    "Returns and refunds",
+}
+
+
+@pytest.fixture(scope="module")
+def themed() -> list[dict[str, str]]:
+    return read("theme_comments.csv", ["language", "score", "theme", "comment"])
+
+
+def test_theme_set_has_every_theme_in_every_language_and_every_kind_of_answer(themed):
+    assert len(themed) == 240
+    assert {row["theme"] for row in themed} == THEMES
+    per_cell = Counter((row["language"], row["theme"]) for row in themed)
+    assert set(per_cell.values()) == {10}, per_cell
+    check_common(themed, label="theme", scores=range(11))
+    kinds = Counter(
+        (
+            row["theme"],
+            "detractor"
+            if int(row["score"]) <= 6
+            else "passive"
+            if int(row["score"]) <= 8
+            else "promoter",
+        )
+        for row in themed
+    )
+    assert len(kinds) == 3 * len(THEMES), kinds  # praise and complaints alike, in each theme
+
+
+def test_the_two_sets_share_no_comment(labelled, themed):
+    assert {normalised(r["comment"]) for r in labelled} & {
+        normalised(r["comment"]) for r in themed
+    } == set()
