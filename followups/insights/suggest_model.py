@@ -41,6 +41,53 @@ TOP_WORDS = 5
 # words shown are their character pairs.
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"\w+")
+# Words too common to explain anything, left out of the words shown.
+SHOWN_STOP_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "was",
+        "were",
+        "for",
+        "with",
+        "you",
+        "your",
+        "this",
+        "that",
+        "are",
+        "but",
+        "has",
+        "have",
+        "had",
+        "too",
+        "very",
+        "się",
+        "jest",
+        "był",
+        "była",
+        "było",
+        "były",
+        "dla",
+        "ale",
+        "jak",
+        "bardzo",
+        "был",
+        "была",
+        "было",
+        "были",
+        "это",
+        "что",
+        "как",
+        "так",
+        "очень",
+        "уже",
+        "我们",
+        "你们",
+        "他们",
+        "一个",
+        "的时",
+    ]
+)
 
 
 @dataclass
@@ -142,8 +189,9 @@ def words_of(comment: str) -> list[str]:
     for token in WORD.findall(comment.lower()):
         if CJK.search(token):
             for run in CJK.findall(token):
-                words.extend(run[i : i + 2] for i in range(max(1, len(run) - 1)))
-        elif len(token) >= 3 and not token.isdigit():
+                pairs = (run[i : i + 2] for i in range(max(1, len(run) - 1)))
+                words.extend(pair for pair in pairs if pair not in SHOWN_STOP_WORDS)
+        elif len(token) >= 3 and not token.isdigit() and token not in SHOWN_STOP_WORDS:
             words.append(token)
     return list(dict.fromkeys(words))
 
