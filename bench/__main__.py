@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, str] = {
     "invitations": "bench.invitations",
     "webhooks": "bench.webhooks",
     "scale": "bench.scale",
+    "quality": "bench.quality",
 }
 
 

@@ -58,6 +58,11 @@ def customer_scrub(*, personal: PersonalData) -> None:
         CaseEvent.objects.filter(case_id__in=case_ids), personal, text=["message"], json=["data"]
     )
     _scrub_rows(cases, personal, text=["resolution_summary"])
+    # A suggestion's top words are words of their comment: gone with it (the
+    # suggested root cause stays, a fact of the case like the root cause).
+    FollowUpCase.objects.filter(pk__in=case_ids).exclude(suggestion_words=[]).update(
+        suggestion_words=[]
+    )
     _scrub_rows(
         ImprovementAction.objects.filter(cases__in=case_ids).distinct(),
         personal,

@@ -504,6 +504,25 @@ class FollowUpCase(models.Model):
         RootCause, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("root cause")
     )
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
+    # Root-cause suggestion (followups.insights.suggestions): what the active
+    # model proposed when the case opened. ``suggested_at`` is set whenever the
+    # model looked at the case, with or without a suggestion (null cause: its
+    # confidence was below NPS_SUGGESTION_MIN_CONFIDENCE), so the sweeper
+    # knows which cases a lost task never reached.
+    suggested_root_cause = models.ForeignKey(
+        RootCause,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggested_cases",
+        verbose_name=_("suggested root cause"),
+    )
+    suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
+    suggestion_words = models.JSONField(_("suggestion top words"), default=list, blank=True)
+    suggestion_model_version = models.PositiveIntegerField(
+        _("suggestion model version"), null=True, blank=True
+    )
+    suggested_at = models.DateTimeField(_("suggested at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # The deadline (``deadline_kind``) the last escalation was for: the
@@ -634,6 +653,18 @@ class FollowUpCase(models.Model):
     def time_left(self, now=None) -> timedelta:
         return self.deadline - (now or timezone.now())
 
+    @property
+    def suggestion(self) -> dict | None:
+        """The suggested root cause as the API and webhooks give it: name,
+        confidence, model version; None without one, or with suggestions off."""
+        if self.suggested_root_cause_id is None or not settings.NPS_SUGGESTIONS_ENABLED:
+            return None
+        return {
+            "name": self.suggested_root_cause.name,  # type: ignore[union-attr]
+            "confidence": self.suggestion_confidence,
+            "model_version": self.suggestion_model_version,
+        }
+
 
 class CaseEvent(models.Model):
     """The case's timeline: one row per thing that happened to it."""
@@ -649,6 +680,7 @@ class CaseEvent(models.Model):
         RESURVEYED = "resurveyed", _("Re-surveyed")
         REDEEMED = "redeemed", _("Code redeemed")
         CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+        ROOT_CAUSE_SET = "root_cause_set", _("Root cause set")
 
     class CallOutcome(models.TextChoices):
         """How a logged call went (kept in the event's data). Only a call that
@@ -1192,3 +1224,42 @@ class ImprovementAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Root-cause suggestion models ---------------------------------------------
+
+
+class RootCauseModel(models.Model):
+    """One training of the root-cause suggestion model on the team's own
+    labelled cases (``followups.insights.suggestions``): its version, what it
+    learned from and how well it did by cross-validation. At most one is
+    active, the one suggestions come from; older ones stay as the record."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    trained_at = models.DateTimeField(_("trained at"), default=timezone.now)
+    training_size = models.PositiveIntegerField(_("training size"))
+    class_counts = models.JSONField(_("cases per root cause"), default=dict)
+    macro_f1 = models.FloatField(_("macro-F1"), null=True, blank=True)
+    top2_accuracy = models.FloatField(_("top-2 accuracy"), null=True, blank=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    # The fitted scikit-learn pipeline, pickled (joblib). Unpickling runs code,
+    # so this is safe only because the bytes come from this product's own
+    # training and its own database, which is trusted like its code: no
+    # upload or API ever writes this column.
+    pipeline = models.BinaryField(_("pipeline"))
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=False)
+
+    class Meta:
+        verbose_name = _("root-cause model")
+        verbose_name_plural = _("root-cause models")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="one_active_root_cause_model",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Root-cause model v%(version)s") % {"version": self.version}

@@ -25,6 +25,7 @@ from followups.cases import sla
 from followups.cases.workflow import person_name
 from followups.chat.emit import chat_alerts_queue
 from followups.incentives.tracking import tracked_url, tracking_fields
+from followups.insights.suggestions import suggestions_request
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -316,6 +317,9 @@ def _route_batch(ids: list[int]) -> RoutingResult:
         for response in responses:
             batch.add(response)
         outbox = batch.save(responses)
+        # One suggestion task for the run's new cases, on commit, only when a
+        # model exists (a cached check).
+        suggestions_request(case_ids=[case.pk for case in batch.cases])
     for pk in batch.failed:
         logger.error("Response %s cannot be routed: no active offer or reward configured.", pk)
     result = _batch_result(ids, responses, batch)

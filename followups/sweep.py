@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from followups.insights.suggestions import SUGGEST_ROOT_CAUSES, unsuggested_cases
 from followups.models import (
     OutboundMessage,
 )
@@ -35,6 +36,7 @@ class SweepResult:
     unstuck: int = 0
     finished: int = 0  # accepted by the far end, bookkeeping done by the sweep
     waves: int = 0  # wave scheduler and chunk tasks re-published
+    suggestions: int = 0  # cases whose root-cause suggestion task was lost
 
 
 def lost_work_sweep(*, now: datetime | None = None) -> SweepResult:
@@ -54,6 +56,9 @@ def lost_work_sweep(*, now: datetime | None = None) -> SweepResult:
         now=now, grace=grace, limit=limit, released_ids=released_ids
     )
     result.waves = _sweep_waves(now=now, grace=grace, limit=limit)
+    result.suggestions = _republish_unsuggested(now=now, grace=grace, limit=limit)
+    if result.suggestions:
+        logger.info("Sweep re-published suggestions for %d case(s).", result.suggestions)
     if result.responses or result.messages or result.unstuck or result.finished or result.waves:
         logger.info(
             "Sweep re-published %d response(s), %d message(s), %d wave task(s); "
@@ -153,3 +158,13 @@ def _sweep_waves(*, now: datetime, grace: timedelta, limit: int) -> int:
         if published >= limit:
             break
     return published
+
+
+def _republish_unsuggested(*, now: datetime, grace: timedelta, limit: int) -> int:
+    """Cases the active model never looked at past the grace time (the task
+    published when they opened was lost, or they opened before the model):
+    their suggestion task again, in routing-sized batches."""
+    case_ids = unsuggested_cases(now=now, grace=grace, limit=limit)
+    for chunk in chunked(case_ids, settings.NPS_ROUTING_BATCH_SIZE):
+        task_publish(SUGGEST_ROOT_CAUSES, chunk)
+    return len(case_ids)

@@ -15,6 +15,7 @@ from django.db import DatabaseError
 
 from followups.cases.workflow import due_cases_escalate
 from followups.incentives.redemption import grants_expire
+from followups.insights.suggestions import cases_suggest, root_cause_model_train
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
@@ -155,3 +156,15 @@ def replies_fetch_task() -> None:
         replies_fetch()
     except MailboxError as exc:
         logger.warning("Replies not fetched: %s", exc)
+
+
+@shared_task(name="followups.suggest_root_causes", **IDEMPOTENT)
+def cases_suggest_task(case_ids: list[int]) -> None:
+    """Suggest root causes for new cases. Safe to run twice; if lost, the sweeper has it."""
+    cases_suggest(case_ids=case_ids)
+
+
+@shared_task(name="followups.train_root_causes", ignore_result=True)
+def root_cause_model_train_task() -> None:
+    """Retrain the root-cause model when enough new labels exist (periodic)."""
+    root_cause_model_train()

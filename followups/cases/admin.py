@@ -32,6 +32,7 @@ from followups.cases.forms import (
     CallForm,
     EmailForm,
     NoteForm,
+    RootCauseForm,
     TransitionForm,
     assignable_users,
 )
@@ -224,6 +225,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "survey",
         SegmentFilter,
         "root_cause",
+        "suggested_root_cause",
         EscalationFilter,
     )
     list_select_related = ("customer", "response", "owner", "survey", "root_cause")
@@ -499,6 +501,10 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             "assign_form": forms.get("assign")
             or AssignForm(initial={"owner": case.owner_id, "expected_owner": case.owner_id}),
             "note_form": forms.get("note") or NoteForm(),
+            "suggestions_on": settings.NPS_SUGGESTIONS_ENABLED,
+            "suggestion_percent": round((case.suggestion_confidence or 0) * 100),
+            "root_cause_form": forms.get("root_cause")
+            or RootCauseForm(initial={"root_cause": case.root_cause_id}),
             "email_form": forms.get("email")
             or EmailForm(initial={"subject": subject, "body": body}),
         }
@@ -513,6 +519,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             "note": self._do_note,
             "email": self._do_email,
             "call": self._do_call,
+            "root_cause": self._do_root_cause,
         }.get(operation)
         if handler is None:
             raise PermissionDenied
@@ -644,6 +651,18 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             note=form.cleaned_data["note"],
         )
         return _("Call logged.")
+
+    def _do_root_cause(self, request, case):
+        form = RootCauseForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose one of the root causes in use."))
+        case = workflow.case_root_cause_set(
+            case=case, root_cause=form.cleaned_data["root_cause"], actor=request.user
+        )
+        return _("Root cause of case #%(id)s: %(cause)s.") % {
+            "id": case.pk,
+            "cause": case.root_cause,
+        }
 
 
 def _message(exc: ValidationError) -> str:

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from followups.cases.forms import AssignForm, CallForm, EmailForm, NoteForm, TransitionForm
+from followups.cases.forms import (
+    AssignForm,
+    CallForm,
+    EmailForm,
+    NoteForm,
+    RootCauseForm,
+    TransitionForm,
+)
 from followups.cases.workflow import person_name
 from followups.models import CaseEvent, FollowUpCase
 
@@ -99,6 +106,8 @@ def bound_form(operation: str, data, case: FollowUpCase):
             return EmailForm(data)
         case "call":
             return CallForm(data)
+        case "root_cause":
+            return RootCauseForm(data)
     return None
 
 

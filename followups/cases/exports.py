@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
@@ -35,10 +36,26 @@ CASE_COLUMNS: tuple[Column, ...] = (
     ("resolved_at", "resolved_at"),
     ("closed_at", "closed_at"),
     ("root_cause", "root_cause__name"),
+    ("suggested_root_cause", "suggested_root_cause__name"),
+    ("suggestion_confidence", "suggestion_confidence"),
+    ("suggestion_model_version", "suggestion_model_version"),
     ("escalation_level", "escalation_level"),
     ("resolution_summary", "resolution_summary"),
 )
 
 
+SUGGESTION_COLUMNS = frozenset(
+    {"suggested_root_cause", "suggestion_confidence", "suggestion_model_version"}
+)
+
+
 def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
-    return csv_lines(queryset, CASE_COLUMNS, bom=bom)
+    columns = CASE_COLUMNS
+    if not settings.NPS_SUGGESTIONS_ENABLED:
+        # Suggestions off: the columns stay (a script reading them keeps
+        # working), empty.
+        columns = tuple(
+            (name, Value("") if name in SUGGESTION_COLUMNS else source)
+            for name, source in CASE_COLUMNS
+        )
+    return csv_lines(queryset, columns, bom=bom)

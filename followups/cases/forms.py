@@ -50,6 +50,14 @@ class TransitionForm(forms.Form):
         self.fields["root_cause"].initial = case.root_cause_id
 
 
+class RootCauseForm(forms.Form):
+    """Set or change the root cause; "Confirm suggestion" sends the suggested one."""
+
+    root_cause = forms.ModelChoiceField(
+        label=_("Root cause"), queryset=RootCause.objects.filter(is_active=True)
+    )
+
+
 class AssignForm(forms.Form):
     owner = StaffChoiceField(
         label=_("Owner"), queryset=assignable_users(), required=False, empty_label=_("Nobody")

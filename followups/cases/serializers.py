@@ -28,6 +28,12 @@ class CaseEventSerializer(serializers.ModelSerializer):
         return event_line(event)
 
 
+class SuggestionSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The suggested root cause.")
+    confidence = serializers.FloatField(help_text="The model's probability for it, 0 to 1.")
+    model_version = serializers.IntegerField(help_text="The model version that suggested it.")
+
+
 class CaseSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(source="response.score", read_only=True)
     comment = serializers.CharField(source="response.comment", read_only=True)
@@ -39,6 +45,15 @@ class CaseSerializer(serializers.ModelSerializer):
     owner: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     root_cause: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="name", read_only=True
+    )
+    suggested_root_cause = SuggestionSerializer(
+        source="suggestion",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The root cause the model trained on resolved cases suggests, when it was "
+            "confident enough; null otherwise (or with suggestions turned off)."
+        ),
     )
     is_overdue = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
@@ -64,6 +79,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "resolved_at",
             "closed_at",
             "root_cause",
+            "suggested_root_cause",
             "resolution_summary",
             "escalation_level",
             "allowed_transitions",

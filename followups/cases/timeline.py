@@ -168,6 +168,18 @@ def _customer_replied(text: str, data: Data) -> str:
     return line
 
 
+def _root_cause_set(data: Data) -> str:
+    cause = data["root_cause_name"]
+    if data.get("confirmed"):
+        return _("Confirmed the suggested root cause: %(cause)s.") % {"cause": cause}
+    if data.get("suggested_name"):
+        return _("Root cause set to %(cause)s (suggested: %(suggested)s).") % {
+            "cause": cause,
+            "suggested": data["suggested_name"],
+        }
+    return _("Root cause set to %(cause)s.") % {"cause": cause}
+
+
 LINES: dict[str, Callable[[Data], str]] = {
     CaseEvent.Kind.CREATED: _created,
     CaseEvent.Kind.ASSIGNED: _assigned,
@@ -178,6 +190,7 @@ LINES: dict[str, Callable[[Data], str]] = {
     CaseEvent.Kind.ESCALATED: _escalated,
     CaseEvent.Kind.RESURVEYED: _resurveyed,
     CaseEvent.Kind.REDEEMED: _redeemed,
+    CaseEvent.Kind.ROOT_CAUSE_SET: _root_cause_set,
 }
 
 

@@ -314,6 +314,38 @@ def case_add_note(*, case: FollowUpCase, actor, text: str) -> CaseEvent:
     return _event(case, CaseEvent.Kind.NOTE, actor, text)
 
 
+def case_root_cause_set(*, case: FollowUpCase, root_cause: RootCause | None, actor) -> FollowUpCase:
+    """Set or change a case's root cause by hand; confirming a suggestion is
+    setting the suggested one. The case then teaches the next training of
+    the suggestion model. On the timeline, with the suggestion it confirmed
+    or overrode."""
+    if not access.can_work(actor, case):
+        raise PermissionDenied(_("Only the case's owner or a manager can set its root cause."))
+    if root_cause is None:
+        raise ValidationError({"root_cause": _("Choose a root cause.")})
+    if not root_cause.is_active:
+        raise ValidationError({"root_cause": _("This root cause is no longer in use.")})
+    with transaction.atomic():
+        case = _lock(case)
+        previous = case.root_cause
+        if previous is not None and previous.pk == root_cause.pk:
+            return case
+        case.root_cause = root_cause
+        case.save(update_fields=["root_cause", "updated_at"])
+        suggested = case.suggested_root_cause
+        _event(
+            case,
+            CaseEvent.Kind.ROOT_CAUSE_SET,
+            actor,
+            root_cause_id=root_cause.pk,
+            root_cause_name=root_cause.name,
+            previous_name=previous.name if previous else None,
+            suggested_name=suggested.name if suggested else None,
+            confirmed=suggested is not None and suggested.pk == root_cause.pk,
+        )
+    return case
+
+
 def case_email_draft(*, case: FollowUpCase, actor) -> tuple[str, str]:
     """A subject and body to start from, in the customer's language."""
     rendered = render(

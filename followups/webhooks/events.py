@@ -55,6 +55,12 @@ class WebhookUser(serializers.Serializer):
     username = serializers.CharField(source="get_username")
 
 
+class WebhookSuggestion(serializers.Serializer):
+    name = serializers.CharField()
+    confidence = serializers.FloatField()
+    model_version = serializers.IntegerField()
+
+
 class WebhookCase(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
@@ -64,6 +70,11 @@ class WebhookCase(serializers.Serializer):
     due_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
     root_cause = serializers.CharField(source="root_cause.name", allow_null=True, default=None)
+    suggested_root_cause = WebhookSuggestion(
+        source="suggestion",
+        allow_null=True,
+        help_text="The root cause the model suggested (null: no confident suggestion).",
+    )
     response_id = serializers.IntegerField()
 
 
@@ -201,10 +212,20 @@ def events_check(names) -> list[str]:
     return [name for name in EVENT_TYPES if name in wanted]
 
 
+# Objects whose keys are facts whatever their names (a suggestion's "name" is
+# a root cause's, not a person's).
+FACT_KEYS = frozenset({"suggested_root_cause"})
+
+
 def without_personal_data(value: Any) -> Any:
-    """``value`` with every key in ``PERSONAL_KEYS`` left out, at any depth."""
+    """``value`` with every key in ``PERSONAL_KEYS`` left out, at any depth
+    (but inside ``FACT_KEYS``)."""
     if isinstance(value, Mapping):
-        return {k: without_personal_data(v) for k, v in value.items() if k not in PERSONAL_KEYS}
+        return {
+            k: v if k in FACT_KEYS else without_personal_data(v)
+            for k, v in value.items()
+            if k not in PERSONAL_KEYS
+        }
     if isinstance(value, list):
         return [without_personal_data(item) for item in value]
     return value

@@ -537,3 +537,24 @@ if NPS_REPLY_IMAP_HOST:
         "schedule": NPS_REPLY_FETCH_INTERVAL_SECONDS,
         "options": {"expires": NPS_REPLY_FETCH_INTERVAL_SECONDS},
     }
+
+# Root-cause suggestions (followups.insights.suggestions): a model trained on
+# the team's own resolved detractor cases suggests a new case's root cause.
+# Off: no training, no suggestions, nothing shown.
+NPS_SUGGESTIONS_ENABLED = env.bool("NPS_SUGGESTIONS_ENABLED", default=True)
+# No model is trained from fewer labelled cases than this ...
+NPS_SUGGESTION_MIN_LABELS = env.int("NPS_SUGGESTION_MIN_LABELS", default=40)
+# ... nor made active with a cross-validated macro-F1 below this.
+NPS_SUGGESTION_MIN_QUALITY = env.float("NPS_SUGGESTION_MIN_QUALITY", default=0.4)
+# Below this probability a case gets "no suggestion".
+NPS_SUGGESTION_MIN_CONFIDENCE = env.float("NPS_SUGGESTION_MIN_CONFIDENCE", default=0.5)
+# The beat job retrains once this many labelled cases are new since the last model.
+NPS_SUGGESTION_RETRAIN_AFTER = env.int("NPS_SUGGESTION_RETRAIN_AFTER", default=20)
+NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS = env.float(
+    "NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS", default=3600.0
+)
+CELERY_BEAT_SCHEDULE["train-root-causes"] = {
+    "task": "followups.train_root_causes",
+    "schedule": NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS,
+    "options": {"expires": NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS},
+}

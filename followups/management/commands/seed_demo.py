@@ -28,6 +28,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
 from followups.demo_history import ensure_demo_actions, write_history
+from followups.insights.suggestions import cases_suggest, root_cause_model_train
+from followups.models import FollowUpCase, RootCauseModel
 from surveys import stats
 from surveys.branding import EmailKind
 from surveys.models import (
@@ -552,6 +554,7 @@ class Command(BaseCommand):
                 now=now,
             )
             ensure_demo_actions(surveys, now=now)
+        ensure_demo_suggestions()
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):
@@ -656,3 +659,13 @@ class Command(BaseCommand):
                 f"  {login.username:<{width_user}}  {login.password:<{width_password}}  "
                 f"{login.role}"
             )
+
+
+def ensure_demo_suggestions() -> None:
+    """A root-cause model trained on the demo's resolved cases, and its
+    suggestions on the open ones, so the case pages show them at once (in
+    production the periodic job trains once enough cases are resolved)."""
+    if RootCauseModel.objects.exists() or root_cause_model_train(force=True) is None:
+        return
+    open_ids = list(FollowUpCase.objects.open().values_list("pk", flat=True))
+    cases_suggest(case_ids=open_ids)

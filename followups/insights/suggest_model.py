@@ -1,0 +1,242 @@
+"""The root-cause model itself, without the database: fit it on comments and
+their root causes, measure it, and read a suggestion and its top words.
+
+Character n-grams within words (``char_wb``, up to 5 characters) work the same
+way in English, Polish, Russian and Chinese: no tokenizer, stemmer or
+downloaded model per language, and a Polish or Russian ending still shares
+its stem's n-grams. A multinomial logistic regression over them gives a
+probability per root cause: the highest is the confidence, the two highest
+are the top-2 (solver "saga": on sparse n-grams it fits several times faster
+than "lbfgs" here). Every choice (n-gram range, C) is made by cross-validation on
+the training data alone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import joblib
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+
+# A root cause with fewer labelled comments than this is left out of a
+# training: it cannot be split across the folds that measure the model.
+MIN_PER_CAUSE = 3
+MAX_FOLDS = 5
+SEED = 20261201
+# Chosen from by cross-validation at every training. On the labelled
+# corpus's training split, cross-validation preferred longer n-grams with
+# single characters (a Chinese character is a word) and weaker regularisation.
+GRID = {
+    "features__ngram_range": [(2, 4), (1, 5)],
+    "classifier__C": [4.0, 16.0, 64.0],
+}
+TOP_WORDS = 5
+# Chinese, Japanese and Korean characters: no spaces between words, so the
+# words shown are their character pairs.
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+WORD = re.compile(r"\w+")
+# Words too common to explain anything, left out of the words shown.
+SHOWN_STOP_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "was",
+        "were",
+        "for",
+        "with",
+        "you",
+        "your",
+        "this",
+        "that",
+        "are",
+        "but",
+        "has",
+        "have",
+        "had",
+        "too",
+        "very",
+        "się",
+        "jest",
+        "był",
+        "była",
+        "było",
+        "były",
+        "dla",
+        "ale",
+        "jak",
+        "bardzo",
+        "был",
+        "была",
+        "было",
+        "были",
+        "это",
+        "что",
+        "как",
+        "так",
+        "очень",
+        "уже",
+        "我们",
+        "你们",
+        "他们",
+        "一个",
+        "的时",
+    ]
+)
+
+
+@dataclass
+class Fitted:
+    pipeline: Pipeline
+    params: dict
+    class_counts: dict[str, int]
+    macro_f1: float | None
+    top2_accuracy: float | None
+    left_out: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    root_cause: str | None  # None: below the confidence asked for
+    best: str
+    confidence: float
+    ranked: list[tuple[str, float]]
+    words: list[str]
+
+
+def pipeline_new(**params) -> Pipeline:
+    pipeline = Pipeline(
+        [
+            (
+                "features",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, lowercase=True
+                ),
+            ),
+            (
+                "classifier",
+                LogisticRegression(C=4.0, class_weight="balanced", solver="saga", max_iter=3000),
+            ),
+        ]
+    )
+    return pipeline.set_params(**params)
+
+
+def usable(texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The examples of root causes with enough of them, and the causes left out."""
+    counts = Counter(labels)
+    kept = {label for label, count in counts.items() if count >= MIN_PER_CAUSE}
+    pairs = [(t, y) for t, y in zip(texts, labels, strict=True) if y in kept and t.strip()]
+    return [t for t, _ in pairs], [y for _, y in pairs], sorted(set(counts) - kept)
+
+
+def model_fit(texts: Sequence[str], labels: Sequence[str], *, measure: bool = True) -> Fitted:
+    """Choose the parameters by cross-validation on these examples, fit on all
+    of them, and (``measure``) measure macro-F1 and top-2 accuracy by
+    cross-validated predictions. Raises ValueError with fewer than two causes."""
+    texts, labels, left_out = usable(texts, labels)
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise ValueError("A model needs labelled comments of at least two root causes.")
+    folds = StratifiedKFold(
+        n_splits=min(MAX_FOLDS, min(counts.values())), shuffle=True, random_state=SEED
+    )
+    search = GridSearchCV(pipeline_new(), GRID, scoring="f1_macro", cv=folds, n_jobs=1)
+    search.fit(texts, labels)
+    params = {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in search.best_params_.items()
+    }
+    pipeline = search.best_estimator_
+    macro_f1 = top2 = None
+    if measure:
+        probabilities = cross_val_predict(
+            pipeline_new(**search.best_params_), texts, labels, cv=folds, method="predict_proba"
+        )
+        classes = np.array(sorted(counts))
+        macro_f1, top2 = scores(labels, classes, probabilities)
+    return Fitted(pipeline, params, dict(sorted(counts.items())), macro_f1, top2, left_out)
+
+
+def scores(labels: Sequence[str], classes, probabilities) -> tuple[float, float]:
+    """Macro-F1 of the most probable cause, and how often the true cause is
+    among the two most probable."""
+    order = np.argsort(-probabilities, axis=1)
+    predicted = classes[order[:, 0]]
+    top2 = np.mean([label in classes[row[:2]] for label, row in zip(labels, order, strict=True)])
+    return float(f1_score(labels, predicted, average="macro", zero_division=0)), float(top2)
+
+
+def pipeline_dump(pipeline: Pipeline) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(pipeline, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def pipeline_load(data: bytes | memoryview) -> Pipeline:
+    # Only bytes this product wrote to its own database (see RootCauseModel.pipeline).
+    return joblib.load(io.BytesIO(bytes(data)))
+
+
+def words_of(comment: str) -> list[str]:
+    """The words of a comment as a person reads them; Chinese runs as character pairs."""
+    words: list[str] = []
+    for token in WORD.findall(comment.lower()):
+        if CJK.search(token):
+            for run in CJK.findall(token):
+                pairs = (run[i : i + 2] for i in range(max(1, len(run) - 1)))
+                words.extend(pair for pair in pairs if pair not in SHOWN_STOP_WORDS)
+        elif len(token) >= 3 and not token.isdigit() and token not in SHOWN_STOP_WORDS:
+            words.append(token)
+    return list(dict.fromkeys(words))
+
+
+def suggestions_make(
+    pipeline: Pipeline, comments: Sequence[str], *, min_confidence: float
+) -> list[Suggestion]:
+    """The suggestion for each comment, with the words that speak most for it."""
+    if not comments:
+        return []
+    classes = pipeline.classes_
+    probabilities = pipeline.predict_proba(list(comments))
+    features = pipeline.named_steps["features"]
+    coefficients = pipeline.named_steps["classifier"].coef_
+    suggestions = []
+    for comment, row in zip(comments, probabilities, strict=True):
+        order = np.argsort(-row)
+        best = int(order[0])
+        words = _top_words(
+            comment, features, coefficients[best] if len(classes) > 2 else None, coefficients, best
+        )
+        confidence = float(row[best])
+        suggestions.append(
+            Suggestion(
+                root_cause=str(classes[best]) if confidence >= min_confidence else None,
+                best=str(classes[best]),
+                confidence=confidence,
+                ranked=[(str(classes[i]), float(row[i])) for i in order[:3]],
+                words=words,
+            )
+        )
+    return suggestions
+
+
+def _top_words(comment: str, features, row, coefficients, best: int) -> list[str]:
+    """The comment's words whose n-grams weigh most towards the chosen cause."""
+    words = words_of(comment)
+    if not words:
+        return []
+    if row is None:
+        # Two causes: one row of weights, for the second class; the first's is its negative.
+        row = coefficients[0] if best == 1 else -coefficients[0]
+    weights = features.transform(words) @ row
+    ranked = sorted(zip(np.asarray(weights).ravel(), words, strict=True), key=lambda p: -p[0])
+    return [word for weight, word in ranked[:TOP_WORDS] if weight > 0]
