@@ -164,7 +164,18 @@ def cases_suggest_task(case_ids: list[int]) -> None:
     cases_suggest(case_ids=case_ids)
 
 
-@shared_task(name="followups.train_root_causes", ignore_result=True)
+# A training cross-validates a grid of models: minutes on thousands of cases,
+# far past the default limits made for tasks that touch a few rows. It holds
+# no row locks meanwhile (it reads its examples, fits, then stores the model).
+TRAINING_SOFT_TIME_LIMIT = 30 * 60
+
+
+@shared_task(
+    name="followups.train_root_causes",
+    ignore_result=True,
+    soft_time_limit=TRAINING_SOFT_TIME_LIMIT,
+    time_limit=TRAINING_SOFT_TIME_LIMIT + 60,
+)
 def root_cause_model_train_task() -> None:
     """Retrain the root-cause model when enough new labels exist (periodic)."""
     root_cause_model_train()
