@@ -15,6 +15,7 @@ from django.db import DatabaseError
 
 from followups.cases.workflow import due_cases_escalate
 from followups.incentives.redemption import grants_expire
+from followups.insights.themes import due_themes_compute
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
@@ -155,3 +156,10 @@ def replies_fetch_task() -> None:
         replies_fetch()
     except MailboxError as exc:
         logger.warning("Replies not fetched: %s", exc)
+
+
+@shared_task(name="followups.compute_themes", ignore_result=True)
+def themes_compute_task() -> None:
+    """The themes of the period that closed, for every survey not done yet
+    (daily; a run that finds it done does nothing)."""
+    due_themes_compute()

@@ -1,0 +1,1 @@
+"""What the product learns from customers' comments: root-cause suggestions and themes."""
