@@ -1212,6 +1212,8 @@ class Theme(models.Model):
     words = models.JSONField(
         _("characteristic words"), default=list, blank=True, editable=False
     )  # of its latest period, so a list shows it without reading periods
+    # Its first words as one text, so exports show a theme in their one query.
+    words_label = models.CharField(_("shown as"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("found at"), auto_now_add=True)
 
     class Meta:
@@ -1225,7 +1227,11 @@ class Theme(models.Model):
 
     @property
     def label(self) -> str:
-        return self.name or ", ".join(self.words[:5]) or _("theme #%(id)s") % {"id": self.pk}
+        return self.name or self.words_label or _("theme #%(id)s") % {"id": self.pk}
+
+    @staticmethod
+    def label_of(words: list[str]) -> str:
+        return ", ".join(words[:5])[:200]
 
 
 class ThemePeriod(models.Model):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
@@ -40,5 +41,23 @@ CASE_COLUMNS: tuple[Column, ...] = (
 )
 
 
+# The theme of the case's answer (README, "Comment themes").
+THEME_COLUMNS: tuple[Column, ...] = (
+    ("theme_id", "response__theme_assignment__theme_id"),
+    (
+        "theme",
+        Coalesce(
+            NullIf("response__theme_assignment__theme__name", Value("")),
+            "response__theme_assignment__theme__words_label",
+        ),
+    ),
+)
+
+
+def case_columns() -> tuple[Column, ...]:
+    """The cases' export columns: with their answers' themes unless turned off."""
+    return CASE_COLUMNS + (THEME_COLUMNS if settings.NPS_THEMES_ENABLED else ())
+
+
 def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
-    return csv_lines(queryset, CASE_COLUMNS, bom=bom)
+    return csv_lines(queryset, case_columns(), bom=bom)

@@ -81,7 +81,8 @@ def terms(comment: str) -> set[str]:
 
 
 def _sorted_terms(comment: str) -> list[str]:
-    return sorted(terms(comment))
+    # Only readable terms: two themes must not look alike for sharing "the".
+    return sorted(term for term in terms(comment) if _readable(term))
 
 
 def _hasher() -> HashingVectorizer:
@@ -164,8 +165,17 @@ def characteristic_words(
     ]
     scored = [(score, term) for score, term in scored if score > 0 and _readable(term)]
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    # Few over-represented terms (a small or mixed theme): its most frequent
+    # readable terms after them, so that it always reads as something.
+    frequent = sorted(
+        ((-count, term) for term, count in inside.items() if count >= 2 and _readable(term))
+    )
+    chosen_terms = {term for _score, term in scored}
+    scored += [(0.0, term) for _count, term in frequent if term not in chosen_terms]
     words: list[str] = []
     for _score, term in scored:
+        if term in words:
+            continue
         # Chinese pairs overlap: "快递" and "递员" from "快递员" say one thing twice.
         if _CJK_RUN.fullmatch(term) and any(set(term) & set(kept) for kept in words):
             continue

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from followups.insights.theme_clusters import Cluster, cluster_comments, similarity
@@ -75,6 +76,10 @@ class Period:
             return f"{self.start:%Y-%m}"
         year, week, _day = self.start.isocalendar()
         return f"{year}-W{week:02d}"
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
 
     def previous(self) -> Period:
         return Period.containing(self.start - timedelta(days=1), self.kind)
@@ -148,9 +153,11 @@ def _recent_periods(survey: Survey, period: Period) -> list[ThemePeriod]:
         )
         .select_related("theme")
         .order_by("theme_id", "-start")
-        .distinct("theme_id")
     )
-    return list(rows)
+    latest: dict[int, ThemePeriod] = {}
+    for row in rows:  # a few themes per period in the window: no DISTINCT ON needed
+        latest.setdefault(row.theme_id, row)
+    return list(latest.values())
 
 
 def _is_growing(share: float, before: float) -> bool:
@@ -216,10 +223,12 @@ def _period_store(
     share = 100.0 * len(cluster.members) / len(answers)
     found = theme is None
     if theme is None:
-        theme = Theme.objects.create(survey=survey, words=cluster.words)
+        theme = Theme.objects.create(
+            survey=survey, words=cluster.words, words_label=Theme.label_of(cluster.words)
+        )
     else:
-        Theme.objects.filter(pk=theme.pk).update(words=cluster.words)
-        theme.words = cluster.words
+        theme.words, theme.words_label = cluster.words, Theme.label_of(cluster.words)
+        theme.save(update_fields=["words", "words_label"])
     row = ThemePeriod.objects.create(
         theme=theme,
         kind=period.kind,
@@ -376,6 +385,14 @@ def digest_themes(*, now: datetime) -> list[dict]:
         if rows:
             found.append({"survey": survey, "period": period, "themes": rows})
     return found
+
+
+def answers_link(theme_period_id: int) -> str:
+    """The admin list of the answers a theme grouped in one period."""
+    return (
+        reverse("admin:surveys_response_changelist")
+        + f"?theme_assignment__period__id__exact={theme_period_id}"
+    )
 
 
 def response_theme(response_id: int) -> dict | None:

@@ -2,81 +2,211 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+# Managers see comment themes and name them. Frozen here, not read from
+# ``followups.roles``, so later changes to the roles never change this step.
+MANAGERS = "Managers"
+PERMISSIONS = (("followups", "view_theme"), ("followups", "rename_theme"))
 
+
+def _permissions(apps):
+    permission = apps.get_model("auth", "Permission")
+    return [
+        permission.objects.get(content_type__app_label=app, codename=codename)
+        for app, codename in PERMISSIONS
+    ]
+
+
+def grant(apps, schema_editor):
+    # Permissions of a model created in this run exist only after post_migrate.
+    followups = apps.get_app_config("followups")
+    followups.models_module = True
+    create_permissions(followups, verbosity=0, apps=apps)
+    followups.models_module = None
+    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name=MANAGERS)
+    group.permissions.add(*_permissions(apps))
+
+
+def revoke(apps, schema_editor):
+    group = apps.get_model("auth", "Group").objects.filter(name=MANAGERS).first()
+    if group is not None:
+        group.permissions.remove(*_permissions(apps))
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('followups', '0026_case_escalation_phase'),
-        ('surveys', '0021_theme_renamed_audit_action'),
+        ("followups", "0026_case_escalation_phase"),
+        ("surveys", "0021_theme_renamed_audit_action"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, help_text='Given by a manager; empty: shown by its characteristic words.', max_length=80, verbose_name='name')),
-                ('words', models.JSONField(blank=True, default=list, editable=False, verbose_name='characteristic words')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='found at')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='surveys.survey', verbose_name='survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Given by a manager; empty: shown by its characteristic words.",
+                        max_length=80,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "words",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        editable=False,
+                        verbose_name="characteristic words",
+                    ),
+                ),
+                (
+                    "words_label",
+                    models.CharField(
+                        blank=True, editable=False, max_length=200, verbose_name="shown as"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="found at")),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="surveys.survey",
+                        verbose_name="survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment theme',
-                'verbose_name_plural': 'comment themes',
-                'ordering': ['survey', 'pk'],
-                'permissions': [('rename_theme', 'Can name comment themes')],
+                "verbose_name": "comment theme",
+                "verbose_name_plural": "comment themes",
+                "ordering": ["survey", "pk"],
+                "permissions": [("rename_theme", "Can name comment themes")],
             },
         ),
         migrations.CreateModel(
-            name='ThemePeriod',
+            name="ThemePeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('week', 'week'), ('month', 'month')], max_length=5, verbose_name='period')),
-                ('start', models.DateField(verbose_name='from')),
-                ('end', models.DateField(help_text='The first day after the period.', verbose_name='until')),
-                ('centroid', models.JSONField(default=dict, editable=False, verbose_name='centroid')),
-                ('words', models.JSONField(default=list, verbose_name='characteristic words')),
-                ('answers', models.PositiveIntegerField(verbose_name='answers')),
-                ('share', models.FloatField(verbose_name='share of answers (%)')),
-                ('promoters', models.PositiveIntegerField(verbose_name='promoters')),
-                ('passives', models.PositiveIntegerField(verbose_name='passives')),
-                ('detractors', models.PositiveIntegerField(verbose_name='detractors')),
-                ('is_new', models.BooleanField(default=False, verbose_name='new')),
-                ('is_growing', models.BooleanField(default=False, verbose_name='growing')),
-                ('computed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='computed at')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='followups.theme', verbose_name='theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("week", "week"), ("month", "month")],
+                        max_length=5,
+                        verbose_name="period",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="from")),
+                (
+                    "end",
+                    models.DateField(
+                        help_text="The first day after the period.", verbose_name="until"
+                    ),
+                ),
+                (
+                    "centroid",
+                    models.JSONField(default=dict, editable=False, verbose_name="centroid"),
+                ),
+                ("words", models.JSONField(default=list, verbose_name="characteristic words")),
+                ("answers", models.PositiveIntegerField(verbose_name="answers")),
+                ("share", models.FloatField(verbose_name="share of answers (%)")),
+                ("promoters", models.PositiveIntegerField(verbose_name="promoters")),
+                ("passives", models.PositiveIntegerField(verbose_name="passives")),
+                ("detractors", models.PositiveIntegerField(verbose_name="detractors")),
+                ("is_new", models.BooleanField(default=False, verbose_name="new")),
+                ("is_growing", models.BooleanField(default=False, verbose_name="growing")),
+                (
+                    "computed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="computed at"
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="periods",
+                        to="followups.theme",
+                        verbose_name="theme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'theme period',
-                'verbose_name_plural': 'theme periods',
-                'ordering': ['-start', '-share'],
+                "verbose_name": "theme period",
+                "verbose_name_plural": "theme periods",
+                "ordering": ["-start", "-share"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseTheme',
+            name="ResponseTheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('response', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='theme_assignment', to='surveys.response')),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='followups.theme')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='followups.themeperiod')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "response",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="theme_assignment",
+                        to="surveys.response",
+                    ),
+                ),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="followups.theme",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="followups.themeperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "answer's theme",
-                'verbose_name_plural': "answers' themes",
+                "verbose_name": "answer's theme",
+                "verbose_name_plural": "answers' themes",
             },
         ),
         migrations.AddIndex(
-            model_name='themeperiod',
-            index=models.Index(fields=['kind', 'start'], name='theme_period_kind_start'),
+            model_name="themeperiod",
+            index=models.Index(fields=["kind", "start"], name="theme_period_kind_start"),
         ),
         migrations.AddConstraint(
-            model_name='themeperiod',
-            constraint=models.UniqueConstraint(fields=('theme', 'kind', 'start'), name='theme_period_once_per_period'),
+            model_name="themeperiod",
+            constraint=models.UniqueConstraint(
+                fields=("theme", "kind", "start"), name="theme_period_once_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='themeperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='theme_period_ends_after_start'),
+            model_name="themeperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="theme_period_ends_after_start",
+            ),
         ),
+        migrations.RunPython(grant, revoke),
     ]
