@@ -37,6 +37,9 @@ T = {
     "share of answers (%)": t(
         "udział w odpowiedziach (%)", "доля ответов (%)", "占回答的比例（%）"
     ),
+    "promoters": t("promotorzy", "промоутеры", "推荐者"),
+    "passives": t("neutralni", "нейтралы", "被动者"),
+    "detractors": t("krytycy", "критики", "贬损者"),
     "new": t("nowy", "новая", "新"),
     "growing": t("rosnący", "растущая", "增长中"),
     "computed at": t("obliczono", "вычислено", "计算时间"),

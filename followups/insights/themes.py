@@ -27,8 +27,8 @@ from surveys.models import Response, Survey
 
 WEEK = ThemePeriod.Kind.WEEK
 MONTH = ThemePeriod.Kind.MONTH
-_WEEK_NAME = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})$")
+_WEEK_NAME = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
+_MONTH_NAME = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 def enabled() -> bool:
@@ -58,7 +58,10 @@ class Period:
         """``2026-W09`` (an ISO week) or ``2026-03`` (a month); ValueError
         saying what is expected otherwise."""
         text = text.strip()
+        year = text[:4]
         try:
+            if not year.isdigit() or not 1900 <= int(year) <= 2999:
+                raise ValueError(year)
             if match := _WEEK_NAME.match(text):
                 day = date.fromisocalendar(int(match[1]), int(match[2]), 1)
                 return cls.containing(day, WEEK)

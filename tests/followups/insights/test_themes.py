@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from followups import tasks
 from followups.insights import themes
 from followups.models import ResponseTheme, Theme, ThemePeriod
 from surveys.services import customer_erase
@@ -195,7 +197,7 @@ def test_periods_are_iso_weeks_or_months():
     assert (month.start.isoformat(), month.end.isoformat()) == ("2026-02-01", "2026-03-01")
     assert month.previous().name == "2026-01"
     assert themes.Period.parse("2026-W01").previous().name == "2025-W52"
-    for bad in ("2026-W54", "2026-13", "last week", ""):
+    for bad in ("2026-W54", "2026-13", "last week", "", "9999-12", "0001-W01", "٢٠٢٦-01"):
         with pytest.raises(ValueError, match="2026-W09"):
             themes.Period.parse(bad)
 
@@ -210,3 +212,11 @@ def test_the_command_computes_a_named_period_and_refuses_a_bad_one(capsys):
         call_command("compute_themes", "--period", "2026-W99")
     with pytest.raises(CommandError, match="no survey"):
         call_command("compute_themes", "--survey", "nope")
+
+
+def test_the_beat_task_computes_the_week_that_closed():
+    survey = SurveyFactory()
+    answers_in(survey, WEEK_1, language("ru"))
+    with time_machine.travel(moment(WEEK_2.start, 330), tick=False):
+        tasks.themes_compute_task()
+    assert ThemePeriod.objects.filter(theme__survey=survey, start=WEEK_1.start).count() == 4
