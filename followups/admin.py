@@ -5,6 +5,7 @@ from followups.branding import admin as branding_admin
 from followups.cases import admin as cases_admin
 from followups.chat import admin as chat_admin
 from followups.incentives import admin as incentives_admin
+from followups.insights import themes_admin
 from followups.invitations import admin as invitations_admin
 from followups.outbox import admin as outbox_admin
 from followups.webhooks import admin as webhooks_admin
@@ -16,5 +17,6 @@ __all__ = [
     "incentives_admin",
     "invitations_admin",
     "outbox_admin",
+    "themes_admin",
     "webhooks_admin",
 ]

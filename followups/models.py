@@ -1263,3 +1263,104 @@ class RootCauseModel(models.Model):
 
     def __str__(self) -> str:
         return _("Root-cause model v%(version)s") % {"version": self.version}
+
+
+class Theme(models.Model):
+    """What a group of comments is about, the same across periods: each
+    period's cluster joins the theme whose recent centroid it resembles
+    (``followups.insights.themes``). A manager may name it; unnamed, it is
+    shown by its latest characteristic words."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=80,
+        blank=True,
+        help_text=_("Given by a manager; empty: shown by its characteristic words."),
+    )
+    words = models.JSONField(
+        _("characteristic words"), default=list, blank=True, editable=False
+    )  # of its latest period, so a list shows it without reading periods
+    # Its first words as one text, so exports show a theme in their one query.
+    words_label = models.CharField(_("shown as"), max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment theme")
+        verbose_name_plural = _("comment themes")
+        ordering = ["survey", "pk"]
+        permissions = [("rename_theme", _("Can name comment themes"))]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or self.words_label or _("theme #%(id)s") % {"id": self.pk}
+
+    @staticmethod
+    def label_of(words: list[str]) -> str:
+        return ", ".join(words[:5])[:200]
+
+
+class ThemePeriod(models.Model):
+    """One theme in one period: its centroid, words and figures, and flags."""
+
+    class Kind(models.TextChoices):
+        WEEK = "week", pgettext_lazy("theme period", "week")
+        MONTH = "month", pgettext_lazy("theme period", "month")
+
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, related_name="periods", verbose_name=_("theme")
+    )
+    kind = models.CharField(_("period"), max_length=5, choices=Kind)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), help_text=_("The first day after the period."))
+    # The largest components of the hashed centroid: {"i": [...], "v": [...]}.
+    centroid = models.JSONField(_("centroid"), default=dict, editable=False)
+    words = models.JSONField(_("characteristic words"), default=list)
+    answers = models.PositiveIntegerField(_("answers"))
+    share = models.FloatField(_("share of answers (%)"))
+    promoters = models.PositiveIntegerField(_("promoters"))
+    passives = models.PositiveIntegerField(_("passives"))
+    detractors = models.PositiveIntegerField(_("detractors"))
+    is_new = models.BooleanField(_("new"), default=False)
+    is_growing = models.BooleanField(_("growing"), default=False)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("theme period")
+        verbose_name_plural = _("theme periods")
+        ordering = ["-start", "-share"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "kind", "start"], name="theme_period_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="theme_period_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "start"], name="theme_period_kind_start")]
+
+    def __str__(self) -> str:
+        return f"{self.theme} ({self.start:%Y-%m-%d})"
+
+
+class ResponseTheme(models.Model):
+    """The theme an answer's comment was put in, by the latest computation
+    that included it."""
+
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, related_name="theme_assignment"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="assignments")
+    period = models.ForeignKey(ThemePeriod, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        verbose_name = _("answer's theme")
+        verbose_name_plural = _("answers' themes")
+
+    def __str__(self) -> str:
+        return f"{self.response_id} -> {self.theme_id}"

@@ -93,6 +93,8 @@ MANAGER_PERMISSIONS = (
     ("surveys", "change_brand"),
     ("surveys", "view_emailtext"),
     ("surveys", "change_emailtext"),
+    ("followups", "view_theme"),
+    ("followups", "rename_theme"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.

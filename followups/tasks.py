@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from followups.cases.workflow import due_cases_escalate
 from followups.incentives.redemption import grants_expire
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
+from followups.insights.themes import due_themes_compute
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
@@ -179,3 +180,10 @@ TRAINING_SOFT_TIME_LIMIT = 30 * 60
 def root_cause_model_train_task() -> None:
     """Retrain the root-cause model when enough new labels exist (periodic)."""
     root_cause_model_train()
+
+
+@shared_task(name="followups.compute_themes", ignore_result=True)
+def themes_compute_task() -> None:
+    """The themes of the period that closed, for every survey not done yet
+    (daily; a run that finds it done does nothing)."""
+    due_themes_compute()

@@ -428,10 +428,13 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
         return False
 
     def lookup_allowed(self, lookup, value, request):
-        # A wave page's numbers link here narrowed to its wave and a language.
-        return lookup in ("invitation__wave__id__exact", "customer__locale__in") or (
-            super().lookup_allowed(lookup, value, request)
-        )
+        # A wave page's numbers link here narrowed to its wave and a language;
+        # the dashboard's comment themes, to the answers of one theme's period.
+        return lookup in (
+            "invitation__wave__id__exact",
+            "customer__locale__in",
+            "theme_assignment__period__id__exact",
+        ) or (super().lookup_allowed(lookup, value, request))
 
     export_name = "responses"
 

@@ -16,7 +16,9 @@ import csv
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Case, CharField, Expression, F, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
@@ -116,8 +118,28 @@ def _csv_lines(rows: QuerySet, header: list[str], *, bom: bool) -> Iterator[str]
         yield writer.writerow(row)
 
 
+# The comment theme of each answer (README, "Comment themes"), by the reverse
+# relation's name: what the followups app learned, joined in the same SELECT
+# without importing it.
+THEME_COLUMNS: tuple[Column, ...] = (
+    ("theme_id", "theme_assignment__theme_id"),
+    (
+        "theme",
+        Coalesce(
+            NullIf("theme_assignment__theme__name", Value("")),
+            "theme_assignment__theme__words_label",
+        ),
+    ),
+)
+
+
+def response_columns() -> tuple[Column, ...]:
+    """The answers' export columns: with their themes unless turned off."""
+    return RESPONSE_COLUMNS + (THEME_COLUMNS if settings.NPS_THEMES_ENABLED else ())
+
+
 def response_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
-    return csv_lines(queryset, RESPONSE_COLUMNS, bom=bom)
+    return csv_lines(queryset, response_columns(), bom=bom)
 
 
 def _blocks(lines: Iterable[str]) -> Iterator[bytes]:

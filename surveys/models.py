@@ -1151,6 +1151,7 @@ class AuditEvent(models.Model):
         MAIL_FLAGS_CLEARED = "customers.mail_cleared", _("Bounce or spam flag cleared")
         BRANDING_CHANGED = "branding.changed", _("Branding or email texts changed")
         TEST_EMAIL_SENT = "branding.test_sent", _("Test email sent")
+        THEME_RENAMED = "theme.renamed", _("Comment theme named")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action, db_index=True)

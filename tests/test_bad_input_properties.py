@@ -90,6 +90,7 @@ def test_dashboard_answers_any_query_below_500(client, data):
     ("path", "names"),
     [
         ("/api/v1/reports/kpis/", ["survey", "from", "to", "segment"]),
+        ("/api/v1/reports/themes/", ["survey", "period"]),
         ("/api/v1/surveys/rel/nps/", sorted(NpsFilter.base_filters)),
         ("/api/v1/responses/", [*ResponseFilter.base_filters, "page", "page_size"]),
         ("/api/v1/responses/export/", sorted(ResponseFilter.base_filters)),

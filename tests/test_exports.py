@@ -53,6 +53,8 @@ RESPONSE_HEADER = [
     "customer_email",
     "exclusion_reason",
     "routed_at",
+    "theme_id",
+    "theme",
 ]
 CASE_HEADER = [
     "id",
@@ -76,6 +78,8 @@ CASE_HEADER = [
     "suggestion_model_version",
     "escalation_level",
     "resolution_summary",
+    "theme_id",
+    "theme",
 ]
 NON_ASCII = "Zażółć gęślą jaźń — 很好 👍 Спасибо"
 
@@ -171,6 +175,8 @@ def test_response_export_has_the_header_and_the_values_of_each_answer():
             "ada@example.com",
             "test",
             "2025-11-20T14:05:00+00:00",
+            "",
+            "",
         ],
     ]
 
@@ -209,6 +215,8 @@ def test_case_export_has_the_header_and_the_values_of_each_case(people):
             "",
             "1",
             "Refunded the shipping",
+            "",
+            "",
         ],
     ]
 

@@ -106,7 +106,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         queryset = FollowUpCase.objects.select_related(
-            "response", "survey", "customer", "owner", "root_cause", "suggested_root_cause"
+            "response__theme_assignment__theme",
+            "survey",
+            "customer",
+            "owner",
+            "root_cause",
+            "suggested_root_cause",
         ).order_by("due_at", "pk")
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("events__actor")

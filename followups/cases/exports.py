@@ -47,9 +47,21 @@ CASE_COLUMNS: tuple[Column, ...] = (
 SUGGESTION_COLUMNS = frozenset(
     {"suggested_root_cause", "suggestion_confidence", "suggestion_model_version"}
 )
+# The theme of the case's answer (README, "Comment themes").
+THEME_COLUMNS: tuple[Column, ...] = (
+    ("theme_id", "response__theme_assignment__theme_id"),
+    (
+        "theme",
+        Coalesce(
+            NullIf("response__theme_assignment__theme__name", Value("")),
+            "response__theme_assignment__theme__words_label",
+        ),
+    ),
+)
 
 
-def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
+def case_columns() -> tuple[Column, ...]:
+    """The cases' export columns: with their answers' themes unless turned off."""
     columns = CASE_COLUMNS
     if not settings.NPS_SUGGESTIONS_ENABLED:
         # Suggestions off: the columns stay (a script reading them keeps
@@ -58,4 +70,8 @@ def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
             (name, Value("") if name in SUGGESTION_COLUMNS else source)
             for name, source in CASE_COLUMNS
         )
-    return csv_lines(queryset, columns, bom=bom)
+    return columns + (THEME_COLUMNS if settings.NPS_THEMES_ENABLED else ())
+
+
+def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:
+    return csv_lines(queryset, case_columns(), bom=bom)

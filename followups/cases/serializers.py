@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from followups.cases.timeline import event_line
@@ -34,6 +37,12 @@ class SuggestionSerializer(serializers.Serializer):
     model_version = serializers.IntegerField(help_text="The model version that suggested it.")
 
 
+class CaseTheme(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True, help_text="Given by a manager, or empty.")
+    words = serializers.ListField(child=serializers.CharField())
+
+
 class CaseSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(source="response.score", read_only=True)
     comment = serializers.CharField(source="response.comment", read_only=True)
@@ -57,6 +66,9 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     is_overdue = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
+    theme = serializers.SerializerMethodField(
+        help_text="The comment theme of the case's answer (the latest period computed), or null."
+    )
 
     class Meta:
         model = FollowUpCase
@@ -83,8 +95,19 @@ class CaseSerializer(serializers.ModelSerializer):
             "resolution_summary",
             "escalation_level",
             "allowed_transitions",
+            "theme",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(CaseTheme(allow_null=True))
+    def get_theme(self, case) -> dict | None:
+        if not settings.NPS_THEMES_ENABLED:
+            return None
+        try:
+            theme = case.response.theme_assignment.theme
+        except ObjectDoesNotExist:
+            return None
+        return {"id": theme.pk, "name": theme.name, "words": theme.words}
 
     def get_is_overdue(self, case) -> bool:
         return case.is_overdue()

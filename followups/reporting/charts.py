@@ -424,3 +424,42 @@ BAR_TEXTS = {
 }
 SMALL, SMALL_TEXT = "#8c959f", "#8c959f"
 APART_MARKS = {"above": " ▲", "below": " ▼"}
+
+
+def sparkline(points: Sequence[tuple[str, float]], *, title: str) -> SafeString:
+    """A small line of shares (percent) over periods, each point with its
+    value in a ``data-share`` attribute and a <title>."""
+    width, height, pad = 120, 28, 3
+    top = max((value for _label, value in points), default=0.0) or 1.0
+    step = (width - 2 * pad) / max(len(points) - 1, 1)
+    xy = [
+        (pad + i * step, height - pad - value / top * (height - 2 * pad))
+        for i, (_label, value) in enumerate(points)
+    ]
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
+    marks = [
+        format_html(
+            '<circle cx="{:.1f}" cy="{:.1f}" r="2" fill="{}" data-share="{:.1f}">'
+            "<title>{}: {:.1f}%</title></circle>",
+            x,
+            y,
+            LINE,
+            value,
+            label,
+            value,
+        )
+        for (x, y), (label, value) in zip(xy, points, strict=True)
+    ]
+    path = format_html(
+        '<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>', line, LINE
+    )
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}" xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        title,
+        mark_safe(path + "".join(marks)),  # noqa: S308 - each part escaped by its maker
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from followups.cases import access
+from followups.insights import themes
 from followups.models import ImprovementAction
 from followups.reporting import charts, links, panel_exports, reports
 from nps_project.replica import replica_reads
@@ -231,6 +232,23 @@ def _charts(panel, trend, segments, distribution, page_links, *, by: str) -> dic
     }
 
 
+def _themes(selection: reports.Selection) -> dict | None:
+    """The comment themes of the latest period computed before the selection
+    ends, each with its trend and the link to its answers; None when themes
+    are turned off."""
+    if not themes.enabled():
+        return None
+    period = themes.latest_period(selection.survey, before=selection.end.date())
+    rows = themes.theme_rows(selection.survey, period) if period else []
+    for row in rows:
+        row["href"] = themes.answers_link(row["row"].pk)
+        row["sparkline"] = charts.sparkline(
+            [(start.isoformat(), share) for start, share in row["trend"]],
+            title=_("Share of answers by period"),
+        )
+    return {"period": period, "rows": rows}
+
+
 def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, now) -> dict:
     """Every panel of the page for one selection."""
     panel = reports.nps_panel(selection)
@@ -272,6 +290,7 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
             now=now,
         ),
         **_charts(panel, trend, segments, distribution, page_links, by=by),
+        "themes": _themes(selection),
         "from_value": selection.start.date().isoformat(),
         "to_value": (selection.end - timedelta(days=1)).date().isoformat(),
     }

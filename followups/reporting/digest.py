@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from followups.cases import access
+from followups.insights.themes import digest_themes
 from followups.models import FollowUpCase, StaffProfile
 from followups.outbox.messages import email_queue
 from followups.publish import messages_enqueue
@@ -47,6 +48,7 @@ def digest_context(*, now: datetime) -> dict:
         **counts,
         "open": open_cases.count(),
         "root_causes": causes,
+        "themes": digest_themes(now=now),
         "dashboard_url": f"{settings.PUBLIC_BASE_URL}/admin/dashboard/",
         "overdue_url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/?queue=overdue",
         "week_start": week_ago,

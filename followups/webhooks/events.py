@@ -147,6 +147,44 @@ class InvitationBouncedData(serializers.Serializer):
     bounced_at = serializers.DateTimeField()
 
 
+class WebhookThemePeriod(serializers.Serializer):
+    kind = serializers.CharField(help_text="week or month.")
+    # "code", not "name": keys called "name" are a person's and left out
+    # for endpoints without personal data (PERSONAL_KEYS).
+    code = serializers.CharField(
+        source="name", help_text="2026-W09 (an ISO week) or 2026-03 (a month)."
+    )
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The first day after the period.")
+
+
+class WebhookThemeInterval(serializers.Serializer):
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+
+
+class WebhookTheme(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The same across periods while the topic lasts.")
+    title = serializers.CharField(
+        source="name", allow_blank=True, help_text="Its name, given by a manager, or empty."
+    )
+    words = serializers.ListField(
+        child=serializers.CharField(), help_text="Its characteristic words this period."
+    )
+    answers = serializers.IntegerField()
+    share = serializers.FloatField(help_text="Percent of the period's answers with a comment.")
+    nps = serializers.FloatField(allow_null=True)
+    confidence_interval = WebhookThemeInterval(help_text="95%, adjusted-Wald.")
+    new = serializers.BooleanField()
+    growing = serializers.BooleanField()
+
+
+class ThemesComputedData(serializers.Serializer):
+    survey = serializers.SlugField(source="survey.slug")
+    period = WebhookThemePeriod()
+    themes = WebhookTheme(many=True)
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -189,6 +227,11 @@ EVENT_TYPES: dict[str, EventType] = {
             "invitation.bounced",
             "A customer's email address was refused for good; they are not invited again.",
             InvitationBouncedData,
+        ),
+        EventType(
+            "themes.computed",
+            "A period's comment themes were computed (each theme's words, share and NPS).",
+            ThemesComputedData,
         ),
     )
 }

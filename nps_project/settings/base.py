@@ -503,6 +503,20 @@ CELERY_BEAT_SCHEDULE["expire-grants"] = {
     "schedule": env.float("NPS_GRANT_EXPIRY_INTERVAL_SECONDS", default=3600.0),
     "options": {"expires": env.float("NPS_GRANT_EXPIRY_INTERVAL_SECONDS", default=3600.0)},
 }
+# Comment themes (README, "Comment themes"): learned from each period's comments.
+NPS_THEMES_ENABLED = env.bool("NPS_THEMES_ENABLED", default=True)
+NPS_THEMES_PERIOD = env("NPS_THEMES_PERIOD", default="week")  # or "month"
+NPS_THEMES_MIN_ANSWERS = env.int("NPS_THEMES_MIN_ANSWERS", default=5)
+NPS_THEMES_MAX = env.int("NPS_THEMES_MAX", default=10)
+NPS_THEMES_MATCH_SIMILARITY = env.float("NPS_THEMES_MATCH_SIMILARITY", default=0.4)
+NPS_THEMES_MATCH_PERIODS = env.int("NPS_THEMES_MATCH_PERIODS", default=8)
+NPS_THEMES_GROWTH_POINTS = env.float("NPS_THEMES_GROWTH_POINTS", default=5.0)
+NPS_THEMES_GROWTH_RATIO = env.float("NPS_THEMES_GROWTH_RATIO", default=1.5)
+CELERY_BEAT_SCHEDULE["compute-themes"] = {
+    "task": "followups.compute_themes",
+    # Daily, before the Monday digest: the period that closed gets its themes.
+    "schedule": crontab(minute=30, hour=5),
+}
 CELERY_BEAT_SCHEDULE["weekly-digest"] = {
     "task": "followups.send_weekly_digest",
     # Mondays at 07:00 in TIME_ZONE.

@@ -12,7 +12,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from followups.insights import themes
 from followups.management.commands import seed_demo
+from followups.models import ThemePeriod
 from followups.roles import ensure_reference_data
 from surveys import stats
 from surveys.models import Customer, Invitation, Locale, Response, Survey
@@ -277,3 +279,11 @@ def test_a_second_seed_keeps_a_brand_someone_changed(seeded):
 
     assert not seed_demo.ensure_demo_brand()
     assert Brand.current().company_name == "Renamed Ltd"
+
+
+def test_the_demo_shows_comment_themes_of_recent_weeks(seeded):
+    last = themes.last_closed_period(now=timezone.now())
+    recent = ThemePeriod.objects.filter(start__gt=last.start - timedelta(weeks=8))
+    assert recent.exists()
+    assert all(row.answers >= settings.NPS_THEMES_MIN_ANSWERS for row in recent)
+    assert "comment themes computed" in seeded

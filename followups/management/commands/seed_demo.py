@@ -28,8 +28,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
 from followups.demo_history import ensure_demo_actions, write_history
+from followups.insights import themes
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
-from followups.models import FollowUpCase, RootCauseModel
+from followups.models import FollowUpCase, RootCauseModel, ThemePeriod
 from surveys import stats
 from surveys.branding import EmailKind
 from surveys.models import (
@@ -425,6 +426,26 @@ LOCAL_COMMENTS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def ensure_demo_themes(surveys: dict[str, Survey], *, now: datetime, periods: int = 8) -> int:
+    """The comment themes of the last closed ``periods`` weeks (or months) of
+    each demo survey, oldest first so that themes carry across periods, for
+    the dashboard's section. Weeks computed already are left alone."""
+    if not themes.enabled():
+        return 0
+    last = themes.last_closed_period(now=now)
+    chosen = [last]
+    while len(chosen) < periods:
+        chosen.insert(0, chosen[0].previous())
+    computed = 0
+    for survey in surveys.values():
+        for period in chosen:
+            if not ThemePeriod.objects.filter(
+                theme__survey=survey, kind=period.kind, start=period.start
+            ).exists():
+                computed += len(themes.themes_compute(survey=survey, period=period, now=now))
+    return computed
+
+
 @dataclass(frozen=True)
 class ResponseSpec:
     key: str
@@ -555,6 +576,7 @@ class Command(BaseCommand):
             )
             ensure_demo_actions(surveys, now=now)
         ensure_demo_suggestions()
+        themes_computed = ensure_demo_themes(surveys, now=now)
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):
@@ -562,7 +584,8 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo data seeded: {users_created} users, {surveys_created} surveys, "
                     f"{customers_created} customers, {responses_created} responses, "
-                    f"{invitations_created} invitations created; {routed} answers routed."
+                    f"{invitations_created} invitations created; {routed} answers routed; "
+                    f"{themes_computed} comment themes computed."
                 )
             )
         else:
