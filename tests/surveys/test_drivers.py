@@ -151,7 +151,7 @@ def test_a_choice_with_answers_cannot_be_deleted_only_deactivated():
 
 def test_record_refuses_a_choice_of_another_survey_or_an_inactive_one():
     survey, choices = driver_survey()
-    other, other_choices = driver_survey("other")
+    _other, other_choices = driver_survey("other")
     customer = CustomerFactory()
 
     with pytest.raises(ValidationError) as wrong_survey:
@@ -255,7 +255,7 @@ def test_a_reason_alone_is_saved_and_the_comment_may_still_follow(client):
 
 
 def test_a_reason_not_offered_is_refused_with_a_message_and_nothing_is_saved(client):
-    survey, choices = driver_survey()
+    survey, _choices = driver_survey()
     other, _ = driver_survey("other")
     DriverChoice.objects.create(survey=other, key="weather", label="Weather")
     invitation = InvitationFactory(survey=survey)
