@@ -14,8 +14,8 @@ from followups.outbox.sending import messages_send
 from followups.routing import responses_route
 from followups.webhooks.emit import Event, WebhookEmitter
 from followups.webhooks.events import EVENT_TYPES, PAYLOAD_VERSION
-from surveys.services import customer_erase, customer_unsubscribe
 from surveys.models import DriverChoice
+from surveys.services import customer_erase, customer_unsubscribe
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.webhooks import Receiver, endpoint_for, payloads
 
@@ -48,6 +48,8 @@ def test_routing_reports_the_answer_and_its_case_once_per_endpoint_wanting_them(
         "category": "detractor",
         "channel": response.channel,
         "submitted_at": opened["data"]["response"]["submitted_at"],
+        "driver": None,
+        "driver_label": None,
     }
     assert opened["timestamp"].endswith("Z")
     # Routing the answer again (a duplicate task) reports nothing twice.
