@@ -273,6 +273,8 @@ def _score_page(request, link: _Link, form: ScoreForm, selected: str | None) -> 
         scores=SCORES,
         selected=selected,
         record_url=link.url("record"),
+        # Shown by the page's script once it has recorded the score.
+        comment_form=link.comment_form(),
     )
 
 

@@ -314,3 +314,16 @@ def test_a_survey_without_a_driver_question_shows_no_reasons(client):
     page = client.get(follow_up_url(invitation))
 
     assert 'name="driver"' not in page.content.decode()
+
+
+def test_the_email_links_page_holds_the_driver_question_for_its_script_to_show(client):
+    survey, _choices = driver_survey()
+    invitation = InvitationFactory(survey=survey)
+
+    page = client.get(f"{invitation.get_absolute_url()}?score=9")
+
+    html = page.content.decode()
+    more = html[html.index("data-more") :]
+    assert more.startswith("data-more hidden>")
+    assert more.count('name="driver"') == 4
+    assert not Response.objects.exists()
