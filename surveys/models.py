@@ -597,7 +597,7 @@ class DriverChoice(models.Model):
     label_zh_hans = models.CharField(_("label (Simplified Chinese)"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(
-        _("active"),
+        pgettext_lazy("driver choice", "active"),
         default=True,
         help_text=_("Only active choices are offered; past answers keep an inactive one."),
     )

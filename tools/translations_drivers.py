@@ -45,6 +45,8 @@ T = {
         "etykieta (chiński uproszczony)", "подпись (упрощённый китайский)", "标签（简体中文）"
     ),
     "position": t("pozycja", "позиция", "位置"),
+    # a choice still offered to customers
+    "driver choice\x04active": t("aktywny", "активен", "启用"),
     "Only active choices are offered; past answers keep an inactive one.": t(
         "Proponowane są tylko aktywne wybory; wcześniejsze odpowiedzi zachowują nieaktywny.",
         "Предлагаются только активные варианты; прежние ответы сохраняют неактивный.",
