@@ -224,7 +224,8 @@ GENERATION_FUNCTIONS = (
 SURVEYS_SQL = """
 INSERT INTO surveys_survey (
     id, slug, name, question, follow_up_question, question_pl, question_ru, question_zh_hans,
-    follow_up_question_pl, follow_up_question_ru, follow_up_question_zh_hans, default_locale,
+    follow_up_question_pl, follow_up_question_ru, follow_up_question_zh_hans, driver_question,
+    driver_question_pl, driver_question_ru, driver_question_zh_hans, default_locale,
     status,
     throttle_days, reminder_after_days, invitation_lifetime_days, detractor_sla_hours,
     detractor_resolution_hours, sla_business_hours,
@@ -232,12 +233,12 @@ INSERT INTO surveys_survey (
 VALUES
     (1, 'relationship', 'Relationship NPS',
      'How likely are you to recommend us to a friend or colleague?',
-     'What is the main reason for your score?', '', '', '', '', '', '', 'en',
+     'What is the main reason for your score?', '', '', '', '', '', '', '', '', '', '', 'en',
      'active', 30, 7, 30, 24, 72, false,
      true, 'quarterly', 30, %(created)s, NULL),
     (2, 'support', 'Support NPS',
      'How likely are you to recommend our support to a friend or colleague?',
-     'What is the main reason for your score?', '', '', '', '', '', '', 'en',
+     'What is the main reason for your score?', '', '', '', '', '', '', '', '', '', '', 'en',
      'active', 30, 7, 30, 48, 72, false,
      true, '', NULL, %(created)s, NULL)
 """

@@ -309,7 +309,7 @@ def _route_batch(ids: list[int]) -> RoutingResult:
             # hand-made one (or a bug) from reaching a customer.
             Response.objects.routable(now)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("survey", "customer")
+            .select_related("survey", "customer", "driver")
             .filter(pk__in=set(ids))
             .order_by("pk")
         )

@@ -4,6 +4,8 @@ Every column comes from the row itself or a ``list_select_related`` join, so a
 list page costs the same number of queries at 10 rows or 10,000.
 """
 
+from typing import ClassVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -31,7 +33,16 @@ from .admin_languages import language_fieldsets, language_gaps_warn, survey_gap_
 from .admin_permissions import declared_view, has_model_permission
 from .api_keys import api_key_create, api_key_revoke, scopes_allowed_check
 from .audit import Action, audit_record, export_record
-from .models import ApiKey, ApiScope, AuditEvent, Customer, Invitation, Response, Survey
+from .models import (
+    ApiKey,
+    ApiScope,
+    AuditEvent,
+    Customer,
+    DriverChoice,
+    Invitation,
+    Response,
+    Survey,
+)
 from .resources import CustomerResource
 
 VIA_ADMIN = "admin"
@@ -165,8 +176,20 @@ class CustomerAdmin(CustomerImportViews, DateHierarchyMixin, ExportMixin, admin.
         return False
 
 
+class DriverChoiceInline(admin.TabularInline):
+    """The answers to the survey's driver question. One that has answers
+    cannot be deleted (they PROTECT it): untick "active" to stop offering it."""
+
+    model = DriverChoice
+    extra = 0
+    fields = ("position", "key", "label", "label_pl", "label_ru", "label_zh_hans", "active")
+    verbose_name = _("driver choice")
+    verbose_name_plural = _("driver question: choices")
+
+
 @admin.register(Survey)
 class SurveyAdmin(admin.ModelAdmin):
+    inlines: ClassVar[tuple] = (DriverChoiceInline,)
     list_display = (
         "name",
         "slug",
@@ -186,11 +209,11 @@ class SurveyAdmin(admin.ModelAdmin):
         (
             _("Questions in English"),
             {
-                "fields": ("question", "follow_up_question"),
+                "fields": ("question", "follow_up_question", "driver_question"),
                 "description": _("Customers whose language has no text below read these."),
             },
         ),
-        *language_fieldsets("question", "follow_up_question"),
+        *language_fieldsets("question", "follow_up_question", "driver_question"),
         (
             _("Rules"),
             {
@@ -372,6 +395,7 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
         "score",
         "category",
         "short_comment",
+        "driver",
         "segment",
         "channel",
         "exclusion_reason",
@@ -389,8 +413,9 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
         "source",
         ("routed_at", admin.EmptyFieldListFilter),
         "score",
+        "driver",
     )
-    list_select_related = ("customer", "survey")
+    list_select_related = ("customer", "survey", "driver")
     search_fields = (
         "comment",
         "customer__email",
@@ -406,6 +431,7 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
         "score",
         "category",
         "comment",
+        "driver",
         "channel",
         "submitted_at",
         "segment",

@@ -37,7 +37,7 @@ from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
 from nps_project.replica import replica_reads
 
-from . import exports, ingestion, models, services, stats
+from . import drivers, exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
 from .audit import export_record
 from .customers import CustomerConflict
@@ -53,6 +53,7 @@ from .serializers import (
     CustomerSerializer,
     CustomerUpdateSerializer,
     CustomerWrittenSerializer,
+    DriverReportSerializer,
     ErrorSerializer,
     NpsReportSerializer,
     ResponseRecordedSerializer,
@@ -260,7 +261,9 @@ ANSWER_EXAMPLE = {
 
 
 class ResponseListView(ApiMixin, generics.ListAPIView):
-    queryset = models.Response.objects.select_related("survey").order_by("-submitted_at", "-pk")
+    queryset = models.Response.objects.select_related("survey", "driver").order_by(
+        "-submitted_at", "-pk"
+    )
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilter
     required_scopes = {"GET": REPORTS_READ, "POST": INGEST}
@@ -324,7 +327,7 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
 
 
 class ResponseDetailView(ApiMixin, generics.RetrieveAPIView):
-    queryset = models.Response.objects.select_related("survey")
+    queryset = models.Response.objects.select_related("survey", "driver")
     serializer_class = ResponseSerializer
     required_scopes = {"GET": REPORTS_READ}
 
@@ -564,7 +567,7 @@ class CustomerUnsubscribeView(ApiMixin, generics.GenericAPIView):
 
 
 class SurveyListView(ApiMixin, generics.ListAPIView):
-    queryset = models.Survey.objects.order_by("name", "pk")
+    queryset = models.Survey.objects.prefetch_related("drivers").order_by("name", "pk")
     serializer_class = SurveySerializer
     filterset_class = SurveyFilter
     required_scopes = {"GET": REPORTS_READ}
@@ -580,7 +583,7 @@ class SurveyListView(ApiMixin, generics.ListAPIView):
 
 
 class SurveyDetailView(ApiMixin, generics.RetrieveAPIView):
-    queryset = models.Survey.objects.all()
+    queryset = models.Survey.objects.prefetch_related("drivers")
     serializer_class = SurveySerializer
     lookup_field = "slug"
     required_scopes = {"GET": REPORTS_READ}
@@ -643,6 +646,52 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
                     else round(report["nps"] - benchmark, 2)
                 ),
                 **_change(summary, previous),
+            }
+        )
+
+
+class SurveyDriversView(ApiMixin, generics.GenericAPIView):
+    queryset = models.Response.objects.all()
+    filterset_class = NpsFilter
+    required_scopes = {"GET": REPORTS_READ}
+
+    @extend_schema(
+        operation_id="surveys_drivers",
+        summary="The driver (main reason) question: each choice by category, with NPS",
+        description=(
+            "For each choice of the survey's driver question (inactive ones that answers "
+            "still hold too): how many detractors, passives and promoters chose it and "
+            "their share of those in the group who answered the question (with its 95% "
+            "adjusted-Wald interval), and the NPS of those who chose it with its 95% "
+            "adjusted-Wald interval (Rocks 2016). Answers excluded from statistics are "
+            "left out; the same filters as the NPS report."
+        ),
+        tags=["surveys"],
+        filters=True,
+        responses={200: DriverReportSerializer, **_errors(400, 401, 403, 404, 429)},
+    )
+    @replica_reads()
+    def get(self, request, slug: str):
+        survey = get_object_or_404(models.Survey, slug=slug)
+        selection = NpsFilter(
+            request.query_params, queryset=models.Response.objects.filter(survey=survey)
+        )
+        if not selection.is_valid():
+            raise exceptions.ValidationError(selection.errors)
+        bounds = selection.form.cleaned_data
+        rows = drivers.driver_report(survey=survey, responses=selection.qs)
+        answered = rows[0].summary.answered.total if rows else 0
+        return Response(
+            {
+                "survey": survey.slug,
+                "period": {
+                    "from": bounds["from"].echo() if bounds.get("from") else None,
+                    "to": bounds["to"].echo() if bounds.get("to") else None,
+                    "segment": bounds.get("segment") or None,
+                },
+                "question": survey.driver_question,
+                "answered": answered,
+                "drivers": [row.as_dict() for row in rows],
             }
         )
 

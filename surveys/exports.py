@@ -54,6 +54,8 @@ RESPONSE_COLUMNS: tuple[Column, ...] = (
     ("score", "score"),
     ("category", "category"),
     ("comment", "comment"),
+    ("driver", "driver__key"),
+    ("driver_label", "driver__label"),
     ("segment", "segment"),
     ("locale", "locale"),
     ("channel", "channel"),

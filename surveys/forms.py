@@ -11,6 +11,7 @@ from .services import COMMENT_MAX_LENGTH
 
 SCORES = [str(score) for score in scores.SCORES]
 CHOOSE_A_SCORE = _("Please choose a score from 0 to 10.")
+CHOOSE_A_DRIVER = _("Please choose one of the reasons listed, or none.")
 
 
 def score_from_query(value: str | None) -> str | None:
@@ -50,6 +51,20 @@ class CommentField(forms.CharField):
 
 
 class CommentForm(forms.Form):
+    """The follow-up: the driver question's radio buttons, when the survey
+    asks one and the answer has none yet (``drivers``: (key, label) pairs in
+    the customer's language), and the comment. Both optional."""
+
+    def __init__(self, *args, drivers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if drivers:
+            self.fields["driver"] = forms.ChoiceField(
+                required=False,
+                choices=list(drivers),
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": CHOOSE_A_DRIVER},
+            )
+
     comment = CommentField(
         required=False,
         max_length=COMMENT_MAX_LENGTH,

@@ -397,6 +397,24 @@ class Survey(models.Model):
     follow_up_question_zh_hans = models.CharField(
         _("follow-up question (Simplified Chinese)"), max_length=300, blank=True
     )
+    # The optional "main reason" question, asked after the score with the
+    # survey's DriverChoice rows as its answers; empty: not asked.
+    driver_question = models.CharField(
+        _("driver question"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            'A multiple-choice "main reason" question asked after the score, e.g. "What '
+            'mattered most?"; its answers are the choices below. Empty: not asked.'
+        ),
+    )
+    driver_question_pl = models.CharField(_("driver question (Polish)"), max_length=300, blank=True)
+    driver_question_ru = models.CharField(
+        _("driver question (Russian)"), max_length=300, blank=True
+    )
+    driver_question_zh_hans = models.CharField(
+        _("driver question (Simplified Chinese)"), max_length=300, blank=True
+    )
     default_locale = models.CharField(
         _("default language"), max_length=10, choices=Locale, default=Locale.ENGLISH
     )
@@ -504,6 +522,13 @@ class Survey(models.Model):
             self.Recurrence.QUARTERLY: timedelta(days=91),
         }.get(self.recurrence)  # type: ignore[call-overload]  # choices hash as their values
 
+    def driver_question_for(self, language: str) -> str:
+        """The driver question in ``language``, falling back to English; empty
+        when the survey asks none."""
+        if not self.driver_question:
+            return ""
+        return translated_text(self, "driver_question", language)
+
     def text_for(self, language: str) -> tuple[str, str]:
         """The question and follow-up question in ``language``, each falling back
         to the survey's own (English) wording."""
@@ -519,6 +544,8 @@ class Survey(models.Model):
         missing = set(missing_locales(self, "question"))
         if self.follow_up_question:
             missing |= set(missing_locales(self, "follow_up_question"))
+        if self.driver_question:
+            missing |= set(missing_locales(self, "driver_question"))
         return [locale for locale in TRANSLATED_LOCALES if locale in missing]
 
     @property
@@ -531,7 +558,7 @@ class Survey(models.Model):
             if (
                 texts := {
                     field: value
-                    for field in ("question", "follow_up_question")
+                    for field in ("question", "follow_up_question", "driver_question")
                     if (value := getattr(self, translated_field_name(field, locale)))
                 }
             )
@@ -541,8 +568,69 @@ class Survey(models.Model):
     def translations(self, value: dict[str, dict[str, str]]) -> None:
         for locale in TRANSLATED_LOCALES:
             texts = value.get(locale) or {}
-            for field in ("question", "follow_up_question"):
+            for field in ("question", "follow_up_question", "driver_question"):
                 setattr(self, translated_field_name(field, locale), texts.get(field, ""))
+
+
+class DriverChoiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class DriverChoice(models.Model):
+    """One answer to a survey's driver ("main reason") question, worded in
+    each language like the survey's questions. ``key`` is what integrators
+    send and read: stable while the label is reworded. A choice that has
+    answers is deactivated, never deleted (PROTECT on the answers)."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="drivers", verbose_name=_("survey")
+    )
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        help_text=_("A stable name for integrations, e.g. price or delivery."),
+    )
+    label = models.CharField(_("label"), max_length=200)
+    label_pl = models.CharField(_("label (Polish)"), max_length=200, blank=True)
+    label_ru = models.CharField(_("label (Russian)"), max_length=200, blank=True)
+    label_zh_hans = models.CharField(_("label (Simplified Chinese)"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(
+        pgettext_lazy("driver choice", "active"),
+        default=True,
+        help_text=_("Only active choices are offered; past answers keep an inactive one."),
+    )
+
+    objects = DriverChoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("driver choice")
+        verbose_name_plural = _("driver choices")
+        ordering = ["survey", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "key"],
+                name="driver_choice_key_per_survey",
+                violation_error_message=_("This survey already has a choice with this key."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def label_for(self, language: str) -> str:
+        """The label in ``language``, falling back to English."""
+        return translated_text(self, "label", language)
+
+    @property
+    def translations(self) -> dict[str, str]:
+        """The worded languages, {"pl": "Cena"}: the shape the API publishes."""
+        return {
+            locale: value
+            for locale in TRANSLATED_LOCALES
+            if (value := getattr(self, translated_field_name("label", locale)))
+        }
 
 
 class Wave(models.Model):
@@ -958,6 +1046,17 @@ class Response(models.Model):
     )
     category = models.CharField(_("category"), max_length=10, choices=Category, editable=False)
     comment = models.TextField(_("comment"), blank=True, max_length=5000)
+    # The answer to the survey's driver question. PROTECT: a choice with
+    # answers is deactivated, not deleted. That it belongs to the answer's
+    # survey is checked where it is set (services.driver_choice_find).
+    driver = models.ForeignKey(
+        DriverChoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("main reason"),
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel, default=Channel.LINK)
     properties = models.JSONField(
         _("properties"),
@@ -1092,6 +1191,13 @@ class Response(models.Model):
                 fields=["survey", "segment", "submitted_at", "category"],
                 condition=Q(exclusion_reason=""),
                 name="response_report_segment",
+            ),
+            # The driver report: answers that chose a reason, by choice and
+            # category, from the index alone (only those rows are in it).
+            models.Index(
+                fields=["survey", "submitted_at", "driver", "category"],
+                condition=Q(exclusion_reason="", driver__isnull=False),
+                name="response_report_driver",
             ),
             # The routing sweeper: only rows still waiting, so it stays tiny.
             models.Index(

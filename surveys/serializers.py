@@ -4,7 +4,7 @@ checked for type and size, every rule about the data is the services'."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from .customers import locale_normalize
@@ -17,7 +17,7 @@ from .ingestion.parsing import (
     SEGMENT_MAX_LENGTH,
     SingleLineField,
 )
-from .models import Customer, Locale, Response, Survey
+from .models import Customer, DriverChoice, Locale, Response, Survey
 
 # --- Input (answers and customer details: ``surveys.ingestion.parsing``) -----
 
@@ -63,6 +63,12 @@ class ResponseSerializer(serializers.ModelSerializer):
     )
     excluded = serializers.BooleanField(source="is_excluded", read_only=True)
     recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+    driver: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="key",
+        read_only=True,
+        allow_null=True,
+        help_text="The key of the driver (main reason) choice the customer chose; null: none.",
+    )
 
     class Meta:
         model = Response
@@ -73,6 +79,7 @@ class ResponseSerializer(serializers.ModelSerializer):
             "score",
             "category",
             "comment",
+            "driver",
             "channel",
             "submitted_at",
             "segment",
@@ -150,12 +157,32 @@ class CustomerWrittenSerializer(CustomerSerializer):
         return fields
 
 
+class DriverChoiceSerializer(serializers.ModelSerializer):
+    translations = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The label in each language it is worded in besides English, "
+        'e.g. {"pl": "Cena"}.',
+    )
+
+    class Meta:
+        model = DriverChoice
+        fields = ["key", "label", "translations", "position", "active"]
+        read_only_fields = fields
+
+
 class SurveySerializer(serializers.ModelSerializer):
+    drivers = serializers.SerializerMethodField(
+        help_text="The choices of the driver (main reason) question, in order, inactive ones "
+        "too (past answers may hold them; only active ones are accepted). Empty when the "
+        "survey asks no driver question."
+    )
     translations = serializers.DictField(
         child=serializers.DictField(child=serializers.CharField()),
         read_only=True,
-        help_text="The question and follow-up question in each language they are worded "
-        'in besides English, e.g. {"pl": {"question": "...", "follow_up_question": "..."}}; '
+        help_text="The question, follow-up question and driver question in each language "
+        'they are worded in besides English, e.g. {"pl": {"question": "...", '
+        '"follow_up_question": "..."}}; '
         "a customer of a language not listed is asked in English.",
     )
 
@@ -167,6 +194,8 @@ class SurveySerializer(serializers.ModelSerializer):
             "status",
             "question",
             "follow_up_question",
+            "driver_question",
+            "drivers",
             "translations",
             "default_locale",
             "throttle_days",
@@ -178,6 +207,12 @@ class SurveySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(DriverChoiceSerializer(many=True))
+    def get_drivers(self, survey: Survey) -> list:
+        if not survey.driver_question:
+            return []
+        return list(DriverChoiceSerializer(survey.drivers.all(), many=True).data)
 
 
 class BulkItemResultSerializer(serializers.Serializer):
@@ -259,6 +294,52 @@ class NpsReportSerializer(serializers.Serializer):
         help_text="Whether the change is larger than the noise: the 95% interval of the "
         "difference excludes zero. Null without a previous period.",
     )
+
+
+class _IntervalSerializer(serializers.Serializer):
+    low = serializers.FloatField(allow_null=True)
+    high = serializers.FloatField(allow_null=True)
+
+
+class _DriverGroupSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="How many of the group chose it.")
+    of = serializers.IntegerField(help_text="How many of the group answered the question.")
+    share_pct = serializers.FloatField(allow_null=True)
+    share_interval = _IntervalSerializer(help_text="95% adjusted-Wald (Agresti-Coull).")
+
+
+class _DriverRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    # Only documents the output, so shadowing ``Field.label`` is harmless.
+    label = serializers.CharField()  # type: ignore[assignment]
+    active = serializers.BooleanField()
+    count = serializers.IntegerField(help_text="Answers that chose it.")
+    share_pct = serializers.FloatField(
+        allow_null=True, help_text="Of every answer to the question."
+    )
+    detractors = _DriverGroupSerializer()
+    passives = _DriverGroupSerializer()
+    promoters = _DriverGroupSerializer()
+    nps = serializers.FloatField(allow_null=True, help_text="NPS of those who chose it.")
+    confidence_interval = inline_serializer(
+        name="DriverNpsInterval",
+        fields={
+            "level": serializers.FloatField(),
+            "method": serializers.CharField(),
+            "low": serializers.FloatField(allow_null=True),
+            "high": serializers.FloatField(allow_null=True),
+        },
+        help_text="95% adjusted-Wald interval of that NPS (Rocks 2016).",
+    )
+    sample_too_small = serializers.BooleanField()
+
+
+class DriverReportSerializer(serializers.Serializer):
+    survey = serializers.CharField(help_text="The survey's slug.")
+    period = serializers.DictField()
+    question = serializers.CharField(help_text="The driver question, in English.")
+    answered = serializers.IntegerField(help_text="Counted answers that chose any choice.")
+    drivers = _DriverRowSerializer(many=True)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -16,7 +16,7 @@ from . import audit, handoff, stats
 from .customers import customer_identity_check, locale_normalize
 from .erasure import PersonalData, admin_log_scrub
 from .imports import customer_imports_waiting_refuse
-from .models import Channel, Customer, Invitation, Response, Survey
+from .models import Channel, Customer, DriverChoice, Invitation, Response, Survey
 from .scores import ScoreInvalid, score_parse
 
 # Messages of the rules an answer must meet, whichever way it comes in.
@@ -27,6 +27,8 @@ IDENTITY_REQUIRED = "An email address or an external id is required."
 NEW_CUSTOMER_NEEDS_EMAIL = "A new customer needs an email address."
 ERASED_NOT_UPDATED = "This customer was erased and cannot be updated."
 CUSTOMER_DELETED = "This customer was deleted while the answer was being recorded."
+UNKNOWN_DRIVER = "The survey '{slug}' has no active driver choice '{value}'; use one of: {keys}."
+NO_DRIVER_QUESTION = "The survey '{slug}' asks no driver question."
 
 # Clocks of integrations drift: a little in the future is still now.
 MAX_SUBMISSION_SKEW = timedelta(minutes=5)
@@ -203,6 +205,7 @@ def response_record(
     customer: Customer,
     score: int,
     comment: str = "",
+    driver: DriverChoice | None = None,
     channel: str = Channel.LINK,
     submitted_at: datetime | None = None,
     idempotency_key: str | None = None,
@@ -242,6 +245,8 @@ def response_record(
         return Recorded(existing, created=False)
     now = timezone.now()
     answer_acceptable_check(survey=survey, customer=customer, submitted_at=submitted_at, now=now)
+    if driver is not None and (driver.survey_id != survey.pk or not driver.active):
+        raise ValidationError({"driver": _unknown_driver(survey, driver.key)})
     response = Response(
         survey=survey,
         customer=customer,
@@ -249,6 +254,7 @@ def response_record(
         score=score,
         category=stats.classify(score),
         comment=(comment or "").strip(),
+        driver=driver,
         channel=channel,
         submitted_at=submitted_at or now,
         segment=customer.segment,
@@ -262,7 +268,15 @@ def response_record(
     # are rows in hand, the score is checked and the category derived from it.
     # The database enforces all of them on insert anyway.
     response.full_clean(
-        exclude=["invitation", "idempotency_key", "category", "survey", "customer", "api_client"],
+        exclude=[
+            "invitation",
+            "idempotency_key",
+            "category",
+            "survey",
+            "customer",
+            "api_client",
+            "driver",
+        ],
         validate_constraints=False,
     )
     return _response_save(response, now=now, customer_lock=customer_lock)
@@ -406,6 +420,46 @@ def response_comment_add(*, response: Response, comment: str) -> bool:
     ).update(comment=comment)
     if saved:
         response.comment = comment
+    return bool(saved)
+
+
+def driver_choice_find(*, survey: Survey, value) -> DriverChoice | None:
+    """The active choice of ``survey``'s driver question that ``value`` names,
+    by key (what integrations should send) or by id; None for no value.
+    Raises ``ValidationError`` on ``driver`` naming the keys it may be."""
+    if value is None or value == "":
+        return None
+    choices = survey.drivers.active()
+    text = str(value).strip()
+    # A key first (keys may be digits), then an id.
+    found = choices.filter(key=text).first()
+    if found is None and text.isdigit() and len(text) < 10:
+        found = choices.filter(pk=int(text)).first()
+    if found is None:
+        raise ValidationError({"driver": _unknown_driver(survey, text)})
+    return found
+
+
+def _unknown_driver(survey: Survey, value: str) -> str:
+    keys = list(survey.drivers.active().values_list("key", flat=True))
+    if not survey.driver_question or not keys:
+        return NO_DRIVER_QUESTION.format(slug=survey.slug)
+    return UNKNOWN_DRIVER.format(slug=survey.slug, value=value[:50], keys=", ".join(keys))
+
+
+def response_driver_set(*, response: Response, driver: DriverChoice) -> bool:
+    """Store the answer to the driver question of a stored response, as the
+    comment is: only once (a repeated or concurrent submission changes
+    nothing), never for an erased customer's answer, and only a choice of
+    the answer's own survey that is still offered. Returns whether this call
+    saved it."""
+    if driver.survey_id != response.survey_id or not driver.active:
+        raise ValidationError({"driver": _unknown_driver(response.survey, driver.key)})
+    saved = Response.objects.filter(
+        pk=response.pk, driver__isnull=True, customer__erased_at__isnull=True
+    ).update(driver=driver)
+    if saved:
+        response.driver = driver
     return bool(saved)
 
 

@@ -194,3 +194,63 @@ def false_discoveries_controlled(p_values: list[float | None], rate: float = 0.0
             called = rank
     chosen = {index for _p, index in tested[:called]}
     return [index in chosen for index in range(len(p_values))]
+
+
+# --- Driver questions ("what is the main reason") ------------------------------
+
+GROUPS = ("detractors", "passives", "promoters")
+
+
+def proportion_interval(count: int, n: int) -> tuple[float, float] | None:
+    """95% adjusted-Wald (Agresti-Coull) interval of a share, in percent:
+    add z²/2 to the count and z² to n, then the Wald formula; clipped to
+    0..100. None when n is 0."""
+    if not n:
+        return None
+    z2 = Z_95 * Z_95
+    adjusted_n = n + z2
+    p = (count + z2 / 2) / adjusted_n
+    margin = Z_95 * math.sqrt(p * (1 - p) / adjusted_n)
+    return max(0.0, 100.0 * (p - margin)), min(100.0, 100.0 * (p + margin))
+
+
+@dataclass(frozen=True, slots=True)
+class DriverSummary:
+    """One choice of a driver question: ``chosen`` counts, by category, the
+    answers that chose it; ``answered`` counts, by category, every answer
+    that chose any choice of the question. Its share among detractors is
+    chosen.detractors / answered.detractors (and so on), and the NPS of those
+    who chose it is ``chosen.nps``, with its interval."""
+
+    chosen: NpsSummary
+    answered: NpsSummary
+
+    def share(self, group: str) -> float | None:
+        """Percent of ``group`` (detractors, passives, promoters) who chose it."""
+        of = getattr(self.answered, group)
+        return 100.0 * getattr(self.chosen, group) / of if of else None
+
+    def share_interval(self, group: str) -> tuple[float, float] | None:
+        return proportion_interval(getattr(self.chosen, group), getattr(self.answered, group))
+
+    def as_dict(self) -> dict:
+        groups = {}
+        for group in GROUPS:
+            low, high = self.share_interval(group) or (None, None)
+            groups[group] = {
+                "count": getattr(self.chosen, group),
+                "of": getattr(self.answered, group),
+                "share_pct": _round(self.share(group)),
+                "share_interval": {"low": _round(low), "high": _round(high)},
+            }
+        nps = self.chosen.as_dict()
+        return {
+            "count": self.chosen.total,
+            "share_pct": _round(
+                100.0 * self.chosen.total / self.answered.total if self.answered.total else None
+            ),
+            **groups,
+            "nps": nps["nps"],
+            "confidence_interval": nps["confidence_interval"],
+            "sample_too_small": nps["sample_too_small"],
+        }

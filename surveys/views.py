@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import links, scanners, services
-from .forms import SCORES, CommentForm, ScoreForm, score_from_query
+from .forms import CHOOSE_A_DRIVER, SCORES, CommentForm, ScoreForm, score_from_query
 from .models import Brand, Customer, Invitation, Response, Survey, hash_token
 
 logger = logging.getLogger(__name__)
@@ -188,6 +188,21 @@ class _Link:
         self.token = invitation.token
         self.language = _survey_language(invitation)
         self.question, self.follow_up_question = invitation.survey.text_for(self.language)
+        self.driver_question = invitation.survey.driver_question_for(self.language)
+
+    @property
+    def drivers(self) -> list[tuple[str, str]]:
+        """The driver question's choices as (key, label) in the customer's
+        language; none when the survey asks none or the answer has one."""
+        if not self.driver_question or (self.response and self.response.driver_id):
+            return []
+        return [
+            (choice.key, choice.label_for(self.language))
+            for choice in self.invitation.survey.drivers.active()
+        ]
+
+    def comment_form(self, data=None) -> CommentForm:
+        return CommentForm(data, drivers=self.drivers)
 
     @property
     def closed(self) -> bool:
@@ -229,6 +244,7 @@ def _page(request, link: _Link, template: str, status: int = 200, **context) -> 
         "token": link.token,
         "question": link.question,
         "follow_up_question": link.follow_up_question,
+        "driver_question": link.driver_question,
         "customer_name": customer.name,
         "response": link.response,
         "unsubscribe_link": None if customer.unsubscribed_at else links.unsubscribe_path(customer),
@@ -243,8 +259,8 @@ def _closed(request, link: _Link) -> HttpResponse:
 
 def _answered(request, link: _Link) -> HttpResponse:
     if link.changeable:
-        return _changeable_page(request, link, CommentForm())
-    comment_form = CommentForm() if link.takes_comment else None
+        return _changeable_page(request, link, link.comment_form())
+    comment_form = link.comment_form() if link.takes_comment else None
     return _page(request, link, "surveys/answered.html", comment_form=comment_form)
 
 
@@ -257,6 +273,8 @@ def _score_page(request, link: _Link, form: ScoreForm, selected: str | None) -> 
         scores=SCORES,
         selected=selected,
         record_url=link.url("record"),
+        # Shown by the page's script once it has recorded the score.
+        comment_form=link.comment_form(),
     )
 
 
@@ -418,9 +436,11 @@ def follow_up(request, token: str):
         return _see_other(link.url("thanks"))
 
     if request.method != "POST":
-        return _page(request, link, "surveys/follow_up.html", comment_form=CommentForm())
+        return _page(request, link, "surveys/follow_up.html", comment_form=link.comment_form())
 
-    form = CommentForm(request.POST)
+    form = link.comment_form(request.POST)
+    if form.is_valid() and not _driver_saved(link, form):
+        form.add_error("driver", CHOOSE_A_DRIVER)
     if not form.is_valid():
         if link.changeable and request.POST.get("from") == "answer":
             return _changeable_page(request, link, form)
@@ -432,6 +452,22 @@ def follow_up(request, token: str):
     # The customer is done: an answer recorded as the page opened is final now.
     services.response_settle(response=link.response)
     return _see_other(link.url("thanks"))
+
+
+def _driver_saved(link: _Link, form: CommentForm) -> bool:
+    """Store the reason chosen, if any; False when it is no longer offered
+    (deactivated since the page loaded)."""
+    key = form.cleaned_data.get("driver")
+    if not key:
+        return True
+    assert link.response is not None  # noqa: S101 - the follow-up needs an answer
+    try:
+        choice = services.driver_choice_find(survey=link.invitation.survey, value=key)
+    except ValidationError:
+        return False
+    if choice is not None:
+        services.response_driver_set(response=link.response, driver=choice)
+    return True
 
 
 @_private_page

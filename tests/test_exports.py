@@ -17,7 +17,7 @@ from django.urls import reverse
 from followups.cases.exports import case_csv_lines
 from followups.models import FollowUpCase, RootCause
 from surveys import exports, services
-from surveys.models import Response
+from surveys.models import DriverChoice, Response
 from surveys.stats import classify
 from tests.factories import (
     CustomerFactory,
@@ -46,6 +46,8 @@ RESPONSE_HEADER = [
     "score",
     "category",
     "comment",
+    "driver",
+    "driver_label",
     "segment",
     "locale",
     "channel",
@@ -143,6 +145,17 @@ def bulk_answers(count: int, *, survey=None, score: int = 9, comment: str = "") 
 # --- What is in the file -------------------------------------------------------
 
 
+def test_response_export_names_the_driver_chosen_by_key_and_label():
+    survey = SurveyFactory(slug="checkout", driver_question="What mattered most?")
+    choice = DriverChoice.objects.create(survey=survey, key="price", label="=Price")
+    ResponseFactory(survey=survey, score=4, driver=choice)
+
+    rows = parse("".join(exports.response_csv_lines(Response.objects.all())))
+
+    driver = RESPONSE_HEADER.index("driver")
+    assert rows[1][driver : driver + 2] == ["price", "'=Price"]
+
+
 def test_response_export_has_the_header_and_the_values_of_each_answer():
     routed = datetime(2025, 11, 20, 14, 5, tzinfo=UTC)
     answer = ResponseFactory(
@@ -168,6 +181,8 @@ def test_response_export_has_the_header_and_the_values_of_each_answer():
             "3",
             "detractor",
             'Late, "again", and rude',
+            "",
+            "",
             "enterprise",
             "pl",
             "email",

@@ -98,6 +98,30 @@ class PersonOrIdField(serializers.Field):
     """A person's id, or the person (``expand[]=person``)."""
 
 
+class _ChoiceSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The choice's key.")
+    text = serializers.CharField()
+
+
+class _AnswerValueSerializer(serializers.Serializer):
+    free_response = serializers.CharField(allow_null=True)
+    scale = serializers.IntegerField(allow_null=True)
+    select_one = _ChoiceSerializer(allow_null=True)
+    select_many = _ChoiceSerializer(many=True, allow_null=True)
+
+
+class _QuestionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    type = serializers.CharField(help_text="select_one: the survey's driver question.")
+    text = serializers.CharField()
+
+
+class AdditionalAnswerSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    value = _AnswerValueSerializer()
+    question = _QuestionSerializer()
+
+
 class SurveyResponseSerializer(serializers.Serializer):
     id = serializers.CharField()
     person = PersonOrIdField()
@@ -110,7 +134,9 @@ class SurveyResponseSerializer(serializers.Serializer):
     person_properties = serializers.DictField(child=serializers.JSONField())
     notes = serializers.ListField(child=serializers.JSONField())
     tags = serializers.ListField(child=serializers.JSONField())
-    additional_answers = serializers.ListField(child=serializers.JSONField())
+    additional_answers = AdditionalAnswerSerializer(
+        many=True, help_text="The answer to the survey's driver (main reason) question, if any."
+    )
 
 
 class ConfidenceIntervalSerializer(serializers.Serializer):

@@ -172,8 +172,33 @@ def response_dict(response: Response, *, request, person: Customer | None = None
         "person_properties": response.properties or {},
         "notes": [],
         "tags": [],
-        "additional_answers": [],
+        "additional_answers": additional_answers(response),
     }
+
+
+def additional_answers(response: Response) -> list[dict]:
+    """The answer to the survey's driver question as Delighted lists an
+    answer to a select-one question: the choice's key and label, and the
+    question (its id names the survey's driver question)."""
+    driver = response.driver
+    if driver is None:
+        return []
+    return [
+        {
+            "id": f"driver-{response.pk}",
+            "value": {
+                "free_response": None,
+                "scale": None,
+                "select_one": {"id": driver.key, "text": driver.label},
+                "select_many": None,
+            },
+            "question": {
+                "id": f"enum_driver_{response.survey_id}",
+                "type": "select_one",
+                "text": response.survey.driver_question,
+            },
+        }
+    ]
 
 
 def _whole(value: float | None) -> int:

@@ -236,7 +236,7 @@ class SurveyResponsesView(DelightedView):
         if expand:
             scope_require(request, ApiScope.CUSTOMERS_READ, "expand[]=person")
         survey = delighted_survey(query.get("trend"))
-        answers = Answer.objects.filter(survey=survey)
+        answers = Answer.objects.filter(survey=survey).select_related("survey", "driver")
         answers = _period(answers, "submitted_at", query.get("since"), query.get("until"))
         answers = _period(
             answers, "created_at", query.get("updated_since"), query.get("updated_until")
@@ -313,7 +313,9 @@ class SurveyResponseView(DelightedView):
         if answer_id is None:
             raise Http404
         survey = delighted_survey(request.query_params.get("trend"))
-        answer = get_object_or_404(Answer, survey=survey, pk=answer_id)
+        answer = get_object_or_404(
+            Answer.objects.select_related("survey", "driver"), survey=survey, pk=answer_id
+        )
         return Response(shapes.response_dict(answer, request=request))
 
 

@@ -44,7 +44,7 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
     """The surveys admin, with the offer and reward its answers lead to, and
     sending a wave of invitations."""
 
-    inlines = [SurveyIncentiveInline]
+    inlines = (*BaseSurveyAdmin.inlines, SurveyIncentiveInline)
     actions = ("send_wave",)
     change_form_template = "followups/admin/survey_change_form.html"
 

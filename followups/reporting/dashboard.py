@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -18,6 +18,7 @@ from followups.insights import themes
 from followups.models import ImprovementAction
 from followups.reporting import charts, links, panel_exports, reports
 from nps_project.replica import replica_reads
+from surveys import drivers
 from surveys.admin import VIA_ADMIN
 from surveys.admin_permissions import requires_permissions
 from surveys.audit import Action, audit_record
@@ -189,6 +190,28 @@ def _reward_rows(selection: reports.Selection) -> list[dict]:
     return rows
 
 
+def _driver_rows(selection: reports.Selection) -> list[dict]:
+    """The driver question's table: each choice in the reader's language,
+    its counts and shares by category, and the NPS of those who chose it."""
+    if not selection.survey.driver_question:
+        return []
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    rows = drivers.driver_report(survey=selection.survey, responses=selection.responses())
+    return [
+        {
+            "label": row.choice.label_for(language),
+            "key": row.choice.key,
+            "active": row.choice.active,
+            "summary": row.summary,
+            "shares": [
+                (group, row.summary.share(group), getattr(row.summary.chosen, group))
+                for group in ("detractors", "passives", "promoters")
+            ],
+        }
+        for row in rows
+    ]
+
+
 def _owner_links(selection: reports.Selection, owner_id: int | None) -> dict:
     who = {"owner__id__exact": owner_id} if owner_id else {"owner__isnull": "True"}
     return {
@@ -283,6 +306,7 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
         ],
         "grants": reports.grants(selection),
         "reward_rows": _reward_rows(selection),
+        "drivers": _driver_rows(selection),
         "actions": reports.action_effects(
             ImprovementAction.objects.filter(survey=selection.survey)
             .exclude(status=ImprovementAction.Status.DROPPED)

@@ -48,6 +48,18 @@ class WebhookResponse(serializers.Serializer):
     channel = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     comment = serializers.CharField(required=False, help_text=PERSONAL_NOTE)
+    driver = serializers.CharField(
+        source="driver.key",
+        allow_null=True,
+        default=None,
+        help_text="The key of the driver (main reason) choice the customer chose; null: none.",
+    )
+    driver_label = serializers.CharField(
+        source="driver.label",
+        allow_null=True,
+        default=None,
+        help_text="That choice's label, in English.",
+    )
 
 
 class WebhookUser(serializers.Serializer):

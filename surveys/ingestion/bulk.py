@@ -24,7 +24,7 @@ from nps_project.db import RowMaker
 
 from .. import handoff, services, stats
 from ..customers import CustomerConflict, customer_identity_check, locale_normalize
-from ..models import Channel, Customer, Response, Survey
+from ..models import Channel, Customer, DriverChoice, Response, Survey
 from .parsing import MAX_BULK_ITEMS, answers_read
 from .single import UNKNOWN_SURVEY
 
@@ -66,6 +66,7 @@ class _Item:
     segment: str
     locale: str
     comment: str
+    driver: str
     submitted_at: datetime | None
     idempotency_key: str | None
 
@@ -82,6 +83,7 @@ class _Item:
             segment=customer.get("segment") or "",
             locale=locale_normalize(customer.get("locale")),
             comment=data.get("comment") or "",
+            driver=str(data.get("driver") or "").strip(),
             submitted_at=data.get("submitted_at"),
             idempotency_key=data.get("idempotency_key") or None,
         )
@@ -132,6 +134,7 @@ _RESPONSE_ROW = RowMaker(
         "score",
         "category",
         "comment",
+        "driver_id",
         "channel",
         "submitted_at",
         "segment",
@@ -165,6 +168,7 @@ class _Batch:
         # Each with the customer's segment and locale as services.response_record
         # takes them: once this item's details are applied.
         self.accepted: list[tuple[_Item, _Customer, Survey, str, str]] = []
+        self.drivers = _drivers_of(self.surveys.values())
 
     def record(self) -> list[BulkResult]:
         for item in self.items:
@@ -200,6 +204,11 @@ class _Batch:
         survey = self.surveys.get(item.survey)
         if survey is None:
             return None, None, {"survey": [UNKNOWN_SURVEY.format(slug=item.survey)]}
+        if item.driver and self._driver_id(survey, item) is None:
+            try:
+                services.driver_choice_find(survey=survey, value=item.driver)
+            except ValidationError as exc:
+                return None, None, field_errors(exc)
         customer, change, errors = self.book.resolve(item)
         if errors:
             return None, None, errors
@@ -223,6 +232,7 @@ class _Batch:
                         item.score,
                         stats.classify(item.score),
                         item.comment,
+                        self._driver_id(survey, item),
                         Channel.API,
                         item.submitted_at or self.now,
                         segment,
@@ -243,6 +253,29 @@ class _Batch:
         for item, winner in self.duplicates:
             row = by_item[id(winner)]
             self.results.append(BulkResult(item.index, EXISTING, row.pk, row.category))
+
+    def _driver_id(self, survey: Survey, item: _Item) -> int | None:
+        """The id of the active choice the item names (by key or id), if any."""
+        if not item.driver:
+            return None
+        by_key, by_id = self.drivers.get(survey.pk, ({}, set()))
+        if item.driver in by_key:
+            return by_key[item.driver]
+        if item.driver.isdigit() and len(item.driver) < 10 and int(item.driver) in by_id:
+            return int(item.driver)
+        return None
+
+
+def _drivers_of(surveys) -> dict[int, tuple[dict[str, int], set[int]]]:
+    """The active driver choices of the batch's surveys, read once: survey id
+    -> ({key: id}, {id})."""
+    drivers: dict[int, tuple[dict[str, int], set[int]]] = {}
+    rows = DriverChoice.objects.active().filter(survey__in=[s.pk for s in surveys])
+    for survey_id, key, pk in rows.values_list("survey_id", "key", "pk"):
+        by_key, by_id = drivers.setdefault(survey_id, ({}, set()))
+        by_key[key] = pk
+        by_id.add(pk)
+    return drivers
 
 
 def _stored_keys(items: Sequence[_Item], api_client) -> dict[str, tuple[int, str]]:

@@ -13,7 +13,7 @@ from rest_framework.fields import SkipField, empty
 from nps_project.api import flatten_errors
 from nps_project.api_reading import ShapeReader
 
-from ..models import Customer, Response, Survey
+from ..models import Customer, DriverChoice, Response, Survey
 from ..scores import SCORE_INVALID, ScoreInvalid, score_parse
 from ..text import single_line
 
@@ -28,6 +28,7 @@ SEGMENT_MAX_LENGTH = Customer._meta.get_field("segment").max_length
 LOCALE_MAX_LENGTH = 35  # a BCP 47 tag as a client may send it; normalized on the way in
 COMMENT_MAX_LENGTH = Response._meta.get_field("comment").max_length
 IDEMPOTENCY_KEY_MAX_LENGTH = Response._meta.get_field("idempotency_key").max_length
+DRIVER_MAX_LENGTH = DriverChoice._meta.get_field("key").max_length
 
 CUSTOMER_ID_REFUSED = "Answers name their customer by email or external_id, never by database id."
 
@@ -112,6 +113,15 @@ class ResponseInSerializer(serializers.Serializer):
     customer = CustomerReferenceSerializer()
     score = ScoreField(help_text="0-6 detractor, 7-8 passive, 9-10 promoter.")
     comment = _optional_text(COMMENT_MAX_LENGTH)
+    driver = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=DRIVER_MAX_LENGTH,
+        help_text="The answer to the survey's driver (main reason) question: the key of one "
+        "of its active choices (e.g. price), as GET /api/v1/surveys/{slug}/ lists them; "
+        "an id is accepted too. Optional.",
+    )
     submitted_at = serializers.DateTimeField(
         required=False,
         allow_null=True,

@@ -26,6 +26,7 @@ def response_ingest(
     customer: Mapping,
     score: int,
     comment: str | None = "",
+    driver: str | None = None,
     submitted_at: datetime | None = None,
     idempotency_key: str | None = None,
     api_client=None,
@@ -50,6 +51,7 @@ def response_ingest(
     found = Survey.objects.filter(slug=survey).first()
     if found is None:
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=survey)})
+    choice = services.driver_choice_find(survey=found, value=driver)
     match = _customer_match(customer, update_existing=update_customers)
 
     def record(customer: Customer, customer_lock=None) -> services.Recorded:
@@ -58,6 +60,7 @@ def response_ingest(
             customer=customer,
             score=score,
             comment=comment or "",
+            driver=choice,
             channel=Channel.API,
             submitted_at=submitted_at,
             idempotency_key=key,

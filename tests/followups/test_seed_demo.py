@@ -287,3 +287,39 @@ def test_the_demo_shows_comment_themes_of_recent_weeks(seeded):
     assert recent.exists()
     assert all(row.answers >= settings.NPS_THEMES_MIN_ANSWERS for row in recent)
     assert "comment themes computed" in seeded
+def test_demo_surveys_ask_a_driver_question_in_four_languages_answered_by_most(seeded):
+    from surveys.models import DriverChoice
+
+    for survey in Survey.objects.all():
+        assert survey.driver_question
+        assert not survey.missing_locales
+        choices = DriverChoice.objects.filter(survey=survey)
+        assert choices.count() >= 4
+        assert all(c.label_pl and c.label_ru and c.label_zh_hans for c in choices)
+        answers = Response.objects.filter(survey=survey)
+        with_driver = answers.filter(driver__isnull=False).count()
+        assert 0.6 * answers.count() < with_driver < 0.9 * answers.count()
+        # Every choice is chosen, by every category.
+        for choice in choices:
+            categories = set(choice.responses.values_list("category", flat=True))
+            assert categories == {stats.DETRACTOR, stats.PASSIVE, stats.PROMOTER}
+
+
+def test_a_second_seed_changes_no_demo_answers_reason(seeded):
+    before = dict(Response.objects.values_list("pk", "driver_id"))
+
+    run_seed()
+
+    assert dict(Response.objects.values_list("pk", "driver_id")) == before
+
+
+def test_the_demo_dashboard_shows_the_driver_table(seeded, client):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="manager"))
+
+    html = client.get("/admin/dashboard/?survey=relationship-nps").text
+
+    assert 'id="panel-drivers"' in html
+    assert 'data-driver="price"' in html
+    assert "What mattered most to you?" in html

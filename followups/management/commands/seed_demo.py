@@ -27,6 +27,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
+from followups.demo_drivers import ensure_demo_drivers
 from followups.demo_history import ensure_demo_actions, write_history
 from followups.insights import themes
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
@@ -577,6 +578,7 @@ class Command(BaseCommand):
             ensure_demo_actions(surveys, now=now)
         ensure_demo_suggestions()
         themes_computed = ensure_demo_themes(surveys, now=now)
+            ensure_demo_drivers(surveys)
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):

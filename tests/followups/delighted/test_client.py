@@ -12,7 +12,7 @@ import requests
 from django.utils import timezone
 
 from followups.models import FollowUpCase, OfferGrant, RewardGrant, SurveyIncentive
-from surveys.models import ApiScope, Customer, Invitation, Response
+from surveys.models import ApiScope, Customer, DriverChoice, Invitation, Response
 from tests.factories import (
     CustomerFactory,
     OfferFactory,
@@ -252,6 +252,37 @@ def test_one_survey_response_is_retrieved(client, survey):
     got = delighted.SurveyResponse.retrieve(str(answer.pk), client=client)
 
     assert (got.id, got.score, got.comment) == (str(answer.pk), 8, "Fine")
+
+
+def test_the_driver_answer_is_listed_as_delighteds_additional_answers(client, survey):
+    survey.driver_question = "What mattered most?"
+    survey.save()
+    choice = DriverChoice.objects.create(survey=survey, key="support", label="Support")
+    chose = ResponseFactory(survey=survey, score=9, driver=choice)
+    ResponseFactory(survey=survey, score=8)
+
+    with_driver, without = delighted.SurveyResponse.all(client=client)
+    got = delighted.SurveyResponse.retrieve(str(chose.pk), client=client)
+
+    expected = [
+        {
+            "id": f"driver-{chose.pk}",
+            "value": {
+                "free_response": None,
+                "scale": None,
+                "select_one": {"id": "support", "text": "Support"},
+                "select_many": None,
+            },
+            "question": {
+                "id": f"enum_driver_{survey.pk}",
+                "type": "select_one",
+                "text": "What mattered most?",
+            },
+        }
+    ]
+    assert with_driver.additional_answers == expected
+    assert got.additional_answers == expected
+    assert without.additional_answers == []
 
 
 def test_metrics_count_the_period_with_our_interval_added(client, survey):

@@ -14,8 +14,9 @@ from followups.outbox.sending import messages_send
 from followups.routing import responses_route
 from followups.webhooks.emit import Event, WebhookEmitter
 from followups.webhooks.events import EVENT_TYPES, PAYLOAD_VERSION
+from surveys.models import DriverChoice
 from surveys.services import customer_erase, customer_unsubscribe
-from tests.factories import CustomerFactory, ResponseFactory, UserFactory, manager
+from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, UserFactory, manager
 from tests.followups.webhooks import Receiver, endpoint_for, payloads
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,8 @@ def test_routing_reports_the_answer_and_its_case_once_per_endpoint_wanting_them(
         "category": "detractor",
         "channel": response.channel,
         "submitted_at": opened["data"]["response"]["submitted_at"],
+        "driver": None,
+        "driver_label": None,
     }
     assert opened["timestamp"].endswith("Z")
     # Routing the answer again (a duplicate task) reports nothing twice.
@@ -71,6 +74,25 @@ def test_personal_data_goes_only_to_endpoints_that_opted_in():
     assert with_personal["data"]["customer"]["email"] == "ada@example.com"
     assert with_personal["data"]["customer"]["name"] == "Ada Lovelace"
     assert with_personal["data"]["response"]["comment"] == "Lovely people"
+
+
+def test_the_answer_reports_the_driver_chosen_or_null():
+    endpoint = endpoint_for(Receiver(port=1), ["response.recorded"])
+    survey = SurveyFactory(driver_question="What mattered most?")
+    choice = DriverChoice.objects.create(survey=survey, key="support", label="Support")
+    routed(survey=survey, score=9, driver=choice)
+    routed(survey=survey, score=8)
+
+    first, second = payloads(endpoint)
+
+    assert (first["data"]["response"]["driver"], first["data"]["response"]["driver_label"]) == (
+        "support",
+        "Support",
+    )
+    assert (second["data"]["response"]["driver"], second["data"]["response"]["driver_label"]) == (
+        None,
+        None,
+    )
 
 
 def test_grants_are_reported_issued_with_their_code():

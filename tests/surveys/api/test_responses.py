@@ -67,6 +67,7 @@ def test_post_records_the_answer_and_returns_it_with_201(api, survey):
         "score": 3,
         "category": "detractor",
         "comment": "Slow delivery",
+        "driver": None,
         "channel": "api",
         "submitted_at": "2025-11-20T13:03:00Z",
         "segment": "enterprise",
