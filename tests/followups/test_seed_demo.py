@@ -287,6 +287,8 @@ def test_the_demo_shows_comment_themes_of_recent_weeks(seeded):
     assert recent.exists()
     assert all(row.answers >= settings.NPS_THEMES_MIN_ANSWERS for row in recent)
     assert "comment themes computed" in seeded
+
+
 def test_demo_surveys_ask_a_driver_question_in_four_languages_answered_by_most(seeded):
     from surveys.models import DriverChoice
 

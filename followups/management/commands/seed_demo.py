@@ -576,9 +576,9 @@ class Command(BaseCommand):
                 now=now,
             )
             ensure_demo_actions(surveys, now=now)
+            ensure_demo_drivers(surveys)
         ensure_demo_suggestions()
         themes_computed = ensure_demo_themes(surveys, now=now)
-            ensure_demo_drivers(surveys)
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):

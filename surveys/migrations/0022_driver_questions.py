@@ -50,7 +50,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0020_wave_confirm_token'),
+        ('surveys', '0021_theme_renamed_audit_action'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
