@@ -248,6 +248,11 @@ class Grant(models.Model):
             models.Index(fields=["survey", "created_at", "status"], name="%(class)s_report"),
         ]
 
+    @property
+    def incentive(self) -> Offer | Reward | None:
+        """The offer or reward this grant gives (each kind says which)."""
+        raise NotImplementedError
+
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
 
@@ -274,6 +279,10 @@ class OfferGrant(Grant):
     def __str__(self) -> str:
         return f"{self.offer} · {self.code}"
 
+    @property
+    def incentive(self) -> Offer:
+        return self.offer
+
 
 class RewardGrant(Grant):
     response = models.OneToOneField(
@@ -297,6 +306,10 @@ class RewardGrant(Grant):
 
     def __str__(self) -> str:
         return f"{self.reward} · {self.code or '-'}"
+
+    @property
+    def incentive(self) -> Reward:
+        return self.reward
 
 
 class LinkClick(models.Model):

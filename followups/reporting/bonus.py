@@ -105,7 +105,7 @@ def reminder_bonus_comparison(selection: Selection) -> list[BonusComparison]:
 def _label(wave: Wave | None) -> str:
     if wave is None:
         return _("Not in a wave")
-    started = formats.date_format(timezone.localtime(wave.started_at), "SHORT_DATETIME_FORMAT")
+    started = formats.date_format(timezone.localtime(wave.started_at), "SHORT_DATE_FORMAT")
     return _("Wave of %(started)s") % {"started": started}
 
 

@@ -277,3 +277,22 @@ def test_a_second_seed_keeps_a_brand_someone_changed(seeded):
 
     assert not seed_demo.ensure_demo_brand()
     assert Brand.current().company_name == "Renamed Ltd"
+
+
+def test_the_demo_has_waves_whose_reminders_compare_a_bonus_on_the_dashboard(seeded, client):
+    from followups.models import BonusArm, BonusGrant, ReminderBonusAssignment
+    from tests.factories import manager
+
+    arms = set(ReminderBonusAssignment.objects.values_list("wave_id", "arm"))
+    waves = {wave for wave, _arm in arms}
+    assert len(waves) == 2
+    assert arms == {(w, arm) for w in waves for arm in (BonusArm.WITH, BonusArm.WITHOUT)}
+    granted = BonusGrant.objects.select_related("assignment", "response")
+    assert granted.exists()
+    for grant in granted:
+        assert grant.assignment.arm == BonusArm.WITH
+        assert grant.response.submitted_at <= grant.assignment.window_ends_at
+    client.force_login(manager("boss"))
+    html = client.get("/admin/dashboard/?survey=relationship-nps").text
+    assert 'id="panel-bonus"' in html
+    assert all(f'data-bonus-wave="{wave}"' in html for wave in waves)

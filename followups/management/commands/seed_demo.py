@@ -27,6 +27,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
+from followups.demo_bonus import ensure_demo_reminder_bonus
 from followups.demo_history import ensure_demo_actions, write_history
 from surveys import stats
 from surveys.branding import EmailKind
@@ -552,6 +553,7 @@ class Command(BaseCommand):
                 now=now,
             )
             ensure_demo_actions(surveys, now=now)
+            ensure_demo_reminder_bonus(surveys[RELATIONSHIP_SLUG], now=now, seed=SEED)
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):

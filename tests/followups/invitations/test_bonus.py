@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.test import Client, TestCase
 from django.utils import timezone
@@ -17,6 +18,7 @@ from followups.invitations.reminders import reminders_send
 from followups.models import (
     BonusArm,
     BonusGrant,
+    GrantStatus,
     OfferGrant,
     OutboundMessage,
     ReminderBonus,
@@ -25,7 +27,7 @@ from followups.models import (
 )
 from followups.routing import responses_route
 from surveys import services
-from surveys.models import Invitation, Response
+from surveys.models import ApiScope, Invitation, Response
 from tests.factories import (
     CustomerFactory,
     InvitationFactory,
@@ -81,6 +83,20 @@ def answer(invitation: Invitation, score: int = 9) -> Response:
     ).response
     responses_route(response_ids=[response.pk])
     return response
+
+
+@pytest.mark.parametrize(
+    "incentive",
+    [{}, {"offer": "offer", "reward": "reward"}],
+    ids=["neither", "both"],
+)
+def test_a_bonus_promises_an_offer_or_a_reward_one_of_them(survey, incentive):
+    catalogue = {"offer": OfferFactory(), "reward": RewardFactory()}
+    bonus = ReminderBonus(survey=survey, **{k: catalogue[v] for k, v in incentive.items()})
+    with pytest.raises(ValidationError, match="Choose an offer or a reward"):
+        bonus.full_clean()
+    with pytest.raises(IntegrityError):
+        bonus.save()
 
 
 def test_every_reminder_falls_in_the_arm_with_the_bonus_at_a_share_of_100(survey):
@@ -221,6 +237,41 @@ def test_one_grant_per_reminder_is_a_database_constraint(survey):
     grant.code = "OTHER-CODE"
     with pytest.raises(IntegrityError):
         grant.save()
+
+
+def test_the_bonus_code_is_redeemed_at_the_till_once(survey):
+    bonus_for(survey, offer=OfferFactory(name="Bonus discount", code_prefix="BON"))
+    invitation = invited(survey)
+    remind()
+    answer(invitation, score=3)
+    grant = BonusGrant.objects.get()
+    till = client_with(make_token("till", [ApiScope.GRANTS_REDEEM, ApiScope.GRANTS_READ]))
+
+    def redeem(order):
+        with TestCase.captureOnCommitCallbacks(execute=False):
+            return till.post(
+                "/api/v1/grants/redeem/", {"code": grant.code, "order": order}, format="json"
+            )
+
+    body = redeem("SO-1").json()
+    assert (body["kind"], body["incentive"]["name"], body["status"]) == (
+        "offer",
+        "Bonus discount",
+        "redeemed",
+    )
+    assert redeem("SO-2").status_code == 409
+    grant.refresh_from_db()
+    assert (grant.status, grant.redeemed_order) == (GrantStatus.REDEEMED, "SO-1")
+
+
+def test_a_sent_grant_email_marks_the_bonus_sent(survey, mailoutbox):
+    bonus_for(survey)
+    invitation = invited(survey)
+    remind()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        answer(invitation)
+    assert BonusGrant.objects.get().status == GrantStatus.SENT
+    assert any("500 loyalty points" in m.body for m in mailoutbox)
 
 
 # --- Concurrent answers (PostgreSQL's real concurrency) -------------------------
