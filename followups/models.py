@@ -1409,6 +1409,7 @@ class BonusGrant(Grant):
     class Meta(Grant.Meta):
         verbose_name = _("bonus grant")
         verbose_name_plural = _("bonus grants")
+        permissions = [("redeem_bonusgrant", _("Can mark bonus codes redeemed by hand"))]
 
     def __str__(self) -> str:
         return f"{self.incentive} · {self.code or '-'}"

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from followups.models import BonusArm, ReminderBonusAssignment
+from followups.reporting import links
 from followups.reporting.reports import Selection
 from surveys import stats
 from surveys.models import Wave
@@ -31,10 +32,17 @@ class BonusComparison:
     with_bonus: stats.Rate
     without_bonus: stats.Rate
     granted: int
+    # The admin lists behind the numbers: {"with": {"reminded", "answered"},
+    # "without": {...}, "granted"}.
+    links: dict
 
     @property
-    def sides(self) -> tuple[tuple[str, stats.Rate], ...]:
-        return (("with", self.with_bonus), ("without", self.without_bonus))
+    def sides(self) -> tuple[tuple[str, stats.Rate, dict], ...]:
+        """Each arm: its name, its rate and the lists behind its numbers."""
+        return (
+            ("with", self.with_bonus, self.links["with"]),
+            ("without", self.without_bonus, self.links["without"]),
+        )
 
     @property
     def difference(self) -> dict:
@@ -92,13 +100,15 @@ def reminder_bonus_comparison(selection: Selection) -> list[BonusComparison]:
     order = sorted(
         counts, key=lambda pk: (pk is None, -waves[pk].started_at.timestamp() if pk else 0)
     )
-    comparisons = [_comparison(_label(waves.get(pk)), pk, counts[pk]) for pk in order]
+    comparisons = [
+        _comparison(selection, _label(waves.get(pk)), pk, counts[pk], total=False) for pk in order
+    ]
     total: dict[str, tuple[int, int, int]] = {}
     for arms in counts.values():
         for arm, (answered, reminded, granted) in arms.items():
             was = total.get(arm, (0, 0, 0))
             total[arm] = (was[0] + answered, was[1] + reminded, was[2] + granted)
-    comparisons.append(_comparison(_("All reminders"), None, total))
+    comparisons.append(_comparison(selection, _("All reminders"), None, total, total=True))
     return comparisons
 
 
@@ -109,7 +119,9 @@ def _label(wave: Wave | None) -> str:
     return _("Wave of %(started)s") % {"started": started}
 
 
-def _comparison(label: str, wave_id, arms: dict[str, tuple[int, int, int]]) -> BonusComparison:
+def _comparison(
+    selection: Selection, label: str, wave_id, arms: dict[str, tuple[int, int, int]], *, total
+) -> BonusComparison:
     answered_with, reminded_with, granted = arms.get(BonusArm.WITH, (0, 0, 0))
     answered_without, reminded_without, _granted = arms.get(BonusArm.WITHOUT, (0, 0, 0))
     return BonusComparison(
@@ -118,4 +130,21 @@ def _comparison(label: str, wave_id, arms: dict[str, tuple[int, int, int]]) -> B
         with_bonus=stats.Rate(answered_with, reminded_with),
         without_bonus=stats.Rate(answered_without, reminded_without),
         granted=granted,
+        links=_links(selection, wave_id, total=total),
     )
+
+
+def _links(selection: Selection, wave_id: int | None, *, total: bool) -> dict:
+    def rows(**filters) -> str:
+        return links.bonus_reminders(selection, wave_id, total=total, **filters)
+
+    return {
+        **{
+            side: {
+                "reminded": rows(arm__exact=arm),
+                "answered": rows(arm__exact=arm, answered="in_window"),
+            }
+            for side, arm in (("with", BonusArm.WITH), ("without", BonusArm.WITHOUT))
+        },
+        "granted": rows(granted="yes"),
+    }

@@ -5,6 +5,7 @@ dashboard and the report command."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,8 @@ from tests.factories import (
 from tests.surveys.api.conftest import key_for
 
 pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r'<a href="([^"]+)" data-count="(\d+)"')
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 REMINDED = NOW - timedelta(days=10)
@@ -156,3 +159,22 @@ def test_the_report_command_prints_the_comparison_as_csv(survey, two_waves):
         "60.0",
     )
     assert (oldest["without_pct"], oldest["difference"], oldest["granted"]) == ("20.0", "40.0", "6")
+
+
+@pytest.mark.parametrize("segment", ["", "smb"])
+def test_every_number_of_the_bonus_panel_leads_to_as_many_reminders(
+    client, survey, two_waves, segment
+):
+    client.force_login(manager("boss"))
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/admin/dashboard/?survey=checkout&segment={segment}").text
+        panel = page[page.index('id="panel-bonus"') :]
+        panel = panel[: panel.index("</section>")]
+        links = [(html.unescape(href), int(n)) for href, n in LINK.findall(panel)]
+        # Two links per arm that had reminders, one for the bonuses granted;
+        # the later wave (and, in smb, the total) has no reminder without.
+        assert len(links) == (5 + 3 + 5 if not segment else 3 + 3)
+        for href, count in links:
+            listing = client.get(href)
+            assert listing.status_code == 200, href
+            assert listing.context["cl"].result_count == count, href
