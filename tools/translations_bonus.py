@@ -78,6 +78,17 @@ T = {
     ),
     "bonus grant": t("przyznany bonus", "выданный бонус", "已发放奖励"),
     "bonus grants": t("przyznane bonusy", "выданные бонусы", "已发放奖励"),
+    "Can mark bonus codes redeemed by hand": t(
+        "Może ręcznie oznaczać kody bonusów jako zrealizowane",
+        "Может вручную отмечать коды бонусов как погашенные",
+        "可手动将奖励代码标记为已兑换",
+    ),
+    # ---- followups/invitations/bonus_admin.py: the reminders' list filters
+    "answered": t("odpowiedź", "ответ", "回答情况"),
+    "Within the window": t("W terminie", "В срок", "在期限内"),
+    "After the window": t("Po terminie", "После срока", "超过期限"),
+    "Not answered": t("Bez odpowiedzi", "Без ответа", "未回答"),
+    "bonus granted": t("bonus przyznany", "бонус выдан", "已发放奖励"),
     # ---- followups/reporting/bonus.py and the dashboard's panel
     "All reminders": t("Wszystkie przypomnienia", "Все напоминания", "全部提醒"),
     "Not in a wave": t("Poza wysyłkami", "Вне рассылок", "不属于任何批次"),
