@@ -29,6 +29,7 @@ from followups.models import (
 )
 from followups.outbox.language import customer_language, format_when
 from followups.outbox.messages import email_queue
+from followups.webhooks.emit import Event, WebhookEmitter
 from surveys.models import Invitation, Response
 from surveys.text import single_line
 
@@ -165,9 +166,22 @@ def _answer_claim(
         created_at=now,
         expires_at=incentive.grant_expires_at(now),
     )
+    _grant_report(grant, now)
     if not response.customer.is_reachable:
         return None
     return _grant_email(grant, response)
+
+
+def _grant_report(grant: BonusGrant, now: datetime) -> None:
+    """``grant.issued`` to the webhooks, as for the routing's grants (its
+    ``kind`` is its incentive's), in the granting transaction."""
+    emitter = WebhookEmitter()
+    if not emitter.wants("grant.issued"):
+        return
+    objects = {"grant": grant, "customer": grant.customer}
+    key = f"bonusgrant:{grant.pk}"
+    emitter.add(Event("grant.issued", key, now, objects, response_id=grant.response_id))
+    emitter.save()
 
 
 def _grant_email(grant: BonusGrant, response: Response) -> OutboundMessage:

@@ -35,6 +35,7 @@ from tests.factories import (
     RewardFactory,
     SurveyFactory,
 )
+from tests.followups.webhooks import Receiver, endpoint_for, payloads
 from tests.surveys.api.conftest import client_with, make_token
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +192,18 @@ def test_the_bonus_comes_beside_the_routings_own_offer(survey):
     assert set(
         OutboundMessage.objects.filter(response=response).values_list("template", flat=True)
     ) == {"offer", "bonus"}
+
+
+def test_the_bonus_is_reported_issued_to_the_webhooks(survey):
+    endpoint = endpoint_for(Receiver(port=1), ["grant.issued"])
+    bonus_for(survey)
+    invitation = invited(survey)
+    remind()
+    response = answer(invitation, score=4)  # a detractor: a case, and the bonus
+    grant = BonusGrant.objects.get()
+    [issued] = [p["data"]["grant"] for p in payloads(endpoint)]
+    assert (issued["kind"], issued["id"], issued["code"]) == ("reward", grant.pk, grant.code)
+    assert issued["incentive"] == grant.reward.name and issued["response_id"] == response.pk
 
 
 def test_an_answer_after_the_window_earns_nothing_and_is_told_nothing(survey):
