@@ -41,6 +41,8 @@ STAFF_PERMISSIONS = (
     ("followups", "view_improvementaction"),
     ("followups", "view_linkclick"),
     ("followups", "view_referraluse"),
+    ("followups", "view_bonusgrant"),
+    ("followups", "view_reminderbonusassignment"),
 )
 MANAGER_PERMISSIONS = (
     *STAFF_PERMISSIONS,
@@ -76,6 +78,10 @@ MANAGER_PERMISSIONS = (
     ("surveys", "export_response"),
     ("followups", "redeem_offergrant"),
     ("followups", "redeem_rewardgrant"),
+    ("followups", "redeem_bonusgrant"),
+    ("followups", "view_reminderbonus"),
+    ("followups", "add_reminderbonus"),
+    ("followups", "change_reminderbonus"),
     ("followups", "retry_outboundmessage"),
     ("surveys", "view_apikey"),
     ("surveys", "revoke_apikey"),

@@ -26,6 +26,7 @@ from followups.cases.workflow import person_name
 from followups.chat.emit import chat_alerts_queue
 from followups.incentives.tracking import tracked_url, tracking_fields
 from followups.insights.suggestions import suggestions_request
+from followups.invitations.bonus import bonus_answers_record
 from followups.models import (
     CaseEvent,
     FollowUpCase,
@@ -293,6 +294,9 @@ class _Batch:
             if response.customer.is_reachable
         ]
         OutboundMessage.objects.bulk_create(outbox)
+        # A reminder's bonus, beside (never instead of) the outcome above.
+        routed = [r for r in responses if r.pk in self.done]
+        outbox += bonus_answers_record(responses=routed, now=self.now)
         _webhooks_emit(self.outcomes, self.now)
         chat_alerts_queue(self.outcomes, now=self.now)
         _link_resurvey_answers([r for r in responses if r.invitation_id], self.now)

@@ -254,3 +254,67 @@ class DriverSummary:
             "confidence_interval": nps["confidence_interval"],
             "sample_too_small": nps["sample_too_small"],
         }
+
+
+# --- Rates: a share of a group, and two groups compared --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """``hits`` of ``n`` (answered of invited), in percent, with the 95%
+    adjusted-Wald interval of Agresti and Coull (1998): add z²/2 hits and z²
+    trials, then the Wald formula. Like Rocks' interval for NPS, it keeps its
+    coverage at small n and at rates near 0 or 100%."""
+
+    hits: int
+    n: int
+
+    def __post_init__(self) -> None:
+        if self.n < 0 or not 0 <= self.hits <= self.n:
+            raise ValueError("A rate needs 0 <= hits <= n.")
+
+    @property
+    def pct(self) -> float | None:
+        return 100.0 * self.hits / self.n if self.n else None
+
+    @property
+    def confidence_interval(self) -> tuple[float, float] | None:
+        if not self.n:
+            return None
+        n = self.n + Z_95**2
+        p = (self.hits + Z_95**2 / 2) / n
+        margin = Z_95 * math.sqrt(p * (1 - p) / n)
+        return 100.0 * max(0.0, p - margin), 100.0 * min(1.0, p + margin)
+
+    def as_dict(self) -> dict:
+        low, high = self.confidence_interval or (None, None)
+        return {
+            "n": self.n,
+            "hits": self.hits,
+            "pct": _round(self.pct),
+            "confidence_interval": {
+                "level": 0.95,
+                "method": "agresti-coull",
+                "low": _round(low),
+                "high": _round(high),
+            },
+        }
+
+
+def rate_difference(a: Rate, b: Rate) -> dict:
+    """``a`` minus ``b`` in percentage points, with the 95% interval of Agresti
+    and Caffo (2000): one hit and one miss added to each group, then the Wald
+    interval of the difference. ``significant``: the interval excludes zero.
+    Empty figures when either group is empty."""
+    if not a.n or not b.n:
+        return {"points": None, "low": None, "high": None, "significant": False}
+    pa, pb = (a.hits + 1) / (a.n + 2), (b.hits + 1) / (b.n + 2)
+    margin = Z_95 * math.sqrt(pa * (1 - pa) / (a.n + 2) + pb * (1 - pb) / (b.n + 2))
+    centre = pa - pb
+    low, high = max(-1.0, centre - margin), min(1.0, centre + margin)
+    return {
+        "points": _round(100.0 * (a.hits / a.n - b.hits / b.n)),
+        "low": _round(100.0 * low),
+        "high": _round(100.0 * high),
+        "significant": low > 0 or high < 0,
+    }

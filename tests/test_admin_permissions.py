@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
@@ -25,6 +26,8 @@ from django.utils import timezone
 from followups import roles
 from followups.chat.alerts import chat_alert_create
 from followups.models import (
+    BonusArm,
+    BonusGrant,
     CaseEvent,
     ChatAlert,
     ChatAlertDelivery,
@@ -33,6 +36,7 @@ from followups.models import (
     Offer,
     OfferGrant,
     OutboundMessage,
+    ReminderBonusAssignment,
     Reward,
     RewardGrant,
     RootCause,
@@ -64,6 +68,7 @@ from tests.factories import (
     CustomerFactory,
     InvitationFactory,
     ResponseFactory,
+    RewardFactory,
     SurveyFactory,
     UserFactory,
     manager,
@@ -280,6 +285,35 @@ def routed(score: int):
     return response
 
 
+def _bonus_grant(action):
+    """A reminder's bonus, granted to the answer within its window."""
+    invitation = InvitationFactory()
+    reward = RewardFactory()
+    response = ResponseFactory(
+        survey=invitation.survey, customer=invitation.customer, invitation=invitation
+    )
+    assignment = ReminderBonusAssignment.objects.create(
+        invitation=invitation,
+        survey=invitation.survey,
+        customer=invitation.customer,
+        arm=BonusArm.WITH,
+        reward=reward,
+        reminded_at=timezone.now() - timedelta(days=1),
+        window_ends_at=timezone.now() + timedelta(days=2),
+        answered_at=timezone.now(),
+        response=response,
+    )
+    return BonusGrant.objects.create(
+        assignment=assignment,
+        response=response,
+        survey=invitation.survey,
+        customer=invitation.customer,
+        reward=reward,
+        code=reward.grant_code(),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+
+
 # How to build a row each action can change, per model (a fresh one: the
 # action must visibly change it for the roles allowed).
 def _failed_email(action):
@@ -347,6 +381,7 @@ TARGETS = {
     FollowUpCase: lambda action: open_case(),
     OfferGrant: lambda action: OfferGrant.objects.get(response=routed(8)),
     RewardGrant: lambda action: RewardGrant.objects.get(response=routed(10)),
+    BonusGrant: _bonus_grant,
     OutboundMessage: _failed_email,
     WebhookEndpoint: _webhook_endpoint,
     WebhookDelivery: _failed_webhook,

@@ -20,17 +20,19 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from followups.models import (
+    BonusGrant,
     CaseEvent,
     FollowUpCase,
     Grant,
     GrantStatus,
+    Offer,
     OfferGrant,
     RewardGrant,
 )
 from followups.webhooks.emit import grants_redeemed_report
 from surveys.audit import Action, audit_record
 
-GRANT_MODELS: tuple[type[Grant], ...] = (OfferGrant, RewardGrant)
+GRANT_MODELS: tuple[type[Grant], ...] = (OfferGrant, RewardGrant, BonusGrant)
 UNKNOWN = "unknown"
 EXPIRE_CHUNK_SIZE = 1000
 
@@ -95,13 +97,15 @@ def code_normalize(code: str) -> str:
 
 
 def grant_kind(grant: Grant) -> str:
-    return "offer" if isinstance(grant, OfferGrant) else "reward"
+    """Offer or reward: a reminder's bonus is the kind of what it gives."""
+    return "offer" if isinstance(grant.incentive, Offer) else "reward"
 
 
 def _grants(model: type[Grant], *, lock: bool):
-    incentive = "offer" if model is OfferGrant else "reward"
-    # Each concrete grant has its response and incentive; the abstract base has neither.
-    queryset = model._default_manager.select_related("customer", "response", incentive)  # type: ignore[misc]
+    # Each concrete grant has its response and incentive (a bonus, either
+    # kind); the abstract base has neither.
+    incentives = [f.name for f in model._meta.get_fields() if f.name in ("offer", "reward")]
+    queryset = model._default_manager.select_related("customer", "response", *incentives)  # type: ignore[misc]
     # Only the grant's own row: the customer and the offer stay free for others.
     return queryset.select_for_update(of=("self",)) if lock else queryset
 
@@ -182,7 +186,7 @@ def _redemption_record(grant: Grant, *, at: datetime, actor, via: str) -> None:
 
 def _redemption_data(grant: Grant, *, via: str) -> dict:
     """What the timeline says of a redemption (``followups.cases.timeline``)."""
-    incentive = grant.offer if isinstance(grant, OfferGrant) else grant.reward  # type: ignore[attr-defined]
+    incentive = grant.incentive
     return {
         "grant": grant_kind(grant),
         "grant_id": grant.pk,

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from followups.incentives.redemption import grant_kind
-from followups.models import GrantStatus, OfferGrant
+from followups.models import GrantStatus, Offer
 
 GRANT_KINDS = ("offer", "reward")
 
@@ -72,15 +72,15 @@ class GrantSerializer(serializers.Serializer):
 
     @extend_schema_field(GrantIncentiveSerializer)
     def get_incentive(self, grant) -> dict:
-        if isinstance(grant, OfferGrant):
-            offer = grant.offer
+        if isinstance(grant.incentive, Offer):
+            offer = grant.incentive
             return {
                 "name": offer.name,
                 "description": offer.description,
                 "reward_kind": None,
                 "points": None,
             }
-        reward = grant.reward
+        reward = grant.incentive
         return {
             "name": reward.name,
             "description": reward.description,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followups.incentives.admin import SurveyIncentiveInline
 from followups.invitations.admin_audience import AudienceViews
+from followups.invitations.bonus_admin import ReminderBonusInline
 from followups.invitations.wave_results import OUTCOMES, WAVE_PARAMETER, wave_emails, wave_results
 from followups.invitations.waves import Audience, wave_plan, wave_start
 from followups.models import OutboundMessage
@@ -44,7 +45,7 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
     """The surveys admin, with the offer and reward its answers lead to, and
     sending a wave of invitations."""
 
-    inlines = (*BaseSurveyAdmin.inlines, SurveyIncentiveInline)
+    inlines = (*BaseSurveyAdmin.inlines, SurveyIncentiveInline, ReminderBonusInline)
     actions = ("send_wave",)
     change_form_template = "followups/admin/survey_change_form.html"
 

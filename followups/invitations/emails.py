@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from followups.models import OutboundMessage
+from followups.invitations.bonus import reminder_bonus_context
+from followups.models import OutboundMessage, ReminderBonusAssignment
 from followups.outbox.language import format_when
 from followups.outbox.messages import email_queue
 from followups.publish import messages_enqueue
@@ -55,10 +56,15 @@ def _email_context(
     }
 
 
-def _context_for(invitation: Invitation, *, reminder: bool) -> tuple[str, dict]:
+def _context_for(
+    invitation: Invitation,
+    *,
+    reminder: bool,
+    bonus: ReminderBonusAssignment | None = None,
+) -> tuple[str, dict]:
     customer, survey = invitation.customer, invitation.survey
     language = language_for(customer, survey)
-    return language, _email_context(
+    context = _email_context(
         survey=survey,
         language=language,
         customer_name=customer.name,
@@ -67,10 +73,13 @@ def _context_for(invitation: Invitation, *, reminder: bool) -> tuple[str, dict]:
         unsubscribe_link=unsubscribe_url(customer),
         reminder=reminder,
     )
+    return language, {**context, **reminder_bonus_context(bonus, language)}
 
 
-def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundMessage:
-    language, context = _context_for(invitation, reminder=reminder)
+def _email_for(
+    invitation: Invitation, *, reminder: bool, bonus: ReminderBonusAssignment | None = None
+) -> OutboundMessage:
+    language, context = _context_for(invitation, reminder=reminder, bonus=bonus)
     return email_queue(
         template=TEMPLATE,
         dedupe_key=_dedupe_key(invitation.pk, reminder=reminder),

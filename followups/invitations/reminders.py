@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from followups.invitations.bonus import reminder_bonus_assign
 from followups.invitations.emails import _email_for
 from followups.publish import messages_enqueue
 from surveys.models import Invitation, Survey
@@ -43,7 +44,8 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
             )
             if not claimed:
                 continue
-            email = _email_for(invitation, reminder=True)
+            bonus = reminder_bonus_assign(invitation=invitation, now=now)
+            email = _email_for(invitation, reminder=True, bonus=bonus)
             messages_enqueue(message_ids=[email.pk])
         reminded += 1
     return reminded

@@ -21,6 +21,7 @@ from django.db.models import Case, DateTimeField, F, OuterRef, Subquery, Value, 
 from django.utils import timezone
 
 from followups.models import (
+    BonusGrant,
     CaseEvent,
     GrantStatus,
     MailEvent,
@@ -122,9 +123,10 @@ def _renew_lease(
 INTERNAL_CHANNELS = (OutboundMessage.Channel.WEBHOOK, OutboundMessage.Channel.SLACK)
 
 # What a sent email changes besides its own row, by template.
-GRANT_OF_TEMPLATE: dict[str, type[OfferGrant | RewardGrant]] = {
+GRANT_OF_TEMPLATE: dict[str, type[OfferGrant | RewardGrant | BonusGrant]] = {
     "offer": OfferGrant,
     "reward": RewardGrant,
+    "bonus": BonusGrant,
 }
 
 

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from followups.cases import access
 from followups.cases.api import SEE_CASES
 from followups.reporting import reports
+from followups.reporting.bonus import reminder_bonus_comparison
 from nps_project.replica import replica_reads
 from surveys.api_access import HasApiScope
 from surveys.models import ApiScope, Survey
@@ -67,6 +68,13 @@ class KpiReport(serializers.Serializer):
     )
     reward_tracking = serializers.DictField(
         help_text="reward grants clicked, clicks (prefetches not counted), referral uses"
+    )
+    reminder_bonus = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The bonus for non-responders: per wave reminded in the period, then all "
+        "reminders, the response rate with and without the bonus (answered within the "
+        "window of reminded, with 95% intervals), the difference in points with its 95% "
+        "interval, and the bonuses granted. Empty when no reminder carried a bonus.",
     )
     scope = serializers.ChoiceField(choices=["all cases", "my cases"])
 
@@ -130,6 +138,7 @@ class KpiView(APIView):
                 ],
                 "grants": reports.grants(selection),
                 "reward_tracking": reports.reward_tracking(selection),
+                "reminder_bonus": [c.as_dict() for c in reminder_bonus_comparison(selection)],
                 "scope": "all cases" if manager else "my cases",
             }
         )

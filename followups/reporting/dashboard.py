@@ -17,6 +17,7 @@ from followups.cases import access
 from followups.insights import themes
 from followups.models import ImprovementAction
 from followups.reporting import charts, links, panel_exports, reports
+from followups.reporting.bonus import reminder_bonus_comparison
 from nps_project.replica import replica_reads
 from surveys import drivers
 from surveys.admin import VIA_ADMIN
@@ -307,6 +308,7 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
         "grants": reports.grants(selection),
         "reward_rows": _reward_rows(selection),
         "drivers": _driver_rows(selection),
+        "reminder_bonus": reminder_bonus_comparison(selection),
         "actions": reports.action_effects(
             ImprovementAction.objects.filter(survey=selection.survey)
             .exclude(status=ImprovementAction.Status.DROPPED)

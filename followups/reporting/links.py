@@ -79,3 +79,15 @@ def reward_rows(model: str, selection: Selection, **filters) -> str:
     if selection.segment:
         params["grant__response__segment"] = selection.segment
     return _changelist(f"followups_{model}", params | filters)
+
+
+def bonus_reminders(selection: Selection, wave_id: int | None, *, total: bool, **filters) -> str:
+    """The reminders under a bonus of the period (``reminder_bonus_comparison``),
+    of one wave (or of none, for reminders outside a wave; every one for the
+    total); ``arm``, ``answered`` and ``granted`` narrow them as the panel counts."""
+    params: dict = {"survey__id__exact": selection.survey.pk, **_period("reminded_at", selection)}
+    if not total:
+        params.update({"wave__id__exact": wave_id} if wave_id else {"wave__isnull": "True"})
+    if selection.segment:
+        params["customer__segment"] = selection.segment
+    return _changelist("followups_reminderbonusassignment", params | filters)

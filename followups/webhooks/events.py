@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from followups.models import OfferGrant
+from followups.models import Offer
 
 PAYLOAD_VERSION = 1
 PERSONAL_KEYS = frozenset({"email", "name", "comment"})
@@ -102,11 +102,11 @@ class WebhookGrant(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_kind(self, grant) -> str:
-        return "offer" if isinstance(grant, OfferGrant) else "reward"
+        return "offer" if isinstance(grant.incentive, Offer) else "reward"
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_incentive(self, grant) -> str:
-        return grant.offer.name if isinstance(grant, OfferGrant) else grant.reward.name
+        return grant.incentive.name
 
 
 class ResponseRecordedData(serializers.Serializer):

@@ -325,3 +325,22 @@ def test_the_demo_dashboard_shows_the_driver_table(seeded, client):
     assert 'id="panel-drivers"' in html
     assert 'data-driver="price"' in html
     assert "What mattered most to you?" in html
+
+
+def test_the_demo_has_waves_whose_reminders_compare_a_bonus_on_the_dashboard(seeded, client):
+    from followups.models import BonusArm, BonusGrant, ReminderBonusAssignment
+    from tests.factories import manager
+
+    arms = set(ReminderBonusAssignment.objects.values_list("wave_id", "arm"))
+    waves = {wave for wave, _arm in arms}
+    assert len(waves) == 2
+    assert arms == {(w, arm) for w in waves for arm in (BonusArm.WITH, BonusArm.WITHOUT)}
+    granted = BonusGrant.objects.select_related("assignment", "response")
+    assert granted.exists()
+    for grant in granted:
+        assert grant.assignment.arm == BonusArm.WITH
+        assert grant.response.submitted_at <= grant.assignment.window_ends_at
+    client.force_login(manager("boss"))
+    html = client.get("/admin/dashboard/?survey=relationship-nps").text
+    assert 'id="panel-bonus"' in html
+    assert all(f'data-bonus-wave="{wave}"' in html for wave in waves)

@@ -149,3 +149,32 @@ def test_a_change_is_significant_only_beyond_the_noise():
         before, NpsSummary(promoters=600, passives=300, detractors=100)
     )
     assert not difference_is_significant(before, NpsSummary(promoters=0, passives=0, detractors=0))
+
+
+# --- Rates and their difference (the bonus for non-responders) -------------------
+
+
+def test_a_rate_has_the_agresti_coull_interval_clipped_to_0_and_100():
+    low, high = stats.Rate(0, 10).confidence_interval
+    assert low == 0.0 and high == pytest.approx(32.09, abs=0.01)
+    low, high = stats.Rate(10, 10).confidence_interval
+    assert low == pytest.approx(67.91, abs=0.01) and high == 100.0
+    assert stats.Rate(0, 0).confidence_interval is None and stats.Rate(0, 0).pct is None
+
+
+def test_a_rate_refuses_more_hits_than_trials():
+    with pytest.raises(ValueError, match="hits"):
+        stats.Rate(3, 2)
+
+
+def test_the_difference_of_two_rates_has_the_agresti_caffo_interval():
+    close = stats.rate_difference(stats.Rate(30, 100), stats.Rate(20, 100))
+    assert close["points"] == 10.0
+    assert (close["low"], close["high"]) == (
+        pytest.approx(-2.08, abs=0.01),
+        pytest.approx(21.69, abs=0.01),
+    )
+    assert close["significant"] is False
+    apart = stats.rate_difference(stats.Rate(60, 100), stats.Rate(20, 100))
+    assert apart["significant"] is True and apart["low"] > 0
+    assert stats.rate_difference(stats.Rate(1, 2), stats.Rate(0, 0))["points"] is None

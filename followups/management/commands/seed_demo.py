@@ -27,6 +27,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
+from followups.demo_bonus import ensure_demo_reminder_bonus
 from followups.demo_drivers import ensure_demo_drivers
 from followups.demo_history import ensure_demo_actions, write_history
 from followups.insights import themes
@@ -577,6 +578,7 @@ class Command(BaseCommand):
             )
             ensure_demo_actions(surveys, now=now)
             ensure_demo_drivers(surveys)
+            ensure_demo_reminder_bonus(surveys[RELATIONSHIP_SLUG], now=now, seed=SEED)
         ensure_demo_suggestions()
         themes_computed = ensure_demo_themes(surveys, now=now)
 

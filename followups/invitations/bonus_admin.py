@@ -1,0 +1,103 @@
+"""The bonus for non-responders in the admin: the survey's inline that sets
+it, the reminders drawn with or without it, and the bonuses granted."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from followups.incentives.admin import GrantAdmin
+from followups.models import BonusGrant, ReminderBonus, ReminderBonusAssignment
+from surveys.admin_changelist import RecordAdmin
+
+
+class ReminderBonusInline(admin.StackedInline):
+    model = ReminderBonus
+    # Switched off with "active", never deleted: its reminders keep their promise.
+    can_delete = False
+    extra = 0
+    max_num = 1
+    fields = ("is_active", "offer", "reward", "window_days", "share_percent")
+
+
+class AnsweredFilter(admin.SimpleListFilter):
+    """Answered within the window (what the report counts), late, or not."""
+
+    title = _("answered")
+    parameter_name = "answered"
+    CHOICES = {
+        "in_window": Q(answered_at__isnull=False, answered_at__lte=F("window_ends_at")),
+        "late": Q(answered_at__gt=F("window_ends_at")),
+        "no": Q(answered_at__isnull=True),
+    }
+
+    def lookups(self, request, model_admin):
+        return (
+            ("in_window", _("Within the window")),
+            ("late", _("After the window")),
+            ("no", _("Not answered")),
+        )
+
+    def queryset(self, request, queryset):
+        condition = self.CHOICES.get(self.value() or "")
+        return queryset if condition is None else queryset.filter(condition)
+
+
+class GrantedFilter(admin.SimpleListFilter):
+    title = _("bonus granted")
+    parameter_name = "granted"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(grant__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(ReminderBonusAssignment)
+class ReminderBonusAssignmentAdmin(RecordAdmin):
+    list_display = (
+        "invitation",
+        "wave",
+        "arm",
+        "offer",
+        "reward",
+        "reminded_at",
+        "window_ends_at",
+        "answered_at",
+    )
+    list_filter = ("arm", AnsweredFilter, GrantedFilter, "survey")
+    list_select_related = (
+        "invitation__survey",
+        "invitation__customer",
+        "wave__survey",
+        "offer",
+        "reward",
+    )
+    search_fields = ("customer__email", "customer__name")
+    date_hierarchy = "reminded_at"
+    show_full_result_count = False
+
+    def lookup_allowed(self, lookup, value, request):
+        # The dashboard's bonus panel links here narrowed to one wave.
+        allowed = ("wave__id__exact", "wave__isnull", "customer__segment")
+        return lookup in allowed or super().lookup_allowed(lookup, value, request)
+
+
+@admin.register(BonusGrant)
+class BonusGrantAdmin(GrantAdmin):
+    list_display = (
+        "code",
+        "offer",
+        "reward",
+        "customer",
+        "status",
+        "created_at",
+        "expires_at",
+        "redeemed_at",
+        "redeemed_order",
+    )
+    list_select_related = ("offer", "reward", "customer")
