@@ -7,6 +7,7 @@ from followups.chat import admin as chat_admin
 from followups.incentives import admin as incentives_admin
 from followups.invitations import admin as invitations_admin
 from followups.outbox import admin as outbox_admin
+from followups.replies import admin as replies_admin
 from followups.webhooks import admin as webhooks_admin
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "incentives_admin",
     "invitations_admin",
     "outbox_admin",
+    "replies_admin",
     "webhooks_admin",
 ]

@@ -40,6 +40,7 @@ STAFF_PERMISSIONS = (
     ("followups", "view_improvementaction"),
     ("followups", "view_linkclick"),
     ("followups", "view_referraluse"),
+    ("followups", "view_inboundsms"),
 )
 MANAGER_PERMISSIONS = (
     *STAFF_PERMISSIONS,

@@ -5,6 +5,7 @@ list page costs the same number of queries at 10 rows or 10,000.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -33,6 +34,7 @@ from .api_keys import api_key_create, api_key_revoke, scopes_allowed_check
 from .audit import Action, audit_record, export_record
 from .models import ApiKey, ApiScope, AuditEvent, Customer, Invitation, Response, Survey
 from .resources import CustomerResource
+from .sms import SAMPLE_LINK_PATH, sms_invitation_text, sms_length
 
 VIA_ADMIN = "admin"
 
@@ -180,7 +182,7 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ("status", "recurrence", "auto_assign")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "sms_preview")
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "recurrence", "default_locale")}),
         (
@@ -206,6 +208,16 @@ class SurveyAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("SMS invitation"),
+            {
+                "fields": ("sms_preview",),
+                "description": _(
+                    "The text an SMS invitation sends, per language, as saved: its encoding "
+                    "and how many SMS segments it costs."
+                ),
+            },
+        ),
         (None, {"fields": ("created_at",)}),
     )
 
@@ -214,6 +226,34 @@ class SurveyAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(_responses=Count("responses", filter=Q(responses__exclusion_reason="")))
+        )
+
+    @admin.display(description=_("SMS preview"))
+    def sms_preview(self, obj):
+        if obj is None or not obj.pk:
+            return _("Shown once the survey is saved.")
+        link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
+        rows = []
+        for code, name in settings.LANGUAGES:
+            text = sms_invitation_text(survey=obj, language=code, link=link, reminder=False)
+            length = sms_length(text)
+            rows.append((name, text, length.encoding, length.units, length.segments))
+        body = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td class="sms-text">{}</td><td>{}</td>'
+            "<td>{}</td><td>{}</td></tr>",
+            rows,
+        )
+        return format_html(
+            '<table class="sms-preview"><thead><tr><th scope="col">{}</th><th scope="col">{}'
+            '</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
+            "</thead><tbody>{}</tbody></table>",
+            _("Language"),
+            _("Text"),
+            _("Encoding"),
+            _("Length (septets or UTF-16 units)"),
+            _("Segments"),
+            body,
         )
 
     @admin.display(description=_("answers"), ordering="_responses")

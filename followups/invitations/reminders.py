@@ -1,5 +1,5 @@
-"""Reminders: one more email to each invitation still unanswered after its
-survey's reminder days.
+"""Reminders: one more email (or text, for an SMS invitation) to each
+invitation still unanswered after its survey's reminder days.
 """
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from followups.invitations.emails import _email_for
 from followups.publish import messages_enqueue
-from surveys.models import Invitation, Survey
+from surveys.models import Channel, Invitation, Survey
 
 
 def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
@@ -29,8 +30,15 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
             survey__reminder_after_days__gt=0,
             customer__unsubscribed_at__isnull=True,
             customer__erased_at__isnull=True,
-            customer__email_bounced_at__isnull=True,
-            customer__email_complained_at__isnull=True,
+        )
+        .filter(
+            # A text does not need the email address to work, and an email not the phone.
+            Q(channel=Channel.SMS, customer__phone__isnull=False)
+            | (
+                ~Q(channel=Channel.SMS)
+                & Q(customer__email_bounced_at__isnull=True)
+                & Q(customer__email_complained_at__isnull=True)
+            )
         )
         .select_related("survey", "customer")
         .order_by("sent_at")

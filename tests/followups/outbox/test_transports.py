@@ -57,9 +57,12 @@ class RecordingSms(Transport):
 def sms():
     RecordingSms.delivered, RecordingSms.failures, RecordingSms.connections = [], [], []
     RecordingSms.during_delivery = None
+    real = transports._TRANSPORTS.get(RecordingSms.channel)
     transports.register(RecordingSms)
     yield RecordingSms
     transports.unregister(RecordingSms.channel)
+    if real is not None:  # the product's own SMS transport, back for the next tests
+        transports.register(real)
 
 
 def queue_sms(**fields) -> OutboundMessage:
