@@ -16,9 +16,9 @@ from urllib.parse import parse_qs
 from followups.outbox.transports.sms import SIGNATURE_HEADER, TIMESTAMP_HEADER, sms_signature
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
-AUTH_TOKEN = "test-auth-token-0123456789abcdef"  # noqa: S105 - the fake provider's own
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 FROM_NUMBER = "+15005550006"
-GATEWAY_SECRET = "gateway-secret-for-tests"  # noqa: S105
+GATEWAY_SECRET = "gateway-secret-for-tests"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
 

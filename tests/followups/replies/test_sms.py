@@ -5,8 +5,6 @@ come back through the signed inbound webhook: a number records the score
 comment, STOP in any of our languages unsubscribes with one confirmation,
 and a forged or repeated delivery changes nothing."""
 
-# ruff: noqa: RUF001 - replies in Russian and Chinese, as customers write them
-
 from __future__ import annotations
 
 import json
