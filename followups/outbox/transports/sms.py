@@ -7,8 +7,8 @@ settable, so tests talk to a local server speaking its Messages API).
 
 What the provider answers decides the row, as for webhooks: accepted, sent;
 a refusal that cannot change (a 4xx but 408 and 429, a number it will not
-text) fails it for good; the rest is tried again later, a 429 no sooner than
-its Retry-After.
+text) fails it for good; the rest (and 401/403: our credentials, to be fixed)
+is tried again later, a 429 no sooner than its Retry-After.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class HttpGateway(SmsGateway):
             return
         raise TransportError(
             f"The SMS gateway answered {reply.status_code} {reply.text[:200]}".strip(),
-            permanent=is_permanent(reply.status_code),
+            permanent=_refused_for_good(reply.status_code),
             retry_after=retry_after_seconds(reply.headers.get("Retry-After"), now=timezone.now()),
         )
 
@@ -147,10 +147,17 @@ class TwilioGateway(SmsGateway):
         except TwilioRestException as exc:
             raise TransportError(
                 f"Twilio answered {exc.status} (error {exc.code}): {exc.msg}"[:500],
-                permanent=is_permanent(exc.status),
+                permanent=_refused_for_good(exc.status),
             ) from exc
         except requests.RequestException as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _refused_for_good(status: int) -> bool:
+    """A provider's refusal that sending again cannot change. Not 401 or 403:
+    those are our credentials, wrong until someone fixes the setting, and
+    the texts wait for that rather than fail."""
+    return is_permanent(status) and status not in (401, 403)
 
 
 GATEWAYS: dict[str, type[SmsGateway]] = {
