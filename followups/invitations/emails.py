@@ -70,13 +70,17 @@ def _context_for(invitation: Invitation, *, reminder: bool) -> tuple[str, dict]:
     )
 
 
-def _email_for(invitation: Invitation, *, reminder: bool) -> OutboundMessage:
-    """The invitation's first message or reminder, on its channel."""
+def _email_for(
+    invitation: Invitation, *, reminder: bool, now: datetime | None = None
+) -> OutboundMessage:
+    """The invitation's first message or reminder, on its channel (a text
+    due at ``now``, or at the end of the customer's quiet hours)."""
     if invitation.channel == Channel.SMS:
         return invitation_sms_queue(
             invitation=invitation,
             language=language_for(invitation.customer, invitation.survey),
             reminder=reminder,
+            now=now,
         )
     language, context = _context_for(invitation, reminder=reminder)
     return email_queue(
@@ -107,11 +111,11 @@ def invitation_send(
         )
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation(survey=survey, customer=customer, channel=channel)
+        invitation = Invitation(survey=survey, customer=customer, channel=channel, created_at=now)
         invitation.prepare_token(now=now)
         invitation.sent_at = now
         invitation.save()
-        message = _email_for(invitation, reminder=False)
+        message = _email_for(invitation, reminder=False, now=now)
         messages_enqueue(message_ids=[message.pk])
     logger.info("Invitation %s sent (%s).", invitation.pk, reason or "direct")
     return invitation

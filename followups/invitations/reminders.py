@@ -51,7 +51,7 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
             )
             if not claimed:
                 continue
-            email = _email_for(invitation, reminder=True)
+            email = _email_for(invitation, reminder=True, now=now)
             messages_enqueue(message_ids=[email.pk])
         reminded += 1
     return reminded
