@@ -240,14 +240,16 @@ class SurveyAdmin(admin.ModelAdmin):
             rows.append((name, text, length.encoding, length.units, length.segments))
         body = format_html_join(
             "",
-            '<tr><th scope="row">{}</th><td class="sms-text">{}</td><td>{}</td>'
+            '<tr><th scope="row">{}</th><td style="overflow-wrap:anywhere">{}</td><td>{}</td>'
             "<td>{}</td><td>{}</td></tr>",
             rows,
         )
         return format_html(
-            '<table class="sms-preview"><thead><tr><th scope="col">{}</th><th scope="col">{}'
+            # Scrolls sideways on a phone rather than widening the page.
+            '<div style="overflow-x:auto;max-width:100%"><table class="sms-preview">'
+            '<thead><tr><th scope="col">{}</th><th scope="col" style="min-width:12em">{}'
             '</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
-            "</thead><tbody>{}</tbody></table>",
+            "</thead><tbody>{}</tbody></table></div>",
             _("Language"),
             _("Text"),
             _("Encoding"),
