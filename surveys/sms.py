@@ -130,3 +130,25 @@ def sms_stop_text(*, language: str) -> str:
 
 
 SAMPLE_LINK_PATH = "/s/" + "x" * 43 + "/"  # an invitation link is this long
+
+
+def sms_outcome_text(*, template: str, language: str, context: dict) -> str:
+    """What an answer by text leads to, by text: the apology (who will call,
+    by when), the offer or the reward with its code. ``template`` is the
+    outcome email's ("apology", "offer", "reward"), ``context`` its values."""
+    with translation.override(language):
+        if template == "apology":
+            if context.get("contact_name"):
+                return _("We are sorry to hear that. {contact} will contact you by {due}.").format(
+                    contact=context["contact_name"], due=context["due"]
+                )
+            return _("We are sorry to hear that. We will contact you by {due}.").format(
+                due=context["due"]
+            )
+        what = context.get("offer") if template == "offer" else context.get("reward")
+        text = _("Thank you! {what}").format(what=what or "")
+        if context.get("code"):
+            text += " " + _("Your code: {code}").format(code=context["code"])
+        if context.get("link"):
+            text += " " + context["link"]
+        return text

@@ -41,6 +41,18 @@ T = {
         "Вы отписались и больше не будете получать от нас сообщений.",
         "您已退订，将不再收到我们的消息。",
     ),
+    "We are sorry to hear that. {contact} will contact you by {due}.": t(
+        "Przykro nam to słyszeć. {contact} skontaktuje się z Tobą do {due}.",
+        "Нам очень жаль. {contact} свяжется с вами до {due}.",
+        "很抱歉听到这个消息。{contact} 将在 {due} 之前与您联系。",
+    ),
+    "We are sorry to hear that. We will contact you by {due}.": t(
+        "Przykro nam to słyszeć. Skontaktujemy się z Tobą do {due}.",
+        "Нам очень жаль. Мы свяжемся с вами до {due}.",
+        "很抱歉听到这个消息。我们将在 {due} 之前与您联系。",
+    ),
+    "Thank you! {what}": t("Dziękujemy! {what}", "Спасибо! {what}", "谢谢！{what}"),
+    "Your code: {code}": t("Twój kod: {code}", "Ваш код: {code}", "您的代码：{code}"),
     # ---- surveys/models.py
     "time zone": t("strefa czasowa", "часовой пояс", "时区"),
     "IANA name, e.g. Europe/Warsaw: no SMS reaches them in their quiet hours.": t(

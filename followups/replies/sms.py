@@ -6,8 +6,9 @@ message id), then read against their latest open SMS invitation.
 - a number from 0 to 10 ("7", "10/10") before any answer records the score,
   and the follow-up question is texted back;
 - any other text once they answered becomes the comment (the first one
-  only; a number then is a comment too: the score stands, it may already
-  have led to an apology or a reward);
+  only; a number then is a comment too: the score stands). The answer waits
+  for its comment up to NPS_SMS_COMMENT_WAIT_SECONDS before it is routed; a
+  comment routes it at once, so its outcome (texted too) follows the comment;
 - text before any score, from an unknown number, or with no open SMS
   invitation is kept and answered with nothing.
 """
@@ -15,8 +16,9 @@ message id), then read against their latest open SMS invitation.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -64,7 +66,9 @@ def sms_receive(
     row and whether this call recorded it (False: the provider delivered it
     before, and nothing is done again)."""
     now = now or timezone.now()
-    body = (body or "")[:BODY_MAX]
+    # PostgreSQL text holds no NUL: a provider's odd byte must not lose the message.
+    body = (body or "").replace("\x00", "")[:BODY_MAX]
+    sender, message_id = sender.replace("\x00", ""), message_id.replace("\x00", "")
     phone = _phone(sender)
     try:
         with transaction.atomic():
@@ -118,9 +122,16 @@ def _act(inbound: InboundSms, *, phone: str | None, now: datetime) -> None:
         _settle(inbound, InboundSms.Outcome.IGNORED, note=" ".join(exc.messages))
         return
     if added:
+        # The answer is complete: routed now rather than when the wait is over.
+        services.response_settle(response=response)
         _settle(inbound, InboundSms.Outcome.COMMENT)
     else:
         _settle(inbound, InboundSms.Outcome.IGNORED, note="The answer has its comment already.")
+
+
+def _comment_wait() -> timedelta | None:
+    seconds = settings.NPS_SMS_COMMENT_WAIT_SECONDS
+    return timedelta(seconds=seconds) if seconds > 0 else None
 
 
 def _first_answer(inbound: InboundSms, invitation: Invitation, *, now: datetime) -> None:
@@ -141,17 +152,21 @@ def _first_answer(inbound: InboundSms, invitation: Invitation, *, now: datetime)
             submitted_at=now,
             invitation=invitation,
             locale=customer.locale,
+            changeable_for=_comment_wait(),
         )
     except ValidationError as exc:
         _settle(inbound, InboundSms.Outcome.IGNORED, note=" ".join(exc.messages))
         return
     inbound.response = recorded.response
-    if recorded.created:
-        follow_up_sms_queue(
-            invitation=invitation,
-            response_id=recorded.response.pk,
-            language=language_for(customer, survey),
-        )
+    if not recorded.created:
+        # Another text (or the survey page) answered it a moment before.
+        _settle(inbound, InboundSms.Outcome.IGNORED, note="The invitation was answered already.")
+        return
+    follow_up_sms_queue(
+        invitation=invitation,
+        response_id=recorded.response.pk,
+        language=language_for(customer, survey),
+    )
     _settle(inbound, InboundSms.Outcome.SCORE)
 
 

@@ -388,6 +388,8 @@ LOGGING: dict[str, Any] = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # Twilio's client logs every request's headers at INFO: a line per SMS.
+        "twilio": {"level": "WARNING"},
     },
 }
 
@@ -552,3 +554,6 @@ NPS_SMS_QUIET_HOURS = env("NPS_SMS_QUIET_HOURS", default="21:00-09:00")
 NPS_SMS_DEFAULT_TIME_ZONE = env("NPS_SMS_DEFAULT_TIME_ZONE", default=TIME_ZONE)
 # An inbound message older than this many seconds (the generic gateway's timestamp) is refused.
 NPS_SMS_SIGNATURE_MAX_AGE_SECONDS = env.int("NPS_SMS_SIGNATURE_MAX_AGE_SECONDS", default=300)
+# An answer by text waits this long for its comment before it is routed (its
+# outcome then follows the comment); a comment routes it at once. 0: routed at once.
+NPS_SMS_COMMENT_WAIT_SECONDS = env.int("NPS_SMS_COMMENT_WAIT_SECONDS", default=600)

@@ -262,8 +262,9 @@ def ensure_demo_sms_survey(*, now: datetime) -> int:
     # Answers from the demo are routed with the rest of its history (demo_history),
     # and dated, as their invitations, when the text came in.
     for invitation_id in answered:
+        # (Final, as if their wait for a comment were long over.)
         Response.objects.filter(invitation_id=invitation_id).update(
-            idempotency_key=f"demo-sms-{invitation_id}"
+            idempotency_key=f"demo-sms-{invitation_id}", changeable_until=None
         )
         Invitation.objects.filter(pk=invitation_id).update(
             responded_at=Subquery(

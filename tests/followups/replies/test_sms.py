@@ -14,7 +14,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from followups.invitations.emails import invitation_send
-from followups.models import InboundSms, OutboundMessage
+from followups.models import InboundSms, OutboundMessage, RewardGrant
 from followups.outbox.transports.sms import SIGNATURE_HEADER, TIMESTAMP_HEADER, sms_signature
 from surveys.models import Channel, Customer, Response
 from surveys.sms import sms_follow_up_text, sms_stop_text
@@ -124,11 +124,24 @@ def test_a_reply_with_a_number_records_the_score_and_a_later_text_the_comment(
     # The follow-up question, texted back at once.
     assert twilio.sent[-1]["Body"] == sms_follow_up_text(survey=survey, language="en")
 
-    reply = twilio_post(client, settings, body="Fast delivery, kind staff.", sid="SM-comment")
+    # The answer waits for its comment before it is routed.
+    assert response.routed_at is None
+    assert not OutboundMessage.objects.filter(template="reward").exists()
+
+    reply = twilio_post(
+        client, settings, body="Fast delivery, kind staff.", sid="SM-comment", capture=capture
+    )
 
     assert reply.status_code == 200
     response.refresh_from_db()
     assert (response.score, response.comment) == (10, "Fast delivery, kind staff.")
+    # The comment completes it: routed, and the reward goes by text too.
+    assert response.routed_at is not None
+    grant = RewardGrant.objects.get(response=response)
+    reward = OutboundMessage.objects.get(template="reward")
+    assert (reward.channel, reward.status, grant.status) == ("sms", "sent", "sent")
+    assert grant.code in twilio.sent[-1]["Body"]
+    assert not OutboundMessage.objects.filter(channel="email").exists()
     assert list(InboundSms.objects.order_by("pk").values_list("outcome", flat=True)) == [
         "score",
         "comment",
@@ -261,3 +274,57 @@ def test_the_generic_gateway_says_what_is_wrong_with_a_bad_body(gateway, client)
     assert reply.status_code == 400
     assert "as strings" in reply.json()["error"]["message"]
     assert not InboundSms.objects.exists()
+
+
+def test_a_text_with_a_nul_byte_is_kept_without_it(twilio, survey, client, settings):
+    reply = twilio_post(client, settings, body="9\x00", sid="SM-nul", sender="+48500999777")
+
+    assert reply.status_code == 200
+    assert InboundSms.objects.get().body == "9"
+
+
+def test_erasing_the_customer_empties_their_texts(
+    twilio, survey, client, settings, django_capture_on_commit_callbacks
+):
+    from surveys.services import customer_erase
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    twilio_post(client, settings, body="4", sid="SM-e1")
+    twilio_post(client, settings, body="Call me on +48 601 234 567", sid="SM-e2")
+
+    customer_erase(customer=invitation.customer)
+
+    rows = list(InboundSms.objects.values_list("sender", "body", "outcome"))
+    assert len(rows) == 2
+    assert all(sender == "" and PHONE not in body and "601" not in body for sender, body, _ in rows)
+    assert {outcome for _, _, outcome in rows} == {"score", "comment"}
+
+
+def test_a_detractor_by_text_without_a_comment_is_routed_when_the_wait_is_over(
+    twilio, survey, client, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+
+    from followups.models import FollowUpCase
+    from followups.sweep import lost_work_sweep
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    twilio_post(
+        client, settings, body="3", sid="SM-det", capture=django_capture_on_commit_callbacks
+    )
+    response = Response.objects.get(invitation=invitation)
+    assert response.routed_at is None
+
+    later = response.changeable_until + timedelta(seconds=settings.NPS_SWEEP_GRACE_SECONDS + 1)
+    with (
+        time_machine.travel(later, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        lost_work_sweep()
+
+    case = FollowUpCase.objects.get(response=response)
+    apology = OutboundMessage.objects.get(template="apology")
+    assert (apology.channel, apology.status, apology.case_id) == ("sms", "sent", case.pk)
+    assert twilio.sent[-1]["Body"].startswith("We are sorry to hear that.")
