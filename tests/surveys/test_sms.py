@@ -95,3 +95,19 @@ def test_a_customers_time_zone_must_be_an_iana_name():
     customer.time_zone = " Europe/Warsaw "
     customer.full_clean()
     assert customer.time_zone == "Europe/Warsaw"
+
+
+@pytest.mark.django_db
+def test_the_survey_page_previews_its_sms_per_language_escaped_with_its_cost(client):
+    from tests.factories import manager
+
+    survey = SurveyFactory(question="Recommend <b>us</b>?", question_ru="Порекомендуете нас?")
+    client.force_login(manager("sms-preview"))
+
+    page = client.get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
+
+    assert "Recommend &lt;b&gt;us&lt;/b&gt;?" in page
+    assert "<b>us</b>" not in page
+    assert "GSM-7" in page
+    assert "UCS-2" in page  # the Russian text
+    assert "Порекомендуете нас?" in page
