@@ -8,6 +8,7 @@ from followups.incentives import admin as incentives_admin
 from followups.insights import themes_admin
 from followups.invitations import admin as invitations_admin
 from followups.outbox import admin as outbox_admin
+from followups.replies import admin as replies_admin
 from followups.webhooks import admin as webhooks_admin
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "incentives_admin",
     "invitations_admin",
     "outbox_admin",
+    "replies_admin",
     "themes_admin",
     "webhooks_admin",
 ]

@@ -12,6 +12,7 @@ from followups.models import (
     CaseEvent,
     FollowUpCase,
     ImprovementAction,
+    InboundSms,
     LinkClick,
     MailEvent,
     OfferGrant,
@@ -49,6 +50,9 @@ def customer_scrub(*, personal: PersonalData) -> None:
     # The emails to them: who, what and how are kept; the message is not, as it
     # was written for them (their name, their codes, their links).
     to_them.update(recipient="", subject=ERASED, body_text=ERASED, body_html="")
+    # Their texts to us: the number they wrote from and what they wrote, gone;
+    # the row (when, and what it led to) stays.
+    InboundSms.objects.filter(customer_id=customer_id).update(sender="", body=ERASED, note="")
     # What they wrote in a reply is theirs, as their comment is: gone whole
     # (names of attachments with it); the entry stays, a fact of the case.
     CaseEvent.objects.filter(case_id__in=case_ids, kind=CaseEvent.Kind.CUSTOMER_REPLIED).update(

@@ -43,6 +43,7 @@ STAFF_PERMISSIONS = (
     ("followups", "view_referraluse"),
     ("followups", "view_bonusgrant"),
     ("followups", "view_reminderbonusassignment"),
+    ("followups", "view_inboundsms"),
 )
 MANAGER_PERMISSIONS = (
     *STAFF_PERMISSIONS,

@@ -44,7 +44,8 @@ from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
 from surveys import stats
-from surveys.models import Response
+from surveys.models import Channel, Response
+from surveys.sms import sms_outcome_text
 from surveys.text import single_line
 
 logger = logging.getLogger(__name__)
@@ -289,9 +290,11 @@ class _Batch:
         RewardGrant.objects.bulk_create(self.reward_grants)
         CaseEvent.objects.bulk_create(_opening_events(self.cases, self.now))
         outbox = [
-            _outcome_email(response, outcome)
+            _outcome_sms(response, outcome)
+            if _by_sms(response)
+            else _outcome_email(response, outcome)
             for response, outcome in self.outcomes
-            if response.customer.is_reachable
+            if _by_sms(response) or response.customer.is_reachable
         ]
         OutboundMessage.objects.bulk_create(outbox)
         # A reminder's bonus, beside (never instead of) the outcome above.
@@ -485,6 +488,32 @@ def _outcome_email(response: Response, outcome) -> OutboundMessage:
         subject=rendered.subject,
         body_text=rendered.body_text,
         body_html=rendered.body_html,
+    )
+
+
+def _by_sms(response: Response) -> bool:
+    """An answer given by text is followed up by text, while the customer may be texted."""
+    return response.channel == Channel.SMS and not response.customer.sms_block
+
+
+def _outcome_sms(response: Response, outcome) -> OutboundMessage:
+    """The outcome as a text, under the email's template and dedupe key: one
+    or the other, and a grant is "sent" when its text is."""
+    template = OUTCOME_TEMPLATES[response.category]
+    language = customer_language(response)
+    text = sms_outcome_text(
+        template=template, language=language, context=_outcome_context(response, outcome)
+    )
+    return OutboundMessage(
+        dedupe_key=f"response:{response.pk}:{template}",
+        template=template,
+        language=language,
+        channel=OutboundMessage.Channel.SMS,
+        recipient=response.customer.phone or "",
+        customer=response.customer,
+        response=response,
+        case=outcome if isinstance(outcome, FollowUpCase) else None,
+        body_text=text,
     )
 
 

@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.urls import path
 
 from followups.incentives.views import reward_link
+from followups.replies.sms_views import http_inbound, twilio_inbound
 from followups.reporting.dashboard import dashboard
 
 urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="nps-dashboard"),
     path("r/<str:token>/", reward_link, name="reward-link"),
+    path("sms/inbound/twilio/", twilio_inbound, name="sms-inbound-twilio"),
+    path("sms/inbound/http/", http_inbound, name="sms-inbound-http"),
 ]

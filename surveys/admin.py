@@ -7,6 +7,7 @@ list page costs the same number of queries at 10 rows or 10,000.
 from typing import ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
@@ -44,6 +45,7 @@ from .models import (
     Survey,
 )
 from .resources import CustomerResource
+from .sms import SAMPLE_LINK_PATH, sms_invitation_text, sms_length
 
 VIA_ADMIN = "admin"
 
@@ -203,7 +205,7 @@ class SurveyAdmin(admin.ModelAdmin):
     list_filter = ("status", "recurrence", "auto_assign")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "sms_preview")
     fieldsets = (
         (None, {"fields": ("name", "slug", "status", "recurrence", "default_locale")}),
         (
@@ -229,6 +231,16 @@ class SurveyAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("SMS invitation"),
+            {
+                "fields": ("sms_preview",),
+                "description": _(
+                    "The text an SMS invitation sends, per language, as saved: its encoding "
+                    "and how many SMS segments it costs."
+                ),
+            },
+        ),
         (None, {"fields": ("created_at",)}),
     )
 
@@ -237,6 +249,36 @@ class SurveyAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(_responses=Count("responses", filter=Q(responses__exclusion_reason="")))
+        )
+
+    @admin.display(description=_("SMS preview"))
+    def sms_preview(self, obj):
+        if obj is None or not obj.pk:
+            return _("Shown once the survey is saved.")
+        link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
+        rows = []
+        for code, name in settings.LANGUAGES:
+            text = sms_invitation_text(survey=obj, language=code, link=link, reminder=False)
+            length = sms_length(text)
+            rows.append((name, text, length.encoding, length.units, length.segments))
+        body = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td style="overflow-wrap:anywhere">{}</td><td>{}</td>'
+            "<td>{}</td><td>{}</td></tr>",
+            rows,
+        )
+        return format_html(
+            # Scrolls sideways on a phone rather than widening the page.
+            '<div style="overflow-x:auto;max-width:100%"><table class="sms-preview">'
+            '<thead><tr><th scope="col">{}</th><th scope="col" style="min-width:12em">{}'
+            '</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
+            "</thead><tbody>{}</tbody></table></div>",
+            _("Language"),
+            _("Text"),
+            _("Encoding"),
+            _("Length (septets or UTF-16 units)"),
+            _("Segments"),
+            body,
         )
 
     @admin.display(description=_("answers"), ordering="_responses")

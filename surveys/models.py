@@ -29,6 +29,7 @@ from .branding import (
 )
 from .fields import SingleLineCharField
 from .phones import phone_normalize
+from .time_zones import validate_time_zone
 
 
 class Locale(models.TextChoices):
@@ -134,6 +135,13 @@ class Customer(models.Model):
     phone = models.CharField(_("phone"), max_length=20, null=True, blank=True)  # noqa: DJ001
     segment = SingleLineCharField(_("segment"), max_length=100, blank=True, db_index=True)
     locale = models.CharField(_("language"), max_length=10, choices=Locale, blank=True)
+    # An IANA name, checked in clean(); empty: NPS_SMS_DEFAULT_TIME_ZONE.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("IANA name, e.g. Europe/Warsaw: no SMS reaches them in their quiet hours."),
+    )
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     email_bounced_at = models.DateTimeField(
         _("email bounced at"),
@@ -222,6 +230,21 @@ class Customer(models.Model):
             self.phone = phone_normalize(self.phone)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from None
+        self.time_zone = (self.time_zone or "").strip()
+        try:
+            validate_time_zone(self.time_zone)
+        except ValidationError as exc:
+            raise ValidationError({"time_zone": exc.messages}) from None
+
+    @property
+    def sms_block(self) -> str:
+        """Why this customer may not be texted ("" when they may): erased,
+        unsubscribed (an email link or an SMS STOP alike) or without a phone."""
+        if self.erased_at is not None:
+            return "erased"
+        if self.unsubscribed_at is not None:
+            return "unsubscribed"
+        return "" if self.phone else "no_phone"
 
     @property
     def is_erased(self) -> bool:
@@ -826,6 +849,7 @@ class Invitation(models.Model):
         BOUNCED = "bounced", _("Email address bounced")
         COMPLAINED = "complained", _("Marked our email as spam")
         ERASED = "erased", _("Erased")
+        NO_PHONE = "no_phone", _("No phone number for an SMS")
 
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey")

@@ -301,7 +301,7 @@ class _Batch:
         invitations = []
         for item in accepted:
             customer = fresh.get(item.customer.pk, item.customer)
-            reason = skip_reason_for(customer)
+            reason = skip_reason_for(customer, item.data.get("channel") or Channel.EMAIL)
             if not reason and (
                 customer.pk in invited or (item.survey.pk, customer.pk) in throttled
             ):

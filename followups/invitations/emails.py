@@ -15,6 +15,7 @@ from followups.invitations.bonus import reminder_bonus_context
 from followups.models import OutboundMessage, ReminderBonusAssignment
 from followups.outbox.language import format_when
 from followups.outbox.messages import email_queue
+from followups.outbox.sms import invitation_sms_queue
 from followups.publish import messages_enqueue
 from surveys.links import unsubscribe_url
 from surveys.models import Channel, Customer, Invitation, Survey
@@ -77,8 +78,22 @@ def _context_for(
 
 
 def _email_for(
-    invitation: Invitation, *, reminder: bool, bonus: ReminderBonusAssignment | None = None
+    invitation: Invitation,
+    *,
+    reminder: bool,
+    bonus: ReminderBonusAssignment | None = None,
+    now: datetime | None = None,
 ) -> OutboundMessage:
+    """The invitation's first message or reminder, on its channel (a text
+    due at ``now``, or at the end of the customer's quiet hours). ``bonus``:
+    the reminder's arm of a bonus for non-responders (email reminders only)."""
+    if invitation.channel == Channel.SMS:
+        return invitation_sms_queue(
+            invitation=invitation,
+            language=language_for(invitation.customer, invitation.survey),
+            reminder=reminder,
+            now=now,
+        )
     language, context = _context_for(invitation, reminder=reminder, bonus=bonus)
     return email_queue(
         template=TEMPLATE,
@@ -91,18 +106,28 @@ def _email_for(
 
 
 def invitation_send(
-    *, survey: Survey, customer: Customer, reason: str = "", now: datetime | None = None
+    *,
+    survey: Survey,
+    customer: Customer,
+    reason: str = "",
+    now: datetime | None = None,
+    channel: str = Channel.EMAIL,
 ) -> Invitation:
-    """Invite one customer now (a re-survey, or "send to this customer")."""
-    if not customer.is_reachable:
-        raise ValueError("This customer unsubscribed or was erased and cannot be invited.")
+    """Invite one customer now (a re-survey, or "send to this customer"), by
+    email or by SMS."""
+    blocked = customer.sms_block if channel == Channel.SMS else customer.mail_block
+    if blocked:
+        raise ValueError(
+            "This customer unsubscribed, was erased or cannot be reached on this channel "
+            "and cannot be invited."
+        )
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation(survey=survey, customer=customer, channel=Channel.EMAIL)
+        invitation = Invitation(survey=survey, customer=customer, channel=channel, created_at=now)
         invitation.prepare_token(now=now)
         invitation.sent_at = now
         invitation.save()
-        email = _email_for(invitation, reminder=False)
-        messages_enqueue(message_ids=[email.pk])
+        message = _email_for(invitation, reminder=False, now=now)
+        messages_enqueue(message_ids=[message.pk])
     logger.info("Invitation %s sent (%s).", invitation.pk, reason or "direct")
     return invitation

@@ -1,5 +1,5 @@
-"""Reminders: one more email to each invitation still unanswered after its
-survey's reminder days.
+"""Reminders: one more email (or text, for an SMS invitation) to each
+invitation still unanswered after its survey's reminder days.
 """
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from followups.invitations.bonus import reminder_bonus_assign
 from followups.invitations.emails import _email_for
 from followups.publish import messages_enqueue
-from surveys.models import Invitation, Survey
+from surveys.models import Channel, Invitation, Survey
 
 
 def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
@@ -30,8 +31,15 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
             survey__reminder_after_days__gt=0,
             customer__unsubscribed_at__isnull=True,
             customer__erased_at__isnull=True,
-            customer__email_bounced_at__isnull=True,
-            customer__email_complained_at__isnull=True,
+        )
+        .filter(
+            # A text does not need the email address to work, and an email not the phone.
+            Q(channel=Channel.SMS, customer__phone__isnull=False)
+            | (
+                ~Q(channel=Channel.SMS)
+                & Q(customer__email_bounced_at__isnull=True)
+                & Q(customer__email_complained_at__isnull=True)
+            )
         )
         .select_related("survey", "customer")
         .order_by("sent_at")
@@ -44,8 +52,14 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
             )
             if not claimed:
                 continue
-            bonus = reminder_bonus_assign(invitation=invitation, now=now)
-            email = _email_for(invitation, reminder=True, bonus=bonus)
+            # A text has no room to describe a bonus: SMS reminders stay out
+            # of the comparison rather than join an arm they were not told of.
+            bonus = (
+                None
+                if invitation.channel == Channel.SMS
+                else reminder_bonus_assign(invitation=invitation, now=now)
+            )
+            email = _email_for(invitation, reminder=True, bonus=bonus, now=now)
             messages_enqueue(message_ids=[email.pk])
         reminded += 1
     return reminded

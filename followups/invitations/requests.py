@@ -17,9 +17,9 @@ from followups.publish import SEND_INVITATIONS, tasks_publish_on_commit
 from surveys.customers import CustomerConflict, customer_from_contact
 from surveys.models import ApiKey, Channel, Customer, Invitation, Survey
 
-CHANNELS = (Channel.EMAIL,)
+CHANNELS = (Channel.EMAIL, Channel.SMS)
 CHANNEL_NOT_SUPPORTED = (
-    "Invitations are sent by email only for now; the '{channel}' channel is not supported."
+    "Invitations are sent by email or SMS; the '{channel}' channel is not supported."
 )
 SURVEY_NOT_ACTIVE = "The survey '{slug}' is {status}: only an active survey sends invitations."
 
@@ -31,10 +31,11 @@ class InvitationRequest:
     skipped: bool  # it will not be sent: see ``invitation.skip_reason``
 
 
-def skip_reason_for(customer: Customer) -> str:
-    """Why this customer may not be emailed now ("" when they may): an
-    ``Invitation.SkipReason`` value, from ``MAIL_BLOCKS``."""
-    return customer.mail_block
+def skip_reason_for(customer: Customer, channel: str = Channel.EMAIL) -> str:
+    """Why this customer may not be asked on ``channel`` now ("" when they
+    may): an ``Invitation.SkipReason`` value, from ``MAIL_BLOCKS`` for email,
+    ``Customer.sms_block`` for SMS."""
+    return customer.sms_block if channel == Channel.SMS else customer.mail_block
 
 
 def _throttled(customer: Customer, *, survey: Survey, now: datetime) -> bool:
@@ -136,7 +137,7 @@ def _invitation_store(
     # The customer's row lock orders concurrent requests for them, so the
     # throttle sees the invitation the other one stored.
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
-    reason = skip_reason_for(locked)
+    reason = skip_reason_for(locked, channel)
     if not reason and _throttled(locked, survey=survey, now=now):
         reason = Invitation.SkipReason.THROTTLED
     invitation = Invitation(

@@ -19,11 +19,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from followups.invitations.emails import language_for
 from followups.invitations.requests import skip_reason_for
 from followups.invitations.waves import _WaveEmails
 from followups.models import OutboundMessage
+from followups.outbox.sms import invitation_sms_queue
 from followups.publish import SEND_INVITATIONS, chunked, messages_enqueue, task_publish
-from surveys.models import Invitation, Survey
+from surveys.models import Channel, Invitation, Survey
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ def _skip_unreachable(invitations: list[Invitation]) -> list[Invitation]:
     by_reason: dict[str, list[int]] = defaultdict(list)
     reachable = []
     for invitation in invitations:
-        reason = skip_reason_for(invitation.customer)
+        reason = skip_reason_for(invitation.customer, invitation.channel)
         if reason:
             by_reason[reason].append(invitation.pk)
         else:
@@ -90,12 +92,17 @@ def _skip_unreachable(invitations: list[Invitation]) -> list[Invitation]:
 
 
 def _emails_store(invitations: list[Invitation], *, now: datetime) -> list[int]:
-    """Store the first email of each invitation (rendered as a wave renders
-    them, once per language); an email already stored under its dedupe key is
-    kept. Returns the ids of the emails."""
+    """Store the first email (or text) of each invitation (emails rendered as
+    a wave renders them, once per language); one already stored under its
+    dedupe key is kept. Returns the ids of the emails."""
     renderers: dict[int, _WaveEmails] = {}
     emails = []
     for invitation in invitations:
+        if invitation.channel == Channel.SMS:
+            # Published by sms_queue itself (or held for the quiet hours).
+            language = language_for(invitation.customer, invitation.survey)
+            invitation_sms_queue(invitation=invitation, language=language, reminder=False, now=now)
+            continue
         survey = invitation.survey
         renderer = renderers.setdefault(survey.pk, _WaveEmails(survey))
         emails.append(renderer.email(invitation, now))

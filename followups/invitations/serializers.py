@@ -129,7 +129,7 @@ class InvitationInSerializer(serializers.Serializer):
         choices=INPUT_CHANNELS,
         required=False,
         default=Channel.EMAIL.value,
-        help_text="email; sms is refused (400) until SMS sending exists.",
+        help_text="email, or sms (to the customer's phone; skipped with no_phone without one).",
     )
 
     def validate(self, attrs):

@@ -393,6 +393,8 @@ LOGGING: dict[str, Any] = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # Twilio's client logs every request's headers at INFO: a line per SMS.
+        "twilio": {"level": "WARNING"},
     },
 }
 
@@ -572,3 +574,25 @@ CELERY_BEAT_SCHEDULE["train-root-causes"] = {
     "schedule": NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS,
     "options": {"expires": NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS},
 }
+# --- SMS (README: "SMS surveys") ---------------------------------------------
+# Which provider carries SMS: "console" (printed, the default), "http" (a generic
+# gateway: a signed JSON POST to NPS_SMS_HTTP_URL) or "twilio". No credential
+# has a default.
+NPS_SMS_TRANSPORT = env("NPS_SMS_TRANSPORT", default="console")
+NPS_SMS_FROM = env("NPS_SMS_FROM", default="")
+NPS_SMS_TIMEOUT = env.float("NPS_SMS_TIMEOUT", default=10.0)
+NPS_SMS_HTTP_URL = env("NPS_SMS_HTTP_URL", default="")
+# Signs what we post to the gateway and checks what it posts to us (HMAC-SHA256).
+NPS_SMS_HTTP_SECRET = env("NPS_SMS_HTTP_SECRET", default="")
+NPS_SMS_TWILIO_ACCOUNT_SID = env("NPS_SMS_TWILIO_ACCOUNT_SID", default="")
+NPS_SMS_TWILIO_AUTH_TOKEN = env("NPS_SMS_TWILIO_AUTH_TOKEN", default="")
+NPS_SMS_TWILIO_BASE_URL = env("NPS_SMS_TWILIO_BASE_URL", default="https://api.twilio.com")
+# No SMS reaches a customer between these local times (their Customer.time_zone,
+# else NPS_SMS_DEFAULT_TIME_ZONE): it waits for the end of the quiet hours.
+NPS_SMS_QUIET_HOURS = env("NPS_SMS_QUIET_HOURS", default="21:00-09:00")
+NPS_SMS_DEFAULT_TIME_ZONE = env("NPS_SMS_DEFAULT_TIME_ZONE", default=TIME_ZONE)
+# An inbound message older than this many seconds (the generic gateway's timestamp) is refused.
+NPS_SMS_SIGNATURE_MAX_AGE_SECONDS = env.int("NPS_SMS_SIGNATURE_MAX_AGE_SECONDS", default=300)
+# An answer by text waits this long for its comment before it is routed (its
+# outcome then follows the comment); a comment routes it at once. 0: routed at once.
+NPS_SMS_COMMENT_WAIT_SECONDS = env.int("NPS_SMS_COMMENT_WAIT_SECONDS", default=600)

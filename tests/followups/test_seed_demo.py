@@ -110,6 +110,7 @@ def test_responses_span_six_months_with_every_category_and_comments(seeded):
     assert set(Survey.objects.filter(responses__isnull=False).values_list("slug", flat=True)) == {
         "relationship-nps",
         "support-nps",
+        "delivery-sms",
     }
 
 
@@ -136,7 +137,8 @@ def test_most_responses_come_from_an_answered_email_invitation(seeded):
     assert invited.count() >= 0.8 * Response.objects.count()
     for response in invited:
         invitation = response.invitation
-        assert invitation.channel == "email"
+        # The SMS survey's answers came by text.
+        assert invitation.channel == ("sms" if response.survey.slug == "delivery-sms" else "email")
         assert invitation.customer_id == response.customer_id
         assert invitation.created_at <= response.submitted_at
         assert invitation.responded_at == response.submitted_at
@@ -344,3 +346,28 @@ def test_the_demo_has_waves_whose_reminders_compare_a_bonus_on_the_dashboard(see
     html = client.get("/admin/dashboard/?survey=relationship-nps").text
     assert 'id="panel-bonus"' in html
     assert all(f'data-bonus-wave="{wave}"' in html for wave in waves)
+
+
+def test_the_demo_has_an_sms_survey_texted_and_answered_by_text(seeded, client):
+    from followups.models import InboundSms, OutboundMessage
+
+    survey = Survey.objects.get(slug="delivery-sms")
+    invitations = Invitation.objects.filter(survey=survey)
+    assert invitations.count() == len(seed_demo.SMS_CUSTOMERS)
+    assert set(invitations.values_list("channel", flat=True)) == {"sms"}
+    texts = OutboundMessage.objects.filter(channel="sms", template="invitation_sms")
+    assert texts.count() == invitations.count()
+    assert set(texts.values_list("status", flat=True)) == {"sent"}
+    answers = Response.objects.filter(survey=survey)
+    assert answers.count() == 9
+    assert set(answers.values_list("channel", flat=True)) == {"sms"}
+    assert answers.exclude(comment="").count() == 7
+    assert not answers.filter(routed_at__isnull=True).exists()
+    outcomes = set(InboundSms.objects.values_list("outcome", flat=True))
+    assert outcomes == {"score", "comment", "unsubscribed"}
+    assert Customer.objects.filter(email="sms06@example.com", unsubscribed_at__isnull=False)
+
+    client.force_login(get_user_model().objects.get(username="manager"))
+    page = client.get("/admin/dashboard/", {"survey": "delivery-sms"})
+    assert page.status_code == 200
+    assert "Delivery NPS (SMS)" in page.content.decode()

@@ -16,12 +16,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
@@ -32,7 +34,10 @@ from followups.demo_drivers import ensure_demo_drivers
 from followups.demo_history import ensure_demo_actions, write_history
 from followups.insights import themes
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
-from followups.models import FollowUpCase, RootCauseModel, ThemePeriod
+from followups.invitations.emails import invitation_send
+from followups.models import FollowUpCase, InboundSms, OutboundMessage, RootCauseModel, ThemePeriod
+from followups.outbox.sending import messages_send
+from followups.replies.sms import sms_receive
 from surveys import stats
 from surveys.branding import EmailKind
 from surveys.models import (
@@ -181,6 +186,103 @@ def ensure_demo_surveys() -> tuple[dict[str, Survey], int]:
         surveys[slug] = survey
         created += was_created
     return surveys, created
+
+
+# --- An SMS survey ----------------------------------------------------------
+# A dozen customers with phones asked by SMS (sent by the console transport),
+# most of whom answered by text: a score, often a comment, one STOP. Their
+# answers come in through the inbound webhook's own code (provider "http").
+
+SMS_SLUG = "delivery-sms"
+SMS_SURVEY = {
+    "name": "Delivery NPS (SMS)",
+    "question": "How likely are you to recommend our delivery service?",
+    "follow_up_question": "What is the main reason for your score?",
+    "question_pl": "Jak bardzo prawdopodobne jest, że polecisz naszą dostawę?",
+    "follow_up_question_pl": "Jaki jest główny powód Twojej oceny?",
+    "question_ru": "Насколько вероятно, что вы порекомендуете нашу доставку?",
+    "follow_up_question_ru": "Какова основная причина вашей оценки?",
+    "question_zh_hans": "您有多大可能推荐我们的配送服务？",
+    "follow_up_question_zh_hans": "您给出这个分数的主要原因是什么？",
+    "status": Survey.Status.ACTIVE,
+    "throttle_days": 30,
+}
+# (name, locale, time zone, the texts they sent back)
+SMS_CUSTOMERS = (
+    ("Olivia Bennett", Locale.ENGLISH, "Europe/London", ("10", "Always on time, friendly driver.")),
+    ("Ethan Brooks", Locale.ENGLISH, "America/New_York", ("7",)),
+    ("Grace Turner", Locale.ENGLISH, "Europe/London", ("2", "Parcel left in the rain.")),
+    ("Anna Zielińska", Locale.POLISH, "Europe/Warsaw", ("9", "Szybko i sprawnie.")),
+    ("Tomasz Mazur", Locale.POLISH, "Europe/Warsaw", ("5", "Kurier spóźnił się dwa dni.")),
+    ("Ewa Krawczyk", Locale.POLISH, "Europe/Warsaw", ("STOP",)),
+    ("Ольга Волкова", Locale.RUSSIAN, "Europe/Moscow", ("10/10", "Всё отлично, спасибо!")),
+    ("Иван Петров", Locale.RUSSIAN, "Europe/Moscow", ("8",)),
+    ("Мария Соколова", Locale.RUSSIAN, "Asia/Yekaterinburg", ()),
+    ("王芳", Locale.CHINESE, "Asia/Shanghai", ("9", "送货很快。")),
+    ("李强", Locale.CHINESE, "Asia/Shanghai", ("6", "包装有点破损。")),
+    ("张敏", Locale.CHINESE, "Asia/Shanghai", ()),
+)
+
+
+def _sms_daytime(now: datetime, zone: str, days_ago: int) -> datetime:
+    """Noon in ``zone``, ``days_ago`` days back (never in the future)."""
+    local = (now - timedelta(days=days_ago)).astimezone(ZoneInfo(zone))
+    noon = local.replace(hour=12, minute=0, second=0, microsecond=0)
+    return noon if noon <= now else noon - timedelta(days=1)
+
+
+def ensure_demo_sms_survey(*, now: datetime) -> int:
+    """The SMS survey, its invitations (sent through the outbox) and answers
+    by text, once. Returns how many answers it recorded."""
+    survey, _ = Survey.objects.get_or_create(slug=SMS_SLUG, defaults=SMS_SURVEY)
+    if survey.invitations.exists():
+        return 0
+    answered = []
+    for index, (name, locale, zone, texts) in enumerate(SMS_CUSTOMERS):
+        customer, _ = Customer.objects.get_or_create(
+            email=f"sms{index + 1:02d}@example.com",
+            defaults={
+                "name": name,
+                "locale": locale,
+                "time_zone": zone,
+                "phone": f"+48600700{index + 101:03d}",
+                "segment": "consumer",
+            },
+        )
+        invited_at = _sms_daytime(now, zone, days_ago=index % 6)
+        invitation = invitation_send(
+            survey=survey, customer=customer, channel=Channel.SMS, now=invited_at, reason="demo"
+        )
+        for number, text in enumerate(texts):
+            sms_receive(
+                provider=InboundSms.Provider.HTTP,
+                message_id=f"demo-sms-{index}-{number}",
+                sender=customer.phone or "",
+                body=text,
+                now=invited_at + timedelta(minutes=12 + 5 * number),
+            )
+        if texts and texts[0] != "STOP":
+            answered.append(invitation.pk)
+    # Answers from the demo are routed with the rest of its history (demo_history),
+    # and dated, as their invitations, when the text came in.
+    for invitation_id in answered:
+        # (Final, as if their wait for a comment were long over.)
+        Response.objects.filter(invitation_id=invitation_id).update(
+            idempotency_key=f"demo-sms-{invitation_id}", changeable_until=None
+        )
+        Invitation.objects.filter(pk=invitation_id).update(
+            responded_at=Subquery(
+                Response.objects.filter(invitation_id=invitation_id).values("submitted_at")[:1]
+            )
+        )
+    # What is queued goes out now, through the console (quiet hours permitting).
+    queued = OutboundMessage.objects.filter(
+        channel=OutboundMessage.Channel.SMS,
+        status=OutboundMessage.Status.QUEUED,
+        response__isnull=True,
+    ).values_list("pk", flat=True)
+    messages_send(message_ids=list(queued))
+    return len(answered)
 
 
 # --- Customers -------------------------------------------------------------
@@ -568,6 +670,8 @@ class Command(BaseCommand):
             responses_created, invitations_created = self._ensure_responses(
                 responses, surveys, customers, customer_ids, now
             )
+            sms_created = ensure_demo_sms_survey(now=now)
+            responses_created += sms_created
             # Every demo answer gets its outcome, dated as if the loop had run then.
             routed = write_history(
                 Response.objects.filter(

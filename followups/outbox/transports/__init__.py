@@ -10,6 +10,7 @@ from __future__ import annotations
 from followups.outbox.transports.base import Transport, TransportError
 from followups.outbox.transports.email import EmailTransport
 from followups.outbox.transports.slack import SlackTransport
+from followups.outbox.transports.sms import SmsTransport
 from followups.outbox.transports.webhook import WebhookTransport
 
 __all__ = ["Transport", "TransportError", "noun_for", "register", "transport_for", "unregister"]
@@ -44,3 +45,4 @@ def noun_for(channel: str) -> str:
 register(EmailTransport)
 register(WebhookTransport)
 register(SlackTransport)
+register(SmsTransport)

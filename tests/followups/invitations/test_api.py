@@ -86,13 +86,38 @@ def test_asked_twice_within_the_throttle_window_the_second_is_skipped(api, surve
     assert (again.status_code, again.json()["skip_reason"]) == (200, "throttled")
 
 
-def test_sms_is_refused_with_a_clear_message(api, survey):
+def test_an_sms_invitation_is_texted_to_the_customers_phone_at_once(api, survey):
+    reply = post(
+        api,
+        {
+            "survey": "support",
+            "customer": {"email": "a@example.com", "phone": "+48 601 234 567"},
+            "channel": "sms",
+        },
+    )
+    assert reply.status_code == 201, reply.json()
+    assert reply.json()["channel"] == "sms"
+    message = OutboundMessage.objects.get()
+    assert (message.channel, message.recipient, message.status) == ("sms", "+48601234567", "sent")
+    assert Invitation.objects.get().public_url() in message.body_text
+
+
+def test_an_sms_invitation_without_a_phone_is_skipped_with_the_reason(api, survey):
     reply = post(
         api, {"survey": "support", "customer": {"email": "a@example.com"}, "channel": "sms"}
     )
+    assert reply.status_code == 200
+    assert (reply.json()["status"], reply.json()["skip_reason"]) == ("skipped", "no_phone")
+    assert not OutboundMessage.objects.exists()
+
+
+def test_a_channel_invitations_are_not_sent_on_is_refused_with_a_clear_message(api, survey):
+    reply = post(
+        api, {"survey": "support", "customer": {"email": "a@example.com"}, "channel": "link"}
+    )
     assert reply.status_code == 400
     error = reply.json()["error"]
-    assert "sms" in error["fields"]["channel"][0]
+    assert "link" in error["fields"]["channel"][0]
     assert not Customer.objects.exists()
 
 

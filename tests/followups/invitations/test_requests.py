@@ -162,11 +162,19 @@ def test_the_same_key_from_two_clients_makes_two_invitations(survey):
     assert second.created
 
 
-def test_sms_is_refused_and_nothing_is_stored(survey):
+def test_a_channel_invitations_are_not_sent_on_is_refused_and_nothing_is_stored(survey):
     with pytest.raises(ValidationError) as caught:
-        invitation_request(survey=survey, customer=CustomerFactory(), channel="sms", now=NOW)
+        invitation_request(survey=survey, customer=CustomerFactory(), channel="link", now=NOW)
     assert "channel" in caught.value.message_dict
     assert not Invitation.objects.exists()
+
+
+def test_an_sms_invitation_of_a_customer_without_a_phone_is_stored_skipped(survey):
+    request = invitation_request(
+        survey=survey, customer=CustomerFactory(phone=None), channel="sms", now=NOW
+    )
+    assert request.skipped
+    assert request.invitation.skip_reason == Invitation.SkipReason.NO_PHONE
 
 
 def test_a_survey_that_is_not_active_sends_no_invitation():

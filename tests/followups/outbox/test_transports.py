@@ -57,9 +57,12 @@ class RecordingSms(Transport):
 def sms():
     RecordingSms.delivered, RecordingSms.failures, RecordingSms.connections = [], [], []
     RecordingSms.during_delivery = None
+    real = transports._TRANSPORTS.get(RecordingSms.channel)
     transports.register(RecordingSms)
     yield RecordingSms
     transports.unregister(RecordingSms.channel)
+    if real is not None:  # the product's own SMS transport, back for the next tests
+        transports.register(real)
 
 
 def queue_sms(**fields) -> OutboundMessage:
@@ -174,11 +177,13 @@ def test_a_transport_that_cannot_open_puts_the_whole_batch_back(sms):
 
 
 def test_a_row_of_a_channel_without_a_transport_fails_and_says_why():
-    message = queue_sms()
+    # SMS has its transport now: a channel nothing delivers, as a row from a
+    # newer version read by an older worker would be.
+    message = OutboundMessageFactory(channel="fax", recipient="+48500100200", body_text="Hi")
     assert messages_send(message_ids=[message.pk]) == {}
     message.refresh_from_db()
     assert message.status == "failed"
-    assert message.last_error == "No transport delivers the 'sms' channel."
+    assert message.last_error == "No transport delivers the 'fax' channel."
 
 
 def test_the_sweeper_takes_back_an_sms_whose_lease_expired_and_publishes_it_again(sms):

@@ -1,0 +1,138 @@
+"""Texts into the outbox: the invitation and its reminder, the follow-up
+question after a score, the confirmation of a STOP. Each is one
+``OutboundMessage`` row of the SMS channel, due no sooner than the end of
+the customer's quiet hours (``sms_allowed_at``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from followups.models import OutboundMessage
+from followups.publish import messages_enqueue
+from surveys.models import Customer, Invitation
+from surveys.sms import sms_follow_up_text, sms_invitation_text, sms_stop_text
+
+
+def quiet_hours() -> tuple[time, time]:
+    """NPS_SMS_QUIET_HOURS ("21:00-09:00") as (start, end); equal: none."""
+    start, end = settings.NPS_SMS_QUIET_HOURS.split("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def _zone(customer: Customer) -> ZoneInfo:
+    try:
+        return ZoneInfo(customer.time_zone or settings.NPS_SMS_DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.NPS_SMS_DEFAULT_TIME_ZONE)
+
+
+def sms_allowed_at(*, customer: Customer, when: datetime) -> datetime:
+    """``when``, or, when that falls in the customer's quiet hours (in their
+    time zone), the end of those hours: a text is held, never dropped."""
+    start, end = quiet_hours()
+    if start == end:
+        return when
+    local = when.astimezone(_zone(customer))
+    clock = local.time()
+    # Quiet hours across midnight (21:00-09:00) are the complement of a day span.
+    quiet = start <= clock < end if start < end else clock >= start or clock < end
+    if not quiet:
+        return when
+    day = local.date() if clock < end else local.date() + timedelta(days=1)
+    # Built in the zone (fold 0), so a daylight saving change takes the first reading.
+    allowed = datetime.combine(day, end, tzinfo=local.tzinfo)
+    return allowed.astimezone(when.tzinfo)
+
+
+def sms_queue(
+    *,
+    template: str,
+    dedupe_key: str,
+    customer: Customer,
+    language: str,
+    text: str,
+    response_id: int | None = None,
+    quiet: bool = True,
+    now: datetime | None = None,
+) -> OutboundMessage:
+    """Store one text to ``customer``'s phone, or return the one already
+    stored under ``dedupe_key``; it is published when the transaction
+    commits (one held for the quiet hours by the sweeper, once it is due).
+    ``quiet=False``: an answer to a text of theirs, sent at once."""
+    existing = OutboundMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    now = now or timezone.now()
+    due = sms_allowed_at(customer=customer, when=now) if quiet else now
+    message = OutboundMessage(
+        dedupe_key=dedupe_key,
+        template=template,
+        language=language,
+        channel=OutboundMessage.Channel.SMS,
+        recipient=customer.phone or "",
+        customer=customer,
+        response_id=response_id,
+        body_text=text,
+        created_at=now,
+        next_attempt_at=due,
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return OutboundMessage.objects.get(dedupe_key=dedupe_key)
+    if due <= now:
+        messages_enqueue(message_ids=[message.pk])
+    # else the sweeper publishes it once due: no broker holds a task for hours
+    return message
+
+
+def invitation_sms_queue(
+    *, invitation: Invitation, language: str, reminder: bool, now: datetime | None = None
+) -> OutboundMessage:
+    """The invitation's text (or its reminder), with the link to its page."""
+    kind = "reminder" if reminder else "first"
+    return sms_queue(
+        template="invitation_sms",
+        dedupe_key=f"invitation:{invitation.pk}:sms:{kind}",
+        customer=invitation.customer,
+        language=language,
+        text=sms_invitation_text(
+            survey=invitation.survey,
+            language=language,
+            link=invitation.public_url(),
+            reminder=reminder,
+        ),
+        now=now,
+    )
+
+
+def follow_up_sms_queue(*, invitation: Invitation, response_id: int, language: str):
+    """After a score by text: thanks, and the follow-up question."""
+    return sms_queue(
+        template="follow_up_sms",
+        dedupe_key=f"response:{response_id}:sms:follow_up",
+        customer=invitation.customer,
+        language=language,
+        text=sms_follow_up_text(survey=invitation.survey, language=language),
+        response_id=response_id,
+        quiet=False,
+    )
+
+
+def stop_sms_queue(*, customer: Customer, language: str):
+    """The one confirmation of a STOP (one per customer: a second STOP is
+    not answered)."""
+    return sms_queue(
+        template="stop_sms",
+        dedupe_key=f"customer:{customer.pk}:sms:stop",
+        customer=customer,
+        language=language,
+        text=sms_stop_text(language=language),
+        quiet=False,
+    )
