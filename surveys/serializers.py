@@ -165,6 +165,7 @@ class SurveySerializer(serializers.ModelSerializer):
             "slug",
             "name",
             "status",
+            "kind",
             "question",
             "follow_up_question",
             "translations",
