@@ -310,7 +310,7 @@ def dashboard(request):
         context.update(
             _report(selection, user=user, is_manager=context["is_manager"], by=by, now=now)
         )
-        if request.GET.get("export") in panel_exports.PANELS.keys() - {"enps"}:
+        if request.GET.get("export") in panel_exports.PANELS.keys() - {"enps", "overview"}:
             return _panel_download(request, context, surveys=[selection.survey])
     return TemplateResponse(request, "admin/followups/dashboard.html", context)
 
