@@ -15,6 +15,7 @@ from django.db import DatabaseError
 
 from followups.cases.workflow import due_cases_escalate
 from followups.incentives.redemption import grants_expire
+from followups.invitations.employees import employee_reminders_send
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
@@ -96,6 +97,7 @@ def cases_escalate_task() -> None:
 @shared_task(name="followups.send_reminders", ignore_result=True)
 def reminders_send_task() -> None:
     reminders_send()
+    employee_reminders_send()
 
 
 @shared_task(name="followups.send_due_waves", ignore_result=True)

@@ -7,7 +7,10 @@ import random
 from datetime import date
 
 import pytest
+from django.test import TestCase
 
+from followups.models import FollowUpCase
+from followups.routing import responses_route
 from surveys.enps import (
     Cell,
     EnpsReport,
@@ -210,3 +213,36 @@ def test_no_line_of_any_table_gives_a_hidden_group_away_by_subtraction(seed):
             assert hidden == [] or (len(hidden) >= 2 and sum(hidden) >= minimum)
         elif whole.total:
             assert hidden, "a hidden whole is the sum of its shown parts"
+
+
+def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(client):
+    invitation = invite(employee_survey(), email="ann@staff.example.com", team="Ops")
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        reply = client.post(
+            invitation.get_absolute_url(),
+            {"score": 2, "comment": "Call me", "contact": "ann.private@example.com"},
+        )
+        responses_route(response_ids=list(Response.objects.values_list("pk", flat=True)))
+
+    assert "A colleague will contact you" in reply.content.decode()
+    response = Response.objects.get()
+    assert response.customer.email == "ann.private@example.com"
+    assert response.properties == {"employee_contact": True}  # no team, no invitation
+    assert response.invitation is None
+    assert FollowUpCase.objects.filter(response=response).exists()
+    # The anonymous answer is counted as every other, once.
+    assert EmployeeAnswer.objects.get().score == 2
+
+
+@pytest.mark.parametrize(
+    ("score", "contact"), [(2, ""), (8, "bo@example.com"), (10, "bo@example.com")]
+)
+def test_no_case_without_a_contact_or_for_a_passive_or_promoter(client, score, contact):
+    invitation = invite(employee_survey())
+
+    client.post(invitation.get_absolute_url(), {"score": score, "contact": contact})
+
+    assert EmployeeAnswer.objects.count() == 1
+    assert not Response.objects.exists()
+    assert not Customer.objects.exists()
