@@ -27,6 +27,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
+from followups.demo_enps import ensure_demo_enps
 from followups.demo_history import ensure_demo_actions, write_history
 from surveys import stats
 from surveys.branding import EmailKind
@@ -552,6 +553,7 @@ class Command(BaseCommand):
                 now=now,
             )
             ensure_demo_actions(surveys, now=now)
+            employee_answers = ensure_demo_enps(rng=random.Random(SEED), now=now)
 
         created = (users_created, surveys_created, customers_created, responses_created)
         if any(created):
@@ -564,6 +566,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo data already seeded: nothing to add.")
+        if employee_answers:
+            self.stdout.write(f"Employee survey seeded: {employee_answers} anonymous answers.")
         self._write_logins(logins)
 
     def _ensure_customers(self, specs: list[dict]) -> tuple[dict[str, int], int]:
