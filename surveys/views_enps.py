@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from . import enps
@@ -14,11 +15,13 @@ from .views import _not_found, _private_page, _render, _supported, _throttled
 
 
 def _language(survey: Survey, request) -> str:
-    return (
-        _supported(survey.default_locale)
-        or _supported(request.LANGUAGE_CODE)
-        or settings.LANGUAGE_CODE
+    """The employee's browser's language when it says one (no profile says
+    theirs), else the survey's."""
+    asked = (
+        "HTTP_ACCEPT_LANGUAGE" in request.META or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
     )
+    browser = _supported(translation.get_language_from_request(request)) if asked else None
+    return browser or _supported(survey.default_locale) or settings.LANGUAGE_CODE
 
 
 @_private_page

@@ -101,6 +101,9 @@ def _html_hidden(body: str, where: str) -> list[str]:
         for row in re.findall(rf'<tr data-team="{team}">(.*?)</tr>', body, flags=re.S):
             if "data-suppressed" not in row or re.search(r"<td[^>]*>\s*-?\d", row):
                 wrong.append(f"{where}: {team} row {row!r}")
+        for cell in re.findall(rf'<td[^>]*data-team="{team}"[^>]*>.*?</td>', body, flags=re.S):
+            if "data-suppressed" not in cell or re.search(r">\s*-?\d", cell):
+                wrong.append(f"{where}: {team} cell {cell!r}")
     return wrong
 
 

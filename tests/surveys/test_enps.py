@@ -7,7 +7,7 @@ import random
 from datetime import date
 
 import pytest
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from followups.models import FollowUpCase
 from followups.routing import responses_route
@@ -246,3 +246,13 @@ def test_no_case_without_a_contact_or_for_a_passive_or_promoter(client, score, c
     assert EmployeeAnswer.objects.count() == 1
     assert not Response.objects.exists()
     assert not Customer.objects.exists()
+
+
+def test_the_page_speaks_the_browser_s_language_else_the_survey_s(client):
+    invitation = invite(employee_survey(default_locale="ru"))
+
+    polish = client.get(invitation.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="pl")
+    unsaid = Client().get(invitation.get_absolute_url())
+
+    assert polish["Content-Language"] == "pl"
+    assert unsaid["Content-Language"] == "ru"
