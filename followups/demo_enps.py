@@ -54,6 +54,9 @@ def ensure_demo_enps(*, rng: random.Random, now: datetime) -> int:
             "question_pl": "Jak bardzo polecił(a)byś nas jako miejsce pracy?",
             "question_ru": "Насколько вероятно, что вы порекомендуете нас как место работы?",
             "question_zh_hans": "您向朋友推荐我们作为工作单位的可能性有多大？",
+            "follow_up_question_pl": "Jaki jest główny powód Twojej oceny?",
+            "follow_up_question_ru": "Какова главная причина вашей оценки?",
+            "follow_up_question_zh_hans": "您给出这个评分的主要原因是什么？",
             "reminder_after_days": 5,
         },
     )
