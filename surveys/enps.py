@@ -98,16 +98,18 @@ def employee_answer_record(
             comment=(comment or "").strip(),
             week=week_of(today),
         )
-    wants_case = bool(contact) and stats.classify(score) == stats.DETRACTOR
-    if wants_case:
-        customer, _created = customer_upsert(email=contact)
-        response_record(
-            survey=survey,
-            customer=customer,
-            score=score,
-            comment=(comment or "").strip(),
-            properties={"employee_contact": True},
-        )
+        # In the same transaction: a contact that cannot be used (an erased
+        # customer's) stores nothing, and the page asks again; nothing is lost.
+        wants_case = bool(contact) and stats.classify(score) == stats.DETRACTOR
+        if wants_case:
+            customer, _created = customer_upsert(email=contact)
+            response_record(
+                survey=survey,
+                customer=customer,
+                score=score,
+                comment=(comment or "").strip(),
+                properties={"employee_contact": True},
+            )
     return EmployeeAnswered(case_opened=wants_case)
 
 

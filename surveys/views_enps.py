@@ -48,7 +48,7 @@ def employee_answer(request, token: str):
                 request, "surveys/employee_thanks.html", {"already": True}, language=language
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error("contact", ValidationError(error.messages))
         else:
             return _render(
                 request,
