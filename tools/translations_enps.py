@@ -45,23 +45,23 @@ T = {
     ),
     # ---- surveys/forms.py and the page
     "Your email, if you want someone to contact you": t(
-        "Twój e-mail, jeśli chcesz, żeby ktoś się z Tobą skontaktował",
+        "Państwa e-mail, jeśli chcą Państwo, aby ktoś się z Państwem skontaktował",
         "Ваш e-mail, если хотите, чтобы с вами связались",
         "如果希望有人联系您，请留下您的邮箱",
     ),
     "Optional. Leave it empty to stay anonymous. If you write it and your score is 6 or lower, a colleague will contact you, and will see this answer with it.": t(
-        "Opcjonalnie. Zostaw puste, aby pozostać anonimowym. Jeśli je wpiszesz, a Twoja ocena to 6 lub mniej, skontaktuje się z Tobą współpracownik, który zobaczy tę odpowiedź razem z adresem.",
+        "Opcjonalnie. Puste pole zachowuje anonimowość. Jeśli wpiszą Państwo adres, a ocena wyniesie 6 lub mniej, skontaktuje się z Państwem współpracownik, który zobaczy tę odpowiedź razem z adresem.",
         "Необязательно. Оставьте пустым, чтобы остаться анонимным. Если вы его укажете и ваша оценка 6 или ниже, с вами свяжется коллега, и он увидит этот ответ вместе с адресом.",
         "可选。留空即保持匿名。如果填写且您的评分为 6 分或更低，将有同事与您联系，并会看到这条答复及您的邮箱。",
     ),
     "Anonymous survey": t("Anonimowa ankieta", "Анонимный опрос", "匿名调查"),
     "Your answer is stored without your name or email, and is shown only together with those of at least %(min_group)s colleagues.": t(
-        "Twoja odpowiedź jest zapisywana bez imienia i adresu e-mail i pokazywana tylko razem z odpowiedziami co najmniej %(min_group)s współpracowników.",
+        "Państwa odpowiedź jest zapisywana bez imienia i adresu e-mail i pokazywana tylko razem z odpowiedziami co najmniej %(min_group)s współpracowników.",
         "Ваш ответ хранится без имени и e-mail и показывается только вместе с ответами не менее %(min_group)s коллег.",
         "您的答复在存储时不含姓名或邮箱，并且只会与至少 %(min_group)s 位同事的答复一起显示。",
     ),
     "Optional. Up to 5,000 characters. Details that name you can identify you.": t(
-        "Opcjonalnie. Do 5000 znaków. Szczegóły wskazujące na Ciebie mogą Cię zidentyfikować.",
+        "Opcjonalnie. Do 5000 znaków. Szczegóły wskazujące na Państwa mogą Państwa zidentyfikować.",
         "Необязательно. До 5000 символов. Подробности, указывающие на вас, могут вас выдать.",
         "可选。最多 5000 个字符。指向您本人的细节可能暴露您的身份。",
     ),
@@ -74,12 +74,12 @@ T = {
         "已通过此链接提交过答复。答复是匿名的，因此无法查看或修改。",
     ),
     "A colleague will contact you at the address you left.": t(
-        "Współpracownik skontaktuje się z Tobą pod podanym adresem.",
+        "Współpracownik skontaktuje się z Państwem pod podanym adresem.",
         "Коллега свяжется с вами по указанному адресу.",
         "同事会通过您留下的邮箱与您联系。",
     ),
     "Your answer was stored anonymously.": t(
-        "Twoja odpowiedź została zapisana anonimowo.",
+        "Państwa odpowiedź została zapisana anonimowo.",
         "Ваш ответ сохранён анонимно.",
         "您的答复已匿名保存。",
     ),
@@ -87,12 +87,12 @@ T = {
     "Answer anonymously": t("Odpowiedz anonimowo", "Ответить анонимно", "匿名作答"),
     "Answer here:": t("Odpowiedz tutaj:", "Ответить здесь:", "在此作答："),
     "Your answer is anonymous: it is stored without your name or email, and shown only together with those of at least %(min_group)s colleagues.": t(
-        "Twoja odpowiedź jest anonimowa: jest zapisywana bez imienia i adresu e-mail i pokazywana tylko razem z odpowiedziami co najmniej %(min_group)s współpracowników.",
+        "Państwa odpowiedź jest anonimowa: jest zapisywana bez imienia i adresu e-mail i pokazywana tylko razem z odpowiedziami co najmniej %(min_group)s współpracowników.",
         "Ваш ответ анонимен: он хранится без имени и e-mail и показывается только вместе с ответами не менее %(min_group)s коллег.",
         "您的答复是匿名的：存储时不含姓名或邮箱，并且只会与至少 %(min_group)s 位同事的答复一起显示。",
     ),
     "You receive this email because your employer asks its staff this survey.": t(
-        "Otrzymujesz tę wiadomość, ponieważ Twój pracodawca prowadzi tę ankietę wśród pracowników.",
+        "Otrzymują Państwo tę wiadomość, ponieważ Państwa pracodawca prowadzi tę ankietę wśród pracowników.",
         "Вы получили это письмо, потому что ваш работодатель проводит этот опрос среди сотрудников.",
         "您收到此邮件，是因为您的雇主正在员工中开展这项调查。",
     ),
