@@ -17,6 +17,7 @@ from followups.cases.workflow import due_cases_escalate
 from followups.incentives.redemption import grants_expire
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
 from followups.insights.themes import due_themes_compute
+from followups.invitations.employees import employee_reminders_send
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
 from followups.invitations.waves import (
@@ -98,6 +99,7 @@ def cases_escalate_task() -> None:
 @shared_task(name="followups.send_reminders", ignore_result=True)
 def reminders_send_task() -> None:
     reminders_send()
+    employee_reminders_send()
 
 
 @shared_task(name="followups.send_due_waves", ignore_result=True)

@@ -202,12 +202,18 @@ class SurveyAdmin(admin.ModelAdmin):
         "auto_assign",
         "benchmark_nps",
     )
-    list_filter = ("status", "recurrence", "auto_assign")
+    list_filter = ("kind", "status", "recurrence", "auto_assign")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "sms_preview")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Answers already given were given as what the survey was then: an
+        # anonymous answer must not become a customer's, nor the reverse.
+        return ("kind", *self.readonly_fields) if obj is not None else self.readonly_fields
+
     fieldsets = (
-        (None, {"fields": ("name", "slug", "status", "recurrence", "default_locale")}),
+        (None, {"fields": ("name", "slug", "kind", "status", "recurrence", "default_locale")}),
         (
             _("Questions in English"),
             {

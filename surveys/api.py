@@ -37,7 +37,7 @@ from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
 from nps_project.replica import replica_reads
 
-from . import drivers, exports, ingestion, models, services, stats
+from . import drivers, enps, exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
 from .audit import export_record
 from .customers import CustomerConflict
@@ -694,6 +694,28 @@ class SurveyDriversView(ApiMixin, generics.GenericAPIView):
                 "drivers": [row.as_dict() for row in rows],
             }
         )
+
+
+class SurveyEnpsView(ApiMixin, APIView):
+    required_scopes = {"GET": REPORTS_READ}
+
+    @extend_schema(
+        operation_id="surveys_enps",
+        summary="eNPS of an employee survey, by team and month, small groups hidden",
+        description=(
+            "An employee survey's anonymous answers, by team, by month and by team and "
+            "month, of the weeks that have ended. A group with fewer answers than "
+            "NPS_ENPS_MIN_GROUP, and any group whose figures would let one be worked out "
+            "by subtraction, has suppressed true and no figure. Comments are listed only "
+            "for teams shown, sorted by text. A customer survey answers 404."
+        ),
+        tags=["surveys"],
+        responses={200: OpenApiTypes.OBJECT, **_errors(401, 403, 404, 429)},
+    )
+    @replica_reads()
+    def get(self, request, slug: str):
+        survey = get_object_or_404(models.Survey, slug=slug, kind=models.Survey.Kind.EMPLOYEE)
+        return Response(enps.enps_report(survey=survey).as_dict())
 
 
 def _previous_period(params, survey, bounds) -> tuple[datetime, datetime, NpsSummary] | None:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("surveys/<slug:slug>/", api.SurveyDetailView.as_view(), name="survey-detail"),
     path("surveys/<slug:slug>/nps/", api.SurveyNpsView.as_view(), name="survey-nps"),
     path("surveys/<slug:slug>/drivers/", api.SurveyDriversView.as_view(), name="survey-drivers"),
+    path("surveys/<slug:slug>/enps/", api.SurveyEnpsView.as_view(), name="survey-enps"),
     # Anything else under these resources (ending in a slash, so APPEND_SLASH
     # still redirects a known path sent without one): a 404 in the API's shape.
     re_path(r"^(?:responses|customers|surveys)/(?:.*/)?$", api.NotFoundView.as_view()),

@@ -75,3 +75,19 @@ class CommentForm(forms.Form):
             ),
         },
     )
+
+
+class EmployeeAnswerForm(forms.Form):
+    """An employee's whole answer on one page: the score, a comment, and a
+    contact only if they ask to be called back."""
+
+    score = ScoreFormField()
+    comment = CommentField(required=False, max_length=COMMENT_MAX_LENGTH)
+    contact = forms.EmailField(
+        required=False,
+        label=_("Your email, if you want someone to contact you"),
+        help_text=_(
+            "Optional. Leave it empty to stay anonymous. If you write it and your score is "
+            "6 or lower, a colleague will contact you, and will see this answer with it."
+        ),
+    )

@@ -192,6 +192,7 @@ class SurveySerializer(serializers.ModelSerializer):
             "slug",
             "name",
             "status",
+            "kind",
             "question",
             "follow_up_question",
             "driver_question",

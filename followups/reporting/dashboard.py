@@ -19,7 +19,7 @@ from followups.models import ImprovementAction
 from followups.reporting import charts, links, panel_exports, reports
 from followups.reporting.bonus import reminder_bonus_comparison
 from nps_project.replica import replica_reads
-from surveys import drivers
+from surveys import drivers, enps
 from surveys.admin import VIA_ADMIN
 from surveys.admin_permissions import requires_permissions
 from surveys.audit import Action, audit_record
@@ -100,7 +100,9 @@ def _overview(params, *, user, is_manager: bool, now: datetime) -> dict:
     start, end = period_from(params, now=now, problems=problems)
     segment = params.get("segment", "").strip()
     rows = []
-    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"):
+    # An employee survey's answers are not Responses: it has its own page (enps).
+    surveys = Survey.objects.exclude(status=Survey.Status.DRAFT).filter(kind=Survey.Kind.CUSTOMER)
+    for survey in surveys.order_by("name"):
         selection = reports.Selection(survey, start, end, segment)
         cases = selection.cases() if is_manager else selection.cases().filter(owner=user)
         own = {} if is_manager else {"owner__id__exact": user.pk}
@@ -334,6 +336,8 @@ def dashboard(request):
     )
     if selection is not None:
         request.session[SESSION_SURVEY] = selection.survey.slug
+        if selection.survey.is_employee:
+            return _enps_page(request, selection.survey, problems=problems)
     by = "week" if request.GET.get("by") == "week" else "month"
     context = {
         **admin.site.each_context(request),
@@ -350,7 +354,7 @@ def dashboard(request):
         context.update(
             _report(selection, user=user, is_manager=context["is_manager"], by=by, now=now)
         )
-        if request.GET.get("export") in panel_exports.PANELS:
+        if request.GET.get("export") in panel_exports.PANELS.keys() - {"enps", "overview"}:
             return _panel_download(request, context, surveys=[selection.survey])
     return TemplateResponse(request, "admin/followups/dashboard.html", context)
 
@@ -407,3 +411,28 @@ def _overview_page(request, *, now: datetime):
         surveys = [row["survey"] for row in context["overview"]]
         return _panel_download(request, context, surveys=surveys)
     return TemplateResponse(request, "admin/followups/dashboard.html", context)
+
+
+def _enps_page(request, survey: Survey, *, problems: list[str]):
+    """An employee survey: its anonymous answers by team and month, small groups
+    hidden (``surveys.enps``); no answer list, case or person is linked from it."""
+    report = enps.enps_report(survey=survey)
+    if request.GET.get("export") == "enps":
+        lines = list(panel_exports.panel_csv_lines("enps", {"enps": report}))
+        audit_record(
+            action=Action.EXPORT,
+            via=VIA_ADMIN,
+            objects=[survey],
+            details={"panel": "enps", "format": "csv", "rows": len(lines) - 1},
+        )
+        return csv_response(lines, f"enps-{survey.slug}.csv")
+    context = {
+        **admin.site.each_context(request),
+        "title": _("eNPS dashboard"),
+        "problems": problems,
+        "survey": survey,
+        "surveys": Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"),
+        "all_surveys": ALL_SURVEYS,
+        "report": report.as_dict(),
+    }
+    return TemplateResponse(request, "admin/followups/enps_dashboard.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from surveys import enps
 from surveys.exports import BOM, csv_writer
 
 INTERVAL = ("nps", "ci_low", "ci_high", "answers")
@@ -81,6 +82,10 @@ def _overview(page: dict) -> Iterator[tuple]:
         )
 
 
+def _enps(page: dict) -> Iterable[tuple]:
+    return enps.enps_rows(page["enps"])
+
+
 PANELS: dict[str, Callable[[dict], Iterable[tuple]]] = {
     "trend": _trend,
     "distribution": _distribution,
@@ -89,6 +94,7 @@ PANELS: dict[str, Callable[[dict], Iterable[tuple]]] = {
     "owners": _owners,
     "actions": _actions,
     "overview": _overview,
+    "enps": _enps,
 }
 
 

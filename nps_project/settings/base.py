@@ -334,6 +334,9 @@ NPS_ANSWER_CHANGE_SECONDS = env.int("NPS_ANSWER_CHANGE_SECONDS", default=30)
 CSRF_FAILURE_VIEW = "surveys.views.csrf_failure"
 # Below this many answers a report says the sample is too small to trust.
 NPS_MIN_SAMPLE = env.int("NPS_MIN_SAMPLE", default=30)
+# eNPS: no figure, comment or trend point of a group of employees smaller than
+# this is shown anywhere (README "Employee NPS (eNPS)").
+NPS_ENPS_MIN_GROUP = env.int("NPS_ENPS_MIN_GROUP", default=5)
 # The survey Delighted's API (/api/delighted/v1/) works on, by slug: Delighted
 # had one survey per project. A call may name another with trend=<slug>.
 NPS_DELIGHTED_SURVEY = env("NPS_DELIGHTED_SURVEY", default="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from followups.insights import themes
@@ -371,3 +373,15 @@ def test_the_demo_has_an_sms_survey_texted_and_answered_by_text(seeded, client):
     page = client.get("/admin/dashboard/", {"survey": "delivery-sms"})
     assert page.status_code == 200
     assert "Delivery NPS (SMS)" in page.content.decode()
+
+
+def test_seeds_an_employee_survey_whose_small_teams_the_dashboard_hides(seeded, client):
+    survey = Survey.objects.get(slug="staff-pulse")
+    assert survey.kind == Survey.Kind.EMPLOYEE
+    client.force_login(get_user_model().objects.get(username="manager"))
+
+    page = client.get(reverse("nps-dashboard"), {"survey": "staff-pulse"}).content.decode()
+
+    assert '<tr data-team="Engineering">' in page
+    assert re.search(r'<tr data-team="Legal">\s*<td>Legal</td>\s*<td [^>]*data-suppressed', page)
+    assert "fewer than 5 answers" in page

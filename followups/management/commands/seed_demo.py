@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw, ImageFont
 from followups import roles
 from followups.demo_bonus import ensure_demo_reminder_bonus
 from followups.demo_drivers import ensure_demo_drivers
+from followups.demo_enps import ensure_demo_enps
 from followups.demo_history import ensure_demo_actions, write_history
 from followups.insights import themes
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
@@ -683,6 +684,7 @@ class Command(BaseCommand):
             ensure_demo_actions(surveys, now=now)
             ensure_demo_drivers(surveys)
             ensure_demo_reminder_bonus(surveys[RELATIONSHIP_SLUG], now=now, seed=SEED)
+            employee_answers = ensure_demo_enps(rng=random.Random(SEED), now=now)
         ensure_demo_suggestions()
         themes_computed = ensure_demo_themes(surveys, now=now)
 
@@ -698,6 +700,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo data already seeded: nothing to add.")
+        if employee_answers:
+            self.stdout.write(f"Employee survey seeded: {employee_answers} anonymous answers.")
         self._write_logins(logins)
 
     def _ensure_customers(self, specs: list[dict]) -> tuple[dict[str, int], int]:

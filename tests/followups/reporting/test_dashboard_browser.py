@@ -89,7 +89,10 @@ def test_dashboard_text_never_overlaps_and_fits_a_laptop_and_a_phone(
     page.fill("#id_username", "manager")
     page.fill("#id_password", "demo-manager-2026")
     page.click("input[type=submit]")
-    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT):
+    # Customer surveys: an employee survey's page has no charts (test_enps.py).
+    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT).filter(
+        kind=Survey.Kind.CUSTOMER
+    ):
         for by in ("month", "week"):
             for width, height in ((1366, 768), (390, 844)):
                 page.set_viewport_size({"width": width, "height": height})
@@ -101,4 +104,23 @@ def test_dashboard_text_never_overlaps_and_fits_a_laptop_and_a_phone(
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, where
                 if by == "week":
                     screenshot(page, f"dashboard-{survey.slug}-week-{width}-{language}")
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_enps_page_never_overlaps_and_fits_a_laptop_and_a_phone(live_server, browser, language):
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+    context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", "demo-manager-2026")
+    page.click("input[type=submit]")
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/admin/dashboard/?survey=staff-pulse")
+        page.wait_for_selector("#panel-teams [data-suppressed]")
+        where = f"staff-pulse, {width} px, {language}"
+        assert page.evaluate(OVERLAPS_JS) == [], where
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, where
     context.close()

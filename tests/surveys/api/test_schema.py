@@ -25,6 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from surveys.models import Survey
 from tests.factories import ResponseFactory, SurveyFactory
 
 from .conftest import grant, make_token
@@ -67,7 +68,9 @@ def _point_at_real_rows(case, rows: dict) -> None:
     are generated and checked too, not only 400s and 404s."""
     path = case.operation.path
     if "slug" in case.path_parameters:
-        case.path_parameters["slug"] = rows["survey"]
+        # An employee survey's eNPS is the one report of its own kind.
+        employee = path.endswith("/enps/")
+        case.path_parameters["slug"] = rows["employee_survey" if employee else "survey"]
     if "id" in case.path_parameters:
         kind = "response" if path.startswith("/api/v1/responses/") else "customer"
         case.path_parameters["id"] = rows[kind]
@@ -109,6 +112,7 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(wsgi_app, s
     survey = SurveyFactory(slug="checkout")
     stored = [ResponseFactory(survey=survey, score=n * 4) for n in range(3)]
     rows = {"survey": "checkout", "response": stored[0].pk, "customer": stored[1].customer_id}
+    rows["employee_survey"] = SurveyFactory(slug="pulse", kind=Survey.Kind.EMPLOYEE).slug
     headers = {"Authorization": f"Token {make_token('fuzzer', 'both')}"}
     grant("fuzzer", "surveys.export_response")  # so the export answers 200 too
 
