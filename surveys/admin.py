@@ -399,6 +399,7 @@ class ResponseAdmin(
     )
     list_filter = (
         "category",
+        "survey__department",
         "survey",
         "segment",
         "channel",
