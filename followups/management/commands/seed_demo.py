@@ -27,6 +27,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
+from followups.demo_departments import ensure_demo_departments
 from followups.demo_history import ensure_demo_actions, write_history
 from surveys import stats
 from surveys.branding import EmailKind
@@ -542,6 +543,17 @@ class Command(BaseCommand):
             customer_ids, customers_created = self._ensure_customers(customers)
             responses_created, invitations_created = self._ensure_responses(
                 responses, surveys, customers, customer_ids, now
+            )
+            department_logins, answered, invited = ensure_demo_departments(
+                rng=random.Random(SEED),
+                now=now,
+                history_days=HISTORY_DAYS,
+                staff_password=DEMO_STAFF_PASSWORD,
+            )
+            logins += [DemoLogin(*login) for login in department_logins]
+            responses_created, invitations_created = (
+                responses_created + answered,
+                invitations_created + invited,
             )
             # Every demo answer gets its outcome, dated as if the loop had run then.
             routed = write_history(
