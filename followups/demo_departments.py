@@ -105,8 +105,8 @@ def _ensure_people(departments: dict, staff_password: str) -> list[tuple[str, st
 
 
 def _delivery_score(rng: random.Random, progress: float) -> int:
-    # Delivery starts clearly below the company and catches up a little.
-    promoters, detractors = 0.38 + 0.08 * progress, 0.34 - 0.08 * progress
+    # Delivery stays clearly below the rest of the company, catching up a little.
+    promoters, detractors = 0.28 + 0.06 * progress, 0.44 - 0.06 * progress
     roll = rng.random()
     if roll < promoters:
         return rng.choice((9, 10))

@@ -43,6 +43,16 @@ T = {
         "Działy obok siebie", "Отделы рядом друг с другом", "各部门并列对比"
     ),
     "Department": t("Dział", "Отдел", "部门"),
+    "Time to first contact (median)": t(
+        "Czas do pierwszego kontaktu (mediana)",
+        "Время до первого контакта (медиана)",
+        "首次联系所用时间（中位数）",
+    ),
+    "Time to resolution (median)": t(
+        "Czas do rozwiązania (mediana)", "Время до решения (медиана)", "解决所用时间（中位数）"
+    ),
+    "Top root causes": t("Najczęstsze przyczyny źródłowe", "Главные первопричины", "主要根本原因"),
+    "(beyond the noise)": t("(ponad szumem)", "(за пределами шума)", "（超出噪声范围）"),
     "Compared with the other departments": t(
         "W porównaniu z pozostałymi działami", "По сравнению с другими отделами", "与其他部门相比"
     ),

@@ -3,13 +3,18 @@ dashboard, each reader sees only the departments they may."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
+from django.test import TestCase
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from followups.models import RootCause
 from followups.reporting.departments import departments_compared
+from followups.reporting.digest import digest_send
 from surveys.models import ApiScope
 from tests.factories import ResponseFactory, SurveyFactory, department, manager, staff_member
 from tests.followups.cases import open_case
@@ -129,3 +134,41 @@ def test_the_dashboard_shows_the_departments_and_only_the_readers_surveys(client
     assert "Sales" in side_by_side and "Delivery" in side_by_side
     assert 'value="delivery"' not in own
     assert "There is no survey “delivery”" in forged
+
+
+def test_the_weekly_digest_of_a_department_manager_holds_only_their_departments(mailoutbox):
+    now = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    sales, delivery = department("Sales"), department("Delivery")
+    for name, dept in (("Sales pulse", sales), ("Delivery pulse", delivery)):
+        survey = SurveyFactory(name=name, department=dept)
+        ResponseFactory(survey=survey, score=10, submitted_at=now - timedelta(days=1))
+    sales.members.add(manager("boss", email="boss@example.com"))
+    manager("head", email="head@example.com")
+
+    with time_machine.travel(now, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        digest_send()
+
+    by_recipient = {message.to[0]: message.body for message in mailoutbox}
+    assert "Sales pulse" in by_recipient["boss@example.com"]
+    assert "Delivery pulse" not in by_recipient["boss@example.com"]
+    assert "Delivery pulse" in by_recipient["head@example.com"]
+
+
+def test_the_delighted_api_reads_no_answers_of_another_department(company):
+    sales, _delivery = company
+    boss = manager("boss")
+    sales.members.add(boss)
+    client = APIClient()
+    secret = key_for(boss, ApiScope.REPORTS_READ)
+    client.credentials(
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(f"{secret}:".encode()).decode()
+    )
+
+    ours = client.get("/api/delighted/v1/metrics.json", {"trend": "sales"})
+    theirs = client.get("/api/delighted/v1/metrics.json", {"trend": "delivery"})
+    listed = client.get("/api/delighted/v1/survey_responses.json", {"trend": "delivery"})
+
+    assert ours.status_code == 200
+    assert ours.json()["response_count"] == 100
+    assert theirs.status_code == 400
+    assert listed.status_code == 400
