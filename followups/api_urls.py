@@ -13,7 +13,7 @@ from followups.invitations.api import (
 )
 from followups.outbox.api import MailEventsView
 from followups.replies.api import InboundReplyView
-from followups.reporting.api import KpiView
+from followups.reporting.api import DepartmentsView, KpiView
 from followups.reporting.themes_api import ThemesView
 from surveys.api import NotFoundView
 
@@ -23,6 +23,7 @@ router.register("cases", CaseViewSet, basename="case")
 urlpatterns = [
     path("reports/kpis/", KpiView.as_view(), name="report-kpis"),
     path("reports/themes/", ThemesView.as_view(), name="report-themes"),
+    path("reports/departments/", DepartmentsView.as_view(), name="report-departments"),
     path("referrals/use/", ReferralUseView.as_view(), name="referral-use"),
     path("mail/events/", MailEventsView.as_view(), name="mail-events"),
     path("mail/inbound/", InboundReplyView.as_view(), name="mail-inbound"),

@@ -24,6 +24,7 @@ from followups.models import (
     RootCause,
 )
 from followups.routing import response_route
+from surveys.departments import sees_department
 
 ROOT_CAUSES = {
     "Slow delivery": "Orders or shipments arrived late.",
@@ -133,6 +134,8 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
     events = []
     CaseEvent.objects.filter(case=case).update(created_at=opened)
     # The newest cases wait in the unassigned queue more often than not.
+    # Only the staff of the case's department may own it.
+    staff = [user for user in staff if sees_department(user, response.survey.department_id)]
     if staff and (age > timedelta(days=2) or rng.random() < 0.35):
         case.owner = staff[case.pk % len(staff)]
         assigned = {"owner_id": case.owner.pk, "owner_name": person_name(case.owner)}

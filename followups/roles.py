@@ -106,6 +106,9 @@ MANAGER_PERMISSIONS = (
     ("surveys", "change_emailtext"),
     ("followups", "view_theme"),
     ("followups", "rename_theme"),
+    # Organisation-wide unless placed in departments (surveys.departments).
+    ("surveys", "view_department"),
+    ("surveys", "view_all_departments"),
 )
 # Erasure and exclusion, what they need to find the rows, and the trail that
 # shows who did them; never redemption, retries or any case work.
@@ -117,6 +120,7 @@ DATA_PROTECTION_PERMISSIONS = (
     ("surveys", "view_response"),
     ("surveys", "exclude_response"),
     ("surveys", "view_auditevent"),
+    ("surveys", "view_all_departments"),
 )
 ROLE_PERMISSIONS = {
     SERVICE_STAFF: STAFF_PERMISSIONS,

@@ -44,6 +44,7 @@ from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
 from surveys import stats
+from surveys.departments import users_seeing
 from surveys.models import Channel, Response
 from surveys.sms import sms_outcome_text
 from surveys.text import single_line
@@ -64,15 +65,15 @@ class RoutingResult:
     email_ids: list[int] = field(default_factory=list)
 
 
-def owner_pick(*, now: datetime):
-    """Round-robin among active service staff who are not away: the person
-    whose last automatic assignment is oldest gets the case."""
+def owner_pick(*, now: datetime, department_id: int | None = None):
+    """Round-robin among active service staff who are not away and see the
+    case's department: the person whose last automatic assignment is oldest
+    gets the case."""
     user_model = get_user_model()
-    candidates = list(
-        user_model.objects.filter(is_active=True, groups__name=roles.SERVICE_STAFF)
-        .exclude(staff_profile__is_away=True)
-        .values_list("pk", flat=True)
+    staff = user_model.objects.filter(is_active=True, groups__name=roles.SERVICE_STAFF).exclude(
+        staff_profile__is_away=True
     )
+    candidates = list(users_seeing(department_id, staff).values_list("pk", flat=True))
     if not candidates:
         return None
     StaffProfile.objects.bulk_create(
@@ -247,7 +248,11 @@ class _Batch:
             survey=survey,
             customer=response.customer,
             priority=FollowUpCase.priority_for_score(response.score),
-            owner=owner_pick(now=self.now) if survey.auto_assign else None,
+            owner=(
+                owner_pick(now=self.now, department_id=survey.department_id)
+                if survey.auto_assign
+                else None
+            ),
             created_at=self.now,
             **sla.case_deadlines(survey, self.now),
         )

@@ -29,11 +29,13 @@ from nps_project.replica import replica_reads
 from . import admin_audiences, exports, services  # noqa: F401
 from .admin_answer_imports import AnswerImportViews
 from .admin_changelist import DateHierarchyMixin
+from .admin_departments import DepartmentScopedAdmin
 from .admin_imports import CustomerImportViews
 from .admin_languages import language_fieldsets, language_gaps_warn, survey_gap_message
 from .admin_permissions import declared_view, has_model_permission
 from .api_keys import api_key_create, api_key_revoke, scopes_allowed_check
 from .audit import Action, audit_record, export_record
+from .departments import departments_of
 from .models import (
     ApiKey,
     ApiScope,
@@ -190,11 +192,13 @@ class DriverChoiceInline(admin.TabularInline):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(DepartmentScopedAdmin, admin.ModelAdmin):
+    department_path = "department"
     inlines: ClassVar[tuple] = (DriverChoiceInline,)
     list_display = (
         "name",
         "slug",
+        "department",
         "status",
         "recurrence",
         "response_count",
@@ -202,7 +206,8 @@ class SurveyAdmin(admin.ModelAdmin):
         "auto_assign",
         "benchmark_nps",
     )
-    list_filter = ("kind", "status", "recurrence", "auto_assign")
+    list_filter = ("kind", "status", "department", "recurrence", "auto_assign")
+    list_select_related = ("department",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at", "sms_preview")
@@ -213,7 +218,20 @@ class SurveyAdmin(admin.ModelAdmin):
         return ("kind", *self.readonly_fields) if obj is not None else self.readonly_fields
 
     fieldsets = (
-        (None, {"fields": ("name", "slug", "kind", "status", "recurrence", "default_locale")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "slug",
+                    "kind",
+                    "department",
+                    "status",
+                    "recurrence",
+                    "default_locale",
+                )
+            },
+        ),
         (
             _("Questions in English"),
             {
@@ -291,6 +309,14 @@ class SurveyAdmin(admin.ModelAdmin):
     def response_count(self, obj):
         return obj._responses
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if departments_of(request.user) is not None and "department" in form.base_fields:
+            # Someone of some departments keeps a survey in one of them: leaving
+            # it empty would share it, its answers and cases with everyone.
+            form.base_fields["department"].required = True
+        return form
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.method == "GET":
             self.language_gaps_warn(request, obj)
@@ -322,7 +348,7 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(DateHierarchyMixin, admin.ModelAdmin):
+class InvitationAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.ModelAdmin):
     list_display = (
         "customer",
         "survey",
@@ -435,7 +461,9 @@ class CsvExportMixin:
 
 
 @admin.register(Response)
-class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
+class ResponseAdmin(
+    DepartmentScopedAdmin, AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin
+):
     list_display = (
         "submitted_at",
         "survey",
@@ -453,6 +481,7 @@ class ResponseAdmin(AnswerImportViews, DateHierarchyMixin, CsvExportMixin, admin
     )
     list_filter = (
         "category",
+        "survey__department",
         "survey",
         "segment",
         "channel",

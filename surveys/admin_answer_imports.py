@@ -19,8 +19,10 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import answer_imports, imports, tasks
+from .admin_departments import DepartmentScopedAdmin
 from .admin_imports import ImportJobAdmin
 from .admin_permissions import declared_view, has_model_permission
+from .departments import in_departments
 from .models import AnswerImport, Response, Survey
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,9 @@ class AnswerImportViews:
     def import_upload_view(self, request):
         posted = request.method == "POST"
         form = AnswerImportForm(request.POST, request.FILES) if posted else AnswerImportForm()
+        survey_field = form.fields["survey"]
+        assert isinstance(survey_field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        survey_field.queryset = in_departments(request.user, Survey.objects.order_by("name"))
         if posted and form.is_valid():
             job = answer_imports.answer_import_create(
                 data=form.cleaned_data["data"],
@@ -126,7 +131,8 @@ class AnswerImportViews:
         return TemplateResponse(request, "admin/surveys/response/import.html", context)
 
     def import_preview_view(self, request, job_id: int):
-        job = get_object_or_404(AnswerImport.objects.select_related("survey"), pk=job_id)
+        jobs = in_departments(request.user, AnswerImport.objects.all(), "survey__department")
+        job = get_object_or_404(jobs.select_related("survey"), pk=job_id)
         if job.confirmed_at is not None or job.is_finished:
             return HttpResponseRedirect(reverse("admin:surveys_answerimport_change", args=[job.pk]))
         if request.method == "POST":
@@ -148,7 +154,7 @@ class AnswerImportViews:
 
 
 @admin.register(AnswerImport)
-class AnswerImportAdmin(ImportJobAdmin):
+class AnswerImportAdmin(DepartmentScopedAdmin, ImportJobAdmin):
     """Answer imports, read-only: who uploaded what, how far it got, and the
     report. Visible to those who hold ``surveys.view_answerimport`` (Managers)."""
 

@@ -41,6 +41,7 @@ from . import drivers, enps, exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
 from .audit import export_record
 from .customers import CustomerConflict
+from .departments import in_departments
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
 from .ingestion.parsing import (
     CustomerDetailsSerializer,
@@ -165,6 +166,16 @@ class ApiMixin:
         return api_throttles(super().get_throttles())
 
 
+class DepartmentScoped:
+    # Reads hold only the rows of the caller's departments and the shared
+    # ones (surveys.departments): a key reads as its user may.
+    department_path = "survey__department"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return in_departments(self.request.user, queryset, self.department_path)
+
+
 class CsvRenderer(BaseRenderer):
     """Lets a client that accepts only text/csv reach a CSV export. An export
     streams its own body, so only errors are rendered here: in the API's one
@@ -260,7 +271,7 @@ ANSWER_EXAMPLE = {
 # --- Responses --------------------------------------------------------------
 
 
-class ResponseListView(ApiMixin, generics.ListAPIView):
+class ResponseListView(DepartmentScoped, ApiMixin, generics.ListAPIView):
     queryset = models.Response.objects.select_related("survey", "driver").order_by(
         "-submitted_at", "-pk"
     )
@@ -326,7 +337,7 @@ class ResponseListView(ApiMixin, generics.ListAPIView):
         )
 
 
-class ResponseDetailView(ApiMixin, generics.RetrieveAPIView):
+class ResponseDetailView(DepartmentScoped, ApiMixin, generics.RetrieveAPIView):
     queryset = models.Response.objects.select_related("survey", "driver")
     serializer_class = ResponseSerializer
     required_scopes = {"GET": REPORTS_READ}
@@ -341,7 +352,7 @@ class ResponseDetailView(ApiMixin, generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ResponseExportView(ApiMixin, generics.GenericAPIView):
+class ResponseExportView(DepartmentScoped, ApiMixin, generics.GenericAPIView):
     queryset = models.Response.objects.order_by("-submitted_at", "-pk")
     filterset_class = ResponseFilter
     pagination_class = None
@@ -566,8 +577,13 @@ class CustomerUnsubscribeView(ApiMixin, generics.GenericAPIView):
 # --- Surveys and NPS --------------------------------------------------------
 
 
-class SurveyListView(ApiMixin, generics.ListAPIView):
-    queryset = models.Survey.objects.prefetch_related("drivers").order_by("name", "pk")
+class SurveyListView(DepartmentScoped, ApiMixin, generics.ListAPIView):
+    department_path = "department"
+    queryset = (
+        models.Survey.objects.select_related("department")
+        .prefetch_related("drivers")
+        .order_by("name", "pk")
+    )
     serializer_class = SurveySerializer
     filterset_class = SurveyFilter
     required_scopes = {"GET": REPORTS_READ}
@@ -582,8 +598,9 @@ class SurveyListView(ApiMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class SurveyDetailView(ApiMixin, generics.RetrieveAPIView):
-    queryset = models.Survey.objects.prefetch_related("drivers")
+class SurveyDetailView(DepartmentScoped, ApiMixin, generics.RetrieveAPIView):
+    department_path = "department"
+    queryset = models.Survey.objects.select_related("department").prefetch_related("drivers")
     serializer_class = SurveySerializer
     lookup_field = "slug"
     required_scopes = {"GET": REPORTS_READ}
@@ -618,7 +635,9 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
     )
     @replica_reads()
     def get(self, request, slug: str):
-        survey = get_object_or_404(models.Survey, slug=slug)
+        survey = get_object_or_404(
+            in_departments(request.user, models.Survey.objects.all()), slug=slug
+        )
         selection = NpsFilter(
             request.query_params, queryset=models.Response.objects.filter(survey=survey)
         )

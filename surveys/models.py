@@ -382,6 +382,34 @@ class CustomerListMember(models.Model):
         return f"{self.customer_list} #{self.line}"
 
 
+class Department(models.Model):
+    """A part of the company that answers for its own surveys and cases
+    (support, sales, delivery...). Its members see its surveys, answers and
+    cases; rows of no department are shared by everyone. Who sees what is
+    decided in ``surveys.departments``."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("members"),
+        help_text=_(
+            "Staff and managers of this department. People in no department see only "
+            "shared surveys and cases, unless they may see every department."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        permissions = [("view_all_departments", _("Can see every department"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Survey(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -496,6 +524,17 @@ class Survey(models.Model):
         null=True,
         blank=True,
         help_text=_("When a repeating survey last went out to everyone due."),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("department"),
+        help_text=_(
+            "Its answers and cases belong to this department; empty: shared by every department."
+        ),
     )
     benchmark_nps = models.SmallIntegerField(
         _("benchmark NPS"),

@@ -185,12 +185,18 @@ class SurveySerializer(serializers.ModelSerializer):
         '"follow_up_question": "..."}}; '
         "a customer of a language not listed is asked in English.",
     )
+    department: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="name",
+        read_only=True,
+        help_text="The department its answers and cases belong to; null: shared by all.",
+    )
 
     class Meta:
         model = Survey
         fields = [
             "slug",
             "name",
+            "department",
             "status",
             "kind",
             "question",

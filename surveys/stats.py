@@ -318,3 +318,46 @@ def rate_difference(a: Rate, b: Rate) -> dict:
         "high": _round(100.0 * high),
         "significant": low > 0 or high < 0,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class NpsDifference:
+    """``a`` minus ``b``, two independent samples (a department and the rest of
+    the company, say), in points: the plain difference of their NPS, and the
+    test of it on the adjusted-Wald estimates (the variance of each NPS is the
+    multinomial one, p + d - (p - d)^2 over n, with Rocks' 3/4 and 3 added; the
+    two variances add). Beyond the noise when |z| > 1.96, the same call as
+    ``difference_is_significant``."""
+
+    difference: float | None
+    standard_error: float | None
+    z: float | None
+    p_value: float | None
+
+    @property
+    def is_significant(self) -> bool:
+        return self.z is not None and abs(self.z) > Z_95
+
+
+def nps_difference(a: NpsSummary, b: NpsSummary) -> NpsDifference:
+    if not a.total or not b.total:
+        return NpsDifference(None, None, None, None)
+    error = math.hypot(a.adjusted_wald_margin, b.adjusted_wald_margin) / Z_95
+    centre = a.adjusted_nps - b.adjusted_nps
+    z = (centre / error) if error else (0.0 if centre == 0 else math.copysign(math.inf, centre))
+    return NpsDifference(
+        difference=a.nps - b.nps,  # type: ignore[operator]  # both have answers
+        standard_error=error,
+        z=z,
+        p_value=math.erfc(abs(z) / math.sqrt(2)),
+    )
+
+
+def summary_without(whole: NpsSummary, part: NpsSummary) -> NpsSummary:
+    """The answers of ``whole`` that are not in ``part`` (the rest of the company)."""
+    return NpsSummary(
+        promoters=whole.promoters - part.promoters,
+        passives=whole.passives - part.passives,
+        detractors=whole.detractors - part.detractors,
+        min_sample=whole.min_sample,
+    )

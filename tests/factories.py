@@ -201,3 +201,12 @@ def branded(**fields):
         setattr(brand, name, value)
     brand.save()
     return brand
+
+
+def department(name: str, *members):
+    """A department with these users as its members."""
+    from surveys.models import Department
+
+    made, _ = Department.objects.get_or_create(name=name)
+    made.members.add(*members)
+    return made

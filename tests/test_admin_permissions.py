@@ -33,9 +33,12 @@ from followups.models import (
     ChatAlertDelivery,
     FollowUpCase,
     ImprovementAction,
+    LinkClick,
+    MailEvent,
     Offer,
     OfferGrant,
     OutboundMessage,
+    ReferralUse,
     ReminderBonusAssignment,
     Reward,
     RewardGrant,
@@ -57,6 +60,7 @@ from surveys.models import (
     Customer,
     CustomerImport,
     CustomerList,
+    Department,
     EmailText,
     Invitation,
     Response,
@@ -71,6 +75,7 @@ from tests.factories import (
     RewardFactory,
     SurveyFactory,
     UserFactory,
+    department,
     manager,
     staff_member,
 )
@@ -685,3 +690,195 @@ def test_a_view_only_user_is_refused_every_change_the_admin_can_make(client):
     assert response.exclusion_reason == ""
     assert grant.redeemed_at is None
     assert email.status == OutboundMessage.Status.FAILED
+
+
+# --- Departments ----------------------------------------------------------------
+# Every admin whose rows belong to a survey keeps another department's rows out
+# of its list, its change pages and its actions (surveys.departments). The
+# admins are found from the registry: a model that reaches Survey through its
+# foreign keys is departmental, and its admin must say where its department is.
+
+# Reader -> whether they see department B.
+DEPARTMENT_ROLES = {
+    "staff_of_a": False,
+    "staff_of_none": False,
+    "manager_of_a": False,
+    "manager_of_a_and_b": True,
+    "manager_of_none": True,  # a manager placed in no department: the whole company
+    "data_protection_of_a": False,
+}
+
+
+def _survey_path(model, depth=3, prefix=""):
+    """The first foreign-key path from ``model`` to Survey ("survey",
+    "response__survey", ...), or None."""
+    if model is Survey:
+        return prefix.rstrip("_") or "self"
+    if depth == 0:
+        return None
+    forward = [
+        field
+        for field in model._meta.get_fields()
+        if field.many_to_one or (field.one_to_one and field.concrete)
+    ]
+    for field in forward:
+        if field.related_model is Survey:
+            return f"{prefix}{field.name}"
+    for field in model._meta.get_fields():
+        if (field.many_to_one or (field.one_to_one and field.concrete)) and field.related_model:
+            found = _survey_path(field.related_model, depth - 1, f"{prefix}{field.name}__")
+            if found:
+                return found
+    return None
+
+
+DEPARTMENTAL = sorted(
+    (
+        model_admin
+        for model, model_admin in admin.site._registry.items()
+        if _survey_path(model) is not None
+    ),
+    key=lambda model_admin: model_admin.opts.label_lower,
+)
+
+
+def _mail_event(action=None):
+    email = OutboundMessage.objects.filter(response=routed(2)).first()
+    return MailEvent.objects.create(
+        dedupe_key=uuid.uuid4().hex,
+        kind=MailEvent.Kind.BOUNCE,
+        email=email.recipient,
+        customer=email.customer,
+        outbound_message=email,
+        source=MailEvent.Source.SMTP,
+        occurred_at=timezone.now(),
+    )
+
+
+def _answer_import(action=None):
+    return AnswerImport.objects.create(
+        file_name="answers.csv",
+        data=b"",
+        format=AnswerImport.Format.GENERIC,
+        survey=SurveyFactory(),
+    )
+
+
+TARGETS.update(
+    {
+        Department: lambda action: Department.objects.create(name="Spare department"),
+        Wave: lambda action: Wave.objects.create(survey=SurveyFactory()),
+        AnswerImport: _answer_import,
+        LinkClick: lambda action: LinkClick.objects.create(
+            grant=RewardGrant.objects.get(response=routed(10))
+        ),
+        ReferralUse: lambda action: ReferralUse.objects.create(
+            grant=RewardGrant.objects.get(response=routed(10)), order=uuid.uuid4().hex
+        ),
+        MailEvent: _mail_event,
+    }
+)
+
+
+def _of_an_answer(builder):
+    """The row ``builder`` makes, about a detractor's answer (a delivery of
+    its case's news), so that it belongs to that answer's department."""
+
+    def build(action=None):
+        row = builder(action)
+        type(row).objects.filter(pk=row.pk).update(response=routed(2))
+        return type(row).objects.get(pk=row.pk)
+
+    return build
+
+
+# Rows the matrix above builds with no answer behind them.
+DEPARTMENT_TARGETS = {
+    WebhookDelivery: _of_an_answer(_failed_webhook),
+    ChatAlertDelivery: _of_an_answer(_failed_chat_alert_delivery),
+}
+
+
+def test_every_admin_of_rows_that_belong_to_a_survey_declares_their_department():
+    missing = [
+        model_admin.opts.label_lower
+        for model_admin in DEPARTMENTAL
+        if not getattr(model_admin, "department_path", None)
+    ]
+
+    assert len(DEPARTMENTAL) >= 10  # the walk found the admins, not nothing
+    assert not missing, f"Admins without department_path: {', '.join(missing)}"
+
+
+def make_department_reader(role: str, a, b):
+    kind, _, of = role.partition("_of_")
+    if kind == "staff":
+        user = staff_member("reader")
+    elif kind == "manager":
+        user = manager("reader")
+    else:
+        user = UserFactory(username="reader")
+        user.groups.add(Group.objects.get(name=roles.DATA_PROTECTION))
+    for name, dept in (("a", a), ("b", b)):
+        if name in of.split("_and_"):
+            dept.members.add(user)
+    return get_user_model().objects.get(pk=user.pk)  # no cached permissions
+
+
+def _move_to_department(model_admin, row, dept) -> bool:
+    """Put ``row``'s survey (along the admin's department path) in ``dept``;
+    False when this row has no survey on that path."""
+    obj = row
+    for step in model_admin.department_path.split("__")[:-1]:
+        obj = getattr(obj, step, None)
+        if obj is None:
+            return False
+    assert isinstance(obj, Survey), model_admin.department_path
+    Survey.objects.filter(pk=obj.pk).update(department=dept)
+    return True
+
+
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+@pytest.mark.parametrize("model_admin", DEPARTMENTAL, ids=lambda m: m.opts.label_lower)
+def test_another_departments_rows_are_not_listed_opened_or_acted_on(client, model_admin, role):
+    model = model_admin.model
+    a, b = department("Sales"), department("Delivery")
+    target = DEPARTMENT_TARGETS.get(model, TARGETS[model])(None)
+    if not _move_to_department(model_admin, target, b):
+        pytest.skip(f"the row built for {model._meta.label} belongs to no survey")
+    user = make_department_reader(role, a, b)
+    sees_b = DEPARTMENT_ROLES[role]
+    opts = model._meta
+    may_view = user.has_perm(f"{opts.app_label}.view_{opts.model_name}") or user.has_perm(
+        f"{opts.app_label}.change_{opts.model_name}"
+    )
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[target.pk])
+    login(client, user)
+
+    page = client.get(changelist)
+    listed = page.status_code == 200 and target.pk in {
+        row.pk for row in page.context["cl"].result_list
+    }
+    opened = client.get(change).status_code == 200
+
+    assert listed == (sees_b and may_view), f"listed to {role}: {listed}"
+    assert opened == (sees_b and may_view), f"opened by {role}: {opened}"
+    if sees_b:
+        return
+    actions = model_admin.get_actions(_superuser_request())
+    extra = {name: EXTRA_POST.get(name, dict)() for name in actions}
+    before, events = snapshot(), AuditEvent.objects.count()
+    for name in actions:
+        client.post(
+            changelist,
+            {
+                "action": name,
+                ACTION_CHECKBOX_NAME: [target.pk],
+                "select_across": "0",
+                "index": "0",
+                **extra[name],
+            },
+        )
+    assert snapshot() == before, f"an action changed another department's row for {role}"
+    assert AuditEvent.objects.count() == events

@@ -29,6 +29,8 @@ from tests.factories import (
     ResponseFactory,
     SurveyFactory,
     UserFactory,
+    department,
+    manager,
 )
 from tests.followups.cases import open_case
 from tests.surveys.api.conftest import client_with
@@ -242,3 +244,37 @@ def test_a_view_without_required_scopes_is_refused():
 
     assert reply.status_code == 403
     assert "declares no scope" in str(reply.data["error"]["message"])
+
+
+HIDDEN = "marker-of-another-department"
+
+
+def test_no_read_route_shows_another_departments_answers_or_cases(rows):
+    """Every GET route, walked from the resolver, with a key holding every
+    read scope whose user works for another department: the answer, the case
+    and the invitation of the hidden department appear nowhere (customers and
+    codes at checkout are shared by every department)."""
+    hidden, mine = department("Hidden"), department("Mine")
+    case = FollowUpCase.objects.get(pk=rows["cases"])
+    Survey.objects.filter(pk__in=[case.survey_id]).update(department=hidden)
+    Survey.objects.filter(slug="checkout").update(department=hidden)
+    Response.objects.filter(pk__in=[rows["responses"], case.response_id]).update(comment=HIDDEN)
+    Survey.objects.filter(slug="checkout").update(name=HIDDEN)
+    reader = manager("reader")
+    mine.members.add(reader)
+    reads = [ApiScope.REPORTS_READ, ApiScope.CASES_READ, ApiScope.INVITATIONS_READ]
+    client = client_with(api_key_create(user=reader, name="r", scopes=reads, via="test").secret)
+
+    leaks, checked = [], 0
+    for method, path, entry in declared_routes(rows):
+        scope = scope_needed(view_of(entry), method)
+        if method != "GET" or scope not in reads:
+            continue
+        reply = client.get(path, {"trend": "checkout"})
+        body = b"".join(reply.streaming_content) if reply.streaming else reply.content
+        if HIDDEN.encode() in body:
+            leaks.append(path)
+        checked += 1
+
+    assert leaks == []
+    assert checked >= 8  # the walk found the read routes, not nothing

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from followups.models import FollowUpCase
 from followups.roles import ASSIGN_PERMISSION, managers
+from surveys.departments import department_filter, sees_department, users_seeing
 
 __all__ = ["ASSIGN_PERMISSION", "managers"]
 
@@ -15,11 +16,19 @@ def is_manager(user) -> bool:
     return user.is_active and user.has_perm(f"followups.{ASSIGN_PERMISSION}")
 
 
+def case_department_id(case: FollowUpCase) -> int | None:
+    """A case belongs to its survey's department (read through the survey, so
+    moving a survey moves its cases: no copy to keep in step)."""
+    return case.survey.department_id
+
+
 def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Managers see every case; service staff their own and the unassigned queue."""
+    """Within the departments the user sees (surveys.departments): managers see
+    every case; service staff their own and the unassigned queue."""
     queryset = FollowUpCase.objects.all() if queryset is None else queryset
     if not (user.is_active and user.has_perm("followups.view_followupcase")):
         return queryset.none()
+    queryset = queryset.filter(department_filter(user, "survey__department"))
     if is_manager(user):
         return queryset
     return queryset.filter(Q(owner=user) | Q(owner__isnull=True))
@@ -28,24 +37,45 @@ def visible_cases(user, queryset: QuerySet | None = None) -> QuerySet:
 def can_view(user, case: FollowUpCase) -> bool:
     if not (user.is_active and user.has_perm("followups.view_followupcase")):
         return False
+    if not sees_department(user, case_department_id(case)):
+        return False
     return is_manager(user) or case.owner_id in (None, user.pk)
 
 
 def can_work(user, case: FollowUpCase) -> bool:
-    """Contact, note, email, change status: the owner, or a manager."""
+    """Contact, note, email, change status: the owner, or a manager, of the
+    case's department."""
     if not (user.is_active and user.has_perm("followups.change_followupcase")):
+        return False
+    if not sees_department(user, case_department_id(case)):
         return False
     return is_manager(user) or case.owner_id == user.pk
 
 
 def can_take(user, case: FollowUpCase) -> bool:
-    """Service staff may take an unassigned case for themselves."""
+    """Service staff may take an unassigned case of their department for themselves."""
     return (
-        user.is_active and user.has_perm("followups.change_followupcase") and case.owner_id is None
+        user.is_active
+        and user.has_perm("followups.change_followupcase")
+        and case.owner_id is None
+        and sees_department(user, case_department_id(case))
     )
 
 
 def can_assign_to(user, case: FollowUpCase, owner) -> bool:
-    if is_manager(user):
+    """Managers of the case's department assign it; staff take it for
+    themselves. (Whether ``owner`` may hold it: ``may_own``.)"""
+    if is_manager(user) and sees_department(user, case_department_id(case)):
         return True
     return owner is not None and owner.pk == user.pk and can_take(user, case)
+
+
+def may_own(owner, case: FollowUpCase) -> bool:
+    """A case is given only to someone who sees its department."""
+    return sees_department(owner, case_department_id(case))
+
+
+def department_managers(case: FollowUpCase) -> QuerySet:
+    """The managers who see this case's department: whom its escalations and
+    unowned replies concern."""
+    return users_seeing(case_department_id(case), managers())

@@ -46,6 +46,7 @@ from followups.models import (
     StaffProfile,
 )
 from surveys.admin import VIA_ADMIN, CsvExportMixin, DateHierarchyMixin
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import declared_view
 from surveys.audit import Action, audit_record
 from surveys.models import Customer, Response
@@ -200,7 +201,9 @@ class EscalationFilter(admin.SimpleListFilter):
 
 
 @admin.register(FollowUpCase)
-class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
+class FollowUpCaseAdmin(
+    DepartmentScopedAdmin, DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin
+):
     change_form_template = "admin/followups/followupcase/change_form.html"
     change_list_template = "admin/followups/followupcase/change_list.html"
     # What a working day needs, narrow enough for a 1366 px laptop: priority
@@ -222,6 +225,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         "status",
         "priority",
         ("owner", OwnerFilter),
+        "survey__department",
         "survey",
         SegmentFilter,
         "root_cause",
@@ -403,8 +407,15 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             owner = form.cleaned_data["owner"]
-            cases = list(queryset)
-            changed = workflow.cases_assign(cases=cases, owner=owner, actor=request.user)
+            cases = list(queryset.select_related("survey"))
+            if not cases:  # none of the chosen cases is the reader's to see
+                return None
+            try:
+                changed = workflow.cases_assign(cases=cases, owner=owner, actor=request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                problem = str(exc) if isinstance(exc, PermissionDenied) else _message(exc)
+                self.message_user(request, problem, messages.ERROR)
+                return None
             audit_record(
                 action=Action.CASES_ASSIGNED,
                 actor=request.user,
@@ -499,7 +510,9 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
             "emails": case.emails.order_by("-created_at"),
             "transition_form": forms.get("transition") or TransitionForm(case=case),
             "assign_form": forms.get("assign")
-            or AssignForm(initial={"owner": case.owner_id, "expected_owner": case.owner_id}),
+            or AssignForm(
+                initial={"owner": case.owner_id, "expected_owner": case.owner_id}, case=case
+            ),
             "note_form": forms.get("note") or NoteForm(),
             "suggestions_on": settings.NPS_SUGGESTIONS_ENABLED,
             "suggestion_percent": round((case.suggestion_confidence or 0) * 100),
@@ -604,7 +617,7 @@ class FollowUpCaseAdmin(DateHierarchyMixin, CsvExportMixin, admin.ModelAdmin):
         }
 
     def _do_assign(self, request, case):
-        form = AssignForm(request.POST)
+        form = AssignForm(request.POST, case=case)
         if not form.is_valid():
             raise ValidationError(_("Choose an active staff member."))
         owner = form.cleaned_data["owner"]
@@ -690,7 +703,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImprovementAction)
-class ImprovementActionAdmin(DateHierarchyMixin, admin.ModelAdmin):
+class ImprovementActionAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.ModelAdmin):
     """The outer loop: root causes that keep coming back become owned actions;
     the dashboard shows each one's NPS before and after it took effect."""
 

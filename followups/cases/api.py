@@ -45,6 +45,7 @@ SEE_CASES = ("followups.view_followupcase",)
 
 class CaseFilter(filters.FilterSet):
     survey = filters.CharFilter(field_name="survey__slug")
+    department = filters.NumberFilter(field_name="survey__department_id")
     segment = filters.CharFilter(field_name="response__segment")
     owner = filters.NumberFilter(field_name="owner_id")
     mine = filters.BooleanFilter(method="filter_mine")

@@ -10,17 +10,22 @@ from django.utils.translation import gettext_lazy as _
 
 from followups import roles
 from followups.models import CaseEvent, FollowUpCase, RootCause
+from surveys.departments import users_seeing
 
 
-def assignable_users():
-    """Active staff who work cases: service staff and managers."""
-    return (
+def assignable_users(case: FollowUpCase | None = None):
+    """Active staff who work cases: service staff and managers (of ``case``'s
+    department, when given)."""
+    users = (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
         .filter(groups__name__in=[roles.SERVICE_STAFF, roles.MANAGERS])
         .distinct()
         .order_by("first_name", "username")
     )
+    if case is None:
+        return users
+    return users_seeing(case.survey.department_id, users).order_by("first_name", "username")
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -64,9 +69,11 @@ class AssignForm(forms.Form):
     )
     expected_owner = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case: FollowUpCase | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = assignable_users()
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)  # noqa: S101 - declared above
+        owner.queryset = assignable_users(case)
 
 
 class NoteForm(forms.Form):

@@ -87,6 +87,10 @@ def case_assign(
             )
         if owner is not None and not (owner.is_active and owner.is_staff):
             raise ValidationError(_("Cases can only be assigned to active staff members."))
+        if owner is not None and not access.may_own(owner, case):
+            raise ValidationError(
+                _("%(owner)s does not work for this case's department.") % {"owner": _name(owner)}
+            )
         if case.owner_id == (owner.pk if owner else None):
             return case
         previous = case.owner
@@ -123,6 +127,12 @@ def cases_assign(*, cases, owner, actor) -> int:
     """Bulk assignment by a manager; returns how many cases changed hands."""
     if not access.is_manager(actor):
         raise PermissionDenied(_("Only managers can assign cases in bulk."))
+    if owner is not None and any(not access.may_own(owner, case) for case in cases):
+        # All or none: checked before the first case changes hands.
+        raise ValidationError(
+            _("%(owner)s does not work for the department of every selected case.")
+            % {"owner": _name(owner)}
+        )
     changed = 0
     for case in cases:
         before = case.owner_id
@@ -461,7 +471,7 @@ def _notify_reply(case: FollowUpCase, event: CaseEvent, *, back_in_progress: boo
     if owner is not None and owner.is_active and owner.email:
         recipients = [owner]
     else:
-        recipients = list(access.managers())
+        recipients = list(access.department_managers(case))
     languages = dict(
         StaffProfile.objects.filter(user__in=[user.pk for user in recipients]).values_list(
             "user_id", "language"
@@ -545,7 +555,7 @@ def due_cases_escalate(*, now: datetime | None = None) -> int:
 
 
 def _notify_escalation(case: FollowUpCase, event: CaseEvent, reason: str) -> list[int]:
-    recipients = {user.pk: user for user in access.managers()}
+    recipients = {user.pk: user for user in access.department_managers(case)}
     if case.owner and case.owner.email:
         recipients[case.owner.pk] = case.owner
     ids = []

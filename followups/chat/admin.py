@@ -18,6 +18,7 @@ from followups.chat.emit import chat_alert_test_queue
 from followups.models import ChatAlert, ChatAlertDelivery
 from followups.webhooks.admin import HttpTargetAdmin, WebhookDeliveryAdmin, field_check
 from followups.webhooks.endpoints import webhook_url_check
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.models import Response
 
 
@@ -71,7 +72,7 @@ class ChatAlertForm(forms.ModelForm):
 
 
 @admin.register(ChatAlert)
-class ChatAlertAdmin(HttpTargetAdmin):
+class ChatAlertAdmin(DepartmentScopedAdmin, HttpTargetAdmin):
     form = ChatAlertForm
     list_display = (
         "survey",

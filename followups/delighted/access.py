@@ -27,6 +27,7 @@ from surveys.api_access import HasApiScope, caller_has_scope
 from surveys.api_keys import api_key_find
 from surveys.api_schema import ScopedAutoSchema
 from surveys.audit import bind_request_actor
+from surveys.departments import sees_department
 from surveys.models import ApiKey, Survey
 
 if TYPE_CHECKING:
@@ -146,10 +147,12 @@ def scope_require(request, scope: str, why: str) -> None:
         raise exceptions.PermissionDenied(f"{why} needs the '{scope}' API scope.")
 
 
-def delighted_survey(trend: str | None = None) -> Survey:
+def delighted_survey(trend: str | None = None, *, reader=None) -> Survey:
     """The survey a Delighted call works on: ``trend`` (a survey's slug) when
     given, else the ``NPS_DELIGHTED_SURVEY`` setting. Delighted had one
-    survey per project; its trends were slices of it, here surveys."""
+    survey per project; its trends were slices of it, here surveys. For a
+    read, ``reader`` (the key's user) must see the survey's department: to
+    them a survey of another department does not exist."""
     slug = (trend or "").strip()
     source = "trend"
     if not slug:
@@ -157,7 +160,7 @@ def delighted_survey(trend: str | None = None) -> Survey:
     if not slug:
         raise exceptions.ValidationError({"trend": [NO_SURVEY]})
     survey = Survey.objects.filter(slug=slug).first()
-    if survey is None:
+    if survey is None or (reader is not None and not sees_department(reader, survey.department_id)):
         raise exceptions.ValidationError(
             {"trend": [UNKNOWN_SURVEY.format(slug=slug, source=source)]}
         )

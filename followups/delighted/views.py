@@ -235,7 +235,7 @@ class SurveyResponsesView(DelightedView):
         expand = "person" in query["expand"]
         if expand:
             scope_require(request, ApiScope.CUSTOMERS_READ, "expand[]=person")
-        survey = delighted_survey(query.get("trend"))
+        survey = delighted_survey(query.get("trend"), reader=request.user)
         answers = Answer.objects.filter(survey=survey).select_related("survey", "driver")
         answers = _period(answers, "submitted_at", query.get("since"), query.get("until"))
         answers = _period(
@@ -312,7 +312,7 @@ class SurveyResponseView(DelightedView):
         answer_id = shapes.id_from(pk)
         if answer_id is None:
             raise Http404
-        survey = delighted_survey(request.query_params.get("trend"))
+        survey = delighted_survey(request.query_params.get("trend"), reader=request.user)
         answer = get_object_or_404(
             Answer.objects.select_related("survey", "driver"), survey=survey, pk=answer_id
         )
@@ -329,7 +329,7 @@ class MetricsView(DelightedView):
     )
     def get(self, request, *args, **kwargs):
         query = _query(shapes.MetricsQuerySerializer, request)
-        survey = delighted_survey(query.get("trend"))
+        survey = delighted_survey(query.get("trend"), reader=request.user)
         answers = _period(
             Answer.objects.filter(survey=survey),
             "submitted_at",

@@ -29,6 +29,7 @@ from followups.models import (
 )
 from surveys.admin import VIA_ADMIN
 from surveys.admin_changelist import RecordAdmin
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_languages import language_fieldsets, language_gaps_warn
 from surveys.admin_permissions import has_model_permission
 from surveys.models import Customer
@@ -189,7 +190,7 @@ class RewardAdmin(IncentiveAdmin):
         return self._link("referraluse", reward.use_count, grant__reward__id__exact=reward.pk)
 
 
-class GrantAdmin(RecordAdmin):
+class GrantAdmin(DepartmentScopedAdmin, RecordAdmin):
     list_filter: ClassVar[tuple[Any, ...]] = ("status",)
     search_fields: ClassVar[tuple[str, ...]] = ("code", "customer__email", "customer__name")
     date_hierarchy = "created_at"
@@ -322,9 +323,11 @@ class RewardGrantAdmin(GrantAdmin):
         return self.get_readonly_fields(request, obj)
 
 
-class GrantRowsAdmin(RecordAdmin):
+class GrantRowsAdmin(DepartmentScopedAdmin, RecordAdmin):
     """Rows hanging off reward grants (clicks, referral uses): the reward's
     and the dashboard's figures link here, narrowed as they count."""
+
+    department_path = "grant__survey__department"
 
     GRANT_LOOKUPS = (
         "grant__reward__id__exact",

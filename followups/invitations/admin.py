@@ -22,6 +22,7 @@ from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAd
 from nps_project.replica import replica_reads
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
 from surveys.admin_changelist import DateHierarchyMixin
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import declared_view
 from surveys.models import Survey, Wave
 
@@ -101,7 +102,7 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
 
 
 @admin.register(Wave)
-class WaveAdmin(DateHierarchyMixin, admin.ModelAdmin):
+class WaveAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.ModelAdmin):
     """Waves, read-only: the list, and each wave's page with its progress and
     results (``<id>/change/``), refreshed from ``<id>/results/`` (JSON)."""
 
@@ -141,7 +142,8 @@ class WaveAdmin(DateHierarchyMixin, admin.ModelAdmin):
     def _wave(self, request, object_id) -> Wave:
         wave_id = _wave_id(object_id)
         wave = (
-            Wave.objects.select_related("survey", "customer_list", "saved_filter", "started_by")
+            self.get_queryset(request)
+            .select_related("survey", "customer_list", "saved_filter", "started_by")
             .filter(pk=wave_id)
             .first()
             if wave_id is not None

@@ -29,7 +29,7 @@ from followups.invitations.serializers import (
     InvitationInSerializer,
     InvitationSerializer,
 )
-from surveys.api import ApiMixin, _bad_request, _errors
+from surveys.api import ApiMixin, DepartmentScoped, _bad_request, _errors
 from surveys.api_access import caller_has_scope
 from surveys.models import ApiKey, ApiScope, Invitation
 from surveys.serializers import ErrorSerializer
@@ -115,7 +115,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-class InvitationListView(ApiMixin, generics.ListAPIView):
+class InvitationListView(DepartmentScoped, ApiMixin, generics.ListAPIView):
     queryset = (
         Invitation.objects.with_status().select_related("survey").order_by("-created_at", "-pk")
     )
@@ -204,7 +204,7 @@ class InvitationListView(ApiMixin, generics.ListAPIView):
         )
 
 
-class InvitationDetailView(ApiMixin, generics.RetrieveAPIView):
+class InvitationDetailView(DepartmentScoped, ApiMixin, generics.RetrieveAPIView):
     queryset = Invitation.objects.with_status().select_related("survey")
     serializer_class = InvitationSerializer
     required_scopes = {"GET": INVITATIONS_READ, "DELETE": INVITATIONS_WRITE}

@@ -11,11 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from followups.models import MailEvent, OutboundMessage
 from followups.webhooks.admin import messages_requeue
 from surveys.admin_changelist import RecordAdmin
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import has_model_permission
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(RecordAdmin):
+class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
+    # Messages about an answer or a case belong to its survey's department;
+    # the rest (digests, alerts to staff) to none.
+    department_path = "response__survey__department"
     list_display = (
         "created_at",
         "channel",
@@ -49,9 +53,12 @@ class OutboundMessageAdmin(RecordAdmin):
 
 
 @admin.register(MailEvent)
-class MailEventAdmin(RecordAdmin):
+class MailEventAdmin(DepartmentScopedAdmin, RecordAdmin):
     """What mail servers and providers said about addresses; the customer's
     own page says whether mail to them is stopped, and clears it."""
+
+    # A report about an email of an answer or a case belongs to its department.
+    department_path = "outbound_message__response__survey__department"
 
     list_display = (
         "received_at",

@@ -15,8 +15,10 @@ from followups.cases import access
 from followups.cases.api import SEE_CASES
 from followups.reporting import reports
 from followups.reporting.bonus import reminder_bonus_comparison
+from followups.reporting.departments import departments_compared
 from nps_project.replica import replica_reads
 from surveys.api_access import HasApiScope
+from surveys.departments import in_departments
 from surveys.models import ApiScope, Survey
 
 
@@ -104,7 +106,9 @@ class KpiView(APIView):
         query = KpiQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        survey = get_object_or_404(Survey, slug=data["survey"])
+        survey = get_object_or_404(
+            in_departments(request.user, Survey.objects.all()), slug=data["survey"]
+        )
         today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
         end = _day(data.get("to"), today) + timedelta(days=1)
         start = _day(data.get("from"), end - timedelta(days=91))
@@ -142,3 +146,91 @@ class KpiView(APIView):
                 "scope": "all cases" if manager else "my cases",
             }
         )
+
+
+class DepartmentsQuery(KpiQuery):
+    survey = None  # type: ignore[assignment]  # every survey the caller sees
+
+
+class DepartmentsReport(serializers.Serializer):
+    period = serializers.DictField()
+    departments = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="One per department the caller sees (department null: the surveys of no "
+        "department): nps (the NPS report of GET /surveys/<slug>/nps/), versus_rest "
+        "{difference, standard_error, z, p_value, beyond_noise} against the other "
+        "departments together (beyond_noise: Benjamini-Hochberg at 5% over all "
+        "departments), kpis (as GET /reports/kpis/) and top root_causes.",
+    )
+    scope = serializers.ChoiceField(choices=["all cases", "my cases"])
+
+
+def _rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+class DepartmentsView(APIView):
+    permission_classes = [HasApiScope]
+    required_scopes = {"GET": ApiScope.REPORTS_READ}
+    required_permissions = {"GET": SEE_CASES}
+
+    @extend_schema(
+        tags=["reports"],
+        operation_id="reports_departments",
+        summary="The departments side by side",
+        parameters=[DepartmentsQuery],
+        responses={200: DepartmentsReport, 400: OpenApiResponse(description="Invalid parameters.")},
+    )
+    @replica_reads()
+    def get(self, request):
+        query = DepartmentsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        end = _day(data.get("to"), today) + timedelta(days=1)
+        start = _day(data.get("from"), end - timedelta(days=91))
+        rows = departments_compared(
+            user=request.user, start=start, end=end, segment=data["segment"]
+        )
+        return Response(
+            {
+                "period": {
+                    "from": start.date().isoformat(),
+                    "to": (end - timedelta(days=1)).date().isoformat(),
+                    "segment": data["segment"] or None,
+                },
+                "departments": [_department_row(row) for row in rows],
+                "scope": "all cases" if access.is_manager(request.user) else "my cases",
+            }
+        )
+
+
+def _department_row(row) -> dict:
+    difference, kpis = row.versus_rest, row.kpis
+    return {
+        "department": row.department.name if row.department else None,
+        "nps": row.summary.as_dict(),
+        "versus_rest": {
+            "difference": _rounded(difference.difference),
+            "standard_error": _rounded(difference.standard_error),
+            "z": _rounded(difference.z, 3),
+            "p_value": _rounded(difference.p_value, 4),
+            "beyond_noise": bool(row.apart),
+        },
+        "kpis": {
+            "cases": kpis.cases,
+            "contacted_within_sla": kpis.contacted_within_sla,
+            "within_sla_pct": _rounded(kpis.within_sla_pct),
+            "open": kpis.open,
+            "overdue": kpis.overdue,
+            "overdue_pct": _rounded(100.0 * kpis.overdue / kpis.open if kpis.open else None),
+            "first_contact_hours": dict(
+                zip(("median", "p90"), kpis.first_contact_hours, strict=True)
+            ),
+            "resolution_hours": dict(zip(("median", "p90"), kpis.resolution_hours, strict=True)),
+        },
+        "root_causes": [
+            {"name": cause["root_cause__name"], "count": cause["count"]}
+            for cause in row.root_causes
+        ],
+    }

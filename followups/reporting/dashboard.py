@@ -18,11 +18,13 @@ from followups.insights import themes
 from followups.models import ImprovementAction
 from followups.reporting import charts, links, panel_exports, reports
 from followups.reporting.bonus import reminder_bonus_comparison
+from followups.reporting.departments import departments_compared
 from nps_project.replica import replica_reads
 from surveys import drivers, enps
 from surveys.admin import VIA_ADMIN
 from surveys.admin_permissions import requires_permissions
 from surveys.audit import Action, audit_record
+from surveys.departments import in_departments, visible_departments
 from surveys.exports import csv_response
 from surveys.models import Customer, Response, Survey
 
@@ -57,13 +59,21 @@ def default_survey(surveys, remembered: str | None) -> Survey | None:
     return survey or surveys.first()
 
 
+def reported_surveys(user=None):
+    """The surveys a report may be about: not drafts, and (with ``user``) only
+    those of the departments they see."""
+    surveys = Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name")
+    return surveys if user is None else in_departments(user, surveys)
+
+
 def selection_from(
-    params, *, now: datetime, remembered: str | None = None
+    params, *, now: datetime, remembered: str | None = None, user=None
 ) -> tuple[reports.Selection | None, list[str]]:
     """Read survey, period and segment from query parameters; say what was
-    wrong. Without a survey, ``default_survey`` (``remembered``: a slug)."""
+    wrong. Without a survey, ``default_survey`` (``remembered``: a slug).
+    With ``user``, a survey of a department they do not see is no survey."""
     problems = []
-    surveys = Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name")
+    surveys = reported_surveys(user)
     survey = surveys.filter(slug=params.get("survey")).first() if params.get("survey") else None
     if params.get("survey") and survey is None:
         problems.append(_("There is no survey “%(slug)s”.") % {"slug": params["survey"]})
@@ -91,6 +101,8 @@ def period_from(params, *, now: datetime, problems: list[str]) -> tuple[datetime
 
 # The survey choice that shows every survey side by side: not a possible slug.
 ALL_SURVEYS = "*"
+# The choice that shows the departments side by side: not a possible slug either.
+BY_DEPARTMENT = "*departments"
 
 
 def _overview(params, *, user, is_manager: bool, now: datetime) -> dict:
@@ -101,8 +113,7 @@ def _overview(params, *, user, is_manager: bool, now: datetime) -> dict:
     segment = params.get("segment", "").strip()
     rows = []
     # An employee survey's answers are not Responses: it has its own page (enps).
-    surveys = Survey.objects.exclude(status=Survey.Status.DRAFT).filter(kind=Survey.Kind.CUSTOMER)
-    for survey in surveys.order_by("name"):
+    for survey in reported_surveys(user).filter(kind=Survey.Kind.CUSTOMER):
         selection = reports.Selection(survey, start, end, segment)
         cases = selection.cases() if is_manager else selection.cases().filter(owner=user)
         own = {} if is_manager else {"owner__id__exact": user.pk}
@@ -331,8 +342,10 @@ def dashboard(request):
     now = timezone.now()
     if request.GET.get("survey") == ALL_SURVEYS:
         return _overview_page(request, now=now)
+    if request.GET.get("survey") == BY_DEPARTMENT:
+        return _departments_page(request, now=now)
     selection, problems = selection_from(
-        request.GET, now=now, remembered=request.session.get(SESSION_SURVEY)
+        request.GET, now=now, remembered=request.session.get(SESSION_SURVEY), user=user
     )
     if selection is not None:
         request.session[SESSION_SURVEY] = selection.survey.slug
@@ -344,10 +357,11 @@ def dashboard(request):
         "title": _("NPS dashboard"),
         "problems": problems,
         "selection": selection,
-        "surveys": Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"),
+        "surveys": reported_surveys(user),
         "by": by,
         "is_manager": access.is_manager(user),
         "all_surveys": ALL_SURVEYS,
+        **_department_choice(user),
         "export_query": _export_query(request.GET),
     }
     if selection is not None:
@@ -396,8 +410,9 @@ def _overview_page(request, *, now: datetime):
     context = {
         **admin.site.each_context(request),
         "title": _("NPS dashboard"),
-        "surveys": Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"),
+        "surveys": reported_surveys(request.user),
         "all_surveys": ALL_SURVEYS,
+        **_department_choice(request.user),
         "is_manager": is_manager,
         "by": "week" if request.GET.get("by") == "week" else "month",
         "segment_names": Customer.objects.exclude(segment="")
@@ -431,8 +446,46 @@ def _enps_page(request, survey: Survey, *, problems: list[str]):
         "title": _("eNPS dashboard"),
         "problems": problems,
         "survey": survey,
-        "surveys": Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"),
+        "surveys": reported_surveys(request.user),
         "all_surveys": ALL_SURVEYS,
         "report": report.as_dict(),
     }
     return TemplateResponse(request, "admin/followups/enps_dashboard.html", context)
+
+
+def _department_choice(user) -> dict:
+    """The "departments side by side" choice, offered once there are departments
+    the reader sees."""
+    return {
+        "by_department": BY_DEPARTMENT,
+        "has_departments": visible_departments(user).exists(),
+    }
+
+
+def _departments_page(request, *, now: datetime):
+    problems: list[str] = []
+    start, end = period_from(request.GET, now=now, problems=problems)
+    segment = request.GET.get("segment", "").strip()
+    context = {
+        **admin.site.each_context(request),
+        "title": _("NPS dashboard"),
+        "surveys": reported_surveys(request.user),
+        "all_surveys": ALL_SURVEYS,
+        **_department_choice(request.user),
+        "is_manager": access.is_manager(request.user),
+        "by": "week" if request.GET.get("by") == "week" else "month",
+        "segment_names": Customer.objects.exclude(segment="")
+        .order_by("segment")
+        .values_list("segment", flat=True)
+        .distinct(),
+        "departments": departments_compared(
+            user=request.user, start=start, end=end, segment=segment, now=now
+        ),
+        "problems": problems,
+        "from_value": start.date().isoformat(),
+        "to_value": (end - timedelta(days=1)).date().isoformat(),
+        "segment_value": segment,
+        "min_sample": settings.NPS_MIN_SAMPLE,
+        "export_query": _export_query(request.GET),
+    }
+    return TemplateResponse(request, "admin/followups/dashboard.html", context)

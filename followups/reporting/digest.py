@@ -15,6 +15,7 @@ from followups.models import FollowUpCase, StaffProfile
 from followups.outbox.messages import email_queue
 from followups.publish import messages_enqueue
 from followups.reporting import reports
+from surveys.departments import department_filter, departments_of, in_departments
 from surveys.models import Survey
 
 
@@ -23,22 +24,27 @@ def digest_recipients():
     return access.managers().exclude(staff_profile__wants_digest=False)
 
 
-def digest_context(*, now: datetime) -> dict:
+def digest_context(*, now: datetime, user=None) -> dict:
+    """The digest's content; with ``user``, only what their departments hold
+    (surveys.departments): a manager of one department reads only its news."""
     week_ago = now - timedelta(days=7)
+    active = Survey.objects.filter(status=Survey.Status.ACTIVE).order_by("name")
+    cases = FollowUpCase.objects.all()
+    if user is not None:
+        active = in_departments(user, active)
+        cases = cases.filter(department_filter(user, "survey__department"))
     surveys = []
-    for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).order_by("name"):
+    for survey in active:
         panel = reports.nps_panel(reports.Selection(survey, week_ago, now))
         surveys.append({"survey": survey, "panel": panel})
-    open_cases = FollowUpCase.objects.open()
-    counts = FollowUpCase.objects.aggregate(
+    open_cases = cases.open()
+    counts = cases.aggregate(
         new_detractors=Count("pk", filter=Q(created_at__gte=week_ago)),
         overdue=Count("pk", filter=FollowUpCase.overdue_q(now)),
         unassigned=Count("pk", filter=FollowUpCase.open_q() & Q(owner__isnull=True)),
     )
     causes = list(
-        FollowUpCase.objects.filter(
-            created_at__gte=now - timedelta(days=30), root_cause__isnull=False
-        )
+        cases.filter(created_at__gte=now - timedelta(days=30), root_cause__isnull=False)
         .values("root_cause__name")
         .annotate(count=Count("pk"))
         .order_by("-count", "root_cause__name")[:5]
@@ -60,13 +66,17 @@ def digest_send(*, now: datetime | None = None) -> int:
     """Queue this week's digest for every manager, once per ISO week."""
     now = now or timezone.now()
     year, week, _ = now.isocalendar()
-    context = digest_context(now=now)
+    contexts: dict[frozenset[int] | None, dict] = {}  # one per distinct department scope
     languages = dict(
         StaffProfile.objects.filter(user__in=digest_recipients()).values_list("user_id", "language")
     )
     ids = []
     with transaction.atomic():
         for user in digest_recipients():
+            scope = departments_of(user)
+            if scope not in contexts:
+                contexts[scope] = digest_context(now=now, user=user)
+            context = contexts[scope]
             email = email_queue(
                 template="digest",
                 dedupe_key=f"digest:{user.pk}:{year}-W{week:02d}",

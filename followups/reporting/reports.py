@@ -301,12 +301,14 @@ class LoopKpis:
 
 
 def loop_kpis(
-    selection: Selection, *, cases: QuerySet | None = None, now: datetime | None = None
+    selection: Selection | None, *, cases: QuerySet | None = None, now: datetime | None = None
 ) -> LoopKpis:
     """How fast the loop closes. ``cases`` narrows the selection's cases (a
-    staff member's own numbers)."""
+    staff member's own numbers), or stands for them (a department's cases)."""
     now = now or timezone.now()
-    cases = selection.cases() if cases is None else cases
+    if cases is None:
+        assert selection is not None  # noqa: S101 - one of the two is given
+        cases = selection.cases()
     fractions = (0.5, 0.9)
     aggregates = {
         "cases": Count("pk"),
@@ -552,3 +554,8 @@ def action_effects(actions, *, window_days: int = 90, now: datetime | None = Non
         )
         for action in actions
     ]
+
+
+# The same rules, for the departments report (followups.reporting.departments).
+summary_of = _summary
+cause_counts = _cause_counts

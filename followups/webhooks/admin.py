@@ -28,6 +28,7 @@ from followups.webhooks.endpoints import (
 from followups.webhooks.events import EVENT_TYPES
 from surveys.admin import VIA_ADMIN
 from surveys.admin_changelist import RecordAdmin
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import has_model_permission
 from surveys.audit import Action, audit_record
 
@@ -193,7 +194,9 @@ def _last_attempt(field: str) -> Subquery:
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(SendAgain, RecordAdmin):
+class WebhookDeliveryAdmin(DepartmentScopedAdmin, SendAgain, RecordAdmin):
+    department_path = "response__survey__department"
+
     list_display = (
         "created_at",
         "template",

@@ -113,6 +113,7 @@ def test_responses_span_six_months_with_every_category_and_comments(seeded):
         "relationship-nps",
         "support-nps",
         "delivery-sms",
+        "delivery-nps",
     }
 
 
@@ -385,3 +386,36 @@ def test_seeds_an_employee_survey_whose_small_teams_the_dashboard_hides(seeded, 
     assert '<tr data-team="Engineering">' in page
     assert re.search(r'<tr data-team="Legal">\s*<td>Legal</td>\s*<td [^>]*data-suppressed', page)
     assert "fewer than 5 answers" in page
+
+
+def test_the_demo_has_departments_with_their_surveys_people_and_cases(seeded, client):
+    from followups.cases import access
+    from followups.models import FollowUpCase
+    from surveys.departments import sees_department
+
+    surveys = dict(Survey.objects.values_list("slug", "department__name"))
+    assert surveys == {
+        "support-nps": "Support",
+        "relationship-nps": "Sales",
+        "delivery-nps": "Delivery",
+    }
+    users = {user.username: user for user in get_user_model().objects.all()}
+    assert {d.name for d in users["staff3"].departments.all()} == {"Delivery"}
+    assert {d.name for d in users["manager2"].departments.all()} == {"Sales", "Delivery"}
+    owned = FollowUpCase.objects.filter(owner__isnull=False).select_related("owner", "survey")
+    assert owned.filter(survey__slug="delivery-nps").exists()
+    assert all(sees_department(case.owner, case.survey.department_id) for case in owned)
+    assert not access.visible_cases(users["manager2"]).filter(survey__slug="support-nps").exists()
+
+    client.force_login(users["manager"])
+    page = client.get("/admin/dashboard/", {"survey": "*departments"}).content.decode()
+    for name in ("Support", "Sales", "Delivery"):
+        assert f">{name}</th>" in page
+
+
+def test_output_lists_the_department_logins(seeded):
+    for username in ("staff3", "manager2"):
+        assert any(
+            username in line and seed_demo.DEMO_STAFF_PASSWORD in line
+            for line in seeded.splitlines()
+        )

@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from followups import roles
 from followups.demo_bonus import ensure_demo_reminder_bonus
+from followups.demo_departments import ensure_demo_departments
 from followups.demo_drivers import ensure_demo_drivers
 from followups.demo_enps import ensure_demo_enps
 from followups.demo_history import ensure_demo_actions, write_history
@@ -673,6 +674,17 @@ class Command(BaseCommand):
             )
             sms_created = ensure_demo_sms_survey(now=now)
             responses_created += sms_created
+            department_logins, answered, invited = ensure_demo_departments(
+                rng=random.Random(SEED),
+                now=now,
+                history_days=HISTORY_DAYS,
+                staff_password=DEMO_STAFF_PASSWORD,
+            )
+            logins += [DemoLogin(*login) for login in department_logins]
+            responses_created, invitations_created = (
+                responses_created + answered,
+                invitations_created + invited,
+            )
             # Every demo answer gets its outcome, dated as if the loop had run then.
             routed = write_history(
                 Response.objects.filter(

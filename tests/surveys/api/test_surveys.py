@@ -153,8 +153,8 @@ def test_nps_is_one_aggregate_query_whatever_the_row_count(read_client, forty_th
     aggregates = [q for q in queries if "COUNT(" in q["sql"].upper()]
     assert len(aggregates) == 1
     # token, permissions (2, and one more: a key's scope is checked against
-    # its user's permissions), the survey, the aggregate.
-    assert len(queries) <= 6
+    # its user's permissions), the user's departments, the survey, the aggregate.
+    assert len(queries) <= 7
 
 
 def test_nps_of_an_empty_period_has_no_score_and_says_so(read_client, forty_thirty_thirty):

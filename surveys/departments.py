@@ -1,0 +1,97 @@
+"""Which departments a person works for, read by both apps: one rule, here.
+
+- A superuser, and anyone in no department who holds ``surveys.view_all_departments``
+  (managers, data protection), sees every department.
+- Anyone in one or more departments sees those departments, whatever else they hold.
+- Anyone else (service staff placed in no department) sees no department.
+- Rows of no department (a survey left shared, and its answers and cases) are
+  seen by everyone who may see that kind of row, as before departments existed.
+
+An API key acts as its user, so a key of a department's user reads only that
+department's rows.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Department
+
+ALL_DEPARTMENTS_PERMISSION = "surveys.view_all_departments"
+
+
+def departments_of(user) -> frozenset[int] | None:
+    """The ids of the departments ``user`` sees; None: every department.
+    Cached on the user object for the request."""
+    if hasattr(user, "_department_scope"):
+        return cast("frozenset[int] | None", user._department_scope)
+    scope: frozenset[int] | None
+    if not (user and user.is_authenticated and user.is_active):
+        scope = frozenset()
+    elif user.is_superuser:
+        scope = None
+    else:
+        member_of = frozenset(
+            Department.members.through.objects.filter(user_id=user.pk).values_list(
+                "department_id", flat=True
+            )
+        )
+        if member_of:
+            scope = member_of
+        elif user.has_perm(ALL_DEPARTMENTS_PERMISSION):
+            scope = None
+        else:
+            scope = frozenset()
+    user._department_scope = scope
+    return scope
+
+
+def department_filter(user, field: str = "department") -> Q:
+    """A condition on ``field`` (a path to a Department foreign key) that keeps
+    the rows ``user`` may see by department: theirs and the shared ones."""
+    scope = departments_of(user)
+    if scope is None:
+        return Q()
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": sorted(scope)})
+
+
+def in_departments(user, queryset: QuerySet, field: str = "department") -> QuerySet:
+    return queryset.filter(department_filter(user, field))
+
+
+def sees_department(user, department_id: int | None) -> bool:
+    if department_id is None:
+        return True
+    scope = departments_of(user)
+    return scope is None or department_id in scope
+
+
+def visible_departments(user) -> QuerySet:
+    """The Department rows ``user`` sees (for filters and reports)."""
+    scope = departments_of(user)
+    departments = Department.objects.order_by("name")
+    return departments if scope is None else departments.filter(pk__in=sorted(scope))
+
+
+def users_seeing(department_id: int | None, users: QuerySet | None = None) -> QuerySet:
+    """The users (of ``users``) who see ``department_id``: the same people
+    ``sees_department`` says yes to, as one query (for assignment and escalation)."""
+    users = get_user_model().objects.all() if users is None else users
+    if department_id is None:
+        return users
+    app_label, codename = ALL_DEPARTMENTS_PERMISSION.split(".")
+    membership = Department.members.through.objects.filter(user_id=OuterRef("pk"))
+    organisation_wide = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    ) | Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    member = Exists(membership.filter(department_id=department_id))
+    return users.filter(
+        Q(is_superuser=True) | member | (~Exists(membership) & organisation_wide)
+    ).distinct()
