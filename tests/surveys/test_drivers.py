@@ -121,10 +121,10 @@ def test_driver_nps_interval_is_the_adjusted_wald_interval_of_those_who_chose_it
 
 
 def test_a_share_interval_is_none_for_an_empty_group_and_stays_within_0_and_100():
-    assert stats.proportion_interval(0, 0) is None
-    low, high = stats.proportion_interval(5, 5)
+    assert stats.Rate(0, 0).confidence_interval is None
+    low, high = stats.Rate(5, 5).confidence_interval
     assert 0 <= low < high == 100.0
-    low, high = stats.proportion_interval(0, 5)
+    low, high = stats.Rate(0, 5).confidence_interval
     assert low == 0.0 < high
 
 
