@@ -73,7 +73,7 @@ T = {
         "请选择所列原因之一，或不选。",
     ),
     "Optional. Choose the one that mattered most.": t(
-        "Opcjonalnie. Prosimy wybrać to, co było dla Państwa najważniejsze.",
+        "Opcjonalnie. Prosimy wybrać jedną, najważniejszą odpowiedź.",
         "Необязательно. Выберите то, что было самым важным.",
         "选填。请选择最重要的一项。",
     ),
