@@ -91,12 +91,12 @@ SLOWEST_SHOWN = 3
 CUSTOMERS_SQL = """
 INSERT INTO surveys_customer (
     id, email, name, external_id, segment, locale, unsubscribed_at, erased_at,
-    created_at, updated_at, unsubscribe_key, email_problem)
+    created_at, updated_at, unsubscribe_key, email_problem, time_zone)
 SELECT c, 'customer' || c || '@example.com', 'Customer ' || c, 'crm-' || c,
        (ARRAY['enterprise', 'mid-market', 'smb', 'consumer', 'public sector',
               'partner'])[1 + mod(c * 7919, 6)],
        (ARRAY['en', 'en', 'en', 'pl', 'ru', 'zh-hans'])[1 + mod(c, 6)],
-       NULL, NULL, %(start)s::timestamptz, %(start)s::timestamptz, md5(c::text), ''
+       NULL, NULL, %(start)s::timestamptz, %(start)s::timestamptz, md5(c::text), '', ''
 FROM generate_series(1, %(customers)s::int) AS c
 """
 
@@ -137,7 +137,8 @@ CASES_SQL = """
 INSERT INTO followups_followupcase (
     id, status, priority, created_at, due_at, first_contact_at, resolved_at, closed_at,
     resolution_summary, escalation_level, escalation_phase, escalated_at, updated_at,
-    customer_id, owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id)
+    customer_id, owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id,
+    suggestion_words)
 SELECT t.case_id, t.status, t.priority, t.created_at, t.due_at,
        CASE WHEN t.status <> 'new' THEN t.created_at + t.contact END,
        CASE WHEN t.status IN ('resolved', 'closed') THEN t.created_at + t.contact + t.resolve END,
@@ -151,7 +152,7 @@ SELECT t.case_id, t.status, t.priority, t.created_at, t.due_at,
        t.created_at, t.customer_id, t.owner_id, t.response_id, t.survey_id,
        CASE WHEN t.status IN ('resolved', 'closed')
             THEN 1 + mod(t.case_id * 31, %(causes)s::int) END,
-       NULL
+       NULL, '[]'::jsonb
 FROM (
     SELECT m.*, m.status = 'new' AND m.due_at < %(now)s::timestamptz AS late
     FROM (

@@ -229,28 +229,28 @@ INSERT INTO surveys_survey (
     status,
     throttle_days, reminder_after_days, invitation_lifetime_days, detractor_sla_hours,
     detractor_resolution_hours, sla_business_hours,
-    auto_assign, recurrence, benchmark_nps, created_at, last_wave_at)
+    auto_assign, recurrence, benchmark_nps, created_at, last_wave_at, kind)
 VALUES
     (1, 'relationship', 'Relationship NPS',
      'How likely are you to recommend us to a friend or colleague?',
      'What is the main reason for your score?', '', '', '', '', '', '', '', '', '', '', 'en',
      'active', 30, 7, 30, 24, 72, false,
-     true, 'quarterly', 30, %(created)s, NULL),
+     true, 'quarterly', 30, %(created)s, NULL, 'customer'),
     (2, 'support', 'Support NPS',
      'How likely are you to recommend our support to a friend or colleague?',
      'What is the main reason for your score?', '', '', '', '', '', '', '', '', '', '', 'en',
      'active', 30, 7, 30, 48, 72, false,
-     true, '', NULL, %(created)s, NULL)
+     true, '', NULL, %(created)s, NULL, 'customer')
 """
 
 CUSTOMERS_SQL = """
 INSERT INTO surveys_customer (
     id, email, name, external_id, segment, locale, unsubscribed_at, erased_at,
-    created_at, updated_at, unsubscribe_key, email_problem)
+    created_at, updated_at, unsubscribe_key, email_problem, time_zone)
 SELECT g, 'customer' || g || '@example.com', 'Customer ' || g, 'crm-' || g,
        pg_temp.bench_segment(g), pg_temp.bench_locale(g),
        CASE WHEN mod(g, 40) = 0 THEN %(created)s::timestamptz END, NULL,
-       %(created)s::timestamptz, %(created)s::timestamptz, md5(g::text), ''
+       %(created)s::timestamptz, %(created)s::timestamptz, md5(g::text), '', ''
 FROM generate_series(1, %(customers)s::int) AS g
 """
 
@@ -326,7 +326,8 @@ CASES_SQL = """
 INSERT INTO followups_followupcase (
     id, status, priority, created_at, due_at, resolution_due_at, first_contact_at, resolved_at,
     closed_at, resolution_summary, escalation_level, escalation_phase, escalated_at, updated_at,
-    customer_id, owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id)
+    customer_id, owner_id, response_id, survey_id, root_cause_id, resurvey_invitation_id,
+    suggestion_words)
 SELECT t.id, t.status, t.priority, t.created_at, t.due_at, t.resolution_due_at,
        t.first_contact_at, t.resolved_at, t.closed_at,
        CASE WHEN t.resolved_at IS NOT NULL THEN 'Called the customer and sorted it out.'
@@ -335,7 +336,7 @@ SELECT t.id, t.status, t.priority, t.created_at, t.due_at, t.resolution_due_at,
        CASE WHEN t.late THEN 'contact' ELSE '' END,
        CASE WHEN t.late THEN t.due_at END,
        coalesce(t.closed_at, t.resolved_at, t.first_contact_at, t.created_at),
-       t.customer_id, t.owner_id, t.id, t.survey_id, t.root_cause_id, NULL
+       t.customer_id, t.owner_id, t.id, t.survey_id, t.root_cause_id, NULL, '[]'::jsonb
 FROM (
     SELECT m.*,
            CASE WHEN m.status <> 'new'

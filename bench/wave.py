@@ -121,7 +121,7 @@ def _create_customers(n: int) -> tuple[int, int]:
             """
             INSERT INTO surveys_customer (email, name, external_id, segment, locale,
                                           created_at, updated_at, unsubscribe_key,
-                                          email_problem)
+                                          email_problem, time_zone)
             SELECT 'customer' || i || '@bench.example.com',
                    CASE WHEN i %% 13 = 0 THEN ''
                         WHEN i %% 11 = 0 THEN 'O''Brien & <Sons> ' || i
@@ -129,7 +129,7 @@ def _create_customers(n: int) -> tuple[int, int]:
                    'bench-' || i,
                    (ARRAY['consumer', 'smb', 'enterprise'])[i %% 3 + 1],
                    (%s::text[])[(i * 7) %% %s + 1],
-                   now(), now(), md5('bench-' || i), ''
+                   now(), now(), md5('bench-' || i), '', ''
             FROM generate_series(1, %s) AS i
             """,
             [list(LANGUAGES), len(LANGUAGES), n],
@@ -138,9 +138,9 @@ def _create_customers(n: int) -> tuple[int, int]:
             """
             INSERT INTO surveys_customer (email, name, external_id, segment, locale,
                                           unsubscribed_at, created_at, updated_at,
-                                          unsubscribe_key, email_problem)
+                                          unsubscribe_key, email_problem, time_zone)
             SELECT 'gone' || i || '@bench.example.com', 'Gone ' || i, 'bench-gone-' || i,
-                   'consumer', 'en', now(), now(), now(), md5('bench-gone-' || i), ''
+                   'consumer', 'en', now(), now(), now(), md5('bench-gone-' || i), '', ''
             FROM generate_series(1, %s) AS i
             """,
             [unsubscribed],
@@ -150,8 +150,9 @@ def _create_customers(n: int) -> tuple[int, int]:
             """
             INSERT INTO surveys_customer (email, name, segment, locale,
                                           erased_at, created_at, updated_at, unsubscribe_key,
-                                          email_problem)
-            SELECT NULL, '', 'consumer', '', now(), now(), now(), md5('bench-erased-' || i), ''
+                                          email_problem, time_zone)
+            SELECT NULL, '', 'consumer', '', now(), now(), now(), md5('bench-erased-' || i), '',
+                   ''
             FROM generate_series(1, %s) AS i
             """,
             [erased],

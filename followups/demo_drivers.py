@@ -20,7 +20,7 @@ ANSWER_CHANCE = 0.75
 
 QUESTION = {
     "driver_question": "What mattered most to you?",
-    "driver_question_pl": "Co było dla Ciebie najważniejsze?",
+    "driver_question_pl": "Co było dla Państwa najważniejsze?",
     "driver_question_ru": "Что для вас было самым важным?",
     "driver_question_zh_hans": "对您来说最重要的是什么？",
 }

@@ -610,6 +610,19 @@ class Survey(models.Model):
             return ""
         return translated_text(self, "driver_question", language)
 
+    def drivers_offered(self):
+        """The driver choices customers and integrations may give: the active
+        ones, and none at all once the survey asks no driver question (its
+        choices stay, for the answers that chose them)."""
+        if not self.driver_question:
+            return self.drivers.none()
+        return self.drivers.active()
+
+    def driver_offered(self, choice: DriverChoice) -> bool:
+        """Whether an answer to this survey may give ``choice`` (as
+        ``drivers_offered``, without a query)."""
+        return bool(self.driver_question) and choice.survey_id == self.pk and choice.active
+
     def text_for(self, language: str) -> tuple[str, str]:
         """The question and follow-up question in ``language``, each falling back
         to the survey's own (English) wording."""
@@ -656,6 +669,10 @@ class Survey(models.Model):
 class DriverChoiceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
+
+    def offered(self):
+        """The active choices of surveys that ask a driver question."""
+        return self.active().exclude(survey__driver_question="")
 
 
 class DriverChoice(models.Model):

@@ -188,6 +188,7 @@ class SurveySerializer(serializers.ModelSerializer):
     department: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="name",
         read_only=True,
+        allow_null=True,
         help_text="The department its answers and cases belong to; null: shared by all.",
     )
 

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from nps_project.numbers import whole_number
+
 from . import audit, handoff, stats
 from .customers import customer_identity_check, locale_normalize
 from .erasure import PersonalData, admin_log_scrub
@@ -245,7 +247,7 @@ def response_record(
         return Recorded(existing, created=False)
     now = timezone.now()
     answer_acceptable_check(survey=survey, customer=customer, submitted_at=submitted_at, now=now)
-    if driver is not None and (driver.survey_id != survey.pk or not driver.active):
+    if driver is not None and not survey.driver_offered(driver):
         raise ValidationError({"driver": _unknown_driver(survey, driver.key)})
     response = Response(
         survey=survey,
@@ -429,19 +431,20 @@ def driver_choice_find(*, survey: Survey, value) -> DriverChoice | None:
     Raises ``ValidationError`` on ``driver`` naming the keys it may be."""
     if value is None or value == "":
         return None
-    choices = survey.drivers.active()
+    choices = survey.drivers_offered()
     text = str(value).strip()
-    # A key first (keys may be digits), then an id.
+    # A key first (keys may be digits), then an id: ASCII decimal digits only
+    # ("²" is a digit to str.isdigit but no number to int).
     found = choices.filter(key=text).first()
-    if found is None and text.isdigit() and len(text) < 10:
-        found = choices.filter(pk=int(text)).first()
+    if found is None and (pk := whole_number(text)) is not None:
+        found = choices.filter(pk=pk).first()
     if found is None:
         raise ValidationError({"driver": _unknown_driver(survey, text)})
     return found
 
 
 def _unknown_driver(survey: Survey, value: str) -> str:
-    keys = list(survey.drivers.active().values_list("key", flat=True))
+    keys = list(survey.drivers_offered().values_list("key", flat=True))
     if not survey.driver_question or not keys:
         return NO_DRIVER_QUESTION.format(slug=survey.slug)
     return UNKNOWN_DRIVER.format(slug=survey.slug, value=value[:50], keys=", ".join(keys))
@@ -453,7 +456,7 @@ def response_driver_set(*, response: Response, driver: DriverChoice) -> bool:
     nothing), never for an erased customer's answer, and only a choice of
     the answer's own survey that is still offered. Returns whether this call
     saved it."""
-    if driver.survey_id != response.survey_id or not driver.active:
+    if not response.survey.driver_offered(driver):
         raise ValidationError({"driver": _unknown_driver(response.survey, driver.key)})
     saved = Response.objects.filter(
         pk=response.pk, driver__isnull=True, customer__erased_at__isnull=True

@@ -167,20 +167,6 @@ def difference_is_significant(before: NpsSummary, after: NpsSummary) -> bool:
     return abs(diff) > margin
 
 
-def difference_p_value(a: NpsSummary, b: NpsSummary) -> float | None:
-    """Two-sided p-value of the difference between two independent samples'
-    NPS (adjusted-Wald estimates and standard errors, normal approximation),
-    the test ``difference_is_significant`` makes at 5%; None without answers
-    on either side."""
-    if not a.total or not b.total:
-        return None
-    error = math.hypot(a.adjusted_wald_margin, b.adjusted_wald_margin) / Z_95
-    if error == 0:
-        return 0.0 if a.adjusted_nps != b.adjusted_nps else 1.0
-    z = abs(a.adjusted_nps - b.adjusted_nps) / error
-    return math.erfc(z / math.sqrt(2))
-
-
 def false_discoveries_controlled(p_values: list[float | None], rate: float = 0.05) -> list[bool]:
     """Which of many tests to call significant so that, of those called, the
     expected share of false ones stays at most ``rate`` (Benjamini and
@@ -201,19 +187,6 @@ def false_discoveries_controlled(p_values: list[float | None], rate: float = 0.0
 GROUPS = ("detractors", "passives", "promoters")
 
 
-def proportion_interval(count: int, n: int) -> tuple[float, float] | None:
-    """95% adjusted-Wald (Agresti-Coull) interval of a share, in percent:
-    add z²/2 to the count and z² to n, then the Wald formula; clipped to
-    0..100. None when n is 0."""
-    if not n:
-        return None
-    z2 = Z_95 * Z_95
-    adjusted_n = n + z2
-    p = (count + z2 / 2) / adjusted_n
-    margin = Z_95 * math.sqrt(p * (1 - p) / adjusted_n)
-    return max(0.0, 100.0 * (p - margin)), min(100.0, 100.0 * (p + margin))
-
-
 @dataclass(frozen=True, slots=True)
 class DriverSummary:
     """One choice of a driver question: ``chosen`` counts, by category, the
@@ -231,7 +204,8 @@ class DriverSummary:
         return 100.0 * getattr(self.chosen, group) / of if of else None
 
     def share_interval(self, group: str) -> tuple[float, float] | None:
-        return proportion_interval(getattr(self.chosen, group), getattr(self.answered, group))
+        """The 95% interval of ``share`` (Agresti-Coull, as any ``Rate``)."""
+        return Rate(getattr(self.chosen, group), getattr(self.answered, group)).confidence_interval
 
     def as_dict(self) -> dict:
         groups = {}
@@ -327,7 +301,8 @@ class NpsDifference:
     test of it on the adjusted-Wald estimates (the variance of each NPS is the
     multinomial one, p + d - (p - d)^2 over n, with Rocks' 3/4 and 3 added; the
     two variances add). Beyond the noise when |z| > 1.96, the same call as
-    ``difference_is_significant``."""
+    ``difference_is_significant``; ``p_value`` is two-sided (normal
+    approximation). All None without answers on either side."""
 
     difference: float | None
     standard_error: float | None

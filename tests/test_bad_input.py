@@ -71,12 +71,25 @@ def test_admin_search_with_a_nul_byte_is_a_400(root):
     assert reply.status_code == 400
 
 
-def test_case_operation_on_a_non_numeric_id_is_a_404(boss):
+@pytest.mark.parametrize("id_like", ["abc", "\u00b2", "\u2460", "\u0663", "99999999999999999999"])
+def test_case_operation_on_a_non_numeric_id_is_a_404(boss, id_like):
     open_case()
 
-    reply = boss.post("/admin/followups/followupcase/abc/workflow/take/")
+    reply = boss.post(f"/admin/followups/followupcase/{id_like}/workflow/take/")
 
     assert reply.status_code == 404
+    assert b"is not one you can see" in reply.content
+
+
+@pytest.mark.parametrize("level", ["\u00b2", "\u2460", "\u0663", "99999999999999999999", "-1"])
+def test_case_list_filtered_by_an_escalation_level_that_is_no_plain_number_lists_all(root, level):
+    # "²" is a digit to str.isdigit but no number to int: the filter is ignored.
+    case = open_case()
+
+    reply = root.get("/admin/followups/followupcase/", {"escalation": level})
+
+    assert reply.status_code == 200
+    assert [row.pk for row in reply.context["cl"].result_list] == [case.pk]
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,12 @@ NASTY = st.one_of(
             "9999-12-31T23:59:59.999999+14:00",
             "\r\nX-Injected: 1",
             "🙂",
+            # Digits to str.isdigit that int() cannot read, and digits of
+            # another script that it can.
+            "\u00b2",
+            "1\u00b2",
+            "\u2460",
+            "\u0663",
         ]
     ),
     st.dates().map(date.isoformat),

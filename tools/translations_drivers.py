@@ -68,12 +68,12 @@ T = {
     ),
     # ---- surveys/forms.py and the survey page
     "Please choose one of the reasons listed, or none.": t(
-        "Wybierz jeden z podanych powodów albo żaden.",
+        "Prosimy wybrać jeden z podanych powodów albo żaden.",
         "Выберите одну из перечисленных причин или ни одной.",
         "请选择所列原因之一，或不选。",
     ),
     "Optional. Choose the one that mattered most.": t(
-        "Opcjonalnie. Wybierz to, co było najważniejsze.",
+        "Opcjonalnie. Prosimy wybrać jedną, najważniejszą odpowiedź.",
         "Необязательно. Выберите то, что было самым важным.",
         "选填。请选择最重要的一项。",
     ),

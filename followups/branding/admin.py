@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from followups.branding.samples import email_preview, sample_email_send
+from nps_project.numbers import whole_number
 from surveys.admin import VIA_ADMIN
 from surveys.admin_permissions import declared_view
 from surveys.audit import Action, audit_record
@@ -226,7 +227,8 @@ class EmailTextAdmin(admin.ModelAdmin):
     def _wording(self, object_id, language) -> EmailText:
         if language not in LANGUAGES:
             raise Http404
-        wording = EmailText.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        pk = whole_number(object_id)
+        wording = None if pk is None else EmailText.objects.filter(pk=pk).first()
         if wording is None:
             raise Http404
         return wording

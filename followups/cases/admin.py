@@ -45,6 +45,7 @@ from followups.models import (
     RootCause,
     StaffProfile,
 )
+from nps_project.numbers import whole_number
 from surveys.admin import VIA_ADMIN, CsvExportMixin, DateHierarchyMixin
 from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import declared_view
@@ -195,8 +196,9 @@ class EscalationFilter(admin.SimpleListFilter):
         value = self.value() or ""
         if value == f"{highest}+":
             return queryset.filter(escalation_level__gte=highest)
-        if value.isdigit() and int(value) < highest:
-            return queryset.filter(escalation_level=int(value))
+        level = whole_number(value)
+        if level is not None and level < highest:
+            return queryset.filter(escalation_level=level)
         return queryset
 
 
@@ -580,7 +582,8 @@ class FollowUpCaseAdmin(
     def _case_out_of_reach(self, request, object_id):
         """A case the person can no longer see: say why, never a bare 404, and
         give back what they typed to copy."""
-        case = FollowUpCase.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        pk = whole_number(object_id)
+        case = None if pk is None else FollowUpCase.objects.filter(pk=pk).first()
         return TemplateResponse(
             request,
             "admin/followups/followupcase/out_of_reach.html",

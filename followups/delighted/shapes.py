@@ -11,6 +11,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from nps_project.numbers import whole_number
 from surveys.models import Customer, Response
 from surveys.stats import NpsSummary
 
@@ -234,6 +235,4 @@ def metrics_dict(summary: NpsSummary) -> dict:
 
 def id_from(text: str) -> int | None:
     """The id a path names, or None when it cannot name a row."""
-    if not text.isascii() or not text.isdigit() or int(text) > MAX_ID:
-        return None
-    return int(text)
+    return whole_number(text, maximum=MAX_ID)

@@ -60,7 +60,7 @@ class Period:
         text = text.strip()
         year = text[:4]
         try:
-            if not year.isdigit() or not 1900 <= int(year) <= 2999:
+            if not year.isascii() or not year.isdecimal() or not 1900 <= int(year) <= 2999:
                 raise ValueError(year)
             if match := _WEEK_NAME.match(text):
                 day = date.fromisocalendar(int(match[1]), int(match[2]), 1)

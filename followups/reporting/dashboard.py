@@ -321,6 +321,9 @@ def _report(selection: reports.Selection, *, user, is_manager: bool, by: str, no
         "grants": reports.grants(selection),
         "reward_rows": _reward_rows(selection),
         "drivers": _driver_rows(selection),
+        "driver_question": selection.survey.driver_question_for(
+            translation.get_language() or settings.LANGUAGE_CODE
+        ),
         "reminder_bonus": reminder_bonus_comparison(selection),
         "actions": reports.action_effects(
             ImprovementAction.objects.filter(survey=selection.survey)

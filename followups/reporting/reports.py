@@ -213,7 +213,7 @@ def segments_apart(
         rest = stats.NpsSummary(
             *(total - getattr(summary, part) for total, part in zip(everyone, _PARTS, strict=True))
         )
-        p_values.append(stats.difference_p_value(summary, rest))
+        p_values.append(stats.nps_difference(summary, rest).p_value)
         directions.append("above" if summary.adjusted_nps > rest.adjusted_nps else "below")
     called = stats.false_discoveries_controlled(p_values, rate)
     return [direction if flag else "" for direction, flag in zip(directions, called, strict=True)]

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from nps_project.api import field_errors
 from nps_project.db import RowMaker
+from nps_project.numbers import whole_number
 
 from .. import handoff, services, stats
 from ..customers import CustomerConflict, customer_identity_check, locale_normalize
@@ -261,16 +262,15 @@ class _Batch:
         by_key, by_id = self.drivers.get(survey.pk, ({}, set()))
         if item.driver in by_key:
             return by_key[item.driver]
-        if item.driver.isdigit() and len(item.driver) < 10 and int(item.driver) in by_id:
-            return int(item.driver)
-        return None
+        pk = whole_number(item.driver)
+        return pk if pk in by_id else None
 
 
 def _drivers_of(surveys) -> dict[int, tuple[dict[str, int], set[int]]]:
-    """The active driver choices of the batch's surveys, read once: survey id
-    -> ({key: id}, {id})."""
+    """The driver choices the batch's surveys offer, read once: survey id
+    -> ({key: id}, {id}). A survey that asks no driver question offers none."""
     drivers: dict[int, tuple[dict[str, int], set[int]]] = {}
-    rows = DriverChoice.objects.active().filter(survey__in=[s.pk for s in surveys])
+    rows = DriverChoice.objects.offered().filter(survey__in=[s.pk for s in surveys])
     for survey_id, key, pk in rows.values_list("survey_id", "key", "pk"):
         by_key, by_id = drivers.setdefault(survey_id, ({}, set()))
         by_key[key] = pk

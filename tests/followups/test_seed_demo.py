@@ -96,7 +96,10 @@ def test_creates_a_few_hundred_customers_in_every_locale_and_several_segments(se
 
 def test_responses_span_six_months_with_every_category_and_comments(seeded):
     responses = Response.objects.all()
-    assert 1200 <= responses.count() <= 1800
+    # The two main surveys (the reminder-bonus waves add a few answers to
+    # relationship-nps); the SMS and department surveys are counted in their tests.
+    main = responses.filter(survey__slug__in=("relationship-nps", "support-nps"))
+    assert 1200 <= main.count() <= 1800
     now = timezone.now()
     oldest = responses.order_by("submitted_at").first().submitted_at
     newest = responses.order_by("-submitted_at").first().submitted_at
@@ -295,10 +298,12 @@ def test_the_demo_shows_comment_themes_of_recent_weeks(seeded):
 
 
 def test_demo_surveys_ask_a_driver_question_in_four_languages_answered_by_most(seeded):
+    from followups.demo_drivers import CHOICES
     from surveys.models import DriverChoice
 
-    for survey in Survey.objects.all():
-        assert survey.driver_question
+    asking = Survey.objects.exclude(driver_question="")
+    assert set(asking.values_list("slug", flat=True)) == set(CHOICES)
+    for survey in asking:
         assert not survey.missing_locales
         choices = DriverChoice.objects.filter(survey=survey)
         assert choices.count() >= 4
@@ -393,7 +398,9 @@ def test_the_demo_has_departments_with_their_surveys_people_and_cases(seeded, cl
     from followups.models import FollowUpCase
     from surveys.departments import sees_department
 
-    surveys = dict(Survey.objects.values_list("slug", "department__name"))
+    surveys = dict(
+        Survey.objects.filter(department__isnull=False).values_list("slug", "department__name")
+    )
     assert surveys == {
         "support-nps": "Support",
         "relationship-nps": "Sales",

@@ -121,10 +121,10 @@ def test_driver_nps_interval_is_the_adjusted_wald_interval_of_those_who_chose_it
 
 
 def test_a_share_interval_is_none_for_an_empty_group_and_stays_within_0_and_100():
-    assert stats.proportion_interval(0, 0) is None
-    low, high = stats.proportion_interval(5, 5)
+    assert stats.Rate(0, 0).confidence_interval is None
+    low, high = stats.Rate(5, 5).confidence_interval
     assert 0 <= low < high == 100.0
-    low, high = stats.proportion_interval(0, 5)
+    low, high = stats.Rate(0, 5).confidence_interval
     assert low == 0.0 < high
 
 
@@ -192,6 +192,29 @@ def test_a_survey_without_a_driver_question_says_so():
         services.driver_choice_find(survey=survey, value="price")
 
     assert refused.value.message_dict["driver"] == ["The survey 'plain' asks no driver question."]
+
+
+def test_once_the_question_is_removed_its_choices_are_neither_found_nor_stored():
+    survey, choices = driver_survey()
+    survey.driver_question = ""
+    survey.save(update_fields=["driver_question"])
+    customer = CustomerFactory()
+    response = ResponseFactory(survey=survey)
+    no_question = ["The survey 'checkout' asks no driver question."]
+
+    for value in ("price", str(choices["price"].pk)):
+        with pytest.raises(ValidationError) as refused:
+            services.driver_choice_find(survey=survey, value=value)
+        assert refused.value.message_dict["driver"] == no_question
+    with pytest.raises(ValidationError) as recorded:
+        services.response_record(survey=survey, customer=customer, score=5, driver=choices["price"])
+    with pytest.raises(ValidationError) as later:
+        services.response_driver_set(response=response, driver=choices["support"])
+
+    assert recorded.value.message_dict["driver"] == no_question
+    assert later.value.message_dict["driver"] == no_question
+    assert list(survey.drivers_offered()) == []
+    assert not Response.objects.filter(driver__isnull=False).exists()
 
 
 def test_the_driver_is_stored_once_and_never_replaced():
@@ -283,6 +306,21 @@ def test_a_reason_deactivated_while_the_page_was_open_is_refused_and_the_comment
     assert "Please choose one of the reasons listed, or none." in html
     assert "Too dear" in html  # the customer's text is not lost
     assert Response.objects.get().driver is None
+
+
+def test_a_reason_sent_after_the_question_was_removed_is_dropped_and_the_comment_saved(client):
+    survey, _choices = driver_survey()
+    invitation = InvitationFactory(survey=survey)
+    client.post(invitation.get_absolute_url(), {"score": "4"})
+    assert 'value="price"' in client.get(follow_up_url(invitation)).content.decode()
+    survey.driver_question = ""
+    survey.save(update_fields=["driver_question"])
+
+    page = client.post(follow_up_url(invitation), {"driver": "price", "comment": "Too dear"})
+
+    assert page.status_code == 303
+    response = Response.objects.get()
+    assert (response.driver, response.comment) == (None, "Too dear")
 
 
 def test_the_one_click_score_page_asks_the_driver_question_below_the_score(client, settings):

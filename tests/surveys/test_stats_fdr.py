@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from surveys.stats import (
     NpsSummary,
     difference_is_significant,
-    difference_p_value,
     false_discoveries_controlled,
+    nps_difference,
 )
 
 
@@ -43,7 +43,7 @@ counts = st.integers(0, 400)
 @given(counts, counts, counts, counts, counts, counts)
 def test_the_p_value_agrees_with_the_95_percent_test(p1, n1, d1, p2, n2, d2):
     a, b = NpsSummary(p1, n1, d1), NpsSummary(p2, n2, d2)
-    p = difference_p_value(a, b)
+    p = nps_difference(a, b).p_value
     if not a.total or not b.total:
         assert p is None
         return
@@ -54,4 +54,4 @@ def test_the_p_value_agrees_with_the_95_percent_test(p1, n1, d1, p2, n2, d2):
 
 def test_the_same_answers_twice_do_not_differ():
     same = NpsSummary(40, 30, 30)
-    assert difference_p_value(same, same) == pytest.approx(1.0)
+    assert nps_difference(same, same).p_value == pytest.approx(1.0)

@@ -694,9 +694,12 @@ class Command(BaseCommand):
                 now=now,
             )
             ensure_demo_actions(surveys, now=now)
-            ensure_demo_drivers(surveys)
             ensure_demo_reminder_bonus(surveys[RELATIONSHIP_SLUG], now=now, seed=SEED)
             employee_answers = ensure_demo_enps(rng=random.Random(SEED), now=now)
+            # Last of the steps, after every step that creates answers: a
+            # step run after it would leave its answers without a reason on
+            # the first run and give them one on the second.
+            ensure_demo_drivers(surveys)
         ensure_demo_suggestions()
         themes_computed = ensure_demo_themes(surveys, now=now)
 

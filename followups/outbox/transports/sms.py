@@ -31,6 +31,7 @@ from twilio.rest import Client
 from followups.models import OutboundMessage
 from followups.outbox.transports.base import Transport, TransportError
 from followups.outbox.transports.webhook import is_permanent, retry_after_seconds
+from nps_project.numbers import whole_number
 from surveys.phones import phone_normalize
 
 logger = logging.getLogger(__name__)
@@ -50,9 +51,10 @@ def sms_signature(*, secret: str, timestamp: str, body: bytes) -> str:
 
 def sms_signature_valid(*, secret: str, timestamp: str, body: bytes, signature: str) -> bool:
     """Whether a post carries our signature, made within the allowed age."""
-    if not secret or not timestamp.isdigit():
+    sent_at = whole_number(timestamp or "")
+    if not secret or sent_at is None:
         return False
-    age = abs(timezone.now().timestamp() - int(timestamp))
+    age = abs(timezone.now().timestamp() - sent_at)
     if age > settings.NPS_SMS_SIGNATURE_MAX_AGE_SECONDS:
         return False
     expected = sms_signature(secret=secret, timestamp=timestamp, body=body)

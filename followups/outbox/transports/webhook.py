@@ -32,6 +32,7 @@ from followups.webhooks.emit import body
 from followups.webhooks.events import without_personal_data
 from followups.webhooks.signing import signed_headers
 from followups.webhooks.targets import Target, TargetRefused, TargetUnresolved, target_resolve
+from nps_project.numbers import whole_number
 
 USER_AGENT = "nps-loop-webhooks/1"
 REPLY_SHOWN = 200  # characters of a refusing receiver's reply kept in the error
@@ -92,8 +93,8 @@ def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if (seconds := whole_number(value)) is not None:
+        return float(seconds)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

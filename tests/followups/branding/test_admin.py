@@ -227,6 +227,9 @@ def test_an_unknown_language_or_email_is_not_found(client, boss):
     assert client.get(preview_url(EmailKind.REWARD, "de")).status_code == 404
     url = reverse("admin:surveys_emailtext_preview", args=[pk + 999, "en"])
     assert client.get(url).status_code == 404
+    for id_like in ("\u00b2", "\u0663", "99999999999999999999"):
+        url = reverse("admin:surveys_emailtext_preview", args=[id_like, "en"])
+        assert client.get(url).status_code == 404, id_like
 
 
 def test_service_staff_cannot_see_edit_preview_or_send(client):

@@ -257,6 +257,8 @@ def test_an_alert_failing_for_days_is_disabled_and_the_managers_told(slack, sett
         ("soon", None),
         ("", None),
         (None, None),
+        ("\u00b2", None),  # a digit to str.isdigit, no number to float
+        ("\u2460", None),
     ],
 )
 def test_retry_after_is_read_as_seconds_or_an_http_date(value, seconds):

@@ -268,6 +268,17 @@ def test_the_generic_gateway_refuses_a_wrong_or_stale_signature(gateway, survey,
     assert not InboundSms.objects.exists()
 
 
+@pytest.mark.parametrize("timestamp", ["\u00b2", "\u2460", "\u0663", "-1", " 1", "1e9"])
+def test_the_generic_gateway_refuses_a_timestamp_that_is_no_plain_number(
+    gateway, survey, client, timestamp
+):
+    # "²" is a digit to str.isdigit but no number to int: a 403, not a 500.
+    reply = gateway_post(client, {"id": "gw-4", "from": PHONE, "text": "STOP"}, timestamp=timestamp)
+
+    assert reply.status_code == 403
+    assert not InboundSms.objects.exists()
+
+
 def test_the_generic_gateway_says_what_is_wrong_with_a_bad_body(gateway, client):
     reply = gateway_post(client, {"id": 5, "from": PHONE})
 

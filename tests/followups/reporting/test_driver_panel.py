@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from surveys.models import DriverChoice
+from surveys.models import DriverChoice, Survey
 from tests.factories import ResponseFactory, SurveyFactory, manager
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,21 @@ def test_a_survey_without_a_driver_question_has_no_driver_table(client):
     client.force_login(manager("boss"))
 
     assert "panel-drivers" not in client.get(URL).text
+
+
+def test_the_driver_table_heading_and_rows_are_in_the_readers_language(client, survey):
+    Survey.objects.filter(pk=survey.pk).update(driver_question_pl="Co było najważniejsze?")
+    DriverChoice.objects.filter(survey=survey, key="price").update(label_pl="Cena")
+    chose(survey, "price", [1, 10])
+    chose(survey, "support", [9])
+    client.force_login(manager("boss"))
+
+    polish = client.get(URL, HTTP_ACCEPT_LANGUAGE="pl").text
+    english = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").text
+
+    heading = re.search(r'<h2 id="h-drivers">(.*?)</h2>', polish, re.S).group(1)
+    assert "Co było najważniejsze?" in heading
+    assert "What mattered most?" not in heading
+    assert "Cena" in cells(polish, "price")
+    assert "Support" in cells(polish, "support")  # no Polish label: English
+    assert "What mattered most?" in re.search(r'<h2 id="h-drivers">(.*?)</h2>', english, re.S)[1]

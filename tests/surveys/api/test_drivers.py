@@ -4,9 +4,13 @@ report read them back."""
 
 from __future__ import annotations
 
-import pytest
+import itertools
 
-from surveys.models import DriverChoice, Response
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys.models import DriverChoice, Response, Survey
 from tests.factories import ResponseFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +76,83 @@ def test_an_inactive_driver_is_refused(api, choices):
 
     assert reply.status_code == 400
     assert "use one of: support, delivery." in reply.json()["error"]["fields"]["driver"][0]
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "1\u00b2", "\u2460", "\u0663", "99999999999999999999"])
+def test_a_driver_that_only_looks_like_an_id_is_a_400_naming_the_keys(api, choices, value):
+    # "²" is a digit to str.isdigit but no number to int; "٣" is a number to
+    # int but names no id: both are refused like any unknown key.
+    reply = api.post(URL, answer(driver=value), format="json")
+
+    assert reply.status_code == 400, reply.json()
+    assert "use one of: price, support, delivery." in reply.json()["error"]["fields"]["driver"][0]
+    assert not Response.objects.exists()
+
+
+DRIVER_TEXT = st.one_of(
+    st.text(max_size=12),
+    st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=12),
+    st.sampled_from(["price", " price ", "\u00b2", "\u0663", "0", "-1"]),
+)
+
+
+def test_any_driver_text_is_stored_as_the_choice_it_names_or_refused_with_a_400(api, choices):
+    by_key = {key: choice.pk for key, choice in choices.items()}
+    emails = (f"p{n}@example.com" for n in itertools.count())
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(value=DRIVER_TEXT)
+    def check(value):
+        before = Response.objects.count()
+        single = api.post(
+            URL, answer(driver=value, customer={"email": next(emails)}), format="json"
+        )
+        bulk = api.post(
+            f"{URL}bulk/",
+            {"responses": [answer(driver=value, customer={"email": next(emails)})]},
+            format="json",
+        )
+
+        named = by_key.get(value.strip()) or next(
+            (pk for pk in by_key.values() if str(pk) == value.strip()), None
+        )
+        assert bulk.status_code == 200, bulk.json()
+        [result] = bulk.json()["results"]
+        if named is None and value.strip():
+            assert single.status_code == 400, single.json()
+            assert "driver" in single.json()["error"]["fields"]
+            assert result["status"] == "invalid"
+            assert Response.objects.count() == before
+        else:
+            assert single.status_code == 201, single.json()
+            assert result["status"] == "created", result
+            stored = Response.objects.filter(pk__in=[single.json()["id"], result["id"]])
+            assert {row.driver_id for row in stored} == {named}
+
+    check()
+
+
+def test_once_the_driver_question_is_removed_no_choice_is_accepted_or_listed(api, choices):
+    Survey.objects.filter(slug="checkout").update(driver_question="")
+    no_question = ["The survey 'checkout' asks no driver question."]
+
+    single = api.post(URL, answer(driver="price"), format="json")
+    by_id = api.post(URL, answer(driver=choices["price"].pk), format="json")
+    bulk = api.post(f"{URL}bulk/", {"responses": [answer(driver="support")]}, format="json")
+
+    assert (single.status_code, by_id.status_code) == (400, 400)
+    assert single.json()["error"]["fields"] == {"driver": no_question}
+    assert by_id.json()["error"]["fields"] == {"driver": no_question}
+    [result] = bulk.json()["results"]
+    assert (result["status"], result["errors"]) == ("invalid", {"driver": no_question})
+    assert not Response.objects.exists()
+    assert api.get("/api/v1/surveys/checkout/").json()["drivers"] == []
+    # An answer without a driver is still taken.
+    assert api.post(URL, answer(), format="json").status_code == 201
 
 
 def test_bulk_answers_take_a_driver_each_and_a_wrong_one_fails_only_its_item(api, choices):
