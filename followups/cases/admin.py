@@ -722,3 +722,10 @@ class ImprovementActionAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.Mo
     search_fields = ("title", "description")
     autocomplete_fields = ("owner", "cases")
     date_hierarchy = "created_at"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "cases":
+            # The autocomplete offers only the cases the reader sees; the form
+            # accepts no other id either.
+            kwargs["queryset"] = access.visible_cases(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
