@@ -200,3 +200,29 @@ def test_the_answers_driver_filter_offers_the_readers_surveys_choices_named_with
 
     (spec,) = [s for s in page.context["cl"].filter_specs if s.field_path == "driver"]
     assert [label for _, label in spec.lookup_choices] == ["Shop · Price"]
+
+
+def test_the_case_page_shows_the_customers_history_of_the_readers_departments_only(
+    client, sales, delivery
+):
+    from followups.models import OfferGrant
+    from tests.factories import OfferGrantFactory
+
+    boss = manager("boss")
+    sales.members.add(boss)
+    ours = case_in(sales)
+    customer = ours.customer
+    ours_before = ResponseFactory(survey=ours.survey, customer=customer, score=9)
+    theirs = case_in(delivery)
+    FollowUpCase.objects.filter(pk=theirs.pk).update(customer=customer)
+    theirs_answer = ResponseFactory(survey=theirs.survey, customer=customer, score=8)
+    OfferGrantFactory(response=theirs_answer, customer=customer, survey=theirs.survey)
+    client.force_login(boss)
+
+    page = client.get(f"/admin/followups/followupcase/{ours.pk}/change/")
+
+    assert page.status_code == 200
+    assert [r.pk for r in page.context["past_responses"]] == [ours_before.pk]
+    assert list(page.context["past_cases"]) == []
+    assert list(page.context["offer_grants"]) == []
+    assert OfferGrant.objects.filter(customer=customer).exists()
