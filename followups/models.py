@@ -789,6 +789,18 @@ class OutboundMessage(models.Model):
         related_name="emails",
         verbose_name=_("case"),
     )
+    # The survey the message is about (its answer's, case's, invitation's or
+    # alert's), stored when it is queued: its department decides who reads it
+    # in the admin, in one join whatever the message's kind. Empty: about no
+    # survey (digests, staff notices, webhook notices).
+    survey = models.ForeignKey(
+        Survey,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -489,6 +489,7 @@ def _outcome_email(response: Response, outcome) -> OutboundMessage:
         recipient=response.customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
         customer=response.customer,
         response=response,
+        survey_id=response.survey_id,
         case=outcome if isinstance(outcome, FollowUpCase) else None,
         subject=rendered.subject,
         body_text=rendered.body_text,
@@ -517,6 +518,7 @@ def _outcome_sms(response: Response, outcome) -> OutboundMessage:
         recipient=response.customer.phone or "",
         customer=response.customer,
         response=response,
+        survey_id=response.survey_id,
         case=outcome if isinstance(outcome, FollowUpCase) else None,
         body_text=text,
     )

@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .departments import in_departments, visible_departments
-from .models import Department, Survey
+from .models import Department, DriverChoice, Survey
 
 
 class ScopedSurveyFilter(admin.RelatedFieldListFilter):
@@ -36,6 +36,18 @@ class ScopedDepartmentFilter(admin.RelatedFieldListFilter):
         )
 
 
+class ScopedDriverFilter(admin.RelatedFieldListFilter):
+    """The driver (main reason) filter offering only the choices of the surveys
+    the reader sees, each named with its survey: surveys often share a label
+    ("Price") that means a different choice in each."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = in_departments(
+            request.user, DriverChoice.objects.select_related("survey"), "survey__department"
+        ).order_by("survey__name", "position", "pk")
+        return [(choice.pk, f"{choice.survey.name} · {choice.label}") for choice in choices]
+
+
 class DepartmentScopedAdmin:
     """For a ModelAdmin whose rows belong to a survey: the list, the change
     pages and the exports (all built on ``get_queryset``) hold only the rows of
@@ -49,7 +61,11 @@ class DepartmentScopedAdmin:
         return in_departments(request.user, queryset, self.department_path)
 
     def get_list_filter(self, request):
-        swapped = {"survey": ScopedSurveyFilter, self.department_path: ScopedDepartmentFilter}
+        swapped = {
+            "survey": ScopedSurveyFilter,
+            self.department_path: ScopedDepartmentFilter,
+            "driver": ScopedDriverFilter,
+        }
         return [
             (entry, swapped[entry]) if isinstance(entry, str) and entry in swapped else entry
             for entry in super().get_list_filter(request)

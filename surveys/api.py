@@ -691,7 +691,9 @@ class SurveyDriversView(ApiMixin, generics.GenericAPIView):
     )
     @replica_reads()
     def get(self, request, slug: str):
-        survey = get_object_or_404(models.Survey, slug=slug)
+        survey = get_object_or_404(
+            in_departments(request.user, models.Survey.objects.all()), slug=slug
+        )
         selection = NpsFilter(
             request.query_params, queryset=models.Response.objects.filter(survey=survey)
         )
@@ -733,7 +735,11 @@ class SurveyEnpsView(ApiMixin, APIView):
     )
     @replica_reads()
     def get(self, request, slug: str):
-        survey = get_object_or_404(models.Survey, slug=slug, kind=models.Survey.Kind.EMPLOYEE)
+        survey = get_object_or_404(
+            in_departments(request.user, models.Survey.objects.all()),
+            slug=slug,
+            kind=models.Survey.Kind.EMPLOYEE,
+        )
         return Response(enps.enps_report(survey=survey).as_dict())
 
 

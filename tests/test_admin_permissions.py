@@ -33,6 +33,7 @@ from followups.models import (
     ChatAlertDelivery,
     FollowUpCase,
     ImprovementAction,
+    InboundSms,
     LinkClick,
     MailEvent,
     Offer,
@@ -45,6 +46,7 @@ from followups.models import (
     RootCause,
     StaffProfile,
     SurveyIncentive,
+    Theme,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -776,8 +778,23 @@ TARGETS.update(
             grant=RewardGrant.objects.get(response=routed(10)), order=uuid.uuid4().hex
         ),
         MailEvent: _mail_event,
+        InboundSms: lambda action: _inbound_sms(InvitationFactory()),
+        ReminderBonusAssignment: lambda action: _bonus_grant(action).assignment,
+        Theme: lambda action: Theme.objects.create(survey=SurveyFactory(), words=["late"]),
     }
 )
+
+
+def _inbound_sms(invitation):
+    return InboundSms.objects.create(
+        provider=InboundSms.Provider.TWILIO,
+        provider_message_id=uuid.uuid4().hex,
+        sender="+48601234567",
+        body="9",
+        outcome=InboundSms.Outcome.SCORE if invitation else InboundSms.Outcome.UNMATCHED,
+        invitation=invitation,
+        customer=invitation.customer if invitation else None,
+    )
 
 
 def _of_an_answer(builder):
@@ -882,3 +899,25 @@ def test_another_departments_rows_are_not_listed_opened_or_acted_on(client, mode
         )
     assert snapshot() == before, f"an action changed another department's row for {role}"
     assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+def test_a_text_matched_to_no_invitation_is_read_only_by_readers_of_every_department(client, role):
+    """It could be about any department's survey: a reader of some departments
+    does not see it, a reader of the whole company does."""
+    a, b = department("Sales"), department("Delivery")
+    unmatched = _inbound_sms(None)
+    shared = _inbound_sms(InvitationFactory())  # a survey of no department: everyone's
+    user = make_department_reader(role, a, b)
+    user.user_permissions.add(Permission.objects.get(codename="view_inboundsms"))
+    user = get_user_model().objects.get(pk=user.pk)
+    login(client, user)
+
+    page = client.get(reverse("admin:followups_inboundsms_changelist"))
+    listed = {row.pk for row in page.context["cl"].result_list}
+    opened = client.get(reverse("admin:followups_inboundsms_change", args=[unmatched.pk]))
+
+    every_department = role in ("manager_of_none",)
+    assert (unmatched.pk in listed) == every_department
+    assert (opened.status_code == 200) == every_department
+    assert shared.pk in listed

@@ -402,3 +402,49 @@ def test_json_translations_keyed_another_way_move_and_unknown_ones_stop_the_migr
     survey_model.objects.filter(slug="german").delete()
     schema(latest())
     assert Survey.objects.get(slug="spelled").question_zh_hans == "您会推荐我们吗"
+
+
+BEFORE_MESSAGE_SURVEY = [("followups", "0031_department_grants")]
+
+
+@pytest.mark.postgres
+def test_stored_messages_gain_the_survey_of_their_answer_case_or_invitation(schema):
+    executor = schema(BEFORE_MESSAGE_SURVEY)
+    historical = executor.loader.project_state(BEFORE_MESSAGE_SURVEY).apps
+
+    def model(label):
+        return historical.get_model(*label.split("."))
+
+    survey = model("surveys.Survey").objects.create(slug="shop", name="Shop")
+    customer = model("surveys.Customer").objects.create(email="kim@example.com")
+    invitation = model("surveys.Invitation").objects.create(
+        survey=survey,
+        customer=customer,
+        nonce="n",
+        token_hash="h" * 64,
+        expires_at="2026-12-31T00:00Z",
+    )
+    answer = model("surveys.Response").objects.create(
+        survey=survey, customer=customer, score=2, category="detractor"
+    )
+    message = model("followups.OutboundMessage")
+
+    def stored(key, **fields):
+        message.objects.create(
+            dedupe_key=key, template="x", language="en", recipient="kim@example.com", **fields
+        )
+
+    stored(f"invitation:{invitation.pk}:first", customer=customer)
+    stored(f"response:{answer.pk}:apology", response=answer)
+    stored("digest:1:2026-W10")
+    stored("invitation:999999:first")  # its invitation is gone
+
+    schema(latest())
+
+    surveys = dict(OutboundMessage.objects.values_list("dedupe_key", "survey__slug"))
+    assert surveys == {
+        f"invitation:{invitation.pk}:first": "shop",
+        f"response:{answer.pk}:apology": "shop",
+        "digest:1:2026-W10": None,
+        "invitation:999999:first": None,
+    }

@@ -278,3 +278,91 @@ def test_no_read_route_shows_another_departments_answers_or_cases(rows):
 
     assert leaks == []
     assert checked >= 8  # the walk found the read routes, not nothing
+
+
+def survey_routes() -> list[tuple[str, str, str]]:
+    """(method, path template, how) for every API operation that names a
+    survey: by a ``{slug}`` in its path ("path"), a required ``?survey=``
+    ("required") or an optional ``?survey=`` filter ("filter"); read from the
+    API's own OpenAPI schema, which is generated from the URL resolver."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if (parameter["name"], parameter["in"]) == ("slug", "path"):
+                    found.append((method.upper(), path, "path"))
+                elif (parameter["name"], parameter["in"]) == ("survey", "query"):
+                    how = "required" if parameter.get("required") else "filter"
+                    found.append((method.upper(), path, how))
+    return found
+
+
+@pytest.fixture
+def hidden_surveys(rows, settings):
+    """In a department the reader does not work for: the customer survey of
+    the rows with driver answers and computed themes, and an employee survey
+    with its answers."""
+    from followups.insights import themes
+    from surveys.models import DriverChoice
+    from tests.enps import enps_survey_answered
+    from tests.followups.insights import WEEK_1, answers_in, language
+
+    settings.NPS_THEMES_ENABLED = True
+    hidden = department("Hidden")
+    customer = Survey.objects.get(slug="checkout")
+    customer.driver_question = HIDDEN
+    customer.department = hidden
+    customer.save(update_fields=["driver_question", "department"])
+    choice = DriverChoice.objects.create(survey=customer, key="price", label=HIDDEN)
+    answers_in(customer, WEEK_1, language("en"))
+    Response.objects.filter(survey=customer).update(driver=choice)
+    assert themes.themes_compute(survey=customer, period=WEEK_1)
+    employee = enps_survey_answered(slug="staff-pulse")
+    Survey.objects.filter(pk=employee.pk).update(department=hidden, name=HIDDEN)
+    return [customer.slug, employee.slug]
+
+
+def test_every_route_naming_a_survey_answers_404_for_another_departments_survey(
+    rows, hidden_surveys
+):
+    """Every operation with a survey slug in its path or a required ?survey=
+    is a 404 for a survey of another department (and not for a reader of every
+    department: the 404 is the department's); an optional ?survey= filter
+    lists none of its rows."""
+    reader = manager("reader")
+    department("Mine", reader)
+    everyone = UserFactory(username="everyone", is_superuser=True)
+    reads = [scope for scope in SCOPES if scope.endswith(":read")]
+    clients = {
+        user: client_with(api_key_create(user=user, name="k", scopes=reads, via="test").secret)
+        for user in (reader, everyone)
+    }
+    routes = survey_routes()
+    assert {how for _, _, how in routes} == {"path", "required", "filter"}
+
+    wrong, reached = [], set()
+    for method, template, how in routes:
+        for slug in hidden_surveys:
+            path = template.replace("{slug}", slug)
+            params = {} if how == "path" else {"survey": slug}
+            replies = {
+                user: client.generic(method, path + ("?survey=" + slug if params else ""))
+                for user, client in clients.items()
+            }
+            body = replies[reader]
+            content = b"".join(body.streaming_content) if body.streaming else body.content
+            if how == "filter":
+                if body.status_code != 200 or HIDDEN.encode() in content:
+                    wrong.append(f"{method} {path}?survey={slug}: {body.status_code}, or shown")
+                continue
+            if body.status_code != 404:
+                wrong.append(f"{method} {path} {params}: {body.status_code}, not 404")
+            if replies[everyone].status_code == 200:
+                reached.add(template)
+    assert wrong == []
+    # Each route answers a reader of every department for one of the surveys:
+    # the reader's 404 was the department's, not a route that never answers.
+    assert reached == {template for _, template, how in routes if how != "filter"}

@@ -50,6 +50,7 @@ from surveys.admin import VIA_ADMIN, CsvExportMixin, DateHierarchyMixin
 from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import declared_view
 from surveys.audit import Action, audit_record
+from surveys.departments import in_departments
 from surveys.models import Customer, Response
 
 
@@ -500,15 +501,25 @@ class FollowUpCaseAdmin(
             "case_version": conflicts.case_version(case),
             "call_form": forms.get("call") or CallForm(),
             "timeline": case.events.select_related("actor").order_by("created_at", "pk"),
-            "past_responses": Response.objects.filter(customer=customer)
+            # The customer's history as far as the reader's departments go: a
+            # customer is shared, another department's answers and cases are not.
+            "past_responses": in_departments(
+                user, Response.objects.filter(customer=customer), "survey__department"
+            )
             .exclude(pk=case.response_id)
             .select_related("survey")
             .order_by("-submitted_at")[:20],
-            "past_cases": FollowUpCase.objects.filter(customer=customer)
+            "past_cases": in_departments(
+                user, FollowUpCase.objects.filter(customer=customer), "survey__department"
+            )
             .exclude(pk=case.pk)
             .order_by("-created_at")[:20],
-            "offer_grants": OfferGrant.objects.filter(customer=customer).select_related("offer"),
-            "reward_grants": RewardGrant.objects.filter(customer=customer).select_related("reward"),
+            "offer_grants": in_departments(
+                user, OfferGrant.objects.filter(customer=customer), "survey__department"
+            ).select_related("offer"),
+            "reward_grants": in_departments(
+                user, RewardGrant.objects.filter(customer=customer), "survey__department"
+            ).select_related("reward"),
             "emails": case.emails.order_by("-created_at"),
             "transition_form": forms.get("transition") or TransitionForm(case=case),
             "assign_form": forms.get("assign")
@@ -725,3 +736,10 @@ class ImprovementActionAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.Mo
     search_fields = ("title", "description")
     autocomplete_fields = ("owner", "cases")
     date_hierarchy = "created_at"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "cases":
+            # The autocomplete offers only the cases the reader sees; the form
+            # accepts no other id either.
+            kwargs["queryset"] = access.visible_cases(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -409,6 +409,7 @@ def case_email_customer(
             customer=customer,
             response_id=case.response_id,
             case_id=case.pk,
+            survey_id=case.survey_id,
             created_by=actor,
             # The customer's answer comes back to this case (followups.replies).
             from_name=from_name,
@@ -496,6 +497,7 @@ def _notify_reply(case: FollowUpCase, event: CaseEvent, *, back_in_progress: boo
                 "url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/{case.pk}/change/",
             },
             case_id=case.pk,
+            survey_id=case.survey_id,
         )
         ids.append(email.pk)
     return ids
@@ -576,6 +578,7 @@ def _notify_escalation(case: FollowUpCase, event: CaseEvent, reason: str) -> lis
                 "url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/{case.pk}/change/",
             },
             case_id=case.pk,
+            survey_id=case.survey_id,
         )
         ids.append(email.pk)
     return ids

@@ -99,7 +99,11 @@ def chat_alerts_queue(outcomes: Sequence[tuple[Response, object]], *, now: datet
                 continue
             message = alert_for(response, case)
             body = message_json(message)
-            about = {"response_id": response.pk, "case_id": case.pk if case else None}
+            about = {
+                "response_id": response.pk,
+                "case_id": case.pk if case else None,
+                "survey_id": response.survey_id,
+            }
             key = f"response:{response.pk}"
             rows += [_row(a, key, message, body, now, **about) for a in wanting]
     OutboundMessage.objects.bulk_create(rows)

@@ -213,7 +213,9 @@ class PendingSurveyRequestsView(DelightedView):
         customer = Customer.objects.with_email(email.strip()).first()
         if customer is None:
             raise Http404
-        survey = delighted_survey(request.query_params.get("trend"))
+        # Like the native API's DELETE /invitations/<id>/: a survey of another
+        # department does not exist for the key's user.
+        survey = delighted_survey(request.query_params.get("trend"), reader=request.user)
         services.pending_cancel(customer=customer, survey=survey)
         return Response(OK)
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 from followups.insights import suggest_model
 from followups.models import FollowUpCase, RootCause, RootCauseModel
 from followups.publish import tasks_publish_on_commit
+from surveys.models import Survey
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,9 @@ def training_cases() -> QuerySet[FollowUpCase]:
     """The labelled examples: detractor cases with a root cause a person set
     and a comment (erasure blanks comments, so erased customers' drop out)."""
     return (
-        FollowUpCase.objects.filter(root_cause__isnull=False, response__score__lte=6)
+        FollowUpCase.objects.filter(
+            root_cause__isnull=False, response__score__lte=6, survey__kind=Survey.Kind.CUSTOMER
+        )
         .exclude(response__comment="")
         .filter(customer__erased_at__isnull=True)
     )

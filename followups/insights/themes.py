@@ -23,6 +23,7 @@ from followups.insights.theme_clusters import Cluster, cluster_comments, similar
 from followups.models import ResponseTheme, Theme, ThemePeriod
 from followups.webhooks.emit import Event, webhook_event_emit
 from surveys import stats
+from surveys.departments import in_departments
 from surveys.models import Response, Survey
 
 WEEK = ThemePeriod.Kind.WEEK
@@ -108,7 +109,12 @@ def comments_of(survey: Survey, period: Period):
     start, end = period.bounds()
     return (
         Response.objects.counted()
-        .filter(survey=survey, submitted_at__gte=start, submitted_at__lt=end)
+        .filter(
+            survey=survey,
+            survey__kind=Survey.Kind.CUSTOMER,  # employees' comments stay in their report
+            submitted_at__gte=start,
+            submitted_at__lt=end,
+        )
         .exclude(comment="")
         .filter(customer__erased_at__isnull=True)
         .order_by("pk")
@@ -322,7 +328,8 @@ def due_themes_compute(*, now: datetime | None = None) -> int:
         )
     )
     computed = 0
-    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT).exclude(pk__in=done):
+    customer_surveys = Survey.objects.filter(kind=Survey.Kind.CUSTOMER)
+    for survey in customer_surveys.exclude(status=Survey.Status.DRAFT).exclude(pk__in=done):
         if comments_of(survey, period).exists():
             themes_compute(survey=survey, period=period, now=now)
             computed += 1
@@ -375,12 +382,16 @@ def theme_rows(survey: Survey, period: Period, *, trend_periods: int = 8) -> lis
     return result
 
 
-def digest_themes(*, now: datetime) -> list[dict]:
-    """Per survey, its latest period's new and fast-growing themes."""
+def digest_themes(*, now: datetime, reader=None) -> list[dict]:
+    """Per customer survey (of ``reader``'s departments, when given), its
+    latest period's new and fast-growing themes."""
     if not enabled():
         return []
     found = []
-    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("name"):
+    surveys = Survey.objects.filter(kind=Survey.Kind.CUSTOMER).exclude(status=Survey.Status.DRAFT)
+    if reader is not None:
+        surveys = in_departments(reader, surveys)
+    for survey in surveys.order_by("name"):
         period = latest_period(survey, before=timezone.localdate(now))
         if period is None or period.end < timezone.localdate(now) - timedelta(days=35):
             continue

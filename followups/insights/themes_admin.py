@@ -11,11 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from followups.insights.themes import answers_link, theme_rename
 from followups.models import Theme
 from surveys.admin import VIA_ADMIN
+from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.audit import Action, audit_record
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(DepartmentScopedAdmin, admin.ModelAdmin):
+    department_path = "survey__department"
+
     list_display = ("label_shown", "survey", "words_shown", "period_count", "created_at")
     list_filter = ("survey",)
     list_select_related = ("survey",)

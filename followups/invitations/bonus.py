@@ -204,4 +204,5 @@ def _grant_email(grant: BonusGrant, response: Response) -> OutboundMessage:
         },
         customer=response.customer,
         response_id=response.pk,
+        survey_id=response.survey_id,
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from followups.incentives.admin import GrantAdmin
 from followups.models import BonusGrant, ReminderBonus, ReminderBonusAssignment
 from surveys.admin_changelist import RecordAdmin
+from surveys.admin_departments import DepartmentScopedAdmin
 
 
 class ReminderBonusInline(admin.StackedInline):
@@ -58,7 +59,9 @@ class GrantedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReminderBonusAssignment)
-class ReminderBonusAssignmentAdmin(RecordAdmin):
+class ReminderBonusAssignmentAdmin(DepartmentScopedAdmin, RecordAdmin):
+    department_path = "survey__department"
+
     list_display = (
         "invitation",
         "wave",

@@ -102,6 +102,7 @@ def _email_for(
         language=language,
         context=context,
         customer=invitation.customer,
+        survey_id=invitation.survey_id,
     )
 
 

@@ -35,6 +35,7 @@ def _email_for(invitation: EmployeeInvitation, *, reminder: bool) -> OutboundMes
             "min_group": settings.NPS_ENPS_MIN_GROUP,
             "reminder": reminder,
         },
+        survey_id=invitation.survey_id,
     )
 
 

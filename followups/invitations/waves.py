@@ -327,6 +327,7 @@ class _WaveEmails:
             language=language,
             recipient=customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
             customer=customer,
+            survey_id=invitation.survey_id,
             subject=rendered.subject,
             body_text=rendered.body_text,
             body_html=rendered.body_html,

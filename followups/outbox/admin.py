@@ -13,13 +13,20 @@ from followups.webhooks.admin import messages_requeue
 from surveys.admin_changelist import RecordAdmin
 from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import has_model_permission
+from surveys.departments import department_filter, departments_of
+
+# Templates written for one person about every department they read (the
+# weekly digest): only readers of every department see them in the outbox.
+WHOLE_COMPANY_TEMPLATES = ("digest",)
 
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
-    # Messages about an answer or a case belong to its survey's department;
-    # the rest (digests, alerts to staff) to none.
-    department_path = "response__survey__department"
+    # A message about an answer, a case, an invitation or an alert belongs to
+    # its survey's department (OutboundMessage.survey, stored when queued; a
+    # webhook's row names only its answer). Digests only to readers of every
+    # department; the rest (test emails, notices to staff) to everyone.
+    department_path = "survey__department"
     list_display = (
         "created_at",
         "channel",
@@ -36,6 +43,14 @@ class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
     date_hierarchy = "created_at"
     actions = ("retry_now",)
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if departments_of(request.user) is None:
+            return queryset
+        return queryset.filter(
+            department_filter(request.user, "response__survey__department")
+        ).exclude(template__in=WHOLE_COMPANY_TEMPLATES)
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):
@@ -58,7 +73,7 @@ class MailEventAdmin(DepartmentScopedAdmin, RecordAdmin):
     own page says whether mail to them is stopped, and clears it."""
 
     # A report about an email of an answer or a case belongs to its department.
-    department_path = "outbound_message__response__survey__department"
+    department_path = "outbound_message__survey__department"
 
     list_display = (
         "received_at",

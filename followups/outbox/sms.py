@@ -57,6 +57,7 @@ def sms_queue(
     language: str,
     text: str,
     response_id: int | None = None,
+    survey_id: int | None = None,
     quiet: bool = True,
     now: datetime | None = None,
 ) -> OutboundMessage:
@@ -77,6 +78,7 @@ def sms_queue(
         recipient=customer.phone or "",
         customer=customer,
         response_id=response_id,
+        survey_id=survey_id,
         body_text=text,
         created_at=now,
         next_attempt_at=due,
@@ -108,6 +110,7 @@ def invitation_sms_queue(
             link=invitation.public_url(),
             reminder=reminder,
         ),
+        survey_id=invitation.survey_id,
         now=now,
     )
 
@@ -121,6 +124,7 @@ def follow_up_sms_queue(*, invitation: Invitation, response_id: int, language: s
         language=language,
         text=sms_follow_up_text(survey=invitation.survey, language=language),
         response_id=response_id,
+        survey_id=invitation.survey_id,
         quiet=False,
     )
 

@@ -98,7 +98,7 @@ class KpiView(APIView):
         responses={
             200: KpiReport,
             400: OpenApiResponse(description="Invalid parameters."),
-            404: OpenApiResponse(description="No such survey."),
+            404: OpenApiResponse(description="No such customer survey."),
         },
     )
     @replica_reads()
@@ -106,8 +106,11 @@ class KpiView(APIView):
         query = KpiQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
+        # A customer survey's loop: an employee survey has no cases and its
+        # figures are its eNPS report's (GET /surveys/<slug>/enps/).
         survey = get_object_or_404(
-            in_departments(request.user, Survey.objects.all()), slug=data["survey"]
+            in_departments(request.user, Survey.objects.filter(kind=Survey.Kind.CUSTOMER)),
+            slug=data["survey"],
         )
         today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
         end = _day(data.get("to"), today) + timedelta(days=1)

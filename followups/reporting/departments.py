@@ -24,7 +24,7 @@ from followups.cases import access
 from followups.reporting import reports
 from surveys import stats
 from surveys.departments import department_filter, visible_departments
-from surveys.models import Department, Response
+from surveys.models import Department, Response, Survey
 
 TOP_CAUSES = 3
 
@@ -81,12 +81,16 @@ def departments_compared(
     """One row per department the reader sees, by name, then the shared
     surveys (when they have answers or cases); staff count only their own cases."""
     now = now or timezone.now()
+    # Customer NPS: employee surveys have a report of their own (eNPS).
     answers = Response.objects.counted().filter(
         department_filter(user, "survey__department"),
+        survey__kind=Survey.Kind.CUSTOMER,
         submitted_at__gte=start,
         submitted_at__lt=end,
     )
-    cases: QuerySet = access.visible_cases(user).filter(created_at__gte=start, created_at__lt=end)
+    cases: QuerySet = access.visible_cases(user).filter(
+        created_at__gte=start, created_at__lt=end, survey__kind=Survey.Kind.CUSTOMER
+    )
     if segment:
         answers = answers.filter(segment=segment)
         cases = cases.filter(response__segment=segment)

@@ -28,8 +28,12 @@ def digest_context(*, now: datetime, user=None) -> dict:
     """The digest's content; with ``user``, only what their departments hold
     (surveys.departments): a manager of one department reads only its news."""
     week_ago = now - timedelta(days=7)
-    active = Survey.objects.filter(status=Survey.Status.ACTIVE).order_by("name")
-    cases = FollowUpCase.objects.all()
+    # Customer NPS only: an employee survey's figures are its eNPS report's,
+    # with small groups hidden, never a plain NPS panel.
+    active = Survey.objects.filter(status=Survey.Status.ACTIVE, kind=Survey.Kind.CUSTOMER).order_by(
+        "name"
+    )
+    cases = FollowUpCase.objects.filter(survey__kind=Survey.Kind.CUSTOMER)
     if user is not None:
         active = in_departments(user, active)
         cases = cases.filter(department_filter(user, "survey__department"))
@@ -54,7 +58,7 @@ def digest_context(*, now: datetime, user=None) -> dict:
         **counts,
         "open": open_cases.count(),
         "root_causes": causes,
-        "themes": digest_themes(now=now),
+        "themes": digest_themes(now=now, reader=user),
         "dashboard_url": f"{settings.PUBLIC_BASE_URL}/admin/dashboard/",
         "overdue_url": f"{settings.PUBLIC_BASE_URL}/admin/followups/followupcase/?queue=overdue",
         "week_start": week_ago,

@@ -14,6 +14,7 @@ from followups.cases.api import SEE_CASES
 from followups.insights import themes
 from nps_project.replica import replica_reads
 from surveys.api_access import HasApiScope
+from surveys.departments import in_departments
 from surveys.models import ApiScope, Survey
 
 
@@ -82,7 +83,9 @@ class ThemesView(APIView):
             raise Http404("Comment themes are turned off.")
         query = ThemesQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        survey = get_object_or_404(Survey, slug=query.validated_data["survey"])
+        survey = get_object_or_404(
+            in_departments(request.user, Survey.objects.all()), slug=query.validated_data["survey"]
+        )
         period = query.validated_data.get("period") or themes.latest_period(survey)
         rows = themes.theme_rows(survey, period) if period else []
         return Response(

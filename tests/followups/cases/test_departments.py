@@ -162,3 +162,67 @@ def test_a_staff_member_cannot_open_another_departments_case_page(client, sales,
     assert took.status_code in (302, 404)
     theirs.refresh_from_db()
     assert theirs.owner is None
+
+
+def test_an_improvement_actions_cases_field_accepts_only_cases_the_reader_sees(rf, sales, delivery):
+    from django.contrib import admin
+
+    from followups.models import ImprovementAction
+
+    boss = manager("boss")
+    sales.members.add(boss)
+    ours, theirs = case_in(sales), case_in(delivery)
+    request = rf.get("/admin/followups/improvementaction/add/")
+    request.user = boss
+
+    form = admin.site._registry[ImprovementAction].get_form(request)
+    field = form.base_fields["cases"]
+
+    assert set(field.queryset.values_list("pk", flat=True)) == {ours.pk}
+    with pytest.raises(ValidationError):
+        field.clean([str(theirs.pk)])
+
+
+def test_the_answers_driver_filter_offers_the_readers_surveys_choices_named_with_their_survey(
+    client, sales, delivery
+):
+    from surveys.models import DriverChoice
+
+    boss = manager("boss")
+    sales.members.add(boss)
+    ours = SurveyFactory(name="Shop", department=sales)
+    theirs = SurveyFactory(name="Couriers", department=delivery)
+    DriverChoice.objects.create(survey=ours, key="price", label="Price")
+    DriverChoice.objects.create(survey=theirs, key="price", label="Price")
+    client.force_login(boss)
+
+    page = client.get("/admin/surveys/response/")
+
+    (spec,) = [s for s in page.context["cl"].filter_specs if s.field_path == "driver"]
+    assert [label for _, label in spec.lookup_choices] == ["Shop · Price"]
+
+
+def test_the_case_page_shows_the_customers_history_of_the_readers_departments_only(
+    client, sales, delivery
+):
+    from followups.models import OfferGrant
+    from tests.factories import OfferGrantFactory
+
+    boss = manager("boss")
+    sales.members.add(boss)
+    ours = case_in(sales)
+    customer = ours.customer
+    ours_before = ResponseFactory(survey=ours.survey, customer=customer, score=9)
+    theirs = case_in(delivery)
+    FollowUpCase.objects.filter(pk=theirs.pk).update(customer=customer)
+    theirs_answer = ResponseFactory(survey=theirs.survey, customer=customer, score=8)
+    OfferGrantFactory(response=theirs_answer, customer=customer, survey=theirs.survey)
+    client.force_login(boss)
+
+    page = client.get(f"/admin/followups/followupcase/{ours.pk}/change/")
+
+    assert page.status_code == 200
+    assert [r.pk for r in page.context["past_responses"]] == [ours_before.pk]
+    assert list(page.context["past_cases"]) == []
+    assert list(page.context["offer_grants"]) == []
+    assert OfferGrant.objects.filter(customer=customer).exists()

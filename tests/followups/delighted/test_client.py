@@ -181,6 +181,37 @@ def test_pending_survey_requests_are_cancelled(client, survey):
     assert invitation.cancelled_at is not None and invitation.sent_at is None
 
 
+def test_pending_requests_of_another_departments_survey_are_not_cancelled(base_url, survey):
+    """As with the native DELETE /invitations/<id>/: a key whose user works for
+    another department cannot reach the survey, so nothing is cancelled."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import InvitationFactory, department
+
+    survey.department = department("Hidden")
+    survey.save(update_fields=["department"])
+    waiting = InvitationFactory(
+        survey=survey,
+        customer=CustomerFactory(email="ada@example.com"),
+        sent_at=None,
+        scheduled_at=timezone.now() + timedelta(days=1),
+    )
+    secret = make_token("other-department", [ApiScope.INVITATIONS_WRITE])
+    department("Mine", get_user_model().objects.get(username="other-department"))
+
+    reply = requests.delete(
+        f"{base_url}people/ada@example.com/survey_requests/pending",
+        params={"trend": "delighted"},
+        auth=(secret, ""),
+        timeout=10,
+    )
+
+    assert reply.status_code == 422, reply.text
+    assert "delighted" in reply.text
+    waiting.refresh_from_db()
+    assert waiting.cancelled_at is None
+
+
 def test_posted_response_is_recorded_and_routed_like_any_answer(client, survey):
     ada = CustomerFactory(email="ada@example.com")
     answered_at = datetime(2026, 11, 20, 14, 3, tzinfo=UTC)

@@ -173,3 +173,31 @@ def test_the_delighted_api_reads_no_answers_of_another_department(company):
     # Delighted's shape for a bad parameter: to this key the survey does not exist.
     assert theirs.status_code == 422
     assert listed.status_code == 422
+
+
+def test_the_weekly_digest_of_a_department_manager_lists_only_their_departments_themes(
+    mailoutbox,
+):
+    from followups.insights import themes
+    from followups.models import ThemePeriod
+    from tests.followups.insights import WEEK_1, answers_in, language, moment
+
+    sales, delivery = department("Sales"), department("Delivery")
+    for name, dept in (("Sales shop", sales), ("Delivery couriers", delivery)):
+        survey = SurveyFactory(name=name, department=dept)
+        answers_in(survey, WEEK_1, language("en"))
+        assert themes.themes_compute(survey=survey, period=WEEK_1)
+    ThemePeriod.objects.update(is_new=True)  # as a later period's new themes
+    sales.members.add(manager("boss", email="boss@example.com"))
+    manager("head", email="head@example.com")
+
+    with (
+        time_machine.travel(moment(WEEK_1.end, 0), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        digest_send()
+
+    by_recipient = {message.to[0]: message.body for message in mailoutbox}
+    assert "comment themes, Sales shop" in by_recipient["boss@example.com"]
+    assert "Delivery couriers" not in by_recipient["boss@example.com"]
+    assert "comment themes, Delivery couriers" in by_recipient["head@example.com"]
