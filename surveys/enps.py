@@ -64,13 +64,21 @@ class EmployeeAnswered:
 
 
 def employee_answer_record(
-    *, token: str, score, comment: str = "", contact: str = "", today: date | None = None
+    *,
+    token: str,
+    score,
+    comment: str = "",
+    contact: str = "",
+    note: str = "",
+    today: date | None = None,
 ) -> EmployeeAnswered:
     """Record one anonymous answer for the invitation behind ``token``: the
     invitation only learns that it was answered; the answer only its team and
     week. A detractor who left ``contact`` (an email, by choice) gets a case,
     through an ordinary response of that contact: the one answer that is not
-    anonymous, because its author asked to be called back."""
+    anonymous, because its author asked to be called back. That response
+    carries the score and ``note`` only, never the anonymous comment (listed
+    under the team in the report, it would give the team away)."""
     score = _score_checked(score)
     contact = (contact or "").strip()
     if contact:
@@ -103,12 +111,16 @@ def employee_answer_record(
         wants_case = bool(contact) and stats.classify(score) == stats.DETRACTOR
         if wants_case:
             customer, _created = customer_upsert(email=contact)
+            # No comment: it is listed with the team's in the report, and the
+            # case would give the team of its author away. The call-back note
+            # (``note``) is written for the case alone.
             response_record(
                 survey=survey,
                 customer=customer,
                 score=score,
-                comment=(comment or "").strip(),
+                comment=(note or "").strip(),
                 properties={"employee_contact": True},
+                employee_contact=True,
             )
     return EmployeeAnswered(case_opened=wants_case)
 
@@ -226,12 +238,20 @@ def _suppress(report: EnpsReport) -> None:
                 whole.shown, changed = False, True
 
 
+def closed_before(today: date) -> date:
+    """The first month not published yet on ``today``: a month is published
+    once, when every week that starts in it has ended, and never changes
+    after (a figure updated week by week would show each new answer as the
+    difference; a month shows its answers all at once)."""
+    return week_of(today).replace(day=1)
+
+
 def enps_report(*, survey: Survey, now=None) -> EnpsReport:
-    """The survey's eNPS by team and by month, of the weeks that have ended
-    (an answer shows with its week's, never alone on the day it is given)."""
+    """The survey's eNPS by team and by month, of the closed months only
+    (``closed_before``)."""
     now = now or timezone.now()
-    ended = week_of(timezone.localdate(now))
-    answers = EmployeeAnswer.objects.filter(survey=survey, week__lt=ended)
+    closed = closed_before(timezone.localdate(now))
+    answers = EmployeeAnswer.objects.filter(survey=survey, week__lt=closed)
     teams: dict[str, Cell] = {}
     months: dict[date, Cell] = {}
     grid: dict[tuple[str, date], Cell] = defaultdict(Cell)

@@ -13,6 +13,7 @@ from followups.webhooks.admin import messages_requeue
 from surveys.admin_changelist import RecordAdmin
 from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import has_model_permission
+from surveys.models import EmployeeInvitation
 
 
 @admin.register(OutboundMessage)
@@ -36,6 +37,15 @@ class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
     date_hierarchy = "created_at"
     actions = ("retry_now",)
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # An employee survey's emails say who was asked and, by its reminders,
+        # who had not answered by then: only superusers see them (redacted:
+        # their link is put in only as they are sent).
+        return queryset.exclude(dedupe_key__startswith=f"{EmployeeInvitation.OUTBOX_KEY_PREFIX}:")
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):

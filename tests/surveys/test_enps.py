@@ -4,10 +4,11 @@ minimum shown (surveys/enps.py, surveys/views_enps.py)."""
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.test import Client, TestCase
+from django.utils import timezone
 
 from followups.models import FollowUpCase
 from followups.routing import responses_route
@@ -19,7 +20,15 @@ from surveys.enps import (
     employee_invitations_create,
     enps_report,
 )
-from surveys.models import Customer, EmployeeAnswer, EmployeeInvitation, Response, Survey
+from surveys.models import (
+    Customer,
+    EmployeeAnswer,
+    EmployeeInvitation,
+    EmployeeSurveyRefused,
+    Response,
+    Survey,
+)
+from surveys.services import response_record
 from tests.enps import SMALL_SECRET, TEAMS, enps_survey_answered
 from tests.factories import SurveyFactory
 
@@ -221,7 +230,12 @@ def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(cli
     with TestCase.captureOnCommitCallbacks(execute=True):
         reply = client.post(
             invitation.get_absolute_url(),
-            {"score": 2, "comment": "Call me", "contact": "ann.private@example.com"},
+            {
+                "score": 2,
+                "comment": "The Ops rota is unfair",
+                "contact": "ann.private@example.com",
+                "note": "Mornings are best",
+            },
         )
         responses_route(response_ids=list(Response.objects.values_list("pk", flat=True)))
 
@@ -233,6 +247,39 @@ def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(cli
     assert FollowUpCase.objects.filter(response=response).exists()
     # The anonymous answer is counted as every other, once.
     assert EmployeeAnswer.objects.get().score == 2
+    # The case has the note, never the comment listed under the team.
+    assert response.comment == "Mornings are best"
+    assert "rota" not in str(list(Response.objects.values()))
+
+
+def test_a_month_is_shown_only_once_it_is_closed_and_never_changes():
+    """A figure updated week by week shows each week's new answer as the
+    difference: a month shows once all its weeks have ended."""
+    survey = employee_survey()
+    for n in range(6):
+        invite(survey, email=f"e{n}@staff.example.com")
+    october = [date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26)]
+    for n, week in enumerate([*october, october[0], october[1]]):
+        EmployeeAnswer.objects.create(survey=survey, team="Ops", score=n + 4, week=week)
+
+    def total(day):
+        now = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        return enps_report(survey=survey, now=now).as_dict()["total"]["answers"]
+
+    # The week of 26 October runs into November: October shows once it has ended.
+    assert total(date(2026, 10, 27)) == 0
+    assert total(date(2026, 11, 1)) == 0
+    assert total(date(2026, 11, 2)) == 6
+    assert total(date(2026, 11, 30)) == 6
+
+
+def test_an_employee_survey_takes_no_customer_answer():
+    survey = employee_survey()
+    customer = Customer.objects.create(email="c@example.com")
+
+    with pytest.raises(EmployeeSurveyRefused, match="employee survey"):
+        response_record(survey=survey, customer=customer, score=3)
+    assert not Response.objects.exists()
 
 
 @pytest.mark.parametrize(
