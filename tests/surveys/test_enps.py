@@ -3,16 +3,19 @@ minimum shown (surveys/enps.py, surveys/views_enps.py)."""
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import date, datetime
 
 import pytest
 from django.test import Client, TestCase
 from django.utils import timezone
+from scipy.optimize import linprog
 
 from followups.models import FollowUpCase
 from followups.routing import responses_route
 from surveys.enps import (
+    CATEGORIES,
     Cell,
     EnpsReport,
     _lines,
@@ -189,19 +192,92 @@ def test_the_minimum_is_a_setting(settings):
     assert teams["Small"]["answers"] == 3
 
 
-def _random_report(rng: random.Random, minimum: int) -> EnpsReport:
-    teams = [f"t{n}" for n in range(rng.randint(1, 5))]
-    months = [date(2026, m, 1) for m in range(1, rng.randint(2, 6))]
-    grid = {(t, m): Cell(promoters=rng.choice([0, 0, 1, 2, 3, 6])) for t in teams for m in months}
-    total = Cell(promoters=sum(c.total for c in grid.values()))
+def _report(grid: dict, minimum: int) -> EnpsReport:
+    teams = sorted({t for t, _m in grid})
+    months = sorted({m for _t, m in grid})
+
+    def added(cells) -> Cell:
+        cells = list(cells)
+        return Cell(*(sum(getattr(c, k) for c in cells) for k in CATEGORIES))
+
     return EnpsReport(
         survey=None,  # type: ignore[arg-type]
         min_group=minimum,
-        teams={t: Cell(promoters=sum(grid[t, m].total for m in months)) for t in teams},
-        months={m: Cell(promoters=sum(grid[t, m].total for t in teams)) for m in months},
+        teams={t: added(grid[t, m] for m in months) for t in teams},
+        months={m: added(grid[t, m] for t in teams) for m in months},
         grid=grid,
-        total=total,
+        total=added(grid.values()),
     )
+
+
+def _random_report(rng: random.Random, minimum: int) -> EnpsReport:
+    teams = [f"t{n}" for n in range(rng.randint(1, 5))]
+    months = [date(2026, m, 1) for m in range(1, rng.randint(2, 6))]
+
+    def cell() -> Cell:
+        if rng.random() < 0.5:
+            return Cell(promoters=rng.choice([0, 0, 1, 2, 3, 6]))
+        return Cell(*(rng.choice([0, 0, 1, 2]) for _k in CATEGORIES))
+
+    return _report({(t, m): cell() for t in teams for m in months}, minimum)
+
+
+def _exact(report: EnpsReport) -> list[str]:
+    """Every hidden group whose count of a category the figures shown pin to
+    one value above 0: a linear program over the hidden groups (each at
+    least 0, every line adding up), written apart from surveys/enps.py."""
+    named = {"total": report.total}
+    named.update({f"team {t}": c for t, c in report.teams.items()})
+    named.update({f"month {m}": c for m, c in report.months.items()})
+    named.update({f"{t} x {m}": c for (t, m), c in report.grid.items()})
+    hidden = [name for name, c in named.items() if not c.shown]
+    lines = [("total", [f"team {t}" for t in report.teams])]
+    lines += [("total", [f"month {m}" for m in report.months])]
+    lines += [(f"team {t}", [f"{t} x {m}" for m in report.months]) for t in report.teams]
+    lines += [(f"month {m}", [f"{t} x {m}" for t in report.teams]) for m in report.months]
+    found = []
+    for category in CATEGORIES:
+        a_eq, b_eq = [], []
+        for whole, parts in lines:
+            row = [(1.0 if n in parts else 0.0) - (1.0 if n == whole else 0.0) for n in hidden]
+            shown = sum(getattr(named[p], category) for p in parts if named[p].shown)
+            value = (getattr(named[whole], category) if named[whole].shown else 0) - shown
+            if any(row):
+                a_eq.append(row)
+                b_eq.append(value)
+        for n, name in enumerate(hidden):
+            c = [1.0 if i == n else 0.0 for i in range(len(hidden))]
+            low = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None))
+            high = linprog([-x for x in c], A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None))
+            if low.status or high.status:
+                continue  # unbounded: not pinned
+            least, most = math.ceil(low.fun - 1e-6), math.floor(-high.fun + 1e-6)
+            if most <= least and most > 0:
+                found.append(f"{name}: {category} = {most}")
+    return found
+
+
+def test_a_bridge_of_hidden_groups_gives_none_away():
+    """Every group of 3 is hidden and every line holds two of them, yet
+    T2 x M3 = T1 + T2 - M1 - M2 if all the margins were shown."""
+    months = [date(2026, m, 1) for m in (1, 2, 3, 4)]
+    rows = {"T1": [3, 3, 0, 0], "T2": [3, 3, 3, 0], "T3": [0, 0, 3, 3], "T4": [0, 0, 3, 3]}
+    report = _report(
+        {
+            (t, m): Cell(promoters=n)
+            for t, ns in rows.items()
+            for m, n in zip(months, ns, strict=True)
+        },
+        5,
+    )
+
+    _suppress(report)
+
+    assert _exact(report) == []
+    assert not report.grid["T2", months[2]].shown
+    shown = [c for c in (report.teams["T1"], report.teams["T2"]) if c.shown]
+    shown += [c for c in (report.months[months[0]], report.months[months[1]]) if c.shown]
+    assert len(shown) < 4  # the bridge needs all four
 
 
 @pytest.mark.parametrize("seed", range(100))
@@ -222,6 +298,8 @@ def test_no_line_of_any_table_gives_a_hidden_group_away_by_subtraction(seed):
             assert hidden == [] or (len(hidden) >= 2 and sum(hidden) >= minimum)
         elif whole.total:
             assert hidden, "a hidden whole is the sum of its shown parts"
+    # Nor can any hidden group be worked out from the whole table.
+    assert _exact(report) == []
 
 
 def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(client):
