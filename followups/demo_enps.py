@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from surveys import stats
+from surveys.enps import closed_before
 from surveys.models import EmployeeAnswer, EmployeeInvitation, Survey, week_of
 
 ENPS_SLUG = "staff-pulse"
@@ -41,8 +42,9 @@ def _score(rng: random.Random, mood: float) -> int:
 
 def ensure_demo_enps(*, rng: random.Random, now: datetime) -> int:
     """Create the employee survey, its invitations and anonymous answers
-    spread over the last three months; nothing when they exist. Returns the
-    answers created."""
+    spread over the twelve weeks before the month under way (closed months,
+    which the report shows); nothing when they exist. Returns the answers
+    created."""
     survey, _created = Survey.objects.get_or_create(
         slug=ENPS_SLUG,
         defaults={
@@ -63,7 +65,8 @@ def ensure_demo_enps(*, rng: random.Random, now: datetime) -> int:
     if EmployeeAnswer.objects.filter(survey=survey).exists():
         return 0
     invitations, answers = [], []
-    last_week = week_of(timezone.localdate(now)) - timedelta(weeks=1)
+    # In closed months only: the report shows nothing of the month under way.
+    last_week = week_of(closed_before(timezone.localdate(now)) - timedelta(weeks=1))
     for team, (size, answered, mood) in ENPS_TEAMS.items():
         for n in range(size):
             handle = team.lower().replace(" ", "-")

@@ -215,7 +215,11 @@ class SurveyAdmin(DepartmentScopedAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Answers already given were given as what the survey was then: an
         # anonymous answer must not become a customer's, nor the reverse.
-        return ("kind", *self.readonly_fields) if obj is not None else self.readonly_fields
+        if obj is None:
+            return self.readonly_fields
+        # An employee survey is never sent in waves: it does not repeat.
+        repeat = ("recurrence",) if obj.is_employee else ()
+        return ("kind", *repeat, *self.readonly_fields)
 
     fieldsets = (
         (

@@ -4,6 +4,7 @@ shown only for groups of at least ``NPS_ENPS_MIN_GROUP`` (README "Employee NPS
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from scipy.optimize import linprog
 
 from . import stats
 from .models import EmployeeAnswer, EmployeeInvitation, Survey, hash_token, week_of
@@ -64,13 +66,21 @@ class EmployeeAnswered:
 
 
 def employee_answer_record(
-    *, token: str, score, comment: str = "", contact: str = "", today: date | None = None
+    *,
+    token: str,
+    score,
+    comment: str = "",
+    contact: str = "",
+    note: str = "",
+    today: date | None = None,
 ) -> EmployeeAnswered:
     """Record one anonymous answer for the invitation behind ``token``: the
     invitation only learns that it was answered; the answer only its team and
     week. A detractor who left ``contact`` (an email, by choice) gets a case,
     through an ordinary response of that contact: the one answer that is not
-    anonymous, because its author asked to be called back."""
+    anonymous, because its author asked to be called back. That response
+    carries the score and ``note`` only, never the anonymous comment (listed
+    under the team in the report, it would give the team away)."""
     score = _score_checked(score)
     contact = (contact or "").strip()
     if contact:
@@ -103,12 +113,16 @@ def employee_answer_record(
         wants_case = bool(contact) and stats.classify(score) == stats.DETRACTOR
         if wants_case:
             customer, _created = customer_upsert(email=contact)
+            # No comment: it is listed with the team's in the report, and the
+            # case would give the team of its author away. The call-back note
+            # (``note``) is written for the case alone.
             response_record(
                 survey=survey,
                 customer=customer,
                 score=score,
-                comment=(comment or "").strip(),
+                comment=(note or "").strip(),
                 properties={"employee_contact": True},
+                employee_contact=True,
             )
     return EmployeeAnswered(case_opened=wants_case)
 
@@ -201,15 +215,103 @@ def _lines(report: EnpsReport) -> list[tuple[Cell, list[Cell]]]:
     return lines
 
 
+CATEGORIES = ("promoters", "passives", "detractors")
+
+
+def _range_of(
+    report: EnpsReport, cell: Cell, category: str, hidden: list[Cell]
+) -> tuple[float, float] | None:
+    """The least and most ``category`` answers ``cell`` (hidden) can hold,
+    given every figure shown and that each line adds up (a linear program
+    over the hidden cells, each at least 0); None when unbounded."""
+    index = {id(c): n for n, c in enumerate(hidden)}
+    rows, values = [], []
+    for whole, parts in _lines(report):
+        row = [0.0] * len(hidden)
+        value = 0.0
+        for part in parts:
+            if part.shown:
+                value -= getattr(part, category)
+            else:
+                row[index[id(part)]] += 1.0
+        if whole.shown:
+            value += getattr(whole, category)
+        else:
+            row[index[id(whole)]] -= 1.0
+        if any(row):
+            rows.append(row)
+            values.append(value)
+    objective = [0.0] * len(hidden)
+    objective[index[id(cell)]] = 1.0
+    bounds = []
+    for sign in (1.0, -1.0):
+        result = linprog(
+            [sign * c for c in objective],
+            A_eq=rows or None,
+            b_eq=values or None,
+            bounds=(0, None),
+            method="highs",
+        )
+        if result.status != 0:
+            return None
+        bounds.append(sign * result.fun)
+    return bounds[0], bounds[1]
+
+
+def _determined(report: EnpsReport) -> Cell | None:
+    """A hidden group whose count of some category can be worked out
+    exactly from the figures shown, however they are combined: the line
+    rules guard one line; a bridge across lines (say T2 x M3 = T1 + T2 -
+    M1 - M2) needs the whole table."""
+    cells = [report.total, *report.teams.values(), *report.months.values(), *report.grid.values()]
+    hidden = list({id(c): c for c in cells if not c.shown}.values())
+    for cell in hidden:
+        for category in CATEGORIES:
+            bounds = _range_of(report, cell, category, hidden)
+            if bounds is None:
+                continue
+            # Counts are whole numbers: a range holding one is a value. A
+            # value of 0 says only "none of them", which a shown line with
+            # none of that category says of all its groups anyway.
+            low, high = math.ceil(bounds[0] - 1e-6), math.floor(bounds[1] + 1e-6)
+            if high <= low and high > 0:
+                return cell
+    return None
+
+
+def _hide_next_to(report: EnpsReport, cell: Cell) -> bool:
+    """Hide the smallest shown group of a line ``cell`` is in (a part, else
+    a whole), so that it has another unknown to hide behind."""
+    lines = [(w, ps) for w, ps in _lines(report) if cell is w or any(cell is p for p in ps)]
+    parts = [p for _w, ps in lines for p in ps if p.shown and p.total]
+    wholes = [w for w, _ps in lines if w.shown and w.total]
+    for candidates in (parts, wholes):
+        if candidates:
+            min(candidates, key=lambda c: c.total).shown = False
+            return True
+    return False
+
+
 def _suppress(report: EnpsReport) -> None:
     """Hide every group under the minimum, then, until nothing changes, hide
     more so that no line gives a hidden group away by subtraction: in a line
     whose whole is shown, the hidden parts are none, or at least two that
-    together hold at least the minimum; a hidden whole has a hidden part."""
-    minimum = report.min_group
+    together hold at least the minimum; a hidden whole has a hidden part.
+    Then, over the whole table, hide more until no hidden group's count (of
+    any category) is pinned to a single value by the figures shown
+    (``_determined``), and the line rules again."""
     cells = [report.total, *report.teams.values(), *report.months.values(), *report.grid.values()]
     for cell in cells:
-        cell.shown = cell.total == 0 or cell.total >= minimum
+        cell.shown = cell.total == 0 or cell.total >= report.min_group
+    _suppress_lines(report)
+    while (pinned := _determined(report)) is not None:
+        if not _hide_next_to(report, pinned):
+            break  # nothing shown is left next to it: cannot happen (the LP found it from one)
+        _suppress_lines(report)
+
+
+def _suppress_lines(report: EnpsReport) -> None:
+    minimum = report.min_group
     changed = True
     while changed:
         changed = False
@@ -226,12 +328,20 @@ def _suppress(report: EnpsReport) -> None:
                 whole.shown, changed = False, True
 
 
+def closed_before(today: date) -> date:
+    """The first month not published yet on ``today``: a month is published
+    once, when every week that starts in it has ended, and never changes
+    after (a figure updated week by week would show each new answer as the
+    difference; a month shows its answers all at once)."""
+    return week_of(today).replace(day=1)
+
+
 def enps_report(*, survey: Survey, now=None) -> EnpsReport:
-    """The survey's eNPS by team and by month, of the weeks that have ended
-    (an answer shows with its week's, never alone on the day it is given)."""
+    """The survey's eNPS by team and by month, of the closed months only
+    (``closed_before``)."""
     now = now or timezone.now()
-    ended = week_of(timezone.localdate(now))
-    answers = EmployeeAnswer.objects.filter(survey=survey, week__lt=ended)
+    closed = closed_before(timezone.localdate(now))
+    answers = EmployeeAnswer.objects.filter(survey=survey, week__lt=closed)
     teams: dict[str, Cell] = {}
     months: dict[date, Cell] = {}
     grid: dict[tuple[str, date], Cell] = defaultdict(Cell)

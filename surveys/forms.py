@@ -88,6 +88,16 @@ class EmployeeAnswerForm(forms.Form):
         label=_("Your email, if you want someone to contact you"),
         help_text=_(
             "Optional. Leave it empty to stay anonymous. If you write it and your score is "
-            "6 or lower, a colleague will contact you, and will see this answer with it."
+            "6 or lower, a colleague will contact you, and will see your score with it."
+        ),
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("A note for whoever contacts you (optional)"),
+        help_text=_(
+            "Only with your email. Your comment above stays anonymous and is not passed on: "
+            "write here what the colleague who calls you back should know."
         ),
     )

@@ -410,6 +410,22 @@ class Department(models.Model):
         return self.name
 
 
+class EmployeeSurveyRefused(ValidationError, ValueError):
+    """An employee survey given to a path that asks or records customers (both
+    a ValidationError, for forms and the API, and a ValueError, for waves)."""
+
+    def __init__(self, survey: Survey) -> None:
+        super().__init__(
+            _(
+                "“%(slug)s” is an employee survey: it is sent only to employees "
+                "(manage.py enps_invite) and answered only through their anonymous links, "
+                "never to or by customers."
+            )
+            % {"slug": survey.slug},
+            code="employee_survey",
+        )
+
+
 class Survey(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -572,6 +588,15 @@ class Survey(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.is_employee and self.recurrence:
+            raise ValidationError(
+                {
+                    "recurrence": _(
+                        "An employee survey does not repeat by waves: its employees are "
+                        "asked with manage.py enps_invite."
+                    )
+                }
+            )
         if (
             self.detractor_resolution_hours is not None
             and self.detractor_sla_hours is not None
@@ -590,6 +615,13 @@ class Survey(models.Model):
     @property
     def is_employee(self) -> bool:
         return self.kind == self.Kind.EMPLOYEE
+
+    def for_customers_check(self) -> None:
+        """Raise ``EmployeeSurveyRefused`` for an employee survey: waves,
+        audiences, invitations, ingestion and the Delighted API ask customers,
+        and an employee survey's answers are anonymous (``surveys/enps.py``)."""
+        if self.is_employee:
+            raise EmployeeSurveyRefused(self)
 
     @property
     def is_accepting_responses(self) -> bool:
@@ -1904,6 +1936,29 @@ class EmployeeInvitation(models.Model):
 
     def public_url(self) -> str:
         return settings.PUBLIC_BASE_URL + self.get_absolute_url()
+
+    # The outbox never keeps an employee's working link: whoever may read the
+    # outbox could answer for a colleague with it. Its emails hold this
+    # redacted link instead, and the real one is put in as the email is handed
+    # to the mail server (``followups/outbox/transports/email.py``), found
+    # from the invitation id in the email's dedupe key.
+    LINK_PLACEHOLDER = "link-added-when-sent"
+    OUTBOX_KEY_PREFIX = "employee-invitation"
+
+    @classmethod
+    def redacted_url(cls) -> str:
+        return settings.PUBLIC_BASE_URL + reverse(
+            "surveys:employee-answer", args=[cls.LINK_PLACEHOLDER]
+        )
+
+    def outbox_key(self, *, reminder: bool) -> str:
+        return f"{self.OUTBOX_KEY_PREFIX}:{self.pk}:{'reminder' if reminder else 'first'}"
+
+    @classmethod
+    def id_from_outbox_key(cls, key: str) -> int | None:
+        prefix, _sep, rest = (key or "").partition(":")
+        pk = rest.partition(":")[0]
+        return int(pk) if prefix == cls.OUTBOX_KEY_PREFIX and pk.isdigit() else None
 
 
 class EmployeeAnswer(models.Model):

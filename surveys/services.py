@@ -218,9 +218,14 @@ def response_record(
     changeable_for: timedelta | None = None,
     idempotency_checked: bool = False,
     customer_lock: Callable[[], Customer] | None = None,
+    employee_contact: bool = False,
 ) -> Recorded:
     """Store one answer and, once committed, hand it over for routing. Its
     properties are its invitation's, with ``properties`` over them.
+
+    An employee survey takes no customer's answer (``EmployeeSurveyRefused``)
+    but for ``employee_contact``: a detractor employee's own request to be
+    called back (``surveys.enps.employee_answer_record``).
 
     With ``changeable_for``, the customer may change the score for that long
     (``response_score_change``), and routing waits until then or until they
@@ -236,6 +241,8 @@ def response_record(
     inside the insert's transaction (a customer found outside one, which an
     erasure may have changed since).
     """
+    if not employee_contact:
+        survey.for_customers_check()
     score = _score_checked(score)
     idempotency_key = (idempotency_key or "").strip() or None
     existing = _response_stored(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
-from surveys.enps import employee_invitations_create
+from surveys.enps import closed_before, employee_invitations_create
 from surveys.models import EmployeeAnswer, Survey, week_of
 from tests.factories import SurveyFactory
 
@@ -23,7 +23,8 @@ def employee_email(team: str, n: int) -> str:
 def enps_survey_answered(*, slug: str = "staff-pulse", teams=None, weeks_ago: int = 1) -> Survey:
     """Every employee of ``teams`` answers through the page (a comment naming
     their team and number); the answers are then dated ``weeks_ago`` weeks
-    back, so that the report shows them (it shows weeks that have ended)."""
+    before the last closed month ends, so that the report shows them (it shows
+    closed months only); ``weeks_ago=0``: this week."""
     teams = TEAMS if teams is None else teams
     survey = SurveyFactory(slug=slug, name="Staff pulse", kind=Survey.Kind.EMPLOYEE)
     employees = [
@@ -41,6 +42,10 @@ def enps_survey_answered(*, slug: str = "staff-pulse", teams=None, weeks_ago: in
             invitation = invitations[employee_email(team, n)]
             reply = client.post(invitation.get_absolute_url(), {"score": score, "comment": comment})
             assert reply.status_code == 200, reply.content
-    week = week_of(timezone.localdate()) - timedelta(weeks=weeks_ago)
+    # weeks_ago before the first closed month ends: in a closed month (0: this week).
+    closed = closed_before(timezone.localdate())
+    week = (
+        week_of(closed - timedelta(weeks=weeks_ago)) if weeks_ago else week_of(timezone.localdate())
+    )
     EmployeeAnswer.objects.filter(survey=survey).update(week=week)
     return survey

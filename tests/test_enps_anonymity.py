@@ -115,17 +115,23 @@ def _csv_hidden(body: str, where: str) -> list[str]:
     return wrong
 
 
-# The outbox's pages show the invitation emails: who was asked, and when, as
-# the invitations do; never an answer (the walk checks that of every page).
-WHO_WAS_ASKED = ("/admin/followups/outboundmessage/",)
+# Only a superuser (the walk's reader) sees the employee emails in the outbox
+# (tests/followups/invitations: staff do not): their recipient, never a
+# working link, which no page anywhere may show.
+SUPERUSER_SEES_RECIPIENTS = "admin GET /admin/followups/outboundmessage/"
+
+
+def _tokens() -> list[str]:
+    return [invitation.token for invitation in EmployeeInvitation.objects.all()]
 
 
 def _leaks(where: str, reply) -> list[str]:
     assert reply.status_code < 500, f"{where}: {reply.status_code}"
     raw = b"".join(reply.streaming_content) if reply.streaming else reply.content
     body = raw.decode("utf-8", "replace")
-    names_ok = any(path in where for path in WHO_WAS_ASKED)
+    names_ok = where.startswith(SUPERUSER_SEES_RECIPIENTS)
     found = [f"{where}: {email}" for email in EMAILS if email in body and not names_ok]
+    found += [f"{where}: an employee's working link" for token in _tokens() if token in body]
     found += [f"{where}: the small team's comment"] if SMALL_SECRET in body else []
     content_type = reply.get("Content-Type", "")
     if "json" in content_type:
@@ -220,7 +226,8 @@ def test_no_other_table_holds_an_employee_or_their_comment(world):
     and the anonymous answers, no row anywhere (responses, customers, the
     outbox beyond the invitation emails, webhooks, the audit trail) holds an
     employee's email or comment."""
-    found = []
+    found, tokens = [], _tokens()
+    assert len(tokens) == len(EMAILS)
     for model in apps.get_models():
         if model in (EmployeeInvitation, EmployeeAnswer) or model._meta.proxy:
             continue
@@ -228,8 +235,12 @@ def test_no_other_table_holds_an_employee_or_their_comment(world):
         if model is OutboundMessage:  # the invitation emails name who was asked
             assert rows.filter(template="employee_invitation").count() == len(EMAILS)
             assert SMALL_SECRET not in str(list(rows.values()))
+            # ... but hold no working link: whoever reads it could answer for them.
+            everything = str(list(rows.values()))
+            found += [f"{model._meta.label}: link" for t in tokens if t in everything]
             rows = rows.exclude(template="employee_invitation")
         text = str(list(rows.values()))
+        found += [f"{model._meta.label}: link" for t in tokens if t in text]
         found += [f"{model._meta.label}: {email}" for email in EMAILS if email in text]
         found += [f"{model._meta.label}: comment"] if SMALL_SECRET in text else []
     assert found == []

@@ -448,3 +448,33 @@ def test_stored_messages_gain_the_survey_of_their_answer_case_or_invitation(sche
         "digest:1:2026-W10": None,
         "invitation:999999:first": None,
     }
+
+
+@pytest.mark.postgres
+def test_employee_emails_already_in_the_outbox_lose_their_working_link(schema):
+    """Rows queued before the fix held the employee's working link; whoever
+    reads the outbox could answer for them. The migration redacts them (the
+    transport puts the link back in as it sends)."""
+    before = [("followups", "0032_outbound_message_survey")]
+    executor = schema(before)
+    historical = executor.loader.project_state(before).apps
+    link = "https://nps.example.com/e/" + "ab12" * 10 + "abc/"
+    for key, template in (("employee-invitation:7:first", "employee"), ("case:1", "other")):
+        historical.get_model("followups", "OutboundMessage").objects.create(
+            dedupe_key=key,
+            template=template,
+            channel="email",
+            recipient="a@example.com",
+            subject="Hi",
+            body_text=f"Answer here: {link}",
+            body_html=f'<a href="{link}">Answer</a>',
+        )
+
+    schema(latest())
+
+    employee = OutboundMessage.objects.get(dedupe_key="employee-invitation:7:first")
+    other = OutboundMessage.objects.get(dedupe_key="case:1")
+    redacted = "https://nps.example.com/e/link-added-when-sent/"
+    assert employee.body_text == f"Answer here: {redacted}"
+    assert employee.body_html == f'<a href="{redacted}">Answer</a>'
+    assert link in other.body_text  # another email's link is not an employee's

@@ -101,6 +101,7 @@ def person_write(
     now. A stored person's details change only with ``update_existing``
     (the caller may write customers), as for answers recorded by API.
     Raises ``ValidationError``; then nothing was written."""
+    survey.for_customers_check()
     if channel != "email":
         raise ValidationError({"channel": SMS_NOT_SUPPORTED})
     now = now or timezone.now()

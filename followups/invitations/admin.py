@@ -67,6 +67,18 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
     )
     def send_wave(self, request, queryset):
         surveys = list(queryset)
+        employee = [s for s in surveys if s.is_employee]
+        if employee:
+            self.message_user(
+                request,
+                _(
+                    "An employee survey is never sent to customers: %(names)s. Its employees "
+                    "are asked with manage.py enps_invite."
+                )
+                % {"names": ", ".join(s.name for s in employee)},
+                messages.ERROR,
+            )
+            return None
         inactive = [s for s in surveys if s.status != Survey.Status.ACTIVE]
         if inactive:
             self.message_user(

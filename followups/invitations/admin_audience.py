@@ -23,7 +23,15 @@ from followups.invitations.waves import Audience, wave_plan, wave_start
 from surveys import audiences, imports, services
 from surveys.admin_languages import survey_gap_message
 from surveys.admin_permissions import declared_view
-from surveys.models import Customer, CustomerList, Locale, SavedFilter, Survey, Wave
+from surveys.models import (
+    Customer,
+    CustomerList,
+    EmployeeSurveyRefused,
+    Locale,
+    SavedFilter,
+    Survey,
+    Wave,
+)
 
 SAMPLES = 5  # customers shown per reason a preview skips them for
 # How far (percent of the preview's count) the audience may move before sending.
@@ -189,6 +197,10 @@ class AudienceViews:
             raise Http404(gettext("No such survey."))
         if not self.has_change_permission(request, survey):
             raise PermissionDenied
+        if survey.is_employee:
+            # Nor a preview: it would list customers for a survey they never get.
+            messages.error(request, EmployeeSurveyRefused(survey).messages[0])
+            return HttpResponseRedirect(reverse("admin:surveys_survey_change", args=[survey.pk]))
         if request.method == "POST" and "send" in request.POST:
             return self._send(request, survey)
         form = AudienceForm(request.POST or None, request.FILES or None)

@@ -1,7 +1,10 @@
 """Employee survey emails: the invitation and its one reminder. Each links to
 the anonymous page (surveys/views_enps.py); the email row names the employee,
 never their answer, and its time says when they were asked, not when they
-answered."""
+answered. The row holds a redacted link (``EmployeeInvitation.redacted_url``):
+the working one is filled in by the email transport as it sends, so no reader
+of the outbox can answer for a colleague, and only superusers see these rows
+in the admin (a reminder says who had not answered by then)."""
 
 from __future__ import annotations
 
@@ -25,13 +28,14 @@ def _email_for(invitation: EmployeeInvitation, *, reminder: bool) -> OutboundMes
     question, _ = survey.text_for(language)
     return email_queue(
         template=TEMPLATE,
-        dedupe_key=f"employee-invitation:{invitation.pk}:{'reminder' if reminder else 'first'}",
+        dedupe_key=invitation.outbox_key(reminder=reminder),
         recipient=invitation.email,
         language=language,
         context={
             "survey_name": survey.name,
             "question": question,
-            "url": invitation.public_url(),
+            # Redacted: the working link is put in only as the email is sent.
+            "url": EmployeeInvitation.redacted_url(),
             "min_group": settings.NPS_ENPS_MIN_GROUP,
             "reminder": reminder,
         },

@@ -74,6 +74,10 @@ def _request_check(*, survey: Survey, channel: str) -> None:
         raise ValidationError(
             {"survey": SURVEY_NOT_ACTIVE.format(slug=survey.slug, status=survey.status)}
         )
+    try:
+        survey.for_customers_check()
+    except ValidationError as error:
+        raise ValidationError({"survey": error.messages}) from None
 
 
 def invitation_request(

@@ -181,6 +181,7 @@ def wave_plan(
     """Decide who to invite: reachable customers (of the audience, if given)
     not asked or answering any survey within the survey's throttle days.
     With ``samples``, keep that many of the customers skipped per reason."""
+    survey.for_customers_check()
     now = now or timezone.now()
     base = Customer.objects.all() if customers is None else customers
     if audience is not None:
@@ -346,6 +347,7 @@ def wave_send(
     batch commits on its own; its emails are published once it has. Customers
     who unsubscribed or were erased since the plan are skipped."""
     survey = plan.survey
+    survey.for_customers_check()
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
@@ -405,6 +407,7 @@ def wave_start(
     of ``audience``) and have it split and sent by the workers, once the
     transaction commits. A saved filter's criteria are copied onto the wave;
     ``confirm_token`` (unique) is the preview's, sent once."""
+    survey.for_customers_check()
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
@@ -510,7 +513,8 @@ def due_waves_start(*, now: datetime | None = None) -> dict[str, int]:
     Returns {survey slug: wave id}."""
     now = now or timezone.now()
     started = {}
-    for survey in Survey.objects.filter(status=Survey.Status.ACTIVE).exclude(recurrence=""):
+    repeating = Survey.objects.filter(status=Survey.Status.ACTIVE).exclude(recurrence="")
+    for survey in repeating.exclude(kind=Survey.Kind.EMPLOYEE):
         interval = survey.wave_interval
         if survey.last_wave_at and interval and survey.last_wave_at + interval > now:
             continue
@@ -526,5 +530,9 @@ def due_waves_start(*, now: datetime | None = None) -> dict[str, int]:
 
 def survey_wave_start(*, survey_id: int, segment: str = "") -> Wave | None:
     """Start a wave of the survey if it is (still) active; None if not."""
-    survey = Survey.objects.filter(pk=survey_id, status=Survey.Status.ACTIVE).first()
+    survey = (
+        Survey.objects.filter(pk=survey_id, status=Survey.Status.ACTIVE)
+        .exclude(kind=Survey.Kind.EMPLOYEE)
+        .first()
+    )
     return None if survey is None else wave_start(survey=survey, segment=segment)

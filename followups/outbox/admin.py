@@ -14,6 +14,7 @@ from surveys.admin_changelist import RecordAdmin
 from surveys.admin_departments import DepartmentScopedAdmin
 from surveys.admin_permissions import has_model_permission
 from surveys.departments import department_filter, departments_of
+from surveys.models import EmployeeInvitation
 
 # Templates written for one person about every department they read (the
 # weekly digest): only readers of every department see them in the outbox.
@@ -46,6 +47,13 @@ class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        if not request.user.is_superuser:
+            # An employee survey's emails say who was asked and, by its reminders,
+            # who had not answered by then: only superusers see them (redacted:
+            # their link is put in only as they are sent).
+            queryset = queryset.exclude(
+                dedupe_key__startswith=f"{EmployeeInvitation.OUTBOX_KEY_PREFIX}:"
+            )
         if departments_of(request.user) is None:
             return queryset
         return queryset.filter(

@@ -3,15 +3,19 @@ minimum shown (surveys/enps.py, surveys/views_enps.py)."""
 
 from __future__ import annotations
 
+import math
 import random
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.test import Client, TestCase
+from django.utils import timezone
+from scipy.optimize import linprog
 
 from followups.models import FollowUpCase
 from followups.routing import responses_route
 from surveys.enps import (
+    CATEGORIES,
     Cell,
     EnpsReport,
     _lines,
@@ -19,7 +23,15 @@ from surveys.enps import (
     employee_invitations_create,
     enps_report,
 )
-from surveys.models import Customer, EmployeeAnswer, EmployeeInvitation, Response, Survey
+from surveys.models import (
+    Customer,
+    EmployeeAnswer,
+    EmployeeInvitation,
+    EmployeeSurveyRefused,
+    Response,
+    Survey,
+)
+from surveys.services import response_record
 from tests.enps import SMALL_SECRET, TEAMS, enps_survey_answered
 from tests.factories import SurveyFactory
 
@@ -180,19 +192,92 @@ def test_the_minimum_is_a_setting(settings):
     assert teams["Small"]["answers"] == 3
 
 
-def _random_report(rng: random.Random, minimum: int) -> EnpsReport:
-    teams = [f"t{n}" for n in range(rng.randint(1, 5))]
-    months = [date(2026, m, 1) for m in range(1, rng.randint(2, 6))]
-    grid = {(t, m): Cell(promoters=rng.choice([0, 0, 1, 2, 3, 6])) for t in teams for m in months}
-    total = Cell(promoters=sum(c.total for c in grid.values()))
+def _report(grid: dict, minimum: int) -> EnpsReport:
+    teams = sorted({t for t, _m in grid})
+    months = sorted({m for _t, m in grid})
+
+    def added(cells) -> Cell:
+        cells = list(cells)
+        return Cell(*(sum(getattr(c, k) for c in cells) for k in CATEGORIES))
+
     return EnpsReport(
         survey=None,  # type: ignore[arg-type]
         min_group=minimum,
-        teams={t: Cell(promoters=sum(grid[t, m].total for m in months)) for t in teams},
-        months={m: Cell(promoters=sum(grid[t, m].total for t in teams)) for m in months},
+        teams={t: added(grid[t, m] for m in months) for t in teams},
+        months={m: added(grid[t, m] for t in teams) for m in months},
         grid=grid,
-        total=total,
+        total=added(grid.values()),
     )
+
+
+def _random_report(rng: random.Random, minimum: int) -> EnpsReport:
+    teams = [f"t{n}" for n in range(rng.randint(1, 5))]
+    months = [date(2026, m, 1) for m in range(1, rng.randint(2, 6))]
+
+    def cell() -> Cell:
+        if rng.random() < 0.5:
+            return Cell(promoters=rng.choice([0, 0, 1, 2, 3, 6]))
+        return Cell(*(rng.choice([0, 0, 1, 2]) for _k in CATEGORIES))
+
+    return _report({(t, m): cell() for t in teams for m in months}, minimum)
+
+
+def _exact(report: EnpsReport) -> list[str]:
+    """Every hidden group whose count of a category the figures shown pin to
+    one value above 0: a linear program over the hidden groups (each at
+    least 0, every line adding up), written apart from surveys/enps.py."""
+    named = {"total": report.total}
+    named.update({f"team {t}": c for t, c in report.teams.items()})
+    named.update({f"month {m}": c for m, c in report.months.items()})
+    named.update({f"{t} x {m}": c for (t, m), c in report.grid.items()})
+    hidden = [name for name, c in named.items() if not c.shown]
+    lines = [("total", [f"team {t}" for t in report.teams])]
+    lines += [("total", [f"month {m}" for m in report.months])]
+    lines += [(f"team {t}", [f"{t} x {m}" for m in report.months]) for t in report.teams]
+    lines += [(f"month {m}", [f"{t} x {m}" for t in report.teams]) for m in report.months]
+    found = []
+    for category in CATEGORIES:
+        a_eq, b_eq = [], []
+        for whole, parts in lines:
+            row = [(1.0 if n in parts else 0.0) - (1.0 if n == whole else 0.0) for n in hidden]
+            shown = sum(getattr(named[p], category) for p in parts if named[p].shown)
+            value = (getattr(named[whole], category) if named[whole].shown else 0) - shown
+            if any(row):
+                a_eq.append(row)
+                b_eq.append(value)
+        for n, name in enumerate(hidden):
+            c = [1.0 if i == n else 0.0 for i in range(len(hidden))]
+            low = linprog(c, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None))
+            high = linprog([-x for x in c], A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None))
+            if low.status or high.status:
+                continue  # unbounded: not pinned
+            least, most = math.ceil(low.fun - 1e-6), math.floor(-high.fun + 1e-6)
+            if most <= least and most > 0:
+                found.append(f"{name}: {category} = {most}")
+    return found
+
+
+def test_a_bridge_of_hidden_groups_gives_none_away():
+    """Every group of 3 is hidden and every line holds two of them, yet
+    T2 x M3 = T1 + T2 - M1 - M2 if all the margins were shown."""
+    months = [date(2026, m, 1) for m in (1, 2, 3, 4)]
+    rows = {"T1": [3, 3, 0, 0], "T2": [3, 3, 3, 0], "T3": [0, 0, 3, 3], "T4": [0, 0, 3, 3]}
+    report = _report(
+        {
+            (t, m): Cell(promoters=n)
+            for t, ns in rows.items()
+            for m, n in zip(months, ns, strict=True)
+        },
+        5,
+    )
+
+    _suppress(report)
+
+    assert _exact(report) == []
+    assert not report.grid["T2", months[2]].shown
+    shown = [c for c in (report.teams["T1"], report.teams["T2"]) if c.shown]
+    shown += [c for c in (report.months[months[0]], report.months[months[1]]) if c.shown]
+    assert len(shown) < 4  # the bridge needs all four
 
 
 @pytest.mark.parametrize("seed", range(100))
@@ -213,6 +298,8 @@ def test_no_line_of_any_table_gives_a_hidden_group_away_by_subtraction(seed):
             assert hidden == [] or (len(hidden) >= 2 and sum(hidden) >= minimum)
         elif whole.total:
             assert hidden, "a hidden whole is the sum of its shown parts"
+    # Nor can any hidden group be worked out from the whole table.
+    assert _exact(report) == []
 
 
 def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(client):
@@ -221,7 +308,12 @@ def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(cli
     with TestCase.captureOnCommitCallbacks(execute=True):
         reply = client.post(
             invitation.get_absolute_url(),
-            {"score": 2, "comment": "Call me", "contact": "ann.private@example.com"},
+            {
+                "score": 2,
+                "comment": "The Ops rota is unfair",
+                "contact": "ann.private@example.com",
+                "note": "Mornings are best",
+            },
         )
         responses_route(response_ids=list(Response.objects.values_list("pk", flat=True)))
 
@@ -233,6 +325,39 @@ def test_a_detractor_who_leaves_a_contact_gets_a_case_with_that_contact_only(cli
     assert FollowUpCase.objects.filter(response=response).exists()
     # The anonymous answer is counted as every other, once.
     assert EmployeeAnswer.objects.get().score == 2
+    # The case has the note, never the comment listed under the team.
+    assert response.comment == "Mornings are best"
+    assert "rota" not in str(list(Response.objects.values()))
+
+
+def test_a_month_is_shown_only_once_it_is_closed_and_never_changes():
+    """A figure updated week by week shows each week's new answer as the
+    difference: a month shows once all its weeks have ended."""
+    survey = employee_survey()
+    for n in range(6):
+        invite(survey, email=f"e{n}@staff.example.com")
+    october = [date(2026, 10, 5), date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26)]
+    for n, week in enumerate([*october, october[0], october[1]]):
+        EmployeeAnswer.objects.create(survey=survey, team="Ops", score=n + 4, week=week)
+
+    def total(day):
+        now = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        return enps_report(survey=survey, now=now).as_dict()["total"]["answers"]
+
+    # The week of 26 October runs into November: October shows once it has ended.
+    assert total(date(2026, 10, 27)) == 0
+    assert total(date(2026, 11, 1)) == 0
+    assert total(date(2026, 11, 2)) == 6
+    assert total(date(2026, 11, 30)) == 6
+
+
+def test_an_employee_survey_takes_no_customer_answer():
+    survey = employee_survey()
+    customer = Customer.objects.create(email="c@example.com")
+
+    with pytest.raises(EmployeeSurveyRefused, match="employee survey"):
+        response_record(survey=survey, customer=customer, score=3)
+    assert not Response.objects.exists()
 
 
 @pytest.mark.parametrize(

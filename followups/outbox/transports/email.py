@@ -25,6 +25,7 @@ from followups.outbox.transports.base import (
     lease_running_out,
 )
 from surveys.links import unsubscribe_headers
+from surveys.models import EmployeeInvitation
 
 # A message is at most four round trips to the mail server (MAIL, RCPT, DATA,
 # the end of the data), opening a connection at least three (connect and
@@ -80,6 +81,19 @@ def _written_by_a_person(email: OutboundMessage) -> bool:
     return email.created_by_id is not None or email.template == "case_message"
 
 
+def _bodies(email: OutboundMessage) -> tuple[str, str]:
+    """The text and HTML parts as sent: an employee survey's email gets its
+    working link here, never stored (the row keeps a redacted one)."""
+    invitation_id = EmployeeInvitation.id_from_outbox_key(email.dedupe_key)
+    if invitation_id is None:
+        return email.body_text, email.body_html
+    invitation = EmployeeInvitation.objects.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise TransportError("The employee invitation of this email is gone.", permanent=True)
+    redacted, link = EmployeeInvitation.redacted_url(), invitation.public_url()
+    return email.body_text.replace(redacted, link), email.body_html.replace(redacted, link)
+
+
 def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
     headers = {"Message-ID": email.message_id}
     if not _written_by_a_person(email):
@@ -88,17 +102,18 @@ def build_message(email: OutboundMessage, connection) -> EmailMultiAlternatives:
     if email.customer is not None and not email.customer.is_erased:
         # One-click unsubscribe in the mail client, for every email to a customer.
         headers.update(unsubscribe_headers(email.customer))
+    body_text, body_html = _bodies(email)
     message = _OutboxEmail(
         subject=email.subject,
-        body=email.body_text,
+        body=body_text,
         from_email=from_header(email.from_name),
         to=[email.recipient],
         reply_to=[email.reply_to] if email.reply_to else None,
         connection=connection,
         headers=headers,
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
     return message
 
 
@@ -165,6 +180,8 @@ class EmailTransport(Transport):
                 # The brand's sender; an agent's "<name> via <company>" keeps its name.
                 email.from_email = from_header(message.from_name, sender=self.from_email)
             email.send()
+        except TransportError:
+            raise
         except Exception as exc:
             permanent = is_permanent(exc)
             raise TransportError(
