@@ -738,6 +738,18 @@ class CaseEvent(models.Model):
 # --- Outbox -----------------------------------------------------------------
 
 
+class OutboundMessageQuerySet(models.QuerySet):
+    def cancel_unsent(self, reason: str) -> int:
+        """Cancel those not sent yet: queued, or claimed by a sender but not yet
+        accepted by the far end. The sender records its outcome only on a row
+        still "sending", so a send that fails now is never tried again (one in
+        flight at this very moment may still arrive). Returns how many."""
+        return self.filter(
+            Q(status=OutboundMessage.Status.QUEUED)
+            | Q(status=OutboundMessage.Status.SENDING, sent_at__isnull=True)
+        ).update(status=OutboundMessage.Status.CANCELLED, last_error=reason, claimed_at=None)
+
+
 class OutboundMessage(models.Model):
     """Every message out, on any channel, is a row before it is sent: the audit
     trail, and the guard against sending twice (``dedupe_key`` is unique, and a
@@ -754,7 +766,8 @@ class OutboundMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-        # Never to be sent (its recipient was erased first); never retried.
+        # Never to be sent (its recipient was erased first, or may no longer
+        # receive it); never retried.
         CANCELLED = "cancelled", _("Cancelled")
 
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
@@ -846,6 +859,8 @@ class OutboundMessage(models.Model):
         verbose_name=_("Slack alert"),
         help_text=_("For a Slack message: the alert it is posted for."),
     )
+
+    objects = OutboundMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outbound message")

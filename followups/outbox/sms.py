@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from followups.models import OutboundMessage
+from followups.outbox.transports.sms import STOP_TEMPLATE
 from followups.publish import messages_enqueue
 from surveys.models import Customer, Invitation
 from surveys.sms import sms_follow_up_text, sms_invitation_text, sms_stop_text
@@ -129,10 +130,24 @@ def stop_sms_queue(*, customer: Customer, language: str):
     """The one confirmation of a STOP (one per customer: a second STOP is
     not answered)."""
     return sms_queue(
-        template="stop_sms",
+        template=STOP_TEMPLATE,
         dedupe_key=f"customer:{customer.pk}:sms:stop",
         customer=customer,
         language=language,
         text=sms_stop_text(language=language),
         quiet=False,
+    )
+
+
+UNSUBSCRIBED_REASON = "Cancelled: the customer unsubscribed before it was sent."
+
+
+def unsent_sms_cancel(*, customer_id: int) -> int:
+    """A customer unsubscribed (a STOP, or an email's link): none of the texts
+    still waiting for them (a reminder held for the quiet hours, a retry, a
+    reward) goes out, but the confirmation of their STOP. Returns how many."""
+    return (
+        OutboundMessage.objects.filter(customer_id=customer_id, channel=OutboundMessage.Channel.SMS)
+        .exclude(template=STOP_TEMPLATE)
+        .cancel_unsent(UNSUBSCRIBED_REASON)
     )

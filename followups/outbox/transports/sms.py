@@ -29,7 +29,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from followups.models import OutboundMessage
-from followups.outbox.transports.base import Transport, TransportError
+from followups.outbox.transports.base import MessageCancelled, Transport, TransportError
 from followups.outbox.transports.webhook import is_permanent, retry_after_seconds
 from surveys.phones import phone_normalize
 
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-NPS-Signature"
 TIMESTAMP_HEADER = "X-NPS-Timestamp"
 USER_AGENT = "nps-loop-sms/1"
+# The confirmation of a STOP: the one text that goes to an unsubscribed customer.
+STOP_TEMPLATE = "stop_sms"
 
 
 def sms_signature(*, secret: str, timestamp: str, body: bytes) -> str:
@@ -186,6 +188,14 @@ class SmsTransport(Transport):
         self.gateway = gateway()
 
     def deliver(self, message: OutboundMessage) -> None:
+        # Checked here too, not only when it was queued: a text held for the
+        # quiet hours or a retry must not reach someone who texted STOP (or
+        # was erased) meanwhile. The STOP confirmation alone still goes.
+        customer = message.customer
+        if customer is not None and message.template != STOP_TEMPLATE and customer.sms_block:
+            raise MessageCancelled(
+                f"Cancelled: the customer may not be texted ({customer.sms_block})."
+            )
         try:
             to = phone_normalize(message.recipient)
         except ValidationError:

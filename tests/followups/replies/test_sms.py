@@ -328,3 +328,68 @@ def test_a_detractor_by_text_without_a_comment_is_routed_when_the_wait_is_over(
     apology = OutboundMessage.objects.get(template="apology")
     assert (apology.channel, apology.status, apology.case_id) == ("sms", "sent", case.pk)
     assert twilio.sent[-1]["Body"].startswith("We are sorry to hear that.")
+
+
+def _held_reminder(invitation, settings):
+    """The invitation's reminder text, queued at 23:00 UTC and held until 09:00."""
+    from datetime import UTC, datetime
+
+    from followups.outbox.sms import invitation_sms_queue
+
+    settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
+    settings.NPS_SMS_DEFAULT_TIME_ZONE = "UTC"
+    late = datetime.now(UTC).replace(hour=23, minute=0, second=0, microsecond=0)
+    reminder = invitation_sms_queue(invitation=invitation, language="en", reminder=True, now=late)
+    assert (reminder.status, reminder.next_attempt_at.hour) == ("queued", 9)
+    return reminder
+
+
+def test_stop_cancels_a_reminder_held_for_the_quiet_hours(
+    twilio, survey, client, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from followups.outbox.sending import messages_send
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    reminder = _held_reminder(invitation, settings)
+    sent_before = len(twilio.sent)
+
+    twilio_post(
+        client,
+        settings,
+        body="STOP",
+        sid="SM-stop-held",
+        capture=django_capture_on_commit_callbacks,
+    )
+    # Even once due, a sender finds nothing to send.
+    OutboundMessage.objects.filter(pk=reminder.pk).update(next_attempt_at=timezone.now())
+    messages_send(message_ids=[reminder.pk])
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.sent_at) == ("cancelled", None)
+    assert "unsubscribed" in reminder.last_error
+    assert [sent["Body"] for sent in twilio.sent[sent_before:]] == [sms_stop_text(language="en")]
+
+
+def test_a_text_queued_before_an_unsubscribe_is_refused_at_delivery(
+    twilio, survey, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from followups.outbox.sending import messages_send
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    reminder = _held_reminder(invitation, settings)
+    sent_before = len(twilio.sent)
+    # Unsubscribed behind the services' back (as by a row already claimed
+    # when the STOP came): the transport still refuses.
+    Customer.objects.filter(pk=invitation.customer_id).update(unsubscribed_at=timezone.now())
+    OutboundMessage.objects.filter(pk=reminder.pk).update(next_attempt_at=timezone.now())
+
+    assert messages_send(message_ids=[reminder.pk]) == {}
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.sent_at) == ("cancelled", None)
+    assert "may not be texted (unsubscribed)" in reminder.last_error
+    assert twilio.sent[sent_before:] == []
