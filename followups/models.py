@@ -1565,6 +1565,17 @@ class ReminderBonusAssignment(models.Model):
     def incentive(self) -> Offer | Reward | None:
         return self.offer or self.reward
 
+    @staticmethod
+    def answered_in_window_q() -> Q:
+        """Answered after the reminder and by the end of its window: what the
+        report counts as answered (an answer given before the reminder, which
+        raced it, is no answer to it)."""
+        return Q(
+            answered_at__isnull=False,
+            answered_at__gte=F("reminded_at"),
+            answered_at__lte=F("window_ends_at"),
+        )
+
     def earns_bonus(self, submitted_at: datetime) -> bool:
         """An answer at ``submitted_at`` earns the promised bonus."""
         return self.arm == BonusArm.WITH and self.reminded_at <= submitted_at <= self.window_ends_at

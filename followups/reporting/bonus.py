@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -74,7 +74,7 @@ def reminder_bonus_comparison(selection: Selection) -> list[BonusComparison]:
     """Per wave reminded in the period (newest first; reminders of invitations
     sent outside a wave together), then the total last. Empty when no reminder
     of the period was under a bonus. One grouped query and one for the waves."""
-    in_window = Q(answered_at__isnull=False, answered_at__lte=F("window_ends_at"))
+    in_window = ReminderBonusAssignment.answered_in_window_q()
     rows = (
         _assignments(selection)
         .values("wave_id", "arm")

@@ -106,6 +106,22 @@ def test_each_wave_and_the_total_compare_reminders_answered_within_the_window(su
     assert oldest.difference["low"] < 40.0 < oldest.difference["high"]
 
 
+def test_an_answer_given_before_the_reminder_is_no_answer_to_it(client, survey):
+    spring = Wave.objects.create(survey=survey, started_at=NOW - timedelta(days=30))
+    reminders(survey, spring, BonusArm.WITHOUT, answered=1, unanswered=1)
+    raced = ReminderBonusAssignment.objects.exclude(answered_at=None).get()
+    ReminderBonusAssignment.objects.filter(pk=raced.pk).update(
+        answered_at=REMINDED - timedelta(minutes=1)
+    )
+
+    [row, _total] = reminder_bonus_comparison(period(survey))
+
+    assert (row.without_bonus.hits, row.without_bonus.n) == (0, 2)
+    client.force_login(manager("boss"))
+    listing = client.get(row.links["without"]["answered"])
+    assert listing.context["cl"].result_count == 0
+
+
 def test_a_segment_narrows_the_comparison_to_its_customers(survey, two_waves):
     _spring, later = two_waves
     rows = reminder_bonus_comparison(period(survey, segment="smb"))
