@@ -23,6 +23,7 @@ from surveys.models import (
     missing_locales,
     translated_text,
 )
+from surveys.quiet_hours import sms_allowed_at
 
 # Codes avoid look-alike characters (0/O, 1/I/L) because people type them.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -878,6 +879,13 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient} ({self.status})"
+
+    def due_at(self, when: datetime) -> datetime:
+        """When it may go, at ``when`` or later: a text to a customer waits
+        for the end of their quiet hours (a retry and one queued again too)."""
+        if self.channel == self.Channel.SMS and self.customer is not None:
+            return sms_allowed_at(customer=self.customer, when=when)
+        return when
 
     @property
     def message_id(self) -> str:

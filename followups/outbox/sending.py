@@ -289,9 +289,13 @@ def _requeue(
     delay = retry_delay(message.attempts)
     if retry_after is not None:
         delay = max(delay, min(retry_after, settings.NPS_EMAIL_RETRY_MAX_SECONDS))
+    now = timezone.now()
+    # A text's retry waits for the end of the customer's quiet hours too.
+    next_attempt_at = message.due_at(now + timedelta(seconds=delay))
+    delay = (next_attempt_at - now).total_seconds()
     OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
         status=OutboundMessage.Status.QUEUED,
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        next_attempt_at=next_attempt_at,
         last_error=reason[:2000],
         claimed_at=None,
         lease_expires_at=None,

@@ -393,3 +393,27 @@ def test_a_text_queued_before_an_unsubscribe_is_refused_at_delivery(
     assert (reminder.status, reminder.sent_at) == ("cancelled", None)
     assert "may not be texted (unsubscribed)" in reminder.last_error
     assert twilio.sent[sent_before:] == []
+
+
+def test_the_outcome_of_an_answer_texted_at_night_waits_for_the_morning(
+    twilio, survey, client, settings, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    Customer.objects.filter(pk=invitation.customer_id).update(time_zone="Europe/Warsaw")
+    settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
+    night = datetime.now(UTC).replace(hour=22, minute=30, second=0, microsecond=0)  # 23:30/00:30
+    capture = django_capture_on_commit_callbacks
+    with time_machine.travel(night, tick=False):
+        twilio_post(client, settings, body="10", sid="SM-night", capture=capture)
+        twilio_post(client, settings, body="Great", sid="SM-night-2", capture=capture)
+
+    reward = OutboundMessage.objects.get(template="reward")
+    assert (reward.channel, reward.status) == ("sms", "queued")
+    assert reward.next_attempt_at.astimezone(UTC).hour in (7, 8)  # 09:00 in Warsaw
+    assert reward.next_attempt_at > night
+    # The invitation and the follow-up question (an answer to their text) only.
+    assert len(twilio.sent) == 2
