@@ -6,8 +6,9 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-TIME_ZONE_INVALID = "Enter a time zone by its IANA name, e.g. Europe/Warsaw."
+TIME_ZONE_INVALID = _("Enter a time zone by its IANA name, e.g. Europe/Warsaw.")
 
 
 @lru_cache(maxsize=1)

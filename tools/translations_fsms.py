@@ -16,4 +16,19 @@ T = {
         "Разница в итоге объединяет разницы отдельных волн (по методу Мантеля — Хензеля), поэтому волны с разной долей напоминаний с бонусом её не искажают.",
         "总计的差值按各批次自身的差值合并（Mantel-Haenszel 方法），因此各批次带奖励提醒的比例不同也不会使其失真。",
     ),
+    # ---- surveys/sms.py: the reward by text says what the email says
+    "Valid until %(expires)s.": t(
+        "Ważny do %(expires)s.", "Действует до %(expires)s.", "有效期至 %(expires)s。"
+    ),
+    "Your referral code for friends:": t(
+        "Twój kod polecający dla znajomych:",
+        "Ваш реферальный код для друзей:",
+        "您给朋友的推荐码：",
+    ),
+    # ---- surveys/time_zones.py
+    "Enter a time zone by its IANA name, e.g. Europe/Warsaw.": t(
+        "Podaj strefę czasową jej nazwą IANA, np. Europe/Warsaw.",
+        "Укажите часовой пояс его именем IANA, например Europe/Warsaw.",
+        "请输入时区的 IANA 名称，例如 Europe/Warsaw。",
+    ),
 }

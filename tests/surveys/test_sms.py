@@ -111,3 +111,44 @@ def test_the_survey_page_previews_its_sms_per_language_escaped_with_its_cost(cli
     assert "GSM-7" in page
     assert "UCS-2" in page  # the Russian text
     assert "Порекомендуете нас?" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "valid_until", "referral"),
+    [
+        ("en", "Valid until 30 June.", "Your referral code for friends: REF-7"),
+        ("pl", "Ważny do 30 June.", "Twój kod polecający dla znajomych: REF-7"),
+    ],
+)
+def test_the_reward_text_carries_its_code_expiry_and_referral_code_in_the_language(
+    language, valid_until, referral
+):
+    from surveys.sms import sms_outcome_text
+
+    text = sms_outcome_text(
+        template="reward",
+        language=language,
+        context={
+            "reward": "A free coffee",
+            "code": "RW-1234",
+            "expires": "30 June",
+            "referral_code": "REF-7",
+            "link": "",
+        },
+    )
+
+    assert "RW-1234" in text
+    assert valid_until in text
+    assert referral in text
+
+
+@pytest.mark.django_db
+def test_a_bad_time_zone_is_told_in_the_customers_language():
+    from django.utils import translation
+
+    customer = CustomerFactory(time_zone="Mars/Olympus")
+    with translation.override("pl"), pytest.raises(ValidationError) as error:
+        customer.full_clean()
+    [message] = error.value.message_dict["time_zone"]
+    assert "Europe/Warsaw" in message
+    assert not message.startswith("Enter a time zone")
