@@ -42,22 +42,29 @@ USER_AGENT = "nps-loop-sms/1"
 STOP_TEMPLATE = "stop_sms"
 
 
-def sms_signature(*, secret: str, timestamp: str, body: bytes) -> str:
-    """The generic gateway's signature, both ways: ``v1=`` and the hex
-    HMAC-SHA256, under the shared secret, of the timestamp (Unix seconds), a
-    dot, and the raw body."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
+# Which way a post goes, signed into it: a post we made to the gateway
+# cannot be replayed to our inbound webhook (the secret is the same).
+OUTBOUND, INBOUND = "outbound", "inbound"
+
+
+def sms_signature(*, secret: str, direction: str, timestamp: str, body: bytes) -> str:
+    """The generic gateway's signature: ``v1=`` and the hex HMAC-SHA256,
+    under the shared secret, of the direction (``outbound``: our post to
+    the gateway; ``inbound``: its post to us), a dot, the timestamp (Unix
+    seconds), a dot, and the raw body."""
+    message = direction.encode() + b"." + timestamp.encode() + b"." + body
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def sms_signature_valid(*, secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """Whether a post carries our signature, made within the allowed age."""
+    """Whether an inbound post carries the gateway's signature, made within
+    the allowed age."""
     if not secret or not timestamp.isdigit():
         return False
     age = abs(timezone.now().timestamp() - int(timestamp))
     if age > settings.NPS_SMS_SIGNATURE_MAX_AGE_SECONDS:
         return False
-    expected = sms_signature(secret=secret, timestamp=timestamp, body=body)
+    expected = sms_signature(secret=secret, direction=INBOUND, timestamp=timestamp, body=body)
     return hmac.compare_digest(expected, signature or "")
 
 
@@ -105,7 +112,9 @@ class HttpGateway(SmsGateway):
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sms_signature(secret=secret, timestamp=timestamp, body=body),
+            SIGNATURE_HEADER: sms_signature(
+                secret=secret, direction=OUTBOUND, timestamp=timestamp, body=body
+            ),
         }
         try:
             reply = requests.post(

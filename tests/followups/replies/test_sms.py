@@ -222,7 +222,7 @@ def test_a_text_from_an_unknown_number_is_kept_and_answered_with_nothing(
     assert not Response.objects.exists()
 
 
-def gateway_post(client, data, *, secret=GATEWAY_SECRET, timestamp=None):
+def gateway_post(client, data, *, secret=GATEWAY_SECRET, timestamp=None, direction="inbound"):
     body = json.dumps(data).encode()
     timestamp = timestamp or str(int(time.time()))
     return client.post(
@@ -231,7 +231,9 @@ def gateway_post(client, data, *, secret=GATEWAY_SECRET, timestamp=None):
         content_type="application/json",
         headers={
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sms_signature(secret=secret, timestamp=timestamp, body=body),
+            SIGNATURE_HEADER: sms_signature(
+                secret=secret, direction=direction, timestamp=timestamp, body=body
+            ),
         },
     )
 
@@ -265,6 +267,17 @@ def test_the_generic_gateway_refuses_a_wrong_or_stale_signature(gateway, survey,
     )
 
     assert (wrong.status_code, stale.status_code) == (403, 403)
+    assert not InboundSms.objects.exists()
+
+
+def test_a_post_signed_for_the_gateway_cannot_be_replayed_to_our_webhook(gateway, client):
+    """An outgoing post (its body, timestamp and signature) sent back to us as
+    if the gateway had posted it: the direction in the signature differs."""
+    replayed = gateway_post(
+        client, {"id": "nps-sms-1", "from": PHONE, "text": "STOP"}, direction="outbound"
+    )
+
+    assert replayed.status_code == 403
     assert not InboundSms.objects.exists()
 
 
