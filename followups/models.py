@@ -1125,7 +1125,7 @@ class ChannelManager(models.Manager):
 class WebhookDelivery(OutboundMessage):
     """The outbox's webhook rows, as the admin's delivery log shows them."""
 
-    objects = ChannelManager(OutboundMessage.Channel.WEBHOOK)  # type: ignore[misc]  # narrower, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.WEBHOOK)  # type: ignore[misc,assignment]  # narrower, on purpose
 
     class Meta:
         proxy = True
@@ -1207,7 +1207,7 @@ class ChatAlert(HttpTarget):
 class ChatAlertDelivery(OutboundMessage):
     """The outbox's Slack rows, as the admin's delivery log shows them."""
 
-    objects = ChannelManager(OutboundMessage.Channel.SLACK)  # type: ignore[misc]  # narrower, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.SLACK)  # type: ignore[misc,assignment]  # narrower, on purpose
 
     class Meta:
         proxy = True

@@ -129,7 +129,8 @@ def sms_stop_text(*, language: str) -> str:
         return _("You have unsubscribed and will get no more messages from us.")
 
 
-SAMPLE_LINK_PATH = "/s/" + "x" * 43 + "/"  # an invitation link is this long
+# An SMS invitation's short link is this long (``Invitation.sms_url``).
+SAMPLE_LINK_PATH = "/i/" + "x" * 12 + "/"
 
 
 def sms_outcome_text(*, template: str, language: str, context: dict) -> str:

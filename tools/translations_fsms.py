@@ -31,4 +31,8 @@ T = {
         "Укажите часовой пояс его именем IANA, например Europe/Warsaw.",
         "请输入时区的 IANA 名称，例如 Europe/Warsaw。",
     ),
+    # ---- surveys/admin.py: the SMS preview shows the invitation and its reminder
+    "SMS invitation": t("Zaproszenie SMS", "Приглашение по SMS", "短信邀请"),
+    "SMS reminder": t("Przypomnienie SMS", "Напоминание по SMS", "短信提醒"),
+    "Text message": t("Wiadomość", "Сообщение", "短信"),
 }

@@ -74,7 +74,7 @@ def invitation_sms_queue(
         text=sms_invitation_text(
             survey=invitation.survey,
             language=language,
-            link=invitation.public_url(),
+            link=invitation.sms_url(),
             reminder=reminder,
         ),
         now=now,

@@ -119,8 +119,8 @@ def reminder_bonus_comparison(selection: Selection) -> list[BonusComparison]:
             was = total.get(arm, (0, 0, 0))
             total[arm] = (was[0] + answered, was[1] + reminded, was[2] + granted)
     everything = _comparison(selection, _("All reminders"), None, total, total=True)
-    waves = tuple((row.with_bonus, row.without_bonus) for row in comparisons)
-    comparisons.append(dataclasses.replace(everything, waves=waves))
+    strata = tuple((row.with_bonus, row.without_bonus) for row in comparisons)
+    comparisons.append(dataclasses.replace(everything, waves=strata))
     return comparisons
 
 

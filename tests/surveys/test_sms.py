@@ -152,3 +152,22 @@ def test_a_bad_time_zone_is_told_in_the_customers_language():
     [message] = error.value.message_dict["time_zone"]
     assert "Europe/Warsaw" in message
     assert not message.startswith("Enter a time zone")
+
+
+@pytest.mark.django_db
+def test_the_sms_preview_counts_the_short_link_and_shows_the_reminder_too(client, settings):
+    from surveys.sms import SAMPLE_LINK_PATH, sms_invitation_text
+    from tests.factories import manager
+
+    survey = SurveyFactory(question="Recommend us?")
+    client.force_login(manager("sms-preview-2"))
+
+    page = client.get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
+
+    link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
+    assert len(SAMPLE_LINK_PATH) == len("/i/0123456789ab/")
+    first = sms_invitation_text(survey=survey, language="en", link=link, reminder=False)
+    reminder = sms_invitation_text(survey=survey, language="en", link=link, reminder=True)
+    assert first in page and reminder in page
+    assert f"<td>{sms_length(reminder).units}</td>" in page
+    assert "/s/" + "x" * 43 not in page

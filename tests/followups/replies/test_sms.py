@@ -99,7 +99,8 @@ def test_an_sms_invitation_goes_out_through_twilio_with_its_link(
     assert sent["To"] == PHONE
     assert sent["From"] == FROM_NUMBER
     assert sent["Body"].startswith("How likely are you to recommend Acme?")
-    assert invitation.public_url() in sent["Body"]
+    assert invitation.sms_url() in sent["Body"]
+    assert invitation.public_url() not in sent["Body"]
     assert "STOP" in sent["Body"]
     message = OutboundMessage.objects.get(channel=OutboundMessage.Channel.SMS)
     assert (message.status, message.recipient, message.customer_id) == (
@@ -244,7 +245,7 @@ def test_the_generic_gateway_round_trip_is_signed_both_ways(
     invitation = invited(survey, django_capture_on_commit_callbacks)
     [sent] = gateway.sent
     assert (sent["to"], sent["from"]) == (PHONE, "SHOP")
-    assert invitation.public_url() in sent["text"]
+    assert invitation.sms_url() in sent["text"]
     assert gateway.refused == []
 
     reply = gateway_post(client, {"id": "gw-1", "from": PHONE, "text": "7"})
