@@ -30,7 +30,7 @@ from .branding import (
 )
 from .fields import SingleLineCharField
 from .phones import phone_normalize
-from .time_zones import validate_time_zone
+from .time_zones import time_zone_for_phone, validate_time_zone
 
 
 class Locale(models.TextChoices):
@@ -236,6 +236,15 @@ class Customer(models.Model):
             validate_time_zone(self.time_zone)
         except ValidationError as exc:
             raise ValidationError({"time_zone": exc.messages}) from None
+        self.time_zone_infer()
+
+    def time_zone_infer(self) -> bool:
+        """No time zone of their own: the one their phone number lies in, when
+        it lies in one only. Returns whether it set one."""
+        if self.time_zone or not self.phone:
+            return False
+        self.time_zone = time_zone_for_phone(self.phone)
+        return bool(self.time_zone)
 
     @property
     def sms_block(self) -> str:

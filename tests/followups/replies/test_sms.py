@@ -351,7 +351,8 @@ def _held_reminder(invitation, settings):
     from followups.outbox.sms import invitation_sms_queue
 
     settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
-    settings.NPS_SMS_DEFAULT_TIME_ZONE = "UTC"
+    Customer.objects.filter(pk=invitation.customer_id).update(time_zone="UTC")
+    invitation.customer.refresh_from_db()
     late = datetime.now(UTC).replace(hour=23, minute=0, second=0, microsecond=0)
     reminder = invitation_sms_queue(invitation=invitation, language="en", reminder=True, now=late)
     assert (reminder.status, reminder.next_attempt_at.hour) == ("queued", 9)
