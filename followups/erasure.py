@@ -99,15 +99,8 @@ def _tracking_remove(customer_id: int) -> None:
 
 
 def _cancel_unsent(emails) -> int:
-    """Emails not sent yet are cancelled: they would reach someone who asked to
-    be forgotten. One claimed by a sender but not yet accepted by the mail
-    server is cancelled too: the sender records its outcome only on a row
-    still "sending", so a send that fails now is never tried again (one in
-    flight at this very moment may still arrive)."""
-    return emails.filter(
-        Q(status=OutboundMessage.Status.QUEUED)
-        | Q(status=OutboundMessage.Status.SENDING, sent_at__isnull=True)
-    ).update(status=OutboundMessage.Status.CANCELLED, last_error=CANCELLED_REASON, claimed_at=None)
+    """Messages not sent yet would reach someone who asked to be forgotten."""
+    return emails.cancel_unsent(CANCELLED_REASON)
 
 
 def _scrub_emails_about_them(personal: PersonalData, case_ids: list[int]) -> None:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from followups import erasure
+from followups.outbox.sms import unsent_sms_cancel
 from followups.publish import responses_route_later, routing_run_request
 from followups.webhooks.emit import Event, webhook_event_emit
 from surveys.erasure import PersonalData
@@ -42,8 +43,10 @@ def scrub_customer(personal: PersonalData) -> None:
 
 
 def report_unsubscribed(customer: Customer) -> None:
-    """A customer unsubscribed: the ``customer.unsubscribed`` webhook, in the
+    """A customer unsubscribed: the texts still waiting for them are
+    cancelled, and the ``customer.unsubscribed`` webhook queued, in the
     unsubscribing transaction."""
+    unsent_sms_cancel(customer_id=customer.pk)
     webhook_event_emit(
         Event(
             "customer.unsubscribed",

@@ -23,6 +23,7 @@ from surveys.models import (
     missing_locales,
     translated_text,
 )
+from surveys.quiet_hours import sms_allowed_at
 
 # Codes avoid look-alike characters (0/O, 1/I/L) because people type them.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -738,6 +739,18 @@ class CaseEvent(models.Model):
 # --- Outbox -----------------------------------------------------------------
 
 
+class OutboundMessageQuerySet(models.QuerySet):
+    def cancel_unsent(self, reason: str) -> int:
+        """Cancel those not sent yet: queued, or claimed by a sender but not yet
+        accepted by the far end. The sender records its outcome only on a row
+        still "sending", so a send that fails now is never tried again (one in
+        flight at this very moment may still arrive). Returns how many."""
+        return self.filter(
+            Q(status=OutboundMessage.Status.QUEUED)
+            | Q(status=OutboundMessage.Status.SENDING, sent_at__isnull=True)
+        ).update(status=OutboundMessage.Status.CANCELLED, last_error=reason, claimed_at=None)
+
+
 class OutboundMessage(models.Model):
     """Every message out, on any channel, is a row before it is sent: the audit
     trail, and the guard against sending twice (``dedupe_key`` is unique, and a
@@ -754,7 +767,8 @@ class OutboundMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-        # Never to be sent (its recipient was erased first); never retried.
+        # Never to be sent (its recipient was erased first, or may no longer
+        # receive it); never retried.
         CANCELLED = "cancelled", _("Cancelled")
 
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
@@ -859,6 +873,8 @@ class OutboundMessage(models.Model):
         help_text=_("For a Slack message: the alert it is posted for."),
     )
 
+    objects = OutboundMessageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
@@ -875,6 +891,13 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient} ({self.status})"
+
+    def due_at(self, when: datetime) -> datetime:
+        """When it may go, at ``when`` or later: a text to a customer waits
+        for the end of their quiet hours (a retry and one queued again too)."""
+        if self.channel == self.Channel.SMS and self.customer is not None:
+            return sms_allowed_at(customer=self.customer, when=when)
+        return when
 
     @property
     def message_id(self) -> str:
@@ -1114,7 +1137,7 @@ class ChannelManager(models.Manager):
 class WebhookDelivery(OutboundMessage):
     """The outbox's webhook rows, as the admin's delivery log shows them."""
 
-    objects = ChannelManager(OutboundMessage.Channel.WEBHOOK)  # type: ignore[misc]  # narrower, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.WEBHOOK)  # type: ignore[misc,assignment]  # narrower, on purpose
 
     class Meta:
         proxy = True
@@ -1196,7 +1219,7 @@ class ChatAlert(HttpTarget):
 class ChatAlertDelivery(OutboundMessage):
     """The outbox's Slack rows, as the admin's delivery log shows them."""
 
-    objects = ChannelManager(OutboundMessage.Channel.SLACK)  # type: ignore[misc]  # narrower, on purpose
+    objects = ChannelManager(OutboundMessage.Channel.SLACK)  # type: ignore[misc,assignment]  # narrower, on purpose
 
     class Meta:
         proxy = True
@@ -1561,6 +1584,17 @@ class ReminderBonusAssignment(models.Model):
     @property
     def incentive(self) -> Offer | Reward | None:
         return self.offer or self.reward
+
+    @staticmethod
+    def answered_in_window_q() -> Q:
+        """Answered after the reminder and by the end of its window: what the
+        report counts as answered (an answer given before the reminder, which
+        raced it, is no answer to it)."""
+        return Q(
+            answered_at__isnull=False,
+            answered_at__gte=F("reminded_at"),
+            answered_at__lte=F("window_ends_at"),
+        )
 
     def earns_bonus(self, submitted_at: datetime) -> bool:
         """An answer at ``submitted_at`` earns the promised bonus."""

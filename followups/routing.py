@@ -295,7 +295,7 @@ class _Batch:
         RewardGrant.objects.bulk_create(self.reward_grants)
         CaseEvent.objects.bulk_create(_opening_events(self.cases, self.now))
         outbox = [
-            _outcome_sms(response, outcome)
+            _outcome_sms(response, outcome, now=self.now)
             if _by_sms(response)
             else _outcome_email(response, outcome)
             for response, outcome in self.outcomes
@@ -502,15 +502,16 @@ def _by_sms(response: Response) -> bool:
     return response.channel == Channel.SMS and not response.customer.sms_block
 
 
-def _outcome_sms(response: Response, outcome) -> OutboundMessage:
+def _outcome_sms(response: Response, outcome, *, now: datetime) -> OutboundMessage:
     """The outcome as a text, under the email's template and dedupe key: one
-    or the other, and a grant is "sent" when its text is."""
+    or the other, and a grant is "sent" when its text is. Due no sooner than
+    the end of the customer's quiet hours (the sweeper sends it then)."""
     template = OUTCOME_TEMPLATES[response.category]
     language = customer_language(response)
     text = sms_outcome_text(
         template=template, language=language, context=_outcome_context(response, outcome)
     )
-    return OutboundMessage(
+    message = OutboundMessage(
         dedupe_key=f"response:{response.pk}:{template}",
         template=template,
         language=language,
@@ -521,7 +522,10 @@ def _outcome_sms(response: Response, outcome) -> OutboundMessage:
         survey_id=response.survey_id,
         case=outcome if isinstance(outcome, FollowUpCase) else None,
         body_text=text,
+        created_at=now,
     )
+    message.next_attempt_at = message.due_at(now)
+    return message
 
 
 def _link_resurvey_answers(responses: list[Response], now: datetime) -> None:

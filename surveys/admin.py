@@ -283,25 +283,29 @@ class SurveyAdmin(DepartmentScopedAdmin, admin.ModelAdmin):
     def sms_preview(self, obj):
         if obj is None or not obj.pk:
             return _("Shown once the survey is saved.")
+        # Counted with the short link the texts carry.
         link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
         rows = []
         for code, name in settings.LANGUAGES:
-            text = sms_invitation_text(survey=obj, language=code, link=link, reminder=False)
-            length = sms_length(text)
-            rows.append((name, text, length.encoding, length.units, length.segments))
+            for reminder, kind in ((False, _("SMS invitation")), (True, _("SMS reminder"))):
+                text = sms_invitation_text(survey=obj, language=code, link=link, reminder=reminder)
+                length = sms_length(text)
+                rows.append((name, kind, text, length.encoding, length.units, length.segments))
         body = format_html_join(
             "",
-            '<tr><th scope="row">{}</th><td style="overflow-wrap:anywhere">{}</td><td>{}</td>'
-            "<td>{}</td><td>{}</td></tr>",
+            '<tr><th scope="row">{}</th><td>{}</td><td style="overflow-wrap:anywhere">{}</td>'
+            "<td>{}</td><td>{}</td><td>{}</td></tr>",
             rows,
         )
         return format_html(
             # Scrolls sideways on a phone rather than widening the page.
             '<div style="overflow-x:auto;max-width:100%"><table class="sms-preview">'
-            '<thead><tr><th scope="col">{}</th><th scope="col" style="min-width:12em">{}'
+            '<thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col" style="min-width:12em">{}'
             '</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr>'
             "</thead><tbody>{}</tbody></table></div>",
             _("Language"),
+            _("Text message"),
             _("Text"),
             _("Encoding"),
             _("Length (septets or UTF-16 units)"),

@@ -44,7 +44,7 @@ from .customers import CustomerConflict
 from .departments import in_departments
 from .filters import CustomerFilter, NpsFilter, ResponseFilter, SurveyFilter
 from .ingestion.parsing import (
-    CustomerDetailsSerializer,
+    CustomerContactSerializer,
     ResponseBulkInSerializer,
     ResponseInSerializer,
 )
@@ -464,7 +464,7 @@ class CustomerListView(ApiMixin, generics.ListAPIView):
             "else only its id."
         ),
         tags=["customers"],
-        request=CustomerDetailsSerializer,
+        request=CustomerContactSerializer,
         responses={
             201: OpenApiResponse(CustomerWrittenSerializer, description="Created."),
             200: OpenApiResponse(CustomerWrittenSerializer, description="Found and updated."),
@@ -472,7 +472,7 @@ class CustomerListView(ApiMixin, generics.ListAPIView):
         },
     )
     def post(self, request, *args, **kwargs):
-        incoming = CustomerDetailsSerializer(data=request.data)
+        incoming = CustomerContactSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         details = {name: value or "" for name, value in incoming.validated_data.items()}
         try:

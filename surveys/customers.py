@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from .models import Customer, Locale
 from .phones import phone_normalize
+from .time_zones import validate_time_zone
 
 SUPPORTED_LOCALES = {choice.value for choice in Locale}
 
@@ -80,10 +81,19 @@ class ContactLookup:
 
 
 def contact_fields_clean(
-    *, email=None, phone=None, name=None, external_id=None, segment=None, locale=None
+    *,
+    email=None,
+    phone=None,
+    name=None,
+    external_id=None,
+    segment=None,
+    locale=None,
+    time_zone=None,
 ) -> dict[str, str | None]:
     """The details given (None: not given), cleaned; raises ``ValidationError``
-    by field when the phone is no phone number or no identifier is given."""
+    by field when the phone is no phone number, the time zone no IANA name,
+    or no identifier is given. An empty time zone is none given (one is
+    then taken from the phone number, ``Customer.time_zone_infer``)."""
     fields: dict[str, str | None] = {
         "email": (email or "").strip() or None,
         "external_id": (external_id or "").strip() or None,
@@ -95,6 +105,11 @@ def contact_fields_clean(
         fields["phone"] = phone_normalize(phone)
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from None
+    fields["time_zone"] = (str(time_zone) if time_zone is not None else "").strip() or None
+    try:
+        validate_time_zone(fields["time_zone"] or "")
+    except ValidationError as exc:
+        raise ValidationError({"time_zone": exc.messages}) from None
     if not (fields["email"] or fields["phone"] or fields["external_id"]):
         raise ValidationError({"email": IDENTIFIER_REQUIRED})
     return fields
@@ -151,6 +166,8 @@ def _changes_apply(customer: Customer, given: dict[str, str | None]) -> list[str
     cleared = "email" in changed and customer.bounce_cleared_by(given["email"])
     for key in changed:
         setattr(customer, key, given[key])
+    if customer.time_zone_infer():
+        changed.append("time_zone")
     if cleared:
         customer.email_bounced_at = None
         changed.append("email_bounced_at")
@@ -165,6 +182,7 @@ def customer_from_contact(
     external_id: str | None = None,
     segment: str | None = None,
     locale: str | None = None,
+    time_zone: str | None = None,
     update_existing: bool = True,
 ) -> tuple[Customer, bool]:
     """The customer these contact details name, found by external id, email
@@ -176,7 +194,13 @@ def customer_from_contact(
     ``ValidationError`` (``CustomerConflict`` when the details name two
     customers) with per-field messages; then nothing was written."""
     fields = contact_fields_clean(
-        email=email, phone=phone, name=name, external_id=external_id, segment=segment, locale=locale
+        email=email,
+        phone=phone,
+        name=name,
+        external_id=external_id,
+        segment=segment,
+        locale=locale,
+        time_zone=time_zone,
     )
     lookup = ContactLookup()
     match = contact_match(fields, lookup=lookup, update_existing=update_existing)

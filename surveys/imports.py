@@ -32,9 +32,10 @@ from .customers import CustomerConflict, customer_identity_check, locale_normali
 from .models import AnswerImport, Customer, CustomerImport, ImportJob
 from .phones import phone_normalize
 from .text import single_line
+from .time_zones import time_zone_for_phone, validate_time_zone
 
 SINGLE_LINE_COLUMNS = ("name", "segment")
-COLUMNS = ("email", "name", "external_id", "segment", "locale", "phone")
+COLUMNS = ("email", "name", "external_id", "segment", "locale", "phone", "time_zone")
 # Absent values are NULL in these columns: their unique constraints ignore NULLs.
 NULLABLE_COLUMNS = ("email", "external_id", "phone")
 CHUNK_SIZE = 1000
@@ -174,6 +175,10 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
         try:
             if column == "phone":  # E.164, as every other way in stores it
                 value = phone_normalize(value) or ""
+            if column == "time_zone":
+                validate_time_zone(value)
+                # None given: the phone number's, when it lies in one zone only.
+                value = value or time_zone_for_phone(values.get("phone"))
             value = Customer._meta.get_field(column).clean(value, None)  # type: ignore[union-attr]  # a column
         except ValidationError as exc:
             problems.append(f"{column}: {' '.join(exc.messages)}")

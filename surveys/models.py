@@ -30,7 +30,7 @@ from .branding import (
 )
 from .fields import SingleLineCharField
 from .phones import phone_normalize
-from .time_zones import validate_time_zone
+from .time_zones import time_zone_for_phone, validate_time_zone
 
 
 class Locale(models.TextChoices):
@@ -236,6 +236,15 @@ class Customer(models.Model):
             validate_time_zone(self.time_zone)
         except ValidationError as exc:
             raise ValidationError({"time_zone": exc.messages}) from None
+        self.time_zone_infer()
+
+    def time_zone_infer(self) -> bool:
+        """No time zone of their own: the one their phone number lies in, when
+        it lies in one only. Returns whether it set one."""
+        if self.time_zone or not self.phone:
+            return False
+        self.time_zone = time_zone_for_phone(self.phone)
+        return bool(self.time_zone)
 
     @property
     def sms_block(self) -> str:
@@ -975,6 +984,11 @@ class Invitation(models.Model):
     )
     nonce = models.CharField(max_length=43, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # An SMS invitation's short link (``/i/<code>/``): its code is derived
+    # from the nonce too, and only its hash is kept. None for other channels.
+    short_code_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -1062,11 +1076,19 @@ class Invitation(models.Model):
     def token_for_nonce(cls, nonce: str) -> str:
         return salted_hmac(cls._TOKEN_SALT, nonce, algorithm="sha256").hexdigest()[:43]
 
+    # Crockford's base32 in lower case: no i, l, o or u, so nothing reads as
+    # another character; 12 of them are 60 bits.
+    SHORT_CODE_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+    SHORT_CODE_LENGTH = 12
+    _SHORT_CODE_SALT = "surveys.Invitation.short_code"  # an HMAC salt, not a secret
+
     def prepare_token(self, *, now=None) -> None:
-        """Give a new (unsaved) invitation its nonce, token hash and expiry."""
+        """Give a new (unsaved) invitation its nonce, token hash and expiry,
+        and an SMS invitation the hash of its short link's code."""
         now = now or self.created_at or timezone.now()
         self.nonce = self.new_nonce()
         self.token_hash = hash_token(self.token)
+        self.short_code_hash = hash_token(self.short_code) if self.channel == Channel.SMS else None
         if not self.expires_at:
             self.expires_at = now + timedelta(days=self.survey.invitation_lifetime_days)
 
@@ -1077,6 +1099,24 @@ class Invitation(models.Model):
     def public_url(self, score: int | None = None) -> str:
         url = settings.PUBLIC_BASE_URL + self.get_absolute_url()
         return url if score is None else f"{url}?score={score}"
+
+    @property
+    def short_code(self) -> str:
+        """The code of the short link: the first 60 bits of an HMAC of the
+        nonce under its own salt, in ``SHORT_CODE_ALPHABET``."""
+        digest = salted_hmac(self._SHORT_CODE_SALT, self.nonce, algorithm="sha256").digest()
+        number = int.from_bytes(digest[:8]) >> (64 - 5 * self.SHORT_CODE_LENGTH)
+        return "".join(
+            self.SHORT_CODE_ALPHABET[(number >> (5 * i)) & 31]
+            for i in reversed(range(self.SHORT_CODE_LENGTH))
+        )
+
+    def sms_url(self) -> str:
+        """The link a text carries: the short one, or the full one for an
+        invitation made before short links (or not for SMS)."""
+        if not self.short_code_hash:
+            return self.public_url()
+        return settings.PUBLIC_BASE_URL + reverse("surveys:short", args=[self.short_code])
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at

@@ -4,6 +4,7 @@ checked for type and size, every rule about the data is the services'."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -18,6 +19,7 @@ from .ingestion.parsing import (
     SingleLineField,
 )
 from .models import Customer, DriverChoice, Locale, Response, Survey
+from .time_zones import validate_time_zone
 
 # --- Input (answers and customer details: ``surveys.ingestion.parsing``) -----
 
@@ -33,15 +35,29 @@ class CustomerUpdateSerializer(serializers.ModelSerializer):
     locale = serializers.CharField(max_length=LOCALE_MAX_LENGTH, allow_blank=True)
     name = SingleLineField(max_length=NAME_MAX_LENGTH, allow_blank=True, required=False)
     segment = SingleLineField(max_length=SEGMENT_MAX_LENGTH, allow_blank=True, required=False)
+    time_zone = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        required=False,
+        help_text="An IANA name (Europe/Warsaw); empty: the phone number's, when it has one.",
+    )
 
     class Meta:
         model = Customer
-        fields = ["email", "name", "external_id", "segment", "locale"]
+        fields = ["email", "name", "external_id", "segment", "locale", "time_zone"]
         # Uniqueness is checked by the model itself, case-insensitively.
         validators: list = []
 
     def validate_external_id(self, value):
         return value or None
+
+    def validate_time_zone(self, value):
+        value = value.strip()
+        try:
+            validate_time_zone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return value
 
     def validate_locale(self, value):
         locale = locale_normalize(value)
@@ -134,6 +150,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "phone",
             "segment",
             "locale",
+            "time_zone",
             "unsubscribed_at",
             "email_bounced_at",
             "email_complained_at",

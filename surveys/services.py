@@ -20,6 +20,7 @@ from .erasure import PersonalData, admin_log_scrub
 from .imports import customer_imports_waiting_refuse
 from .models import Channel, Customer, DriverChoice, Invitation, Response, Survey
 from .scores import ScoreInvalid, score_parse
+from .time_zones import validate_time_zone
 
 # Messages of the rules an answer must meet, whichever way it comes in.
 CLOSED_SURVEY = "The survey '{slug}' is {status} and takes no answers."
@@ -66,10 +67,16 @@ def customer_match(
     external_id: str | None = None,
     segment: str = "",
     locale: str = "",
+    time_zone: str = "",
     update_existing: bool = True,
 ) -> CustomerMatch:
     """``customer_upsert``'s look-up and checks, writing nothing: a caller
     whose match writes nothing needs no transaction for it."""
+    time_zone = (time_zone or "").strip()
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        raise ValidationError({"time_zone": exc.messages}) from None
     email = (email or "").strip() or None
     external_id = (external_id or "").strip() or None
     if not email and not external_id:
@@ -82,6 +89,7 @@ def customer_match(
         "external_id": external_id,
         "segment": segment.strip(),
         "locale": locale_normalize(locale),
+        "time_zone": time_zone,
     }
     if customer is None:
         if not email:
@@ -108,7 +116,8 @@ def customer_match_apply(match: CustomerMatch) -> tuple[Customer, bool]:
             setattr(customer, key, match.fields[key])
         if match.changed:
             customer.full_clean()
-            customer.save(update_fields=[*match.changed, "updated_at"])
+            # A time zone taken from the phone number (full_clean) is saved too.
+            customer.save(update_fields=[*{*match.changed, "time_zone"}, "updated_at"])
     return customer, False
 
 
@@ -173,13 +182,14 @@ def customer_update(*, customer: Customer, **changes) -> Customer:
         if "email" in changes and customer.bounce_cleared_by(changes["email"]):
             changes["email_bounced_at"] = None
         for name, value in changes.items():
-            if name in ("name", "segment", "locale") and value is None:
+            if name in ("name", "segment", "locale", "time_zone") and value is None:
                 value = ""
             setattr(customer, name, value)
         customer.full_clean()
         try:
             with transaction.atomic():
-                customer.save(update_fields=[*changes, "updated_at"])
+                # A time zone taken from the phone number (full_clean) is saved too.
+                customer.save(update_fields=[*{*changes, "time_zone"}, "updated_at"])
         except IntegrityError:
             # Taken concurrently, after full_clean looked.
             raise ValidationError(

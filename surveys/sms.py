@@ -129,7 +129,8 @@ def sms_stop_text(*, language: str) -> str:
         return _("You have unsubscribed and will get no more messages from us.")
 
 
-SAMPLE_LINK_PATH = "/s/" + "x" * 43 + "/"  # an invitation link is this long
+# An SMS invitation's short link is this long (``Invitation.sms_url``).
+SAMPLE_LINK_PATH = "/i/" + "x" * 12 + "/"
 
 
 def sms_outcome_text(*, template: str, language: str, context: dict) -> str:
@@ -149,6 +150,11 @@ def sms_outcome_text(*, template: str, language: str, context: dict) -> str:
         text = _("Thank you! {what}").format(what=what or "")
         if context.get("code"):
             text += " " + _("Your code: {code}").format(code=context["code"])
+            if context.get("expires"):
+                # The email's own wording, so both say the same in each language.
+                text += " " + _("Valid until %(expires)s.") % {"expires": context["expires"]}
+        if context.get("referral_code"):
+            text += " " + _("Your referral code for friends:") + " " + context["referral_code"]
         if context.get("link"):
             text += " " + context["link"]
         return text

@@ -11,6 +11,7 @@ small n, where the plain Wald interval is far too narrow.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 DETRACTOR = "detractor"
@@ -288,6 +289,38 @@ def rate_difference(a: Rate, b: Rate) -> dict:
     low, high = max(-1.0, centre - margin), min(1.0, centre + margin)
     return {
         "points": _round(100.0 * (a.hits / a.n - b.hits / b.n)),
+        "low": _round(100.0 * low),
+        "high": _round(100.0 * high),
+        "significant": low > 0 or high < 0,
+    }
+
+
+def stratified_rate_difference(strata: Sequence[tuple[Rate, Rate]]) -> dict:
+    """``a`` minus ``b`` over several strata (waves) at once, in percentage
+    points: the Mantel-Haenszel risk difference, each stratum's difference
+    weighted by n_a n_b / (n_a + n_b), with the variance of Greenland and
+    Robins (1985), sum of w² (p_a q_a / n_a + p_b q_b / n_b) over (sum of w)².
+    Pooling the raw counts instead would compare strata as much as arms when
+    the strata split their members between the arms at different shares and
+    differ in their base rates (Simpson's paradox). A stratum missing either
+    arm says nothing of the difference and weighs nothing. Empty figures when
+    no stratum has both."""
+    weights = numerator = variance = 0.0
+    for a, b in strata:
+        if not a.n or not b.n:
+            continue
+        w = a.n * b.n / (a.n + b.n)
+        pa, pb = a.hits / a.n, b.hits / b.n
+        weights += w
+        numerator += w * (pa - pb)
+        variance += w * w * (pa * (1 - pa) / a.n + pb * (1 - pb) / b.n)
+    if not weights:
+        return {"points": None, "low": None, "high": None, "significant": False}
+    centre = numerator / weights
+    margin = Z_95 * math.sqrt(variance) / weights
+    low, high = max(-1.0, centre - margin), min(1.0, centre + margin)
+    return {
+        "points": _round(100.0 * centre),
         "low": _round(100.0 * low),
         "high": _round(100.0 * high),
         "significant": low > 0 or high < 0,

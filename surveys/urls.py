@@ -11,6 +11,7 @@ urlpatterns = [
     path("s/<str:token>/score/", views.record, name="record"),
     path("s/<str:token>/more/", views.follow_up, name="follow_up"),
     path("s/<str:token>/thanks/", views.thanks, name="thanks"),
+    path("i/<str:code>/", views.short_link, name="short"),
     path("e/<str:token>/", views_enps.employee_answer, name="employee-answer"),
     path("u/<str:signed>/", views.unsubscribe, name="unsubscribe"),
     path("brand/logo/<str:digest>/", views.brand_logo, name="brand_logo"),

@@ -176,6 +176,31 @@ def _not_found(request) -> HttpResponse:
     return _render(request, "surveys/not_found.html", status=404)
 
 
+# --- The short link of an SMS ---------------------------------------------------
+
+
+@_private_page
+@require_safe
+def short_link(request, code: str):
+    """An SMS invitation's short link: a 302 to its survey page, which then
+    shows what the full link would (the question, the answer, or that the
+    survey closed). An unknown code gets the page of a bad survey link. Only
+    GETs reach it, so there is nothing the survey pages' POST throttle would
+    count; a code of 60 bits is not found by trying."""
+    invitation = (
+        Invitation.objects.filter(
+            short_code_hash=hash_token(code.lower()), customer__erased_at__isnull=True
+        )
+        .only("nonce")
+        .first()
+        if len(code) == Invitation.SHORT_CODE_LENGTH
+        else None
+    )
+    if invitation is None:
+        return _not_found(request)
+    return HttpResponseRedirect(invitation.get_absolute_url())
+
+
 # --- The survey page ----------------------------------------------------------
 
 

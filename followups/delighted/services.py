@@ -26,7 +26,8 @@ UNKNOWN_IDENTIFIER = (
     "Name a person by id, email:<address> or phone_number:<number>, not '{identifier}'."
 )
 PHONE_TAKEN = "Another person has this phone number."
-SMS_NOT_SUPPORTED = "Surveys are sent by email only; channel 'sms' is not supported yet."
+CHANNEL_UNKNOWN = "Send a survey by channel 'email' or 'sms'."
+SMS_NEEDS_PHONE = "A survey by SMS needs the person's phone_number."
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ def person_write(
     (the caller may write customers), as for answers recorded by API.
     Raises ``ValidationError``; then nothing was written."""
     survey.for_customers_check()
-    if channel != "email":
-        raise ValidationError({"channel": SMS_NOT_SUPPORTED})
+    if channel not in (Channel.EMAIL, Channel.SMS):
+        raise ValidationError({"channel": CHANNEL_UNKNOWN})
     now = now or timezone.now()
     with transaction.atomic():
         customer = _person_for(
@@ -111,14 +112,18 @@ def person_write(
             phone_number=phone_number,
             name=name,
             locale=locale_normalize(str(properties.get("locale") or "")) or None,
+            # Like locale, a special property (Delighted's people have no such field).
+            time_zone=str(properties.get("time_zone") or "") or None,
             update_existing=update_existing,
         )
+        if channel == Channel.SMS and not customer.phone:
+            raise ValidationError({"phone_number": SMS_NEEDS_PHONE})
         if not send or _recently_sent(survey, last_sent_at, now):
             return PersonWritten(customer, None)
         requested = invitation_request(
             survey=survey,
             customer=customer,
-            channel=Channel.EMAIL,
+            channel=channel,
             send_at=now + timedelta(seconds=delay) if delay else None,
             properties=properties,
             api_client=api_key,
@@ -129,7 +134,13 @@ def person_write(
 
 
 def _person_for(
-    *, email: str, phone_number: str, name: str | None, locale: str | None, update_existing: bool
+    *,
+    email: str,
+    phone_number: str,
+    name: str | None,
+    locale: str | None,
+    time_zone: str | None = None,
+    update_existing: bool,
 ) -> Customer:
     identifiers = {"email": email or None, "phone": phone_number or None}
     try:
@@ -142,7 +153,11 @@ def _person_for(
         raise ValidationError({"phone_number": PHONE_TAKEN})
     try:
         customer, _created = customer_from_contact(
-            **identifiers, name=name, locale=locale, update_existing=update_existing
+            **identifiers,
+            name=name,
+            locale=locale,
+            time_zone=time_zone,
+            update_existing=update_existing,
         )
     except ValidationError as exc:
         # Delighted's name for the phone field.

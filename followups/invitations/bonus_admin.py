@@ -28,7 +28,7 @@ class AnsweredFilter(admin.SimpleListFilter):
     title = _("answered")
     parameter_name = "answered"
     CHOICES = {
-        "in_window": Q(answered_at__isnull=False, answered_at__lte=F("window_ends_at")),
+        "in_window": ReminderBonusAssignment.answered_in_window_q(),
         "late": Q(answered_at__gt=F("window_ends_at")),
         "no": Q(answered_at__isnull=True),
     }

@@ -52,7 +52,7 @@ from surveys.models import ApiKey, Channel, Customer, Invitation, Survey
 CREATED, EXISTING, SKIPPED, INVALID = "created", "existing", "skipped", "invalid"
 STATUSES = (CREATED, EXISTING, SKIPPED, INVALID)
 BATCH_ATTEMPTS = 3
-_CONTACT_DETAILS = ("email", "phone", "name", "external_id", "segment", "locale")
+_CONTACT_DETAILS = ("email", "phone", "name", "external_id", "segment", "locale", "time_zone")
 
 
 @dataclass(frozen=True, slots=True)

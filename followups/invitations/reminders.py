@@ -47,9 +47,15 @@ def reminders_send(*, now: datetime | None = None, limit: int = 5000) -> int:
     reminded = 0
     for invitation in _iter_due_reminders(due, now, limit):
         with transaction.atomic():
-            claimed = Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            )
+            # Checked again in the claim: the customer may have answered (or
+            # the invitation been cancelled) since it was read as due, and
+            # then gets no reminder, nor the promise of a bonus.
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk,
+                reminded_at__isnull=True,
+                responded_at__isnull=True,
+                cancelled_at__isnull=True,
+            ).update(reminded_at=now)
             if not claimed:
                 continue
             # A text has no room to describe a bonus: SMS reminders stay out

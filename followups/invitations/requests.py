@@ -189,7 +189,7 @@ def invitation_cancel(*, invitation: Invitation, now: datetime | None = None) ->
 
 
 UNKNOWN_SURVEY = "No survey with the slug '{slug}'."
-_CONTACT_DETAILS = ("email", "phone", "name", "external_id", "segment", "locale")
+_CONTACT_DETAILS = ("email", "phone", "name", "external_id", "segment", "locale", "time_zone")
 
 
 def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:

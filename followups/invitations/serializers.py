@@ -14,6 +14,7 @@ from surveys.ingestion.parsing import (
     SURVEY_MAX_LENGTH,
     CustomerReferenceSerializer,
     RefusedField,
+    time_zone_field,
 )
 from surveys.models import Channel, Invitation
 
@@ -51,6 +52,7 @@ class ContactSerializer(CustomerReferenceSerializer):
         max_length=PHONE_INPUT_MAX_LENGTH,
         help_text="With its country code (+48 601 234 567); stored as E.164.",
     )
+    time_zone = time_zone_field()
 
 
 @extend_schema_field(

@@ -31,7 +31,7 @@ from followups.models import (
 )
 from followups.outbox import transports
 from followups.outbox.bounces import MailReport, mail_reports_record
-from followups.outbox.transports import Transport, TransportError
+from followups.outbox.transports import MessageCancelled, Transport, TransportError
 
 logger = logging.getLogger(__name__)
 
@@ -289,9 +289,13 @@ def _requeue(
     delay = retry_delay(message.attempts)
     if retry_after is not None:
         delay = max(delay, min(retry_after, settings.NPS_EMAIL_RETRY_MAX_SECONDS))
+    now = timezone.now()
+    # A text's retry waits for the end of the customer's quiet hours too.
+    next_attempt_at = message.due_at(now + timedelta(seconds=delay))
+    delay = (next_attempt_at - now).total_seconds()
     OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
         status=OutboundMessage.Status.QUEUED,
-        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        next_attempt_at=next_attempt_at,
         last_error=reason[:2000],
         claimed_at=None,
         lease_expires_at=None,
@@ -322,8 +326,13 @@ def _recipient_bounced(message: OutboundMessage, reason: str) -> None:
 
 
 def _settle_failure(message: OutboundMessage, error: TransportError, retry: dict) -> None:
-    """Fail the row for good, or put it back and note its delay in ``retry``."""
-    if error.permanent:
+    """Fail the row for good (or cancel it), or put it back and note its delay in ``retry``."""
+    if isinstance(error, MessageCancelled):
+        OutboundMessage.objects.filter(pk=message.pk, status=OutboundMessage.Status.SENDING).update(
+            status=OutboundMessage.Status.CANCELLED, last_error=error.reason[:2000], claimed_at=None
+        )
+        logger.info("Message %s (%s) cancelled: %s", message.pk, message.template, error.reason)
+    elif error.permanent:
         # Together: a worker dying between the two must not lose the bounce.
         with transaction.atomic():
             _mark_failed(message, error.reason)

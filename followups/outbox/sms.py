@@ -1,52 +1,21 @@
 """Texts into the outbox: the invitation and its reminder, the follow-up
 question after a score, the confirmation of a STOP. Each is one
 ``OutboundMessage`` row of the SMS channel, due no sooner than the end of
-the customer's quiet hours (``sms_allowed_at``)."""
+the customer's quiet hours (``surveys.quiet_hours.sms_allowed_at``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from followups.models import OutboundMessage
+from followups.outbox.transports.sms import STOP_TEMPLATE
 from followups.publish import messages_enqueue
 from surveys.models import Customer, Invitation
+from surveys.quiet_hours import sms_allowed_at
 from surveys.sms import sms_follow_up_text, sms_invitation_text, sms_stop_text
-
-
-def quiet_hours() -> tuple[time, time]:
-    """NPS_SMS_QUIET_HOURS ("21:00-09:00") as (start, end); equal: none."""
-    start, end = settings.NPS_SMS_QUIET_HOURS.split("-")
-    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
-
-
-def _zone(customer: Customer) -> ZoneInfo:
-    try:
-        return ZoneInfo(customer.time_zone or settings.NPS_SMS_DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.NPS_SMS_DEFAULT_TIME_ZONE)
-
-
-def sms_allowed_at(*, customer: Customer, when: datetime) -> datetime:
-    """``when``, or, when that falls in the customer's quiet hours (in their
-    time zone), the end of those hours: a text is held, never dropped."""
-    start, end = quiet_hours()
-    if start == end:
-        return when
-    local = when.astimezone(_zone(customer))
-    clock = local.time()
-    # Quiet hours across midnight (21:00-09:00) are the complement of a day span.
-    quiet = start <= clock < end if start < end else clock >= start or clock < end
-    if not quiet:
-        return when
-    day = local.date() if clock < end else local.date() + timedelta(days=1)
-    # Built in the zone (fold 0), so a daylight saving change takes the first reading.
-    allowed = datetime.combine(day, end, tzinfo=local.tzinfo)
-    return allowed.astimezone(when.tzinfo)
 
 
 def sms_queue(
@@ -107,7 +76,7 @@ def invitation_sms_queue(
         text=sms_invitation_text(
             survey=invitation.survey,
             language=language,
-            link=invitation.public_url(),
+            link=invitation.sms_url(),
             reminder=reminder,
         ),
         survey_id=invitation.survey_id,
@@ -133,10 +102,24 @@ def stop_sms_queue(*, customer: Customer, language: str):
     """The one confirmation of a STOP (one per customer: a second STOP is
     not answered)."""
     return sms_queue(
-        template="stop_sms",
+        template=STOP_TEMPLATE,
         dedupe_key=f"customer:{customer.pk}:sms:stop",
         customer=customer,
         language=language,
         text=sms_stop_text(language=language),
         quiet=False,
+    )
+
+
+UNSUBSCRIBED_REASON = "Cancelled: the customer unsubscribed before it was sent."
+
+
+def unsent_sms_cancel(*, customer_id: int) -> int:
+    """A customer unsubscribed (a STOP, or an email's link): none of the texts
+    still waiting for them (a reminder held for the quiet hours, a retry, a
+    reward) goes out, but the confirmation of their STOP. Returns how many."""
+    return (
+        OutboundMessage.objects.filter(customer_id=customer_id, channel=OutboundMessage.Channel.SMS)
+        .exclude(template=STOP_TEMPLATE)
+        .cancel_unsent(UNSUBSCRIBED_REASON)
     )

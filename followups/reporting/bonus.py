@@ -10,9 +10,10 @@ difference says how much chance could do."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,9 @@ class BonusComparison:
     # The admin lists behind the numbers: {"with": {"reminded", "answered"},
     # "without": {...}, "granted"}.
     links: dict
+    # The total's waves, each (with, without): its difference is theirs
+    # combined wave by wave, never the pooled rates' (``difference``).
+    waves: tuple[tuple[stats.Rate, stats.Rate], ...] = ()
 
     @property
     def sides(self) -> tuple[tuple[str, stats.Rate, dict], ...]:
@@ -46,6 +50,12 @@ class BonusComparison:
 
     @property
     def difference(self) -> dict:
+        """With minus without, in points. For the total, stratified by wave
+        (Mantel-Haenszel): waves reminded at different shares and answering
+        at different base rates would otherwise show a bonus that did
+        nothing as a gain (or hide one that worked)."""
+        if self.waves:
+            return stats.stratified_rate_difference(self.waves)
         return stats.rate_difference(self.with_bonus, self.without_bonus)
 
     def as_dict(self) -> dict:
@@ -74,7 +84,7 @@ def reminder_bonus_comparison(selection: Selection) -> list[BonusComparison]:
     """Per wave reminded in the period (newest first; reminders of invitations
     sent outside a wave together), then the total last. Empty when no reminder
     of the period was under a bonus. One grouped query and one for the waves."""
-    in_window = Q(answered_at__isnull=False, answered_at__lte=F("window_ends_at"))
+    in_window = ReminderBonusAssignment.answered_in_window_q()
     rows = (
         _assignments(selection)
         .values("wave_id", "arm")
@@ -108,7 +118,9 @@ def reminder_bonus_comparison(selection: Selection) -> list[BonusComparison]:
         for arm, (answered, reminded, granted) in arms.items():
             was = total.get(arm, (0, 0, 0))
             total[arm] = (was[0] + answered, was[1] + reminded, was[2] + granted)
-    comparisons.append(_comparison(selection, _("All reminders"), None, total, total=True))
+    everything = _comparison(selection, _("All reminders"), None, total, total=True)
+    strata = tuple((row.with_bonus, row.without_bonus) for row in comparisons)
+    comparisons.append(dataclasses.replace(everything, waves=strata))
     return comparisons
 
 

@@ -167,12 +167,17 @@ def messages_requeue(request, model, queryset, *, where: Q, **reset) -> list[int
             .filter(where, pk__in=queryset.values("pk"))
             .values_list("pk", flat=True)
         )
+        now = timezone.now()
         model.objects.filter(pk__in=ids).update(
-            status=OutboundMessage.Status.QUEUED,
-            attempts=0,
-            next_attempt_at=timezone.now(),
-            **reset,
+            status=OutboundMessage.Status.QUEUED, attempts=0, next_attempt_at=now, **reset
         )
+        # A text to a customer waits for the end of their quiet hours (the
+        # sweeper sends it then); there are few texts in a hand-picked retry.
+        for text in OutboundMessage.objects.filter(
+            pk__in=ids, channel=OutboundMessage.Channel.SMS, customer__isnull=False
+        ).select_related("customer"):
+            if (due := text.due_at(now)) > now:
+                OutboundMessage.objects.filter(pk=text.pk).update(next_attempt_at=due)
         if ids:
             audit_record(
                 action=Action.MESSAGES_RETRIED,

@@ -96,6 +96,24 @@ class CustomerDetailsSerializer(serializers.Serializer):
     )
 
 
+def time_zone_field() -> serializers.CharField:
+    """A contact's time zone (checked by the service writing the contact)."""
+    return serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=64,
+        help_text="An IANA name (Europe/Warsaw): no SMS reaches them in their quiet hours. "
+        "Not given: the phone number's zone, when the number lies in one only.",
+    )
+
+
+class CustomerContactSerializer(CustomerDetailsSerializer):
+    """A customer's details as the customers API writes them."""
+
+    time_zone = time_zone_field()
+
+
 @extend_schema_serializer(exclude_fields=["id"])
 class CustomerReferenceSerializer(CustomerDetailsSerializer):
     """Who answered, by their details: found by external id, else by email;

@@ -109,7 +109,9 @@ class FakeGateway(_Server):
 
     def handle(self, path, headers, body):
         timestamp = headers.get(TIMESTAMP_HEADER, "")
-        expected = sms_signature(secret=GATEWAY_SECRET, timestamp=timestamp, body=body)
+        expected = sms_signature(
+            secret=GATEWAY_SECRET, direction="outbound", timestamp=timestamp, body=body
+        )
         if headers.get(SIGNATURE_HEADER) != expected:
             self.refused.append(path)
             return 401, {"error": "bad signature"}

@@ -187,7 +187,7 @@ def test_a_phone_column_is_stored_in_international_form(tmp_path):
 
 
 def test_a_bad_repeated_or_taken_phone_number_is_a_line_error_and_imports_nothing(tmp_path):
-    CustomerFactory(email="owner@example.com", phone="+48601234567")
+    CustomerFactory(email="owner@example.com", phone="+48601234567", time_zone="Europe/Warsaw")
     _, err, error = run(
         tmp_path,
         "email,phone\n"
@@ -203,3 +203,20 @@ def test_a_bad_repeated_or_taken_phone_number_is_a_line_error_and_imports_nothin
     assert Customer.objects.count() == 1
     out, _, error = run(tmp_path, "email,phone\nowner@example.com,+48 601 234 567\n")
     assert (error, out.strip()) == (None, "0 created, 0 updated, 1 unchanged.")  # their own
+
+
+def test_the_time_zone_column_is_read_checked_and_else_taken_from_the_phone(tmp_path):
+    good = (
+        "email,phone,time_zone\n"
+        "ana@example.com,+48601234567,\n"
+        "bob@example.com,+12025550100,America/Chicago\n"
+    )
+    _out, _err, error = run(tmp_path, good)
+    assert error is None
+    zones = dict(Customer.objects.values_list("email", "time_zone"))
+    assert zones == {"ana@example.com": "Europe/Warsaw", "bob@example.com": "America/Chicago"}
+
+    _out, err, error = run(tmp_path, "email,time_zone\ncat@example.com,Mars/Olympus\n")
+    assert error is not None
+    assert "time_zone: Enter a time zone by its IANA name" in err
+    assert not Customer.objects.filter(email="cat@example.com").exists()

@@ -111,3 +111,63 @@ def test_the_survey_page_previews_its_sms_per_language_escaped_with_its_cost(cli
     assert "GSM-7" in page
     assert "UCS-2" in page  # the Russian text
     assert "Порекомендуете нас?" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "valid_until", "referral"),
+    [
+        ("en", "Valid until 30 June.", "Your referral code for friends: REF-7"),
+        ("pl", "Ważny do 30 June.", "Twój kod polecający dla znajomych: REF-7"),
+    ],
+)
+def test_the_reward_text_carries_its_code_expiry_and_referral_code_in_the_language(
+    language, valid_until, referral
+):
+    from surveys.sms import sms_outcome_text
+
+    text = sms_outcome_text(
+        template="reward",
+        language=language,
+        context={
+            "reward": "A free coffee",
+            "code": "RW-1234",
+            "expires": "30 June",
+            "referral_code": "REF-7",
+            "link": "",
+        },
+    )
+
+    assert "RW-1234" in text
+    assert valid_until in text
+    assert referral in text
+
+
+@pytest.mark.django_db
+def test_a_bad_time_zone_is_told_in_the_customers_language():
+    from django.utils import translation
+
+    customer = CustomerFactory(time_zone="Mars/Olympus")
+    with translation.override("pl"), pytest.raises(ValidationError) as error:
+        customer.full_clean()
+    [message] = error.value.message_dict["time_zone"]
+    assert "Europe/Warsaw" in message
+    assert not message.startswith("Enter a time zone")
+
+
+@pytest.mark.django_db
+def test_the_sms_preview_counts_the_short_link_and_shows_the_reminder_too(client, settings):
+    from surveys.sms import SAMPLE_LINK_PATH, sms_invitation_text
+    from tests.factories import manager
+
+    survey = SurveyFactory(question="Recommend us?")
+    client.force_login(manager("sms-preview-2"))
+
+    page = client.get(f"/admin/surveys/survey/{survey.pk}/change/").content.decode()
+
+    link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
+    assert len(SAMPLE_LINK_PATH) == len("/i/0123456789ab/")
+    first = sms_invitation_text(survey=survey, language="en", link=link, reminder=False)
+    reminder = sms_invitation_text(survey=survey, language="en", link=link, reminder=True)
+    assert first in page and reminder in page
+    assert f"<td>{sms_length(reminder).units}</td>" in page
+    assert "/s/" + "x" * 43 not in page

@@ -178,3 +178,64 @@ def test_the_difference_of_two_rates_has_the_agresti_caffo_interval():
     apart = stats.rate_difference(stats.Rate(60, 100), stats.Rate(20, 100))
     assert apart["significant"] is True and apart["low"] > 0
     assert stats.rate_difference(stats.Rate(1, 2), stats.Rate(0, 0))["points"] is None
+
+
+# --- Several waves at once: the stratified (Mantel-Haenszel) difference ----------
+
+# Simpson's paradox: the bonus does nothing in either wave, but wave B, whose
+# customers answer four times as often, put 80% of its reminders in the bonus
+# arm and wave A only 20%.
+PARADOX = [
+    (stats.Rate(2, 20), stats.Rate(8, 80)),  # wave A: 10% in both arms
+    (stats.Rate(32, 80), stats.Rate(8, 20)),  # wave B: 40% in both arms
+]
+
+
+def test_pooling_the_paradox_waves_shows_a_gain_the_bonus_never_made():
+    pooled = stats.rate_difference(stats.Rate(34, 100), stats.Rate(16, 100))
+    assert pooled["points"] == 18.0 and pooled["significant"]
+
+
+def test_the_stratified_difference_of_the_paradox_waves_is_zero_with_its_interval():
+    difference = stats.stratified_rate_difference(PARADOX)
+
+    # Weights 20*80/100 = 16 each; variance (16² (.1*.9/20 + .1*.9/80)
+    # + 16² (.4*.6/80 + .4*.6/20)) / 32² = (1.44 + 3.84) / 1024; margin 1.96 * its root.
+    margin = 100 * 1.959964 * (5.28 / 1024) ** 0.5
+    assert difference["points"] == 0.0
+    assert difference["low"] == pytest.approx(-margin, abs=0.01)
+    assert difference["high"] == pytest.approx(margin, abs=0.01)
+    assert difference["low"] == pytest.approx(-14.07, abs=0.01)
+    assert not difference["significant"]
+
+
+def test_the_stratified_difference_weighs_each_wave_by_its_arms():
+    # Wave A +20 points (weight 10*10/20 = 5), wave B +5 points (weight 30*10/40 = 7.5).
+    difference = stats.stratified_rate_difference(
+        [
+            (stats.Rate(5, 10), stats.Rate(3, 10)),
+            (stats.Rate(15, 30), stats.Rate(9, 20)),
+        ]
+    )
+    # B's weight is 30*20/50 = 12: (5 * 0.2 + 12 * 0.05) / 17.
+    assert difference["points"] == round(100 * (5 * 0.2 + 12 * 0.05) / 17, 2)
+
+
+def test_a_wave_with_one_arm_only_weighs_nothing_and_none_with_both_gives_nothing():
+    alone = (stats.Rate(9, 10), stats.Rate(0, 0))
+    assert stats.stratified_rate_difference([alone, *PARADOX]) == (
+        stats.stratified_rate_difference(PARADOX)
+    )
+    assert stats.stratified_rate_difference([alone]) == {
+        "points": None,
+        "low": None,
+        "high": None,
+        "significant": False,
+    }
+
+
+def test_one_wave_alone_gives_its_own_plain_difference():
+    difference = stats.stratified_rate_difference([(stats.Rate(6, 10), stats.Rate(2, 10))])
+    assert difference["points"] == 40.0
+    # The Wald interval of one 2x2 table: 1.96 * sqrt(.6*.4/10 + .2*.8/10).
+    assert difference["high"] == pytest.approx(40.0 + 100 * 1.959964 * 0.2, abs=0.01)

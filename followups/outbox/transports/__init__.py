@@ -7,13 +7,21 @@ sweeper and the admin already work for it.
 
 from __future__ import annotations
 
-from followups.outbox.transports.base import Transport, TransportError
+from followups.outbox.transports.base import MessageCancelled, Transport, TransportError
 from followups.outbox.transports.email import EmailTransport
 from followups.outbox.transports.slack import SlackTransport
 from followups.outbox.transports.sms import SmsTransport
 from followups.outbox.transports.webhook import WebhookTransport
 
-__all__ = ["Transport", "TransportError", "noun_for", "register", "transport_for", "unregister"]
+__all__ = [
+    "MessageCancelled",
+    "Transport",
+    "TransportError",
+    "noun_for",
+    "register",
+    "transport_for",
+    "unregister",
+]
 
 _TRANSPORTS: dict[str, type[Transport]] = {}
 

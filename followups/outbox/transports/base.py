@@ -42,6 +42,14 @@ class TransportError(Exception):
         self.recipient_refused = recipient_refused
 
 
+class MessageCancelled(TransportError):
+    """The message may no longer go at all (its recipient withdrew their
+    consent since it was queued): the row is cancelled, never tried again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
+
+
 def batch_lease_seconds(*, opening: float, per_message: float, messages: int, cap: float) -> float:
     """How long a sender holds the rows it claimed before the sweeper takes
     them for lost: time to open a connection (``opening``) and deliver

@@ -29,7 +29,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from followups.models import OutboundMessage
-from followups.outbox.transports.base import Transport, TransportError
+from followups.outbox.transports.base import MessageCancelled, Transport, TransportError
 from followups.outbox.transports.webhook import is_permanent, retry_after_seconds
 from nps_project.numbers import whole_number
 from surveys.phones import phone_normalize
@@ -39,25 +39,34 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-NPS-Signature"
 TIMESTAMP_HEADER = "X-NPS-Timestamp"
 USER_AGENT = "nps-loop-sms/1"
+# The confirmation of a STOP: the one text that goes to an unsubscribed customer.
+STOP_TEMPLATE = "stop_sms"
 
 
-def sms_signature(*, secret: str, timestamp: str, body: bytes) -> str:
-    """The generic gateway's signature, both ways: ``v1=`` and the hex
-    HMAC-SHA256, under the shared secret, of the timestamp (Unix seconds), a
-    dot, and the raw body."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
+# Which way a post goes, signed into it: a post we made to the gateway
+# cannot be replayed to our inbound webhook (the secret is the same).
+OUTBOUND, INBOUND = "outbound", "inbound"
+
+
+def sms_signature(*, secret: str, direction: str, timestamp: str, body: bytes) -> str:
+    """The generic gateway's signature: ``v1=`` and the hex HMAC-SHA256,
+    under the shared secret, of the direction (``outbound``: our post to
+    the gateway; ``inbound``: its post to us), a dot, the timestamp (Unix
+    seconds), a dot, and the raw body."""
+    message = direction.encode() + b"." + timestamp.encode() + b"." + body
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def sms_signature_valid(*, secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """Whether a post carries our signature, made within the allowed age."""
+    """Whether an inbound post carries the gateway's signature, made within
+    the allowed age."""
     sent_at = whole_number(timestamp or "")
     if not secret or sent_at is None:
         return False
     age = abs(timezone.now().timestamp() - sent_at)
     if age > settings.NPS_SMS_SIGNATURE_MAX_AGE_SECONDS:
         return False
-    expected = sms_signature(secret=secret, timestamp=timestamp, body=body)
+    expected = sms_signature(secret=secret, direction=INBOUND, timestamp=timestamp, body=body)
     return hmac.compare_digest(expected, signature or "")
 
 
@@ -105,7 +114,9 @@ class HttpGateway(SmsGateway):
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sms_signature(secret=secret, timestamp=timestamp, body=body),
+            SIGNATURE_HEADER: sms_signature(
+                secret=secret, direction=OUTBOUND, timestamp=timestamp, body=body
+            ),
         }
         try:
             reply = requests.post(
@@ -188,6 +199,14 @@ class SmsTransport(Transport):
         self.gateway = gateway()
 
     def deliver(self, message: OutboundMessage) -> None:
+        # Checked here too, not only when it was queued: a text held for the
+        # quiet hours or a retry must not reach someone who texted STOP (or
+        # was erased) meanwhile. The STOP confirmation alone still goes.
+        customer = message.customer
+        if customer is not None and message.template != STOP_TEMPLATE and customer.sms_block:
+            raise MessageCancelled(
+                f"Cancelled: the customer may not be texted ({customer.sms_block})."
+            )
         try:
             to = phone_normalize(message.recipient)
         except ValidationError:

@@ -118,12 +118,35 @@ def test_last_sent_at_within_the_throttle_days_schedules_no_survey(client):
     assert not Invitation.objects.exists()
 
 
-def test_sms_channel_is_a_422_and_creates_nobody(client):
+def test_the_sms_channel_invites_the_person_by_text_to_their_phone(client):
+    person = delighted.Person.create(
+        client=client,
+        email="ada@example.com",
+        phone_number="+48 601 234 567",
+        channel="sms",
+        properties={"time_zone": "Europe/London"},
+    )
+
+    invitation = Invitation.objects.get()
+    assert (invitation.channel, invitation.customer.phone) == ("sms", "+48601234567")
+    assert invitation.customer.time_zone == "Europe/London"
+    assert person.survey_scheduled_at is not None
+
+
+def test_the_sms_channel_without_a_phone_number_is_a_422_and_creates_nobody(client):
     with pytest.raises(ResourceValidationError) as refused:
         delighted.Person.create(client=client, email="ada@example.com", channel="sms")
 
     assert refused.value.response.status_code == 422
-    assert "sms" in refused.value.response.body
+    assert "phone_number" in refused.value.response.body
+    assert not Customer.objects.exists()
+
+
+def test_an_unknown_channel_is_a_422_and_creates_nobody(client):
+    with pytest.raises(ResourceValidationError) as refused:
+        delighted.Person.create(client=client, email="ada@example.com", channel="fax")
+
+    assert refused.value.response.status_code == 422
     assert not Customer.objects.exists()
 
 

@@ -99,7 +99,7 @@ def test_an_sms_invitation_is_texted_to_the_customers_phone_at_once(api, survey)
     assert reply.json()["channel"] == "sms"
     message = OutboundMessage.objects.get()
     assert (message.channel, message.recipient, message.status) == ("sms", "+48601234567", "sent")
-    assert Invitation.objects.get().public_url() in message.body_text
+    assert Invitation.objects.get().sms_url() in message.body_text
 
 
 def test_an_sms_invitation_without_a_phone_is_skipped_with_the_reason(api, survey):
@@ -326,3 +326,23 @@ def test_bulk_and_single_keys_are_the_same_keys(api, survey):
     body = post(api, {"invitations": [item]}, url=f"{URL}bulk/").json()
     assert body["results"][0]["status"] == "existing"
     assert body["results"][0]["invitation"]["id"] == first.json()["id"]
+
+
+def test_the_invitation_api_takes_the_customers_time_zone_or_refuses_a_bad_one(api):
+    from surveys.models import Customer
+
+    SurveyFactory(slug="tz-survey")
+    good = post(
+        api,
+        {"survey": "tz-survey", "customer": {"email": "tz@example.com", "time_zone": "Asia/Tokyo"}},
+    )
+    bad = post(
+        api,
+        {"survey": "tz-survey", "customer": {"email": "tz2@example.com", "time_zone": "Nowhere"}},
+    )
+
+    assert good.status_code in (200, 201), good.json()
+    assert Customer.objects.get(email="tz@example.com").time_zone == "Asia/Tokyo"
+    assert bad.status_code == 400
+    assert "customer.time_zone" in str(bad.json()) or "time_zone" in str(bad.json())
+    assert not Customer.objects.filter(email="tz2@example.com").exists()

@@ -364,3 +364,27 @@ def test_twenty_concurrent_posts_of_the_survey_page_earn_one_bonus(survey, setti
     assert response.routed_at is not None
     assert BonusGrant.objects.get().response == response
     assert OutboundMessage.objects.filter(template="bonus").count() == 1
+
+
+def test_a_customer_who_answers_while_reminders_are_being_sent_gets_no_reminder_nor_bonus(
+    survey, monkeypatch
+):
+    from followups.invitations import reminders
+
+    bonus_for(survey, share=100)
+    invitation = invited(survey)
+    read_as_due = reminders._iter_due_reminders
+
+    def answered_meanwhile(queryset, now, limit):
+        for due in read_as_due(queryset, now, limit):
+            # The survey page records their answer between the read and the claim.
+            answer(invitation)
+            yield due
+
+    monkeypatch.setattr(reminders, "_iter_due_reminders", answered_meanwhile)
+
+    assert remind() == 0
+    invitation.refresh_from_db()
+    assert invitation.reminded_at is None and invitation.responded_at is not None
+    assert not ReminderBonusAssignment.objects.exists()
+    assert not OutboundMessage.objects.filter(template="invitation").exists()

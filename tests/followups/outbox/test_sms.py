@@ -187,3 +187,67 @@ def test_a_text_due_in_quiet_hours_waits_and_the_sweeper_sends_it_in_the_morning
     message.refresh_from_db()
     assert message.status == "sent"
     assert "Late text" in capsys.readouterr().out
+
+
+TOKYO_NIGHT = datetime(2026, 6, 1, 14, 30, tzinfo=UTC)  # 23:30 in Tokyo
+TOKYO_MORNING = datetime(2026, 6, 2, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+
+
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(twilio, settings):
+    settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
+    twilio.statuses = [(503, {"code": 20500})]
+    customer = CustomerFactory(phone="+81312345678", time_zone="Asia/Tokyo")
+    message = OutboundMessageFactory(
+        channel=OutboundMessage.Channel.SMS,
+        recipient=customer.phone,
+        customer=customer,
+        subject="",
+        body_text="Thanks!",
+        next_attempt_at=TOKYO_NIGHT,
+    )
+
+    with time_machine.travel(TOKYO_NIGHT, tick=False):
+        retry = messages_send(message_ids=[message.pk])
+
+    message.refresh_from_db()
+    assert (message.status, message.next_attempt_at) == ("queued", TOKYO_MORNING)
+    assert retry == {message.pk: (TOKYO_MORNING - TOKYO_NIGHT).total_seconds()}
+
+
+def test_a_text_the_admin_queues_again_at_night_waits_for_the_morning(
+    twilio, settings, client, django_capture_on_commit_callbacks
+):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.urls import reverse
+
+    from tests.factories import manager
+
+    settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
+    customer = CustomerFactory(phone="+81312345678", time_zone="Asia/Tokyo")
+    message = OutboundMessageFactory(
+        channel=OutboundMessage.Channel.SMS,
+        recipient=customer.phone,
+        customer=customer,
+        subject="",
+        body_text="Thanks!",
+        status=OutboundMessage.Status.FAILED,
+        attempts=3,
+    )
+    client.force_login(manager("boss"))
+
+    with (
+        time_machine.travel(TOKYO_NIGHT, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(
+            reverse("admin:followups_outboundmessage_changelist"),
+            {"action": "retry_now", ACTION_CHECKBOX_NAME: [message.pk]},
+        )
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.next_attempt_at) == (
+        "queued",
+        0,
+        TOKYO_MORNING,
+    )
+    assert twilio.sent == []

@@ -99,7 +99,8 @@ def test_an_sms_invitation_goes_out_through_twilio_with_its_link(
     assert sent["To"] == PHONE
     assert sent["From"] == FROM_NUMBER
     assert sent["Body"].startswith("How likely are you to recommend Acme?")
-    assert invitation.public_url() in sent["Body"]
+    assert invitation.sms_url() in sent["Body"]
+    assert invitation.public_url() not in sent["Body"]
     assert "STOP" in sent["Body"]
     message = OutboundMessage.objects.get(channel=OutboundMessage.Channel.SMS)
     assert (message.status, message.recipient, message.customer_id) == (
@@ -222,7 +223,7 @@ def test_a_text_from_an_unknown_number_is_kept_and_answered_with_nothing(
     assert not Response.objects.exists()
 
 
-def gateway_post(client, data, *, secret=GATEWAY_SECRET, timestamp=None):
+def gateway_post(client, data, *, secret=GATEWAY_SECRET, timestamp=None, direction="inbound"):
     body = json.dumps(data).encode()
     timestamp = timestamp or str(int(time.time()))
     return client.post(
@@ -231,7 +232,9 @@ def gateway_post(client, data, *, secret=GATEWAY_SECRET, timestamp=None):
         content_type="application/json",
         headers={
             TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sms_signature(secret=secret, timestamp=timestamp, body=body),
+            SIGNATURE_HEADER: sms_signature(
+                secret=secret, direction=direction, timestamp=timestamp, body=body
+            ),
         },
     )
 
@@ -242,7 +245,7 @@ def test_the_generic_gateway_round_trip_is_signed_both_ways(
     invitation = invited(survey, django_capture_on_commit_callbacks)
     [sent] = gateway.sent
     assert (sent["to"], sent["from"]) == (PHONE, "SHOP")
-    assert invitation.public_url() in sent["text"]
+    assert invitation.sms_url() in sent["text"]
     assert gateway.refused == []
 
     reply = gateway_post(client, {"id": "gw-1", "from": PHONE, "text": "7"})
@@ -276,6 +279,16 @@ def test_the_generic_gateway_refuses_a_timestamp_that_is_no_plain_number(
     reply = gateway_post(client, {"id": "gw-4", "from": PHONE, "text": "STOP"}, timestamp=timestamp)
 
     assert reply.status_code == 403
+
+
+def test_a_post_signed_for_the_gateway_cannot_be_replayed_to_our_webhook(gateway, client):
+    """An outgoing post (its body, timestamp and signature) sent back to us as
+    if the gateway had posted it: the direction in the signature differs."""
+    replayed = gateway_post(
+        client, {"id": "nps-sms-1", "from": PHONE, "text": "STOP"}, direction="outbound"
+    )
+
+    assert replayed.status_code == 403
     assert not InboundSms.objects.exists()
 
 
@@ -339,3 +352,93 @@ def test_a_detractor_by_text_without_a_comment_is_routed_when_the_wait_is_over(
     apology = OutboundMessage.objects.get(template="apology")
     assert (apology.channel, apology.status, apology.case_id) == ("sms", "sent", case.pk)
     assert twilio.sent[-1]["Body"].startswith("We are sorry to hear that.")
+
+
+def _held_reminder(invitation, settings):
+    """The invitation's reminder text, queued at 23:00 UTC and held until 09:00."""
+    from datetime import UTC, datetime
+
+    from followups.outbox.sms import invitation_sms_queue
+
+    settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
+    Customer.objects.filter(pk=invitation.customer_id).update(time_zone="UTC")
+    invitation.customer.refresh_from_db()
+    late = datetime.now(UTC).replace(hour=23, minute=0, second=0, microsecond=0)
+    reminder = invitation_sms_queue(invitation=invitation, language="en", reminder=True, now=late)
+    assert (reminder.status, reminder.next_attempt_at.hour) == ("queued", 9)
+    return reminder
+
+
+def test_stop_cancels_a_reminder_held_for_the_quiet_hours(
+    twilio, survey, client, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from followups.outbox.sending import messages_send
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    reminder = _held_reminder(invitation, settings)
+    sent_before = len(twilio.sent)
+
+    twilio_post(
+        client,
+        settings,
+        body="STOP",
+        sid="SM-stop-held",
+        capture=django_capture_on_commit_callbacks,
+    )
+    # Even once due, a sender finds nothing to send.
+    OutboundMessage.objects.filter(pk=reminder.pk).update(next_attempt_at=timezone.now())
+    messages_send(message_ids=[reminder.pk])
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.sent_at) == ("cancelled", None)
+    assert "unsubscribed" in reminder.last_error
+    assert [sent["Body"] for sent in twilio.sent[sent_before:]] == [sms_stop_text(language="en")]
+
+
+def test_a_text_queued_before_an_unsubscribe_is_refused_at_delivery(
+    twilio, survey, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from followups.outbox.sending import messages_send
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    reminder = _held_reminder(invitation, settings)
+    sent_before = len(twilio.sent)
+    # Unsubscribed behind the services' back (as by a row already claimed
+    # when the STOP came): the transport still refuses.
+    Customer.objects.filter(pk=invitation.customer_id).update(unsubscribed_at=timezone.now())
+    OutboundMessage.objects.filter(pk=reminder.pk).update(next_attempt_at=timezone.now())
+
+    assert messages_send(message_ids=[reminder.pk]) == {}
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.sent_at) == ("cancelled", None)
+    assert "may not be texted (unsubscribed)" in reminder.last_error
+    assert twilio.sent[sent_before:] == []
+
+
+def test_the_outcome_of_an_answer_texted_at_night_waits_for_the_morning(
+    twilio, survey, client, settings, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    invitation = invited(survey, django_capture_on_commit_callbacks)
+    Customer.objects.filter(pk=invitation.customer_id).update(time_zone="Europe/Warsaw")
+    settings.NPS_SMS_QUIET_HOURS = "21:00-09:00"
+    night = datetime.now(UTC).replace(hour=22, minute=30, second=0, microsecond=0)  # 23:30/00:30
+    capture = django_capture_on_commit_callbacks
+    with time_machine.travel(night, tick=False):
+        twilio_post(client, settings, body="10", sid="SM-night", capture=capture)
+        twilio_post(client, settings, body="Great", sid="SM-night-2", capture=capture)
+
+    reward = OutboundMessage.objects.get(template="reward")
+    assert (reward.channel, reward.status) == ("sms", "queued")
+    assert reward.next_attempt_at.astimezone(UTC).hour in (7, 8)  # 09:00 in Warsaw
+    assert reward.next_attempt_at > night
+    # The invitation and the follow-up question (an answer to their text) only.
+    assert len(twilio.sent) == 2

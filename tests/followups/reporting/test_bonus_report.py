@@ -106,6 +106,43 @@ def test_each_wave_and_the_total_compare_reminders_answered_within_the_window(su
     assert oldest.difference["low"] < 40.0 < oldest.difference["high"]
 
 
+def test_an_answer_given_before_the_reminder_is_no_answer_to_it(client, survey):
+    spring = Wave.objects.create(survey=survey, started_at=NOW - timedelta(days=30))
+    reminders(survey, spring, BonusArm.WITHOUT, answered=1, unanswered=1)
+    raced = ReminderBonusAssignment.objects.exclude(answered_at=None).get()
+    ReminderBonusAssignment.objects.filter(pk=raced.pk).update(
+        answered_at=REMINDED - timedelta(minutes=1)
+    )
+
+    [row, _total] = reminder_bonus_comparison(period(survey))
+
+    assert (row.without_bonus.hits, row.without_bonus.n) == (0, 2)
+    client.force_login(manager("boss"))
+    listing = client.get(row.links["without"]["answered"])
+    assert listing.context["cl"].result_count == 0
+
+
+def test_the_total_compares_the_arms_wave_by_wave_not_pooled(survey):
+    # The bonus does nothing (10% answer in wave A, 40% in wave B, in both
+    # arms), but wave B put 80% of its reminders in the bonus arm.
+    quiet = Wave.objects.create(survey=survey, started_at=NOW - timedelta(days=30))
+    eager = Wave.objects.create(survey=survey, started_at=NOW - timedelta(days=20))
+    reminders(survey, quiet, BonusArm.WITH, answered=2, unanswered=18)
+    reminders(survey, quiet, BonusArm.WITHOUT, answered=8, unanswered=72)
+    reminders(survey, eager, BonusArm.WITH, answered=32, unanswered=48)
+    reminders(survey, eager, BonusArm.WITHOUT, answered=8, unanswered=12)
+
+    *waves, total = reminder_bonus_comparison(period(survey))
+
+    assert [wave.difference["points"] for wave in waves] == [0.0, 0.0]
+    # Pooled, 34% against 16%: 18 points the bonus never made.
+    assert (total.with_bonus.pct, total.without_bonus.pct) == (34.0, 16.0)
+    assert total.difference["points"] == 0.0
+    assert total.difference["low"] < 0 < total.difference["high"]
+    assert not total.difference["significant"]
+    assert total.as_dict()["difference"] == total.difference
+
+
 def test_a_segment_narrows_the_comparison_to_its_customers(survey, two_waves):
     _spring, later = two_waves
     rows = reminder_bonus_comparison(period(survey, segment="smb"))

@@ -229,3 +229,44 @@ def test_unsubscribe_sets_the_time_once(api):
     assert again.json()["unsubscribed_at"] == first.json()["unsubscribed_at"]
     customer.refresh_from_db()
     assert not customer.is_reachable
+
+
+def test_post_takes_a_time_zone_and_refuses_a_bad_one_clearly(api):
+    good = api.post(
+        URL, {"email": "ada@example.com", "time_zone": "America/Chicago"}, format="json"
+    )
+    bad = api.post(URL, {"email": "bob@example.com", "time_zone": "Mars/Olympus"}, format="json")
+
+    assert good.status_code == 201, good.json()
+    assert good.json()["time_zone"] == "America/Chicago"
+    assert Customer.objects.get(email="ada@example.com").time_zone == "America/Chicago"
+    assert bad.status_code == 400
+    assert "IANA" in str(bad.json())
+    assert not Customer.objects.filter(email="bob@example.com").exists()
+
+
+def test_a_customer_without_a_time_zone_gets_the_one_of_their_phone_number():
+    from surveys.customers import customer_from_contact
+
+    polish, _ = customer_from_contact(email="ola@example.com", phone="+48 601 234 567")
+    american, _ = customer_from_contact(email="joe@example.com", phone="+1 202 555 0100")
+    russian, _ = customer_from_contact(email="ivan@example.com", phone="+7 916 123 4567")
+    chosen, _ = customer_from_contact(
+        email="eve@example.com", phone="+48 601 234 568", time_zone="Europe/London"
+    )
+
+    assert polish.time_zone == "Europe/Warsaw"
+    assert american.time_zone == "America/New_York"  # +1 202: Washington only
+    assert russian.time_zone == ""  # Russia spans eleven zones: none guessed
+    assert chosen.time_zone == "Europe/London"
+    assert Customer.objects.get(pk=polish.pk).time_zone == "Europe/Warsaw"
+
+
+def test_a_phone_added_later_gives_its_time_zone_to_a_customer_without_one():
+    from surveys.customers import customer_from_contact
+
+    customer = CustomerFactory(email="ada@example.com", phone=None, time_zone="")
+    customer_from_contact(email="ada@example.com", phone="+44 20 7946 0958")
+
+    customer.refresh_from_db()
+    assert (customer.phone, customer.time_zone) == ("+442079460958", "Europe/London")
