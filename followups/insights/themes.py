@@ -20,11 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.insights.theme_clusters import Cluster, cluster_comments, similarity
-from followups.models import ResponseTheme, Theme, ThemePeriod
+from followups.models import ResponseTheme, Theme, ThemeComputation, ThemePeriod
+from followups.publish import tasks_publish_on_commit
 from followups.webhooks.emit import Event, webhook_event_emit
 from surveys import stats
 from surveys.models import Response, Survey
 
+COMPUTE_SURVEY_THEMES = "followups.compute_survey_themes"
 WEEK = ThemePeriod.Kind.WEEK
 MONTH = ThemePeriod.Kind.MONTH
 _WEEK_NAME = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
@@ -182,6 +184,7 @@ def themes_compute(*, survey: Survey, period: Period, now: datetime | None = Non
         [comment for _pk, comment, _category in answers],
         max_themes=settings.NPS_THEMES_MAX,
         min_answers=settings.NPS_THEMES_MIN_ANSWERS,
+        max_clustered=settings.NPS_THEMES_MAX_CLUSTERED,
     )
     with transaction.atomic():
         Survey.objects.select_for_update().filter(pk=survey.pk).first()
@@ -215,7 +218,16 @@ def themes_compute(*, survey: Survey, period: Period, now: datetime | None = Non
                     now=now,
                 )
             )
-        _computed_report(survey=survey, period=period, rows=rows, now=now)
+        _, first = ThemeComputation.objects.update_or_create(
+            survey=survey,
+            kind=period.kind,
+            start=period.start,
+            defaults={"computed_at": now, "comments": len(answers)},
+        )
+        if first:
+            # Once per survey and period: a computation run again (by hand,
+            # or after an erasure) updates the rows, not the subscribers.
+            _computed_report(survey=survey, period=period, rows=rows, now=now)
     return [row.pk for row in rows]
 
 
@@ -292,7 +304,7 @@ def _computed_report(*, survey: Survey, period: Period, rows: list[ThemePeriod],
     webhook_event_emit(
         Event(
             "themes.computed",
-            f"{survey.pk}:{period.name}:{now.timestamp():.6f}",
+            f"{survey.pk}:{period.kind}:{period.name}",
             now,
             {
                 "survey": survey,
@@ -308,25 +320,49 @@ def _computed_report(*, survey: Survey, period: Period, rows: list[ThemePeriod],
     )
 
 
+def due_surveys(*, period: Period) -> list[int]:
+    """The surveys whose ``period`` has comments and no computation yet."""
+    done = ThemeComputation.objects.filter(kind=period.kind, start=period.start).values("survey_id")
+    return [
+        survey.pk
+        for survey in Survey.objects.exclude(status=Survey.Status.DRAFT)
+        .exclude(pk__in=done)
+        .order_by("pk")
+        if comments_of(survey, period).exists()
+    ]
+
+
 def due_themes_compute(*, now: datetime | None = None) -> int:
-    """The last closed period's themes of every survey not yet computed for
-    it (beat, daily: a period closes, its themes follow by the next run).
-    Returns how many surveys were computed."""
+    """Ask for the last closed period's themes of every survey not yet
+    computed for it (beat, daily: a period closes, its themes follow by the
+    next run): one task per survey, published on commit. Returns how many."""
     if not enabled():
         return 0
     now = now or timezone.now()
     period = last_closed_period(now=now)
-    done = set(
-        ThemePeriod.objects.filter(kind=period.kind, start=period.start).values_list(
-            "theme__survey_id", flat=True
+    survey_ids = due_surveys(period=period)
+    if survey_ids:
+        tasks_publish_on_commit(
+            COMPUTE_SURVEY_THEMES,
+            [(survey_id, period.name) for survey_id in survey_ids],
+            what="theme computation task(s)",
         )
-    )
-    computed = 0
-    for survey in Survey.objects.exclude(status=Survey.Status.DRAFT).exclude(pk__in=done):
-        if comments_of(survey, period).exists():
-            themes_compute(survey=survey, period=period, now=now)
-            computed += 1
-    return computed
+    return len(survey_ids)
+
+
+def survey_themes_compute(*, survey_id: int, period_name: str) -> list[int]:
+    """One survey's themes of one period, unless already computed (the
+    task's service: safe to run twice)."""
+    period = Period.parse(period_name)
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if (
+        survey is None
+        or ThemeComputation.objects.filter(
+            survey=survey, kind=period.kind, start=period.start
+        ).exists()
+    ):
+        return []
+    return themes_compute(survey=survey, period=period)
 
 
 # Reading -----------------------------------------------------------------

@@ -89,7 +89,9 @@ def test_confirming_the_suggestion_is_for_the_owner_and_managers(client, people,
     assert events.count() == (1 if CONFIRM[who] else 0)
 
 
-def test_a_confirmation_is_on_the_timeline_and_is_the_next_training_example(client, people, case):
+def test_a_confirmation_is_on_the_timeline_and_is_the_next_training_example(
+    client, people, case, causes
+):
     from followups.insights.suggestions import training_data
 
     client.force_login(people["owner"])
@@ -101,7 +103,7 @@ def test_a_confirmation_is_on_the_timeline_and_is_the_next_training_example(clie
     text = client.get(page(case)).content.decode()
     assert "Confirmed the suggested root cause: Price." in text
     texts, labels = training_data()
-    assert (texts, labels) == ([CLEAR["Price"]["en"]], ["Price"])
+    assert (texts, labels) == ([CLEAR["Price"]["en"]], [str(causes["Price"].pk)])
 
 
 def test_changing_the_suggested_cause_is_recorded_as_overridden(client, people, case, causes):
