@@ -1409,6 +1409,9 @@ class ThemeComputation(models.Model):
     start = models.DateField(_("from"))
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
     comments = models.PositiveIntegerField(_("comments"), default=0)
+    # An erasure took answers out of this period: its words were scrubbed
+    # and the next daily run computes it again (without a second webhook).
+    stale = models.BooleanField(_("to compute again"), default=False)
 
     class Meta:
         verbose_name = _("theme computation")

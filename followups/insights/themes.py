@@ -222,7 +222,7 @@ def themes_compute(*, survey: Survey, period: Period, now: datetime | None = Non
             survey=survey,
             kind=period.kind,
             start=period.start,
-            defaults={"computed_at": now, "comments": len(answers)},
+            defaults={"computed_at": now, "comments": len(answers), "stale": False},
         )
         if first:
             # Once per survey and period: a computation run again (by hand,
@@ -340,14 +340,17 @@ def due_themes_compute(*, now: datetime | None = None) -> int:
         return 0
     now = now or timezone.now()
     period = last_closed_period(now=now)
-    survey_ids = due_surveys(period=period)
-    if survey_ids:
-        tasks_publish_on_commit(
-            COMPUTE_SURVEY_THEMES,
-            [(survey_id, period.name) for survey_id in survey_ids],
-            what="theme computation task(s)",
-        )
-    return len(survey_ids)
+    due = [(survey_id, period.name) for survey_id in due_surveys(period=period)]
+    # Periods an erasure took answers out of: computed again without them.
+    due += [
+        (survey_id, Period.containing(start, kind).name)
+        for survey_id, kind, start in ThemeComputation.objects.filter(stale=True)
+        .order_by("pk")
+        .values_list("survey_id", "kind", "start")
+    ]
+    if due:
+        tasks_publish_on_commit(COMPUTE_SURVEY_THEMES, due, what="theme computation task(s)")
+    return len(due)
 
 
 def survey_themes_compute(*, survey_id: int, period_name: str) -> list[int]:
@@ -358,7 +361,7 @@ def survey_themes_compute(*, survey_id: int, period_name: str) -> list[int]:
     if (
         survey is None
         or ThemeComputation.objects.filter(
-            survey=survey, kind=period.kind, start=period.start
+            survey=survey, kind=period.kind, start=period.start, stale=False
         ).exists()
     ):
         return []
