@@ -86,14 +86,14 @@ def _backoff_seconds(failures: int) -> float:
     return min(base * 2 ** (failures - 1), 7 * 24 * 3600.0) if failures else 0.0
 
 
-def _attempt_start(*, now: datetime) -> bool:
+def _attempt_start(*, now: datetime, wait: bool = True) -> bool:
     """Record that a training starts, counted as failed until it finishes
     (a worker killed at the time limit cannot say so); False: the last
     attempt failed too recently, or one is running."""
     with transaction.atomic():
         RootCauseTraining.objects.get_or_create(pk=1)
         state = RootCauseTraining.objects.select_for_update().get(pk=1)
-        if state.failures and state.started_at is not None:
+        if wait and state.failures and state.started_at is not None:
             wait_until = state.started_at + timedelta(seconds=_backoff_seconds(state.failures))
             if now < wait_until:
                 logger.info(
@@ -123,7 +123,7 @@ def root_cause_model_train(
     the last model needs retraining). The new model is made active when its
     measured quality is good enough; the previous one stays recorded either
     way. None: nothing trained. An attempt that fails (or is killed) makes
-    the next ones wait longer (``RootCauseTraining``)."""
+    the next periodic ones wait longer (``RootCauseTraining``)."""
     if not enabled():
         return None
     if (
@@ -141,7 +141,8 @@ def root_cause_model_train(
             settings.NPS_SUGGESTION_MIN_LABELS,
         )
         return None
-    if not _attempt_start(now=now or timezone.now()):
+    # By hand (``force``), a person asks now: no waiting after failures.
+    if not _attempt_start(now=now or timezone.now(), wait=not force):
         return None
     try:
         model = _train(labelled_total=labelled_total)

@@ -5,6 +5,20 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def computations_backfill(apps, schema_editor):
+    """The periods computed before: marked, so the daily run neither computes
+    them nor reports them again."""
+    ThemePeriod = apps.get_model("followups", "ThemePeriod")
+    ThemeComputation = apps.get_model("followups", "ThemeComputation")
+    seen = set(
+        ThemePeriod.objects.values_list("theme__survey_id", "kind", "start").distinct()
+    )
+    ThemeComputation.objects.bulk_create(
+        [ThemeComputation(survey_id=s, kind=k, start=d) for s, k, d in sorted(seen)],
+        ignore_conflicts=True,
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -63,4 +77,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('survey', 'kind', 'start'), name='theme_computation_once_per_period')],
             },
         ),
+        migrations.RunPython(computations_backfill, migrations.RunPython.noop),
     ]

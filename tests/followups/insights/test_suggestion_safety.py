@@ -42,20 +42,26 @@ def test_a_failed_training_waits_longer_each_time_instead_of_every_hour(labelled
     start = timezone.now()
     with mock.patch.object(suggest_model, "model_fit", side_effect=RuntimeError("boom")) as fit:
         with pytest.raises(RuntimeError):
-            root_cause_model_train(force=True, now=start)
+            root_cause_model_train(now=start)
         state = RootCauseTraining.objects.get()
         assert (state.failures, "boom" in state.last_error) == (1, True)
         # The next hourly runs within the back-off do not even try.
-        assert root_cause_model_train(force=True, now=start + timedelta(minutes=59)) is None
+        assert root_cause_model_train(now=start + timedelta(minutes=59)) is None
         assert fit.call_count == 1
         with pytest.raises(RuntimeError):
-            root_cause_model_train(force=True, now=start + timedelta(minutes=61))
+            root_cause_model_train(now=start + timedelta(minutes=61))
         assert fit.call_count == 2
         later = start + timedelta(minutes=61)
-        assert root_cause_model_train(force=True, now=later + timedelta(minutes=119)) is None
+        assert root_cause_model_train(now=later + timedelta(minutes=119)) is None
         assert fit.call_count == 2
     settings.NPS_SUGGESTION_MIN_QUALITY = 0.3
-    model = root_cause_model_train(force=True, now=later + timedelta(minutes=121))
+    # By hand, a person asks now: no waiting.
+    with (
+        mock.patch.object(suggest_model, "model_fit", side_effect=RuntimeError("again")),
+        pytest.raises(RuntimeError),
+    ):
+        root_cause_model_train(force=True, now=later + timedelta(minutes=1))
+    model = root_cause_model_train(now=later + timedelta(minutes=1) + timedelta(hours=4, minutes=1))
     assert model is not None
     assert RootCauseTraining.objects.get().failures == 0
 
@@ -65,7 +71,7 @@ def test_a_training_killed_at_its_time_limit_counts_as_failed(labelled, settings
     start = timezone.now()
     RootCauseTraining.objects.create(pk=1, started_at=start, failures=1)
     with mock.patch.object(suggest_model, "model_fit") as fit:
-        assert root_cause_model_train(force=True, now=start + timedelta(minutes=30)) is None
+        assert root_cause_model_train(now=start + timedelta(minutes=30)) is None
     assert fit.call_count == 0
 
 
