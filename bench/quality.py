@@ -59,6 +59,10 @@ DEFAULT_N = 1
 SEED = 20261201
 HELD_OUT = 0.25
 TARGET_GAIN = 0.15
+# Fresh seeds for repeated held-out splits of the corpus: none of them was
+# used while the model or its grid was chosen (SEED's split was).
+FRESH_SEEDS = (101, 202, 303, 404, 505)
+T_95 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776, 6: 2.571}  # Student t, n-1 degrees
 ROOT = Path(__file__).resolve().parent
 CORPUS = ROOT / "data" / "labelled_comments.csv"
 RESULTS_MD = ROOT / "results" / "quality.md"
@@ -150,7 +154,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def evaluate(texts: list[str], labels: list[str], languages: list[str] | None = None) -> dict:
+def evaluate(
+    texts: list[str], labels: list[str], languages: list[str] | None = None, *, seed: int = SEED
+) -> dict:
     """Split, fit on the training part, score everything on the held-out part."""
     from followups.insights import suggest_model
 
@@ -158,7 +164,7 @@ def evaluate(texts: list[str], labels: list[str], languages: list[str] | None = 
     keep = languages is not None and len(languages) == len(texts)
     indices = list(range(len(texts)))
     train_idx, test_idx = train_test_split(
-        indices, test_size=HELD_OUT, random_state=SEED, stratify=labels
+        indices, test_size=HELD_OUT, random_state=seed, stratify=labels
     )
     train_x, train_y = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
     test_x, test_y = [texts[i] for i in test_idx], [labels[i] for i in test_idx]
@@ -272,7 +278,23 @@ def measure_all(corpus: Path = CORPUS) -> dict:
     results = {"demo": evaluate(*_split3(demo_data()))}
     data = corpus_data(corpus)
     if data is not None:
-        results["corpus"] = evaluate(*_split3(data))
+        runs = [evaluate(*_split3(data), seed=seed) for seed in FRESH_SEEDS]
+        first = runs[0]
+        gains = [run["gain"] for run in runs]
+        mean = statistics.mean(gains)
+        half = T_95[len(gains)] * statistics.stdev(gains) / len(gains) ** 0.5
+        first["repeated"] = {
+            "seeds": list(FRESH_SEEDS),
+            "gains": gains,
+            "model_macro_f1": [run["model"]["macro_f1"] for run in runs],
+            "keyword_macro_f1": [run["keyword_rule"]["macro_f1"] for run in runs],
+            "training_seconds": [run["training_seconds"] for run in runs],
+            "mean_gain": mean,
+            "interval_95": [mean - half, mean + half],
+        }
+        first["gain"] = mean
+        first["passed"] = mean >= TARGET_GAIN
+        results["corpus"] = first
     return results
 
 
@@ -287,7 +309,8 @@ def render(results: dict, corpus: Path) -> str:
         "",
         "Written by `python -m bench quality` / `python -m bench.quality` (see the module's "
         "docstring for the method and how the keyword baseline was written). Held-out: a "
-        f"stratified {int(HELD_OUT * 100)} % split, seed {SEED}; parameters chosen by "
+        f"stratified {int(HELD_OUT * 100)} % split (demo: seed {SEED}; corpus: the fresh "
+        "seeds below); parameters chosen by "
         "cross-validation inside the training split. Target: model macro-F1 ≥ keyword rule + "
         f"{TARGET_GAIN}.",
         "",
@@ -314,6 +337,38 @@ def render(results: dict, corpus: Path) -> str:
     for name, result in results.items():
         verdict = "ok" if result["passed"] else "BELOW TARGET"
         lines.append(f"| {name} | {result['gain']:+.3f} | ≥ +{TARGET_GAIN} | {verdict} |")
+    for name, result in results.items():
+        repeated = result.get("repeated")
+        if not repeated:
+            continue
+        low, high = repeated["interval_95"]
+        lines += [
+            "",
+            f"Repeated held-out splits ({name}): {len(repeated['seeds'])} fresh seeds "
+            f"({', '.join(map(str, repeated['seeds']))}), none used while the model was "
+            "chosen; the first seed's split is the one detailed in the other tables. "
+            f"The gain in the table above is their mean; 95 % interval (Student t): "
+            f"{low:+.3f} to {high:+.3f}. "
+            + (
+                f"The target (+{TARGET_GAIN}) is met on average."
+                if repeated["mean_gain"] >= TARGET_GAIN
+                else f"The target (+{TARGET_GAIN}) is NOT met: the mean gain is "
+                f"{repeated['mean_gain']:+.3f}, and the single split first reported "
+                "(above the target) was a favourable one."
+            ),
+            "",
+            "| seed | model macro-F1 | keyword macro-F1 | gain | training (s) |",
+            "|---|---|---|---|---|",
+        ]
+        for seed, model, keyword, gain, seconds in zip(
+            repeated["seeds"],
+            repeated["model_macro_f1"],
+            repeated["keyword_macro_f1"],
+            repeated["gains"],
+            repeated["training_seconds"],
+            strict=True,
+        ):
+            lines.append(f"| {seed} | {model:.3f} | {keyword:.3f} | {gain:+.3f} | {seconds:.1f} |")
     lines += [
         "",
         "| data | training time (s, parameter search included) | one comment p50 / p95 (ms) | "
@@ -357,7 +412,10 @@ def render(results: dict, corpus: Path) -> str:
         "part, just below the target. The grid was then widened (n-grams 2-4 or 1-5, C 4, "
         "16 or 64) after comparing candidates by 5-fold cross-validation on the corpus's "
         "training split alone; the held-out part played no part in that comparison, but "
-        "its first figure had been seen. The keyword rule was not touched.",
+        "its first figure had been seen. The keyword rule was not touched. Since then the "
+        "grid is n-grams 1-5 with C 4 or 16 (the wider grid always chose n-grams 1-5; two "
+        "points cost a third of the fits), and the corpus figure is the mean over fresh "
+        "seeds' splits above, measured after that change and not tuned on.",
         "",
         f"Times were measured on a shared 2-core machine (load average at the end "
         f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}): they are inflated; "

@@ -18,7 +18,12 @@ from followups.models import (
     OfferGrant,
     OutboundMessage,
     ReferralUse,
+    ResponseTheme,
     RewardGrant,
+    RootCauseModel,
+    Theme,
+    ThemeComputation,
+    ThemePeriod,
 )
 from surveys.erasure import ERASED, PersonalData, admin_log_scrub
 
@@ -67,6 +72,7 @@ def customer_scrub(*, personal: PersonalData) -> None:
     FollowUpCase.objects.filter(pk__in=case_ids).exclude(suggestion_words=[]).update(
         suggestion_words=[]
     )
+    _insights_forget(customer_id, case_ids)
     _scrub_rows(
         ImprovementAction.objects.filter(cases__in=case_ids).distinct(),
         personal,
@@ -174,3 +180,40 @@ def _scrub_rows(queryset, personal: PersonalData, *, text=(), json=()) -> int:
     if changed:
         queryset.model.objects.bulk_update(changed, fields)
     return len(changed)
+
+
+def _insights_forget(customer_id: int, case_ids: list[int]) -> None:
+    """What the learning kept of their comments. A root-cause model's
+    n-grams come from its training comments: if their cases were examples,
+    inactive models lose their pickle (their figures stay) and the active one
+    is marked to be retrained without them at the next run. Themes' words
+    come from their period's comments: the periods that grouped their answers
+    lose their words (and a theme whose words came from such a period, its
+    words) until the next daily run computes them again."""
+    if FollowUpCase.objects.filter(pk__in=case_ids, root_cause__isnull=False).exists():
+        RootCauseModel.objects.filter(is_active=False).exclude(pipeline=b"").update(
+            pipeline=b"", pipeline_signature=""
+        )
+        RootCauseModel.objects.filter(is_active=True).update(needs_retraining=True)
+    assigned = ResponseTheme.objects.filter(response__customer_id=customer_id)
+    period_ids = set(assigned.values_list("period_id", flat=True))
+    if not period_ids:
+        return
+    periods = list(ThemePeriod.objects.filter(pk__in=period_ids).select_related("theme"))
+    assigned.delete()
+    ThemePeriod.objects.filter(pk__in=period_ids).update(words=[])
+    for period in periods:
+        latest = (
+            ThemePeriod.objects.filter(theme_id=period.theme_id, kind=period.kind)
+            .order_by("-start")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if latest in period_ids:
+            Theme.objects.filter(pk=period.theme_id).update(words=[], words_label="")
+        ThemeComputation.objects.update_or_create(
+            survey_id=period.theme.survey_id,
+            kind=period.kind,
+            start=period.start,
+            defaults={"stale": True},
+        )

@@ -1302,7 +1302,19 @@ class RootCauseModel(models.Model):
     # so this is safe only because the bytes come from this product's own
     # training and its own database, which is trusted like its code: no
     # upload or API ever writes this column.
+    # Emptied when an erasure takes the comments it learned from out of use
+    # (an inactive model's), or when it cannot be loaded any more.
     pipeline = models.BinaryField(_("pipeline"))
+    # HMAC-SHA256 of ``pipeline`` under a key derived from SECRET_KEY: bytes
+    # without it, or that do not match it, are never unpickled.
+    pipeline_signature = models.CharField(_("pipeline signature"), max_length=64, blank=True)
+    # The scikit-learn, joblib and NumPy versions that wrote the pipeline: a
+    # process with others does not load it (the next training replaces it).
+    library_versions = models.JSONField(_("library versions"), default=dict, blank=True)
+    # Set when the comments it learned from changed (erasure) or it could not
+    # be loaded: the next run of the training job trains a new model.
+    needs_retraining = models.BooleanField(_("needs retraining"), default=False)
+    load_error = models.TextField(_("load error"), blank=True)
     is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=False)
 
     class Meta:
@@ -1319,6 +1331,24 @@ class RootCauseModel(models.Model):
 
     def __str__(self) -> str:
         return _("Root-cause model v%(version)s") % {"version": self.version}
+
+
+class RootCauseTraining(models.Model):
+    """The state of the root-cause training job, one row (pk 1): when an
+    attempt started and how many attempts in a row did not finish (failed,
+    or killed at the time limit). The job waits longer after each one instead
+    of trying again at every run."""
+
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("root-cause training")
+        verbose_name_plural = _("root-cause trainings")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
 
 
 class Theme(models.Model):
@@ -1402,6 +1432,33 @@ class ThemePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme} ({self.start:%Y-%m-%d})"
+
+
+class ThemeComputation(models.Model):
+    """That a survey's period had its themes computed, even when too few
+    comments made no theme: the daily job does not compute it again, and
+    its ``themes.computed`` webhook is sent once."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="theme_computations")
+    kind = models.CharField(_("period"), max_length=5, choices=ThemePeriod.Kind)
+    start = models.DateField(_("from"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    comments = models.PositiveIntegerField(_("comments"), default=0)
+    # An erasure took answers out of this period: its words were scrubbed
+    # and the next daily run computes it again (without a second webhook).
+    stale = models.BooleanField(_("to compute again"), default=False)
+
+    class Meta:
+        verbose_name = _("theme computation")
+        verbose_name_plural = _("theme computations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "kind", "start"], name="theme_computation_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.kind} {self.start:%Y-%m-%d}"
 
 
 class ResponseTheme(models.Model):

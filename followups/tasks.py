@@ -16,7 +16,7 @@ from django.db import DatabaseError
 from followups.cases.workflow import due_cases_escalate
 from followups.incentives.redemption import grants_expire
 from followups.insights.suggestions import cases_suggest, root_cause_model_train
-from followups.insights.themes import due_themes_compute
+from followups.insights.themes import due_themes_compute, survey_themes_compute
 from followups.invitations.employees import employee_reminders_send
 from followups.invitations.reminders import reminders_send
 from followups.invitations.scheduled import due_invitations_publish, invitations_send
@@ -167,9 +167,12 @@ def cases_suggest_task(case_ids: list[int]) -> None:
     cases_suggest(case_ids=case_ids)
 
 
-# A training cross-validates a grid of models: minutes on thousands of cases,
-# far past the default limits made for tasks that touch a few rows. It holds
-# no row locks meanwhile (it reads its examples, fits, then stores the model).
+# A training cross-validates a small grid on at most
+# NPS_SUGGESTION_MAX_TRAINING_CASES cases: minutes at most (bench/results/
+# quality.md), far past the default limits made for tasks that touch a few
+# rows. It holds no row locks meanwhile (it reads its examples, fits, then
+# stores the model). An attempt that fails or is killed makes the next wait
+# longer (suggestions.root_cause_model_train), so beat does not retry it hourly.
 TRAINING_SOFT_TIME_LIMIT = 30 * 60
 
 
@@ -186,6 +189,23 @@ def root_cause_model_train_task() -> None:
 
 @shared_task(name="followups.compute_themes", ignore_result=True)
 def themes_compute_task() -> None:
-    """The themes of the period that closed, for every survey not done yet
-    (daily; a run that finds it done does nothing)."""
+    """Publish one theme computation per survey whose closed period is not
+    done yet (daily; a run that finds them done publishes nothing)."""
     due_themes_compute()
+
+
+# One survey's period: at most NPS_THEMES_MAX_CLUSTERED comments clustered
+# (k-means for each number of themes), the rest assigned by nearest centroid.
+THEMES_SOFT_TIME_LIMIT = 10 * 60
+
+
+@shared_task(
+    name="followups.compute_survey_themes",
+    soft_time_limit=THEMES_SOFT_TIME_LIMIT,
+    time_limit=THEMES_SOFT_TIME_LIMIT + 60,
+    **IDEMPOTENT,
+)
+def survey_themes_compute_task(survey_id: int, period_name: str) -> None:
+    """One survey's themes of one period. Safe to run twice (a computed
+    period is left alone); if lost, the next daily run publishes it again."""
+    survey_themes_compute(survey_id=survey_id, period_name=period_name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from types import EllipsisType
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -575,6 +576,7 @@ class FollowUpCaseAdmin(
             {
                 "expected_status": case.status,
                 "expected_owner": str(case.owner_id or ""),
+                "expected_root_cause": str(case.root_cause_id or ""),
                 "version": conflicts.case_version(case),
             }
         )
@@ -683,8 +685,17 @@ class FollowUpCaseAdmin(
         form = RootCauseForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Choose one of the root causes in use."))
+        # The root cause the person saw: a suggestion confirmed (or a cause
+        # chosen) over someone else's change meanwhile is refused.
+        expected: int | EllipsisType | None = ...
+        if "expected_root_cause" in request.POST:
+            seen = request.POST["expected_root_cause"].strip()
+            expected = int(seen) if seen.isdigit() else None
         case = workflow.case_root_cause_set(
-            case=case, root_cause=form.cleaned_data["root_cause"], actor=request.user
+            case=case,
+            root_cause=form.cleaned_data["root_cause"],
+            actor=request.user,
+            expected_root_cause_id=expected,
         )
         return _("Root cause of case #%(id)s: %(cause)s.") % {
             "id": case.pk,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from types import EllipsisType
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -324,11 +325,18 @@ def case_add_note(*, case: FollowUpCase, actor, text: str) -> CaseEvent:
     return _event(case, CaseEvent.Kind.NOTE, actor, text)
 
 
-def case_root_cause_set(*, case: FollowUpCase, root_cause: RootCause | None, actor) -> FollowUpCase:
+def case_root_cause_set(
+    *,
+    case: FollowUpCase,
+    root_cause: RootCause | None,
+    actor,
+    expected_root_cause_id: int | EllipsisType | None = ...,
+) -> FollowUpCase:
     """Set or change a case's root cause by hand; confirming a suggestion is
     setting the suggested one. The case then teaches the next training of
     the suggestion model. On the timeline, with the suggestion it confirmed
-    or overrode."""
+    or overrode. ``expected_root_cause_id``: the root cause the person saw
+    (None: none); if someone changed it meanwhile, StaleCase and nothing changes."""
     if not access.can_work(actor, case):
         raise PermissionDenied(_("Only the case's owner or a manager can set its root cause."))
     if root_cause is None:
@@ -338,6 +346,14 @@ def case_root_cause_set(*, case: FollowUpCase, root_cause: RootCause | None, act
     with transaction.atomic():
         case = _lock(case)
         previous = case.root_cause
+        if expected_root_cause_id is not ... and case.root_cause_id != expected_root_cause_id:
+            raise StaleCase(
+                _(
+                    "Case #%(id)s's root cause is already %(cause)s (changed meanwhile); "
+                    "nothing was changed."
+                )
+                % {"id": case.pk, "cause": previous or _("not set")}
+            )
         if previous is not None and previous.pk == root_cause.pk:
             return case
         case.root_cause = root_cause

@@ -19,17 +19,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
-import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import (
-    ENGLISH_STOP_WORDS,
-    HashingVectorizer,
-    TfidfVectorizer,
-)
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import normalize
+# scikit-learn and NumPy are imported inside the functions that cluster: the
+# dashboard, the digest and the tasks import this module, and must not pay
+# for them (nor hold their memory) unless they compute.
 
 SEED = 0
 HASH_FEATURES = 2**18
@@ -41,8 +35,9 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(rf"[^\W\d_{_CJK}]{{3,}}")
 # Words that say nothing about a topic, left out of the characteristic words
-# (never out of the clustering). Chinese: pairs with a grammatical character.
-STOP_WORDS = ENGLISH_STOP_WORDS | {
+# (never out of the clustering): scikit-learn's English list and these.
+# Chinese: pairs with a grammatical character.
+OWN_STOP_WORDS = {
     # Polish
     *(  # noqa: SIM905 - a list of words reads best as words
         "ale bardzo był była było były dla jak jest już lub mnie może nie oraz się tak tam"
@@ -54,6 +49,15 @@ STOP_WORDS = ENGLISH_STOP_WORDS | {
         " она они очень после при так такой там тоже уже что это этот меня могу всё все"
     ).split(),
 }
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS | OWN_STOP_WORDS)
+
+
 CJK_FUNCTION = set("的了很是我你他她们在就都也和说后以有把被让对来别这那个吗吧呢")
 
 
@@ -85,7 +89,9 @@ def _sorted_terms(comment: str) -> list[str]:
     return sorted(term for term in terms(comment) if _readable(term))
 
 
-def _hasher() -> HashingVectorizer:
+def _hasher():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
     # Terms, not character n-grams: in Chinese, n-grams of unspaced sentences
     # are too many and too rare for two periods' centroids to meet.
     return HashingVectorizer(
@@ -96,6 +102,8 @@ def _hasher() -> HashingVectorizer:
 def centroid_of(comments: list[str]) -> dict[int, float]:
     """The mean hashed vector of ``comments``, its largest components kept,
     scaled to unit length."""
+    import numpy as np
+
     mean = np.asarray(_hasher().transform(comments).mean(axis=0)).ravel()
     top = np.argsort(-mean, kind="stable")[:CENTROID_SIZE]
     top = top[mean[top] > 0]
@@ -112,20 +120,37 @@ def similarity(a: dict[int, float], b: dict[int, float]) -> float:
 
 
 def _vectors(comments: list[str]):
+    """Unit LSA vectors of ``comments``, and the function that maps other
+    comments into the same space."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     tfidf = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(2, 4), min_df=2, sublinear_tf=True, lowercase=True
     )
     matrix = tfidf.fit_transform(comments)
     dimensions = min(LSA_DIMENSIONS, matrix.shape[1] - 1, len(comments) - 1)
+    svd = None
     if dimensions >= 2:
-        matrix = TruncatedSVD(n_components=dimensions, random_state=SEED).fit_transform(matrix)
-    return normalize(matrix)
+        svd = TruncatedSVD(n_components=dimensions, random_state=SEED)
+        matrix = svd.fit_transform(matrix)
+
+    def transform(others: list[str]):
+        found = tfidf.transform(others)
+        return normalize(svd.transform(found) if svd is not None else found)
+
+    return normalize(matrix), transform
 
 
-def _best_labels(vectors, k_range: range, min_answers: int) -> np.ndarray | None:
+def _best_labels(vectors, k_range: range, min_answers: int):
     """The k-means labels of the k with the best silhouette among those whose
     every cluster reaches ``min_answers`` (silhouette alone keeps rising as
     tiny clusters split off); of every k when none does."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     best, best_score, best_full = None, -2.0, False
     for k in k_range:
         labels = KMeans(n_clusters=k, random_state=SEED, n_init=10).fit_predict(vectors)
@@ -188,37 +213,59 @@ def characteristic_words(
 def _readable(term: str) -> bool:
     if _CJK_RUN.fullmatch(term):
         return not set(term) & CJK_FUNCTION
-    return term not in STOP_WORDS
+    return term not in stop_words()
 
 
 def cluster_comments(
-    comments: list[str], *, min_themes: int = 2, max_themes: int = 10, min_answers: int = 5
+    comments: list[str],
+    *,
+    min_themes: int = 2,
+    max_themes: int = 10,
+    min_answers: int = 5,
+    max_clustered: int | None = None,
 ) -> Clustering:
     """Themes of ``comments``: each cluster of at least ``min_answers``
     comments, with its characteristic words and hashed centroid; the rest
-    in ``other``."""
+    in ``other``. With more than ``max_clustered`` comments, a seeded sample
+    of that many is clustered and every other comment joins the theme whose
+    centroid (in the sample's space) is nearest: the work stays bounded."""
+    import numpy as np
+
     everyone = list(range(len(comments)))
     if len(comments) < 2 * min_answers:
         return Clustering([], everyone)
-    vectors = _vectors(comments)
-    largest = min(max_themes, len(comments) // min_answers)
+    sample = everyone
+    if max_clustered is not None and len(comments) > max(max_clustered, 2 * min_answers):
+        chosen = np.random.RandomState(SEED).choice(len(comments), max_clustered, replace=False)
+        sample = sorted(int(i) for i in chosen)
+    vectors, transform = _vectors([comments[i] for i in sample])
+    largest = min(max_themes, len(sample) // min_answers)
     labels = _best_labels(vectors, range(max(2, min_themes), largest + 1), min_answers)
     if labels is None:
         return Clustering([], everyone)
     groups: dict[int, list[int]] = {}
-    for index, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(index)
+    for position, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(position)
+    ordered = sorted(groups.values(), key=lambda m: (-len(m), m[0]))
+    kept = [positions for positions in ordered if len(positions) >= min_answers]
+    other = [sample[p] for positions in ordered if len(positions) < min_answers for p in positions]
+    members = [[sample[p] for p in positions] for positions in kept]
+    if len(sample) < len(comments) and kept:
+        in_sample = set(sample)
+        rest = [i for i in everyone if i not in in_sample]
+        centres = np.vstack([vectors[positions].mean(axis=0) for positions in kept])
+        nearest = np.argmax(transform([comments[i] for i in rest]) @ centres.T, axis=1)
+        for index, cluster in zip(rest, nearest, strict=True):
+            members[int(cluster)].append(index)
+        members = [sorted(group) for group in members]
     sets = [terms(comment) for comment in comments]
-    clusters, other = [], []
-    for members in sorted(groups.values(), key=lambda m: (-len(m), m[0])):
-        if len(members) < min_answers:
-            other.extend(members)
-            continue
-        clusters.append(
-            Cluster(
-                members=members,
-                words=characteristic_words(sets, members),
-                centroid=centroid_of([comments[i] for i in members]),
-            )
+    clusters = [
+        Cluster(
+            members=group,
+            words=characteristic_words(sets, group),
+            centroid=centroid_of([comments[i] for i in group]),
         )
+        for group in members
+    ]
+    clusters.sort(key=lambda c: (-len(c.members), c.members[0]))
     return Clustering(clusters, sorted(other))

@@ -20,12 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.insights.theme_clusters import Cluster, cluster_comments, similarity
-from followups.models import ResponseTheme, Theme, ThemePeriod
+from followups.models import ResponseTheme, Theme, ThemeComputation, ThemePeriod
+from followups.publish import tasks_publish_on_commit
 from followups.webhooks.emit import Event, webhook_event_emit
 from surveys import stats
 from surveys.departments import in_departments
 from surveys.models import Response, Survey
 
+COMPUTE_SURVEY_THEMES = "followups.compute_survey_themes"
 WEEK = ThemePeriod.Kind.WEEK
 MONTH = ThemePeriod.Kind.MONTH
 _WEEK_NAME = re.compile(r"^(\d{4})-W(\d{2})$", re.ASCII)
@@ -188,6 +190,7 @@ def themes_compute(*, survey: Survey, period: Period, now: datetime | None = Non
         [comment for _pk, comment, _category in answers],
         max_themes=settings.NPS_THEMES_MAX,
         min_answers=settings.NPS_THEMES_MIN_ANSWERS,
+        max_clustered=settings.NPS_THEMES_MAX_CLUSTERED,
     )
     with transaction.atomic():
         Survey.objects.select_for_update().filter(pk=survey.pk).first()
@@ -221,7 +224,16 @@ def themes_compute(*, survey: Survey, period: Period, now: datetime | None = Non
                     now=now,
                 )
             )
-        _computed_report(survey=survey, period=period, rows=rows, now=now)
+        _, first = ThemeComputation.objects.update_or_create(
+            survey=survey,
+            kind=period.kind,
+            start=period.start,
+            defaults={"computed_at": now, "comments": len(answers), "stale": False},
+        )
+        if first:
+            # Once per survey and period: a computation run again (by hand,
+            # or after an erasure) updates the rows, not the subscribers.
+            _computed_report(survey=survey, period=period, rows=rows, now=now)
     return [row.pk for row in rows]
 
 
@@ -298,7 +310,7 @@ def _computed_report(*, survey: Survey, period: Period, rows: list[ThemePeriod],
     webhook_event_emit(
         Event(
             "themes.computed",
-            f"{survey.pk}:{period.name}:{now.timestamp():.6f}",
+            f"{survey.pk}:{period.kind}:{period.name}",
             now,
             {
                 "survey": survey,
@@ -314,26 +326,55 @@ def _computed_report(*, survey: Survey, period: Period, rows: list[ThemePeriod],
     )
 
 
+def due_surveys(*, period: Period) -> list[int]:
+    """The surveys whose ``period`` has comments and no computation yet."""
+    done = ThemeComputation.objects.filter(kind=period.kind, start=period.start).values("survey_id")
+    # Employee surveys' answers are not Responses, and their themes would
+    # bypass the minimum group: customer surveys only.
+    return [
+        survey.pk
+        for survey in Survey.objects.filter(kind=Survey.Kind.CUSTOMER)
+        .exclude(status=Survey.Status.DRAFT)
+        .exclude(pk__in=done)
+        .order_by("pk")
+        if comments_of(survey, period).exists()
+    ]
+
+
 def due_themes_compute(*, now: datetime | None = None) -> int:
-    """The last closed period's themes of every survey not yet computed for
-    it (beat, daily: a period closes, its themes follow by the next run).
-    Returns how many surveys were computed."""
+    """Ask for the last closed period's themes of every survey not yet
+    computed for it (beat, daily: a period closes, its themes follow by the
+    next run): one task per survey, published on commit. Returns how many."""
     if not enabled():
         return 0
     now = now or timezone.now()
     period = last_closed_period(now=now)
-    done = set(
-        ThemePeriod.objects.filter(kind=period.kind, start=period.start).values_list(
-            "theme__survey_id", flat=True
-        )
-    )
-    computed = 0
-    customer_surveys = Survey.objects.filter(kind=Survey.Kind.CUSTOMER)
-    for survey in customer_surveys.exclude(status=Survey.Status.DRAFT).exclude(pk__in=done):
-        if comments_of(survey, period).exists():
-            themes_compute(survey=survey, period=period, now=now)
-            computed += 1
-    return computed
+    due = [(survey_id, period.name) for survey_id in due_surveys(period=period)]
+    # Periods an erasure took answers out of: computed again without them.
+    due += [
+        (survey_id, Period.containing(start, kind).name)
+        for survey_id, kind, start in ThemeComputation.objects.filter(stale=True)
+        .order_by("pk")
+        .values_list("survey_id", "kind", "start")
+    ]
+    if due:
+        tasks_publish_on_commit(COMPUTE_SURVEY_THEMES, due, what="theme computation task(s)")
+    return len(due)
+
+
+def survey_themes_compute(*, survey_id: int, period_name: str) -> list[int]:
+    """One survey's themes of one period, unless already computed (the
+    task's service: safe to run twice)."""
+    period = Period.parse(period_name)
+    survey = Survey.objects.filter(pk=survey_id, kind=Survey.Kind.CUSTOMER).first()
+    if (
+        survey is None
+        or ThemeComputation.objects.filter(
+            survey=survey, kind=period.kind, start=period.start, stale=False
+        ).exists()
+    ):
+        return []
+    return themes_compute(survey=survey, period=period)
 
 
 # Reading -----------------------------------------------------------------

@@ -219,6 +219,10 @@ CELERY_TASK_ROUTES = {
     "followups.route_responses": {"queue": "routing"},
     "followups.route_recent_responses": {"queue": "routing"},
     "followups.send_emails": {"queue": "email"},
+    # Long, CPU-bound learning stays off the routing and email queues.
+    "followups.train_root_causes": {"queue": "default"},
+    "followups.compute_themes": {"queue": "default"},
+    "followups.compute_survey_themes": {"queue": "default"},
 }
 # RabbitMQ (CELERY_BROKER_URL=amqp://...): quorum queues on a topic exchange,
 # publisher confirms, countdowns through RabbitMQ's delayed delivery
@@ -513,6 +517,9 @@ NPS_THEMES_ENABLED = env.bool("NPS_THEMES_ENABLED", default=True)
 NPS_THEMES_PERIOD = env("NPS_THEMES_PERIOD", default="week")  # or "month"
 NPS_THEMES_MIN_ANSWERS = env.int("NPS_THEMES_MIN_ANSWERS", default=5)
 NPS_THEMES_MAX = env.int("NPS_THEMES_MAX", default=10)
+# At most this many comments of a survey's period are clustered (a seeded
+# sample); every comment then joins the theme of its nearest centroid.
+NPS_THEMES_MAX_CLUSTERED = env.int("NPS_THEMES_MAX_CLUSTERED", default=3000)
 NPS_THEMES_MATCH_SIMILARITY = env.float("NPS_THEMES_MATCH_SIMILARITY", default=0.4)
 NPS_THEMES_MATCH_PERIODS = env.int("NPS_THEMES_MATCH_PERIODS", default=8)
 NPS_THEMES_GROWTH_POINTS = env.float("NPS_THEMES_GROWTH_POINTS", default=5.0)
@@ -567,6 +574,9 @@ NPS_SUGGESTION_MIN_LABELS = env.int("NPS_SUGGESTION_MIN_LABELS", default=40)
 NPS_SUGGESTION_MIN_QUALITY = env.float("NPS_SUGGESTION_MIN_QUALITY", default=0.4)
 # Below this probability a case gets "no suggestion".
 NPS_SUGGESTION_MIN_CONFIDENCE = env.float("NPS_SUGGESTION_MIN_CONFIDENCE", default=0.5)
+# A training learns from at most this many labelled cases, the latest: its
+# time grows with its size (bench/results/quality.md has the measured times).
+NPS_SUGGESTION_MAX_TRAINING_CASES = env.int("NPS_SUGGESTION_MAX_TRAINING_CASES", default=3000)
 # The beat job retrains once this many labelled cases are new since the last model.
 NPS_SUGGESTION_RETRAIN_AFTER = env.int("NPS_SUGGESTION_RETRAIN_AFTER", default=20)
 NPS_SUGGESTION_TRAIN_INTERVAL_SECONDS = env.float(

@@ -27,7 +27,8 @@ class Command(BaseCommand):
         if model is None:
             self.stdout.write(
                 f"No model trained: {training_cases().count()} labelled case(s) "
-                f"(at least {settings.NPS_SUGGESTION_MIN_LABELS} needed, or too few new ones)."
+                f"(at least {settings.NPS_SUGGESTION_MIN_LABELS} needed, or too few new ones, "
+                "or waiting after failed attempts: see the log)."
             )
             return
         state = "active" if model.is_active else "not trusted (below NPS_SUGGESTION_MIN_QUALITY)"

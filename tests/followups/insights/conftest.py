@@ -47,9 +47,24 @@ def labelled(causes) -> list[FollowUpCase]:
 
 
 @cache
-def _fitted() -> suggest_model.Fitted:
+def _fitted_by_name() -> suggest_model.Fitted:
     texts, labels = zip(*training_pairs(), strict=True)
     return suggest_model.model_fit(list(texts), list(labels))
+
+
+def _fitted() -> suggest_model.Fitted:
+    """The cached model, its classes relabelled from cause names to this
+    database's cause ids (the labels a training stores)."""
+    import copy
+
+    import numpy
+
+    fitted = copy.deepcopy(_fitted_by_name())
+    ids = {cause.name: str(cause.pk) for cause in RootCause.objects.all()}
+    classifier = fitted.pipeline.named_steps["classifier"]
+    classifier.classes_ = numpy.array([ids[name] for name in classifier.classes_])
+    fitted.class_counts = {ids[name]: count for name, count in fitted.class_counts.items()}
+    return fitted
 
 
 @pytest.fixture
@@ -66,6 +81,8 @@ def active_model(causes) -> RootCauseModel:
         macro_f1=fitted.macro_f1,
         top2_accuracy=fitted.top2_accuracy,
         params=fitted.params,
-        pipeline=suggest_model.pipeline_dump(fitted.pipeline),
+        pipeline=(data := suggest_model.pipeline_dump(fitted.pipeline)),
+        pipeline_signature=suggest_model.pipeline_signature(data),
+        library_versions=suggest_model.library_versions(),
         is_active=True,
     )

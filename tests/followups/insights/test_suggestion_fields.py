@@ -89,7 +89,9 @@ def test_confirming_the_suggestion_is_for_the_owner_and_managers(client, people,
     assert events.count() == (1 if CONFIRM[who] else 0)
 
 
-def test_a_confirmation_is_on_the_timeline_and_is_the_next_training_example(client, people, case):
+def test_a_confirmation_is_on_the_timeline_and_is_the_next_training_example(
+    client, people, case, causes
+):
     from followups.insights.suggestions import training_data
 
     client.force_login(people["owner"])
@@ -101,7 +103,7 @@ def test_a_confirmation_is_on_the_timeline_and_is_the_next_training_example(clie
     text = client.get(page(case)).content.decode()
     assert "Confirmed the suggested root cause: Price." in text
     texts, labels = training_data()
-    assert (texts, labels) == ([CLEAR["Price"]["en"]], ["Price"])
+    assert (texts, labels) == ([CLEAR["Price"]["en"]], [str(causes["Price"].pk)])
 
 
 def test_changing_the_suggested_cause_is_recorded_as_overridden(client, people, case, causes):
@@ -178,3 +180,49 @@ def test_erasure_removes_the_top_words_taken_from_the_comment(case):
     case.refresh_from_db()
     assert case.suggestion_words == []
     assert case.suggested_root_cause is not None
+
+
+def test_confirming_over_someone_elses_change_is_refused(client, people, case, causes):
+    client.force_login(people["owner"])
+    seen = client.get(page(case)).content.decode()
+    assert 'name="expected_root_cause" value=""' in seen
+    # Meanwhile a manager sets another root cause.
+    from followups.cases import workflow
+
+    workflow.case_root_cause_set(
+        case=case, root_cause=causes["Onboarding"], actor=people["manager"]
+    )
+    url = reverse("admin:followups_followupcase_operation", args=[case.pk, "root_cause"])
+    response = client.post(
+        url,
+        {"root_cause": causes["Price"].pk, "expected_root_cause": "", "version": ""},
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "changed meanwhile" in text
+    case.refresh_from_db()
+    assert case.root_cause_id == causes["Onboarding"].pk
+    # The page given back expects what is there now: sent again, it applies.
+    assert f'name="expected_root_cause" value="{causes["Onboarding"].pk}"' in text
+    again = client.post(
+        url,
+        {
+            "root_cause": causes["Price"].pk,
+            "expected_root_cause": str(causes["Onboarding"].pk),
+            "version": "",
+        },
+    )
+    assert again.status_code == 302
+    case.refresh_from_db()
+    assert case.root_cause_id == causes["Price"].pk
+
+
+def test_an_inactive_suggested_cause_has_no_confirm_button_and_says_why(
+    client, people, case, causes
+):
+    causes["Price"].is_active = False
+    causes["Price"].save()
+    client.force_login(people["owner"])
+    text = client.get(page(case)).content.decode()
+    assert "Confirm suggestion" not in text
+    assert "no longer in use, so the suggestion cannot be confirmed" in text

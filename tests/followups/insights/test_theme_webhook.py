@@ -41,3 +41,24 @@ def test_computed_themes_are_reported_with_their_figures_and_name():
     assert support["title"] == ""  # not named yet; sent without personal data too
     assert set(support["confidence_interval"]) == {"low", "high"}
     assert support["new"] is False and support["growing"] is False
+
+
+def test_a_period_is_reported_once_however_often_it_is_computed():
+    wants = endpoint_for(Receiver(port=1), ["themes.computed"])
+    survey = SurveyFactory(slug="shop")
+    answers_in(survey, WEEK_1, language("en"))
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        themes.themes_compute(survey=survey, period=WEEK_1)
+        themes.themes_compute(survey=survey, period=WEEK_1)
+    assert len(payloads(wants)) == 1
+
+
+def test_a_period_with_too_few_comments_is_reported_once():
+    wants = endpoint_for(Receiver(port=1), ["themes.computed"])
+    survey = SurveyFactory(slug="shop")
+    answers_in(survey, WEEK_1, {"delivery": language("en")["delivery"][:3]})
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        for _day in range(3):
+            themes.themes_compute(survey=survey, period=WEEK_1)
+    [sent] = payloads(wants)
+    assert sent["data"]["themes"] == []

@@ -5,6 +5,8 @@ themes are flagged; a period computed again replaces its themes."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -13,7 +15,8 @@ from django.test import override_settings
 
 from followups import tasks
 from followups.insights import themes
-from followups.models import ResponseTheme, Theme, ThemePeriod
+from followups.insights.theme_clusters import cluster_comments
+from followups.models import ResponseTheme, Theme, ThemeComputation, ThemePeriod
 from surveys.services import customer_erase
 from tests.factories import ResponseFactory, SurveyFactory
 from tests.followups.insights import WEEK_1, WEEK_2, answers_in, language, moment
@@ -183,12 +186,61 @@ def test_turned_off_nothing_is_computed():
         call_command("compute_themes")
 
 
-def test_the_daily_run_computes_the_closed_period_once():
+def test_the_daily_run_computes_the_closed_period_once(django_capture_on_commit_callbacks):
     survey = SurveyFactory()
     answers_in(survey, WEEK_1, language("en"))
-    assert themes.due_themes_compute(now=moment(WEEK_2.start, 60)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert themes.due_themes_compute(now=moment(WEEK_2.start, 60)) == 1
     assert themes.due_themes_compute(now=moment(WEEK_2.start, 120)) == 0
     assert ThemePeriod.objects.filter(start=WEEK_1.start).count() == 4
+
+
+def test_the_daily_run_publishes_one_task_per_survey(django_capture_on_commit_callbacks):
+    """Each survey's clustering runs in a task of its own, with its own time limit."""
+    first, second, quiet = SurveyFactory(), SurveyFactory(), SurveyFactory()
+    answers_in(first, WEEK_1, language("en"))
+    answers_in(second, WEEK_1, language("pl"))
+    with (
+        mock.patch("followups.publish.task_publish") as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert themes.due_themes_compute(now=moment(WEEK_2.start, 60)) == 2
+    assert sorted(call.args for call in publish.call_args_list) == sorted(
+        [
+            ("followups.compute_survey_themes", first.pk, "2026-W10"),
+            ("followups.compute_survey_themes", second.pk, "2026-W10"),
+        ]
+    )
+    assert quiet.pk not in {call.args[1] for call in publish.call_args_list}
+    assert not ThemePeriod.objects.exists()  # nothing computed in the daily task itself
+    task = tasks.survey_themes_compute_task
+    assert task.soft_time_limit >= 5 * 60 and task.time_limit > task.soft_time_limit
+    task(first.pk, "2026-W10")
+    task(first.pk, "2026-W10")  # safe to run twice
+    assert ThemePeriod.objects.filter(theme__survey=first).count() == 4
+
+
+def test_a_period_with_too_few_comments_is_computed_once(django_capture_on_commit_callbacks):
+    """No theme comes out of it, but it is marked computed: not again every morning."""
+    survey = SurveyFactory()
+    answers_in(survey, WEEK_1, {"delivery": language("en")["delivery"][:3]})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert themes.due_themes_compute(now=moment(WEEK_2.start, 60)) == 1
+    assert not ThemePeriod.objects.exists()
+    assert ThemeComputation.objects.filter(survey=survey, start=WEEK_1.start).exists()
+    for day in range(1, 4):
+        assert themes.due_themes_compute(now=moment(WEEK_2.start + timedelta(days=day), 60)) == 0
+
+
+def test_clustering_a_sample_assigns_every_comment():
+    """Above the cap only a sample is clustered; every comment still gets its theme."""
+    comments = [c for topic in ("delivery", "support", "price") for c in language("en")[topic]]
+    full = cluster_comments(comments, max_themes=4, min_answers=3)
+    capped = cluster_comments(comments, max_themes=4, min_answers=3, max_clustered=12)
+    assert len(capped.clusters) >= 2
+    assigned = sorted(i for cluster in capped.clusters for i in cluster.members) + capped.other
+    assert sorted(assigned) == list(range(len(comments)))
+    assert len(full.clusters) >= 2
 
 
 def test_periods_are_iso_weeks_or_months():
@@ -214,9 +266,12 @@ def test_the_command_computes_a_named_period_and_refuses_a_bad_one(capsys):
         call_command("compute_themes", "--survey", "nope")
 
 
-def test_the_beat_task_computes_the_week_that_closed():
+def test_the_beat_task_computes_the_week_that_closed(django_capture_on_commit_callbacks):
     survey = SurveyFactory()
     answers_in(survey, WEEK_1, language("ru"))
-    with time_machine.travel(moment(WEEK_2.start, 330), tick=False):
+    with (
+        time_machine.travel(moment(WEEK_2.start, 330), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         tasks.themes_compute_task()
     assert ThemePeriod.objects.filter(theme__survey=survey, start=WEEK_1.start).count() == 4
