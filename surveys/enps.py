@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scipy.optimize import linprog
 
 from . import stats
 from .models import EmployeeAnswer, EmployeeInvitation, Survey, hash_token, week_of
@@ -243,6 +242,10 @@ def _range_of(
             values.append(value)
     objective = [0.0] * len(hidden)
     objective[index[id(cell)]] = 1.0
+    # Imported here: scipy is needed only by this check, and web and worker
+    # processes that never report eNPS need not load it.
+    from scipy.optimize import linprog
+
     bounds = []
     for sign in (1.0, -1.0):
         result = linprog(

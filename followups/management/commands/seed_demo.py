@@ -255,6 +255,17 @@ def ensure_demo_sms_survey(*, now: datetime) -> int:
         invitation = invitation_send(
             survey=survey, customer=customer, channel=Channel.SMS, now=invited_at, reason="demo"
         )
+        # The invitation goes out before its replies come in (a STOP cancels
+        # whatever is still queued for the customer).
+        messages_send(
+            message_ids=list(
+                OutboundMessage.objects.filter(
+                    channel=OutboundMessage.Channel.SMS,
+                    status=OutboundMessage.Status.QUEUED,
+                    customer=customer,
+                ).values_list("pk", flat=True)
+            )
+        )
         for number, text in enumerate(texts):
             sms_receive(
                 provider=InboundSms.Provider.HTTP,
