@@ -615,6 +615,27 @@ class SurveyDetailView(DepartmentScoped, ApiMixin, generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
+def _survey_answers(request, slug: str) -> tuple[models.Survey, NpsFilter]:
+    """The survey named by ``slug`` among the reader's departments, and its
+    answers filtered by the report's query (a clear 400 when it is wrong)."""
+    survey = get_object_or_404(in_departments(request.user, models.Survey.objects.all()), slug=slug)
+    selection = NpsFilter(
+        request.query_params, queryset=models.Response.objects.filter(survey=survey)
+    )
+    if not selection.is_valid():
+        raise exceptions.ValidationError(selection.errors)
+    return survey, selection
+
+
+def _period_echo(bounds: dict) -> dict:
+    """The period and segment a report was asked for, as the client wrote them."""
+    return {
+        "from": bounds["from"].echo() if bounds.get("from") else None,
+        "to": bounds["to"].echo() if bounds.get("to") else None,
+        "segment": bounds.get("segment") or None,
+    }
+
+
 class SurveyNpsView(ApiMixin, generics.GenericAPIView):
     queryset = models.Response.objects.all()
     filterset_class = NpsFilter
@@ -635,14 +656,7 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
     )
     @replica_reads()
     def get(self, request, slug: str):
-        survey = get_object_or_404(
-            in_departments(request.user, models.Survey.objects.all()), slug=slug
-        )
-        selection = NpsFilter(
-            request.query_params, queryset=models.Response.objects.filter(survey=survey)
-        )
-        if not selection.is_valid():
-            raise exceptions.ValidationError(selection.errors)
+        survey, selection = _survey_answers(request, slug)
         summary = selection.qs.nps_summary()
         bounds = selection.form.cleaned_data
         report = summary.as_dict()
@@ -651,11 +665,7 @@ class SurveyNpsView(ApiMixin, generics.GenericAPIView):
         return Response(
             {
                 "survey": survey.slug,
-                "period": {
-                    "from": bounds["from"].echo() if bounds.get("from") else None,
-                    "to": bounds["to"].echo() if bounds.get("to") else None,
-                    "segment": bounds.get("segment") or None,
-                },
+                "period": _period_echo(bounds),
                 **report,
                 "min_sample": summary.min_sample,
                 "benchmark_nps": benchmark,
@@ -691,25 +701,14 @@ class SurveyDriversView(ApiMixin, generics.GenericAPIView):
     )
     @replica_reads()
     def get(self, request, slug: str):
-        survey = get_object_or_404(
-            in_departments(request.user, models.Survey.objects.all()), slug=slug
-        )
-        selection = NpsFilter(
-            request.query_params, queryset=models.Response.objects.filter(survey=survey)
-        )
-        if not selection.is_valid():
-            raise exceptions.ValidationError(selection.errors)
+        survey, selection = _survey_answers(request, slug)
         bounds = selection.form.cleaned_data
         rows = drivers.driver_report(survey=survey, responses=selection.qs)
         answered = rows[0].summary.answered.total if rows else 0
         return Response(
             {
                 "survey": survey.slug,
-                "period": {
-                    "from": bounds["from"].echo() if bounds.get("from") else None,
-                    "to": bounds["to"].echo() if bounds.get("to") else None,
-                    "segment": bounds.get("segment") or None,
-                },
+                "period": _period_echo(bounds),
                 "question": survey.driver_question,
                 "answered": answered,
                 "drivers": [row.as_dict() for row in rows],
