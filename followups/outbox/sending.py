@@ -377,27 +377,36 @@ def _deliver_each(
     retry: dict[int, float],
 ) -> None:
     """Deliver the claimed ``messages`` through an open ``transport``, renewing
-    their lease when the next one might outlast it. The ids the far end took
-    go into ``accepted`` as they go (recorded in chunks there, and by the
-    caller even if this is interrupted); delays of those to try again later
-    go into ``retry``."""
+    the lease of those not yet answered for when the next one might outlast
+    it. The ids the far end took go into ``accepted`` as they go (recorded in
+    chunks there, and by the caller even if this is interrupted); delays of
+    those to try again later go into ``retry``."""
     lease_expires_at = claimed_at + timedelta(seconds=transport.lease_seconds(len(messages)))
-    left = list(messages)
-    while left:
-        if transport.lease_running_out(lease_expires_at=lease_expires_at, now=timezone.now()):
+    # Not answered for yet, in order: the one about to go, those after it,
+    # and any the transport has sent but not heard back about.
+    unsettled = {message.pk: message for message in messages}
+    held = set(unsettled)
+
+    def ready(message: OutboundMessage) -> bool:
+        nonlocal held, lease_expires_at
+        if message.pk in held and transport.lease_running_out(
+            lease_expires_at=lease_expires_at, now=timezone.now()
+        ):
             # Not checked again before this message: a transport with nothing
             # to open gets a lease exactly as long as "running out" allows.
-            held, lease_expires_at = _renew_lease(transport, [m.pk for m in left], claimed_at)
-            left = [m for m in left if m.pk in held]
-            if not left:
-                break
-        message = left.pop(0)
-        try:
-            transport.deliver(message)
-        except Exception as exc:
-            _settle_failure(message, _as_transport_error(exc), retry)
-        else:
+            held, lease_expires_at = _renew_lease(transport, list(unsettled), claimed_at)
+        if message.pk not in held:
+            # The sweeper took it back: another sender's now.
+            unsettled.pop(message.pk, None)
+            return False
+        return True
+
+    for message, error in transport.deliver_all(messages, ready):
+        unsettled.pop(message.pk, None)
+        if error is None:
             accepted.add(message.pk)
+        else:
+            _settle_failure(message, _as_transport_error(error), retry)
 
 
 def _channel_send(
