@@ -184,3 +184,34 @@ def unix(text: str) -> str:
 def test_content_is_dot_stuffed_and_ends_with_one_end_of_data_line():
     assert _data(b".one\r\ntwo\r\n..three") == b"..one\r\ntwo\r\n...three\r\n.\r\n"
     assert _data(b"done\r\n") == b"done\r\n.\r\n"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Thank you",
+        "Thanks  with two spaces and a trailing one ",
+        "Zażółć gęślą jaźń",
+        "Спасибо за ваш ответ, мы свяжемся с вами в течение двух рабочих дней",  # noqa: RUF001
+        "感谢您的反馈，我们将在两个工作日内与您联系",  # noqa: RUF001
+        "A plain subject long enough to need folding at seventy-eight characters, surely",
+        "=?utf-8?q?looks_encoded?=",
+    ],
+)
+@pytest.mark.parametrize("from_name", ["", "Łukasz from Support", "A " * 40])
+def test_the_bytes_sent_are_what_the_email_package_writes(subject, from_name):
+    from django.core.mail import get_connection
+
+    from followups.outbox.transports.email import message_bytes
+
+    row = queue("ola@example.com", f"b-{hash((subject, from_name))}")
+    OutboundMessage.objects.filter(pk=row.pk).update(
+        subject=subject,
+        from_name=from_name,
+        reply_to="case-1@replies.example.com",
+        body_text="Ligne très longue " * 80 + "\n.\nfin\n",
+    )
+    row = OutboundMessage.objects.select_related("customer").get(pk=row.pk)
+    connection = get_connection(backend="django.core.mail.backends.locmem.EmailBackend")
+    message = build_message(row, connection).message()
+    assert message_bytes(message) == message.as_bytes(linesep="\r\n")
