@@ -203,8 +203,9 @@ def loop_progress() -> dict[str, int]:
 # parses every line of every message in Python and costs the machine about
 # 3 ms of CPU per message, more than the worker spends sending it; on a
 # 2-core machine the bench would mostly measure its own sink. This one speaks
-# just enough SMTP for smtplib (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT)
-# and finds the end of DATA with one bytes search.
+# just enough SMTP for smtplib (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT),
+# offers PIPELINING (RFC 2920) as Postfix does, and finds the end of DATA with
+# one bytes search.
 
 
 class _SinkProtocol(asyncio.Protocol):
@@ -245,7 +246,9 @@ class _SinkProtocol(asyncio.Protocol):
 
     def _reply(self, verb: bytes) -> bytes:
         if verb == b"EHLO":
-            return b"250-bench-smtp\r\n250 8BITMIME\r\n"
+            # Pipelined input is read like any other: commands are taken
+            # one line at a time from the buffer, DATA's end found in it.
+            return b"250-bench-smtp\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
         if verb in (b"MAIL", b"RSET"):
             self.recipients = 0
         elif verb == b"RCPT":

@@ -31,7 +31,18 @@ class RecordingHandler:
     # killed meanwhile has delivered a message it never saw accepted.
     stall_after_accepting: float = 0.0
     refused_recipients: set[str] = field(default_factory=set)
+    # Whether EHLO offers PIPELINING (RFC 2920), as Postfix and most servers do.
+    pipelining: bool = True
+    # Close the connection without a reply when the content of the Nth
+    # message (counted from 1, every attempt) ends: taken, never confirmed.
+    hang_up_at_message: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused_recipients:
@@ -42,6 +53,9 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.attempts += 1
+            if self.attempts == self.hang_up_at_message:
+                server.transport.close()
+                return "421 4.4.2 Gone"  # never reaches the client: the connection is closed
             if self.always_fail:
                 return "451 4.3.0 Mail server temporarily unavailable"
             if self.temporary_failures_left > 0:
@@ -61,6 +75,8 @@ class RecordingHandler:
             self.always_fail = False
             self.stall_after_accepting = 0.0
             self.refused_recipients.clear()
+            self.pipelining = True
+            self.hang_up_at_message = 0
 
     def recipients(self) -> list[str]:
         with self.lock:

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from followups.models import (
@@ -82,13 +82,21 @@ def _claim(message_ids: Sequence[int], now: datetime) -> list[int]:
     is claiming right now are skipped, not waited for."""
     with transaction.atomic():
         _without_waiting_for_the_disk()
-        claimable = list(
+        # Rows are found (and locked) by id alone, and checked here: asked for
+        # "queued and due" too, the planner takes the index of pending rows,
+        # and a burst makes each claim of a few dozen read every queued row.
+        # A locked row is its latest version, so the check sees what a
+        # concurrent sender committed.
+        rows = (
             OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk__in=message_ids, status=OutboundMessage.Status.QUEUED, next_attempt_at__lte=now
-            )
-            .values_list("pk", "channel")
+            .filter(pk__in=message_ids)
+            .values_list("pk", "channel", "status", "next_attempt_at")
         )
+        claimable = [
+            (pk, channel)
+            for pk, channel, status, next_attempt_at in rows
+            if status == OutboundMessage.Status.QUEUED and next_attempt_at <= now
+        ]
         for channel, ids in _by_channel((channel, pk) for pk, channel in claimable).items():
             OutboundMessage.objects.filter(pk__in=ids).update(
                 status=OutboundMessage.Status.SENDING,
@@ -196,35 +204,35 @@ def finish_sent(message_ids: Sequence[int]) -> int:
         return 0
     with transaction.atomic():
         _without_waiting_for_the_disk()
-        accepted = list(
+        # Found by id alone and checked here, as in ``_claim``.
+        rows = (
             OutboundMessage.objects.select_for_update()
-            .filter(
-                pk__in=message_ids, status=OutboundMessage.Status.SENDING, sent_at__isnull=False
-            )
+            .filter(pk__in=message_ids)
             .order_by("pk")  # one lock order for the sender and the sweeper
-            .values(*ACCEPTED_FIELDS)
+            .values(*ACCEPTED_FIELDS, "status")
         )
+        accepted = [
+            row
+            for row in rows
+            if row["status"] == OutboundMessage.Status.SENDING and row["sent_at"] is not None
+        ]
         if not accepted:
             return 0
         OutboundMessage.objects.filter(pk__in=[row["pk"] for row in accepted]).update(
             status=OutboundMessage.Status.SENT, last_error=""
         )
         for template, grant_model in GRANT_OF_TEMPLATE.items():
-            response_ids = [
-                row["response_id"]
+            # The grant was sent when its message was (one message per answer
+            # and template: its dedupe key says so).
+            sent_at = {
+                row["response_id"]: row["sent_at"]
                 for row in accepted
                 if row["template"] == template and row["response_id"]
-            ]
-            if response_ids:
-                # The grant was sent when its message was.
-                sent_at = OutboundMessage.objects.filter(
-                    response_id=OuterRef("response_id"),
-                    template=template,
-                    status=OutboundMessage.Status.SENT,
-                ).values("sent_at")[:1]
+            }
+            if sent_at:
                 grant_model.objects.filter(
-                    response_id__in=response_ids, status=GrantStatus.ISSUED
-                ).update(status=GrantStatus.SENT, sent_at=Subquery(sent_at))
+                    response_id__in=list(sent_at), status=GrantStatus.ISSUED
+                ).update(status=GrantStatus.SENT, sent_at=_by_response(sent_at))
         CaseEvent.objects.bulk_create(
             CaseEvent(
                 case_id=row["case_id"],
@@ -239,6 +247,15 @@ def finish_sent(message_ids: Sequence[int]) -> int:
             if row["case_id"] and row["channel"] not in INTERNAL_CHANNELS
         )
     return len(accepted)
+
+
+def _by_response(values: Mapping[int, datetime]) -> Case:
+    """An UPDATE's value per row from {response id: moment}: the values read
+    already, instead of a subquery per row."""
+    return Case(
+        *(When(response_id=pk, then=Value(at)) for pk, at in values.items()),
+        output_field=DateTimeField(),
+    )
 
 
 def _sent_data(row: Mapping) -> dict:
@@ -360,27 +377,36 @@ def _deliver_each(
     retry: dict[int, float],
 ) -> None:
     """Deliver the claimed ``messages`` through an open ``transport``, renewing
-    their lease when the next one might outlast it. The ids the far end took
-    go into ``accepted`` as they go (recorded in chunks there, and by the
-    caller even if this is interrupted); delays of those to try again later
-    go into ``retry``."""
+    the lease of those not yet answered for when the next one might outlast
+    it. The ids the far end took go into ``accepted`` as they go (recorded in
+    chunks there, and by the caller even if this is interrupted); delays of
+    those to try again later go into ``retry``."""
     lease_expires_at = claimed_at + timedelta(seconds=transport.lease_seconds(len(messages)))
-    left = list(messages)
-    while left:
-        if transport.lease_running_out(lease_expires_at=lease_expires_at, now=timezone.now()):
+    # Not answered for yet, in order: the one about to go, those after it,
+    # and any the transport has sent but not heard back about.
+    unsettled = {message.pk: message for message in messages}
+    held = set(unsettled)
+
+    def ready(message: OutboundMessage) -> bool:
+        nonlocal held, lease_expires_at
+        if message.pk in held and transport.lease_running_out(
+            lease_expires_at=lease_expires_at, now=timezone.now()
+        ):
             # Not checked again before this message: a transport with nothing
             # to open gets a lease exactly as long as "running out" allows.
-            held, lease_expires_at = _renew_lease(transport, [m.pk for m in left], claimed_at)
-            left = [m for m in left if m.pk in held]
-            if not left:
-                break
-        message = left.pop(0)
-        try:
-            transport.deliver(message)
-        except Exception as exc:
-            _settle_failure(message, _as_transport_error(exc), retry)
-        else:
+            held, lease_expires_at = _renew_lease(transport, list(unsettled), claimed_at)
+        if message.pk not in held:
+            # The sweeper took it back: another sender's now.
+            unsettled.pop(message.pk, None)
+            return False
+        return True
+
+    for message, error in transport.deliver_all(messages, ready):
+        unsettled.pop(message.pk, None)
+        if error is None:
             accepted.add(message.pk)
+        else:
+            _settle_failure(message, _as_transport_error(error), retry)
 
 
 def _channel_send(

@@ -6,6 +6,7 @@ says how long a batch may take at worst (the sender's lease).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -88,6 +89,27 @@ class Transport:
     def deliver(self, message: OutboundMessage) -> None:
         """Deliver one row, or raise ``TransportError``."""
         raise NotImplementedError
+
+    def deliver_all(
+        self,
+        messages: Iterable[OutboundMessage],
+        ready: Callable[[OutboundMessage], bool],
+    ) -> Iterator[tuple[OutboundMessage, Exception | None]]:
+        """Deliver ``messages`` in order, each one ``ready`` says may go now
+        (asked just before it goes), and yield each with what became of it:
+        None when the far end took it, or the error. A transport that can
+        have several messages on the way at once overrides this; then a
+        message is yielded only once the far end answered for it, possibly
+        after the next one was asked about."""
+        for message in messages:
+            if not ready(message):
+                continue
+            try:
+                self.deliver(message)
+            except Exception as exc:
+                yield message, exc
+            else:
+                yield message, None
 
     def opening_seconds(self) -> float:
         """The longest opening a connection may take."""

@@ -10,7 +10,6 @@ from django.utils import timezone
 from followups.models import OutboundMessage
 from followups.outbox.messages import email_queue
 from followups.outbox.sending import _claim, _mark_accepted, messages_send, retry_delay
-from followups.outbox.transports import email as email_transport
 from followups.outbox.transports.email import build_message
 from followups.routing import responses_route
 from followups.sweep import lost_work_sweep
@@ -179,28 +178,6 @@ def test_an_email_the_server_took_before_its_worker_died_is_recorded_not_sent_ag
     # Sweeping again finds nothing left to finish.
     assert lost_work_sweep(now=now + timedelta(seconds=61)).finished == 0
     assert CaseEvent.objects.filter(kind=CaseEvent.Kind.EMAIL_SENT).count() == 1
-
-
-def test_a_batch_that_stops_midway_still_records_what_the_server_took(smtp, monkeypatch):
-    queue_email(key="a"), queue_email(to="bo@example.com", key="b")
-    real_build, built = build_message, []
-
-    def build(email, connection):
-        if built:
-            raise KeyboardInterrupt  # the worker is told to stop, after one message
-        built.append(email.pk)
-        return real_build(email, connection)
-
-    monkeypatch.setattr(email_transport, "build_message", build)
-    with pytest.raises(KeyboardInterrupt):
-        messages_send(message_ids=list(OutboundMessage.objects.values_list("pk", flat=True)))
-    [taken] = built
-    assert len(smtp.handler.messages) == 1
-    sent = OutboundMessage.objects.get(pk=taken)
-    assert (sent.status, sent.sent_at is not None) == ("sent", True)
-    unsent = OutboundMessage.objects.exclude(pk=taken).get()
-    # Still claimed: the sweeper queues it again once its sender is surely gone.
-    assert (unsent.status, unsent.sent_at) == ("sending", None)
 
 
 def test_each_message_has_its_own_random_boundary_and_parses_back_into_its_parts():
