@@ -47,7 +47,9 @@ STEPS: dict[str, list[tuple[str, str]]] = {
     "throttles": [("rest_framework/views.py", "check_throttles")],
     "body parsing (JSON)": [("rest_framework/request.py", "_parse")],
     "validation (serializer)": [("rest_framework/serializers.py", "is_valid")],
-    "ingestion: idempotency look-up": [("surveys/ingestion/single.py", "_stored_for")],
+    "ingestion: survey + idempotency look-up": [
+        ("surveys/ingestion/single.py", "_survey_and_stored")
+    ],
     "ingestion: customer look-up (and write)": [
         ("surveys/ingestion/single.py", "_customer_match"),
         ("surveys/services.py", "customer_match_apply"),

@@ -30,12 +30,13 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
 from nps_project.replica import replica_reads
+from nps_project.throttling import Rate, WindowRateThrottle
 
 from . import drivers, enps, exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
@@ -76,72 +77,30 @@ CUSTOMERS_WRITE = ApiScope.CUSTOMERS_WRITE
 CUSTOMERS_ERASE = ApiScope.CUSTOMERS_ERASE
 
 
-class ApiScopeRateThrottle(ScopedRateThrottle):
+class ApiScopeRateThrottle(WindowRateThrottle):
     """Per user (so per API client): reads against the ``read`` rate, writes
     against ``ingest`` (``API_THROTTLE_READ`` / ``API_THROTTLE_INGEST``); and,
     when given DRF's ``UserRateThrottle`` to stand in for (``api_throttles``),
-    every request against the ``user`` rate too.
-
-    Each rate keeps DRF's history of request times under DRF's cache key; the
-    histories are read with one cache call and written with one (two Redis
-    round trips a request, where two throttles took four)."""
+    every request against the ``user`` rate too. All of them counted in one
+    Redis round trip (``nps_project.throttling``)."""
 
     def __init__(self, *, with_user_rate: bool = False):
+        super().__init__()
         self.with_user_rate = with_user_rate
-        self.waits: list[float | None] = []
 
-    def allow_request(self, request, view) -> bool:
+    def rates(self, request, view) -> list[Rate]:
         scope = "read" if request.method in permissions.SAFE_METHODS else "ingest"
         self.scope = scope
         names = ["user", scope] if self.with_user_rate else [scope]
-        rates = [(name, rate) for name in names if (rate := self._rate(name)) is not None]
-        if not rates:
-            return True
-        if request.user and request.user.is_authenticated:
-            ident = request.user.pk
-        else:
-            ident = self.get_ident(request)
-        keys = {name: self.cache_format % {"scope": name, "ident": ident} for name, _ in rates}
-        stored = self.cache.get_many(list(keys.values()))
-        now = self.timer()
-        self.waits, recorded = [], {}
-        for name, (num_requests, duration) in rates:
-            history = [t for t in stored.get(keys[name], []) if t > now - duration]
-            if len(history) >= num_requests:
-                self.waits.append(_throttle_wait(history, now, num_requests, duration))
-            else:
-                recorded[keys[name]] = [now, *history]
-        if recorded:
-            longest = max(duration for _, (_, duration) in rates)
-            self.cache.set_many(recorded, longest)
-        return not self.waits
-
-    def _rate(self, scope: str) -> tuple[int, int] | None:
         # Looked up per request: DRF copies the rates into a class attribute at
         # import, which would miss settings changed afterwards.
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-        if not rate:
-            return None
-        num_requests, duration = self.parse_rate(str(rate))
-        if num_requests is None or duration is None:
-            return None
-        return num_requests, duration
-
-    def wait(self) -> float | None:
-        known = [wait for wait in self.waits if wait is not None]
-        return max(known) if known else None
-
-
-def _throttle_wait(history: list[float], now: float, num_requests: int, duration: int):
-    """DRF's ``SimpleRateThrottle.wait`` for one history (newest first)."""
-    remaining = duration - (now - history[-1]) if history else duration
-    available = num_requests - len(history) + 1
-    return remaining / float(available) if available > 0 else None
+        configured = api_settings.DEFAULT_THROTTLE_RATES
+        return [rate for name in names if (rate := self.rate_named(name, configured))]
 
 
 def api_throttles(defaults: Sequence) -> list:
     """The throttles of an API view: the defaults, with DRF's per-user one
-    folded into ``ApiScopeRateThrottle`` (same rate, same cache key)."""
+    folded into ``ApiScopeRateThrottle`` (same rate)."""
     user = [t for t in defaults if type(t) is UserRateThrottle]
     others = [t for t in defaults if type(t) is not UserRateThrottle]
     return [*others, ApiScopeRateThrottle(with_user_rate=bool(user))]

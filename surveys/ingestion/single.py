@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Subquery
 
 from .. import services
 from ..customers import CustomerConflict
@@ -44,11 +45,10 @@ def response_ingest(
     write customers); a missing customer is always created.
     """
     key = (idempotency_key or "").strip() or None
-    if key:
-        existing = _stored_for(key, api_client)
-        if existing is not None:
-            return services.Recorded(existing, created=False)
-    found = Survey.objects.filter(slug=survey).first()
+    found, stored_id = _survey_and_stored(survey, key, api_client)
+    existing = _stored(stored_id) if found is not None else _stored_for(key, api_client)
+    if existing is not None:
+        return services.Recorded(existing, created=False)
     if found is None:
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=survey)})
     choice = services.driver_choice_find(survey=found, value=driver)
@@ -82,12 +82,38 @@ def response_ingest(
         return record(written)
 
 
-def _stored_for(key: str, api_client) -> Response | None:
-    """The answer a retry with this key means: the client's own, else one
-    stored before keys were per client. At most one of each (unique
-    constraints), picked here rather than by an ORDER BY. The look-up runs on
-    every answer and a retry is rare: it reads two ids, and the answer only
-    when there is one."""
+def _survey_and_stored(slug: str, key: str | None, api_client) -> tuple[Survey | None, int | None]:
+    """The survey, and the id of the answer a retry with ``key`` means, in one
+    statement: every answer pays for the key's look-up, and a retry is rare.
+    The client's own answer comes before one stored before keys were per
+    client (at most one of each, by unique constraints)."""
+    surveys = Survey.objects.filter(slug=slug)
+    if key:
+        stored = (
+            Response.objects.filter(idempotency_key=key)
+            .keys_visible_to(api_client)
+            .order_by(F("api_client").asc(nulls_last=True))
+            .values("pk")[:1]
+        )
+        surveys = surveys.annotate(stored_id=Subquery(stored))
+    found = surveys.first()
+    return found, getattr(found, "stored_id", None)
+
+
+def _stored(pk: int | None) -> Response | None:
+    # Deleted in between (a customer's rows removed): the answer is recorded anew.
+    if pk is None:
+        return None
+    return Response.objects.select_related("survey").filter(pk=pk).first()
+
+
+def _stored_for(key: str | None, api_client) -> Response | None:
+    """The answer a retry with this key means when no survey has the slug
+    given (a retry is answered with its stored answer whatever else it says,
+    as ``_survey_and_stored`` does when the survey is there): the client's
+    own, else one stored before keys were per client."""
+    if not key:
+        return None
     matches = list(
         Response.objects.filter(idempotency_key=key)
         .keys_visible_to(api_client)
@@ -96,9 +122,7 @@ def _stored_for(key: str, api_client) -> Response | None:
     if not matches:
         return None
     own = [pk for pk, client in matches if client is not None]
-    pk = own[0] if own else matches[0][0]
-    # Deleted in between (a customer's rows removed): the answer is recorded anew.
-    return Response.objects.select_related("survey").filter(pk=pk).first()
+    return _stored(own[0] if own else matches[0][0])
 
 
 def _customer_match(reference: Mapping, *, update_existing: bool) -> services.CustomerMatch:

@@ -5,6 +5,7 @@ shown, an idempotency key another client chose)."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from followups.models import OutboundMessage
 from surveys.models import AuditEvent, Customer, Response
@@ -187,6 +188,35 @@ def test_a_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
     assert (again.status_code, again.json()["id"]) == (200, legacy.pk)
     assert Response.objects.get().pk == legacy.pk
     assert not OutboundMessage.objects.exists()
+
+
+def test_a_retry_finds_the_clients_own_answer_before_one_stored_before_the_upgrade(api):
+    survey = SurveyFactory(slug="checkout")
+    ResponseFactory(survey=survey, idempotency_key="order-1", api_client=None)
+    client = get_user_model().objects.get(username="integration")  # the api key's user
+    own = ResponseFactory(survey=survey, idempotency_key="order-1", api_client=client)
+
+    again = _answer(api, "a@example.com", 9, "retried")
+
+    assert (again.status_code, again.json()["id"]) == (200, own.pk)
+
+
+def test_a_retry_naming_no_known_survey_still_gets_its_stored_answer(api):
+    SurveyFactory(slug="checkout")
+    first = _answer(api, "a@example.com", 9, "first")
+
+    again = api.post(
+        "/api/v1/responses/",
+        {
+            "survey": "renamed",
+            "customer": {"email": "a@example.com"},
+            "score": 9,
+            "idempotency_key": "order-1",
+        },
+        format="json",
+    )
+
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
 
 
 def test_a_bulk_retry_after_the_upgrade_finds_the_answer_stored_before_it(api):
