@@ -66,6 +66,9 @@ T = {
         "Ориентировочная стоимость SMS",
         "短信预估费用",
     ),
+    # As the survey's SMS preview (surveys) says them, now in followups' catalogue too.
+    "Encoding": t("Kodowanie", "Кодировка", "编码"),
+    "Segments": t("Części", "Части", "分段数"),
     "Texts": t("SMS-y", "SMS", "短信数"),
     "Segments per text": t("Części na SMS", "Частей на SMS", "每条短信的分段数"),
     "Total": t("Razem", "Итого", "合计"),
