@@ -209,9 +209,11 @@ def test_an_sms_wave_is_reminded_by_text_and_a_stop_ends_it(survey, gateway, cli
     with TestCase.captureOnCommitCallbacks(execute=True):
         gateway_post(client, {"id": "gw-stop", "from": stopped.phone, "text": "STOP"})
     week_later = timezone.now() + timedelta(days=8)
-    with time_machine.travel(week_later, tick=False):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            assert reminders_send(now=week_later) == 1
+    with (
+        time_machine.travel(week_later, tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        assert reminders_send(now=week_later) == 1
 
     stopped.refresh_from_db()
     assert stopped.unsubscribed_at is not None
@@ -292,9 +294,7 @@ def audience_url(survey) -> str:
 PREVIEW = {"kind": "segment", "segment": "vip", "channel": "sms", "preview": "1"}
 
 
-def test_the_sms_preview_says_who_gets_a_text_who_not_and_the_segments_per_language(
-    survey, client
-):
+def test_the_sms_preview_says_who_gets_a_text_who_not_and_the_segments_per_language(survey, client):
     for _ in range(3):
         texted(segment="vip", locale="en")
     for _ in range(2):
@@ -352,11 +352,11 @@ def test_the_sms_preview_in_polish(survey, client):
     assert "UCS-2" in text
 
 
-def confirm(survey, client, *, previewed, token="sms-preview-1", channel="sms"):
+def confirm(survey, client, *, previewed, once="sms-preview-1", channel="sms"):
     data = {
         "segment": "vip",
         "channel": channel,
-        "confirm_token": token,
+        "confirm_token": once,
         "previewed": previewed,
         "send": "1",
     }
@@ -395,9 +395,9 @@ def test_an_sms_send_compares_with_the_sms_preview_count(survey, client):
     client.force_login(manager("boss"))
 
     # Previewed by SMS (2), it is sent by SMS; an email count (10) would drift.
-    assert confirm(survey, client, previewed=10, token="t1")["Location"].endswith("/audience/")
+    assert confirm(survey, client, previewed=10, once="t1")["Location"].endswith("/audience/")
     assert not Wave.objects.exists()
-    confirm(survey, client, previewed=2, token="t2")
+    confirm(survey, client, previewed=2, once="t2")
     assert Wave.objects.get().channel == "sms"
 
 
