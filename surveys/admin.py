@@ -47,7 +47,7 @@ from .models import (
     Survey,
 )
 from .resources import CustomerResource
-from .sms import SAMPLE_LINK_PATH, sms_invitation_text, sms_length
+from .sms import sms_invitation_sample, sms_length
 
 VIA_ADMIN = "admin"
 
@@ -283,12 +283,10 @@ class SurveyAdmin(DepartmentScopedAdmin, admin.ModelAdmin):
     def sms_preview(self, obj):
         if obj is None or not obj.pk:
             return _("Shown once the survey is saved.")
-        # Counted with the short link the texts carry.
-        link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
         rows = []
         for code, name in settings.LANGUAGES:
             for reminder, kind in ((False, _("SMS invitation")), (True, _("SMS reminder"))):
-                text = sms_invitation_text(survey=obj, language=code, link=link, reminder=reminder)
+                text = sms_invitation_sample(survey=obj, language=code, reminder=reminder)
                 length = sms_length(text)
                 rows.append((name, kind, text, length.encoding, length.units, length.segments))
         body = format_html_join(

@@ -80,11 +80,28 @@ MAIL_BLOCKS = (
 )
 
 
+# Why a customer may not be texted, in the order they are told apart, with
+# the column that says so; then ``NO_PHONE`` when they have no phone number.
+# ``Customer.sms_block``, ``textable()`` and an SMS wave's preview read it.
+SMS_BLOCKS = (
+    ("erased", "erased_at"),
+    ("unsubscribed", "unsubscribed_at"),  # an email's link or a STOP alike
+)
+NO_PHONE = "no_phone"
+WITHOUT_PHONE = Q(phone__isnull=True) | Q(phone="")
+
+
 class CustomerQuerySet(models.QuerySet):
     def reachable(self):
         """Customers we may email: not unsubscribed, not erased, whose address
         has not bounced for good, and who never marked our email as spam."""
         return self.filter(**{f"{column}__isnull": True for _, column in MAIL_BLOCKS})
+
+    def textable(self):
+        """Customers we may text: not erased, not unsubscribed, with a phone."""
+        return self.filter(**{f"{column}__isnull": True for _, column in SMS_BLOCKS}).exclude(
+            WITHOUT_PHONE
+        )
 
     def in_audience(
         self,
@@ -249,12 +266,10 @@ class Customer(models.Model):
     @property
     def sms_block(self) -> str:
         """Why this customer may not be texted ("" when they may): erased,
-        unsubscribed (an email link or an SMS STOP alike) or without a phone."""
-        if self.erased_at is not None:
-            return "erased"
-        if self.unsubscribed_at is not None:
-            return "unsubscribed"
-        return "" if self.phone else "no_phone"
+        unsubscribed (an email link or an SMS STOP alike) or without a phone:
+        the first of ``SMS_BLOCKS`` that holds, else ``NO_PHONE``."""
+        blocked = next((reason for reason, column in SMS_BLOCKS if getattr(self, column)), "")
+        return blocked or ("" if self.phone else NO_PHONE)
 
     @property
     def is_erased(self) -> bool:
@@ -772,6 +787,18 @@ class DriverChoice(models.Model):
         }
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", pgettext_lazy("channel", "Email")
+    LINK = "link", _("Link")
+    SMS = "sms", _("SMS")
+    API = "api", _("API")
+    IMPORT = "import", _("CSV import")
+
+
+# What a wave is sent by: an email or a text to each customer.
+WAVE_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
 class Wave(models.Model):
     """One sending of a survey to everyone due, done in chunks of customers by
     primary-key range (``WaveChunk``). The rows, not the broker, say what is
@@ -823,6 +850,13 @@ class Wave(models.Model):
     chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     invited = models.PositiveIntegerField(_("customers invited"), default=0)
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=[(channel.value, channel.label) for channel in WAVE_CHANNELS],
+        default=Channel.EMAIL,
+        help_text=_("Email, or a text to each customer's phone."),
+    )
     # The saved filter's criteria when the wave started: editing the filter
     # later does not change whom a wave under way reaches. Null: no filter.
     audience_criteria = models.JSONField(_("audience criteria"), null=True, blank=True)
@@ -836,6 +870,12 @@ class Wave(models.Model):
         verbose_name = _("wave")
         verbose_name_plural = _("waves")
         ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=[channel.value for channel in WAVE_CHANNELS]),
+                name="wave_channel_email_or_sms",
+            ),
+        ]
         indexes = [
             # The sweeper looks only at waves still under way.
             models.Index(
@@ -885,14 +925,6 @@ class WaveChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave} #{self.number}"
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", pgettext_lazy("channel", "Email")
-    LINK = "link", _("Link")
-    SMS = "sms", _("SMS")
-    API = "api", _("API")
-    IMPORT = "import", _("CSV import")
 
 
 def hash_token(token: str) -> str:
@@ -1429,6 +1461,7 @@ class AuditEvent(models.Model):
         BRANDING_CHANGED = "branding.changed", _("Branding or email texts changed")
         TEST_EMAIL_SENT = "branding.test_sent", _("Test email sent")
         THEME_RENAMED = "theme.renamed", _("Comment theme named")
+        SURVEY_SENT = "survey.sent", _("Survey sent to customers")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action, db_index=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -131,6 +132,14 @@ def sms_stop_text(*, language: str) -> str:
 
 # An SMS invitation's short link is this long (``Invitation.sms_url``).
 SAMPLE_LINK_PATH = "/i/" + "x" * 12 + "/"
+
+
+def sms_invitation_sample(*, survey: Survey, language: str, reminder: bool = False) -> str:
+    """The invitation (or reminder) text of ``survey`` in ``language`` with a
+    link as long as every invitation's short link: what the survey's preview
+    and an SMS wave's estimate count segments on."""
+    link = settings.PUBLIC_BASE_URL + SAMPLE_LINK_PATH
+    return sms_invitation_text(survey=survey, language=language, link=link, reminder=reminder)
 
 
 def sms_outcome_text(*, template: str, language: str, context: dict) -> str:

@@ -20,6 +20,7 @@ from followups.invitations.waves import Audience, wave_plan, wave_start
 from followups.models import OutboundMessage
 from followups.outbox.admin import OutboundMessageAdmin as BaseOutboundMessageAdmin
 from nps_project.replica import replica_reads
+from surveys.admin import VIA_ADMIN
 from surveys.admin import SurveyAdmin as BaseSurveyAdmin
 from surveys.admin_changelist import DateHierarchyMixin
 from surveys.admin_departments import DepartmentScopedAdmin
@@ -104,7 +105,7 @@ class SurveyAdmin(AudienceViews, BaseSurveyAdmin):
                 },
             )
         for survey in surveys:
-            wave_start(survey=survey, started_by=request.user)
+            wave_start(survey=survey, started_by=request.user, via=VIA_ADMIN)
         self.message_user(
             request,
             "; ".join(f"{plan.survey.name}: {plan.summary}" for plan in plans),
@@ -118,8 +119,8 @@ class WaveAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.ModelAdmin):
     """Waves, read-only: the list, and each wave's page with its progress and
     results (``<id>/change/``), refreshed from ``<id>/results/`` (JSON)."""
 
-    list_display = ("started_at", "survey", "audience", "invited", "finished_at")
-    list_filter = ("survey",)
+    list_display = ("started_at", "survey", "audience", "channel", "invited", "finished_at")
+    list_filter = ("survey", "channel")
     list_select_related = ("survey", "customer_list", "saved_filter")
     date_hierarchy = "started_at"
     show_full_result_count = False
@@ -189,7 +190,7 @@ class WaveAdmin(DepartmentScopedAdmin, DateHierarchyMixin, admin.ModelAdmin):
 
 
 class WaveFilter(admin.SimpleListFilter):
-    """The first invitation emails of one wave (the wave page links here)."""
+    """The first invitation emails (or texts) of one wave (the wave page links here)."""
 
     title = _("wave")
     parameter_name = WAVE_PARAMETER
@@ -214,13 +215,13 @@ class WaveFilter(admin.SimpleListFilter):
 
 
 class OutcomeFilter(admin.SimpleListFilter):
-    """Sent (and not bounced since) or bounced: the wave page's two numbers."""
+    """Sent (and not bounced since), bounced or waiting: the wave page's numbers."""
 
     title = _("outcome")
     parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
-        return (("sent", _("sent")), ("bounced", _("bounced")))
+        return (("sent", _("sent")), ("bounced", _("bounced")), ("waiting", _("waiting")))
 
     def queryset(self, request, queryset):
         if self.value() in OUTCOMES:

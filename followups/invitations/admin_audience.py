@@ -1,6 +1,7 @@
 """Sending a survey to an audience from the admin: choose a segment, an
-uploaded list or a saved filter; see who would be invited, who is skipped and
-why; send, and follow the wave on its own page (``WaveAdmin``)."""
+uploaded list or a saved filter, and email or SMS; see who would be invited,
+who is skipped and why (and, by SMS, the segments the texts cost); send, and
+follow the wave on its own page (``WaveAdmin``)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from followups.invitations.wave_sms import sms_wave_cost
 from followups.invitations.waves import Audience, wave_plan, wave_start
 from surveys import audiences, imports, services
+from surveys.admin import VIA_ADMIN
 from surveys.admin_languages import survey_gap_message
 from surveys.admin_permissions import declared_view
 from surveys.models import (
+    WAVE_CHANNELS,
+    Channel,
     Customer,
     CustomerList,
     EmployeeSurveyRefused,
@@ -38,6 +43,19 @@ SAMPLES = 5  # customers shown per reason a preview skips them for
 DRIFT_PERCENT = 5
 
 
+def _channel_field(**kwargs) -> forms.ChoiceField:
+    """Email or SMS; left out, email (as every wave was before SMS)."""
+    return forms.ChoiceField(
+        choices=[(channel.value, channel.label) for channel in WAVE_CHANNELS],
+        required=False,
+        **kwargs,
+    )
+
+
+def _channel_clean(form: forms.Form) -> str:
+    return form.cleaned_data.get("channel") or Channel.EMAIL
+
+
 class AudienceForm(forms.Form):
     KINDS = (
         ("segment", _("A segment")),
@@ -45,6 +63,16 @@ class AudienceForm(forms.Form):
         ("filter", _("A saved filter")),
     )
     kind = forms.ChoiceField(label=_("Send to"), choices=KINDS, widget=forms.RadioSelect)
+    channel = _channel_field(
+        label=_("Send by"),
+        initial=Channel.EMAIL,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "By SMS, each customer gets a text to their phone with a short link to the "
+            "survey, at the earliest after their quiet hours; customers without a phone "
+            "are skipped."
+        ),
+    )
     segment = forms.ChoiceField(label=_("Segment"), required=False)
     file = forms.FileField(
         label=_("List file (CSV)"),
@@ -72,6 +100,11 @@ class AudienceForm(forms.Form):
         field = cast(forms.ChoiceField, self.fields["segment"])
         field.choices = [("", "---------")] + [(s, s) for s in segments]
         self.list_read: tuple | None = None
+
+    field_order = ("kind", "segment", "file", "customer_list", "saved_filter", "channel")
+
+    def clean_channel(self) -> str:
+        return _channel_clean(self)
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -141,8 +174,12 @@ class SendConfirmForm(forms.Form):
     segment = forms.CharField(required=False)
     customer_list = forms.ModelChoiceField(queryset=CustomerList.objects.all(), required=False)
     saved_filter = forms.ModelChoiceField(queryset=SavedFilter.objects.all(), required=False)
+    channel = _channel_field()
     confirm_token = forms.CharField(max_length=64)
     previewed = forms.IntegerField(min_value=0)
+
+    def clean_channel(self) -> str:
+        return _channel_clean(self)
 
     def clean(self):
         data = super().clean()
@@ -208,7 +245,8 @@ class AudienceViews:
             if survey.status != Survey.Status.ACTIVE:
                 form.add_error(None, _inactive(survey))
             else:
-                return self._preview(request, survey, form.audience(request.user))
+                audience = form.audience(request.user)
+                return self._preview(request, survey, audience, form.cleaned_data["channel"])
         return self._page(request, survey, "followups/admin/audience.html", {"form": form})
 
     def _page(self, request, survey, template, context):
@@ -225,10 +263,10 @@ class AudienceViews:
             },
         )
 
-    def _preview(self, request, survey, audience: Audience):
+    def _preview(self, request, survey, audience: Audience, channel: str):
         # Names and emails only to whom may see customers; counts to all.
         samples = SAMPLES if request.user.has_perm("surveys.view_customer") else 0
-        plan = wave_plan(survey=survey, audience=audience, samples=samples)
+        plan = wave_plan(survey=survey, audience=audience, samples=samples, channel=channel)
         groups = [
             {
                 "reason": plan.reason_text(reason),
@@ -251,6 +289,9 @@ class AudienceViews:
             "list_groups": _list_groups(audience),
             "language_gaps": languages,
             "confirm_token": secrets.token_urlsafe(32),
+            "channel": channel,
+            "by_sms": channel == Channel.SMS,
+            "sms_cost": sms_wave_cost(plan) if channel == Channel.SMS else None,
         }
         return self._page(request, survey, "followups/admin/audience_preview.html", context)
 
@@ -272,22 +313,29 @@ class AudienceViews:
             messages.error(request, _inactive(survey))
             return HttpResponseRedirect(request.path)
         audience = form.audience()
-        drift = _drift(survey, audience, form.cleaned_data["previewed"])
+        channel = form.cleaned_data["channel"]
+        drift = _drift(survey, audience, form.cleaned_data["previewed"], channel)
         if drift:
             messages.error(request, drift)
             return HttpResponseRedirect(request.path)
         try:
             with transaction.atomic():
                 wave = wave_start(
-                    survey=survey, audience=audience, started_by=request.user, confirm_token=token
+                    survey=survey,
+                    audience=audience,
+                    started_by=request.user,
+                    confirm_token=token,
+                    channel=channel,
+                    via=VIA_ADMIN,
                 )
         except IntegrityError:  # the same preview sent twice at once: the other one won
             return _wave_page(Wave.objects.get(confirm_token=token))
-        messages.success(
-            request,
-            gettext("Sending “%(survey)s” to %(audience)s.")
-            % {"survey": survey.name, "audience": audience},
+        sending = (
+            gettext("Texting “%(survey)s” to %(audience)s.")
+            if channel == Channel.SMS
+            else gettext("Sending “%(survey)s” to %(audience)s.")
         )
+        messages.success(request, sending % {"survey": survey.name, "audience": audience})
         return _wave_page(wave)
 
 
@@ -295,10 +343,10 @@ def _wave_page(wave: Wave) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("admin:surveys_wave_change", args=[wave.pk]))
 
 
-def _drift(survey: Survey, audience: Audience, previewed: int) -> str:
+def _drift(survey: Survey, audience: Audience, previewed: int, channel: str) -> str:
     """Why the audience is not sent as previewed ("" when it may be): the
     number to invite moved by more than ``DRIFT_PERCENT`` since the preview."""
-    now = len(wave_plan(survey=survey, audience=audience).to_send)
+    now = len(wave_plan(survey=survey, audience=audience, channel=channel).to_send)
     if abs(now - previewed) * 100 <= DRIFT_PERCENT * previewed:
         return ""
     return gettext(

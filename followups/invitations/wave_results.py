@@ -1,10 +1,11 @@
 """A wave's progress and results, each number with the admin list of exactly
 the rows it counts (as the dashboard's numbers are: ``reporting.links``).
 
-Invited, answered and the answers are rows of the surveys app; sent and
-bounced are the wave's first invitation emails in the outbox (an invitation's
-email is found by its dedupe key). The same query builds a count here and the
-list its link opens, so the two cannot disagree.
+Invited, answered and the answers are rows of the surveys app; sent,
+bounced and waiting are the wave's first invitation emails (an SMS wave's:
+texts) in the outbox (an invitation's message is found by its dedupe key).
+The same query builds a count here and the list its link opens, so the two
+cannot disagree.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from django.utils.translation import gettext, ngettext
 
 from followups.invitations.emails import _dedupe_key
 from followups.models import MailEvent, OutboundMessage
-from surveys.models import Invitation, Locale, Response, Wave
+from followups.outbox.sms import invitation_sms_key
+from surveys.models import Channel, Invitation, Locale, Response, Wave
 from surveys.stats import NpsSummary
 
 WAVE_PARAMETER = "wave"  # the outbox list's filter by wave
@@ -31,17 +33,26 @@ WAVE_PARAMETER = "wave"  # the outbox list's filter by wave
 POLL_AFTER_FINISH = timedelta(days=1)
 
 
-def _first_email_keys(invitations: QuerySet) -> QuerySet:
-    prefix, suffix = _dedupe_key(0, reminder=False).split("0")
+def _first_message_keys(invitations: QuerySet, channel: str) -> QuerySet:
+    """The dedupe keys of the invitations' first email, or text."""
+    if channel == Channel.SMS:
+        prefix, suffix = invitation_sms_key(0, reminder=False).split("0")
+    else:
+        prefix, suffix = _dedupe_key(0, reminder=False).split("0")
     return invitations.annotate(
         key=Concat(Value(prefix), Cast("pk", CharField()), Value(suffix), output_field=CharField())
     ).values("key")
 
 
-def wave_emails(wave_id: int) -> QuerySet[OutboundMessage]:
-    """The first invitation emails of the wave's invitations."""
+def wave_emails(wave_id: int, channel: str | None = None) -> QuerySet[OutboundMessage]:
+    """The first invitation emails (an SMS wave's: texts) of the wave's
+    invitations. ``channel``: the wave's, when the caller knows it."""
+    if channel is None:
+        channel = Wave.objects.filter(pk=wave_id).values_list("channel", flat=True).first()
     return OutboundMessage.objects.filter(
-        dedupe_key__in=_first_email_keys(Invitation.objects.filter(wave_id=wave_id))
+        dedupe_key__in=_first_message_keys(
+            Invitation.objects.filter(wave_id=wave_id), channel or Channel.EMAIL
+        )
     )
 
 
@@ -57,13 +68,18 @@ BOUNCED = Q(status=OutboundMessage.Status.FAILED) | Q(
 OUTCOMES = {
     "sent": Q(status=OutboundMessage.Status.SENT) & ~BOUNCED,
     "bounced": BOUNCED,
+    # Not out yet: held for the customer's quiet hours, or to be tried again.
+    "waiting": Q(status=OutboundMessage.Status.QUEUED),
 }
 
 
-def wave_emails_with_outcome(wave_id: int, outcome: str) -> QuerySet[OutboundMessage]:
-    """The wave's emails sent (and not bounced since), or bounced: refused
-    while sending, or reported by the mail server as bounced for good."""
-    return wave_emails(wave_id).filter(OUTCOMES[outcome])
+def wave_emails_with_outcome(
+    wave_id: int, outcome: str, channel: str | None = None
+) -> QuerySet[OutboundMessage]:
+    """The wave's emails (or texts) sent (and not bounced since), bounced
+    (refused while sending, or reported by the mail server as bounced for
+    good), or waiting to go."""
+    return wave_emails(wave_id, channel).filter(OUTCOMES[outcome])
 
 
 def _changelist(model: str, params: dict) -> str:
@@ -155,14 +171,13 @@ def wave_results(wave: Wave) -> dict:
     summary = Response.objects.counted().filter(invitation__wave_id=wave.pk).nps_summary()
     numbers = {
         "invited": Number(counts["invited"], _changelist("surveys_invitation", invitations)),
-        "sent": Number(
-            wave_emails_with_outcome(wave.pk, "sent").count(),
-            _changelist("followups_outboundmessage", {**emails, "outcome": "sent"}),
-        ),
-        "bounced": Number(
-            wave_emails_with_outcome(wave.pk, "bounced").count(),
-            _changelist("followups_outboundmessage", {**emails, "outcome": "bounced"}),
-        ),
+        **{
+            outcome: Number(
+                wave_emails_with_outcome(wave.pk, outcome, wave.channel).count(),
+                _changelist("followups_outboundmessage", {**emails, "outcome": outcome}),
+            )
+            for outcome in OUTCOMES
+        },
         "answered": Number(
             counts["answered"],
             _changelist("surveys_invitation", {**invitations, "responded_at__isempty": 0}),
@@ -177,6 +192,7 @@ def wave_results(wave: Wave) -> dict:
         )
     return {
         "wave": wave.pk,
+        "channel": wave.channel,
         "finished": wave.finished_at is not None,
         # Whether the page should keep asking: until a day after the last chunk.
         "poll": wave.finished_at is None or wave.finished_at > timezone.now() - POLL_AFTER_FINISH,

@@ -8,6 +8,12 @@ what is left, so the sweeper finds a lost message again, and a chunk run
 twice invites nobody twice: its row is locked and marked done in the same
 transaction as its invitations, the throttle skips whoever this wave already
 asked, and one invitation per customer per wave is a database constraint.
+
+A wave goes by email or by SMS (``Wave.channel``): an SMS wave's
+invitations are SMS invitations as the invitation API makes them (a short
+link, a text in the outbox due after the customer's quiet hours), and it
+skips the customers who may not be texted rather than those who may not be
+emailed.
 """
 
 from __future__ import annotations
@@ -38,18 +44,25 @@ from followups.invitations.emails import (
 from followups.models import OutboundMessage
 from followups.outbox.language import format_when
 from followups.outbox.messages import Rendered, Variant, render, variant_fill
+from followups.outbox.sms import invitation_sms_message, sms_due_enqueue
 from followups.publish import (
     SCHEDULE_WAVE,
     SEND_WAVE_CHUNK,
     messages_enqueue,
     tasks_publish_on_commit,
 )
+from surveys.audit import SYSTEM, Action, audit_record
 from surveys.links import unsubscribe_url
 from surveys.models import (
     MAIL_BLOCKS,
+    NO_PHONE,
+    SMS_BLOCKS,
+    WAVE_CHANNELS,
+    WITHOUT_PHONE,
     Channel,
     Customer,
     CustomerList,
+    CustomerQuerySet,
     Invitation,
     Response,
     SavedFilter,
@@ -62,7 +75,8 @@ logger = logging.getLogger(__name__)
 
 
 # Why a customer due is not invited: the plan's keys, and their words. The
-# mail blocks are ``MAIL_BLOCKS``' keys (``Invitation.SkipReason`` values).
+# blocks are ``MAIL_BLOCKS``' and ``SMS_BLOCKS``' keys and ``NO_PHONE``
+# (``Invitation.SkipReason`` values).
 THROTTLED = "throttled"
 OVER_THE_LIMIT = "over the limit"
 SKIP_REASONS = {
@@ -70,8 +84,29 @@ SKIP_REASONS = {
     "unsubscribed": gettext_lazy("unsubscribed"),
     "complained": gettext_lazy("marked as spam"),
     "bounced": gettext_lazy("bounced"),
+    NO_PHONE: gettext_lazy("no phone number"),
     OVER_THE_LIMIT: gettext_lazy("over the limit"),
 }
+
+
+def wave_channel_check(channel: str) -> None:
+    """Raise ``ValueError`` for a channel a wave cannot go by."""
+    if channel not in WAVE_CHANNELS:
+        raise ValueError(f"A wave goes by email or sms; the '{channel}' channel is not supported.")
+
+
+def _block_conditions(channel: str) -> list[tuple[str, Q]]:
+    """Why a customer may not be asked on ``channel``, each reason with the
+    condition that says so, in the order they are told apart."""
+    if channel == Channel.SMS:
+        blocks = [(reason, Q(**{f"{column}__isnull": False})) for reason, column in SMS_BLOCKS]
+        return [*blocks, (NO_PHONE, WITHOUT_PHONE)]
+    return [(reason, Q(**{f"{column}__isnull": False})) for reason, column in MAIL_BLOCKS]
+
+
+def reachable_on(customers: CustomerQuerySet, channel: str) -> CustomerQuerySet:
+    """Those of ``customers`` who may be asked on ``channel``."""
+    return customers.textable() if channel == Channel.SMS else customers.reachable()
 
 
 @dataclass(frozen=True)
@@ -105,6 +140,7 @@ class WavePlan:
     """Who a wave would reach, and who it skips and why."""
 
     survey: Survey
+    channel: str = Channel.EMAIL
     to_send: list[int] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     # The customers ``to_send`` was read from (unevaluated; ignores ``limit``).
@@ -122,6 +158,16 @@ class WavePlan:
             for reason, count in sorted(self.skipped.items())
         ]
         return "; ".join(parts)
+
+    @property
+    def customers_to_send(self) -> QuerySet[Customer]:
+        """The customers of ``to_send`` as a query: the first of ``due`` by
+        primary key, as many as ``to_send`` holds."""
+        if self.due is None:
+            raise ValueError("A plan made by wave_plan knows its customers due.")
+        if not self.to_send:
+            return self.due.none()
+        return self.due.filter(pk__lte=self.to_send[-1])
 
     def reason_text(self, reason: str) -> str:
         if reason == THROTTLED:
@@ -154,11 +200,11 @@ def _with_throttle(customers: QuerySet, *, survey: Survey, now: datetime) -> Que
     )
 
 
-def _skip_groups(annotated: QuerySet) -> tuple[dict[str, QuerySet], QuerySet]:
+def _skip_groups(annotated: QuerySet, channel: str) -> tuple[dict[str, QuerySet], QuerySet]:
     """The customers skipped for each reason (each once, under the first
-    reason that holds, in ``MAIL_BLOCKS``' order, then the throttle), and
-    those left: the customers due."""
-    conditions = [(reason, Q(**{f"{column}__isnull": False})) for reason, column in MAIL_BLOCKS]
+    reason that holds, in the channel's order of blocks, then the
+    throttle), and those left: the customers due."""
+    conditions = _block_conditions(channel)
     conditions.append((THROTTLED, Q(recently_invited=True) | Q(recently_answered=True)))
     groups = {}
     none_before = Q()
@@ -177,19 +223,22 @@ def wave_plan(
     limit: int | None = None,
     now: datetime | None = None,
     samples: int = 0,
+    channel: str = Channel.EMAIL,
 ) -> WavePlan:
-    """Decide who to invite: reachable customers (of the audience, if given)
-    not asked or answering any survey within the survey's throttle days.
-    With ``samples``, keep that many of the customers skipped per reason."""
+    """Decide who to invite: customers reachable on ``channel`` (of the
+    audience, if given) not asked or answering any survey within the
+    survey's throttle days. With ``samples``, keep that many of the
+    customers skipped per reason."""
     survey.for_customers_check()
+    wave_channel_check(channel)
     now = now or timezone.now()
     base = Customer.objects.all() if customers is None else customers
     if audience is not None:
         base = base & audience.customers()
     if segment:
         base = base.filter(segment=segment)
-    groups, due = _skip_groups(_with_throttle(base, survey=survey, now=now))
-    plan = WavePlan(survey=survey)
+    groups, due = _skip_groups(_with_throttle(base, survey=survey, now=now), channel)
+    plan = WavePlan(survey=survey, channel=channel)
     for reason, skipped in groups.items():
         plan.skipped[reason] = skipped.count()
         if samples and plan.skipped[reason]:
@@ -225,6 +274,7 @@ class _WaveEmails:
     in full for every customer, and a warning says so.
     """
 
+    channel = Channel.EMAIL
     FIELDS = ("name", "token", "unsubscribe", "expires")
     PROBE_NAME = 'Zoë  O\'Brien & <Sons> "Ltd"'
 
@@ -334,6 +384,45 @@ class _WaveEmails:
             body_html=rendered.body_html,
         )
 
+    def store(self, invitations: list[Invitation], now: datetime) -> None:
+        """Store the first emails of new invitations, published on commit."""
+        # New invitations have no email yet: no dedupe lookup is needed.
+        outbox = OutboundMessage.objects.bulk_create(
+            [self.email(invitation, now) for invitation in invitations]
+        )
+        messages_enqueue(message_ids=[email.pk for email in outbox])
+
+
+class _WaveTexts:
+    """The first texts of an SMS wave, each what the invitation API's
+    ``invitation_sms_queue`` stores, in bulk: due now, or at the end of the
+    customer's quiet hours (then the sweeper publishes it)."""
+
+    channel = Channel.SMS
+
+    def __init__(self, survey: Survey) -> None:
+        self.survey = survey
+
+    def store(self, invitations: list[Invitation], now: datetime) -> None:
+        """Store the first texts of new invitations; publish those due now on commit."""
+        # New invitations have no text yet: no dedupe lookup is needed.
+        texts = OutboundMessage.objects.bulk_create(
+            [
+                invitation_sms_message(
+                    invitation=invitation,
+                    language=language_for(invitation.customer, self.survey),
+                    now=now,
+                )
+                for invitation in invitations
+            ]
+        )
+        sms_due_enqueue(texts, now=now)
+
+
+def _wave_messages(survey: Survey, channel: str) -> _WaveEmails | _WaveTexts:
+    """What makes the first messages of a wave of ``survey`` on ``channel``."""
+    return _WaveTexts(survey) if channel == Channel.SMS else _WaveEmails(survey)
+
 
 def wave_send(
     plan: WavePlan,
@@ -342,22 +431,23 @@ def wave_send(
     progress: Callable[[int], None] | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Create the planned invitations in bulk and queue their emails, one batch
-    at a time (so a wave of any size holds one batch of rows in memory). Each
-    batch commits on its own; its emails are published once it has. Customers
-    who unsubscribed or were erased since the plan are skipped."""
+    """Create the planned invitations in bulk and queue their emails (or
+    texts), one batch at a time (so a wave of any size holds one batch of
+    rows in memory). Each batch commits on its own; its messages are
+    published once it has. Customers who may no longer be asked on the
+    plan's channel (unsubscribed, erased, ...) since the plan are skipped."""
     survey = plan.survey
     survey.for_customers_check()
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
         )
-    wave_emails = _WaveEmails(survey)
+    messages = _wave_messages(survey, plan.channel)
     sent = 0
     for start in range(0, len(plan.to_send), batch_size):
         chunk = plan.to_send[start : start + batch_size]
         with transaction.atomic():
-            invited = _invite(chunk, wave_emails=wave_emails, now=now or timezone.now())
+            invited = _invite(chunk, messages=messages, now=now or timezone.now())
         sent += invited
         if progress:
             progress(invited)
@@ -365,33 +455,34 @@ def wave_send(
 
 
 def _invite(
-    customer_ids: list[int], *, wave_emails: _WaveEmails, now: datetime, wave: Wave | None = None
+    customer_ids: list[int],
+    *,
+    messages: _WaveEmails | _WaveTexts,
+    now: datetime,
+    wave: Wave | None = None,
 ) -> int:
-    """Invite these customers (those still reachable) and queue their emails,
-    published once the caller's transaction commits. Returns how many."""
-    customers = Customer.objects.reachable().in_bulk(customer_ids)
+    """Invite these customers (those still reachable on the messages'
+    channel) and queue their emails or texts, published once the caller's
+    transaction commits. Returns how many."""
+    customers = reachable_on(Customer.objects.all(), messages.channel).in_bulk(customer_ids)
     invitations = []
     for customer_id in customer_ids:
         customer = customers.get(customer_id)
         if customer is None:
             continue
         invitation = Invitation(
-            survey=wave_emails.survey, customer=customer, channel=Channel.EMAIL, wave=wave
+            survey=messages.survey, customer=customer, channel=messages.channel, wave=wave
         )
         invitation.prepare_token(now=now)
         invitation.sent_at = now
         invitations.append(invitation)
     Invitation.objects.bulk_create(invitations)
-    # New invitations have no email yet: no dedupe lookup is needed.
-    outbox = OutboundMessage.objects.bulk_create(
-        [wave_emails.email(invitation, now) for invitation in invitations]
-    )
-    messages_enqueue(message_ids=[email.pk for email in outbox])
+    messages.store(invitations, now)
     return len(invitations)
 
 
 def _wave_customers(wave: Wave) -> QuerySet:
-    return wave.customers().reachable()
+    return reachable_on(wave.customers(), wave.channel)
 
 
 def wave_start(
@@ -402,12 +493,16 @@ def wave_start(
     started_by=None,
     now: datetime | None = None,
     confirm_token: str | None = None,
+    channel: str = Channel.EMAIL,
+    via: str = SYSTEM,
 ) -> Wave:
     """Record a wave of ``survey`` to every customer due (of ``segment``, or
-    of ``audience``) and have it split and sent by the workers, once the
-    transaction commits. A saved filter's criteria are copied onto the wave;
-    ``confirm_token`` (unique) is the preview's, sent once."""
+    of ``audience``) by ``channel`` and have it split and sent by the
+    workers, once the transaction commits. A saved filter's criteria are
+    copied onto the wave; ``confirm_token`` (unique) is the preview's, sent
+    once. The audit trail says who sent it, to whom and by what channel."""
     survey.for_customers_check()
+    wave_channel_check(channel)
     if survey.status != Survey.Status.ACTIVE:
         raise ValueError(
             f"The survey '{survey.slug}' is {survey.status}: only an active survey is sent."
@@ -425,10 +520,29 @@ def wave_start(
         started_at=now,
         progressed_at=now,
         chunk_size=settings.NPS_WAVE_CHUNK_SIZE,
+        channel=channel,
+    )
+    audit_record(
+        action=Action.SURVEY_SENT,
+        actor=started_by,
+        via=via,
+        objects=[wave],
+        details={"survey": survey.slug, "channel": channel, **_audience_details(audience)},
     )
     tasks_publish_on_commit(SCHEDULE_WAVE, [(wave.pk,)], what="wave scheduler task")
-    logger.info("Wave %s of %s started.", wave.pk, survey.slug)
+    logger.info("Wave %s of %s (%s) started.", wave.pk, survey.slug, channel)
     return wave
+
+
+def _audience_details(audience: Audience) -> dict:
+    """Whom a wave is for, for the audit trail: the segment, the list's or
+    the saved filter's id (no customer's data)."""
+    details: dict = {"segment": audience.segment} if audience.segment else {}
+    if audience.customer_list is not None:
+        details["customer_list"] = audience.customer_list.pk
+    if audience.saved_filter is not None:
+        details["saved_filter"] = audience.saved_filter.pk
+    return details
 
 
 def _chunk_ranges(customers: QuerySet, size: int) -> Iterable[tuple[int, int]]:
@@ -497,7 +611,8 @@ def wave_chunk_send(*, chunk_id: int) -> int:
             recently_invited=False, recently_answered=False
         )
         ids = list(due.order_by("pk").values_list("pk", flat=True))
-        invited = _invite(ids, wave_emails=_WaveEmails(wave.survey), now=now, wave=wave)
+        messages = _wave_messages(wave.survey, wave.channel)
+        invited = _invite(ids, messages=messages, now=now, wave=wave)
         WaveChunk.objects.filter(pk=chunk.pk).update(done_at=now, invited=invited)
         Wave.objects.filter(pk=wave.pk).update(
             chunks_done=F("chunks_done") + 1, invited=F("invited") + invited, progressed_at=now

@@ -18,6 +18,35 @@ from surveys.quiet_hours import sms_allowed_at
 from surveys.sms import sms_follow_up_text, sms_invitation_text, sms_stop_text
 
 
+def sms_message(
+    *,
+    template: str,
+    dedupe_key: str,
+    customer: Customer,
+    language: str,
+    text: str,
+    response_id: int | None = None,
+    survey_id: int | None = None,
+    quiet: bool = True,
+    now: datetime,
+) -> OutboundMessage:
+    """One text to ``customer``'s phone, unsaved, due at ``now`` or, with
+    ``quiet``, at the end of the customer's quiet hours."""
+    return OutboundMessage(
+        dedupe_key=dedupe_key,
+        template=template,
+        language=language,
+        channel=OutboundMessage.Channel.SMS,
+        recipient=customer.phone or "",
+        customer=customer,
+        response_id=response_id,
+        survey_id=survey_id,
+        body_text=text,
+        created_at=now,
+        next_attempt_at=sms_allowed_at(customer=customer, when=now) if quiet else now,
+    )
+
+
 def sms_queue(
     *,
     template: str,
@@ -38,50 +67,72 @@ def sms_queue(
     if existing is not None:
         return existing
     now = now or timezone.now()
-    due = sms_allowed_at(customer=customer, when=now) if quiet else now
-    message = OutboundMessage(
-        dedupe_key=dedupe_key,
+    message = sms_message(
         template=template,
-        language=language,
-        channel=OutboundMessage.Channel.SMS,
-        recipient=customer.phone or "",
+        dedupe_key=dedupe_key,
         customer=customer,
+        language=language,
+        text=text,
         response_id=response_id,
         survey_id=survey_id,
-        body_text=text,
-        created_at=now,
-        next_attempt_at=due,
+        quiet=quiet,
+        now=now,
     )
     try:
         with transaction.atomic():
             message.save()
     except IntegrityError:
         return OutboundMessage.objects.get(dedupe_key=dedupe_key)
-    if due <= now:
-        messages_enqueue(message_ids=[message.pk])
-    # else the sweeper publishes it once due: no broker holds a task for hours
+    sms_due_enqueue([message], now=now)
     return message
+
+
+def sms_due_enqueue(messages: list[OutboundMessage], *, now: datetime) -> None:
+    """Publish, once the transaction commits, the saved texts due by ``now``;
+    the others wait for the end of their quiet hours, and the sweeper
+    publishes them then: no broker holds a task for hours."""
+    messages_enqueue(message_ids=[m.pk for m in messages if m.next_attempt_at <= now])
+
+
+INVITATION_SMS_TEMPLATE = "invitation_sms"
+
+
+def invitation_sms_key(invitation_id: int, *, reminder: bool) -> str:
+    """The dedupe key of an invitation's text (or its reminder's)."""
+    return f"invitation:{invitation_id}:sms:{'reminder' if reminder else 'first'}"
+
+
+def _invitation_sms_fields(invitation: Invitation, *, language: str, reminder: bool) -> dict:
+    return {
+        "template": INVITATION_SMS_TEMPLATE,
+        "dedupe_key": invitation_sms_key(invitation.pk, reminder=reminder),
+        "customer": invitation.customer,
+        "language": language,
+        "text": sms_invitation_text(
+            survey=invitation.survey,
+            language=language,
+            link=invitation.sms_url(),
+            reminder=reminder,
+        ),
+        "survey_id": invitation.survey_id,
+    }
 
 
 def invitation_sms_queue(
     *, invitation: Invitation, language: str, reminder: bool, now: datetime | None = None
 ) -> OutboundMessage:
     """The invitation's text (or its reminder), with the link to its page."""
-    kind = "reminder" if reminder else "first"
-    return sms_queue(
-        template="invitation_sms",
-        dedupe_key=f"invitation:{invitation.pk}:sms:{kind}",
-        customer=invitation.customer,
-        language=language,
-        text=sms_invitation_text(
-            survey=invitation.survey,
-            language=language,
-            link=invitation.sms_url(),
-            reminder=reminder,
-        ),
-        survey_id=invitation.survey_id,
-        now=now,
-    )
+    fields = _invitation_sms_fields(invitation, language=language, reminder=reminder)
+    return sms_queue(**fields, now=now)
+
+
+def invitation_sms_message(
+    *, invitation: Invitation, language: str, now: datetime
+) -> OutboundMessage:
+    """A new invitation's first text, unsaved: what ``invitation_sms_queue``
+    stores, for a wave to store in bulk (a new invitation has no text yet)."""
+    fields = _invitation_sms_fields(invitation, language=language, reminder=False)
+    return sms_message(**fields, now=now)
 
 
 def follow_up_sms_queue(*, invitation: Invitation, response_id: int, language: str):
