@@ -324,7 +324,7 @@ def render(results: dict, corpus: Path) -> str:
     for name, result in results.items():
         size = f"{result['examples']} ({result['train']} / {result['held_out']})"
         for method, label in (
-            ("model", "model (char n-grams + logistic regression)"),
+            ("model", "model (char n-grams + NB-SVM)"),
             ("keyword_rule", "baseline: keyword rule"),
             ("most_frequent", "baseline: most frequent cause"),
         ):
@@ -350,11 +350,17 @@ def render(results: dict, corpus: Path) -> str:
             f"The gain in the table above is their mean; 95 % interval (Student t): "
             f"{low:+.3f} to {high:+.3f}. "
             + (
-                f"The target (+{TARGET_GAIN}) is met on average."
+                f"The target (+{TARGET_GAIN}) is met on average"
                 if repeated["mean_gain"] >= TARGET_GAIN
-                else f"The target (+{TARGET_GAIN}) is NOT met: the mean gain is "
-                f"{repeated['mean_gain']:+.3f}, and the single split first reported "
-                "(above the target) was a favourable one."
+                else f"The target (+{TARGET_GAIN}) is NOT met on average (mean gain "
+                f"{repeated['mean_gain']:+.3f})"
+            )
+            + f"; it is met on {sum(g >= TARGET_GAIN for g in repeated['gains'])} of the "
+            f"{len(repeated['gains'])} seeds"
+            + (
+                ", and the interval's lower end is below it."
+                if low < TARGET_GAIN
+                else ", and the whole interval is above it."
             ),
             "",
             "| seed | model macro-F1 | keyword macro-F1 | gain | training (s) |",
@@ -407,15 +413,23 @@ def render(results: dict, corpus: Path) -> str:
             f"{name}: {json.dumps(r['causes'], ensure_ascii=False)}" for name, r in results.items()
         ),
         "",
-        "History of the model's parameter grid, said plainly: a first run with a narrower "
-        "grid (n-grams 2-4 or 2-5, C 1, 4 or 16) measured +0.131 on the corpus's held-out "
-        "part, just below the target. The grid was then widened (n-grams 2-4 or 1-5, C 4, "
-        "16 or 64) after comparing candidates by 5-fold cross-validation on the corpus's "
-        "training split alone; the held-out part played no part in that comparison, but "
-        "its first figure had been seen. The keyword rule was not touched. Since then the "
-        "grid is n-grams 1-5 with C 4 or 16 (the wider grid always chose n-grams 1-5; two "
-        "points cost a third of the fits), and the corpus figure is the mean over fresh "
-        "seeds' splits above, measured after that change and not tuned on.",
+        "History, said plainly. The first model (character n-grams within words and a "
+        "multinomial logistic regression, its grid widened once after cross-validation on "
+        "the training split) measured +0.131 on the first split and a mean of +0.113 "
+        "(interval +0.065 to +0.161) over the same five seeds: below the target. The "
+        "current model was then chosen by cross-validation on the training split of seed "
+        f"{SEED} alone (5 folds, 3 repeats, macro-F1): logistic regression over n-grams 1-5 "
+        "0.506 (5 folds, once); a union of word 1-2-grams (Chinese as characters and "
+        "character pairs) and character 2-5-grams, with logistic regression 0.47-0.48 or a "
+        "linear SVM 0.49-0.50; a linear SVM over character 1-5-grams 0.515; complement "
+        "naive Bayes 0.46-0.49; SGD 0.46-0.48; NB-weighted logistic regression 0.528-0.536 "
+        "at ten times the training time; NB-SVM over character 1-5-grams 0.537 (C 1) and "
+        "0.541 (C 3), chosen, its grid C 1 or 3. Stripping digits, plain (cross-word) "
+        "character n-grams and document-frequency cut-offs did not help. The keyword rule "
+        "was not touched. The seeds' held-out figures were measured after the choice and "
+        "not tuned on; but their held-out parts overlap the training split the "
+        "choice was made on (there is one corpus), and the first model's figures on them "
+        "had been seen.",
         "",
         f"Times were measured on a shared 2-core machine (load average at the end "
         f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}): they are inflated; "

@@ -13,7 +13,7 @@ builds its case export and ``nps_report --csv`` from these helpers.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -135,9 +135,19 @@ THEME_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def blanked(columns: Sequence[Column], names: Collection[str] | None = None) -> tuple[Column, ...]:
+    """``columns`` with those named (all of them without ``names``) always
+    empty: a feature turned off keeps its columns, so a script reading an
+    export by position or by header keeps working, and finds no values."""
+    return tuple(
+        (name, Value("") if names is None or name in names else source) for name, source in columns
+    )
+
+
 def response_columns() -> tuple[Column, ...]:
-    """The answers' export columns: with their themes unless turned off."""
-    return RESPONSE_COLUMNS + (THEME_COLUMNS if settings.NPS_THEMES_ENABLED else ())
+    """The answers' export columns, their themes' last: empty while themes are turned off."""
+    themes = THEME_COLUMNS if settings.NPS_THEMES_ENABLED else blanked(THEME_COLUMNS)
+    return RESPONSE_COLUMNS + themes
 
 
 def response_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:

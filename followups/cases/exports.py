@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from surveys.exports import Column, csv_lines, email_unless_erased
+from surveys.exports import Column, blanked, csv_lines, email_unless_erased
 
 # ``person_name`` as SQL: the full name, else the user name.
 OWNER_NAME = Coalesce(
@@ -61,16 +61,13 @@ THEME_COLUMNS: tuple[Column, ...] = (
 
 
 def case_columns() -> tuple[Column, ...]:
-    """The cases' export columns: with their answers' themes unless turned off."""
+    """The cases' export columns, their answers' themes last. A feature turned
+    off (suggestions, themes) keeps its columns, empty."""
     columns = CASE_COLUMNS
     if not settings.NPS_SUGGESTIONS_ENABLED:
-        # Suggestions off: the columns stay (a script reading them keeps
-        # working), empty.
-        columns = tuple(
-            (name, Value("") if name in SUGGESTION_COLUMNS else source)
-            for name, source in CASE_COLUMNS
-        )
-    return columns + (THEME_COLUMNS if settings.NPS_THEMES_ENABLED else ())
+        columns = blanked(CASE_COLUMNS, SUGGESTION_COLUMNS)
+    themes = THEME_COLUMNS if settings.NPS_THEMES_ENABLED else blanked(THEME_COLUMNS)
+    return columns + themes
 
 
 def case_csv_lines(queryset: QuerySet, *, bom: bool = False) -> Iterator[str]:

@@ -128,6 +128,25 @@ def test_a_model_of_other_library_versions_is_refused(active_model):
     assert "0.1" in active_model.load_error and active_model.needs_retraining
 
 
+def test_a_model_of_the_previous_format_is_refused_with_a_clear_line_and_retrained(
+    labelled, active_model, settings, caplog
+):
+    settings.NPS_SUGGESTION_MIN_QUALITY = 0.3
+    before_format = {k: v for k, v in active_model.library_versions.items() if k != "format"}
+    RootCauseModel.objects.filter(pk=active_model.pk).update(library_versions=before_format)
+    with (
+        mock.patch("joblib.load") as load,
+        caplog.at_level(logging.ERROR, logger="followups.insights.suggestions"),
+    ):
+        assert cases_suggest(case_ids=[_open_price_case().pk]) == 0
+    assert load.call_count == 0
+    [line] = [r.getMessage() for r in caplog.records if "taken out of use" in r.getMessage()]
+    assert "model format 1" in line and f"format {suggest_model.MODEL_FORMAT}" in line
+    new = root_cause_model_train()
+    assert new is not None and new.is_active
+    assert new.library_versions["format"] == suggest_model.MODEL_FORMAT
+
+
 def test_a_refused_model_is_retrained_at_the_next_run(labelled, active_model, settings):
     settings.NPS_SUGGESTION_MIN_QUALITY = 0.3
     RootCauseModel.objects.filter(pk=active_model.pk).update(pipeline_signature="")
@@ -145,7 +164,7 @@ def test_a_trained_model_is_signed_with_its_library_versions(labelled, settings)
     model.refresh_from_db()
     assert model.pipeline_signature == suggest_model.pipeline_signature(model.pipeline)
     assert model.library_versions == suggest_model.library_versions()
-    assert set(model.library_versions) == {"sklearn", "joblib", "numpy"}
+    assert set(model.library_versions) == {"format", "sklearn", "joblib", "numpy"}
 
 
 # --- Causes learned by id ---------------------------------------------------------------

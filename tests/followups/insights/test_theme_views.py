@@ -234,12 +234,23 @@ def test_the_answers_export_has_each_answers_theme(computed):
     )
 
 
-@override_settings(NPS_THEMES_ENABLED=False)
-def test_turned_off_exports_and_cases_api_show_no_theme(computed):
-    header = next(
-        csv.reader(io.StringIO(next(iter(exports.response_csv_lines(Response.objects.all())))))
+def test_turned_off_both_exports_keep_the_theme_columns_empty(computed, settings):
+    case = open_case(score=2, comment="Courier late again, parcel lost")
+    theme = Theme.objects.get(words__contains=["delivery"])
+    period = ThemePeriod.objects.get(theme=theme)
+    ResponseTheme.objects.create(response=case.response, theme=theme, period=period)
+    settings.NPS_THEMES_ENABLED = False
+    cases = list(csv.reader(io.StringIO("".join(case_csv_lines(FollowUpCase.objects.all())))))
+    answers = list(
+        csv.reader(io.StringIO("".join(exports.response_csv_lines(Response.objects.all()))))
     )
-    assert "theme" not in header
+    for header, *rows in (cases, answers):
+        assert header[-2:] == ["theme_id", "theme"]
+        assert rows and all(row[-2:] == ["", ""] for row in rows)
+
+
+@override_settings(NPS_THEMES_ENABLED=False)
+def test_turned_off_the_cases_api_shows_no_theme(computed):
     case = open_case(score=2)
     client = client_with(key_for(manager(), "cases:read"))
     assert client.get(f"/api/v1/cases/{case.pk}/").json()["theme"] is None
