@@ -9,7 +9,8 @@ provider holds no API key), so they live outside /api/.
 - ``POST /sms/inbound/http/``: the generic gateway's JSON
   ``{"id": ..., "from": "+48...", "text": ...}``, signed as what we post to it
   (X-NPS-Timestamp, X-NPS-Signature: ``v1=`` HMAC-SHA256 of
-  "<timestamp>.<body>" under NPS_SMS_HTTP_SECRET).
+  "inbound.<timestamp>.<body>" under NPS_SMS_HTTP_SECRET; ``outbound`` on
+  our posts to it, so one of ours cannot be replayed here).
 
 A bad or missing signature is a 403 and records nothing; a delivery seen
 before is answered as the first was; whatever the text says (an unknown
