@@ -39,7 +39,7 @@ def queue_sms(recipient="+48500100200", text="Your opinion counts: reply 0-10.")
     )
 
 
-def test_a_text_twilio_accepts_is_sent(twilio):
+def test_a_text_twilio_accepts_is_sent(twilio, settings):
     message = queue_sms()
 
     assert messages_send(message_ids=[message.pk]) == {}
@@ -47,7 +47,12 @@ def test_a_text_twilio_accepts_is_sent(twilio):
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
     assert twilio.sent == [
-        {"To": "+48500100200", "From": FROM_NUMBER, "Body": "Your opinion counts: reply 0-10."}
+        {
+            "To": "+48500100200",
+            "From": FROM_NUMBER,
+            "Body": "Your opinion counts: reply 0-10.",
+            "StatusCallback": settings.PUBLIC_BASE_URL + "/sms/status/twilio/",
+        }
     ]
 
 
