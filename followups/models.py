@@ -771,6 +771,13 @@ class OutboundMessage(models.Model):
         # receive it); never retried.
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Delivery(models.TextChoices):
+        """A text's fate as its provider reports it, once it is final."""
+
+        DELIVERED = "delivered", _("Delivered")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        FAILED = "failed", _("Failed")
+
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
     template = models.CharField(_("template"), max_length=50)
     language = models.CharField(_("language"), max_length=10)
@@ -855,6 +862,28 @@ class OutboundMessage(models.Model):
         help_text=_("A sender that has not finished by then is taken for dead."),
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # What the SMS provider later reports of a text it accepted (its status
+    # callback): ``status`` says we handed it over, this whether it arrived.
+    provider_message_id = models.CharField(
+        _("provider's message id"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a text: the id its provider gave it, which its delivery reports name."),
+    )
+    delivery = models.CharField(
+        _("delivery"),
+        max_length=12,
+        choices=Delivery,
+        blank=True,
+        help_text=_("For a text: whether its provider reported it delivered, or why not."),
+    )
+    delivery_error = models.CharField(
+        _("delivery error code"),
+        max_length=100,
+        blank=True,
+        help_text=_("The provider's error code for a text it could not deliver."),
+    )
+    delivery_reported_at = models.DateTimeField(_("delivery reported at"), null=True, blank=True)
     webhook_endpoint = models.ForeignKey(
         "WebhookEndpoint",
         on_delete=models.CASCADE,
@@ -907,6 +936,12 @@ class OutboundMessage(models.Model):
                     ("webhook_endpoint", "outbox_webhook_endpoint"),
                     ("chat_alert", "outbox_chat_alert"),
                 )
+            ),
+            # A delivery report finds its text by the provider's id.
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="outbox_provider_message_id",
             ),
         ]
 

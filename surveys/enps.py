@@ -4,6 +4,8 @@ shown only for groups of at least ``NPS_ENPS_MIN_GROUP`` (README "Employee NPS
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -331,6 +334,57 @@ def _suppress_lines(report: EnpsReport) -> None:
                 whole.shown, changed = False, True
 
 
+# The suppression of a table, kept: the linear programs take about a second
+# for a table of a year, and a dashboard reload asks for the same table again.
+# The key is the table itself (every group's counts, the minimum and the
+# rules' version), so it changes exactly when what the rules read changes: a
+# month closing, an answer added to a published month, another minimum.
+# Nothing has to be invalidated by hand, and no stale entry can be read.
+SUPPRESSION_RULES_VERSION = 1
+SUPPRESSION_CACHE_SECONDS = 40 * 24 * 3600  # past the next month's closing
+
+
+def _labelled_cells(report: EnpsReport) -> dict[str, Cell]:
+    """Every group of the table under a label that names it in a cache."""
+    cells = {"total": report.total}
+    cells.update({json.dumps(["team", team]): cell for team, cell in report.teams.items()})
+    cells.update(
+        {json.dumps(["month", month.isoformat()]): cell for month, cell in report.months.items()}
+    )
+    cells.update(
+        {
+            json.dumps(["grid", team, month.isoformat()]): cell
+            for (team, month), cell in report.grid.items()
+        }
+    )
+    return cells
+
+
+def _suppression_key(report: EnpsReport, cells: dict[str, Cell]) -> str:
+    table = [
+        [label, cell.promoters, cell.passives, cell.detractors]
+        for label, cell in sorted(cells.items())
+    ]
+    content = json.dumps([SUPPRESSION_RULES_VERSION, report.min_group, table])
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    return f"enps:suppressed:{report.survey.pk}:{digest}"
+
+
+def _suppress_cached(report: EnpsReport) -> None:
+    """``_suppress``, or what it decided for this very table before."""
+    cells = _labelled_cells(report)
+    key = _suppression_key(report, cells)
+    hidden = cache.get(key)
+    if hidden is None:
+        _suppress(report)
+        hidden = sorted(label for label, cell in cells.items() if not cell.shown)
+        cache.set(key, hidden, SUPPRESSION_CACHE_SECONDS)
+        return
+    hidden_labels = set(hidden)
+    for label, cell in cells.items():
+        cell.shown = label not in hidden_labels
+
+
 def closed_before(today: date) -> date:
     """The first month not published yet on ``today``: a month is published
     once, when every week that starts in it has ended, and never changes
@@ -341,7 +395,8 @@ def closed_before(today: date) -> date:
 
 def enps_report(*, survey: Survey, now=None) -> EnpsReport:
     """The survey's eNPS by team and by month, of the closed months only
-    (``closed_before``)."""
+    (``closed_before``). What the table hides is worked out once per table
+    (``_suppress_cached``)."""
     now = now or timezone.now()
     closed = closed_before(timezone.localdate(now))
     answers = EmployeeAnswer.objects.filter(survey=survey, week__lt=closed)
@@ -367,7 +422,7 @@ def enps_report(*, survey: Survey, now=None) -> EnpsReport:
         grid={(t, m): grid.get((t, m), Cell()) for t in teams for m in months},
         total=total,
     )
-    _suppress(report)
+    _suppress_cached(report)
     shown = [team for team, cell in report.teams.items() if cell.shown]
     comments: dict[str, list[str]] = defaultdict(list)
     # Sorted by their text: no order of arrival, no date, no id.

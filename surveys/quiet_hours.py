@@ -39,6 +39,11 @@ def sms_allowed_at(*, customer: Customer, when: datetime) -> datetime:
     if not quiet:
         return when
     day = local.date() if clock < end else local.date() + timedelta(days=1)
-    # Built in the zone (fold 0), so a daylight saving change takes the first reading.
+    # Built in the zone (fold 0), so a daylight saving change takes the first
+    # reading; but when the clocks go back and it is already the hour's second
+    # pass (02:10 the second time, quiet hours ending 02:30), the first 02:30
+    # has gone by: the end is the second one, never a time before ``when``.
     allowed = datetime.combine(day, end, tzinfo=local.tzinfo)
+    if allowed < when:
+        allowed = allowed.replace(fold=1)
     return allowed.astimezone(when.tzinfo)

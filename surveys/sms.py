@@ -12,6 +12,7 @@ outside the Basic Multilingual Plane (an emoji) two units never cut apart.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -83,19 +84,28 @@ STOP_WORDS = frozenset(
         "wypisz",
     }
 )
-_SCORE = re.compile(r"\s*(10|[0-9])\s*(?:/\s*10)?\s*[.!]?\s*")
+# A full stop may be the ideographic one ("。"), which NFKC leaves as it is.
+_SCORE = re.compile(r"\s*(10|[0-9])\s*(?:/\s*10)?\s*[.!。]?\s*")
+
+
+def _as_typed(text: str) -> str:
+    """``text`` with its compatibility forms folded (NFKC): a Chinese or
+    Japanese keyboard types full-width digits and letters (U+FF10 to U+FF5A),
+    which mean what their ASCII twins mean."""
+    return unicodedata.normalize("NFKC", text or "")
 
 
 def sms_score(text: str) -> int | None:
     """The score a reply gives: the whole message a number from 0 to 10
-    ("7", " 7 ", "10/10", "9!"); None for anything else."""
-    match = _SCORE.fullmatch(text or "")
+    ("7", " 7 ", "10/10", "9!", the same typed full-width); None for anything
+    else."""
+    match = _SCORE.fullmatch(_as_typed(text))
     return int(match.group(1)) if match else None
 
 
 def sms_is_stop(text: str) -> bool:
     """Whether a reply asks to hear from us no more."""
-    word = re.sub(r"[\s\W_]+", "", (text or "").casefold())
+    word = re.sub(r"[\s\W_]+", "", _as_typed(text).casefold())
     return word in STOP_WORDS
 
 

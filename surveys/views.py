@@ -178,6 +178,8 @@ def _not_found(request) -> HttpResponse:
 
 # --- The short link of an SMS ---------------------------------------------------
 
+_CROCKFORD_READINGS = str.maketrans("oil", "011")
+
 
 @_private_page
 @require_safe
@@ -187,9 +189,12 @@ def short_link(request, code: str):
     survey closed). An unknown code gets the page of a bad survey link. Only
     GETs reach it, so there is nothing the survey pages' POST throttle would
     count; a code of 60 bits is not found by trying."""
+    # Read as Crockford's base32 is read: a code copied by hand with an O
+    # for the 0, or an I or L for the 1, is the same code.
+    code = code.lower().translate(_CROCKFORD_READINGS)
     invitation = (
         Invitation.objects.filter(
-            short_code_hash=hash_token(code.lower()), customer__erased_at__isnull=True
+            short_code_hash=hash_token(code), customer__erased_at__isnull=True
         )
         .only("nonce")
         .first()

@@ -145,7 +145,8 @@ class InvitationListView(DepartmentScoped, ApiMixin, generics.ListAPIView):
             "it will not be sent (status skipped, skip_reason throttled, unsubscribed, "
             "bounced, complained or erased), or this client's Idempotency-Key was used before and "
             "its invitation comes back unchanged, whatever this request says. "
-            "channel sms is refused (400) until SMS sending exists."
+            "channel sms texts the customer's phone (stored in E.164); a customer "
+            "without one is skipped with no_phone."
         ),
         tags=["invitations"],
         request=InvitationInSerializer,

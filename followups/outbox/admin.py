@@ -38,8 +38,9 @@ class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
         "attempts",
         "sent_at",
         "short_error",
+        "delivery_shown",
     )
-    list_filter = ("status", "channel", "template", "language")
+    list_filter = ("status", "channel", "delivery", "template", "language")
     search_fields = ("recipient", "subject", "dedupe_key")
     date_hierarchy = "created_at"
     actions = ("retry_now",)
@@ -63,6 +64,14 @@ class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
     @admin.display(description=_("last error"))
     def short_error(self, obj):
         return obj.last_error[:80]
+
+    @admin.display(description=_("delivery"), ordering="delivery")
+    def delivery_shown(self, obj):
+        """What the SMS provider reported, with its error code when it has one."""
+        if not obj.delivery:
+            return ""
+        label = obj.get_delivery_display()
+        return f"{label} ({obj.delivery_error})" if obj.delivery_error else label
 
     def has_retry_permission(self, request):
         return has_model_permission(request, self.opts, "retry")

@@ -174,3 +174,48 @@ def unsent_sms_cancel(*, customer_id: int) -> int:
         .exclude(template=STOP_TEMPLATE)
         .cancel_unsent(UNSUBSCRIBED_REASON)
     )
+
+
+# What providers report of a text on its way (Twilio's MessageStatus and the
+# generic gateway's "status"): only a final word is recorded, the rest says
+# it is still on its way.
+FINAL_DELIVERY = {
+    "delivered": OutboundMessage.Delivery.DELIVERED,
+    "read": OutboundMessage.Delivery.DELIVERED,
+    "undelivered": OutboundMessage.Delivery.UNDELIVERED,
+    "failed": OutboundMessage.Delivery.FAILED,
+}
+ON_ITS_WAY = frozenset(
+    {"accepted", "scheduled", "queued", "sending", "sent", "partially_delivered", "canceled"}
+)
+
+
+class UnknownDeliveryStatus(ValueError):
+    """A delivery report with a status no provider sends."""
+
+
+def sms_delivery_record(
+    *, provider_message_id: str, status: str, error_code: str = "", now: datetime | None = None
+) -> bool:
+    """Record what the provider reports of the text it gave
+    ``provider_message_id``: delivered, undelivered or failed, with its error
+    code. Only its first final report counts (a conditional update: a report
+    delivered twice, or out of order, changes nothing); a report of a text
+    still on its way, or of a text we do not know, records nothing. Returns
+    whether this call recorded it."""
+    word = (status or "").strip().lower()
+    if word in ON_ITS_WAY or not provider_message_id:
+        return False
+    if word not in FINAL_DELIVERY:
+        raise UnknownDeliveryStatus(status)
+    delivery = FINAL_DELIVERY[word]
+    recorded = OutboundMessage.objects.filter(
+        channel=OutboundMessage.Channel.SMS,
+        provider_message_id=provider_message_id[:100],
+        delivery="",
+    ).update(
+        delivery=delivery,
+        delivery_error="" if delivery == OutboundMessage.Delivery.DELIVERED else error_code[:100],
+        delivery_reported_at=now or timezone.now(),
+    )
+    return bool(recorded)

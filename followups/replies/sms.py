@@ -92,8 +92,14 @@ def sms_receive(
 
 
 def _act(inbound: InboundSms, *, phone: str | None, now: datetime) -> None:
+    # Locked: a customer's texts are read one at a time, in the order their
+    # posts take the lock. A comment posted while their score is still being
+    # recorded waits for it, rather than finding no answer and being dropped
+    # as "text before a score".
     customer = (
-        Customer.objects.filter(phone=phone, erased_at__isnull=True).first() if phone else None
+        Customer.objects.select_for_update().filter(phone=phone, erased_at__isnull=True).first()
+        if phone
+        else None
     )
     if customer is None:
         _settle(inbound, InboundSms.Outcome.UNMATCHED, note="No customer has this number.")

@@ -27,6 +27,29 @@ def test_a_phone_number_without_country_code_or_impossible_is_refused(bad):
         phone_normalize(bad)
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "+48 601 234 5678",  # a digit too many: a possible length, nobody's number
+        "+48 000 000 000",  # a range no operator has
+    ],
+)
+def test_a_phone_number_of_a_possible_length_but_no_valid_number_is_refused(bad):
+    with pytest.raises(ValidationError) as error:
+        phone_normalize(bad)
+    assert error.value.code == "invalid"
+
+
+@pytest.mark.parametrize(
+    "with_extension", ["+48 22 123 45 67 ext. 12", "+1 (201) 555-0123 x45", "+44 7911 123456#"]
+)
+def test_a_phone_number_with_an_extension_is_refused_not_cut_short(with_extension):
+    with pytest.raises(ValidationError) as error:
+        phone_normalize(with_extension)
+    assert error.value.code == "extension"
+    assert "extension" in error.value.messages[0]
+
+
 def test_a_new_customer_is_created_with_the_details_given():
     customer, created = customer_from_contact(
         email="Ann@Example.com ", phone="+48 601 234 567", name="Ann", locale="pl-PL"

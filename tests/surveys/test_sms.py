@@ -50,6 +50,11 @@ def test_length_encoding_and_segments(text, encoding, units, segments):
         ("0", 0),
         ("9!", 9),
         ("10 / 10", 10),
+        # Full-width, as a Chinese keyboard types them.
+        ("\N{FULLWIDTH DIGIT ONE}\N{FULLWIDTH DIGIT ZERO}", 10),
+        ("\N{FULLWIDTH DIGIT SEVEN}", 7),
+        ("\N{FULLWIDTH DIGIT NINE}\N{FULLWIDTH SOLIDUS}1\N{FULLWIDTH DIGIT ZERO}!", 9),
+        ("\N{FULLWIDTH DIGIT NINE}。", 9),
         ("11", None),
         ("100", None),
         ("-1", None),
@@ -64,7 +69,19 @@ def test_a_reply_is_a_score_only_when_it_is_a_number_from_0_to_10(text, score):
 
 @pytest.mark.parametrize(
     "text",
-    ["STOP", "stop", " Stop. ", "UNSUBSCRIBE", "СТОП", "стоп!", "退订", "REZYGNUJĘ", "STOPALL"],
+    [
+        "STOP",
+        "stop",
+        " Stop. ",
+        "UNSUBSCRIBE",
+        "СТОП",
+        "стоп!",
+        "退订",
+        "REZYGNUJĘ",
+        "STOPALL",
+        "\N{FULLWIDTH LATIN CAPITAL LETTER S}\N{FULLWIDTH LATIN CAPITAL LETTER T}"
+        "\N{FULLWIDTH LATIN CAPITAL LETTER O}\N{FULLWIDTH LATIN CAPITAL LETTER P}",
+    ],
 )
 def test_stop_words_in_every_language(text):
     assert sms_is_stop(text)

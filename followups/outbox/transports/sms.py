@@ -8,7 +8,9 @@ settable, so tests talk to a local server speaking its Messages API).
 What the provider answers decides the row, as for webhooks: accepted, sent;
 a refusal that cannot change (a 4xx but 408 and 429, a number it will not
 text) fails it for good; the rest (and 401/403: our credentials, to be fixed)
-is tried again later, a 429 no sooner than its Retry-After.
+is tried again later, a 429 no sooner than its Retry-After. The id the
+provider's delivery reports will name is kept on the row
+(``provider_message_id``; ``followups.outbox.sms.sms_delivery_record``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import ClassVar
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -44,8 +47,9 @@ STOP_TEMPLATE = "stop_sms"
 
 
 # Which way a post goes, signed into it: a post we made to the gateway
-# cannot be replayed to our inbound webhook (the secret is the same).
-OUTBOUND, INBOUND = "outbound", "inbound"
+# cannot be replayed to our inbound webhook (the secret is the same), nor a
+# delivery report to it, nor a text to the reports' hook.
+OUTBOUND, INBOUND, STATUS = "outbound", "inbound", "status"
 
 
 def sms_signature(*, secret: str, direction: str, timestamp: str, body: bytes) -> str:
@@ -57,25 +61,28 @@ def sms_signature(*, secret: str, direction: str, timestamp: str, body: bytes) -
     return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sms_signature_valid(*, secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    """Whether an inbound post carries the gateway's signature, made within
-    the allowed age."""
+def sms_signature_valid(
+    *, secret: str, timestamp: str, body: bytes, signature: str, direction: str = INBOUND
+) -> bool:
+    """Whether a post of the gateway to us (``direction``: a text, or a
+    delivery report) carries its signature, made within the allowed age."""
     sent_at = whole_number(timestamp or "")
     if not secret or sent_at is None:
         return False
     age = abs(timezone.now().timestamp() - sent_at)
     if age > settings.NPS_SMS_SIGNATURE_MAX_AGE_SECONDS:
         return False
-    expected = sms_signature(secret=secret, direction=INBOUND, timestamp=timestamp, body=body)
+    expected = sms_signature(secret=secret, direction=direction, timestamp=timestamp, body=body)
     return hmac.compare_digest(expected, signature or "")
 
 
 class SmsGateway:
-    """One provider: sends one text, or raises ``TransportError``."""
+    """One provider: sends one text and returns the id its delivery reports
+    will name ("" when it sends none), or raises ``TransportError``."""
 
     name: ClassVar[str]
 
-    def send(self, message: OutboundMessage, *, to: str) -> None:
+    def send(self, message: OutboundMessage, *, to: str) -> str:
         raise NotImplementedError
 
 
@@ -84,25 +91,28 @@ class ConsoleGateway(SmsGateway):
 
     name = "console"
 
-    def send(self, message: OutboundMessage, *, to: str) -> None:
+    def send(self, message: OutboundMessage, *, to: str) -> str:
         sys.stdout.write(f"SMS to {to} (outbox #{message.pk}):\n{message.body_text}\n\n")
         sys.stdout.flush()
+        return ""
 
 
 class HttpGateway(SmsGateway):
     """A signed JSON POST per text to ``NPS_SMS_HTTP_URL``:
     ``{"id": "nps-sms-<row>", "to": "+48...", "from": "...", "text": "..."}``
-    (the id is the same on every retry, so the gateway can drop a duplicate)."""
+    (the id is the same on every retry, so the gateway can drop a duplicate,
+    and its delivery report names the text by it)."""
 
     name = "http"
 
-    def send(self, message: OutboundMessage, *, to: str) -> None:
+    def send(self, message: OutboundMessage, *, to: str) -> str:
         url, secret = settings.NPS_SMS_HTTP_URL, settings.NPS_SMS_HTTP_SECRET
         if not url or not secret:
             raise TransportError("NPS_SMS_HTTP_URL and NPS_SMS_HTTP_SECRET must be set.")
+        provider_id = f"nps-sms-{message.pk}"
         body = json.dumps(
             {
-                "id": f"nps-sms-{message.pk}",
+                "id": provider_id,
                 "to": to,
                 "from": settings.NPS_SMS_FROM,
                 "text": message.body_text,
@@ -129,7 +139,7 @@ class HttpGateway(SmsGateway):
         except requests.RequestException as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
         if 200 <= reply.status_code < 300:
-            return
+            return provider_id
         raise TransportError(
             f"The SMS gateway answered {reply.status_code} {reply.text[:200]}".strip(),
             permanent=_refused_for_good(reply.status_code),
@@ -154,9 +164,14 @@ class TwilioGateway(SmsGateway):
         )
         self.client.api.base_url = settings.NPS_SMS_TWILIO_BASE_URL
 
-    def send(self, message: OutboundMessage, *, to: str) -> None:
+    def send(self, message: OutboundMessage, *, to: str) -> str:
         try:
-            self.client.messages.create(to=to, from_=settings.NPS_SMS_FROM, body=message.body_text)
+            sent = self.client.messages.create(
+                to=to,
+                from_=settings.NPS_SMS_FROM,
+                body=message.body_text,
+                status_callback=settings.PUBLIC_BASE_URL + reverse("sms-status-twilio"),
+            )
         except TwilioRestException as exc:
             raise TransportError(
                 f"Twilio answered {exc.status} (error {exc.code}): {exc.msg}"[:500],
@@ -164,6 +179,7 @@ class TwilioGateway(SmsGateway):
             ) from exc
         except requests.RequestException as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        return sent.sid or ""
 
 
 def _refused_for_good(status: int) -> bool:
@@ -214,7 +230,12 @@ class SmsTransport(Transport):
         if not to:
             raise TransportError("Not a phone number in E.164.", permanent=True)
         assert self.gateway is not None  # noqa: S101 - opened by the sender first
-        self.gateway.send(message, to=to)
+        provider_id = self.gateway.send(message, to=to)
+        if provider_id:
+            # Kept at once: the provider's report of its delivery names it.
+            OutboundMessage.objects.filter(pk=message.pk).update(
+                provider_message_id=provider_id[:100]
+            )
 
     def message_seconds(self) -> float:
         # Connecting and the reply, each bounded by the timeout.

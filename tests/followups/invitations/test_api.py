@@ -111,6 +111,15 @@ def test_an_sms_invitation_without_a_phone_is_skipped_with_the_reason(api, surve
     assert not OutboundMessage.objects.exists()
 
 
+def test_the_schema_says_an_sms_invitation_is_texted_not_refused(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    described = schema["paths"]["/api/v1/invitations/"]["post"]["description"]
+
+    assert "refused (400) until SMS" not in described
+    assert "channel sms texts the customer's phone" in described
+    assert "no_phone" in described
+
+
 def test_a_channel_invitations_are_not_sent_on_is_refused_with_a_clear_message(api, survey):
     reply = post(
         api, {"survey": "support", "customer": {"email": "a@example.com"}, "channel": "link"}

@@ -74,6 +74,29 @@ def test_the_short_link_is_short_and_leads_to_the_survey_page(survey, client, se
     assert client.get(reply["Location"]).status_code == 200
 
 
+def test_a_short_code_copied_by_hand_with_o_for_0_and_l_or_i_for_1_still_leads_to_its_page(
+    survey, client
+):
+    customer = CustomerFactory(phone="+48601234502")
+    # One code in two holds a 0 or a 1; find one that does.
+    invitation = next(
+        invitation
+        for invitation in (
+            InvitationFactory(survey=survey, customer=customer, channel=Channel.SMS)
+            for _ in range(60)
+        )
+        if {"0", "1"} & set(invitation.short_code)
+    )
+    code = invitation.short_code
+
+    for misread in (
+        code.replace("0", "o").replace("1", "l"),
+        code.replace("0", "O").replace("1", "I").upper(),
+    ):
+        reply = client.get(f"/i/{misread}/")
+        assert (reply.status_code, reply["Location"]) == (302, invitation.get_absolute_url())
+
+
 def test_two_invitations_get_different_short_codes(survey):
     customer = CustomerFactory(phone="+48601234501")
     codes = {

@@ -39,7 +39,7 @@ def queue_sms(recipient="+48500100200", text="Your opinion counts: reply 0-10.")
     )
 
 
-def test_a_text_twilio_accepts_is_sent(twilio):
+def test_a_text_twilio_accepts_is_sent(twilio, settings):
     message = queue_sms()
 
     assert messages_send(message_ids=[message.pk]) == {}
@@ -47,7 +47,12 @@ def test_a_text_twilio_accepts_is_sent(twilio):
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 1)
     assert twilio.sent == [
-        {"To": "+48500100200", "From": FROM_NUMBER, "Body": "Your opinion counts: reply 0-10."}
+        {
+            "To": "+48500100200",
+            "From": FROM_NUMBER,
+            "Body": "Your opinion counts: reply 0-10.",
+            "StatusCallback": settings.PUBLIC_BASE_URL + "/sms/status/twilio/",
+        }
     ]
 
 
@@ -147,6 +152,31 @@ def test_quiet_hours_are_the_customers_own(settings, utc, zone, expected_utc):
     customer = CustomerFactory(phone="+48500100201", time_zone=zone)
 
     assert sms_allowed_at(customer=customer, when=utc) == expected_utc
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected_utc"),
+    [
+        # Clocks go back in Warsaw on 25 October 2026 (03:00 CEST -> 02:00 CET).
+        # 01:10 CEST, the first pass: held until 02:30 CEST.
+        (datetime(2026, 10, 24, 23, 10, tzinfo=UTC), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        # 02:10 CET, the second pass: the first 02:30 is gone; held until 02:30 CET.
+        (datetime(2026, 10, 25, 1, 10, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+        # Clocks go forward on 28 March 2027 (02:00 CET -> 03:00 CEST): 02:30
+        # does not exist that night; read as 02:30 CET, it is 03:30 CEST.
+        (datetime(2027, 3, 27, 23, 0, tzinfo=UTC), datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+    ],
+)
+def test_quiet_hours_ending_in_an_hour_daylight_saving_repeats_or_skips(
+    settings, utc, expected_utc
+):
+    settings.NPS_SMS_QUIET_HOURS = "21:00-02:30"
+    customer = CustomerFactory(phone="+48500100201", time_zone="Europe/Warsaw")
+
+    allowed = sms_allowed_at(customer=customer, when=utc)
+
+    assert allowed == expected_utc
+    assert allowed >= utc
 
 
 def test_without_a_time_zone_the_default_one_decides(settings):
