@@ -1,0 +1,16 @@
+"""Translations of the messages added after looking at the SMS, driver,
+bonus and insights pages in Chromium (issue 17): for tools/fill_translations.py.
+"""
+
+
+def t(pl, ru, zh):
+    return {"pl": pl, "ru": ru, "zh_Hans": zh}
+
+
+T = {
+    # ---- followups/models.py: InboundSms's plural, distinct from its singular
+    # ("17 przychodzący SMS" read as one text).
+    "inbound SMS messages": t("przychodzące SMS-y", "входящие SMS", "收到的短信"),
+    # ---- followups/invitations/bonus_admin.py: the reminders list's column
+    "bonus": t("bonus", "бонус", "奖励"),
+}
