@@ -13,4 +13,10 @@ T = {
     "inbound SMS messages": t("przychodzące SMS-y", "входящие SMS", "收到的短信"),
     # ---- followups/invitations/bonus_admin.py: the reminders list's column
     "bonus": t("bonus", "бонус", "奖励"),
+    # ---- nps_project/urls.py: the admin index's title
+    "Answers, cases and follow-ups": t(
+        "Odpowiedzi, zgłoszenia i działania po ankiecie",
+        "Ответы, обращения и последующие действия",
+        "答复、工单与跟进",
+    ),
 }
