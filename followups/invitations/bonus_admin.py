@@ -109,7 +109,7 @@ class ReminderBonusAssignmentAdmin(DepartmentScopedAdmin, RecordAdmin):
 @admin.register(BonusGrant)
 class BonusGrantAdmin(GrantAdmin):
     list_display = (
-        "code",
+        "code_whole",
         "offer",
         "reward",
         "customer",
