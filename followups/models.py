@@ -1811,7 +1811,7 @@ class InboundSms(models.Model):
 
     class Meta:
         verbose_name = _("inbound SMS")
-        verbose_name_plural = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS messages")
         ordering = ["-received_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -2,12 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from .health import healthz
 
+# "NPS loop" is the product's name, the same in every language; the index's
+# title is words, in the reader's.
 admin.site.site_header = "NPS loop"
 admin.site.site_title = "NPS loop"
-admin.site.index_title = "Answers, cases and follow-ups"
+admin.site.index_title = _("Answers, cases and follow-ups")
 
 
 api_v1 = [

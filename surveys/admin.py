@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -187,6 +188,13 @@ class DriverChoiceInline(admin.TabularInline):
     model = DriverChoice
     extra = 0
     fields = ("position", "key", "label", "label_pl", "label_ru", "label_zh_hans", "active")
+    # Five text columns at the admin's usual 20em each run past a laptop's
+    # page; a choice's label is a few words, so narrower boxes keep the
+    # table on the page.
+    formfield_overrides: ClassVar[dict] = {
+        models.SlugField: {"widget": forms.TextInput(attrs={"size": 10})},
+        models.CharField: {"widget": forms.TextInput(attrs={"size": 13})},
+    }
     verbose_name = _("driver choice")
     verbose_name_plural = _("driver question: choices")
 

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import links, scanners, services
 from .forms import CHOOSE_A_DRIVER, SCORES, CommentForm, ScoreForm, score_from_query
-from .models import Brand, Customer, Invitation, Response, Survey, hash_token
+from .models import Brand, Channel, Customer, Invitation, Response, Survey, hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -278,6 +278,9 @@ def _page(request, link: _Link, template: str, status: int = 200, **context) -> 
         "customer_name": customer.name,
         "response": link.response,
         "unsubscribe_link": None if customer.unsubscribed_at else links.unsubscribe_path(customer),
+        # Unsubscribing stops texts too: whoever came from one is not asked
+        # about "survey emails".
+        "asked_by_sms": link.invitation.channel == Channel.SMS,
         **context,
     }
     return _render(request, template, context, language=link.language, status=status)

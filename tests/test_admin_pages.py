@@ -117,3 +117,19 @@ def test_change_page_opens(admin_client, name):
     model = apps.get_model(*name.split("_", 1))
     obj = model.objects.first()
     assert admin_client.get(reverse(f"admin:{name}_change", args=[obj.pk])).status_code == 200
+
+
+def test_the_admin_index_title_is_in_the_readers_language(client):
+    from django.contrib import admin
+    from django.utils import translation
+
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    page = client.get("/admin/", headers={"accept-language": "en"})
+
+    assert page.context["title"] == "Answers, cases and follow-ups"
+    # Marked for translation (a plain string stayed English on the Polish
+    # index), and translated as each page is drawn, not once at import.
+    with translation.override("pl"):
+        expected = translation.gettext("Answers, cases and follow-ups")
+        assert str(admin.site.index_title) == expected

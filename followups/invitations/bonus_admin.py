@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import F, Q
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from followups.incentives.admin import GrantAdmin
@@ -62,27 +65,40 @@ class GrantedFilter(admin.SimpleListFilter):
 class ReminderBonusAssignmentAdmin(DepartmentScopedAdmin, RecordAdmin):
     department_path = "survey__department"
 
+    # Who, which wave, which arm and whether they answered come first: the
+    # survey's name (in the filter) is not repeated on every row, and what
+    # the row is about stays on a laptop's screen without scrolling.
     list_display = (
-        "invitation",
-        "wave",
+        "customer_name",
+        "wave_started",
         "arm",
-        "offer",
-        "reward",
-        "reminded_at",
-        "window_ends_at",
         "answered_at",
+        "window_ends_at",
+        "reminded_at",
+        "bonus",
     )
     list_filter = ("arm", AnsweredFilter, GrantedFilter, "survey")
-    list_select_related = (
-        "invitation__survey",
-        "invitation__customer",
-        "wave__survey",
-        "offer",
-        "reward",
-    )
+    list_select_related = ("customer", "wave", "offer", "reward")
     search_fields = ("customer__email", "customer__name")
     date_hierarchy = "reminded_at"
     show_full_result_count = False
+
+    @admin.display(description=_("customer"), ordering="customer__name")
+    def customer_name(self, obj):
+        return obj.customer.name or obj.customer.email
+
+    @admin.display(description=_("wave"), ordering="wave__started_at")
+    def wave_started(self, obj):
+        if obj.wave is None:
+            return None
+        started = date_format(localtime(obj.wave.started_at), "SHORT_DATE_FORMAT")
+        return format_html('<span class="nowrap">{}</span>', started)
+
+    @admin.display(description=_("bonus"))
+    def bonus(self, obj):
+        # On one line: wrapped in the last, narrow column it made every row tall.
+        incentive = obj.incentive
+        return format_html('<span class="nowrap">{}</span>', incentive) if incentive else None
 
     def lookup_allowed(self, lookup, value, request):
         # The dashboard's bonus panel links here narrowed to one wave.
@@ -93,7 +109,7 @@ class ReminderBonusAssignmentAdmin(DepartmentScopedAdmin, RecordAdmin):
 @admin.register(BonusGrant)
 class BonusGrantAdmin(GrantAdmin):
     list_display = (
-        "code",
+        "code_whole",
         "offer",
         "reward",
         "customer",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from followups.models import InboundSms
@@ -35,7 +36,8 @@ class InboundSmsAdmin(DepartmentScopedAdmin, RecordAdmin):
 
     @admin.display(description=_("text"))
     def short_body(self, obj):
-        return obj.body[:80]
+        # An ellipsis says the text goes on (on its page).
+        return Truncator(obj.body).chars(80)
 
     def has_change_permission(self, request, obj=None):
         return False

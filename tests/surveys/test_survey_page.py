@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys import services
-from surveys.models import Invitation, Response, Survey
+from surveys.models import Channel, Invitation, Response, Survey
 from tests.factories import InvitationFactory, ResponseFactory
 
 pytestmark = pytest.mark.django_db
@@ -652,6 +652,19 @@ def test_page_links_to_unsubscribing_unless_already_unsubscribed(client):
 
     assert "/u/" in client.get(answer_url(invitation)).content.decode()
     assert "/u/" not in client.get(answer_url(unsubscribed)).content.decode()
+
+
+def test_a_page_reached_from_a_text_does_not_speak_of_survey_emails(client):
+    by_email = InvitationFactory()
+    by_sms = InvitationFactory(channel=Channel.SMS, customer__phone="+48601234567")
+
+    email_page = client.get(answer_url(by_email)).content.decode()
+    sms_page = client.get(answer_url(by_sms)).content.decode()
+
+    assert "Prefer not to get survey emails from us?" in email_page
+    # Unsubscribing stops texts too; the link is the same.
+    assert "Prefer not to get survey emails" not in sms_page
+    assert "Prefer not to get surveys from us?" in sms_page and "/u/" in sms_page
 
 
 # --- The comment service ------------------------------------------------------

@@ -114,3 +114,14 @@ def test_staff_without_the_redeem_permission_cannot_revoke(client):
     run_action(client, OfferGrant, "revoke", [grant])
 
     assert OfferGrant.objects.get().status == GrantStatus.ISSUED
+
+
+def test_the_grant_lists_show_each_code_on_one_line(client):
+    grant = RewardGrantFactory(code="VIP-AB12-CD34-EF56")
+    client.force_login(manager("lists"))
+
+    html = client.get("/admin/followups/rewardgrant/").text
+
+    # The hyphens no longer break it over four lines; it still opens the grant.
+    assert f'<span class="nowrap">{grant.code}</span>' in html
+    assert f"/admin/followups/rewardgrant/{grant.pk}/change/" in html

@@ -34,6 +34,7 @@ from tests.factories import (
     OfferFactory,
     RewardFactory,
     SurveyFactory,
+    manager,
 )
 from tests.followups.webhooks import Receiver, endpoint_for, payloads
 from tests.surveys.api.conftest import client_with, make_token
@@ -388,3 +389,26 @@ def test_a_customer_who_answers_while_reminders_are_being_sent_gets_no_reminder_
     assert invitation.reminded_at is None and invitation.responded_at is not None
     assert not ReminderBonusAssignment.objects.exists()
     assert not OutboundMessage.objects.filter(template="invitation").exists()
+
+
+def test_the_reminders_list_shows_who_which_arm_and_the_bonus_first_without_the_survey_per_row(
+    survey, client
+):
+    survey.name = "Checkout survey with a long name"
+    survey.save()
+    bonus_for(survey, share=100)
+    invited(survey, name="Zoë Adams", email="zoe@example.com")
+    remind()
+    client.force_login(manager("boss"))
+
+    html = client.get("/admin/followups/reminderbonusassignment/").text
+
+    head = html.split('<table id="result_list">')[1].split("</thead>")[0]
+    columns = [name for name in ("customer_name", "arm", "answered_at", "bonus") if name in head]
+    assert columns == ["customer_name", "arm", "answered_at", "bonus"]
+    row = html.split("<tbody>")[1].split("</tr>")[0]
+    assert "Zoë Adams" in row.split("field-wave_started")[0]
+    # The bonus on one line: wrapped in the last column, it made each row tall.
+    assert '<td class="field-bonus"><span class="nowrap">' in row
+    # The survey is named in the filter, not repeated on every row.
+    assert "Checkout survey with a long name" not in row

@@ -78,6 +78,29 @@ OVERLAPS_JS = """
 """
 
 
+# Words of the dashboard's tables drawn over more than one line: a cell too
+# narrow for its words, cut into letters (a table that scrolls in its card
+# keeps them whole). Hyphens, dashes and slashes may end a line.
+BROKEN_WORDS_JS = r"""
+() => {
+  const broken = [];
+  document.querySelectorAll(".dash-card th, .dash-card td").forEach((cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.textContent.matchAll(/[^\s\-\u2013\u2014\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+        if (lines.size > 1) broken.push(`${cell.closest("section").id}: ${word[0]}`);
+      }
+    }
+  });
+  return broken;
+}
+"""
+
+
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_dashboard_text_never_overlaps_and_fits_a_laptop_and_a_phone(
     live_server, browser, screenshot, language
@@ -100,6 +123,7 @@ def test_dashboard_text_never_overlaps_and_fits_a_laptop_and_a_phone(
                 page.wait_for_selector("#panel-trend svg")
                 where = f"{survey.slug}, by {by}, {width} px, {language}"
                 assert page.evaluate(OVERLAPS_JS) == [], where
+                assert page.evaluate(BROKEN_WORDS_JS) == [], where
                 # Nothing spills out of the page sideways (wide charts scroll in their card).
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, where
                 if by == "week":
