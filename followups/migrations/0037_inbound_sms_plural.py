@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0034_insights_hardening'),
+        ('followups', '0036_sms_delivery'),
     ]
 
     operations = [
