@@ -375,11 +375,16 @@ def _webhooks_emit(outcomes: list[tuple[Response, object]], now: datetime) -> No
                 now,
                 {"response": response, "customer": customer},
                 response_id=response.pk,
+                survey_id=response.survey_id,
             )
         )
         if isinstance(outcome, FollowUpCase):
             objects = {"case": outcome, "response": response, "customer": customer}
-            ids = {"response_id": response.pk, "case_id": outcome.pk}
+            ids = {
+                "response_id": response.pk,
+                "case_id": outcome.pk,
+                "survey_id": outcome.survey_id,
+            }
             emitter.add(Event("case.opened", f"case:{outcome.pk}", now, objects, **ids))
             if outcome.owner is not None:
                 assigned = {"case": outcome, "previous_owner": None}
@@ -388,7 +393,8 @@ def _webhooks_emit(outcomes: list[tuple[Response, object]], now: datetime) -> No
         elif isinstance(outcome, OfferGrant | RewardGrant):
             key = f"{outcome._meta.model_name}:{outcome.pk}"
             objects = {"grant": outcome, "customer": customer}
-            emitter.add(Event("grant.issued", key, now, objects, response_id=response.pk))
+            ids = {"response_id": response.pk, "survey_id": response.survey_id}
+            emitter.add(Event("grant.issued", key, now, objects, **ids))
     emitter.save()
 
 

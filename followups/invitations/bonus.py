@@ -180,7 +180,8 @@ def _grant_report(grant: BonusGrant, now: datetime) -> None:
         return
     objects = {"grant": grant, "customer": grant.customer}
     key = f"bonusgrant:{grant.pk}"
-    emitter.add(Event("grant.issued", key, now, objects, response_id=grant.response_id))
+    ids = {"response_id": grant.response_id, "survey_id": grant.survey_id}
+    emitter.add(Event("grant.issued", key, now, objects, **ids))
     emitter.save()
 
 
