@@ -39,7 +39,7 @@ from followups.models import (
     SurveyIncentive,
 )
 from followups.outbox.branding import branding_version
-from followups.outbox.language import customer_language, format_when
+from followups.outbox.language import customer_language, customer_zone, format_when
 from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
@@ -426,19 +426,19 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
 
 
 def _outcome_context(response: Response, outcome) -> dict:
-    language = customer_language(response)
+    language, zone = customer_language(response), customer_zone(response.customer)
     if isinstance(outcome, FollowUpCase):
         owner = outcome.owner
         return {
             "contact_name": (owner.first_name or owner.get_username()) if owner else "",
-            "due": format_when(outcome.due_at, language),
+            "due": format_when(outcome.due_at, language, zone),
             "case_id": outcome.pk,
         }
     if isinstance(outcome, OfferGrant):
         return {
             "offer": outcome.offer.description_in(language),
             "code": outcome.code,
-            "expires": format_when(outcome.expires_at, language),
+            "expires": format_when(outcome.expires_at, language, zone),
         }
     reward = outcome.reward
     return {
@@ -448,7 +448,7 @@ def _outcome_context(response: Response, outcome) -> dict:
         "link": tracked_url(outcome) if outcome.link_token else "",
         "referral_code": outcome.referral_code or "",
         "code": outcome.code,
-        "expires": format_when(outcome.expires_at, language) if reward.has_code else "",
+        "expires": format_when(outcome.expires_at, language, zone) if reward.has_code else "",
     }
 
 
