@@ -39,7 +39,7 @@ from followups.models import (
     SurveyIncentive,
 )
 from followups.outbox.branding import branding_version
-from followups.outbox.language import customer_language, format_when
+from followups.outbox.language import customer_language, customer_zone, format_when
 from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
@@ -375,11 +375,16 @@ def _webhooks_emit(outcomes: list[tuple[Response, object]], now: datetime) -> No
                 now,
                 {"response": response, "customer": customer},
                 response_id=response.pk,
+                survey_id=response.survey_id,
             )
         )
         if isinstance(outcome, FollowUpCase):
             objects = {"case": outcome, "response": response, "customer": customer}
-            ids = {"response_id": response.pk, "case_id": outcome.pk}
+            ids = {
+                "response_id": response.pk,
+                "case_id": outcome.pk,
+                "survey_id": outcome.survey_id,
+            }
             emitter.add(Event("case.opened", f"case:{outcome.pk}", now, objects, **ids))
             if outcome.owner is not None:
                 assigned = {"case": outcome, "previous_owner": None}
@@ -388,7 +393,8 @@ def _webhooks_emit(outcomes: list[tuple[Response, object]], now: datetime) -> No
         elif isinstance(outcome, OfferGrant | RewardGrant):
             key = f"{outcome._meta.model_name}:{outcome.pk}"
             objects = {"grant": outcome, "customer": customer}
-            emitter.add(Event("grant.issued", key, now, objects, response_id=response.pk))
+            ids = {"response_id": response.pk, "survey_id": response.survey_id}
+            emitter.add(Event("grant.issued", key, now, objects, **ids))
     emitter.save()
 
 
@@ -420,19 +426,19 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
 
 
 def _outcome_context(response: Response, outcome) -> dict:
-    language = customer_language(response)
+    language, zone = customer_language(response), customer_zone(response.customer)
     if isinstance(outcome, FollowUpCase):
         owner = outcome.owner
         return {
             "contact_name": (owner.first_name or owner.get_username()) if owner else "",
-            "due": format_when(outcome.due_at, language),
+            "due": format_when(outcome.due_at, language, zone),
             "case_id": outcome.pk,
         }
     if isinstance(outcome, OfferGrant):
         return {
             "offer": outcome.offer.description_in(language),
             "code": outcome.code,
-            "expires": format_when(outcome.expires_at, language),
+            "expires": format_when(outcome.expires_at, language, zone),
         }
     reward = outcome.reward
     return {
@@ -442,7 +448,7 @@ def _outcome_context(response: Response, outcome) -> dict:
         "link": tracked_url(outcome) if outcome.link_token else "",
         "referral_code": outcome.referral_code or "",
         "code": outcome.code,
-        "expires": format_when(outcome.expires_at, language) if reward.has_code else "",
+        "expires": format_when(outcome.expires_at, language, zone) if reward.has_code else "",
     }
 
 

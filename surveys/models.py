@@ -773,6 +773,25 @@ class DriverChoice(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        """Once answers chose it, its key is what integrations already read
+        (the exports, the webhooks, the API): changing it would rename the
+        past under them. Rewording the label is fine; a new key is a new choice."""
+        if self.pk is None:
+            return
+        stored = DriverChoice.objects.filter(pk=self.pk).values_list("key", flat=True).first()
+        if stored is not None and stored != self.key and self.responses.exists():
+            raise ValidationError(
+                {
+                    "key": _(
+                        "Answers already chose this reason under the key “%(key)s”, which "
+                        "integrations read: keep it (reword the label), or add a new choice "
+                        "and untick this one."
+                    )
+                    % {"key": stored}
+                }
+            )
+
     def label_for(self, language: str) -> str:
         """The label in ``language``, falling back to English."""
         return translated_text(self, "label", language)

@@ -803,7 +803,8 @@ def _of_an_answer(builder):
 
     def build(action=None):
         row = builder(action)
-        type(row).objects.filter(pk=row.pk).update(response=routed(2))
+        answer = routed(2)
+        type(row).objects.filter(pk=row.pk).update(response=answer, survey=answer.survey)
         return type(row).objects.get(pk=row.pk)
 
     return build

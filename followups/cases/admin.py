@@ -23,8 +23,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from followups.cases import access, conflicts, exports, workflow
 from followups.cases.forms import (
@@ -202,6 +202,15 @@ class EscalationFilter(admin.SimpleListFilter):
         if level is not None and level < highest:
             return queryset.filter(escalation_level=level)
         return queryset
+
+
+def _driver_label(case: FollowUpCase) -> str:
+    """The main reason the customer chose beside the score, in the reader's
+    language ("" when none): the first thing to ask about on the call."""
+    driver = case.response.driver
+    if driver is None:
+        return ""
+    return driver.label_for(get_language() or settings.LANGUAGE_CODE)
 
 
 @admin.register(FollowUpCase)
@@ -500,6 +509,7 @@ class FollowUpCaseAdmin(
             "is_due_soon": case.is_due_soon(timezone.now()),
             "time_left": humanize_delta(case.deadline - timezone.now()),
             "case_version": conflicts.case_version(case),
+            "driver_label": _driver_label(case),
             "call_form": forms.get("call") or CallForm(),
             "timeline": case.events.select_related("actor").order_by("created_at", "pk"),
             # The customer's history as far as the reader's departments go: a

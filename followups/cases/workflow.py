@@ -120,6 +120,7 @@ def _webhook(case: FollowUpCase, event: CaseEvent, name: str, **objects) -> None
             {"case": case, **objects},
             response_id=case.response_id,
             case_id=case.pk,
+            survey_id=case.survey_id,
         )
     )
 

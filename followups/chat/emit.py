@@ -37,6 +37,11 @@ def alert_for(response: Response, case: FollowUpCase | None) -> Alert:
         (_("Score"), f"{response.score}/10"),
         (_("Segment"), response.segment or _("none")),
     ]
+    if response.driver is not None:
+        # The main reason chosen beside the score, as the dashboard names it:
+        # what the channel triages by before it reads the comment.
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        fields.append((_("Reason"), response.driver.label_for(language)))
     if case is not None:
         owner = (case.owner.get_full_name() or case.owner.get_username()) if case.owner else None
         fields += [(_("Owner"), owner or _("nobody yet")), (_("Due"), when_shown(case.due_at))]

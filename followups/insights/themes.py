@@ -322,6 +322,7 @@ def _computed_report(*, survey: Survey, period: Period, rows: list[ThemePeriod],
                 },
                 "themes": [period_as_dict(row) for row in rows],
             },
+            survey_id=survey.pk,
         )
     )
 

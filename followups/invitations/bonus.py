@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.db.models import Q
 
@@ -27,7 +27,7 @@ from followups.models import (
     ReminderBonus,
     ReminderBonusAssignment,
 )
-from followups.outbox.language import customer_language, format_when
+from followups.outbox.language import customer_language, customer_zone, format_when
 from followups.outbox.messages import email_queue
 from followups.webhooks.emit import Event, WebhookEmitter
 from surveys.models import Invitation, Response
@@ -66,14 +66,17 @@ def reminder_bonus_assign(
     return assignment
 
 
-def reminder_bonus_context(assignment: ReminderBonusAssignment | None, language: str) -> dict:
-    """What a reminder email says of the bonus, in ``language``: nothing
-    unless its reminder is in the arm with the bonus."""
+def reminder_bonus_context(
+    assignment: ReminderBonusAssignment | None, language: str, zone: tzinfo | None = None
+) -> dict:
+    """What a reminder email says of the bonus, in ``language``, its date in
+    the customer's time zone ``zone``: nothing unless its reminder is in the
+    arm with the bonus."""
     if assignment is None or assignment.arm != BonusArm.WITH or assignment.incentive is None:
         return {}
     return {
         "bonus": assignment.incentive.description_in(language),
-        "bonus_until": format_when(assignment.window_ends_at, language),
+        "bonus_until": format_when(assignment.window_ends_at, language, zone),
     }
 
 
@@ -180,7 +183,8 @@ def _grant_report(grant: BonusGrant, now: datetime) -> None:
         return
     objects = {"grant": grant, "customer": grant.customer}
     key = f"bonusgrant:{grant.pk}"
-    emitter.add(Event("grant.issued", key, now, objects, response_id=grant.response_id))
+    ids = {"response_id": grant.response_id, "survey_id": grant.survey_id}
+    emitter.add(Event("grant.issued", key, now, objects, **ids))
     emitter.save()
 
 
@@ -200,7 +204,11 @@ def _grant_email(grant: BonusGrant, response: Response) -> OutboundMessage:
             "survey_name": response.survey.name,
             "bonus": incentive.description_in(language),
             "code": grant.code or "",
-            "expires": format_when(grant.expires_at, language) if grant.code else "",
+            "expires": (
+                format_when(grant.expires_at, language, customer_zone(response.customer))
+                if grant.code
+                else ""
+            ),
         },
         customer=response.customer,
         response_id=response.pk,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from followups.invitations.bonus import reminder_bonus_context
 from followups.models import OutboundMessage, ReminderBonusAssignment
-from followups.outbox.language import format_when
+from followups.outbox.language import customer_zone, format_when
 from followups.outbox.messages import email_queue
 from followups.outbox.sms import invitation_sms_queue
 from followups.publish import messages_enqueue
@@ -64,17 +64,17 @@ def _context_for(
     bonus: ReminderBonusAssignment | None = None,
 ) -> tuple[str, dict]:
     customer, survey = invitation.customer, invitation.survey
-    language = language_for(customer, survey)
+    language, zone = language_for(customer, survey), customer_zone(customer)
     context = _email_context(
         survey=survey,
         language=language,
         customer_name=customer.name,
         score_links=[(score, invitation.public_url(score)) for score in range(11)],
-        expires=format_when(invitation.expires_at, language),
+        expires=format_when(invitation.expires_at, language, zone),
         unsubscribe_link=unsubscribe_url(customer),
         reminder=reminder,
     )
-    return language, {**context, **reminder_bonus_context(bonus, language)}
+    return language, {**context, **reminder_bonus_context(bonus, language, zone)}
 
 
 def _email_for(

@@ -42,7 +42,7 @@ from followups.invitations.emails import (
     language_for,
 )
 from followups.models import OutboundMessage
-from followups.outbox.language import format_when
+from followups.outbox.language import customer_zone, format_when
 from followups.outbox.messages import Rendered, Variant, render, variant_fill
 from followups.outbox.sms import invitation_sms_message, sms_due_enqueue
 from followups.publish import (
@@ -284,15 +284,16 @@ class _WaveEmails:
         self.tag = f"nps{secrets.token_hex(8)}"
         self.pattern = re.compile(f"{self.tag}({'|'.join(self.FIELDS)})x")
         self.variants: dict[tuple[str, bool], Variant | None] = {}
-        self.expiry_texts: dict[tuple[datetime, str], str] = {}
+        self.expiry_texts: dict[tuple[datetime, str, str], str] = {}
 
     def _marker(self, name: str) -> str:
         return f"{self.tag}{name}x"
 
-    def _expires(self, moment: datetime, language: str) -> str:
-        key = (moment, language)
+    def _expires(self, moment: datetime, language: str, customer: Customer) -> str:
+        # The customer's zone, as ``_context_for`` writes it.
+        key = (moment, language, customer.time_zone)
         if key not in self.expiry_texts:
-            self.expiry_texts[key] = format_when(moment, language)
+            self.expiry_texts[key] = format_when(moment, language, customer_zone(customer))
         return self.expiry_texts[key]
 
     def _values(self, invitation: Invitation, language: str, unsubscribe: str) -> dict[str, str]:
@@ -300,7 +301,7 @@ class _WaveEmails:
             "name": invitation.customer.name,
             "token": invitation.token,
             "unsubscribe": unsubscribe,
-            "expires": self._expires(invitation.expires_at, language),
+            "expires": self._expires(invitation.expires_at, language, invitation.customer),
         }
 
     def _variant(self, language: str, named: bool, now: datetime) -> Variant | None:

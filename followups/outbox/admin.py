@@ -24,8 +24,8 @@ WHOLE_COMPANY_TEMPLATES = ("digest",)
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(DepartmentScopedAdmin, RecordAdmin):
     # A message about an answer, a case, an invitation or an alert belongs to
-    # its survey's department (OutboundMessage.survey, stored when queued; a
-    # webhook's row names only its answer). Digests only to readers of every
+    # its survey's department (OutboundMessage.survey, stored when queued,
+    # webhook deliveries' too). Digests only to readers of every
     # department; the rest (test emails, notices to staff) to everyone.
     department_path = "survey__department"
     list_display = (

@@ -68,6 +68,68 @@ def _actions(page: dict) -> Iterator[tuple]:
         )
 
 
+def _drivers(page: dict) -> Iterator[tuple]:
+    """The main reasons: per choice, how many of each group chose it, their
+    share of that group with its interval, and the NPS of those who did."""
+    groups = tuple(
+        f"{group}_{column}"
+        for group in ("detractors", "passives", "promoters")
+        for column in ("count", "of", "share", "share_ci_low", "share_ci_high")
+    )
+    yield ("key", "label", "active", "chosen", *groups, *INTERVAL[:3], "too_few_answers")
+    for row in page["drivers"]:
+        summary = row["summary"]
+        shares = []
+        for group in ("detractors", "passives", "promoters"):
+            low, high = summary.share_interval(group) or (None, None)
+            shares += [
+                getattr(summary.chosen, group),
+                getattr(summary.answered, group),
+                _round(summary.share(group)),
+                _round(low),
+                _round(high),
+            ]
+        chosen = summary.chosen
+        yield (
+            row["key"],
+            row["label"],
+            row["active"],
+            chosen.total,
+            *shares,
+            *_nps(chosen)[:3],
+            chosen.is_sample_too_small,
+        )
+
+
+def _bonus(page: dict) -> Iterator[tuple]:
+    """The bonus for non-responders: per wave and in all, each arm's rate
+    (answered within the window of reminded) with its interval, the
+    difference in points with its own, and the bonuses granted."""
+    arms = tuple(
+        f"{arm}_{column}"
+        for arm in ("with", "without")
+        for column in ("answered", "reminded", "pct", "ci_low", "ci_high")
+    )
+    difference = ("difference", "difference_low", "difference_high", "beyond_the_noise")
+    yield ("wave", "label", *arms, *difference, "granted")
+    for row in page["reminder_bonus"]:
+        rates = []
+        for rate in (row.with_bonus, row.without_bonus):
+            low, high = rate.confidence_interval or (None, None)
+            rates += [rate.hits, rate.n, _round(rate.pct), _round(low), _round(high)]
+        diff = row.difference
+        yield (
+            row.wave_id,
+            row.label,
+            *rates,
+            diff["points"],
+            diff["low"],
+            diff["high"],
+            diff["significant"],
+            row.granted,
+        )
+
+
 def _overview(page: dict) -> Iterator[tuple]:
     yield ("survey", *INTERVAL, "change", "beyond_the_noise", "open_cases", "overdue_cases")
     for row in page["overview"]:
@@ -93,6 +155,8 @@ PANELS: dict[str, Callable[[dict], Iterable[tuple]]] = {
     "causes": _causes,
     "owners": _owners,
     "actions": _actions,
+    "drivers": _drivers,
+    "bonus": _bonus,
     "overview": _overview,
     "enps": _enps,
 }

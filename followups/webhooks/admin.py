@@ -200,7 +200,9 @@ def _last_attempt(field: str) -> Subquery:
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(DepartmentScopedAdmin, SendAgain, RecordAdmin):
-    department_path = "response__survey__department"
+    # The survey stored with each delivery (webhooks.emit.Event.survey_id):
+    # a theme report names no answer, yet it is one survey's figures.
+    department_path = "survey__department"
 
     list_display = (
         "created_at",

@@ -19,7 +19,10 @@ from followups.webhooks.events import EVENT_TYPES, payload, without_personal_dat
 @dataclass(frozen=True)
 class Event:
     """One fact to report. ``key`` names the fact (unique among events of its
-    type: "case:12", "caseevent:345"), so it is reported once per endpoint."""
+    type: "case:12", "caseevent:345"), so it is reported once per endpoint.
+    ``survey_id``: the survey the fact is about, stored on each delivery so
+    that it belongs to that survey's department (a theme report names no
+    answer); None for facts about a customer alone, which are shared."""
 
     name: str
     key: str
@@ -27,6 +30,7 @@ class Event:
     objects: Mapping[str, Any]
     response_id: int | None = None
     case_id: int | None = None
+    survey_id: int | None = None
 
 
 def body(value: dict) -> str:
@@ -67,6 +71,7 @@ class WebhookEmitter:
                     body_text=bodies[endpoint.personal_data],
                     response_id=event.response_id,
                     case_id=event.case_id,
+                    survey_id=event.survey_id,
                     created_at=event.occurred_at,
                     next_attempt_at=event.occurred_at,
                 )
@@ -104,6 +109,7 @@ def grants_redeemed_report(grants) -> list[int]:
                 grant.redeemed_at,
                 {"grant": grant, "customer": grant.customer},
                 response_id=grant.response_id,
+                survey_id=grant.survey_id,
             )
         )
     return emitter.save()

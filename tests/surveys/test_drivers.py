@@ -4,13 +4,22 @@ answers, the survey page that asks it, and the rules of storing an answer."""
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
+from django.test import RequestFactory
 from django.urls import reverse
 
 from surveys import drivers, services, stats
-from surveys.models import DriverChoice, Response
-from tests.factories import CustomerFactory, InvitationFactory, ResponseFactory, SurveyFactory
+from surveys.admin import DriverChoiceInline
+from surveys.models import DriverChoice, Response, Survey
+from tests.factories import (
+    CustomerFactory,
+    InvitationFactory,
+    ResponseFactory,
+    SurveyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +156,28 @@ def test_a_choice_with_answers_cannot_be_deleted_only_deactivated():
     with pytest.raises(ProtectedError):
         choices["price"].delete()
     choices["ease"].delete()  # no answers: it may go
+
+
+def test_the_key_of_a_choice_with_answers_cannot_change_in_the_admin():
+    survey, choices = driver_survey()
+    ResponseFactory(survey=survey, driver=choices["price"])
+    inline = DriverChoiceInline(Survey, admin.site)
+    request = RequestFactory().get("/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    form_class = inline.get_formset(request).form
+
+    def edited(choice, **changes):
+        choice = DriverChoice.objects.get(pk=choice.pk)  # a form changes its instance
+        fields = ("position", "key", "label", "label_pl", "label_ru", "label_zh_hans", "active")
+        data = {name: getattr(choice, name) for name in fields} | changes
+        return form_class(data={"survey": survey.pk, **data}, instance=choice)
+
+    renamed = edited(choices["price"], key="pricing")
+    assert not renamed.is_valid()
+    assert "“price”" in renamed.errors["key"][0]
+    assert edited(choices["price"], label="Prices").is_valid()  # a new wording is fine
+    assert edited(choices["ease"], key="usability").is_valid()  # no answers: free to change
+    assert DriverChoice.objects.get(pk=choices["price"].pk).key == "price"
 
 
 def test_record_refuses_a_choice_of_another_survey_or_an_inactive_one():

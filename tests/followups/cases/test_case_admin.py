@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.cases.admin import CUSTOMER_SEGMENTS_SQL
-from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause
+from followups.models import CaseEvent, FollowUpCase, OutboundMessage, RootCause, StaffProfile
+from surveys.models import DriverChoice, Response
 from tests.factories import CustomerFactory, UserFactory, manager, staff_member
 from tests.followups.cases import open_case
 
@@ -661,3 +662,20 @@ def test_escalation_filter_follows_the_highest_level(client, people, settings):
     ]
     response = client.get(LIST, {"escalation": "2+"})
     assert shown(response) == {by_level[2], by_level[3]}
+
+
+def test_the_case_page_shows_the_main_reason_in_the_readers_language(client, people, case):
+    survey = case.survey
+    price = DriverChoice.objects.create(survey=survey, key="price", label="Price", label_pl="Cena")
+    Response.objects.filter(pk=case.response_id).update(driver=price)
+    StaffProfile.objects.update_or_create(user=people["owner"], defaults={"language": "pl"})
+    login(client, people["owner"])
+
+    shown = client.get(page(case), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+
+    assert re.search(r"<p data-driver>[^<]*: <strong>Cena</strong></p>", shown)
+
+
+def test_the_case_page_says_nothing_of_a_reason_when_none_was_chosen(client, people, case):
+    login(client, people["owner"])
+    assert "data-driver" not in client.get(page(case)).content.decode()

@@ -17,6 +17,7 @@ from followups.models import CaseEvent, FollowUpCase, OutboundMessage, WebhookAt
 from followups.outbox.sending import messages_send
 from followups.outbox.transports.webhook import retry_after_seconds
 from followups.routing import responses_route
+from surveys.models import DriverChoice
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory, manager, staff_member
 from tests.followups.chat import texts, urls
 
@@ -264,3 +265,17 @@ def test_an_alert_failing_for_days_is_disabled_and_the_managers_told(slack, sett
 def test_retry_after_is_read_as_seconds_or_an_http_date(value, seconds):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     assert retry_after_seconds(value, now=now) == seconds
+
+
+def test_the_alert_names_the_main_reason_in_the_sites_language(slack, settings):
+    settings.LANGUAGE_CODE = "pl"
+    survey = SurveyFactory(driver_question="What mattered most?")
+    price = DriverChoice.objects.create(survey=survey, key="price", label="Price", label_pl="Cena")
+    alert_for(slack, survey)
+    routed(survey, score=2, driver=price)
+    routed(survey, score=3)
+
+    with_reason, without = slack.messages()
+    shown = [t["text"] for t in texts(with_reason)]
+    assert any(text.endswith(": Cena") for text in shown)
+    assert not any(text.endswith(": Cena") for text in (t["text"] for t in texts(without)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -152,6 +153,36 @@ def test_the_reminder_describes_the_incentive_in_the_customers_language(survey, 
     assert expected in email.body_text and expected in email.body_html
     assignment = ReminderBonusAssignment.objects.get()
     assert assignment.window_ends_at == assignment.reminded_at + timedelta(days=3)
+
+
+def test_the_reminder_dates_the_bonus_and_the_link_in_the_customers_time_zone(survey):
+    # A deadline read in the server's hours (UTC) is missed by those hours in
+    # Tokyo: the customer reads it in their own zone, which the email names.
+    bonus_for(survey)
+    with time_machine.travel("2026-06-01 20:00:00+00:00", tick=False):
+        invited(survey, locale="en", time_zone="Asia/Tokyo")
+        remind()
+    email = OutboundMessage.objects.get(template="invitation")
+    assignment = ReminderBonusAssignment.objects.get()
+    in_tokyo = timezone.localtime(assignment.window_ends_at, ZoneInfo("Asia/Tokyo"))
+
+    assert in_tokyo.day == 5  # 2026-06-04 20:00 UTC is the 5th in Tokyo
+    bonus_line = next(line for line in email.body_text.splitlines() if "Answer by" in line)
+    assert "June 5, 2026, 5 a.m. (JST)" in bonus_line
+    assert "(UTC)" not in email.body_text
+
+
+def test_the_bonus_grant_dates_its_code_in_the_customers_time_zone(survey):
+    bonus_for(survey)
+    invitation = invited(survey, locale="en", time_zone="America/New_York")
+    remind()
+    answer(invitation, score=9)
+
+    grant = BonusGrant.objects.get()
+    email = OutboundMessage.objects.get(template="bonus")
+    local = timezone.localtime(grant.expires_at, ZoneInfo("America/New_York"))
+    assert f"({local.tzname()})" in email.body_text
+    assert "(UTC)" not in email.body_text
 
 
 def test_the_window_never_outlasts_the_link(survey):

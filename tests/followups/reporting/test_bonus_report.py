@@ -215,3 +215,33 @@ def test_every_number_of_the_bonus_panel_leads_to_as_many_reminders(
             listing = client.get(href)
             assert listing.status_code == 200, href
             assert listing.context["cl"].result_count == count, href
+
+
+def test_the_bonus_panel_downloads_each_wave_and_the_stratified_total(client, survey, two_waves):
+    spring, _later = two_waves
+    client.force_login(manager("boss"))
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/admin/dashboard/?survey=checkout").text
+        reply = client.get("/admin/dashboard/?survey=checkout&export=bonus")
+    assert "export=bonus" in page
+    assert reply["Content-Type"].startswith("text/csv")
+    text = b"".join(reply.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected = reminder_bonus_comparison(period(survey))
+
+    assert [row["label"] for row in rows] == [row.label for row in expected]
+    oldest = next(row for row in rows if row["wave"] == str(spring.pk))
+    assert (oldest["with_answered"], oldest["with_reminded"], oldest["with_pct"]) == (
+        "6",
+        "10",
+        "60.0",
+    )
+    low, high = expected[1].without_bonus.confidence_interval
+    assert (oldest["without_ci_low"], oldest["without_ci_high"]) == (
+        str(round(low, 2)),
+        str(round(high, 2)),
+    )
+    assert (oldest["difference"], oldest["granted"]) == ("40.0", "6")
+    total = rows[-1]
+    assert total["wave"] == "" and total["granted"] == "7"
+    assert total["difference_low"] == str(expected[-1].difference["low"])

@@ -16,6 +16,7 @@ from tests.factories import (
     manager,
     staff_member,
 )
+from tests.surveys.test_drivers import answers_with_known_counts, driver_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,26 @@ def test_staff_cannot_download_the_managers_owner_panel(client, survey):
     assert client.get(f"{PAGE}&export=causes").status_code == 200
     # An unknown panel is the page itself.
     assert client.get(f"{PAGE}&export=nope")["Content-Type"].startswith("text/html")
+
+
+def test_the_main_reasons_download_with_the_hand_counted_figures_and_intervals(client):
+    survey, choices = driver_survey("known")
+    answers_with_known_counts(survey, choices)
+    client.force_login(manager("boss"))
+
+    rows = _csv(client.get("/admin/dashboard/?survey=known&export=drivers"))
+
+    header, *lines = rows
+    price = dict(zip(header, next(line for line in lines if line[0] == "price"), strict=True))
+    # As tests/surveys/test_drivers.py works them out by hand: price has
+    # 3 of the 4 detractors who gave a reason (Agresti-Coull 28.91 to 96.59)
+    # and an NPS of -75 (adjusted Wald -93.06 to 7.34).
+    assert (price["label"], price["active"], price["chosen"]) == ("Price", "True", "4")
+    assert (price["detractors_count"], price["detractors_of"]) == ("3", "4")
+    assert (price["detractors_share"], price["detractors_share_ci_low"]) == ("75.0", "28.91")
+    assert price["detractors_share_ci_high"] == "96.59"
+    assert (price["nps"], price["ci_low"], price["ci_high"]) == ("-75.0", "-93.06", "7.34")
+    assert price["too_few_answers"] == "True"
+    assert [line[0] for line in lines] == ["price", "support", "delivery", "ease"]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert event.details["panel"] == "drivers" and event.details["rows"] == 4
