@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from followups.models import (
     CaseEvent,
@@ -78,9 +78,18 @@ def customer_scrub(*, personal: PersonalData) -> None:
         personal,
         text=["title", "description"],
     )
+    _admin_logs_scrub(personal, case_ids=case_ids, messages=to_them)
+
+
+def _admin_logs_scrub(
+    personal: PersonalData, *, case_ids: list[int], messages: QuerySet[OutboundMessage]
+) -> None:
+    """The admin's history of their cases, emails and grants: entries name
+    the object (its string, which may carry their name), so those go too."""
+    customer_id = personal.customer_id
     for model, rows in (
         (FollowUpCase, case_ids),
-        (OutboundMessage, to_them.values_list("pk", flat=True)),
+        (OutboundMessage, messages.values_list("pk", flat=True)),
         (
             OfferGrant,
             OfferGrant.objects.filter(customer_id=customer_id).values_list("pk", flat=True),

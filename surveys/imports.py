@@ -189,42 +189,51 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
     return Row(line, values), problems
 
 
-def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
-    """What writing these rows would do to the customers as they are now.
-    ``claimed`` maps a customer's id to the line that already matched it."""
-    plan = _Plan()
-    external_ids = [row.values["external_id"] for row in rows if row.values["external_id"]]
-    by_external_id = {
-        c.external_id: c for c in Customer.objects.filter(external_id__in=external_ids)
-    }
-    # Rows without an email were refused by ``_row_clean``: each has one here.
-    by_email = {
-        c.email_lower: c
-        for c in Customer.objects.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=[row.values["email"].lower() for row in rows]  # type: ignore[union-attr]
+@dataclass
+class _Known:
+    """The stored customers a batch of rows could name, by each identifier."""
+
+    by_external_id: dict[str, Customer]
+    by_email: dict[str, Customer]
+    by_phone: dict[str, int]
+
+    @classmethod
+    def of(cls, rows: list[Row]) -> _Known:
+        external_ids = [row.values["external_id"] for row in rows if row.values["external_id"]]
+        # Rows without an email were refused by ``_row_clean``: each has one here.
+        emails = [row.values["email"].lower() for row in rows]  # type: ignore[union-attr]
+        phones = [row.values["phone"] for row in rows if row.values.get("phone")]
+        return cls(
+            by_external_id={
+                c.external_id: c for c in Customer.objects.filter(external_id__in=external_ids)
+            },
+            by_email={
+                c.email_lower: c
+                for c in Customer.objects.annotate(email_lower=Lower("email")).filter(
+                    email_lower__in=emails
+                )
+            },
+            by_phone=dict(Customer.objects.filter(phone__in=phones).values_list("phone", "pk")),
         )
-    }
-    phones = [row.values["phone"] for row in rows if row.values.get("phone")]
-    by_phone = dict(Customer.objects.filter(phone__in=phones).values_list("phone", "pk"))
-    for row in rows:
+
+    def match(self, row: Row) -> tuple[Customer | None, list[str]]:
+        """The stored customer this row names (None: a new one), or the
+        errors that keep it from naming one without doubt."""
         values = row.values
-        by_id = by_external_id.get(values["external_id"]) if values["external_id"] else None
-        owner = by_email.get(values["email"].lower())  # type: ignore[union-attr]
-        phone_owner = by_phone.get(values.get("phone"))
+        by_id = self.by_external_id.get(values["external_id"]) if values["external_id"] else None
+        owner = self.by_email.get(values["email"].lower())  # type: ignore[union-attr]
+        phone_owner = self.by_phone.get(values.get("phone"))
         if phone_owner is not None and phone_owner != getattr(by_id or owner, "pk", None):
-            plan.errors.append(
+            return None, [
                 line_error(row.line, "phone: " + _("another customer has this phone number."))
-            )
-            continue
+            ]
         if by_id is not None and owner is not None and owner.pk != by_id.pk:
-            plan.errors.append(
+            return None, [
                 line_error(row.line, "email: " + _("another customer already has this email."))
-            )
-            continue
+            ]
         customer = by_id or owner
         if customer is None:
-            plan.creates.append(Customer(**values))
-            continue
+            return None, []
         try:
             # The API's rule, on the customer already fetched: a row never
             # rewrites an identifier that names someone already.
@@ -232,11 +241,26 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
                 customer=customer, email=values["email"], external_id=values["external_id"]
             )
         except CustomerConflict as conflict:
-            plan.errors.extend(
+            return None, [
                 line_error(row.line, f"{column}: {message}")
                 for column, messages in conflict.message_dict.items()
                 for message in messages
-            )
+            ]
+        return customer, []
+
+
+def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
+    """What writing these rows would do to the customers as they are now.
+    ``claimed`` maps a customer's id to the line that already matched it."""
+    plan = _Plan()
+    known = _Known.of(rows)
+    for row in rows:
+        customer, errors = known.match(row)
+        if errors:
+            plan.errors.extend(errors)
+            continue
+        if customer is None:
+            plan.creates.append(Customer(**row.values))
             continue
         if customer.pk in claimed:
             plan.errors.append(
@@ -248,12 +272,12 @@ def _plan(rows: list[Row], claimed: dict[int, int]) -> _Plan:
             continue
         claimed[customer.pk] = row.line
         # As in customer_upsert: a blank cell leaves the stored value alone.
-        changed = [k for k, v in values.items() if v and getattr(customer, k) != v]
+        changed = [k for k, v in row.values.items() if v and getattr(customer, k) != v]
         if not changed:
             plan.unchanged += 1
             continue
         for key in changed:
-            setattr(customer, key, values[key])
+            setattr(customer, key, row.values[key])
         plan.updates.append(customer)
         plan.update_fields.update(changed)
     return plan
