@@ -193,9 +193,9 @@ def _row_clean(line: int, header: list[str], cells: list[str]) -> tuple[Row, lis
 class _Known:
     """The stored customers a batch of rows could name, by each identifier."""
 
-    by_external_id: dict[str, Customer]
+    by_external_id: dict[str | None, Customer]
     by_email: dict[str, Customer]
-    by_phone: dict[str, int]
+    by_phone: dict[str | None, int]
 
     @classmethod
     def of(cls, rows: list[Row]) -> _Known:
@@ -216,7 +216,7 @@ class _Known:
             by_phone=dict(Customer.objects.filter(phone__in=phones).values_list("phone", "pk")),
         )
 
-    def match(self, row: Row) -> tuple[Customer | None, list[str]]:
+    def match(self, row: Row) -> tuple[Customer | None, list[dict]]:
         """The stored customer this row names (None: a new one), or the
         errors that keep it from naming one without doubt."""
         values = row.values
