@@ -115,6 +115,23 @@ def _delivery_score(rng: random.Random, progress: float) -> int:
     return rng.choice((1, 2, 3, 4, 5, 6))
 
 
+def _delivery_invitation(survey: Survey, customer_id: int, *, submitted_at: datetime) -> Invitation:
+    """The emailed invitation a demo answer came through, sent six hours
+    before it and opened minutes before."""
+    invited_at = submitted_at - timedelta(hours=6)
+    invitation = Invitation(
+        survey=survey,
+        customer_id=customer_id,
+        channel=Channel.EMAIL,
+        created_at=invited_at,
+        sent_at=invited_at,
+        opened_at=submitted_at - timedelta(minutes=3),
+        responded_at=submitted_at,
+    )
+    invitation.prepare_token(now=invited_at)
+    return invitation
+
+
 def _ensure_delivery_answers(
     survey: Survey, *, rng: random.Random, now: datetime, history_days: int
 ) -> tuple[int, int]:
@@ -143,22 +160,11 @@ def _ensure_delivery_answers(
         )
     )
     missing = [spec for spec in specs if spec[0] not in done]
-    invitations = {}
-    for key, customer, age, _score, _category, _comment, invited in missing:
-        if invited:
-            submitted_at = now - timedelta(days=age)
-            invited_at = submitted_at - timedelta(hours=6)
-            invitation = Invitation(
-                survey=survey,
-                customer_id=customer["pk"],
-                channel=Channel.EMAIL,
-                created_at=invited_at,
-                sent_at=invited_at,
-                opened_at=submitted_at - timedelta(minutes=3),
-                responded_at=submitted_at,
-            )
-            invitation.prepare_token(now=invited_at)
-            invitations[key] = invitation
+    invitations = {
+        key: _delivery_invitation(survey, customer["pk"], submitted_at=now - timedelta(days=age))
+        for key, customer, age, _score, _category, _comment, invited in missing
+        if invited
+    }
     Invitation.objects.bulk_create(invitations.values(), batch_size=500)
     rows = [
         Response(

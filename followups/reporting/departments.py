@@ -75,13 +75,12 @@ def _links(department_id: int | None, start: datetime, end: datetime, segment: s
     }
 
 
-def departments_compared(
-    *, user, start: datetime, end: datetime, segment: str = "", now: datetime | None = None
-) -> list[DepartmentFigures]:
-    """One row per department the reader sees, by name, then the shared
-    surveys (when they have answers or cases); staff count only their own cases."""
-    now = now or timezone.now()
-    # Customer NPS: employee surveys have a report of their own (eNPS).
+def _period_rows(
+    user, *, start: datetime, end: datetime, segment: str
+) -> tuple[QuerySet, QuerySet]:
+    """The answers and the cases of the period the reader may count: customer
+    surveys only (employee surveys have a report of their own, eNPS), in the
+    reader's departments; staff count only their own cases."""
     answers = Response.objects.counted().filter(
         department_filter(user, "survey__department"),
         survey__kind=Survey.Kind.CUSTOMER,
@@ -96,6 +95,16 @@ def departments_compared(
         cases = cases.filter(response__segment=segment)
     if not access.is_manager(user):
         cases = cases.filter(owner=user)
+    return answers, cases
+
+
+def departments_compared(
+    *, user, start: datetime, end: datetime, segment: str = "", now: datetime | None = None
+) -> list[DepartmentFigures]:
+    """One row per department the reader sees, by name, then the shared
+    surveys (when they have answers or cases); staff count only their own cases."""
+    now = now or timezone.now()
+    answers, cases = _period_rows(user, start=start, end=end, segment=segment)
     counts = {
         row["survey__department"]: reports.summary_of(row)
         for row in answers.values("survey__department")

@@ -233,6 +233,35 @@ def _sms_daytime(now: datetime, zone: str, days_ago: int) -> datetime:
     return noon if noon <= now else noon - timedelta(days=1)
 
 
+def _demo_sms_exchange(
+    survey: Survey, customer: Customer, index: int, texts, *, invited_at: datetime
+) -> Invitation:
+    """One demo customer's SMS invitation, sent, and their replies to it."""
+    invitation = invitation_send(
+        survey=survey, customer=customer, channel=Channel.SMS, now=invited_at, reason="demo"
+    )
+    # The invitation goes out before its replies come in (a STOP cancels
+    # whatever is still queued for the customer).
+    messages_send(
+        message_ids=list(
+            OutboundMessage.objects.filter(
+                channel=OutboundMessage.Channel.SMS,
+                status=OutboundMessage.Status.QUEUED,
+                customer=customer,
+            ).values_list("pk", flat=True)
+        )
+    )
+    for number, text in enumerate(texts):
+        sms_receive(
+            provider=InboundSms.Provider.HTTP,
+            message_id=f"demo-sms-{index}-{number}",
+            sender=customer.phone or "",
+            body=text,
+            now=invited_at + timedelta(minutes=12 + 5 * number),
+        )
+    return invitation
+
+
 def ensure_demo_sms_survey(*, now: datetime) -> int:
     """The SMS survey, its invitations (sent through the outbox) and answers
     by text, once. Returns how many answers it recorded."""
@@ -252,28 +281,7 @@ def ensure_demo_sms_survey(*, now: datetime) -> int:
             },
         )
         invited_at = _sms_daytime(now, zone, days_ago=index % 6)
-        invitation = invitation_send(
-            survey=survey, customer=customer, channel=Channel.SMS, now=invited_at, reason="demo"
-        )
-        # The invitation goes out before its replies come in (a STOP cancels
-        # whatever is still queued for the customer).
-        messages_send(
-            message_ids=list(
-                OutboundMessage.objects.filter(
-                    channel=OutboundMessage.Channel.SMS,
-                    status=OutboundMessage.Status.QUEUED,
-                    customer=customer,
-                ).values_list("pk", flat=True)
-            )
-        )
-        for number, text in enumerate(texts):
-            sms_receive(
-                provider=InboundSms.Provider.HTTP,
-                message_id=f"demo-sms-{index}-{number}",
-                sender=customer.phone or "",
-                body=text,
-                now=invited_at + timedelta(minutes=12 + 5 * number),
-            )
+        invitation = _demo_sms_exchange(survey, customer, index, texts, invited_at=invited_at)
         if texts and texts[0] != "STOP":
             answered.append(invitation.pk)
     # Answers from the demo are routed with the rest of its history (demo_history),
@@ -650,6 +658,33 @@ def _ago(now: datetime, days: float) -> datetime:
 # --- The command -----------------------------------------------------------
 
 
+@dataclass
+class _Seeded:
+    """What one run of the demo's seeding wrote (counts of rows created)."""
+
+    now: datetime
+    surveys: dict
+    logins: list
+    users_created: int
+    surveys_created: int
+    customers_created: int
+    responses_created: int
+    invitations_created: int
+    routed: int
+    employee_answers: int
+
+    @property
+    def created_any(self) -> bool:
+        return any(
+            (
+                self.users_created,
+                self.surveys_created,
+                self.customers_created,
+                self.responses_created,
+            )
+        )
+
+
 class Command(BaseCommand):
     help = "Create the demo users, customers, surveys and six months of answers (idempotent)."
 
@@ -667,11 +702,33 @@ class Command(BaseCommand):
                 "Refusing to seed demo data with DEBUG off: the demo users have published "
                 "passwords. Use --force on a database that is not production."
             )
+        seeded = self._seed(now=timezone.now())
+        ensure_demo_suggestions()
+        themes_computed = ensure_demo_themes(seeded.surveys, now=seeded.now)
+        if seeded.created_any:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo data seeded: {seeded.users_created} users, "
+                    f"{seeded.surveys_created} surveys, {seeded.customers_created} customers, "
+                    f"{seeded.responses_created} responses, {seeded.invitations_created} "
+                    f"invitations created; {seeded.routed} answers routed; "
+                    f"{themes_computed} comment themes computed."
+                )
+            )
+        else:
+            self.stdout.write("Demo data already seeded: nothing to add.")
+        if seeded.employee_answers:
+            self.stdout.write(
+                f"Employee survey seeded: {seeded.employee_answers} anonymous answers."
+            )
+        self._write_logins(seeded.logins)
+
+    def _seed(self, *, now) -> _Seeded:
+        """Every demo row, in one transaction: users, surveys, customers,
+        answers with their history, and the features' own demo data."""
         rng = random.Random(SEED)
         customers = customer_specs(rng)
         responses = response_specs(rng, customers)
-        now = timezone.now()
-
         user_model = get_user_model()
         with transaction.atomic():
             users_before = user_model.objects.count()
@@ -683,8 +740,7 @@ class Command(BaseCommand):
             responses_created, invitations_created = self._ensure_responses(
                 responses, surveys, customers, customer_ids, now
             )
-            sms_created = ensure_demo_sms_survey(now=now)
-            responses_created += sms_created
+            responses_created += ensure_demo_sms_survey(now=now)
             department_logins, answered, invited = ensure_demo_departments(
                 rng=random.Random(SEED),
                 now=now,
@@ -692,10 +748,6 @@ class Command(BaseCommand):
                 staff_password=DEMO_STAFF_PASSWORD,
             )
             logins += [DemoLogin(*login) for login in department_logins]
-            responses_created, invitations_created = (
-                responses_created + answered,
-                invitations_created + invited,
-            )
             # Every demo answer gets its outcome, dated as if the loop had run then.
             routed = write_history(
                 Response.objects.filter(
@@ -711,24 +763,18 @@ class Command(BaseCommand):
             # step run after it would leave its answers without a reason on
             # the first run and give them one on the second.
             ensure_demo_drivers(surveys)
-        ensure_demo_suggestions()
-        themes_computed = ensure_demo_themes(surveys, now=now)
-
-        created = (users_created, surveys_created, customers_created, responses_created)
-        if any(created):
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"Demo data seeded: {users_created} users, {surveys_created} surveys, "
-                    f"{customers_created} customers, {responses_created} responses, "
-                    f"{invitations_created} invitations created; {routed} answers routed; "
-                    f"{themes_computed} comment themes computed."
-                )
-            )
-        else:
-            self.stdout.write("Demo data already seeded: nothing to add.")
-        if employee_answers:
-            self.stdout.write(f"Employee survey seeded: {employee_answers} anonymous answers.")
-        self._write_logins(logins)
+        return _Seeded(
+            now=now,
+            surveys=surveys,
+            logins=logins,
+            users_created=users_created,
+            surveys_created=surveys_created,
+            customers_created=customers_created,
+            responses_created=responses_created + answered,
+            invitations_created=invitations_created + invited,
+            routed=routed,
+            employee_answers=employee_answers,
+        )
 
     def _ensure_customers(self, specs: list[dict]) -> tuple[dict[str, int], int]:
         emails = [spec["email"] for spec in specs]
