@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -181,3 +182,13 @@ class WindowRateThrottle(SimpleRateThrottle):
         if num_requests is None or duration is None:
             return None
         return Rate(name, num_requests, duration)
+
+
+class UserWindowThrottle(WindowRateThrottle):
+    """DRF's per-user rate (``user``, the client's address for a request
+    without a user) counted in windows under the same keys as the API views'
+    ``ApiScopeRateThrottle``, so every view draws on one budget per user."""
+
+    def rates(self, request, view) -> list[Rate]:
+        rate = self.rate_named("user", api_settings.DEFAULT_THROTTLE_RATES)
+        return [rate] if rate else []

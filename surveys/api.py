@@ -30,13 +30,12 @@ from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from nps_project.api import Conflict, field_errors
 from nps_project.parsers import JSONParser
 from nps_project.replica import replica_reads
-from nps_project.throttling import Rate, WindowRateThrottle
+from nps_project.throttling import Rate, UserWindowThrottle, WindowRateThrottle
 
 from . import drivers, enps, exports, ingestion, models, services, stats
 from .api_access import ANY_KEY, HasApiScope, caller_has_scope
@@ -80,7 +79,7 @@ CUSTOMERS_ERASE = ApiScope.CUSTOMERS_ERASE
 class ApiScopeRateThrottle(WindowRateThrottle):
     """Per user (so per API client): reads against the ``read`` rate, writes
     against ``ingest`` (``API_THROTTLE_READ`` / ``API_THROTTLE_INGEST``); and,
-    when given DRF's ``UserRateThrottle`` to stand in for (``api_throttles``),
+    when given the per-user ``UserWindowThrottle`` to stand in for (``api_throttles``),
     every request against the ``user`` rate too. All of them counted in one
     Redis round trip (``nps_project.throttling``)."""
 
@@ -101,8 +100,8 @@ class ApiScopeRateThrottle(WindowRateThrottle):
 def api_throttles(defaults: Sequence) -> list:
     """The throttles of an API view: the defaults, with DRF's per-user one
     folded into ``ApiScopeRateThrottle`` (same rate)."""
-    user = [t for t in defaults if type(t) is UserRateThrottle]
-    others = [t for t in defaults if type(t) is not UserRateThrottle]
+    user = [t for t in defaults if type(t) is UserWindowThrottle]
+    others = [t for t in defaults if type(t) is not UserWindowThrottle]
     return [*others, ApiScopeRateThrottle(with_user_rate=bool(user))]
 
 

@@ -263,7 +263,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "nps_project.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "nps_project.throttling.UserWindowThrottle",
     ],
     # Counted per user in the cache (CACHE_URL: Redis when there are several
     # web processes). "ingest" and "read" are the API token scopes; a bulk

@@ -13,9 +13,11 @@ import pytest
 import redis
 import time_machine
 from django.core.cache import caches
+from rest_framework.test import APIClient
 
 from nps_project.throttling import Rate, Window
 from surveys.api import ApiScopeRateThrottle
+from tests.factories import SurveyFactory, manager
 
 from .conftest import client_with, make_token
 
@@ -146,6 +148,24 @@ def test_the_user_rate_counts_reads_and_writes_together(cache_backend, settings,
     with time_machine.travel(MINUTE, tick=False):
         assert client.post("/api/v1/responses/", body, format="json").status_code == 400
         assert _statuses(client, 2) == [200, 429]
+
+
+def test_every_view_draws_on_one_user_budget(cache_backend, settings, db):
+    # The surveys list counts the user rate in ApiScopeRateThrottle; the KPI
+    # report is not an ApiMixin view and counts it in the default throttle.
+    # Both count under the same keys: two requests, wherever made, spend it.
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "2/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    client = APIClient()
+    client.force_authenticate(manager("boss"))
+    kpis = f"/api/v1/reports/kpis/?survey={SurveyFactory().slug}"
+    with time_machine.travel(MINUTE, tick=False):
+        assert [client.get(url).status_code for url in (URL, kpis, kpis, URL)] == [
+            200,
+            200,
+            429,
+            429,
+        ]
 
 
 def test_a_request_over_one_rate_is_counted_in_none(cache_backend, settings, db):
