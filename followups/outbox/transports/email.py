@@ -39,8 +39,11 @@ from surveys.models import EmployeeInvitation
 # the end of the data), opening a connection at least three (connect and
 # greeting, EHLO, STARTTLS or AUTH), each bounded by EMAIL_TIMEOUT.
 SMTP_ROUND_TRIPS_PER_MESSAGE = 4
-
-
+# Pipelined, a message is answered for later: after the lease is checked
+# before it, the sender still waits for the previous message's end of data,
+# this one's MAIL, RCPT and DATA, its own end of data, and on a refusal a
+# RSET: six replies, each bounded by EMAIL_TIMEOUT.
+SMTP_ROUND_TRIPS_PIPELINED = 6
 SMTP_ROUND_TRIPS_TO_OPEN = 3
 
 
@@ -294,6 +297,18 @@ class EmailTransport(Transport):
 
     def message_seconds(self) -> float:
         return settings.EMAIL_TIMEOUT * SMTP_ROUND_TRIPS_PER_MESSAGE
+
+    def lease_running_out(self, *, lease_expires_at: datetime, now: datetime) -> bool:
+        # Pipelined, the lease checked before a message must still hold when
+        # its end of data is answered, six replies later at the slowest (the
+        # lease itself stays as long: the sweeper's two minutes depend on it).
+        pipelined = self.pipelined is not None
+        trips = SMTP_ROUND_TRIPS_PIPELINED if pipelined else SMTP_ROUND_TRIPS_PER_MESSAGE
+        return lease_running_out(
+            lease_expires_at=lease_expires_at,
+            now=now,
+            per_message=settings.EMAIL_TIMEOUT * trips,
+        )
 
 
 def _envelope(email: EmailMultiAlternatives) -> Envelope:

@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from followups.models import OutboundMessage
 from followups.outbox.sending import _claim, messages_send
-from followups.outbox.transports.email import email_lease_running_out, email_lease_seconds
+from followups.outbox.transports.email import (
+    EmailTransport,
+    email_lease_running_out,
+    email_lease_seconds,
+)
 from followups.sweep import lost_work_sweep
 from tests.followups.outbox.test_outbox import queue_email
 
@@ -52,6 +56,22 @@ def test_the_lease_is_renewed_when_less_than_one_message_is_left():
     running_out = email_lease_running_out
     assert not running_out(lease_expires_at=now + timedelta(seconds=46), now=now, smtp_timeout=10)
     assert running_out(lease_expires_at=now + timedelta(seconds=44), now=now, smtp_timeout=10)
+
+
+def test_a_pipelining_sender_renews_while_six_replies_could_still_outlast_the_lease(settings):
+    # Pipelined, a message's end of data is answered up to six replies after
+    # the check before it (the previous end of data, MAIL, RCPT, DATA, its
+    # own end of data, a RSET): the check asks for that much time, while the
+    # lease itself stays as long (the sweeper's two minutes depend on it).
+    settings.EMAIL_TIMEOUT = 10
+    now = timezone.now()
+    transport = EmailTransport()
+    fifty_five_seconds_left = now + timedelta(seconds=55)
+    assert not transport.lease_running_out(lease_expires_at=fifty_five_seconds_left, now=now)
+    transport.pipelined = object()  # as open() leaves it on a server offering PIPELINING
+    assert transport.lease_running_out(lease_expires_at=fifty_five_seconds_left, now=now)
+    assert not transport.lease_running_out(lease_expires_at=now + timedelta(seconds=66), now=now)
+    assert transport.lease_seconds(1) == transport.lease_seconds(25) == 75
 
 
 def test_a_claim_records_its_lease_from_the_settings(settings):
