@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import F, Q, Value
@@ -1604,6 +1605,26 @@ class ReminderBonus(models.Model):
 
     def __str__(self) -> str:
         return str(self.incentive or "")
+
+    def clean(self) -> None:
+        """An employee survey's answers are anonymous and its reminders are
+        not a customer's: no answer could ever earn the bonus. One switched
+        off (stored before this rule) is left alone: it does nothing, and the
+        admin keeps bonuses rather than deleting them."""
+        super().clean()
+        try:
+            # The admin's inline gives it the survey as edited, unsaved when new.
+            survey = self.survey
+        except Survey.DoesNotExist:
+            return  # without a survey, saving fails on its own
+        if self.is_active and survey.is_employee:
+            raise ValidationError(
+                _(
+                    "An employee survey cannot have a bonus for non-responders: its answers "
+                    "are anonymous, so none could earn it. Untick “active”."
+                ),
+                code="employee_survey",
+            )
 
     @property
     def incentive(self) -> Offer | Reward | None:

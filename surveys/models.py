@@ -612,15 +612,8 @@ class Survey(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.is_employee and self.recurrence:
-            raise ValidationError(
-                {
-                    "recurrence": _(
-                        "An employee survey does not repeat by waves: its employees are "
-                        "asked with manage.py enps_invite."
-                    )
-                }
-            )
+        if self.is_employee:
+            self.employee_settings_check()
         if (
             self.detractor_resolution_hours is not None
             and self.detractor_sla_hours is not None
@@ -639,6 +632,33 @@ class Survey(models.Model):
     @property
     def is_employee(self) -> bool:
         return self.kind == self.Kind.EMPLOYEE
+
+    def employee_settings_check(self) -> None:
+        """Raise a ``ValidationError`` naming each setting an employee survey
+        would store and never use: a recurrence (its employees are asked by
+        ``enps_invite``, not by waves) or a driver question, in any language
+        (its anonymous answer page asks none)."""
+        errors: dict[str, ValidationError] = {}
+        if self.recurrence:
+            errors["recurrence"] = ValidationError(
+                _(
+                    "An employee survey does not repeat by waves: its employees are "
+                    "asked with manage.py enps_invite."
+                ),
+                code="employee_survey",
+            )
+        translated = (translated_field_name("driver_question", lang) for lang in TRANSLATED_LOCALES)
+        for field in ("driver_question", *translated):
+            if getattr(self, field):
+                errors[field] = ValidationError(
+                    _(
+                        "An employee survey asks no driver question: its anonymous answer "
+                        "page shows none. Leave this empty."
+                    ),
+                    code="employee_survey",
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def for_customers_check(self) -> None:
         """Raise ``EmployeeSurveyRefused`` for an employee survey: waves,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import F, Q
+from django.forms.models import BaseInlineFormSet
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
@@ -16,8 +17,20 @@ from surveys.admin_changelist import RecordAdmin
 from surveys.admin_departments import DepartmentScopedAdmin
 
 
+class SurveyRowsFormSet(BaseInlineFormSet):
+    """Each row holds its survey as the form above edits it (unsaved on the
+    add page): a row's ``clean()`` then judges it by the survey's kind as
+    chosen, not as stored (Django gives a row only the survey's id)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class ReminderBonusInline(admin.StackedInline):
     model = ReminderBonus
+    formset = SurveyRowsFormSet
     # Switched off with "active", never deleted: its reminders keep their promise.
     can_delete = False
     extra = 0
