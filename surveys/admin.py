@@ -35,7 +35,7 @@ from .admin_imports import CustomerImportViews
 from .admin_languages import language_fieldsets, language_gaps_warn, survey_gap_message
 from .admin_permissions import declared_view, has_model_permission
 from .api_keys import api_key_create, api_key_revoke, scopes_allowed_check
-from .audit import Action, audit_record, export_record
+from .audit import Action, audit_record, events_seen, export_record
 from .departments import departments_of
 from .models import (
     ApiKey,
@@ -639,6 +639,10 @@ class AuditEventAdmin(DateHierarchyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # Ids, actors and export filters of another department's rows are its business.
+        return events_seen(request.user, super().get_queryset(request))
 
     @admin.display(description=_("object ids"))
     def object_ids_shown(self, event):

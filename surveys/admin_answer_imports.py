@@ -131,7 +131,7 @@ class AnswerImportViews:
         return TemplateResponse(request, "admin/surveys/response/import.html", context)
 
     def import_preview_view(self, request, job_id: int):
-        jobs = in_departments(request.user, AnswerImport.objects.all(), "survey__department")
+        jobs = answer_imports.answer_imports_seen(request.user, AnswerImport.objects.all())
         job = get_object_or_404(jobs.select_related("survey"), pk=job_id)
         if job.confirmed_at is not None or job.is_finished:
             return HttpResponseRedirect(reverse("admin:surveys_answerimport_change", args=[job.pk]))
@@ -179,3 +179,7 @@ class AnswerImportAdmin(DepartmentScopedAdmin, ImportJobAdmin):
     parent_context = "response_opts"
     job_template = "admin/surveys/answerimport/job.html"
     report_name = "answer-import"
+
+    def department_scope(self, request, queryset):
+        # Rows name surveys by slug: every survey named counts, not only the chosen one.
+        return answer_imports.answer_imports_seen(request.user, queryset)

@@ -64,6 +64,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -71,6 +72,7 @@ from django.utils.translation import gettext as _
 
 from . import handoff, stats
 from .customers import CustomerConflict, customer_identity_check, locale_normalize
+from .departments import department_filter, departments_of
 from .imports import CHUNK_SIZE, ImportFileError, file_text, import_audit, line_error
 from .models import AnswerImport, Channel, Customer, Response, Survey
 from .phones import phone_normalize
@@ -632,6 +634,8 @@ def _chunk_write(job: AnswerImport, rows: list[AnswerRow]) -> _Chunk:
             chunk.unsubscribed += changed
         if job.dry_run:
             transaction.set_rollback(True)
+    # A survey made since the upload may take rows: its department reads the job too.
+    job.named_surveys.add(*{answer.survey_id for answer in chunk.answers})
     return chunk
 
 
@@ -641,11 +645,50 @@ def _chunk_write(job: AnswerImport, rows: list[AnswerRow]) -> _Chunk:
 def answer_import_create(
     *, data: bytes, file_name: str, fmt: str, survey: Survey | None = None, user=None
 ) -> AnswerImport:
-    """Store an upload, unconfirmed, after the quick check (raises ImportFileError)."""
-    file_check(data=data, fmt=fmt)
-    return AnswerImport.objects.create(
+    """Store an upload, unconfirmed, after the quick check (raises
+    ImportFileError), with the surveys its rows name."""
+    layout = file_check(data=data, fmt=fmt)
+    job = AnswerImport.objects.create(
         data=data, file_name=file_name[:255], format=fmt, survey=survey, created_by=user
     )
+    job.named_surveys.set(Survey.objects.filter(slug__in=named_slugs(data, layout)))
+    return job
+
+
+def named_slugs(data: bytes, layout: Layout) -> set[str]:
+    """The survey slugs a file's rows name (none for a Delighted export, whose
+    rows all go to the chosen survey): one pass over one column, no row checks."""
+    column = next((index for index, name in layout.fields.items() if name == "survey"), None)
+    if column is None:
+        return set()
+    reader = csv.reader(io.StringIO(file_text(data), newline=""))
+    slugs: set[str] = set()
+    try:
+        next(reader)  # the header, checked by file_check
+        for cells in reader:
+            if column < len(cells) and cells[column].strip():
+                slugs.add(cells[column].strip())
+    except csv.Error:
+        pass  # the lines after are refused when the job runs; none of them is written
+    return slugs
+
+
+def answer_imports_seen(user, jobs: QuerySet) -> QuerySet:
+    """The answer imports of ``jobs`` that ``user`` may read: their own
+    uploads, and, for readers of some departments, the jobs every survey of
+    which (the chosen one and those its rows name) they see. A job with no
+    survey chosen whose rows name no known survey could be anyone's: only
+    its uploader and readers of every department read it."""
+    scope = departments_of(user)
+    if scope is None:
+        return jobs
+    named = AnswerImport.named_surveys.through.objects.filter(answerimport_id=OuterRef("pk"))
+    elsewhere = named.filter(survey__department__isnull=False).exclude(
+        survey__department__in=sorted(scope)
+    )
+    chosen = Q(survey__isnull=False) & department_filter(user, "survey__department")
+    unchosen = Q(survey__isnull=True) & Exists(named)
+    return jobs.filter(Q(created_by_id=user.pk) | ((chosen | unchosen) & ~Exists(elsewhere)))
 
 
 def answer_import_confirm(*, job_id: int, dry_run: bool) -> bool:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.db import models
+from django.db.models import Q
 
+from .departments import RESTRICTED, RowsReach, departments_of, rows_reach
 from .models import AuditEvent
 
 Action = AuditEvent.Action
@@ -30,10 +33,13 @@ def audit_record(
     object_ids: Iterable[int] = (),
     count: int | None = None,
     details: dict | None = None,
+    rows: models.QuerySet | None = None,
 ) -> AuditEvent:
     """Append one event. ``actor`` is a user, a label (an API key's name) or
     None for the current request's user, if any, else the system. Pass either
-    ``objects`` (model instances or a queryset) or ``object_type`` and ids.
+    ``objects`` (model instances or a queryset) or ``object_type`` and ids,
+    or, for rows too many to list (an export), ``rows`` and ``count``: the
+    rows decide which departments' readers see the event.
     ``details`` must hold no customer's personal data: reasons, formats,
     filters, counts."""
     if objects is not None:
@@ -41,12 +47,13 @@ def audit_record(
             object_type = object_type or objects.model._meta.label_lower
             ids = list(objects.values_list("pk", flat=True))
         else:
-            rows = list(objects)
-            if rows and not object_type:
-                object_type = rows[0]._meta.label_lower
-            ids = [row.pk for row in rows]
+            listed = list(objects)
+            if listed and not object_type:
+                object_type = listed[0]._meta.label_lower
+            ids = [row.pk for row in listed]
     else:
         ids = list(object_ids)
+    reach = _reach(rows, object_type, ids)
     actor = actor if actor is not None else _current_actor.get()
     actor_id, actor_label = _actor_fields(actor)
     return AuditEvent.objects.create(
@@ -58,7 +65,23 @@ def audit_record(
         object_ids=ids[:MAX_IDS],
         count=len(ids) if count is None else count,
         details=details or {},
+        department_id=reach.department_id,
+        shared=reach.shared,
     )
+
+
+def _reach(rows: models.QuerySet | None, object_type: str, ids: list[int]) -> RowsReach:
+    """Whose business the event's rows are: ``rows`` when given, else the
+    rows of ``object_type`` with these ids (all of them, not only the ids kept)."""
+    if rows is not None:
+        return rows_reach(rows)
+    if not object_type or not ids:
+        return RESTRICTED
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return RESTRICTED
+    return rows_reach(model._default_manager.filter(pk__in=ids))
 
 
 def export_record(
@@ -82,11 +105,28 @@ def export_record(
         via=via,
         object_type=queryset.model._meta.label_lower,
         count=queryset.count(),
+        rows=queryset,
         details={
             "format": format,
             "filters": filters,
             "searched": any(params.get(key) for key in hidden),
         },
+    )
+
+
+def events_seen(user, events: models.QuerySet) -> models.QuerySet:
+    """The events of ``events`` that ``user`` may read: every one for readers
+    of every department; otherwise those about their departments' rows or
+    shared surveys' rows, and those about nothing of one department (access
+    changes, API keys, customers, exports across departments) that they made
+    themselves. Filtered on the columns written with the event: no join."""
+    scope = departments_of(user)
+    if scope is None:
+        return events
+    return events.filter(
+        Q(shared=True)
+        | Q(department_id__in=sorted(scope))
+        | Q(department_id__isnull=True, actor_id=user.pk)
     )
 
 

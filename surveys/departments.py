@@ -13,7 +13,7 @@ department's rows.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import NamedTuple, cast
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -95,3 +95,62 @@ def users_seeing(department_id: int | None, users: QuerySet | None = None) -> Qu
     return users.filter(
         Q(is_superuser=True) | member | (~Exists(membership) & organisation_wide)
     ).distinct()
+
+
+SURVEY_LABEL = "surveys.survey"
+
+
+def survey_path(model, depth: int = 3) -> str | None:
+    """The first foreign-key path from ``model`` to Survey: "" for Survey
+    itself, "survey", "grant__survey"..., None when ``model`` belongs to no
+    survey. Reads only ``_meta``, so a migration's historical models walk the
+    same way as the app's."""
+    if model._meta.label_lower == SURVEY_LABEL:
+        return ""
+    if depth == 0:
+        return None
+    forward = [
+        field
+        for field in model._meta.get_fields()
+        if (field.many_to_one or (field.one_to_one and field.concrete)) and field.related_model
+    ]
+    for field in forward:
+        if field.related_model._meta.label_lower == SURVEY_LABEL:
+            return field.name
+    for field in forward:
+        found = survey_path(field.related_model, depth - 1)
+        if found is not None:
+            return f"{field.name}__{found}" if found else field.name
+    return None
+
+
+class RowsReach(NamedTuple):
+    """Whose business some rows are: one department's (``department_id``),
+    everyone's (``shared``: only surveys of no department), or neither (rows
+    of no survey, of several departments, or no rows at all: only readers of
+    every department, and whoever touched them, may read about them)."""
+
+    department_id: int | None
+    shared: bool
+
+
+RESTRICTED = RowsReach(None, False)
+
+
+def rows_reach(rows: QuerySet) -> RowsReach:
+    """The reach of ``rows`` read through their survey: two small queries
+    (the distinct departments, at most three, and whether a row has no survey)."""
+    path = survey_path(rows.model)
+    if path is None:
+        return RESTRICTED
+    if rows.query.is_sliced:
+        rows = rows.model._default_manager.filter(pk__in=list(rows.values_list("pk", flat=True)))
+    rows = rows.order_by()
+    if path and rows.filter(**{f"{path}__isnull": True}).exists():
+        return RESTRICTED
+    field = f"{path}__department" if path else "department"
+    found = list(rows.values_list(field, flat=True).distinct()[:3])
+    named = {department for department in found if department is not None}
+    if not found or len(named) > 1:
+        return RESTRICTED
+    return RowsReach(named.pop(), False) if named else RowsReach(None, True)

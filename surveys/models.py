@@ -1513,6 +1513,17 @@ class AuditEvent(models.Model):
     object_ids = models.JSONField(_("object ids"), default=list, blank=True)
     count = models.PositiveIntegerField(_("rows"), default=0)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # Whose business the rows are, decided once when the event is written
+    # (surveys.departments.rows_reach), so that the trail is scoped by one
+    # indexed column: the department of the rows (an id, like the actor's: no
+    # foreign key, deleting a department never rewrites the trail), or
+    # ``shared`` for rows of surveys of no department. Neither: rows of no
+    # survey or of several departments, read by readers of every department
+    # and by the event's actor.
+    department_id = models.PositiveIntegerField(
+        _("department id"), null=True, blank=True, db_index=True
+    )
+    shared = models.BooleanField(_("about shared surveys"), default=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -1654,6 +1665,12 @@ class AnswerImport(ImportJob):
         related_name="+",
         verbose_name=_("survey"),
         help_text=_("For the rows that name no survey (every row of a Delighted export)."),
+    )
+    # The surveys the file's rows name by slug, read at upload and again as
+    # each chunk is written: who may read the job (its lines, its report)
+    # depends on their departments (surveys.answer_imports.answer_imports_seen).
+    named_surveys = models.ManyToManyField(
+        Survey, related_name="+", blank=True, editable=False, verbose_name=_("surveys named")
     )
     dry_run = models.BooleanField(
         _("dry run"), default=False, help_text=_("Check every row; save nothing.")

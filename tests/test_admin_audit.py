@@ -3,12 +3,15 @@ with who did it, through what, and no customer's personal data."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +19,7 @@ from django.utils import timezone
 from followups.models import GrantStatus, OfferGrant, OutboundMessage
 from followups.routing import responses_route
 from surveys.audit import Action
-from surveys.models import AnswerImport, AuditEvent, Customer, Response
+from surveys.models import AnswerImport, AuditEvent, Customer, Department, Response, Survey
 from tests.factories import (
     CustomerFactory,
     OfferGrantFactory,
@@ -272,3 +275,31 @@ def test_the_report_as_a_table_is_no_export():
     call_command("nps_report", "checkout", stdout=io.StringIO())
 
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
+
+
+def test_events_stored_before_departments_were_recorded_are_given_theirs():
+    """The migration fills the department of the events already stored, from
+    the rows they name; an event naming no rows (an export) stays restricted."""
+    fill = importlib.import_module("followups.migrations.0039_fixdept_audit_reach").fill_reach
+    sales = Department.objects.create(name="Sales")
+    case = open_case()
+    Survey.objects.filter(pk=case.survey_id).update(department=sales)
+    old = {"action": Action.CASES_ASSIGNED, "actor_label": "system", "via": "admin"}
+    about_case, about_survey, export = AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(**old, object_type="followups.followupcase", object_ids=[case.pk]),
+            AuditEvent(**old, object_type="surveys.survey", object_ids=[SurveyFactory().pk]),
+            AuditEvent(**old, object_type="surveys.response", count=3),
+        ]
+    )
+
+    with connection.schema_editor() as editor:
+        fill(django_apps, editor)
+
+    stored = {event.pk: (event.department_id, event.shared) for event in AuditEvent.objects.all()}
+    assert stored[about_case.pk] == (sales.pk, False)
+    assert stored[about_survey.pk] == (None, True)
+    assert stored[export.pk] == (None, False)
+    # The database refuses every change again once the fill is done.
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=export.pk).update(shared=True)

@@ -52,8 +52,9 @@ from followups.models import (
 )
 from followups.routing import responses_route
 from followups.webhooks.endpoints import webhook_endpoint_create
+from surveys.answer_imports import answer_import_create
 from surveys.api_keys import api_key_create
-from surveys.audit import Action, audit_record
+from surveys.audit import Action, audit_record, export_record
 from surveys.branding import EmailKind
 from surveys.models import (
     AnswerImport,
@@ -922,3 +923,119 @@ def test_a_text_matched_to_no_invitation_is_read_only_by_readers_of_every_depart
     assert (unmatched.pk in listed) == every_department
     assert (opened.status_code == 200) == every_department
     assert shared.pk in listed
+
+
+def _reader_who_may_view(role: str, a, b, codename: str):
+    user = make_department_reader(role, a, b)
+    user.user_permissions.add(Permission.objects.get(codename=codename))
+    return get_user_model().objects.get(pk=user.pk)  # no cached permissions
+
+
+def _listed(client, model) -> set[int]:
+    opts = model._meta
+    page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    return {row.pk for row in page.context["cl"].result_list}
+
+
+def _opened(client, row) -> bool:
+    opts = row._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
+    return client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+def test_the_audit_trail_shows_another_departments_events_only_to_those_who_see_it(client, role):
+    """The trail is no registry walk's find (an event names its rows by type
+    and id): its events about department B, an export of B's answers among
+    them, are read only by readers of B; events about shared surveys by
+    everyone; events about nothing of one department by readers of every
+    department and their own actor."""
+    a, b = department("Sales"), department("Delivery")
+    survey_b, shared_survey = SurveyFactory(department=b), SurveyFactory()
+    ResponseFactory(survey=survey_b)
+    colleague = manager("colleague")
+    about_b = audit_record(action=Action.SURVEY_SENT, actor=colleague, objects=[survey_b])
+    export_b = export_record(
+        queryset=Response.objects.filter(survey=survey_b),
+        params={"survey__id__exact": str(survey_b.pk)},
+        via="admin",
+        actor=colleague,
+    )
+    about_shared = audit_record(action=Action.SURVEY_SENT, actor=colleague, objects=[shared_survey])
+    erased = audit_record(
+        action=Action.CUSTOMER_ERASED, actor=colleague, objects=[CustomerFactory()]
+    )
+    user = _reader_who_may_view(role, a, b, "view_auditevent")
+    own = audit_record(action=Action.API_KEY_CREATED, actor=user, details={"name": "mine"})
+    login(client, user)
+
+    listed = _listed(client, AuditEvent)
+
+    sees_b, every_department = DEPARTMENT_ROLES[role], role == "manager_of_none"
+    assert (about_b.pk in listed) == sees_b
+    assert (export_b.pk in listed) == sees_b
+    assert _opened(client, about_b) == sees_b
+    assert (erased.pk in listed) == every_department
+    assert _opened(client, erased) == every_department
+    assert {about_shared.pk, own.pk} <= listed
+
+
+ANSWERS_HEADER = "survey,email,score,submitted_at,source_id\n"
+
+
+def _answers_naming(*slugs: str) -> bytes:
+    rows = [
+        f"{slug},ada{index}@example.com,9,2025-03-01T10:00:00Z,r-{index}\n"
+        for index, slug in enumerate(slugs)
+    ]
+    return (ANSWERS_HEADER + "".join(rows)).encode()
+
+
+def _import_naming(*slugs: str, user=None) -> AnswerImport:
+    return answer_import_create(
+        data=_answers_naming(*slugs), file_name="answers.csv", fmt="generic", user=user
+    )
+
+
+@pytest.mark.parametrize("role", DEPARTMENT_ROLES)
+def test_an_answer_import_of_no_survey_is_read_only_by_readers_of_every_survey_its_rows_name(
+    client, role
+):
+    a, b = department("Sales"), department("Delivery")
+    survey_a, survey_b = SurveyFactory(department=a), SurveyFactory(department=b)
+    shared_survey = SurveyFactory()
+    of_b = _import_naming(survey_b.slug, shared_survey.slug)
+    of_a_and_b = _import_naming(survey_a.slug, survey_b.slug)
+    of_a = _import_naming(survey_a.slug)
+    of_nothing = _import_naming("no-such-survey")
+    user = _reader_who_may_view(role, a, b, "view_answerimport")
+    login(client, user)
+
+    listed = _listed(client, AnswerImport)
+    report = reverse("admin:surveys_answerimport_report", args=[of_b.pk])
+
+    sees_a = role.endswith("_of_a") or role in ("manager_of_a_and_b", "manager_of_none")
+    sees_b, every_department = DEPARTMENT_ROLES[role], role == "manager_of_none"
+    assert (of_b.pk in listed) == sees_b
+    assert _opened(client, of_b) == sees_b
+    assert (client.get(report).status_code == 200) == sees_b
+    assert (of_a_and_b.pk in listed) == (sees_a and sees_b)
+    assert (of_a.pk in listed) == sees_a
+    assert (of_nothing.pk in listed) == every_department
+
+
+def test_the_uploader_of_an_answer_import_reads_it_whatever_surveys_its_rows_name(client):
+    a, b = department("Sales"), department("Delivery")
+    uploader = manager("uploader")
+    a.members.add(uploader)
+    colleague = manager("colleague")
+    a.members.add(colleague)
+    job = _import_naming(SurveyFactory(department=b).slug, user=uploader)
+
+    login(client, uploader)
+    assert job.pk in _listed(client, AnswerImport)
+    preview = reverse("admin:surveys_response_import_preview", args=[job.pk])
+    assert client.get(preview).status_code == 200
+    login(client, colleague)
+    assert job.pk not in _listed(client, AnswerImport)
+    assert client.get(preview).status_code == 404
