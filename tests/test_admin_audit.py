@@ -280,7 +280,7 @@ def test_the_report_as_a_table_is_no_export():
 def test_events_stored_before_departments_were_recorded_are_given_theirs():
     """The migration fills the department of the events already stored, from
     the rows they name; an event naming no rows (an export) stays restricted."""
-    fill = importlib.import_module("followups.migrations.0039_fixdept_audit_reach").fill_reach
+    fill = importlib.import_module("followups.migrations.0039_audit_reach").fill_reach
     sales = Department.objects.create(name="Sales")
     case = open_case()
     Survey.objects.filter(pk=case.survey_id).update(department=sales)

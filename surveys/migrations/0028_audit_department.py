@@ -1,7 +1,7 @@
 """Each audit event says whose business its rows are (one department, shared
 surveys, or neither), so that the trail is scoped by department like every
 other list. The events already stored are filled by
-followups 0039_fixdept_audit_reach, once every model they name is known."""
+followups 0039_audit_reach, once every model they name is known."""
 
 from django.db import migrations, models
 

@@ -25,7 +25,7 @@ def fill_named_surveys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("surveys", "0028_fixdept_audit_department"),
+        ("surveys", "0028_audit_department"),
     ]
 
     operations = [

@@ -1,5 +1,5 @@
 """The department of every audit event stored before events recorded one
-(surveys 0028_fixdept_audit_department), read from the rows it names. Here,
+(surveys 0028_audit_department), read from the rows it names. Here,
 not in surveys, because events name followups' rows too (cases, grants,
 messages) and surveys' migrations know nothing of followups. An event that
 names no rows (an export: its rows were never listed) stays for readers of
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("followups", "0038_webhook_survey"),
-        ("surveys", "0028_fixdept_audit_department"),
+        ("surveys", "0028_audit_department"),
     ]
 
     operations = [
