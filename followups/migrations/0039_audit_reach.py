@@ -7,7 +7,50 @@ every department and its actor, the safe side."""
 
 from django.db import migrations
 
-from surveys.departments import RESTRICTED, rows_reach
+# Frozen copies of surveys.departments' survey_path and rows_reach as they
+# were when this migration was written: a migration never follows live code.
+SURVEY_LABEL = "surveys.survey"
+RESTRICTED = (None, False)
+
+
+def survey_path(model, depth=3):
+    """The first foreign-key path from ``model`` to Survey ("" for Survey,
+    None when it belongs to none)."""
+    if model._meta.label_lower == SURVEY_LABEL:
+        return ""
+    if depth == 0:
+        return None
+    forward = [
+        field
+        for field in model._meta.get_fields()
+        if (field.many_to_one or (field.one_to_one and field.concrete)) and field.related_model
+    ]
+    for field in forward:
+        if field.related_model._meta.label_lower == SURVEY_LABEL:
+            return field.name
+    for field in forward:
+        found = survey_path(field.related_model, depth - 1)
+        if found is not None:
+            return f"{field.name}__{found}" if found else field.name
+    return None
+
+
+def rows_reach(rows):
+    """(department id, shared) of ``rows`` through their survey, or
+    RESTRICTED (rows of no survey or of several departments)."""
+    path = survey_path(rows.model)
+    if path is None:
+        return RESTRICTED
+    rows = rows.order_by()
+    if path and rows.filter(**{f"{path}__isnull": True}).exists():
+        return RESTRICTED
+    field = f"{path}__department" if path else "department"
+    found = list(rows.values_list(field, flat=True).distinct()[:3])
+    named = {department for department in found if department is not None}
+    if not found or len(named) > 1:
+        return RESTRICTED
+    return (named.pop(), False) if named else (None, True)
+
 
 # The trail refuses every UPDATE (0004_audit_trail); this one fill is the
 # exception, inside this migration's transaction.
@@ -48,7 +91,6 @@ def fill_reach(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("followups", "0038_webhook_survey"),
         ("surveys", "0028_audit_department"),
