@@ -225,8 +225,10 @@ class SurveyAdmin(DepartmentScopedAdmin, admin.ModelAdmin):
         # anonymous answer must not become a customer's, nor the reverse.
         if obj is None:
             return self.readonly_fields
-        # An employee survey is never sent in waves: it does not repeat.
-        repeat = ("recurrence",) if obj.is_employee else ()
+        # An employee survey is never sent in waves: it does not repeat. One
+        # stored with a recurrence from before that rule shows the field, with
+        # the model's error on it, so that it can be cleared and saved.
+        repeat = ("recurrence",) if obj.is_employee and not obj.recurrence else ()
         return ("kind", *repeat, *self.readonly_fields)
 
     fieldsets = (

@@ -147,3 +147,21 @@ def test_an_employee_survey_with_a_bonus_from_before_is_saved_once_it_is_switche
     assert switched_off.status_code == 302
     bonus.refresh_from_db()
     assert bonus.is_active is False
+
+
+def test_an_employee_survey_stored_with_a_recurrence_can_be_cleared_and_saved(root):
+    # Stored before employee surveys refused one: the field is shown with the
+    # model's error (not a server error) until it is cleared.
+    survey = SurveyFactory(slug="staff-pulse", kind=EMPLOYEE)
+    Survey.objects.filter(pk=survey.pk).update(recurrence=Survey.Recurrence.MONTHLY)
+    url = f"/admin/surveys/survey/{survey.pk}/change/"
+    form = survey_form(root, url, recurrence=Survey.Recurrence.MONTHLY)
+    del form["kind"]  # read-only once saved
+
+    page = root.post(url, form)
+
+    assert page.status_code == 200
+    assert "recurrence" in page.context["adminform"].form.errors
+    assert root.post(url, {**form, "recurrence": ""}).status_code == 302
+    survey.refresh_from_db()
+    assert survey.recurrence == ""
