@@ -133,10 +133,11 @@ def _work_case(response, opened, now, staff, causes, rng) -> None:
     age = now - opened
     events = []
     CaseEvent.objects.filter(case=case).update(created_at=opened)
-    # The newest cases wait in the unassigned queue more often than not.
+    # The newest cases (the last day and a half) wait in the unassigned
+    # queue; a case two days old has an owner, one in between now and then.
     # Only the staff of the case's department may own it.
     staff = [user for user in staff if sees_department(user, response.survey.department_id)]
-    if staff and (age > timedelta(days=2) or rng.random() < 0.35):
+    if staff and (age > timedelta(days=2) or (age > timedelta(hours=36) and rng.random() < 0.35)):
         case.owner = staff[case.pk % len(staff)]
         assigned = {"owner_id": case.owner.pk, "owner_name": person_name(case.owner)}
         events.append(
