@@ -238,12 +238,13 @@ EMAILS_SQL = """
 INSERT INTO followups_outboundmessage (
     dedupe_key, template, language, channel, recipient, subject, body_text, body_html, status,
     attempts, last_error, created_at, next_attempt_at, claimed_at, sent_at, case_id,
-    customer_id, response_id, created_by_id, from_name, reply_to)
+    customer_id, response_id, created_by_id, from_name, reply_to, provider_message_id, delivery,
+    delivery_error)
 SELECT 'bench-case-' || fc.id, 'case_message', 'en', 'email',
        'customer' || fc.customer_id || '@example.com',
        'About your feedback', 'Thank you for telling us. We are on it.', '', 'sent', 1, '',
        fc.first_contact_at, fc.first_contact_at, NULL, fc.first_contact_at + interval '5 seconds',
-       fc.id, fc.customer_id, fc.response_id, fc.owner_id, '', ''
+       fc.id, fc.customer_id, fc.response_id, fc.owner_id, '', '', '', '', ''
 FROM followups_followupcase AS fc
 WHERE fc.first_contact_at IS NOT NULL
 """

@@ -446,7 +446,8 @@ def messages_send(*, message_ids: Sequence[int]) -> dict[int, float]:
     claimed = _claim(message_ids, claimed_at)
     if not claimed:
         return {}
-    batch = OutboundMessage.objects.select_related("customer").in_bulk(claimed)
+    # Oldest first, as they were queued (the model orders newest first).
+    batch = OutboundMessage.objects.select_related("customer").order_by("pk").in_bulk(claimed)
     retry: dict[int, float] = {}
     for channel, messages in _by_channel((m.channel, m) for m in batch.values()).items():
         _channel_send(channel, messages, claimed_at, retry)

@@ -437,7 +437,9 @@ def test_too_many_requests_is_a_429_with_retry_after(client, settings):
         delighted.Metrics.retrieve(client=client)
 
     assert refused.value.response.status_code == 429
-    assert 0 < refused.value.retry_after <= 60
+    # The rate counts a sliding minute estimated from two fixed ones
+    # (nps_project.throttling): the wait can reach into the next minute.
+    assert 0 < refused.value.retry_after <= 120
 
 
 def test_key_that_may_only_invite_changes_no_stored_details_and_reads_none(base_url, survey):

@@ -3,9 +3,10 @@ Idempotency-Key per client, list and filters, cancel, and bulk."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.test import TestCase
 from django.utils import timezone
 
@@ -87,6 +88,14 @@ def test_asked_twice_within_the_throttle_window_the_second_is_skipped(api, surve
 
 
 def test_an_sms_invitation_is_texted_to_the_customers_phone_at_once(api, survey):
+    # At noon in Warsaw (a +48 number's zone): outside the quiet hours,
+    # which would hold the text until morning.
+    noon = datetime.combine(timezone.now().date() + timedelta(days=1), time(11), tzinfo=UTC)
+    with time_machine.travel(noon, tick=True):
+        _texted_at_once(api)
+
+
+def _texted_at_once(api):
     reply = post(
         api,
         {
