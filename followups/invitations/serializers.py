@@ -87,7 +87,7 @@ class PropertiesField(serializers.Field):
         if len(data) > MAX_PROPERTIES:
             self.fail("too_many")
         for name, value in data.items():
-            if not name or len(name) > PROPERTY_NAME_MAX_LENGTH or ":" in name:
+            if not name or len(name) > PROPERTY_NAME_MAX_LENGTH or ":" in name or "\x00" in name:
                 self.fail("name")
             if not _scalar(value):
                 self.fail("value")

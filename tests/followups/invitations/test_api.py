@@ -364,3 +364,13 @@ def test_the_invitation_api_takes_the_customers_time_zone_or_refuses_a_bad_one(a
     assert bad.status_code == 400
     assert "customer.time_zone" in str(bad.json()) or "time_zone" in str(bad.json())
     assert not Customer.objects.filter(email="tz2@example.com").exists()
+
+
+def test_a_property_name_with_a_nul_character_is_a_400_not_a_server_error(api, survey):
+    # PostgreSQL's JSON cannot store U+0000: refused as a bad name, like ":".
+    reply = post(
+        api,
+        {"survey": "support", "customer": {"email": "a@example.com"}, "properties": {"\x00a": 1}},
+    )
+    assert reply.status_code == 400
+    assert "properties" in str(reply.json())
