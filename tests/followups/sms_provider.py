@@ -13,6 +13,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+import pytest
+
 from followups.outbox.transports.sms import SIGNATURE_HEADER, TIMESTAMP_HEADER, sms_signature
 
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -119,3 +121,31 @@ class FakeGateway(_Server):
         if status < 300:
             self.sent.append(json.loads(body))
         return status, {"accepted": status < 300}
+
+
+# Fixtures: a test module takes them by importing them by name.
+@pytest.fixture
+def twilio(settings):
+    """Texts go to a local server speaking Twilio's Messages API."""
+    server = FakeTwilio().start()
+    settings.NPS_SMS_TRANSPORT = "twilio"
+    settings.NPS_SMS_TWILIO_ACCOUNT_SID = ACCOUNT_SID
+    settings.NPS_SMS_TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    settings.NPS_SMS_TWILIO_BASE_URL = server.base_url
+    settings.NPS_SMS_FROM = FROM_NUMBER
+    settings.NPS_SMS_QUIET_HOURS = "00:00-00:00"  # none: the test may run at any hour
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway(settings):
+    """Texts go to a local generic HTTP gateway, signed."""
+    server = FakeGateway().start()
+    settings.NPS_SMS_TRANSPORT = "http"
+    settings.NPS_SMS_HTTP_URL = server.base_url + "/send"
+    settings.NPS_SMS_HTTP_SECRET = GATEWAY_SECRET
+    settings.NPS_SMS_FROM = "SHOP"
+    settings.NPS_SMS_QUIET_HOURS = "00:00-00:00"
+    yield server
+    server.stop()

@@ -18,10 +18,7 @@ from tests.factories import CustomerFactory
 from tests.followups.sms_provider import (
     ACCOUNT_SID,
     AUTH_TOKEN,
-    FROM_NUMBER,
     GATEWAY_SECRET,
-    FakeGateway,
-    FakeTwilio,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,31 +26,6 @@ pytestmark = pytest.mark.django_db
 TWILIO_URL = "/sms/status/twilio/"
 HTTP_URL = "/sms/status/http/"
 DELIVERY_FIELDS = ("delivery", "delivery_error")
-
-
-@pytest.fixture
-def twilio(settings):
-    server = FakeTwilio().start()
-    settings.NPS_SMS_TRANSPORT = "twilio"
-    settings.NPS_SMS_TWILIO_ACCOUNT_SID = ACCOUNT_SID
-    settings.NPS_SMS_TWILIO_AUTH_TOKEN = AUTH_TOKEN
-    settings.NPS_SMS_TWILIO_BASE_URL = server.base_url
-    settings.NPS_SMS_FROM = FROM_NUMBER
-    settings.NPS_SMS_QUIET_HOURS = "00:00-00:00"
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway(settings):
-    server = FakeGateway().start()
-    settings.NPS_SMS_TRANSPORT = "http"
-    settings.NPS_SMS_HTTP_URL = server.base_url + "/send"
-    settings.NPS_SMS_HTTP_SECRET = GATEWAY_SECRET
-    settings.NPS_SMS_FROM = "SHOP"
-    settings.NPS_SMS_QUIET_HOURS = "00:00-00:00"
-    yield server
-    server.stop()
 
 
 def texted(django_capture_on_commit_callbacks) -> OutboundMessage:

@@ -24,8 +24,6 @@ from tests.followups.sms_provider import (
     AUTH_TOKEN,
     FROM_NUMBER,
     GATEWAY_SECRET,
-    FakeGateway,
-    FakeTwilio,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,31 +31,6 @@ pytestmark = pytest.mark.django_db
 TWILIO_URL = "/sms/inbound/twilio/"
 HTTP_URL = "/sms/inbound/http/"
 PHONE = "+48601234567"
-
-
-@pytest.fixture
-def twilio(settings):
-    server = FakeTwilio().start()
-    settings.NPS_SMS_TRANSPORT = "twilio"
-    settings.NPS_SMS_TWILIO_ACCOUNT_SID = ACCOUNT_SID
-    settings.NPS_SMS_TWILIO_AUTH_TOKEN = AUTH_TOKEN
-    settings.NPS_SMS_TWILIO_BASE_URL = server.base_url
-    settings.NPS_SMS_FROM = FROM_NUMBER
-    settings.NPS_SMS_QUIET_HOURS = "00:00-00:00"  # none: the test may run at any hour
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway(settings):
-    server = FakeGateway().start()
-    settings.NPS_SMS_TRANSPORT = "http"
-    settings.NPS_SMS_HTTP_URL = server.base_url + "/send"
-    settings.NPS_SMS_HTTP_SECRET = GATEWAY_SECRET
-    settings.NPS_SMS_FROM = "SHOP"
-    settings.NPS_SMS_QUIET_HOURS = "00:00-00:00"
-    yield server
-    server.stop()
 
 
 @pytest.fixture
