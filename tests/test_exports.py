@@ -471,9 +471,16 @@ def test_export_runs_one_query_while_the_body_is_read(monkeypatch):
         rest = b"".join(response.streaming_content)
 
     assert isinstance(response, StreamingHttpResponse)
-    # Before the body: only the audit trail's COUNT(*) of the rows, no row read.
+    # Before the body: only the audit trail's questions about the rows, no row
+    # read: how many (COUNT), and whose business they are (whether one has no
+    # survey, and at most three distinct departments).
     reads = [q["sql"] for q in before_the_body.captured_queries if "surveys_response" in q["sql"]]
-    assert len(reads) == 1 and reads[0].startswith("SELECT COUNT(*)"), reads
+    assert [sql.split(" FROM ")[0] for sql in reads] == [
+        'SELECT COUNT(*) AS "__count"',
+        'SELECT 1 AS "a"',
+        'SELECT DISTINCT "surveys_survey"."department_id" AS "survey__department"',
+    ], reads
+    assert reads[1].endswith("LIMIT 1") and reads[2].endswith("LIMIT 3"), reads
     assert len(first_block.captured_queries) == 1  # 50 chunks, one SELECT
     assert 1 < first.count(b"\n") < 5000  # sent before the last rows were read
     assert the_rest.captured_queries == []
