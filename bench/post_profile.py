@@ -46,11 +46,14 @@ STEPS: dict[str, list[tuple[str, str]]] = {
     "permissions (scopes)": [("rest_framework/views.py", "check_permissions")],
     "throttles": [("rest_framework/views.py", "check_throttles")],
     "body parsing (JSON)": [("rest_framework/request.py", "_parse")],
-    "validation (serializer)": [("rest_framework/serializers.py", "is_valid")],
-    "ingestion: survey + idempotency look-up": [
-        ("surveys/ingestion/single.py", "_survey_and_stored")
+    "validation (serializer)": [
+        ("rest_framework/serializers.py", "is_valid"),
+        ("surveys/ingestion/parsing.py", "answer_read"),
     ],
-    "ingestion: customer look-up (and write)": [
+    "ingestion: survey + idempotency + customer look-up": [
+        ("surveys/ingestion/single.py", "_looked_up")
+    ],
+    "ingestion: customer match (and write)": [
         ("surveys/ingestion/single.py", "_customer_match"),
         ("surveys/services.py", "customer_match_apply"),
     ],
