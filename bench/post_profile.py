@@ -188,11 +188,11 @@ def profile(n: int, top: int) -> str:
     with CaptureQueriesContext(connection) as captured:
         _post_all(client, token, bodies[20 : 20 + counted])
     queries = list(captured)
-    statements = collections.Counter(q["sql"].split(" ")[0] for q in queries)
+    statements = collections.Counter(q["sql"].split()[0] for q in queries)
     commands = dict(redis_counter.commands)
     opened = redis_counter.connections
     round_trips = redis_counter.round_trips
-    one_request = [q["sql"] for q in queries[-len(queries) // counted :]]
+    one_request = [" ".join(q["sql"].split()) for q in queries[-len(queries) // counted :]]
 
     profiler = cProfile.Profile(time.process_time)  # CPU: waits for others are not ours
     rest = bodies[20 + counted :]
