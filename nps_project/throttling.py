@@ -118,10 +118,13 @@ def _redis_client(cache: RedisCache):
     builds its table of reply handlers in each (a third of the throttle's
     CPU). A client is safe to share: each command or pipeline takes its own
     connection from the pool."""
-    pool = cache._cache._get_connection_pool(write=True)
+    backend = cache._cache
+    pool = backend._get_connection_pool(write=True)  # type: ignore[attr-defined]  # Django's own
     client = _clients.get(pool)
     if client is None:
-        client = _clients[pool] = cache._cache._client(connection_pool=pool)
+        # The client class get_client makes (redis.Redis).
+        client = _clients[pool] = backend._client(connection_pool=pool)  # type: ignore[attr-defined]
+    return client
     return client
 
 

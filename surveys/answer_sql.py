@@ -92,8 +92,9 @@ M = TypeVar("M", bound=Model)
 _Part = tuple[tuple[Field, Col, list], ...]
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+def _q(name: str | None) -> str:
+    # A table's, or a concrete field's column: never None.
+    return connection.ops.quote_name(str(name))
 
 
 def _part(model: type[Model], alias: str) -> tuple[str, _Part]:
