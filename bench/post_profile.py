@@ -46,11 +46,14 @@ STEPS: dict[str, list[tuple[str, str]]] = {
     "permissions (scopes)": [("rest_framework/views.py", "check_permissions")],
     "throttles": [("rest_framework/views.py", "check_throttles")],
     "body parsing (JSON)": [("rest_framework/request.py", "_parse")],
-    "validation (serializer)": [("rest_framework/serializers.py", "is_valid")],
-    "ingestion: survey + idempotency look-up": [
-        ("surveys/ingestion/single.py", "_survey_and_stored")
+    "validation (serializer)": [
+        ("rest_framework/serializers.py", "is_valid"),
+        ("surveys/ingestion/parsing.py", "answer_read"),
     ],
-    "ingestion: customer look-up (and write)": [
+    "ingestion: survey + idempotency + customer look-up": [
+        ("surveys/ingestion/single.py", "_looked_up")
+    ],
+    "ingestion: customer match (and write)": [
         ("surveys/ingestion/single.py", "_customer_match"),
         ("surveys/services.py", "customer_match_apply"),
     ],
@@ -185,11 +188,11 @@ def profile(n: int, top: int) -> str:
     with CaptureQueriesContext(connection) as captured:
         _post_all(client, token, bodies[20 : 20 + counted])
     queries = list(captured)
-    statements = collections.Counter(q["sql"].split(" ")[0] for q in queries)
+    statements = collections.Counter(q["sql"].split()[0] for q in queries)
     commands = dict(redis_counter.commands)
     opened = redis_counter.connections
     round_trips = redis_counter.round_trips
-    one_request = [q["sql"] for q in queries[-len(queries) // counted :]]
+    one_request = [" ".join(q["sql"].split()) for q in queries[-len(queries) // counted :]]
 
     profiler = cProfile.Profile(time.process_time)  # CPU: waits for others are not ours
     rest = bodies[20 + counted :]

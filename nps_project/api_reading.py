@@ -110,18 +110,30 @@ def _parts(serializer: serializers.Serializer) -> tuple[_Part, ...]:
     return tuple(parts)
 
 
+def _forget_all(parts: tuple[_Part, ...]) -> None:
+    for part in parts:
+        part.verdicts = {}  # no kind of input remembered
+        if part.children is not None:
+            _forget_all(part.children)
+
+
 class ShapeReader:
     """Reads payloads as ``serializer_class().to_internal_value`` would, for
     a plain serializer the whole of ``run_validation``.
 
     ``read(data)`` returns the validated data or raises DRF's
     ``ValidationError`` with the same detail. A reader remembers verdicts for
-    as long as it lives: make one per batch.
+    as long as it lives: make one per batch. One made with ``remember=False``
+    remembers none and may live as long as the process: it saves one payload
+    only the serializer's construction (DRF copies every declared field for
+    each serializer made).
     """
 
-    def __init__(self, serializer_class: type[serializers.Serializer]):
+    def __init__(self, serializer_class: type[serializers.Serializer], *, remember: bool = True):
         self.shape = serializer_class()
         self.parts = _parts(self.shape)
+        if not remember:
+            _forget_all(self.parts)
 
     def read(self, data) -> dict:
         """One payload. A null one is "not an object", as for any other

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -96,7 +97,7 @@ def windows_count(cache: BaseCache, rates: dict[str, Rate], now: float) -> list[
 def windows_uncount(cache: BaseCache, windows: Sequence[Window]) -> None:
     """Take a refused request back out of the windows it was counted in."""
     if isinstance(cache, RedisCache):
-        pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
+        pipeline = _redis_client(cache).pipeline(transaction=False)
         for window in windows:
             pipeline.decr(cache.make_and_validate_key(window.key))
         pipeline.execute()
@@ -107,11 +108,31 @@ def windows_uncount(cache: BaseCache, windows: Sequence[Window]) -> None:
             cache.decr(window.key)
 
 
+# The Redis client of each of the caches' connection pools (see _redis_client).
+_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _redis_client(cache: RedisCache):
+    """The cache's Redis client for writes, made once per connection pool:
+    Django's ``get_client`` makes a new one for every call, and redis-py
+    builds its table of reply handlers in each (a third of the throttle's
+    CPU). A client is safe to share: each command or pipeline takes its own
+    connection from the pool."""
+    backend = cache._cache
+    pool = backend._get_connection_pool(write=True)  # type: ignore[attr-defined]  # Django's own
+    client = _clients.get(pool)
+    if client is None:
+        # The client class get_client makes (redis.Redis).
+        client = _clients[pool] = backend._client(connection_pool=pool)  # type: ignore[attr-defined]
+    return client
+    return client
+
+
 def _redis_count(cache: RedisCache, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
     # One round trip for every rate. Integers are stored as they are (Django's
     # Redis serializer pickles everything else), so the cache API reads the
     # counters too.
-    pipeline = cache._cache.get_client(write=True).pipeline(transaction=False)
+    pipeline = _redis_client(cache).pipeline(transaction=False)
     for current, previous, timeout in keys:
         name = cache.make_and_validate_key(current)
         pipeline.incr(name)

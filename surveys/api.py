@@ -10,7 +10,7 @@ Views only translate HTTP to the services and back.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,7 @@ from .ingestion.parsing import (
     CustomerContactSerializer,
     ResponseBulkInSerializer,
     ResponseInSerializer,
+    answer_read,
 )
 from .models import ApiScope
 from .serializers import (
@@ -182,6 +183,17 @@ def _api_client(request):
     return request.user
 
 
+def _answer_read(data) -> Mapping:
+    """One answer's body, validated: by the serializer's fields read in place
+    (``answer_read``) when it is an object, else by the serializer itself,
+    whose words for no object at all are kept."""
+    if isinstance(data, Mapping):
+        return answer_read(data)
+    incoming = ResponseInSerializer(data=data)
+    incoming.is_valid(raise_exception=True)
+    return incoming.validated_data
+
+
 def _response_answer(request, response) -> dict:
     """An ingested answer's reply: the stored answer (its customer's id, the
     segment and locale copied from the customer) only for a caller who may
@@ -274,11 +286,9 @@ class ResponseListView(DepartmentScoped, ApiMixin, generics.ListAPIView):
         examples=[OpenApiExample("An answer", value=ANSWER_EXAMPLE, request_only=True)],
     )
     def post(self, request, *args, **kwargs):
-        incoming = ResponseInSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
         try:
             recorded = ingestion.response_ingest(
-                **incoming.validated_data,
+                **_answer_read(request.data),
                 api_client=_api_client(request),
                 update_customers=caller_has_scope(request, CUSTOMERS_WRITE),
             )

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from nps_project.numbers import whole_number
 
 from . import audit, handoff, stats
+from .answer_sql import answer_insert_guarded
 from .customers import customer_identity_check, locale_normalize
 from .erasure import PersonalData, admin_log_scrub
 from .imports import customer_imports_waiting_refuse
@@ -69,20 +70,23 @@ def customer_match(
     locale: str = "",
     time_zone: str = "",
     update_existing: bool = True,
+    find: Callable[..., Customer | None] | None = None,
 ) -> CustomerMatch:
     """``customer_upsert``'s look-up and checks, writing nothing: a caller
-    whose match writes nothing needs no transaction for it."""
+    whose match writes nothing needs no transaction for it. ``find``: how
+    the customer is found, given the email and external id as
+    ``customer_identifiers`` cleans them (``customer_find`` by default; a
+    caller that has read the customer already hands it over)."""
     time_zone = (time_zone or "").strip()
     try:
         validate_time_zone(time_zone)
     except ValidationError as exc:
         raise ValidationError({"time_zone": exc.messages}) from None
-    email = (email or "").strip() or None
-    external_id = (external_id or "").strip() or None
+    email, external_id = customer_identifiers(email=email, external_id=external_id)
     if not email and not external_id:
         raise ValidationError({"email": IDENTITY_REQUIRED})
 
-    customer = _customer_find(email=email, external_id=external_id)
+    customer = (find or customer_find)(email=email, external_id=external_id)
     fields = {
         "email": email,
         "name": name.strip(),
@@ -142,7 +146,14 @@ def customer_match_locked(match: CustomerMatch) -> Customer:
     return customer
 
 
-def _customer_find(*, email: str | None, external_id: str | None) -> Customer | None:
+def customer_identifiers(
+    *, email: str | None, external_id: str | None
+) -> tuple[str | None, str | None]:
+    """The email and external id a customer is found by, as given (None: not given)."""
+    return (email or "").strip() or None, (external_id or "").strip() or None
+
+
+def customer_find(*, email: str | None, external_id: str | None) -> Customer | None:
     """By external id first, else by email (case-insensitive)."""
     customer = None
     if external_id:
@@ -162,7 +173,7 @@ def _customer_create(fields: dict) -> tuple[Customer, bool]:
     except IntegrityError:
         # Created concurrently by another request: that one, if the details
         # name it without contradicting it (CustomerConflict otherwise).
-        existing = _customer_find(email=email, external_id=fields["external_id"])
+        existing = customer_find(email=email, external_id=fields["external_id"])
         if existing is None:
             raise
         customer_identity_check(customer=existing, email=email, external_id=fields["external_id"])
@@ -249,7 +260,8 @@ def response_record(
     looked up twice; an answer stored since is still found when the insert
     meets it. ``customer_lock``: reads ``customer`` again, locked and checked,
     inside the insert's transaction (a customer found outside one, which an
-    erasure may have changed since).
+    erasure may have changed since); on PostgreSQL the insert first tries to
+    take the row itself, in one statement, while it is as ``customer`` has it.
     """
     if not employee_contact:
         survey.for_customers_check()
@@ -332,6 +344,10 @@ def _response_save(
     """Insert the answer, mark its invitation answered and hand it over on
     commit; an identical submission that won the race is returned instead."""
     invitation = response.invitation
+    if customer_lock is not None and invitation is None and connection.vendor == "postgresql":
+        recorded = _response_insert_guarded(response)
+        if recorded is not None:
+            return recorded
     try:
         with transaction.atomic():
             if customer_lock is not None:
@@ -354,6 +370,23 @@ def _response_save(
             raise
         return Recorded(winner, created=False)
     return Recorded(response, created=True)
+
+
+def _response_insert_guarded(response: Response) -> Recorded | None:
+    """The insert alone, as one statement that takes the customer's row only
+    while it is as matched (``answer_sql.answer_insert_guarded``): no
+    transaction of its own when none is open, as nothing else is written.
+    None when it inserted nothing and no answer is stored under the key: the
+    customer was erased or changed since, which the locked path explains or
+    records."""
+    if answer_insert_guarded(response, matched=response.customer):
+        if response.changeable_until is None:
+            transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
+        return Recorded(response, created=True)
+    winner = _response_stored(
+        idempotency_key=response.idempotency_key, invitation=None, api_client=response.api_client
+    )
+    return Recorded(winner, created=False) if winner is not None else None
 
 
 def customer_erase(*, customer: Customer, actor=None, via: str = audit.SYSTEM) -> Customer:

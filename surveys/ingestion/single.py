@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Subquery
 
 from .. import services
+from ..answer_sql import answer_lookup
 from ..customers import CustomerConflict
 from ..models import Channel, Customer, Response, Survey
 from .parsing import CUSTOMER_ID_REFUSED
@@ -45,14 +47,15 @@ def response_ingest(
     write customers); a missing customer is always created.
     """
     key = (idempotency_key or "").strip() or None
-    found, stored_id = _survey_and_stored(survey, key, api_client)
-    existing = _stored(stored_id) if found is not None else _stored_for(key, api_client)
+    read = _looked_up(survey, key, api_client, customer)
+    existing = _stored(read.stored_id)
     if existing is not None:
         return services.Recorded(existing, created=False)
+    found = read.survey
     if found is None:
         raise ValidationError({"survey": UNKNOWN_SURVEY.format(slug=survey)})
     choice = services.driver_choice_find(survey=found, value=driver)
-    match = _customer_match(customer, update_existing=update_customers)
+    match = _customer_match(customer, update_existing=update_customers, read=read)
 
     def record(customer: Customer, customer_lock=None) -> services.Recorded:
         return services.response_record(
@@ -70,10 +73,10 @@ def response_ingest(
         )
 
     if match.customer is not None and not match.writes:
-        # The customer stays as stored: the answer's insert is the only write
-        # (its own transaction, no savepoint inside another), after the
-        # customer is read again locked in it: an erasure committed since the
-        # match is refused, not answered for.
+        # The customer stays as stored: the answer's insert is the only write,
+        # and it takes the customer's row locked (on PostgreSQL in the same
+        # statement, else in a transaction of its own): an erasure committed
+        # since the match is refused, not answered for.
         return record(match.customer, customer_lock=lambda: _customer_locked(match))
     with transaction.atomic():
         # One transaction: a refused answer leaves no new or changed customer.
@@ -82,11 +85,39 @@ def response_ingest(
         return record(written)
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What the answer needs from the database before anything is checked:
+    the survey, the id of the answer a retry with the key means, and (when
+    ``identifiers`` says with which email and external id it was looked for)
+    the customer."""
+
+    survey: Survey | None
+    stored_id: int | None
+    customer: Customer | None = None
+    identifiers: tuple[str | None, str | None] | None = None
+
+
+def _looked_up(slug: str, key: str | None, api_client, reference: Mapping) -> _Read:
+    """On PostgreSQL one statement (``answer_sql.answer_lookup``), compiled
+    once: every answer pays for the key's look-up and a retry is rare. The
+    ORM's queries elsewhere; there the customer is looked up by the match."""
+    if connection.vendor == "postgresql":
+        email, external_id = services.customer_identifiers(
+            email=reference.get("email"), external_id=reference.get("external_id")
+        )
+        found = answer_lookup(
+            slug=slug, key=key, api_client=api_client, email=email, external_id=external_id
+        )
+        return _Read(found.survey, found.stored_id, found.customer, (email, external_id))
+    survey, stored_id = _survey_and_stored(slug, key, api_client)
+    return _Read(survey, stored_id if survey is not None else _stored_id_for(key, api_client))
+
+
 def _survey_and_stored(slug: str, key: str | None, api_client) -> tuple[Survey | None, int | None]:
     """The survey, and the id of the answer a retry with ``key`` means, in one
-    statement: every answer pays for the key's look-up, and a retry is rare.
-    The client's own answer comes before one stored before keys were per
-    client (at most one of each, by unique constraints)."""
+    query. The client's own answer comes before one stored before keys were
+    per client (at most one of each, by unique constraints)."""
     surveys = Survey.objects.filter(slug=slug)
     if key:
         stored = (
@@ -107,11 +138,11 @@ def _stored(pk: int | None) -> Response | None:
     return Response.objects.select_related("survey").filter(pk=pk).first()
 
 
-def _stored_for(key: str | None, api_client) -> Response | None:
-    """The answer a retry with this key means when no survey has the slug
-    given (a retry is answered with its stored answer whatever else it says,
-    as ``_survey_and_stored`` does when the survey is there): the client's
-    own, else one stored before keys were per client."""
+def _stored_id_for(key: str | None, api_client) -> int | None:
+    """The id of the answer a retry with this key means when no survey has
+    the slug given (a retry is answered with its stored answer whatever else
+    it says, as ``_survey_and_stored`` does when the survey is there): the
+    client's own, else one stored before keys were per client."""
     if not key:
         return None
     matches = list(
@@ -122,18 +153,27 @@ def _stored_for(key: str | None, api_client) -> Response | None:
     if not matches:
         return None
     own = [pk for pk, client in matches if client is not None]
-    return _stored(own[0] if own else matches[0][0])
+    return own[0] if own else matches[0][0]
 
 
-def _customer_match(reference: Mapping, *, update_existing: bool) -> services.CustomerMatch:
+def _customer_match(
+    reference: Mapping, *, update_existing: bool, read: _Read
+) -> services.CustomerMatch:
     # A database id would let a client that cannot read customers address
     # (and send an apology or a code to) any of them: details only.
     if reference.get("id") is not None:
         raise ValidationError({"customer.id": CUSTOMER_ID_REFUSED})
+
+    def find(*, email: str | None, external_id: str | None) -> Customer | None:
+        if read.identifiers == (email, external_id):
+            return read.customer  # read with the survey, by the same identifiers
+        return services.customer_find(email=email, external_id=external_id)
+
     with _customer_errors():
         return services.customer_match(
             **{name: reference.get(name) or "" for name in _CUSTOMER_DETAILS},
             update_existing=update_existing,
+            find=find,
         )
 
 

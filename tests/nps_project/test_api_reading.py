@@ -152,6 +152,26 @@ def test_a_repeated_value_is_judged_once_per_batch_and_again_in_the_next():
     assert Counted.calls == 3
 
 
+def test_a_reader_that_remembers_nothing_judges_every_value_each_time():
+    Counted.calls = 0
+    reader = ShapeReader(Plain, remember=False)
+    for _ in range(5):
+        assert reader.read({"tag": "ab"}) == {"tag": "ab"}
+        assert outcome(reader.read, {"tag": "abcd"}) == outcome(drf(Plain), {"tag": "abcd"})
+    assert Counted.calls == 5 * 3  # twice by the reader and once by DRF, each round
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(ANSWER, min_size=1, max_size=8))
+def test_one_answer_after_another_reads_as_the_serializer_reads_it(answers):
+    # As the single answer's endpoint reads them: one reader for the process.
+    reader = ShapeReader(ResponseInSerializer, remember=False)
+    for data in answers + answers:
+        if data is None:
+            continue  # the endpoint hands DRF whatever is not an object
+        assert outcome(reader.read, data) == outcome(drf(ResponseInSerializer), data)
+
+
 def test_a_remembered_error_is_the_same_error():
     reader = ShapeReader(Plain)
     first = outcome(reader.read, {"tag": "abcd"})

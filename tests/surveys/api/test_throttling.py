@@ -212,6 +212,30 @@ def test_both_rates_take_one_redis_round_trip(settings, reader, monkeypatch):
     assert sent == [["INCRBY", "EXPIRE", "GET", "INCRBY", "EXPIRE", "GET"]]
 
 
+def test_the_throttle_makes_its_redis_client_once(settings, reader, monkeypatch):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}",
+        }
+    }
+    assert reader.get(URL).status_code == 200
+    made: list[object] = []
+    make = redis.Redis.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(self)
+        make(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counted)
+
+    for _ in range(3):
+        assert reader.get(URL).status_code == 200
+
+    assert made == []
+
+
 def test_with_redis_down_the_request_fails_rather_than_pass_uncounted(settings, reader):
     settings.CACHES = {
         "default": {

@@ -1,0 +1,173 @@
+"""One API answer's look-up and insert on PostgreSQL as two statements written
+once per process from the models, instead of six compiled by the ORM per answer.
+
+``answer_lookup``: the survey by slug, the id of the answer a retry with the
+idempotency key means (the client's own, else one stored before keys were per
+client) and the customer the details name (by external id, else by email,
+case-insensitively), in one ``SELECT``. ``answer_insert_guarded``: the
+answer's ``INSERT``, in autocommit when no transaction is open, which takes the
+customer's row locked (as ``services.customer_match_locked`` does) and only
+while it is as the look-up read it: not erased, the same email and external
+id. An answer it does not insert (a key stored meanwhile, a customer erased or
+changed since) is left to the ORM's path to explain or record.
+
+tests/surveys/test_answer_sql.py proves both against the ORM's statements.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db import connection
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
+
+from .models import Customer, Response, Survey
+
+
+@dataclass(frozen=True)
+class Found:
+    """What ``answer_lookup`` read: each None when there is none."""
+
+    survey: Survey | None
+    stored_id: int | None
+    customer: Customer | None
+
+
+def answer_lookup(
+    *, slug: str, key: str | None, api_client, email: str | None, external_id: str | None
+) -> Found:
+    """The survey, the stored answer's id and the customer, in one statement
+    (PostgreSQL only). ``email`` and ``external_id`` as ``customer_match``
+    cleans them (None: not given)."""
+    sql, survey_part, customer_part = _lookup_statement()
+    params = {
+        "slug": slug,
+        "key": key,
+        "client": api_client.pk if api_client is not None else None,
+        "email": email,
+        "external_id": external_id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (row,) = cursor.fetchall()  # one, whatever was found
+    survey_values = row[: len(survey_part)]
+    customer_values = row[len(survey_part) : len(survey_part) + len(customer_part)]
+    return Found(
+        survey=_instance(Survey, survey_part, survey_values),
+        stored_id=row[-1],
+        customer=_instance(Customer, customer_part, customer_values),
+    )
+
+
+def answer_insert_guarded(response: Response, *, matched: Customer) -> bool:
+    """Insert ``response`` (unsaved, checked) unless its idempotency key is
+    taken or ``matched``, its customer as the look-up read it, was erased,
+    deleted or given another email or external id since; the customer's row
+    is locked for the insert, as an erasure locks it, so an erasure either
+    waits for the answer and scrubs it, or is seen and refused. Returns
+    whether it inserted (then ``response`` has its id)."""
+    sql, fields = _insert_statement()
+    values = [
+        field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [matched.pk, matched.email, matched.external_id, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    response.pk = row[0]
+    response._state.adding = False
+    response._state.db = connection.alias
+    return True
+
+
+# --- The statements, built once ---------------------------------------------
+
+M = TypeVar("M", bound=Model)
+
+# A model's columns as the statement reads them: (field, its column, converters).
+_Part = tuple[tuple[Field, Col, list], ...]
+
+
+def _q(name: str | None) -> str:
+    # A table's, or a concrete field's column: never None.
+    return connection.ops.quote_name(str(name))
+
+
+def _part(model: type[Model], alias: str) -> tuple[str, _Part]:
+    """The model's concrete columns under ``alias``, and how each value read
+    is converted to Python (as the ORM's compiler converts it)."""
+    fields = model._meta.concrete_fields
+    part = []
+    for field in fields:
+        column = field.get_col(alias)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        part.append((field, column, converters))
+    return ", ".join(f"{alias}.{_q(f.column)}" for f in fields), tuple(part)
+
+
+def _instance(model: type[M], part: _Part, values) -> M | None:
+    if values[0] is None:  # the primary key: no row
+        return None
+    converted = []
+    for (_field, column, converters), value in zip(part, values, strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [field.attname for field, *_ in part], converted)
+
+
+@functools.cache
+def _lookup_statement() -> tuple[str, _Part, _Part]:
+    survey_columns, survey_part = _part(Survey, "s")
+    customer_columns, customer_part = _part(Customer, "c")
+    responses, customers = _q(Response._meta.db_table), _q(Customer._meta.db_table)
+    # Identifiers from the models, every value a parameter.
+    sql = f"""
+        SELECT {survey_columns}, {customer_columns}, (
+            SELECT r.id FROM {responses} r
+            WHERE r.idempotency_key = %(key)s
+              AND (r.api_client_id = %(client)s OR r.api_client_id IS NULL)
+            ORDER BY r.api_client_id ASC NULLS LAST
+            LIMIT 1
+        )
+        FROM (SELECT 1) AS one
+        LEFT JOIN {_q(Survey._meta.db_table)} s ON s.slug = %(slug)s
+        LEFT JOIN (
+            SELECT * FROM {customers}
+            WHERE {customers}.external_id = %(external_id)s
+               OR LOWER({customers}."email") = LOWER(%(email)s)  -- the unique index's expression
+            ORDER BY CASE WHEN {customers}.external_id = %(external_id)s THEN 0 ELSE 1 END
+            LIMIT 1
+        ) c ON TRUE
+    """  # noqa: S608
+    return sql, survey_part, customer_part
+
+
+@functools.cache
+def _insert_statement() -> tuple[str, tuple[Field, ...]]:
+    # The columns Django's own INSERT names: not the key, none generated.
+    fields = tuple(
+        f
+        for f in Response._meta.local_concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False)
+    )
+    columns = ", ".join(_q(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    # Identifiers from the models, every value a parameter.
+    sql = f"""
+        WITH customer AS (
+            SELECT id FROM {_q(Customer._meta.db_table)}
+            WHERE id = %s AND erased_at IS NULL
+              AND email IS NOT DISTINCT FROM %s AND external_id IS NOT DISTINCT FROM %s
+            FOR NO KEY UPDATE
+        )
+        INSERT INTO {_q(Response._meta.db_table)} ({columns})
+        SELECT {values} FROM customer
+        ON CONFLICT DO NOTHING
+        RETURNING id
+    """  # noqa: S608
+    return sql, fields
