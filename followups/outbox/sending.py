@@ -172,7 +172,7 @@ def _mark_accepted(accepted_at: Mapping[int, datetime]) -> None:
         _without_waiting_for_the_disk()
         OutboundMessage.objects.filter(
             pk__in=list(accepted_at), status=OutboundMessage.Status.SENDING
-        ).update(sent_at=_moment_by(OutboundMessage._meta.pk.column, accepted_at))
+        ).update(sent_at=_moment_by("id", accepted_at))
 
 
 # What finish_sent reads of each accepted row.

@@ -96,10 +96,17 @@ def _folded(name: str, value: str) -> str:
     return _FOLDING.fold_binary(name, stored).decode("ascii")
 
 
+def plain_address(value: str) -> bool:
+    """Whether ``value`` is a bare address of the commonest form (a dot-atom
+    of letters, digits and ``_%+-`` at an ASCII host name): one that address
+    parsers give back as it is."""
+    return _PLAIN_ADDRESS.fullmatch(value) is not None
+
+
 def address(value: str) -> str:
     """``sanitize_address(value, "utf-8")``: the address as the mail server
     gets it in MAIL FROM or RCPT TO."""
-    if _PLAIN_ADDRESS.fullmatch(value):
+    if plain_address(value):
         return value
     return _sanitized(value)
 
@@ -115,7 +122,8 @@ def _writable(email: EmailMultiAlternatives) -> bool:
     alternatives = email.alternatives
     return (
         (email.encoding or settings.DEFAULT_CHARSET) == CHARSET
-        and (email.content_subtype, email.alternative_subtype) == ("plain", "alternative")
+        and email.content_subtype == "plain"
+        and getattr(email, "alternative_subtype", None) == "alternative"
         and isinstance(email.body, str)
         and bool(email.body)
         and isinstance(email.subject, str)
@@ -166,7 +174,7 @@ def _long_lines(text: str, body: bytes) -> bool:
     its splitting of lines. That breaks at more characters than the bytes'
     splitting does, so it finds nothing where the bytes have no line too long."""
     limit = RFC5322_EMAIL_LINE_LENGTH_LIMIT
-    if len(body) <= limit or all(len(line) <= limit for line in body.splitlines()):
+    if len(body) <= limit or max(map(len, body.splitlines())) <= limit:
         return False
     return any(len(line.encode(errors="surrogateescape")) > limit for line in text.splitlines())
 
@@ -174,7 +182,7 @@ def _long_lines(text: str, body: bytes) -> bool:
 def _headers(email: EmailMultiAlternatives) -> str:
     """The message's own headers, in the order Django's ``message()`` sets them."""
     lines = [
-        header_line("Subject", email.subject),
+        header_line("Subject", str(email.subject)),
         header_line("From", email.from_email),
         header_line("To", ", ".join(email.to)),
     ]
@@ -191,8 +199,9 @@ def message_bytes(email: EmailMultiAlternatives) -> bytes | None:
     or None when it is not of a shape written here."""
     if not _writable(email):
         return None
-    text = _part("plain", email.body)
-    html = _part("html", email.alternatives[0][0]) if email.alternatives else None
+    # Both strings (``_writable``): str() only says so to the type checker.
+    text = _part("plain", str(email.body))
+    html = _part("html", str(email.alternatives[0][0])) if email.alternatives else None
     if text is None or (html is None and email.alternatives):
         return None
     headers = _headers(email)

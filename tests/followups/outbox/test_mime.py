@@ -3,6 +3,7 @@ and the email package's generator: the same bytes for every email kind,
 language and header shape the product sends, the same addresses for the
 envelope, and Django's message for every shape it does not write."""
 
+import smtplib
 from email.policy import compat32
 
 import pytest
@@ -17,6 +18,7 @@ from followups.outbox.branding import sender_address
 from followups.outbox.reply_address import reply_address
 from followups.outbox.transports import mime
 from followups.outbox.transports.email import EmailTransport
+from followups.outbox.transports.smtp_pipeline import quoted
 from followups.routing import responses_route
 from tests.factories import (
     CustomerFactory,
@@ -263,6 +265,7 @@ def test_any_header_is_written_as_the_email_package_writes_it(name, value):
     )
 )
 @example(address="Ola Nowak <ola@example.com>")
+@example(address="first.last+tag@sub.example.com")
 @example(address="zoë@example.com")
 @example(address="ola@żółć.example.pl")
 @example(address='"quoted local"@example.com')
@@ -274,6 +277,9 @@ def test_envelope_addresses_are_what_django_gives_smtplib(address):
             mime.address(address)
     else:
         assert mime.address(address) == expected
+        # And as the pipelined session quotes it in MAIL FROM and RCPT TO.
+        assert quoted(address) == smtplib.quoteaddr(address)
+        assert quoted(expected) == smtplib.quoteaddr(expected)
 
 
 @pytest.mark.django_db
