@@ -17,7 +17,8 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import DateTimeField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from followups.models import (
@@ -171,12 +172,7 @@ def _mark_accepted(accepted_at: Mapping[int, datetime]) -> None:
         _without_waiting_for_the_disk()
         OutboundMessage.objects.filter(
             pk__in=list(accepted_at), status=OutboundMessage.Status.SENDING
-        ).update(
-            sent_at=Case(
-                *(When(pk=pk, then=Value(at)) for pk, at in accepted_at.items()),
-                output_field=DateTimeField(),
-            )
-        )
+        ).update(sent_at=_moment_by("id", accepted_at))
 
 
 # What finish_sent reads of each accepted row.
@@ -232,7 +228,10 @@ def finish_sent(message_ids: Sequence[int]) -> int:
             if sent_at:
                 grant_model.objects.filter(
                     response_id__in=list(sent_at), status=GrantStatus.ISSUED
-                ).update(status=GrantStatus.SENT, sent_at=_by_response(sent_at))
+                ).update(
+                    status=GrantStatus.SENT,
+                    sent_at=_moment_by(grant_model._meta.get_field("response").column, sent_at),
+                )
         CaseEvent.objects.bulk_create(
             CaseEvent(
                 case_id=row["case_id"],
@@ -249,11 +248,18 @@ def finish_sent(message_ids: Sequence[int]) -> int:
     return len(accepted)
 
 
-def _by_response(values: Mapping[int, datetime]) -> Case:
-    """An UPDATE's value per row from {response id: moment}: the values read
-    already, instead of a subquery per row."""
-    return Case(
-        *(When(response_id=pk, then=Value(at)) for pk, at in values.items()),
+def _moment_by(column: str, moments: Mapping[int, datetime]) -> RawSQL:
+    """An UPDATE's value per row from {``column``'s value: moment}, the
+    values read already (no subquery per row): ``CASE column WHEN key THEN
+    moment ... END``. Written out: Django resolves a ``When(pk=...)`` lookup
+    by lookup, which cost more CPU than sending the emails it recorded."""
+    adapt = connection.ops.adapt_datetimefield_value
+    whens = " ".join(["WHEN %s THEN %s"] * len(moments))
+    params = [value for key, at in moments.items() for value in (key, adapt(at))]
+    # A column name from the model and placeholders: every value is a parameter.
+    return RawSQL(  # noqa: S611
+        f"CASE {connection.ops.quote_name(column)} {whens} END",
+        params,
         output_field=DateTimeField(),
     )
 

@@ -4,8 +4,6 @@ replies are worth another try.
 
 from __future__ import annotations
 
-import re
-import secrets
 import smtplib
 import socket
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +23,7 @@ from django.core.validators import validate_email
 from followups.models import OutboundMessage
 from followups.outbox.branding import sender_address
 from followups.outbox.reply_address import from_header
+from followups.outbox.transports import mime
 from followups.outbox.transports.base import (
     Transport,
     TransportError,
@@ -81,14 +80,8 @@ class _OutboxEmail(EmailMultiAlternatives):
         message = super().message(*args, **kwargs)
         for part in message.walk():
             if part.is_multipart() and part.get_boundary() is None:
-                part.set_boundary(f"===============nps{secrets.token_hex(16)}==")
+                part.set_boundary(mime.boundary())
         return message
-
-
-# What the standard folding leaves exactly as it is: one line of plain ASCII
-# that fits, with no whitespace it might rewrite and nothing encoded.
-_UNFOLDED_VALUE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
-MAX_HEADER_LINE = 78  # the compat32 policy's max_line_length
 
 
 class _HeaderWriter(BytesGenerator):
@@ -102,12 +95,7 @@ class _HeaderWriter(BytesGenerator):
         # as the method this replaces uses them.
         stream, linesep, fold = self._fp, self._NL, self.policy.fold_binary  # type: ignore[attr-defined, union-attr]
         for name, value in msg.raw_items():
-            if (
-                isinstance(value, str)
-                and len(name) + 2 + len(value) <= MAX_HEADER_LINE
-                and "=?" not in value
-                and _UNFOLDED_VALUE.fullmatch(value)
-            ):
+            if isinstance(value, str) and mime.unfolded(name, value):
                 stream.write(f"{name}: {value}{linesep}".encode("ascii"))
             else:
                 stream.write(fold(name, value))
@@ -232,8 +220,8 @@ class EmailTransport(Transport):
     def _pipelined_session(connection: BaseEmailBackend) -> PipelinedSession | None:
         """A pipelined session on Django's SMTP backend's connection when its
         server offers PIPELINING; None for any other backend or server."""
-        smtp = getattr(connection, "connection", None)
-        if not isinstance(connection, SmtpBackend) or not isinstance(smtp, smtplib.SMTP):
+        smtp = _smtp(connection)
+        if smtp is None:
             return None
         return PipelinedSession(smtp) if offers_pipelining(smtp) else None
 
@@ -262,7 +250,15 @@ class EmailTransport(Transport):
 
     def deliver(self, message: OutboundMessage) -> None:
         try:
-            self._email(message).send()
+            email = self._email(message)
+            smtp = _smtp(self.connection)
+            if smtp is None:
+                # Another backend (a file, memory, a provider's): its own way.
+                email.send()
+            else:
+                # What Django's SMTP backend does with the message, written here.
+                envelope = _envelope(email)
+                smtp.sendmail(envelope.sender, list(envelope.recipients), envelope.content)
         except TransportError:
             raise
         except Exception as exc:
@@ -311,12 +307,30 @@ class EmailTransport(Transport):
         )
 
 
+def _smtp(connection: BaseEmailBackend | None) -> smtplib.SMTP | None:
+    """The open smtplib connection of Django's SMTP backend; None for any
+    other backend."""
+    smtp = getattr(connection, "connection", None)
+    if not isinstance(connection, SmtpBackend) or not isinstance(smtp, smtplib.SMTP):
+        return None
+    return smtp
+
+
 def _envelope(email: EmailMultiAlternatives) -> Envelope:
     """The email as it goes over SMTP, its addresses as Django's SMTP backend
-    gives them to smtplib."""
-    encoding = email.encoding or settings.DEFAULT_CHARSET
+    gives them to smtplib: written by ``mime`` when it has a shape written
+    there, else by Django's message."""
+    content = mime.message_bytes(email)
+    if content is None:
+        encoding = email.encoding or settings.DEFAULT_CHARSET
+        return Envelope(
+            sender=sanitize_address(email.from_email, encoding),
+            recipients=tuple(sanitize_address(a, encoding) for a in email.recipients()),
+            content=message_bytes(email.message()),
+        )
+    # Written there only in UTF-8, as ``mime.address`` sanitizes.
     return Envelope(
-        sender=sanitize_address(email.from_email, encoding),
-        recipients=tuple(sanitize_address(address, encoding) for address in email.recipients()),
-        content=message_bytes(email.message()),
+        sender=mime.address(email.from_email),
+        recipients=tuple(mime.address(a) for a in email.recipients()),
+        content=content,
     )

@@ -15,6 +15,8 @@ import re
 import smtplib
 from dataclasses import dataclass
 
+from followups.outbox.transports import mime
+
 # A line of the content starting with a dot gets a second one (RFC 5321 4.5.2).
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 CRLF = b"\r\n"
@@ -37,6 +39,14 @@ class Envelope:
 
 
 Outcome = tuple[int, Exception | None]
+
+
+def quoted(address: str) -> str:
+    """``smtplib.quoteaddr(address)``: a plain address in angle brackets
+    without parsing it (the parsing was a tenth of sending's CPU)."""
+    if mime.plain_address(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)
 
 
 def offers_pipelining(connection: smtplib.SMTP) -> bool:
@@ -120,8 +130,8 @@ class PipelinedSession:
 
     def _commands(self, envelope: Envelope, data: bytes) -> bytes:
         options = f" SIZE={len(data)}" if self.size_option else ""
-        lines = [f"MAIL FROM:{smtplib.quoteaddr(envelope.sender)}{options}"]
-        lines += [f"RCPT TO:{smtplib.quoteaddr(rcpt)}" for rcpt in envelope.recipients]
+        lines = [f"MAIL FROM:{quoted(envelope.sender)}{options}"]
+        lines += [f"RCPT TO:{quoted(rcpt)}" for rcpt in envelope.recipients]
         lines.append("DATA")
         # Addresses were sanitized (IDNA, encoded names) before: ASCII here.
         return ("\r\n".join(lines) + "\r\n").encode("ascii")
