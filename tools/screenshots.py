@@ -13,6 +13,14 @@ serves it with ``run_demo`` on a free local port, logs in as the demo manager
   Polish (its timeline worded in Polish when read);
 - ``case-page-pl-phone.png``, ``dashboard-phone.png``: the same case page
   and the dashboard at 390x844.
+
+With ``--set sms-wave``, instead, a wave by SMS as the manager sends one (the
+support survey to the consumer segment), each page in English and Polish
+(``-pl``) at 1366x768 and 390x844 (``-phone``): ``audience-sms*.png`` (the
+audience page, SMS chosen), ``audience-sms-preview*.png`` (the confirmation
+step: texts, skips, segments per language) and ``wave-sms*.png`` (the wave
+page: texts sent, failed and waiting). The first preview's "Send now" starts
+the wave: a reused ``--workdir`` previews its customers as already asked.
 """
 
 from __future__ import annotations
@@ -56,6 +64,12 @@ POLISH_CASE = """
     ORDER BY c.owner_id IS NULL, c.escalation_level DESC, c.id
     LIMIT 1
 """
+
+
+# The survey a wave by SMS is sent for: one the demo's customers with a phone
+# were not asked for lately.
+SMS_WAVE_SURVEY = "SELECT id FROM surveys_survey WHERE slug = 'support-nps'"
+SMS_WAVE_SEGMENT = "consumer"
 
 
 def free_port() -> int:
@@ -111,11 +125,11 @@ def wait_until_serving(base: str, server: subprocess.Popen) -> None:
     raise SystemExit(f"run_demo did not answer within {SERVER_START_SECONDS} s.")
 
 
-def polish_case_id(workdir: Path) -> int:
+def demo_id(workdir: Path, query: str, missing: str) -> int:
     with sqlite3.connect(workdir / "demo.sqlite3") as db:
-        row = db.execute(POLISH_CASE).fetchone()
+        row = db.execute(query).fetchone()
     if row is None:
-        raise SystemExit("The demo has no escalated open case of a Polish customer.")
+        raise SystemExit(missing)
     return row[0]
 
 
@@ -152,7 +166,13 @@ OVERFLOW = """() => {
 
 def shoot(page, path: Path, url: str, *, element: str | None = None, full: bool = False) -> None:
     page.goto(url)
+    capture(page, path, element=element, full=full)
+
+
+def capture(page, path: Path, *, element: str | None = None, full: bool = False) -> None:
+    """The page as it is now (after a ``goto``, or a form sent)."""
     page.wait_for_load_state("load")
+    url = page.url
     # Against the viewport asked for: a phone widens its layout to fit the page.
     overflow = page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"]
     if overflow > 0:
@@ -180,6 +200,34 @@ def take_screenshots(browser, base: str, login: tuple[str, str], case_id: int, o
     shoot(english_phone, out / "dashboard-phone.png", dashboard)
 
 
+def take_sms_wave_screenshots(
+    browser, base: str, login: tuple[str, str], survey_id: int, out: Path
+):
+    """The audience page with SMS chosen and its preview, in English and
+    Polish on a laptop and a phone; then the last preview sends, and the
+    wave page is taken the same four ways."""
+    audience = f"{base}/admin/surveys/survey/{survey_id}/audience/"
+    pages = []
+    for language, suffix in (("en-US", ""), ("pl-PL", "-pl")):
+        for viewport, size in ((LAPTOP, ""), (PHONE, "-phone")):
+            page = new_page(browser, viewport, language, base, login)
+            page.goto(audience)
+            page.check("input[name=kind][value=segment]")
+            page.select_option("#id_segment", SMS_WAVE_SEGMENT)
+            page.check("input[name=channel][value=sms]")
+            capture(page, out / f"audience-sms{suffix}{size}.png", full=True)
+            with page.expect_navigation():
+                page.click("input[name=preview]")
+            capture(page, out / f"audience-sms-preview{suffix}{size}.png", full=True)
+            pages.append((page, f"{suffix}{size}"))
+    pages[-1][0].click("input[name=send]")
+    pages[-1][0].wait_for_url("**/admin/surveys/wave/*/change/")
+    wave = pages[-1][0].url
+    for page, name in pages:
+        shoot(page, out / f"wave-sms{name}.png", wave, full=True)
+        page.context.close()
+
+
 def browser_launch(playwright):
     executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if executable is None:
@@ -195,6 +243,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument(
+        "--set",
+        choices=("readme", "sms-wave"),
+        default="readme",
+        help="The README's pictures, or a wave by SMS sent and followed (see above).",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         help="Keep the demo's database and emails here (seeded once, reused next time) "
@@ -204,13 +258,13 @@ def main() -> None:
     options.out.mkdir(parents=True, exist_ok=True)
     if options.workdir:
         options.workdir.mkdir(parents=True, exist_ok=True)
-        run(options.workdir.resolve(), options.out)
+        run(options.workdir.resolve(), options.out, options.set)
     else:
         with tempfile.TemporaryDirectory(prefix="nps-screenshots-") as tmp:
-            run(Path(tmp), options.out)
+            run(Path(tmp), options.out, options.set)
 
 
-def run(workdir: Path, out: Path) -> None:
+def run(workdir: Path, out: Path, pictures: str = "readme") -> None:
     """Seed the demo in ``workdir`` (if not yet), serve it, and save the pictures."""
     from playwright.sync_api import sync_playwright
 
@@ -232,7 +286,16 @@ def run(workdir: Path, out: Path) -> None:
         print(f"Serving on {base}; saving to {out}:")
         with sync_playwright() as playwright:
             browser = browser_launch(playwright)
-            take_screenshots(browser, base, login, polish_case_id(workdir), out)
+            if pictures == "sms-wave":
+                survey_id = demo_id(workdir, SMS_WAVE_SURVEY, "The demo has no support survey.")
+                take_sms_wave_screenshots(browser, base, login, survey_id, out)
+            else:
+                case_id = demo_id(
+                    workdir,
+                    POLISH_CASE,
+                    "The demo has no escalated open case of a Polish customer.",
+                )
+                take_screenshots(browser, base, login, case_id, out)
             browser.close()
     finally:
         server.terminate()

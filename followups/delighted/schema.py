@@ -100,7 +100,10 @@ class PersonOrIdField(serializers.Field):
 
 class _ChoiceSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="The choice's key.")
-    text = serializers.CharField()
+    text = serializers.CharField(
+        help_text="The choice's label in the answer's language (English where the survey "
+        "has no translation)."
+    )
 
 
 class _AnswerValueSerializer(serializers.Serializer):
@@ -113,7 +116,10 @@ class _AnswerValueSerializer(serializers.Serializer):
 class _QuestionSerializer(serializers.Serializer):
     id = serializers.CharField()
     type = serializers.CharField(help_text="select_one: the survey's driver question.")
-    text = serializers.CharField()
+    text = serializers.CharField(
+        help_text="The question in the answer's language (English where the survey has no "
+        "translation)."
+    )
 
 
 class AdditionalAnswerSerializer(serializers.Serializer):

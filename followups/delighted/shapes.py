@@ -180,23 +180,28 @@ def response_dict(response: Response, *, request, person: Customer | None = None
 def additional_answers(response: Response) -> list[dict]:
     """The answer to the survey's driver question as Delighted lists an
     answer to a select-one question: the choice's key and label, and the
-    question (its id names the survey's driver question)."""
+    question (its id names the survey's driver question). Label and question
+    are worded as the customer was asked them: in the answer's language
+    (theirs, else the survey's default), English where the survey has no
+    translation."""
     driver = response.driver
     if driver is None:
         return []
+    survey = response.survey
+    language = response.locale or survey.default_locale
     return [
         {
             "id": f"driver-{response.pk}",
             "value": {
                 "free_response": None,
                 "scale": None,
-                "select_one": {"id": driver.key, "text": driver.label},
+                "select_one": {"id": driver.key, "text": driver.label_for(language)},
                 "select_many": None,
             },
             "question": {
                 "id": f"enum_driver_{response.survey_id}",
                 "type": "select_one",
-                "text": response.survey.driver_question,
+                "text": survey.driver_question_for(language),
             },
         }
     ]

@@ -62,11 +62,14 @@ class AudienceForm(forms.Form):
         ("list", _("An uploaded list")),
         ("filter", _("A saved filter")),
     )
-    kind = forms.ChoiceField(label=_("Send to"), choices=KINDS, widget=forms.RadioSelect)
+    # As the admin's own radio fields (``radio_fields``): laid out by its forms.css.
+    kind = forms.ChoiceField(
+        label=_("Send to"), choices=KINDS, widget=forms.RadioSelect(attrs={"class": "radiolist"})
+    )
     channel = _channel_field(
         label=_("Send by"),
         initial=Channel.EMAIL,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "radiolist"}),
         help_text=_(
             "By SMS, each customer gets a text to their phone with a short link to the "
             "survey, at the earliest after their quiet hours; customers without a phone "

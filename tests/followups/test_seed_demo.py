@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followups.insights import themes
+from followups.invitations.waves import THROTTLED, Audience, wave_plan
 from followups.management.commands import seed_demo
 from followups.models import ThemePeriod
 from followups.roles import ensure_reference_data
 from surveys import stats
-from surveys.models import Customer, Invitation, Locale, Response, Survey
+from surveys.models import NO_PHONE, Customer, Invitation, Locale, Response, Survey
 
 pytestmark = pytest.mark.django_db
 
@@ -379,6 +380,20 @@ def test_the_demo_has_an_sms_survey_texted_and_answered_by_text(seeded, client):
     page = client.get("/admin/dashboard/", {"survey": "delivery-sms"})
     assert page.status_code == 200
     assert "Delivery NPS (SMS)" in page.content.decode()
+
+
+def test_the_demo_has_consumers_a_wave_by_sms_can_text(seeded):
+    survey = Survey.objects.get(slug="support-nps")
+    plan = wave_plan(survey=survey, audience=Audience(segment="consumer"), channel="sms")
+
+    texted = Customer.objects.filter(pk__in=plan.to_send)
+    assert texted.count() == len(seed_demo.SMS_WAVE_CUSTOMERS)
+    assert set(texted.values_list("locale", flat=True)) == {choice.value for choice in Locale}
+    # Besides them, the consumers without a phone, or asked lately, are skipped.
+    assert plan.skipped[NO_PHONE] > 0 and plan.skipped[THROTTLED] > 0
+    # Their email bounced: a wave by email (as the demo's server starts) skips them.
+    emailed = wave_plan(survey=survey, audience=Audience(segment="consumer"))
+    assert not texted.filter(pk__in=emailed.to_send).exists()
 
 
 def test_seeds_an_employee_survey_whose_small_teams_the_dashboard_hides(seeded, client):

@@ -306,6 +306,35 @@ def ensure_demo_sms_survey(*, now: datetime) -> int:
     return len(answered)
 
 
+# Customers whose email address bounced for good, with a phone: email waves
+# skip them (the relationship survey's, which the demo's server starts at
+# once, too), and a wave by SMS to the consumer segment has them to text
+# (everyone above was asked within days; the other customers have no phone).
+SMS_WAVE_CUSTOMERS = (
+    ("Sophie Clarke", Locale.ENGLISH, "Europe/London"),
+    ("Daniel Hughes", Locale.ENGLISH, "America/Chicago"),
+    ("Marta Nowicka", Locale.POLISH, "Europe/Warsaw"),
+    ("Paweł Lis", Locale.POLISH, "Europe/Warsaw"),
+    ("Дмитрий Орлов", Locale.RUSSIAN, "Europe/Moscow"),
+    ("陈静", Locale.CHINESE, "Asia/Shanghai"),
+)
+
+
+def ensure_demo_sms_wave_customers(*, now: datetime) -> None:
+    for index, (name, locale, zone) in enumerate(SMS_WAVE_CUSTOMERS):
+        Customer.objects.get_or_create(
+            email=f"sms-wave{index + 1:02d}@example.com",
+            defaults={
+                "name": name,
+                "locale": locale,
+                "time_zone": zone,
+                "phone": f"+48600700{index + 201:03d}",
+                "segment": "consumer",
+                "email_bounced_at": now - timedelta(days=20 + index),
+            },
+        )
+
+
 # --- Customers -------------------------------------------------------------
 
 SEGMENT_WEIGHTS = {"consumer": 45, "smb": 30, "enterprise": 15, "partner": 10}
@@ -763,6 +792,9 @@ class Command(BaseCommand):
             # step run after it would leave its answers without a reason on
             # the first run and give them one on the second.
             ensure_demo_drivers(surveys)
+            # After the steps that draw customers at random: none of them
+            # is asked, and the first run's draws stay as they were.
+            ensure_demo_sms_wave_customers(now=now)
         return _Seeded(
             now=now,
             surveys=surveys,

@@ -339,6 +339,34 @@ def test_the_driver_answer_is_listed_as_delighteds_additional_answers(client, su
     assert without.additional_answers == []
 
 
+def test_the_driver_answer_is_worded_in_the_language_the_customer_was_asked_in(client, survey):
+    survey.driver_question = "What mattered most?"
+    survey.driver_question_pl = "Co było najważniejsze?"
+    survey.default_locale = "pl"
+    survey.save()
+    choice = DriverChoice.objects.create(
+        survey=survey, key="support", label="Support", label_pl="Obsługa"
+    )
+    polish = ResponseFactory(survey=survey, score=9, driver=choice, locale="pl")
+    # The survey has no Russian wording: asked in English, listed in English.
+    russian = ResponseFactory(survey=survey, score=8, driver=choice, locale="ru")
+    # An answer of no recorded language: the survey's default one.
+    unknown = ResponseFactory(survey=survey, score=7, driver=choice, locale="")
+
+    listed = {r.id: r.additional_answers for r in delighted.SurveyResponse.all(client=client)}
+    retrieved = delighted.SurveyResponse.retrieve(str(polish.pk), client=client)
+
+    def worded(answers: list[dict]) -> tuple[str, str]:
+        (answer,) = answers
+        return answer["value"]["select_one"]["text"], answer["question"]["text"]
+
+    assert worded(listed[str(polish.pk)]) == ("Obsługa", "Co było najważniejsze?")
+    assert worded(retrieved.additional_answers) == ("Obsługa", "Co było najważniejsze?")
+    assert worded(listed[str(russian.pk)]) == ("Support", "What mattered most?")
+    assert worded(listed[str(unknown.pk)]) == ("Obsługa", "Co było najważniejsze?")
+    assert {answers[0]["value"]["select_one"]["id"] for answers in listed.values()} == {"support"}
+
+
 def test_metrics_count_the_period_with_our_interval_added(client, survey):
     now = timezone.now()
     for score in (10, 9, 9, 7, 3):
