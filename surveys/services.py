@@ -241,28 +241,13 @@ def response_record(
     customer_lock: Callable[[], Customer] | None = None,
     employee_contact: bool = False,
 ) -> Recorded:
-    """Store one answer and, once committed, hand it over for routing. Its
-    properties are its invitation's, with ``properties`` over them.
-
-    An employee survey takes no customer's answer (``EmployeeSurveyRefused``)
-    but for ``employee_contact``: a detractor employee's own request to be
-    called back (``surveys.enps.employee_answer_record``).
-
-    With ``changeable_for``, the customer may change the score for that long
-    (``response_score_change``), and routing waits until then or until they
-    finish (``response_settle``).
-
-    Idempotent twice over: the same idempotency key, or a second answer to the
-    same invitation, returns the response already stored (``created=False``)
-    and changes nothing. Idempotency keys are per ``api_client`` (the user an
-    API key acts as; None for answers from elsewhere). ``idempotency_checked``:
-    the caller has just looked the key up (``surveys.ingestion``), so it is not
-    looked up twice; an answer stored since is still found when the insert
-    meets it. ``customer_lock``: reads ``customer`` again, locked and checked,
-    inside the insert's transaction (a customer found outside one, which an
-    erasure may have changed since); on PostgreSQL the insert first tries to
-    take the row itself, in one statement, while it is as ``customer`` has it.
-    """
+    """Store one answer and, once committed, hand it over for routing; its properties are
+    its invitation's with ``properties`` over them. ``employee_contact``: a detractor
+    employee's own request to be called back (``surveys.enps``); any other answer to an
+    employee survey is refused. ``changeable_for``: the score may change for that long,
+    and routing waits (``response_score_change``, ``response_settle``). Idempotent twice
+    over (``_response_stored``; ``idempotency_checked``: the caller has just looked the
+    key up). ``customer_lock``: see ``_response_save``."""
     if not employee_contact:
         survey.for_customers_check()
     score = _score_checked(score)
@@ -295,26 +280,35 @@ def response_record(
         properties={**(invitation.properties if invitation else {}), **(properties or {})},
         changeable_until=now + changeable_for if changeable_for else None,
     )
-    # The checks that would cost queries cannot fail here: survey and customer
-    # are rows in hand, the score is checked and the category derived from it.
-    # The database enforces all of them on insert anyway.
-    response.full_clean(
-        exclude=[
-            "invitation",
-            "idempotency_key",
-            "category",
-            "survey",
-            "customer",
-            "api_client",
-            "driver",
-        ],
-        validate_constraints=False,
-    )
+    _response_clean(response)
     return _response_save(response, now=now, customer_lock=customer_lock)
 
 
+# The checks that would cost queries cannot fail here: survey and customer are
+# rows in hand, the score is checked and the category derived from it. The
+# database enforces all of them on insert anyway.
+_CHECKED_BEFORE = [
+    "invitation",
+    "idempotency_key",
+    "category",
+    "survey",
+    "customer",
+    "api_client",
+    "driver",
+]
+
+
+def _response_clean(response: Response) -> None:
+    """The model's own field checks, without those that would cost a query."""
+    response.full_clean(exclude=_CHECKED_BEFORE, validate_constraints=False)
+
+
 def _response_stored(*, idempotency_key, invitation, api_client) -> Response | None:
-    """The answer already stored under this client's key or for this invitation."""
+    """The answer already stored under this client's key or for this invitation:
+    the same idempotency key, or a second answer to the same invitation, returns
+    the one stored (``created=False``) and changes nothing. Keys are per
+    ``api_client`` (the user an API key acts as; None for answers from elsewhere);
+    an answer stored after this look-up is still found when the insert meets it."""
     existing = None
     if idempotency_key:
         existing = Response.objects.filter(
@@ -342,7 +336,11 @@ def _response_save(
     response: Response, *, now, customer_lock: Callable[[], Customer] | None = None
 ) -> Recorded:
     """Insert the answer, mark its invitation answered and hand it over on
-    commit; an identical submission that won the race is returned instead."""
+    commit; an identical submission that won the race is returned instead.
+    ``customer_lock`` reads the customer again, locked and checked, inside the
+    insert's transaction (one found outside a transaction, which an erasure may
+    have changed since); on PostgreSQL the insert first tries to take the row
+    itself, in one statement, while it is as the answer's customer has it."""
     invitation = response.invitation
     if customer_lock is not None and invitation is None and connection.vendor == "postgresql":
         recorded = _response_insert_guarded(response)
