@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +87,21 @@ def test_each_file_says_its_job_in_its_first_docstring_line(trees):
         and not (ast.get_docstring(tree) or "").strip().splitlines()[:1]
     ]
     assert silent == []
+
+
+def test_no_module_reaches_itself_through_its_imports():
+    # Function-local imports count too: hiding a cycle inside a function is
+    # still a cycle (grimp, import-linter's graph, reads every import).
+    graph = grimp.build_graph(*PRODUCT)
+    edges = [
+        (module, imported)
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+    ]
+    assert len(edges) > 500  # the graph holds the product's imports
+    cycles = sorted(
+        f"{module} -> {imported}"
+        for module, imported in edges
+        if graph.chain_exists(importer=imported, imported=module)
+    )
+    assert cycles == []

@@ -1,32 +1,10 @@
-"""Routes of Delighted's API (mounted at /api/delighted/: the docs page, and
-the API under v1/). Delighted's official clients ask for ``people``, its REST
-docs for ``people.json``: both are served."""
+"""Routes of Delighted's API (mounted at /api/delighted/: the docs page, the
+OpenAPI document, and the API under v1/, whose routes are ``v1_urls``)."""
 
 from django.urls import include, path
 
 from . import schema, views
-
-
-def both(route: str, view, name: str):
-    """``route`` and ``route.json``, one view; ``.json`` first, or a
-    ``<str:pk>`` would take ``1.json`` for the id."""
-    return [path(f"{route}.json", view, name=f"{name}-json"), path(route, view, name=name)]
-
-
-v1 = [
-    *both("people", views.PeopleView.as_view(), "people"),
-    *both(
-        "people/<path:email>/survey_requests/pending",
-        views.PendingSurveyRequestsView.as_view(),
-        "pending-survey-requests",
-    ),
-    path("people/<path:identifier>", views.PersonView.as_view(), name="person"),
-    *both("survey_responses", views.SurveyResponsesView.as_view(), "survey-responses"),
-    *both("survey_responses/<str:pk>", views.SurveyResponseView.as_view(), "survey-response"),
-    *both("metrics", views.MetricsView.as_view(), "metrics"),
-    *both("unsubscribes", views.UnsubscribesView.as_view(), "unsubscribes"),
-    *both("bounces", views.BouncesView.as_view(), "bounces"),
-]
+from .v1_urls import urlpatterns as v1
 
 urlpatterns = [
     path("", views.DocsView.as_view(), name="docs"),
