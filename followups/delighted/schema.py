@@ -203,7 +203,7 @@ class DelightedSchemaView(PublicDocs, SpectacularAPIView):
     """The OpenAPI description of this API alone, with its own settings."""
 
     renderer_classes = [OpenApiJsonRenderer]
-    urlconf = ["followups.delighted.schema_urls"]  # imported by drf-spectacular per request
+    urlconf = "followups.delighted.schema_urls"  # imported when the document is built
     custom_settings = {
         "TITLE": "Delighted-compatible API",
         "DESCRIPTION": (
