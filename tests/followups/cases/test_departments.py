@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from followups.cases import access, workflow
 from followups.models import FollowUpCase, OutboundMessage
@@ -161,6 +163,28 @@ def test_a_key_of_a_department_reads_and_works_only_its_cases(sales, delivery):
     assert took.status_code == 404
     theirs.refresh_from_db()
     assert theirs.owner is None
+
+
+def test_the_admin_case_list_keeps_to_the_department_by_the_surveys_ids(client, sales, delivery):
+    ann = staff_member("ann")
+    sales.members.add(ann)
+    ours, shared, theirs = case_in(sales), case_in(None), case_in(delivery)
+    client.force_login(ann)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/admin/followups/followupcase/")
+
+    assert page.status_code == 200
+    listed = {case.pk for case in page.context["cl"].result_list}
+    assert listed == {ours.pk, shared.pk} and theirs.pk not in listed
+    sqls = [query["sql"] for query in queries.captured_queries]
+    case_reads = [sql for sql in sqls if 'FROM "followups_followupcase"' in sql]
+    assert case_reads
+    # The rule is the surveys' ids: no case query filters on the survey's department
+    # (the page's rows may still join their survey, to show it).
+    column = '"surveys_survey"."department_id"'
+    by_department = (f"{column} IS NULL", f"{column} IN")
+    assert [sql for sql in case_reads if any(test in sql for test in by_department)] == []
 
 
 def test_a_staff_member_cannot_open_another_departments_case_page(client, sales, delivery):
