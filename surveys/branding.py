@@ -12,7 +12,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 # --- Colours --------------------------------------------------------------------
 
@@ -70,6 +69,9 @@ def logo_content_type(data: bytes) -> str:
             code="too_big",
             params={"size": (len(data) + 1023) // 1024},
         )
+    # Pillow is loaded by the process that checks an upload, not by every one.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +21,9 @@ def phone_normalize(value: str | None) -> str | None:
     text = (value or "").strip()
     if not text:
         return None
+    # Loaded on the first number, not by every process (its metadata is a few MB).
+    import phonenumbers
+
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

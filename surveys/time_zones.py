@@ -5,10 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from phonenumbers import timezone as phone_time_zones
 
 TIME_ZONE_INVALID = _("Enter a time zone by its IANA name, e.g. Europe/Warsaw.")
 
@@ -30,6 +28,9 @@ def time_zone_for_phone(phone: str | None) -> str:
     American one, whose country spans several): else ""."""
     if not phone:
         return ""
+    import phonenumbers
+    from phonenumbers import timezone as phone_time_zones
+
     try:
         number = phonenumbers.parse(phone)
     except phonenumbers.NumberParseException:

@@ -15,16 +15,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
-    PlainTextObject,
-    SectionBlock,
-)
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block, PlainTextObject
 
 HEADER_LIMIT = 150  # Block Kit's limits, in characters as sent (escaped)
 FIELD_LIMIT = 2000
@@ -68,6 +62,8 @@ def inert(text: str, limit: int) -> str:
 
 
 def plain(text: str, limit: int = TEXT_LIMIT) -> PlainTextObject:
+    from slack_sdk.models.blocks import PlainTextObject
+
     return PlainTextObject(text=inert(text, limit), emoji=False)
 
 
@@ -87,6 +83,17 @@ class Alert:
 
 
 def blocks_for(alert: Alert) -> list[Block]:
+    # slack_sdk is loaded by the worker that posts alerts, not by every web
+    # process that imports the admin (a few MB of resident memory each).
+    from slack_sdk.models.blocks import (
+        ActionsBlock,
+        ButtonElement,
+        ContextBlock,
+        HeaderBlock,
+        PlainTextObject,
+        SectionBlock,
+    )
+
     return [
         HeaderBlock(text=plain(alert.title, HEADER_LIMIT)),
         SectionBlock(

@@ -27,9 +27,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
-from twilio.rest import Client
 
 from followups.models import OutboundMessage
 from followups.outbox.transports.base import MessageCancelled, Transport, TransportError
@@ -159,12 +156,18 @@ class TwilioGateway(SmsGateway):
                 "NPS_SMS_TWILIO_ACCOUNT_SID, NPS_SMS_TWILIO_AUTH_TOKEN and NPS_SMS_FROM "
                 "must be set."
             )
+        # Loaded by the process that sends through Twilio, not by every one.
+        from twilio.http.http_client import TwilioHttpClient
+        from twilio.rest import Client
+
         self.client = Client(
             sid, token, http_client=TwilioHttpClient(timeout=settings.NPS_SMS_TIMEOUT)
         )
         self.client.api.base_url = settings.NPS_SMS_TWILIO_BASE_URL
 
     def send(self, message: OutboundMessage, *, to: str) -> str:
+        from twilio.base.exceptions import TwilioRestException
+
         try:
             sent = self.client.messages.create(
                 to=to,
