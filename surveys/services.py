@@ -347,17 +347,17 @@ def _response_save(
         if recorded is not None:
             return recorded
     try:
-        with transaction.atomic():
-            if customer_lock is not None:
-                response.customer = customer_lock()
-            response.save()
-            if invitation is not None:
-                Invitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(
-                    responded_at=now
+        if customer_lock is None and invitation is None and not connection.in_atomic_block:
+            # One INSERT and nothing else written: autocommit makes it atomic on
+            # its own, without BEGIN and COMMIT round trips (the hook below then
+            # runs at once). Inside a caller's transaction a savepoint is needed,
+            # so that a lost race can be read after the failed insert.
+            _response_write(response, invitation=None, customer_lock=None, now=now)
+        else:
+            with transaction.atomic():
+                _response_write(
+                    response, invitation=invitation, customer_lock=customer_lock, now=now
                 )
-            if response.changeable_until is None:
-                transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
-            # else the sweeper hands it over once its time to change it is over
     except IntegrityError:
         winner = _response_stored(
             idempotency_key=response.idempotency_key,
@@ -368,6 +368,21 @@ def _response_save(
             raise
         return Recorded(winner, created=False)
     return Recorded(response, created=True)
+
+
+def _response_write(
+    response: Response, *, invitation, customer_lock: Callable[[], Customer] | None, now
+) -> None:
+    if customer_lock is not None:
+        response.customer = customer_lock()
+    response.save()
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk, responded_at__isnull=True).update(
+            responded_at=now
+        )
+    if response.changeable_until is None:
+        transaction.on_commit(lambda: handoff.response_recorded([response.pk]))
+    # else the sweeper hands it over once its time to change it is over
 
 
 def _response_insert_guarded(response: Response) -> Recorded | None:
