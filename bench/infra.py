@@ -231,6 +231,7 @@ class _SinkProtocol(asyncio.Protocol):
                 self.buffer = self.buffer[end + 5 :]
                 self.in_data = False
                 # One event-loop thread writes; the bench thread only reads.
+                self.sink.last_at = time.perf_counter()
                 self.sink.count += self.recipients
                 self.recipients = 0
                 self.transport.write(b"250 OK\r\n")
@@ -271,10 +272,12 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Counts the recipients of every message it accepts, on 127.0.0.1."""
+    """Counts the recipients of every message it accepts, on 127.0.0.1, and
+    notes when it accepted the last one (``time.perf_counter()``, this process)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.last_at = 0.0
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="smtp-sink", daemon=True)
@@ -302,6 +305,7 @@ class SmtpSink:
 
     def reset(self) -> None:
         self.count = 0
+        self.last_at = 0.0
 
 
 # --- Webhook receiver -------------------------------------------------------
