@@ -373,6 +373,7 @@ def _warm_up(ctx, survey, sink: infra.SmtpSink, worker: infra.Worker) -> None:
     sink.reset()
     for (customer, _, _), score in zip(specs, WARM_UP_SCORES, strict=True):
         response_record(survey=survey, customer=customer, score=score, channel=Channel.API)
+
     def done() -> bool:
         state = infra.loop_progress()
         return sink.count >= len(WARM_UP_SCORES) and state["sent"] == len(WARM_UP_SCORES)
