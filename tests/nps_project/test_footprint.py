@@ -45,8 +45,9 @@ def modules_after_startup() -> set[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
+        check=False,
     )
+    assert shown.returncode == 0, shown.stderr
     return set(json.loads(shown.stdout.strip().splitlines()[-1]))
 
 

@@ -221,3 +221,56 @@ def test_a_match_refuses_what_the_upsert_refuses_before_any_write():
         services.customer_match(email="ada@example.com", external_id="crm-2")
     with pytest.raises(ValidationError, match="new customer needs an email"):
         services.customer_match(external_id="crm-9")
+
+
+# Outside any transaction an answer with no invitation and no customer lock is
+# one INSERT in autocommit (``services._response_save``); the tests above run
+# inside the test's transaction, so these take the database as a request does.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_answer_is_stored_and_handed_over_at_once(handed_over):
+    from django.db import connection
+
+    assert not connection.in_atomic_block
+    recorded = services.response_record(survey=SurveyFactory(), customer=CustomerFactory(), score=9)
+    assert recorded.created
+    assert Response.objects.get().pk == recorded.response.pk
+    assert handed_over == [recorded.response.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_lost_race_returns_the_stored_answer(handed_over):
+    from django.db import connection
+
+    survey, customer = SurveyFactory(), CustomerFactory()
+    stored = ResponseFactory(survey=survey, customer=customer, score=9, idempotency_key="k1")
+    # The caller looked the key up before the other answer was stored: the
+    # insert meets the unique key, and the stored answer is returned.
+    again = services.response_record(
+        survey=survey, customer=customer, score=2, idempotency_key="k1", idempotency_checked=True
+    )
+    assert (again.response.pk, again.created) == (stored.pk, False)
+    assert Response.objects.get().score == 9
+    assert handed_over == []
+    assert not connection.in_atomic_block
+    assert Response.objects.count() == 1  # the connection is usable after the failed insert
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_a_lost_race_keeps_the_transaction_usable(handed_over):
+    from django.db import transaction
+
+    survey, customer = SurveyFactory(), CustomerFactory()
+    stored = ResponseFactory(survey=survey, customer=customer, score=9, idempotency_key="k1")
+    with transaction.atomic():
+        again = services.response_record(
+            survey=survey,
+            customer=customer,
+            score=2,
+            idempotency_key="k1",
+            idempotency_checked=True,
+        )
+        other = CustomerFactory()  # a savepoint kept the transaction usable
+    assert (again.response.pk, again.created) == (stored.pk, False)
+    assert Customer.objects.filter(pk=other.pk).exists()
