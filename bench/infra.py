@@ -197,6 +197,110 @@ def loop_progress() -> dict[str, int]:
     }
 
 
+def loop_backlog() -> dict[str, int]:
+    """What is still to do, counted only through the partial indexes that
+    hold it (``response_unrouted``, ``outbox_pending``, ``outbox_failed``):
+    cheap however many rows are done. ``loop_progress`` counts the outbox by
+    status, a scan of the whole (wide) table: fine once at the end, but a
+    long run sampling it every few seconds would mostly measure itself."""
+    from followups.models import OutboundMessage
+    from surveys.models import Response
+
+    statuses = OutboundMessage.Status
+    return {
+        "unrouted": Response.objects.filter(routed_at__isnull=True).count(),
+        "unsent": OutboundMessage.objects.filter(
+            status__in=[statuses.QUEUED, statuses.SENDING]
+        ).count(),
+        "failed": OutboundMessage.objects.filter(status=statuses.FAILED).count(),
+    }
+
+
+# --- Autovacuum -------------------------------------------------------------
+#
+# A production PostgreSQL runs autovacuum; the server of the machines this
+# bench runs on may have it turned off (a CI setting, for the tests). A run that
+# updates each row three times for half an hour would otherwise measure a
+# database no one runs: every row version kept, the tables and their indexes
+# growing four times over. AutovacuumStandIn does autovacuum's work for the
+# bench's database when the server does not: PostgreSQL's default thresholds,
+# naptime and cost-based delay, so the run pays what it would pay in production.
+
+
+class AutovacuumStandIn:
+    """While the server's ``autovacuum`` is off: every ``naptime`` seconds,
+    ``VACUUM`` each table of ``database_url`` whose dead rows exceed
+    ``autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor x rows``
+    (50 + 20%), and ``ANALYZE`` each whose changes since the last analyze
+    exceed 50 + 10%, at autovacuum's default cost limit and delay. Does
+    nothing when the server vacuums by itself, unless told ``always`` (the
+    tests, on a server that may vacuum or not). ``runs`` lists what it did."""
+
+    VACUUM = "SELECT relname FROM pg_stat_user_tables WHERE n_dead_tup > 50 + 0.2 * n_live_tup"
+    ANALYZE = (
+        "SELECT relname FROM pg_stat_user_tables WHERE n_mod_since_analyze > 50 + 0.1 * n_live_tup"
+    )
+
+    def __init__(self, database_url: str, *, naptime: float = 60.0, always: bool = False) -> None:
+        self.database_url = psycopg_url(database_url)
+        self.naptime = naptime
+        self.always = always
+        self.runs: list[tuple[float, str, str, float]] = []  # (t, command, table, seconds)
+        self.needed = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def __enter__(self) -> AutovacuumStandIn:
+        with psycopg.connect(self.database_url, autocommit=True, connect_timeout=5) as conn:
+            self.needed = self.always or conn.execute("SHOW autovacuum").fetchone()[0] != "on"
+        if self.needed:
+            self._thread = threading.Thread(target=self._run, name="autovacuum", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=600)
+
+    def _run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            with psycopg.connect(self.database_url, autocommit=True, connect_timeout=5) as conn:
+                # autovacuum_vacuum_cost_delay and _limit's defaults (PostgreSQL 12+).
+                conn.execute("SET vacuum_cost_delay = '2ms'")
+                conn.execute("SET vacuum_cost_limit = 200")
+                while not self._stop.wait(self.naptime):
+                    for command, query in (("VACUUM", self.VACUUM), ("ANALYZE", self.ANALYZE)):
+                        for (table,) in conn.execute(query).fetchall():
+                            if self._stop.is_set():
+                                return
+                            started = time.perf_counter()
+                            conn.execute(f'{command} "{table}"')
+                            self.runs.append(
+                                (started - t0, command, table, time.perf_counter() - started)
+                            )
+        except BaseException as exc:  # reported by the caller: a run without it is not valid
+            self.error = exc
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise BenchError(f"The autovacuum stand-in failed: {self.error!r}")
+
+    def summary(self) -> str:
+        if not self.needed:
+            return "the server's own autovacuum"
+        if not self.runs:
+            return "stand-in (the server's autovacuum is off): nothing was due"
+        seconds = sum(run[3] for run in self.runs)
+        vacuums = sum(1 for run in self.runs if run[1] == "VACUUM")
+        return (
+            f"stand-in (the server's autovacuum is off): {vacuums} VACUUM and "
+            f"{len(self.runs) - vacuums} ANALYZE runs, {seconds:.0f} s in all"
+        )
+
+
 # --- SMTP sink --------------------------------------------------------------
 #
 # A mail server that accepts everything and only counts. Not aiosmtpd: that
@@ -306,6 +410,95 @@ class SmtpSink:
     def reset(self) -> None:
         self.count = 0
         self.last_at = 0.0
+
+
+class _SharedCounts:
+    """What a sink in another process counts, in shared memory (the
+    protocol sets ``count`` and ``last_at`` as on ``SmtpSink``)."""
+
+    def __init__(self, count, last_at) -> None:
+        self._count, self._last_at = count, last_at
+
+    @property
+    def count(self) -> int:
+        return self._count.value
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self._count.value = value
+
+    @property
+    def last_at(self) -> float:
+        return self._last_at.value
+
+    @last_at.setter
+    def last_at(self, value: float) -> None:
+        self._last_at.value = value
+
+
+def _sink_serve(port: int, count, last_at, ready) -> None:
+    """The child process of ``SmtpSinkProcess``: the sink's protocol until killed."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    counts = _SharedCounts(count, last_at)
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(loop.create_server(lambda: _SinkProtocol(counts), "127.0.0.1", port))
+    ready.set()
+    loop.run_forever()
+
+
+class SmtpSinkProcess:
+    """``SmtpSink`` in a process of its own. For a run that also works in the
+    bench process for its whole length (the soak posts every second): a sink
+    sharing that process's interpreter lock answers the workers late while a
+    post runs, and the workers would wait on the bench rather than on the
+    product. The count and the last acceptance (``time.perf_counter()``: the
+    monotonic clock, the same in every process) are in shared memory."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.port = free_port()
+        self._count = context.Value("q", 0, lock=False)
+        self._last_at = context.Value("d", 0.0, lock=False)
+        self._ready = context.Event()
+        self.process = context.Process(
+            target=_sink_serve,
+            args=(self.port, self._count, self._last_at, self._ready),
+            name="smtp-sink",
+            daemon=True,
+        )
+
+    def __enter__(self) -> SmtpSinkProcess:
+        self.process.start()
+        if not self._ready.wait(timeout=30):
+            self.process.kill()
+            raise BenchError("The SMTP sink's process did not start listening within 30 s.")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.join(timeout=10)
+
+    @property
+    def count(self) -> int:
+        return self._count.value
+
+    @property
+    def last_at(self) -> float:
+        return self._last_at.value
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def reset(self) -> None:
+        self._count.value = 0
+        self._last_at.value = 0.0
 
 
 # --- Webhook receiver -------------------------------------------------------

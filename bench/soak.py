@@ -120,14 +120,16 @@ def _post(client, url: str, survey, start: int, count: int) -> None:
 
 
 def _sample(t: float, posted: int, pgids: list[int], broker_url: str) -> Sample:
-    state = infra.loop_progress()
+    state = infra.loop_backlog()
+    if state["failed"]:
+        raise infra.BenchError(f"{state['failed']} email(s) failed during the soak.")
     return Sample(
         t=round(t, 1),
         posted=posted,
         rss_mb=round(brokers.worker_rss_bytes(pgids) / 2**20, 1),
         queue_depth=brokers.queue_depth(broker_url),
         unrouted=state["unrouted"],
-        unsent=state["queued"] + state["sending"],
+        unsent=state["unsent"],
     )
 
 
@@ -228,7 +230,11 @@ def soak(args, env: infra.Environment) -> tuple[list[Sample], list[str], dict]:
     loop._reset(0)
     brokers.flush(broker_url)
     samples: list[Sample] = []
-    with infra.SmtpSink() as sink, brokers.publishing_to(broker_url) as app:
+    with (
+        infra.SmtpSinkProcess() as sink,
+        brokers.publishing_to(broker_url) as app,
+        infra.AutovacuumStandIn(env.database_url) as autovacuum,
+    ):
         env.email_url = sink.url
         client, url, _ = loop._prepare_api(survey, [])
         with brokers.Worker(env, label="soak", concurrency=infra.CONCURRENCY) as worker:
@@ -238,6 +244,7 @@ def soak(args, env: infra.Environment) -> tuple[list[Sample], list[str], dict]:
 
             def on_tick(t: float, posted: int) -> None:
                 worker.check_running()
+                autovacuum.check()
                 if t >= next_sample[0]:
                     samples.append(_sample(t, posted, pgids, broker_url))
                     print(f"   {samples[-1]}", flush=True)
@@ -253,6 +260,7 @@ def soak(args, env: infra.Environment) -> tuple[list[Sample], list[str], dict]:
         "drain after the last post, s": round(drained, 1),
         "SMTP messages": sink.count,
         "worker RSS at the end, MB": samples[-1].rss_mb,
+        "vacuum": autovacuum.summary(),
     }
     return samples, verdict(args, samples[:-1], posting), summary
 
@@ -261,10 +269,13 @@ def _drain(args, sink) -> float:
     t0 = time.perf_counter()
 
     def done() -> bool:
-        state = infra.loop_progress()
+        # The partial indexes while work remains; the whole count once, at the end.
+        state = infra.loop_backlog()
         if state["failed"]:
             raise infra.BenchError(f"{state['failed']} email(s) failed during the soak.")
-        return state["unrouted"] == 0 and state["sent"] == args.n and sink.count >= args.n
+        if state["unrouted"] or state["unsent"] or sink.count < args.n:
+            return False
+        return infra.loop_progress()["sent"] == args.n
 
     infra.wait_until(
         done,
