@@ -14,12 +14,23 @@ requests as spread evenly).
 A refused request is taken back out of the counts, as DRF records only the
 requests it lets through. A cache that does not answer raises, as DRF's
 throttles do: no request is let through uncounted.
+
+On Redis, a process takes a busy client's counts a block at a time (a
+``Lease``: 1% of the rate, at most 32), and only while the whole block fits
+under the rate; the requests the block covers need no round trip. Near the
+limit blocks do not fit, and each request is counted on its own, as above.
+So no more than the rate is ever let through; the price is that counts one
+process took and has not used yet count against the client in the others
+(at most 1% of the rate per other process), and a block's unused counts are
+given back when its window ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import os
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -77,15 +88,16 @@ class Window:
 
 def windows_count(cache: BaseCache, rates: dict[str, Rate], now: float) -> list[Window]:
     """Count one request at ``now`` against each of ``rates`` (the client's
-    cache key for a rate -> the rate) and return each rate's windows. A
-    window's counter lives two durations: while it is the current or the
-    previous window."""
+    cache key for a rate -> the rate) in a cache other than Redis (local
+    memory in development and tests; Redis: ``leased_count``) and return each
+    rate's windows. A window's counter lives two durations: while it is the
+    current or the previous window."""
     planned = []
     for key, rate in rates.items():
         index = math.floor(now / rate.duration)
         planned.append((rate, f"{key}_{index}", f"{key}_{index - 1}", now - index * rate.duration))
     keys = [(current, previous, rate.duration * 2) for rate, current, previous, _ in planned]
-    counts = _redis_count(cache, keys) if isinstance(cache, RedisCache) else _count(cache, keys)
+    counts = _count(cache, keys)
     return [
         Window(rate, current_key, current, previous, elapsed)
         for (rate, current_key, _, elapsed), (current, previous) in zip(
@@ -96,12 +108,6 @@ def windows_count(cache: BaseCache, rates: dict[str, Rate], now: float) -> list[
 
 def windows_uncount(cache: BaseCache, windows: Sequence[Window]) -> None:
     """Take a refused request back out of the windows it was counted in."""
-    if isinstance(cache, RedisCache):
-        pipeline = _redis_client(cache).pipeline(transaction=False)
-        for window in windows:
-            pipeline.decr(cache.make_and_validate_key(window.key))
-        pipeline.execute()
-        return
     for window in windows:
         # Expired meanwhile: nothing left to take back.
         with contextlib.suppress(ValueError):
@@ -125,21 +131,6 @@ def _redis_client(cache: RedisCache):
         # The client class get_client makes (redis.Redis).
         client = _clients[pool] = backend._client(connection_pool=pool)  # type: ignore[attr-defined]
     return client
-    return client
-
-
-def _redis_count(cache: RedisCache, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
-    # One round trip for every rate. Integers are stored as they are (Django's
-    # Redis serializer pickles everything else), so the cache API reads the
-    # counters too.
-    pipeline = _redis_client(cache).pipeline(transaction=False)
-    for current, previous, timeout in keys:
-        name = cache.make_and_validate_key(current)
-        pipeline.incr(name)
-        pipeline.expire(name, timeout)
-        pipeline.get(cache.make_and_validate_key(previous))
-    replies = pipeline.execute()
-    return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
 
 
 def _count(cache: BaseCache, keys: list[tuple[str, str, int]]) -> list[tuple[int, int]]:
@@ -156,6 +147,174 @@ def _count(cache: BaseCache, keys: list[tuple[str, str, int]]) -> list[tuple[int
             count = 1
         counts.append((count, int(previous.get(prev) or 0)))
     return counts
+
+
+# --- Counts taken ahead, on Redis ----------------------------------------------
+
+LEASE_SHARE = 100  # a block is at most 1/LEASE_SHARE of the rate...
+LEASE_MAX = 32  # ... and at most this many counts
+
+
+def lease_size(rate: Rate) -> int:
+    """Counts a process takes at once for ``rate``; below 2, one at a time."""
+    size = min(LEASE_MAX, rate.num_requests // LEASE_SHARE)
+    return size if size >= 2 else 1
+
+
+@dataclass
+class Lease:
+    key: str  # the window's counter the counts were taken from
+    left: int  # taken and not used yet
+
+
+class LeaseBook:
+    """One process's leases, by the client's rate key (its window's number
+    left out). Safe to share between threads; emptied in a forked child (the
+    counts are its parent's)."""
+
+    def __init__(self) -> None:
+        self._leases: dict[str, Lease] = {}
+        self._lock = threading.Lock()
+
+    def take(self, rate_key: str, window_key: str) -> bool:
+        """One count from the lease on ``window_key``, if one is left."""
+        with self._lock:
+            lease = self._leases.get(rate_key)
+            if lease is None or lease.key != window_key or lease.left <= 0:
+                return False
+            lease.left -= 1
+            return True
+
+    def stale(self, rate_key: str, window_key: str) -> Lease | None:
+        """Remove and return the lease of an earlier window, if counts are
+        left in it (to be given back to its counter)."""
+        with self._lock:
+            lease = self._leases.get(rate_key)
+            if lease is None or lease.key == window_key:
+                return None
+            del self._leases[rate_key]
+            return lease if lease.left > 0 else None
+
+    def grant(self, rate_key: str, window_key: str, left: int) -> None:
+        with self._lock:
+            lease = self._leases.get(rate_key)
+            if lease is not None and lease.key == window_key:
+                lease.left += left  # two threads refilled at once: nothing lost
+            else:
+                self._leases[rate_key] = Lease(window_key, left)
+
+    def put_back(self, rate_key: str, window_key: str) -> bool:
+        """A count taken for a refused request, back into its lease (False
+        when the lease is gone: then the counter must be decremented)."""
+        with self._lock:
+            lease = self._leases.get(rate_key)
+            if lease is None or lease.key != window_key:
+                return False
+            lease.left += 1
+            return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self._leases.clear()
+
+
+LEASES = LeaseBook()
+os.register_at_fork(after_in_child=LEASES.clear)
+
+
+@dataclass
+class Counted:
+    """One request counted on Redis: the windows counted there (exact counts,
+    this request included) and the rates served from leases."""
+
+    windows: list[Window]
+    leased: list[tuple[str, str]]  # (rate key, window key)
+
+    @property
+    def refused(self) -> list[Window]:
+        return [window for window in self.windows if not window.allows]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    rate_key: str
+    rate: Rate
+    current: str  # the window's counter
+    previous: str  # the previous window's
+    elapsed: float
+    size: int  # counts to take: a block, or 1
+
+
+def leased_count(
+    cache: RedisCache, rates: dict[str, Rate], now: float, book: LeaseBook = LEASES
+) -> Counted:
+    """Count one request at ``now`` against each of ``rates`` (the client's
+    key for a rate -> the rate) on Redis: from this process's lease where one
+    has counts left, else in one pipeline that takes a new block (or a single
+    count for a small rate) and gives back what an earlier window's lease
+    left. A block that would not fit under its rate is given back at once
+    (one more round trip) and the request is counted alone."""
+    counted = Counted([], [])
+    planned = []
+    for rate_key, rate in rates.items():
+        index = math.floor(now / rate.duration)
+        current = f"{rate_key}_{index}"
+        size = lease_size(rate)
+        if size > 1 and book.take(rate_key, current):
+            counted.leased.append((rate_key, current))
+        else:
+            elapsed = now - index * rate.duration
+            previous = f"{rate_key}_{index - 1}"
+            planned.append(_Planned(rate_key, rate, current, previous, elapsed, size))
+    if planned:
+        _count_planned(cache, planned, counted, book)
+    return counted
+
+
+def _count_planned(
+    cache: RedisCache, planned: list[_Planned], counted: Counted, book: LeaseBook
+) -> None:
+    client = _redis_client(cache)
+    pipeline = client.pipeline(transaction=False)
+    for plan in planned:
+        stale = book.stale(plan.rate_key, plan.current)
+        if stale is not None:
+            pipeline.decrby(cache.make_and_validate_key(stale.key), stale.left)
+    given_back = len(pipeline)
+    for plan in planned:
+        name = cache.make_and_validate_key(plan.current)
+        pipeline.incrby(name, plan.size)
+        pipeline.expire(name, plan.rate.duration * 2)
+        pipeline.get(cache.make_and_validate_key(plan.previous))
+    replies = pipeline.execute()[given_back:]
+    too_big = client.pipeline(transaction=False)
+    for i, plan in enumerate(planned):
+        count, previous = int(replies[3 * i]), int(replies[3 * i + 2] or 0)
+        window = Window(plan.rate, plan.current, count, previous, plan.elapsed)
+        if plan.size > 1 and window.allows:
+            # The whole block fits: this request uses one count of it.
+            book.grant(plan.rate_key, plan.current, plan.size - 1)
+            counted.leased.append((plan.rate_key, plan.current))
+            continue
+        if plan.size > 1:
+            too_big.decrby(cache.make_and_validate_key(plan.current), plan.size - 1)
+            window = Window(plan.rate, plan.current, count - plan.size + 1, previous, plan.elapsed)
+        counted.windows.append(window)
+    if len(too_big):
+        too_big.execute()
+
+
+def leased_uncount(cache: RedisCache, counted: Counted, book: LeaseBook = LEASES) -> None:
+    """Take a refused request back out: into the leases it drew on, and out of
+    the counters it was counted in."""
+    pipeline = _redis_client(cache).pipeline(transaction=False)
+    for window in counted.windows:
+        pipeline.decr(cache.make_and_validate_key(window.key))
+    for rate_key, window_key in counted.leased:
+        if not book.put_back(rate_key, window_key):
+            pipeline.decr(cache.make_and_validate_key(window_key))
+    if len(pipeline):
+        pipeline.execute()
 
 
 class WindowRateThrottle(SimpleRateThrottle):
@@ -184,6 +343,12 @@ class WindowRateThrottle(SimpleRateThrottle):
             ident = self.get_ident(request)
         keyed = {self.cache_format % {"scope": rate.name, "ident": ident}: rate for rate in rates}
         cache = caches[self.cache_alias]  # the backend itself, not the proxy to it
+        if isinstance(cache, RedisCache):
+            counted = leased_count(cache, keyed, self.timer())
+            self.refused = counted.refused
+            if self.refused:
+                leased_uncount(cache, counted)
+            return not self.refused
         windows = windows_count(cache, keyed, self.timer())
         self.refused = [window for window in windows if not window.allows]
         if self.refused:
