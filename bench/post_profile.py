@@ -172,7 +172,7 @@ def _steps(stats: pstats.Stats, n: int) -> list[tuple[str, float]]:
     return rows
 
 
-def profile(n: int, top: int) -> str:
+def profile(n: int, top: int, sort: str = "cumulative") -> str:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -219,7 +219,7 @@ def profile(n: int, top: int) -> str:
         "",
     ]
     stats.stream = out
-    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats(sort).print_stats(top)
     return "\n".join(lines) + "\n" + out.getvalue()
 
 
@@ -227,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.post_profile", description=__doc__)
     parser.add_argument("--n", type=int, default=500, help="requests profiled (default: 500)")
     parser.add_argument("--top", type=int, default=30, help="functions listed (default: 30)")
+    parser.add_argument(
+        "--sort",
+        choices=("cumulative", "tottime"),
+        default="cumulative",
+        help="functions by their time with what they call, or without (default: cumulative)",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     env = _environment()
     env.check()
@@ -238,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     try:
-        print(profile(args.n, args.top))
+        print(profile(args.n, args.top, args.sort))
     except infra.BenchError as exc:
         print(f"post_profile: FAILED: {exc}", file=sys.stderr)
         return 1
