@@ -278,8 +278,15 @@ def _count_planned(
     pipeline = client.pipeline(transaction=False)
     for plan in planned:
         stale = book.stale(plan.rate_key, plan.current)
-        if stale is not None:
-            pipeline.decrby(cache.make_and_validate_key(stale.key), stale.left)
+        # Given back only to the previous window, which still weighs in the
+        # estimate; an older one weighs nothing, and its counter may be gone
+        # (a decrement would make a new one, that never expires).
+        if stale is not None and stale.key == plan.previous:
+            name = cache.make_and_validate_key(stale.key)
+            pipeline.decrby(name, stale.left)
+            # Needed to the end of the current window, less than a duration
+            # away: it lives that long, and no longer if it had just expired.
+            pipeline.expire(name, plan.rate.duration)
     given_back = len(pipeline)
     for plan in planned:
         name = cache.make_and_validate_key(plan.current)

@@ -148,3 +148,26 @@ def test_a_forked_child_does_not_use_its_parents_leases():
         assert LEASES.take(KEY, f"{KEY}_100")  # the parent keeps its own
     finally:
         LEASES.clear()
+
+
+def test_a_lease_older_than_the_previous_window_is_dropped_not_given_back(cache):
+    book = LeaseBook()
+    assert _allowed(cache, book)
+    cache.delete(f"{KEY}_100")  # expired, as it may be two windows later
+
+    assert _allowed(cache, book, now=NOW + 120)
+
+    # Window 100 weighs nothing in window 102: no counter made for it.
+    assert cache.get(f"{KEY}_100") is None
+    assert _stored(cache, 102) == 10
+
+
+def test_a_counter_given_back_to_lives_no_longer_than_the_current_window(cache):
+    book = LeaseBook()
+    assert _allowed(cache, book)
+    client = redis.Redis.from_url(REDIS_URL)
+
+    assert _allowed(cache, book, now=NOW + 60)
+
+    ttl = client.ttl(cache.make_and_validate_key(f"{KEY}_100"))
+    assert 0 < ttl <= 60
