@@ -412,28 +412,29 @@ class SmtpSink:
         self.last_at = 0.0
 
 
+class _Shared:
+    """An attribute kept in a ``multiprocessing.Value`` (the instance's
+    ``_<name>``): what a sink in another process counts, read here."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.value_name = f"_{name}"
+
+    def __get__(self, instance, owner=None):
+        return getattr(instance, self.value_name).value
+
+    def __set__(self, instance, value) -> None:
+        getattr(instance, self.value_name).value = value
+
+
 class _SharedCounts:
-    """What a sink in another process counts, in shared memory (the
-    protocol sets ``count`` and ``last_at`` as on ``SmtpSink``)."""
+    """The sink protocol's ``count`` and ``last_at`` (as on ``SmtpSink``), in
+    shared memory."""
+
+    count = _Shared()
+    last_at = _Shared()
 
     def __init__(self, count, last_at) -> None:
         self._count, self._last_at = count, last_at
-
-    @property
-    def count(self) -> int:
-        return self._count.value
-
-    @count.setter
-    def count(self, value: int) -> None:
-        self._count.value = value
-
-    @property
-    def last_at(self) -> float:
-        return self._last_at.value
-
-    @last_at.setter
-    def last_at(self, value: float) -> None:
-        self._last_at.value = value
 
 
 def _sink_serve(port: int, count, last_at, ready) -> None:
@@ -480,13 +481,8 @@ class SmtpSinkProcess:
         self.process.terminate()
         self.process.join(timeout=10)
 
-    @property
-    def count(self) -> int:
-        return self._count.value
-
-    @property
-    def last_at(self) -> float:
-        return self._last_at.value
+    count = _Shared()
+    last_at = _Shared()
 
     @property
     def pid(self) -> int | None:
@@ -497,8 +493,8 @@ class SmtpSinkProcess:
         return f"smtp://127.0.0.1:{self.port}"
 
     def reset(self) -> None:
-        self._count.value = 0
-        self._last_at.value = 0.0
+        self.count = 0
+        self.last_at = 0.0
 
 
 # --- Webhook receiver -------------------------------------------------------
