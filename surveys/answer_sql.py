@@ -11,16 +11,27 @@ while it is as the look-up read it: not erased, the same email and external
 id. An answer it does not insert (a key stored meanwhile, a customer erased or
 changed since) is left to the ORM's path to explain or record.
 
+Both bind their values on the server (``_bound_cursor``), so psycopg prepares
+them once a connection has run them ``prepare_threshold`` times (settings):
+PostgreSQL then plans each once per connection, not once per answer; planning
+the look-up cost it three times what running it does.
+
 tests/surveys/test_answer_sql.py proves both against the ORM's statements.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db import connection
+from django.db import DataError, connection
+from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -50,7 +61,7 @@ def answer_lookup(
         "email": email,
         "external_id": external_id,
     }
-    with connection.cursor() as cursor:
+    with _bound_cursor() as cursor:
         cursor.execute(sql, params)
         (row,) = cursor.fetchall()  # one, whatever was found
     survey_values = row[: len(survey_part)]
@@ -73,7 +84,7 @@ def answer_insert_guarded(response: Response, *, matched: Customer) -> bool:
     values = [
         field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
     ]
-    with connection.cursor() as cursor:
+    with _bound_cursor() as cursor:
         cursor.execute(sql, [matched.pk, matched.email, matched.external_id, *values])
         row = cursor.fetchone()
     if row is None:
@@ -82,6 +93,36 @@ def answer_insert_guarded(response: Response, *, matched: Customer) -> bool:
     response._state.adding = False
     response._state.db = connection.alias
     return True
+
+
+class _DebugCursor(CursorDebugWrapper):
+    """Logs a statement with its values written in, as Django logs every
+    statement under its ``server_side_binding`` option: psycopg keeps no text
+    of a prepared statement's run for Django's usual way to read it."""
+
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query:
+            # A value psycopg cannot write in: the statement as written.
+            with contextlib.suppress(DataError):
+                sql = self.db.ops.compose_sql(sql, params)
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
+
+
+@contextmanager
+def _bound_cursor() -> Iterator[CursorWrapper]:
+    """A cursor that sends the values apart from the statement (as Django's
+    own ``server_side_binding`` option does for every query): one psycopg can
+    prepare. Connected, checked and wrapped as ``connection.cursor()`` is; the
+    ORM's queries keep quoting their values into the text."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    # The stubs declare the class without psycopg's cursor it subclasses.
+    bound = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
+    wrapper = _DebugCursor if connection.queries_logged else CursorWrapper
+    with wrapper(bound, connection) as cursor:
+        yield cursor
 
 
 # --- The statements, built once ---------------------------------------------
@@ -156,7 +197,11 @@ def _insert_statement() -> tuple[str, tuple[Field, ...]]:
         if not f.primary_key and not getattr(f, "generated", False)
     )
     columns = ", ".join(_q(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
+    # Values sent apart are typed by their columns only in a VALUES list; in
+    # this SELECT's an untyped one (a string, a None) would be text. Cast to
+    # the column's type without its length: a cast to varchar(10) cuts a
+    # longer value short, where the insert refuses it.
+    values = ", ".join(f"CAST(%s AS {_unsized(f.cast_db_type(connection))})" for f in fields)
     # Identifiers from the models, every value a parameter.
     sql = f"""
         WITH customer AS (
@@ -171,3 +216,8 @@ def _insert_statement() -> tuple[str, tuple[Field, ...]]:
         RETURNING id
     """  # noqa: S608
     return sql, fields
+
+
+def _unsized(db_type: str | None) -> str:
+    """``varchar(10)`` -> ``varchar``; ``numeric(10, 2)`` -> ``numeric``."""
+    return re.sub(r"\(\s*\d+(\s*,\s*\d+)?\s*\)$", "", str(db_type))

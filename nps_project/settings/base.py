@@ -97,6 +97,18 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement on the server after it ran this many times
+    # on a connection, for cursors that bind their parameters on the server
+    # only: the ORM's bind them into the text and are never prepared; the
+    # single answer's two statements (surveys/answer_sql.py) are, so PostgreSQL
+    # plans them once per connection instead of once per answer. Off
+    # (DATABASE_PREPARED_STATEMENTS=false) behind a PgBouncer older than 1.21 in
+    # transaction mode, which cannot carry prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "prepare_threshold",
+        5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None,
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite is the embedded default: wait for the writer lock instead of
     # failing at once, and keep readers off the writer's back with WAL.

@@ -167,6 +167,9 @@ print(json.dumps({
     "queues": {q.name: [q.exchange.type, q.queue_arguments] for q in app.conf.task_queues or []},
     "transport": app.conf.broker_transport_options,
     "acks_late": app.conf.task_acks_late,
+    "prepare_threshold": settings.DATABASES["default"]
+        .get("OPTIONS", {})
+        .get("prepare_threshold", "unset"),
 }))
 """
 
@@ -202,3 +205,12 @@ def test_an_amqp_broker_gets_quorum_queues_on_a_topic_exchange_and_publisher_con
     redis = _scale_settings()
     assert redis["queues"] == {}
     assert "confirm_publish" not in redis["transport"]
+
+
+def test_prepared_statements_are_on_for_postgresql_and_can_be_turned_off_for_a_pooler():
+    postgres = {"DATABASE_URL": "postgres://nps@db.internal:5432/nps"}
+    assert _scale_settings(**postgres)["prepare_threshold"] == 5
+    off = _scale_settings(**postgres, DATABASE_PREPARED_STATEMENTS="false")
+    assert off["prepare_threshold"] is None
+    # SQLite's driver has no such option.
+    assert _scale_settings()["prepare_threshold"] == "unset"

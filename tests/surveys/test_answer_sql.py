@@ -8,7 +8,8 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections, transaction
+from django.db import DataError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from surveys import services, stats
 from surveys.answer_sql import answer_insert_guarded, answer_lookup
@@ -194,3 +195,46 @@ def _blocked_on_a_lock(inserter: threading.Thread) -> None:
             if cursor.fetchone()[0]:
                 return
     raise AssertionError("The insert finished without waiting for the erasure.")
+
+
+def _prepared_on_this_connection() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE from_sql IS FALSE")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+def test_both_statements_are_prepared_once_run_often_enough_and_logged_with_their_values(stored):
+    connection.ensure_connection()
+    threshold = connection.connection.prepare_threshold
+    assert threshold == connection.settings_dict["OPTIONS"]["prepare_threshold"] == 5
+    customer, survey = stored["by_email"], stored["survey"]
+
+    with CaptureQueriesContext(connection) as captured:
+        for index in range(threshold + 1):
+            found = answer_lookup(
+                slug="checkout",
+                key=f"prepared-{index}",
+                api_client=stored["one"],
+                email="ada@example.com",
+                external_id=None,
+            )
+            assert _values(found.customer) == _values(customer)
+            answer = _unsaved(customer, survey, f"prepared-{index}")
+            assert answer_insert_guarded(answer, matched=customer)
+
+    prepared = " ".join(_prepared_on_this_connection())
+    assert "LEFT JOIN" in prepared and "INSERT INTO" in prepared
+    last_lookup, last_insert = (query["sql"] for query in captured.captured_queries[-2:])
+    assert f"'prepared-{threshold}'" in last_lookup and "'ada@example.com'" in last_lookup
+    assert f"'prepared-{threshold}'" in last_insert and "$1" not in last_insert
+    assert Response.objects.filter(idempotency_key__startswith="prepared-").count() == threshold + 1
+
+
+def test_the_insert_refuses_a_value_too_long_for_its_column_rather_than_cutting_it(stored):
+    customer = stored["by_email"]
+    answer = _unsaved(customer, stored["survey"])
+    answer.locale = "x" * 11  # a varchar(10): full_clean refuses it before any insert
+
+    with pytest.raises(DataError, match="too long"), transaction.atomic():
+        answer_insert_guarded(answer, matched=customer)
+    assert not Response.objects.filter(customer=customer).exists()
