@@ -58,10 +58,10 @@ from .serializers import (
     DriverReportSerializer,
     ErrorSerializer,
     NpsReportSerializer,
-    ResponseRecordedSerializer,
     ResponseSerializer,
     ResponseWrittenSerializer,
     SurveySerializer,
+    response_recorded_data,
 )
 from .stats import NpsSummary
 
@@ -200,7 +200,7 @@ def _response_answer(request, response) -> dict:
     read answers."""
     if caller_has_scope(request, REPORTS_READ):
         return ResponseSerializer(response).data
-    return ResponseRecordedSerializer(response).data
+    return response_recorded_data(response)
 
 
 def _customer_answer(request, customer) -> dict:

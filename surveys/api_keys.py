@@ -16,7 +16,6 @@ a revoked key within those seconds.
 
 from __future__ import annotations
 
-import copy
 import hmac
 import secrets
 import threading
@@ -24,16 +23,19 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import Action, audit_record
 from .models import SCOPE_PERMISSIONS, ApiKey, ApiScope
+
+M = TypeVar("M", bound=Model)
 
 KEY_PREFIX = "nps_"
 SHOWN_PREFIX_LENGTH = len(KEY_PREFIX) + 8
@@ -198,9 +200,19 @@ def api_key_find(*, secret: str) -> ApiKey | None:
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
         api_key.last_used_at = now
-    found = copy.copy(api_key)
-    found.user = copy.copy(api_key.user)
+    found = _copied(api_key)
+    found.user = _copied(api_key.user)
     return found
+
+
+def _copied(instance: M) -> M:
+    """What ``copy.copy`` makes of a model instance (Django's ``__getstate__``:
+    the fields, and a state and caches of its own), without the pickling
+    protocol's round trip through the app registry: a kept key is copied on
+    every request."""
+    clone = object.__new__(type(instance))
+    clone.__dict__.update(instance.__getstate__())
+    return clone
 
 
 # --- Keys found usable, kept briefly in this process ----------------------------

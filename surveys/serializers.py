@@ -126,14 +126,19 @@ class ResponseWrittenSerializer(ResponseSerializer):
         return fields
 
 
-class ResponseRecordedSerializer(serializers.Serializer):
-    """``ResponseWrittenSerializer.RECORDED_FIELDS`` alone, as
-    ``ResponseSerializer`` writes them, declared: an ingest-only key's answer
-    costs three fields, not a model serializer built and mostly thrown away."""
+# As ResponseSerializer writes ``recorded_at`` (the setting's format, the current time zone).
+_RECORDED_AT = serializers.DateTimeField(read_only=True)
 
-    id = serializers.IntegerField(read_only=True)
-    category = serializers.CharField(read_only=True)
-    recorded_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+def response_recorded_data(response: Response) -> dict:
+    """``ResponseWrittenSerializer.RECORDED_FIELDS`` alone, as
+    ``ResponseSerializer`` writes them: an ingest-only key's answer is three
+    values, not a serializer built (its fields copied) for each answer."""
+    return {
+        "id": response.pk,
+        "category": str(response.category),
+        "recorded_at": _RECORDED_AT.to_representation(response.created_at),
+    }
 
 
 class CustomerSerializer(serializers.ModelSerializer):

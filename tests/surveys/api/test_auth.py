@@ -423,6 +423,12 @@ def test_each_request_gets_its_own_copy_of_a_kept_key_and_user(ids):
     assert first.pk == second.pk and first is not second
     assert first.user is not second.user
     assert first.user.has_perms(["surveys.view_response"])
+    # Nothing one request sets on its copy reaches another's.
+    assert first._state is not second._state
+    assert first._state.fields_cache is not second._state.fields_cache
+    first.name, first.user.username = "changed", "changed"
+    assert second.name != "changed" and second.user.username != "changed"
+    assert api_key_find(secret=key).user.username != "changed"
 
 
 def test_the_user_rate_still_counts_every_request_of_a_client(api, settings, ids):
