@@ -173,10 +173,20 @@ class HttpTargetTransport(Transport):
     dedupe_prefix: ClassVar[str]
     admin_path: ClassVar[str]  # the receiver's admin page, "{pk}" in it
 
+    def __init__(self) -> None:
+        # The batch's receivers by id, each read once (None: gone).
+        self.receivers: dict[int, HttpTarget | None] = {}
+
     def receiver(self, message: OutboundMessage):
-        """The message's receiver, or a permanent error when it is disabled or gone."""
+        """The message's receiver, or a permanent error when it is disabled or
+        gone. Read once per batch, and again after the batch wrote to it (a
+        success or failure noted, a disabling): a change made elsewhere
+        meanwhile (disabled in the admin) applies from the next batch on, as a
+        change of its address does."""
         pk = getattr(message, self.receiver_field)
-        receiver = self.model.objects.filter(pk=pk).first() if pk else None
+        if pk and pk not in self.receivers:
+            self.receivers[pk] = self.model.objects.filter(pk=pk).first()
+        receiver = self.receivers.get(pk) if pk else None
         if receiver is None or not receiver.is_active:
             raise TransportError(self.gone, permanent=True)
         return receiver
@@ -218,14 +228,18 @@ class HttpTargetTransport(Transport):
         return reply
 
     def succeeded(self, receiver: HttpTarget) -> None:
-        if receiver.failing_since is not None:  # read just now: no write when it was not
+        # Read in this batch, and again since its last write: no write when it was not failing.
+        if receiver.failing_since is not None:
             self.model.objects.note_success(receiver.pk)
+            self.receivers.pop(receiver.pk, None)
 
     def failed(self, receiver: HttpTarget) -> None:
+        self.receivers.pop(receiver.pk, None)
         if self.model.objects.note_failure(receiver.pk):
             self.managers_tell(receiver.pk)
 
     def disable(self, receiver: HttpTarget, reason: str) -> None:
+        self.receivers.pop(receiver.pk, None)
         if self.model.objects.disable(receiver.pk, reason=reason):
             self.managers_tell(receiver.pk)
 
@@ -270,6 +284,7 @@ class WebhookTransport(HttpTargetTransport):
     admin_path = "/admin/followups/webhookendpoint/{pk}/change/"
 
     def __init__(self) -> None:
+        super().__init__()
         self.connections: dict[tuple[str, str, int, str], http.client.HTTPConnection] = {}
         self.targets: dict[str, Target] = {}
 

@@ -11,7 +11,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from followups.models import OutboundMessage, WebhookAttempt
@@ -250,3 +252,61 @@ def test_a_receiver_closing_after_each_reply_gets_a_connection_per_delivery(rece
     rows = send_batch(receiver, 3)  # HTTP/1.0: it closes every connection
     assert {row.status for row in rows} == {"sent"}
     assert receiver.connections == 3
+
+
+def _endpoint_statements(captured, verb: str) -> int:
+    return sum(
+        1
+        for query in captured.captured_queries
+        if query["sql"].startswith(verb) and '"followups_webhookendpoint"' in query["sql"]
+    )
+
+
+def test_a_batch_reads_its_endpoint_once(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    ids = [queue_event(endpoint, str(i)) for i in range(5)]
+
+    with CaptureQueriesContext(connection) as captured:
+        assert messages_send(message_ids=ids) == {}
+
+    assert _endpoint_statements(captured, "SELECT") == 1
+    assert _endpoint_statements(captured, "UPDATE") == 0  # it was not failing
+    assert set(OutboundMessage.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        "sent"
+    }
+
+
+def test_within_a_batch_a_success_after_a_failure_clears_the_failing_mark_once(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    receiver.statuses = [500, 200, 200, 200]
+    ids = [queue_event(endpoint, str(i)) for i in range(4)]
+
+    with CaptureQueriesContext(connection) as captured:
+        retry = messages_send(message_ids=ids)
+
+    endpoint.refresh_from_db()
+    assert endpoint.failing_since is None  # the failure's mark was read back, then cleared
+    assert list(retry) == [ids[0]]
+    # Read at the start, checked by the failure's note (disable it yet?), read
+    # after that note and after the success's: not once per message.
+    assert _endpoint_statements(captured, "SELECT") == 4
+    assert _endpoint_statements(captured, "UPDATE") == 2  # marked failing, then cleared
+    assert len(receiver.requests) == 4
+
+
+def test_within_a_batch_an_endpoint_disabled_by_a_failure_gets_nothing_more(receiver):
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    endpoint.failing_since = timezone.now() - timedelta(days=4)
+    endpoint.save(update_fields=["failing_since"])
+    receiver.statuses = [500, 200]
+    ids = [queue_event(endpoint, str(i)) for i in range(2)]
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        messages_send(message_ids=ids)
+
+    endpoint.refresh_from_db()
+    assert not endpoint.is_active
+    assert len(receiver.requests) == 1
+    assert OutboundMessage.objects.get(pk=ids[1]).last_error == (
+        "The webhook endpoint is disabled or gone."
+    )
