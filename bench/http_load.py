@@ -177,6 +177,18 @@ class LoadResult:
     def rate(self) -> float:
         return self.n / self.seconds
 
+    @classmethod
+    def combined(cls, parts: list[LoadResult]) -> LoadResult:
+        """Several runs as one: their requests in turn, their times and CPU summed."""
+        return cls(
+            seconds=sum(part.seconds for part in parts),
+            statuses=[status for part in parts for status in part.statuses],
+            latencies=[latency for part in parts for latency in part.latencies],
+            client_cpu=sum(part.client_cpu for part in parts),
+            connections=sum(part.connections for part in parts),
+            failures=[failure for part in parts for failure in part.failures],
+        )
+
     def percentile(self, share: float) -> float:
         """Latency at this share (0..1) of the requests, nearest rank, in seconds."""
         ordered = sorted(self.latencies)

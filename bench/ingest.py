@@ -18,8 +18,9 @@ run to run):
   workers, production settings) from a fixed-concurrency load generator in
   this process (``bench.http_load``); floor: the same gunicorn command and
   settings serving ``bench.http_floor``, a plain Django view that stores each
-  answer with one INSERT. Every request carries its own idempotency key and
-  must be answered 201; the row count is checked after each measurement.
+  answer with one INSERT. The two servers take their requests in slices, in
+  turn (``measure_single_pair``). Every request carries its own idempotency
+  key and must be answered 201; the row count is checked after each run.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ SINGLE_SHARE = 10
 # request queued per worker, so no worker waits for the client between two
 # requests, and a latency is at most one queued request more than the work.
 CONCURRENCY = 4
+# The single POST's requests per run go to both servers in this many slices
+# each, in turn (measure_single_pair).
+SINGLE_CHUNKS = 10
 WARM_UP = 40  # untimed requests per server before the first run
 NOISY_SHARE = 0.15
 SURVEY_SLUG = "bench-ingest"
@@ -246,30 +250,63 @@ def _warm_up(ctx, server: http_load.Gunicorn, requests: list[bytes], what: str) 
     infra.flush_broker(ctx.env.broker_url)
 
 
-def measure_single(ctx, server: http_load.Gunicorn, requests: list[bytes], what: str, prefix: str):
+@dataclass
+class SingleSide:
+    """One server of the single-POST pair: its requests and their keys' prefix."""
+
+    label: str
+    server: http_load.Gunicorn
+    requests: list[bytes]
+    prefix: str
+
+
+def measure_single_pair(
+    ctx, sides: tuple[SingleSide, SingleSide], chunks: int = SINGLE_CHUNKS
+) -> dict[str, Measurement]:
+    """Both servers' requests, sent in ``chunks`` slices taken in turn (the
+    first side's slice, the second's, the first's ...), each side's rate its
+    requests over the sum of its slices' times.
+
+    Why in turn: this machine's pace drifts over tens of seconds (the WAL's
+    flushes, a neighbour on the host), and one side measured whole after the
+    other saw another machine, the plain view (a third of the API's CPU per
+    request, the same flush per request) most. Slices of about a second put
+    both under the same drift. A slice's end costs an idle worker for about one
+    request; the same per slice for both sides, a share of under 1% either way."""
     _truncate_responses()
     infra.flush_broker(ctx.env.broker_url)
-    server.check_running()
-    meter = infra.CpuMeter(server.process.pid, ctx.env.database_name).start()
-    try:
-        load = http_load.generate_load(
-            server.port,
-            requests,
-            concurrency=CONCURRENCY,
-            expected=201,
-            timeout=ctx.timeout,
-            what=what,
-        )
-    except infra.BenchError as exc:
-        raise infra.BenchError(f"{exc}\nServer log:\n{server.output_tail()}") from None
-    measurement = _measured(meter, load.seconds, load.n, load=load)
-    if (stored := _stored(prefix)) != len(requests):
-        raise infra.BenchError(
-            f"{what}: every one of {len(requests)} requests was answered 201, "
-            f"but {stored} responses are stored."
-        )
+    parts: dict[str, list[tuple[http_load.LoadResult, dict[str, float]]]] = {
+        side.label: [] for side in sides
+    }
+    for index in range(chunks):
+        for side in sides if index % 2 == 0 else sides[::-1]:
+            part = side.requests[index::chunks]
+            side.server.check_running()
+            meter = infra.CpuMeter(side.server.process.pid, ctx.env.database_name).start()
+            try:
+                load = http_load.generate_load(
+                    side.server.port,
+                    part,
+                    concurrency=CONCURRENCY,
+                    expected=201,
+                    timeout=ctx.timeout,
+                    what=side.label,
+                )
+            except infra.BenchError as exc:
+                raise infra.BenchError(f"{exc}\nServer log:\n{side.server.output_tail()}") from None
+            parts[side.label].append((load, meter.stop()))
+    measurements = {}
+    for side in sides:
+        if (stored := _stored(side.prefix)) != len(side.requests):
+            raise infra.BenchError(
+                f"{side.label}: every one of {len(side.requests)} requests was answered 201, "
+                f"but {stored} responses are stored."
+            )
+        load = http_load.LoadResult.combined([load for load, _cpu in parts[side.label]])
+        cpu = {key: sum(c[key] for _l, c in parts[side.label]) for key in parts[side.label][0][1]}
+        measurements[side.label] = Measurement(n=load.n, seconds=load.seconds, cpu=cpu, load=load)
     infra.flush_broker(ctx.env.broker_url)
-    return measurement
+    return measurements
 
 
 def _latencies(ctx, api_server, floor_server, survey, specs, token: str) -> dict:
@@ -404,50 +441,28 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
             _floor_requests(survey, specs[:WARM_UP], "warm-floor-"),
             "single POST, floor",
         )
+        single_sides = (
+            SingleSide("single POST, floor", floor_server, floor_requests, "single-floor-"),
+            SingleSide("single POST, API", api_server, api_requests, "single-api-"),
+        )
         for index in range(ctx.runs):
-            pairs = [
-                (
-                    (
-                        "bulk floor",
-                        bulk_floor,
-                        lambda: measure_bulk_floor(ctx, survey, bulk_specs),
-                        "responses",
-                    ),
-                    (
-                        "bulk API",
-                        bulk_api,
-                        lambda: measure_bulk_api(ctx, prepared, len(bulk_specs)),
-                        "responses",
-                    ),
-                ),
-                (
-                    (
-                        "single floor",
-                        single_floor,
-                        lambda: measure_single(
-                            ctx,
-                            floor_server,
-                            floor_requests,
-                            "single POST, floor",
-                            "single-floor-",
-                        ),
-                        "requests",
-                    ),
-                    (
-                        "single API",
-                        single_api,
-                        lambda: measure_single(
-                            ctx, api_server, api_requests, "single POST, API", "single-api-"
-                        ),
-                        "requests",
-                    ),
-                ),
-            ]
-            for pair in pairs:
-                for label, results, measure, unit in pair if index % 2 == 0 else pair[::-1]:
-                    measurement = measure()
-                    results.append(measurement)
-                    _progress(index, ctx.runs, label, measurement, unit)
+            bulk = (
+                ("bulk floor", bulk_floor, lambda: measure_bulk_floor(ctx, survey, bulk_specs)),
+                ("bulk API", bulk_api, lambda: measure_bulk_api(ctx, prepared, len(bulk_specs))),
+            )
+            for label, results, measure in bulk if index % 2 == 0 else bulk[::-1]:
+                measurement = measure()
+                results.append(measurement)
+                _progress(index, ctx.runs, label, measurement, "responses")
+            single = measure_single_pair(
+                ctx, single_sides if index % 2 == 0 else single_sides[::-1]
+            )
+            for label, results, side in (
+                ("single floor", single_floor, single_sides[0]),
+                ("single API", single_api, single_sides[1]),
+            ):
+                results.append(single[side.label])
+                _progress(index, ctx.runs, label, single[side.label], "requests")
         latencies = _latencies(ctx, api_server, floor_server, survey, specs, token)
     _truncate_responses()
     infra.flush_broker(ctx.env.broker_url)
@@ -499,7 +514,10 @@ def run(ctx) -> tuple[list[Figure], list[str]]:
                 "(production settings, throttles in Redis raised to "
                 f"{THROTTLE_RATE}); every answer 201 and stored. Floor: the same command "
                 "with DJANGO_SETTINGS_MODULE=bench.http_floor_settings, a plain Django view "
-                "that stores each answer with one INSERT. Latencies from the load "
+                "that stores each answer with one INSERT. The two servers take a run's "
+                f"requests in {SINGLE_CHUNKS} slices each, in turn (floor, API, API, floor "
+                "...), so that both see the same drift of the machine's pace; each rate is "
+                "its requests over the sum of its slices' times. Latencies from the load "
                 "generator (bench.http_load), connecting included. Then, on the same servers, "
                 f"locust (headless, {latency.PROBE_USERS} users without waiting for "
                 f"{latency.PROBE_SECONDS} s) finds each one's maximum rate, and "
