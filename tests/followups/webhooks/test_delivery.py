@@ -262,7 +262,15 @@ def _endpoint_statements(captured, verb: str) -> int:
     )
 
 
-def test_a_batch_reads_its_endpoint_once(receiver):
+@pytest.fixture
+def clock_stopped(monkeypatch):
+    """The transport's clock stands still: a slow machine's batch is not read again."""
+    from followups.outbox.transports import webhook
+
+    monkeypatch.setattr(webhook.time, "monotonic", lambda: 1000.0)
+
+
+def test_a_batch_reads_its_endpoint_once(receiver, clock_stopped):
     endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
     ids = [queue_event(endpoint, str(i)) for i in range(5)]
 
@@ -276,7 +284,9 @@ def test_a_batch_reads_its_endpoint_once(receiver):
     }
 
 
-def test_within_a_batch_a_success_after_a_failure_clears_the_failing_mark_once(receiver):
+def test_within_a_batch_a_success_after_a_failure_clears_the_failing_mark_once(
+    receiver, clock_stopped
+):
     endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
     receiver.statuses = [500, 200, 200, 200]
     ids = [queue_event(endpoint, str(i)) for i in range(4)]
@@ -310,3 +320,32 @@ def test_within_a_batch_an_endpoint_disabled_by_a_failure_gets_nothing_more(rece
     assert OutboundMessage.objects.get(pk=ids[1]).last_error == (
         "The webhook endpoint is disabled or gone."
     )
+
+
+def test_an_endpoint_disabled_elsewhere_gets_nothing_more_from_a_batch_after_a_second(
+    receiver, monkeypatch
+):
+    from followups.outbox.transports import webhook
+
+    endpoint = endpoint_for(receiver, ["customer.unsubscribed"])
+    ids = [queue_event(endpoint, str(i)) for i in range(3)]
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(webhook.time, "monotonic", lambda: clock["now"])
+    post = webhook.WebhookTransport.post
+
+    def post_then_disable(transport, *args, **kwargs):
+        answered = post(transport, *args, **kwargs)
+        # After the first delivery, a manager disables the endpoint.
+        type(endpoint).objects.filter(pk=endpoint.pk).update(is_active=False)
+        clock["now"] += 0.6
+        return answered
+
+    monkeypatch.setattr(webhook.WebhookTransport, "post", post_then_disable)
+
+    messages_send(message_ids=ids)
+
+    rows = {row.pk: row for row in OutboundMessage.objects.filter(pk__in=ids)}
+    # The second went with the row read 0.6 s before; the third read it again.
+    assert [rows[pk].status for pk in ids] == ["sent", "sent", "failed"]
+    assert rows[ids[2]].last_error == "The webhook endpoint is disabled or gone."
+    assert len(receiver.requests) == 2
