@@ -16,7 +16,13 @@ them once a connection has run them ``prepare_threshold`` times (settings):
 PostgreSQL then plans each once per connection, not once per answer; planning
 the look-up cost it three times what running it does.
 
-tests/surveys/test_answer_sql.py proves both against the ORM's statements.
+The look-up reads of the survey and the customer only the columns an answer
+uses (``SURVEY_READ``, ``CUSTOMER_READ``): each column read costs a loader
+and a conversion per answer, and most of the survey's are its wording. The
+others are deferred, as ``QuerySet.only`` leaves them, read on first use.
+
+tests/surveys/test_answer_sql.py proves both against the ORM's statements,
+and that no answer through the API reads a column left out.
 """
 
 from __future__ import annotations
@@ -29,13 +35,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db import DataError, connection
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
 from .models import Customer, Response, Survey
+
+# What the answer's checks (``ingestion.single``, ``services.response_record``),
+# its row, its reply and the guarded insert use of the survey and the customer.
+SURVEY_READ = ("id", "slug", "status", "kind", "default_locale", "driver_question")
+CUSTOMER_READ = (
+    "id",
+    "email",
+    "name",
+    "external_id",
+    "segment",
+    "locale",
+    "time_zone",
+    "erased_at",
+)
 
 
 @dataclass(frozen=True)
@@ -61,15 +83,16 @@ def answer_lookup(
         "email": email,
         "external_id": external_id,
     }
-    with _bound_cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with _bound_cursor(db) as cursor:
         cursor.execute(sql, params)
         (row,) = cursor.fetchall()  # one, whatever was found
     survey_values = row[: len(survey_part)]
     customer_values = row[len(survey_part) : len(survey_part) + len(customer_part)]
     return Found(
-        survey=_instance(Survey, survey_part, survey_values),
+        survey=_instance(Survey, survey_part, survey_values, db),
         stored_id=row[-1],
-        customer=_instance(Customer, customer_part, customer_values),
+        customer=_instance(Customer, customer_part, customer_values, db),
     )
 
 
@@ -81,17 +104,16 @@ def answer_insert_guarded(response: Response, *, matched: Customer) -> bool:
     waits for the answer and scrubs it, or is seen and refused. Returns
     whether it inserted (then ``response`` has its id)."""
     sql, fields = _insert_statement()
-    values = [
-        field.get_db_prep_save(field.pre_save(response, True), connection) for field in fields
-    ]
-    with _bound_cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [field.get_db_prep_save(field.pre_save(response, True), db) for field in fields]
+    with _bound_cursor(db) as cursor:
         cursor.execute(sql, [matched.pk, matched.email, matched.external_id, *values])
         row = cursor.fetchone()
     if row is None:
         return False
     response.pk = row[0]
     response._state.adding = False
-    response._state.db = connection.alias
+    response._state.db = db.alias
     return True
 
 
@@ -109,19 +131,19 @@ class _DebugCursor(CursorDebugWrapper):
 
 
 @contextmanager
-def _bound_cursor() -> Iterator[CursorWrapper]:
+def _bound_cursor(db: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     """A cursor that sends the values apart from the statement (as Django's
     own ``server_side_binding`` option does for every query): one psycopg can
     prepare. Connected, checked and wrapped as ``connection.cursor()`` is; the
     ORM's queries keep quoting their values into the text."""
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    connection.validate_no_broken_transaction()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
     # The stubs declare the class without psycopg's cursor it subclasses.
-    bound = ServerBindingCursor(connection.connection)  # type: ignore[call-arg]
-    wrapper = _DebugCursor if connection.queries_logged else CursorWrapper
-    with wrapper(bound, connection) as cursor:
+    bound = ServerBindingCursor(db.connection)  # type: ignore[call-arg]
+    wrapper = _DebugCursor if db.queries_logged else CursorWrapper
+    with wrapper(bound, db) as cursor:
         yield cursor
 
 
@@ -138,10 +160,13 @@ def _q(name: str | None) -> str:
     return connection.ops.quote_name(str(name))
 
 
-def _part(model: type[Model], alias: str) -> tuple[str, _Part]:
-    """The model's concrete columns under ``alias``, and how each value read
-    is converted to Python (as the ORM's compiler converts it)."""
-    fields = model._meta.concrete_fields
+def _part(model: type[Model], alias: str, names: tuple[str, ...]) -> tuple[str, _Part]:
+    """The model's columns ``names`` under ``alias``, in the model's order (as
+    ``Model.from_db`` takes them), and how each value read is converted to
+    Python (as the ORM's compiler converts it)."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in names]
+    if len(fields) != len(names):
+        raise ImproperlyConfigured(f"{model.__name__} has no column among {names}")
     part = []
     for field in fields:
         column = field.get_col(alias)
@@ -150,21 +175,21 @@ def _part(model: type[Model], alias: str) -> tuple[str, _Part]:
     return ", ".join(f"{alias}.{_q(f.column)}" for f in fields), tuple(part)
 
 
-def _instance(model: type[M], part: _Part, values) -> M | None:
+def _instance(model: type[M], part: _Part, values, db: BaseDatabaseWrapper) -> M | None:
     if values[0] is None:  # the primary key: no row
         return None
     converted = []
     for (_field, column, converters), value in zip(part, values, strict=True):
         for converter in converters:
-            value = converter(value, column, connection)
+            value = converter(value, column, db)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field, *_ in part], converted)
+    return model.from_db(db.alias, [field.attname for field, *_ in part], converted)
 
 
 @functools.cache
 def _lookup_statement() -> tuple[str, _Part, _Part]:
-    survey_columns, survey_part = _part(Survey, "s")
-    customer_columns, customer_part = _part(Customer, "c")
+    survey_columns, survey_part = _part(Survey, "s", SURVEY_READ)
+    customer_columns, customer_part = _part(Customer, "c", CUSTOMER_READ)
     responses, customers = _q(Response._meta.db_table), _q(Customer._meta.db_table)
     # Identifiers from the models, every value a parameter.
     sql = f"""

@@ -12,18 +12,35 @@ from django.db import DataError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from surveys import services, stats
-from surveys.answer_sql import answer_insert_guarded, answer_lookup
+from surveys.answer_sql import (
+    CUSTOMER_READ,
+    SURVEY_READ,
+    answer_insert_guarded,
+    answer_lookup,
+)
 from surveys.ingestion.single import _stored_id_for, _survey_and_stored
-from surveys.models import Channel, Customer, Response, Survey
+from surveys.models import ApiScope, Channel, Customer, DriverChoice, Response, Survey
 from tests.factories import CustomerFactory, ResponseFactory, SurveyFactory
+from tests.surveys.api.conftest import client_with, make_token
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-def _values(instance) -> dict | None:
+def _values(instance, names: tuple[str, ...] | None = None) -> dict | None:
+    """The instance's column values (``names``: those only)."""
     if instance is None:
         return None
-    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+    fields = type(instance)._meta.concrete_fields
+    return {
+        f.attname: getattr(instance, f.attname)
+        for f in fields
+        if f.attname in (names or [f.attname])
+    }
+
+
+def _read(instance) -> dict | None:
+    """The columns the look-up reads of a survey or a customer."""
+    return _values(instance, SURVEY_READ if isinstance(instance, Survey) else CUSTOMER_READ)
 
 
 def _orm(slug, key, client, email, external_id):
@@ -31,14 +48,14 @@ def _orm(slug, key, client, email, external_id):
     if survey is None:
         stored_id = _stored_id_for(key, client)
     customer = services.customer_find(email=email, external_id=external_id)
-    return _values(survey), stored_id, _values(customer)
+    return _read(survey), stored_id, _read(customer)
 
 
 def _sql(slug, key, client, email, external_id):
     found = answer_lookup(
         slug=slug, key=key, api_client=client, email=email, external_id=external_id
     )
-    return _values(found.survey), found.stored_id, _values(found.customer)
+    return _read(found.survey), found.stored_id, _read(found.customer)
 
 
 @pytest.fixture
@@ -75,7 +92,7 @@ def test_the_lookup_finds_what_the_orm_finds(stored, slug, key, email, external_
     assert _sql(*args) == _orm(*args)
 
 
-def test_the_lookup_reads_every_column_as_the_orm_reads_it(stored):
+def test_the_lookup_reads_its_columns_as_the_orm_reads_them_and_defers_the_rest(stored):
     found = answer_lookup(
         slug="checkout",
         key="both",
@@ -84,8 +101,13 @@ def test_the_lookup_reads_every_column_as_the_orm_reads_it(stored):
         external_id=None,
     )
 
-    assert _values(found.survey) == _values(Survey.objects.get(slug="checkout"))
-    assert _values(found.customer) == _values(stored["by_email"])
+    assert _read(found.survey) == _read(Survey.objects.get(slug="checkout"))
+    assert _read(found.customer) == _read(stored["by_email"])
+    for instance, read in [(found.survey, SURVEY_READ), (found.customer, CUSTOMER_READ)]:
+        columns = {f.attname for f in type(instance)._meta.concrete_fields}
+        assert instance.get_deferred_fields() == columns - set(read)
+    # A column left out is read on first use, as QuerySet.only leaves it.
+    assert found.customer.unsubscribe_key == stored["by_email"].unsubscribe_key
     assert (
         found.stored_id == Response.objects.get(idempotency_key="both", api_client=stored["one"]).pk
     )
@@ -218,7 +240,7 @@ def test_both_statements_are_prepared_once_run_often_enough_and_logged_with_thei
                 email="ada@example.com",
                 external_id=None,
             )
-            assert _values(found.customer) == _values(customer)
+            assert _read(found.customer) == _read(customer)
             answer = _unsaved(customer, survey, f"prepared-{index}")
             assert answer_insert_guarded(answer, matched=customer)
 
@@ -238,3 +260,111 @@ def test_the_insert_refuses_a_value_too_long_for_its_column_rather_than_cutting_
     with pytest.raises(DataError, match="too long"), transaction.atomic():
         answer_insert_guarded(answer, matched=customer)
     assert not Response.objects.filter(customer=customer).exists()
+
+
+# --- An answer through the API reads no column the look-up left out -----------
+
+_ANSWER = {"survey": "checkout", "customer": {"email": "ada@example.com"}, "score": 3}
+_INGEST = [ApiScope.INGEST]
+
+
+@pytest.fixture
+def deferred_reads(monkeypatch):
+    """Every read of columns a survey or customer was loaded without."""
+    reads = []
+    for model in (Survey, Customer):
+        original = model.refresh_from_db
+
+        def recorded(self, using=None, fields=None, from_queryset=None, _original=original):
+            reads.append((type(self).__name__, fields))
+            return _original(self, using=using, fields=fields, from_queryset=from_queryset)
+
+        monkeypatch.setattr(model, "refresh_from_db", recorded)
+    return reads
+
+
+def test_the_probe_records_a_column_read_on_first_use(deferred_reads):
+    SurveyFactory(slug="checkout", question="How likely?")
+    found = answer_lookup(slug="checkout", key=None, api_client=None, email=None, external_id=None)
+
+    assert found.survey.question == "How likely?"
+    assert deferred_reads == [("Survey", ["question"])]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "body", "stored_customer", "survey", "status"),
+    [
+        pytest.param(_INGEST, _ANSWER, True, {}, 201, id="stored customer, as stored"),
+        pytest.param(_INGEST, _ANSWER, False, {}, 201, id="new customer"),
+        pytest.param(
+            [ApiScope.INGEST, ApiScope.CUSTOMERS_WRITE],
+            {**_ANSWER, "customer": {"email": "ada@example.com", "name": "Ada", "locale": "pl"}},
+            True,
+            {},
+            201,
+            id="stored customer, updated",
+        ),
+        pytest.param(
+            [ApiScope.INGEST, ApiScope.REPORTS_READ], _ANSWER, True, {}, 201, id="whole answer"
+        ),
+        pytest.param(
+            _INGEST,
+            {**_ANSWER, "driver": "price"},
+            True,
+            {"driver_question": "Why?"},
+            201,
+            id="a driver",
+        ),
+        pytest.param(
+            _INGEST,
+            {**_ANSWER, "driver": "nothing"},
+            True,
+            {"driver_question": "Why?"},
+            400,
+            id="an unknown driver",
+        ),
+        pytest.param(
+            _INGEST, _ANSWER, True, {"status": Survey.Status.ARCHIVED}, 400, id="closed survey"
+        ),
+        pytest.param(
+            _INGEST, _ANSWER, True, {"kind": Survey.Kind.EMPLOYEE}, 400, id="employee survey"
+        ),
+        pytest.param(
+            _INGEST,
+            {**_ANSWER, "customer": {"email": "ada@example.com", "external_id": "crm-2"}},
+            True,
+            {},
+            409,
+            id="another external id",
+        ),
+    ],
+)
+def test_an_answer_through_the_api_reads_no_column_the_lookup_left_out(
+    deferred_reads, scopes, body, stored_customer, survey, status
+):
+    created = SurveyFactory(slug="checkout", **survey)
+    DriverChoice.objects.create(survey=created, key="price", label="Price", position=0)
+    if stored_customer:
+        CustomerFactory(email="ada@example.com", external_id="crm-1", segment="smb")
+    client = client_with(make_token("integration", scopes))
+
+    reply = client.post("/api/v1/responses/", body, format="json")
+
+    assert reply.status_code == status, reply.json()
+    assert deferred_reads == []
+
+
+def test_a_retry_and_an_erased_customer_read_no_column_left_out(deferred_reads):
+    SurveyFactory(slug="checkout")
+    customer = CustomerFactory(email="ada@example.com", external_id="crm-1")
+    client = client_with(make_token("integration", _INGEST))
+    post = {**_ANSWER, "idempotency_key": "k"}
+
+    first, retry = (client.post("/api/v1/responses/", post, format="json") for _ in range(2))
+    services.customer_erase(customer=customer)
+    erased = client.post(
+        "/api/v1/responses/", {**_ANSWER, "customer": {"external_id": "crm-1"}}, format="json"
+    )
+
+    assert (first.status_code, retry.status_code, erased.status_code) == (201, 200, 400)
+    assert deferred_reads == []
