@@ -21,6 +21,11 @@ uses (``SURVEY_READ``, ``CUSTOMER_READ``): each column read costs a loader
 and a conversion per answer, and most of the survey's are its wording. The
 others are deferred, as ``QuerySet.only`` leaves them, read on first use.
 
+The look-up, an answer's first statement, is also the request's health check
+of a kept connection (``CONN_HEALTH_CHECKS``): Django's ``SELECT 1`` is not
+sent before it, and a connection it finds dead is replaced and the look-up
+sent again (``_read_as_health_check``).
+
 tests/surveys/test_answer_sql.py proves both against the ORM's statements,
 and that no answer through the API reads a column left out.
 """
@@ -36,7 +41,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+)
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 from django.db.backends.utils import CursorWrapper
@@ -84,9 +96,7 @@ def answer_lookup(
         "external_id": external_id,
     }
     db = connections[DEFAULT_DB_ALIAS]
-    with _bound_cursor(db) as cursor:
-        cursor.execute(sql, params)
-        (row,) = cursor.fetchall()  # one, whatever was found
+    (row,) = _read_as_health_check(db, sql, params)  # one, whatever was found
     survey_values = row[: len(survey_part)]
     customer_values = row[len(survey_part) : len(survey_part) + len(customer_part)]
     return Found(
@@ -115,6 +125,41 @@ def answer_insert_guarded(response: Response, *, matched: Customer) -> bool:
     response._state.adding = False
     response._state.db = db.alias
     return True
+
+
+def _read_as_health_check(db: BaseDatabaseWrapper, sql: str, params) -> list[tuple]:
+    """The rows of ``sql``, a read, sent as the request's health check too.
+
+    With ``CONN_HEALTH_CHECKS`` Django sends ``SELECT 1`` on a kept
+    connection before the first statement of a request; the look-up is the
+    first statement of an answer, so it goes instead, and if it finds the
+    connection dead, the connection is closed and the look-up runs once more
+    on a new one, as after a failed check: one round trip per answer fewer
+    (the answer then had three: the check, the look-up and the insert). Not
+    inside a transaction, nor once the request's check was made."""
+    # The stubs do not declare the health check's attributes (Django 4.1).
+    checking = (
+        db.connection is not None
+        and db.health_check_enabled  # type: ignore[attr-defined]
+        and not db.health_check_done  # type: ignore[attr-defined]
+        and not db.in_atomic_block
+    )
+    if checking:
+        db.health_check_done = True  # type: ignore[attr-defined]  # this statement is the check
+    try:
+        return _fetched(db, sql, params)
+    except (OperationalError, InterfaceError):
+        # A statement's own error on a live connection is the caller's.
+        if not checking or db.is_usable():
+            raise
+    db.close()
+    return _fetched(db, sql, params)
+
+
+def _fetched(db: BaseDatabaseWrapper, sql: str, params) -> list[tuple]:
+    with _bound_cursor(db) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 class _DebugCursor(CursorDebugWrapper):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import threading
 
+import psycopg
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import DataError, connection, connections, transaction
+from django.db import DataError, OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from surveys import services, stats
+from surveys import answer_sql, services, stats
 from surveys.answer_sql import (
     CUSTOMER_READ,
     SURVEY_READ,
@@ -368,3 +369,93 @@ def test_a_retry_and_an_erased_customer_read_no_column_left_out(deferred_reads):
 
     assert (first.status_code, retry.status_code, erased.status_code) == (201, 200, 400)
     assert deferred_reads == []
+
+
+# --- The look-up is the request's health check ---------------------------------
+
+
+def _request_starts() -> None:
+    # What Django does at a request's start (the test client leaves it out):
+    # a kept connection is due its health check before the first statement.
+    connection.close_if_unusable_or_obsolete()
+    assert connection.connection is not None and not connection.health_check_done
+
+
+def _lookup():
+    return answer_lookup(
+        slug="checkout", key=None, api_client=None, email="ada@example.com", external_id=None
+    )
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    """Each time Django's health check runs (SELECT 1 on the connection)."""
+    calls = []
+    usable = connection.is_usable
+
+    def counted():
+        calls.append(True)
+        return usable()
+
+    monkeypatch.setattr(connection, "is_usable", counted)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lookup_goes_instead_of_the_health_check_on_a_live_connection(checked):
+    SurveyFactory(slug="checkout")
+    CustomerFactory(email="ada@example.com")
+    _request_starts()
+
+    found = _lookup()
+    Survey.objects.count()  # the ORM's statements after it: checked already
+
+    assert found.survey is not None and found.customer is not None
+    assert checked == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_dropped_is_replaced_and_the_lookup_sent_again(checked):
+    SurveyFactory(slug="checkout")
+    connection.ensure_connection()
+    dropped = connection.connection.info.backend_pid
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    _request_starts()
+
+    found = _lookup()
+
+    assert found.survey is not None
+    assert connection.connection.info.backend_pid != dropped
+    assert checked == [True]  # the failed look-up asked once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_error_on_a_live_connection_is_raised_not_sent_again(checked, monkeypatch):
+    SurveyFactory(slug="checkout")
+    connection.ensure_connection()
+    kept = connection.connection.info.backend_pid
+    _request_starts()
+    sent = []
+
+    def cancelled(db, sql, params):
+        sent.append(sql)
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(answer_sql, "_fetched", cancelled)
+
+    with pytest.raises(OperationalError, match="statement timeout"):
+        _lookup()
+    assert len(sent) == 1 and checked == [True]
+    assert connection.connection.info.backend_pid == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_lookup_is_no_health_check(checked, monkeypatch):
+    SurveyFactory(slug="checkout")
+    _request_starts()
+
+    with transaction.atomic():
+        _lookup()  # the atomic block's BEGIN went through Django's check
+
+    assert checked == [True]
