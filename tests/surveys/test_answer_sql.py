@@ -451,7 +451,7 @@ def test_a_statement_error_on_a_live_connection_is_raised_not_sent_again(checked
 
 
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_transaction_the_lookup_is_no_health_check(checked, monkeypatch):
+def test_inside_a_transaction_the_lookup_is_no_health_check(checked):
     SurveyFactory(slug="checkout")
     _request_starts()
 
