@@ -1,5 +1,6 @@
 """Registration of the surveys app: its name, the signals that audit access
-changes, and those that forget the API keys kept in this process."""
+changes, those that forget the API keys kept in this process, and the array
+writer each new database connection gets (``nps_project.db``)."""
 
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -12,9 +13,14 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.models import Group, Permission, User
+        from django.db.backends.signals import connection_created
 
         # Registers the ``__any`` lookup the batch paths query with.
-        import nps_project.db  # noqa: F401
+        import nps_project.db
+
+        connection_created.connect(
+            nps_project.db.arrays_dumped_fast, dispatch_uid="nps-arrays-dumped-fast"
+        )
 
         from . import audit
         from .api_keys import verified_keys_forget

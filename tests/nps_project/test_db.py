@@ -1,5 +1,6 @@
-"""nps_project.db: ``__any`` finds exactly what ``__in`` finds, and RowMaker makes
-exactly the instances keyword construction makes."""
+"""nps_project.db: ``__any`` finds exactly what ``__in`` finds, RowMaker makes
+exactly the instances keyword construction makes, and ArrayTextDumper writes
+exactly the array literals psycopg's own dumper writes."""
 
 import pytest
 from django.db import connection
@@ -7,8 +8,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from psycopg.adapt import PyFormat
+from psycopg.types.array import ListDumper
 
-from nps_project.db import RowMaker
+from nps_project.db import ArrayTextDumper, RowMaker
 from surveys.models import Customer, Response, Survey
 from tests.factories import CustomerFactory, SurveyFactory
 
@@ -108,3 +114,72 @@ def test_row_maker_refuses_unknown_fields_and_wrong_value_counts():
     maker = RowMaker(Response, ("survey_id", "score"))
     with pytest.raises(ValueError):
         maker.make((1,))
+
+
+# --- ArrayTextDumper ------------------------------------------------------------
+
+# Any text PostgreSQL can hold (no NUL), and the characters arrays quote.
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))
+_ELEMENTS = st.one_of(
+    st.none(),
+    _TEXT,
+    st.sampled_from(['a "quoted" word', "back\\slash", "{braces}", "a,b", " ", "", "NULL"]),
+)
+
+
+def _dumped(dumper_class, value: list) -> bytes:
+    from psycopg.adapt import Transformer
+
+    transformer = Transformer()
+    dumper = dumper_class(list, transformer).upgrade(value, PyFormat.TEXT)
+    return bytes(dumper.dump(value))
+
+
+@hypothesis_settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.lists(_ELEMENTS, max_size=8),
+        st.lists(st.one_of(st.none(), st.integers(-1000, 1000)), max_size=8),
+        st.lists(st.lists(_TEXT, min_size=2, max_size=2), max_size=4),
+    )
+)
+@example(['<a href="https://example.com/x">"Hi"</a>', "C:\\path\\", None, "NULL"])
+def test_array_text_dumper_writes_what_psycopgs_own_writes(value):
+    assert _dumped(ArrayTextDumper, value) == _dumped(ListDumper, value)
+
+
+@pytest.mark.postgres
+def test_every_new_connection_writes_lists_with_it_and_postgres_reads_them_back():
+    fresh = connection.copy()
+    try:
+        fresh.ensure_connection()
+        adapters = fresh.connection.adapters
+        assert adapters.get_dumper(list, PyFormat.TEXT) is ArrayTextDumper
+        # A ``%s`` placeholder picks the format psycopg's own order gives it.
+        assert adapters.get_dumper(list, PyFormat.AUTO) is ArrayTextDumper
+        values = ['<p class="x">Zoë "O\'Brien"</p>', "a\\b", "{x,y}", None, "NULL", ""]
+        with fresh.cursor() as cursor:
+            cursor.execute("SELECT %s::text[]", [values])
+            assert cursor.fetchone()[0] == values
+    finally:
+        fresh.close()
+
+
+@pytest.mark.postgres
+def test_bulk_insert_of_html_bodies_stores_them_as_written():
+    from followups.models import OutboundMessage
+
+    bodies = ['<a href="https://example.com/u/x:y/">"Unsubscribe"</a>\\', 'plain "quotes"']
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            dedupe_key=f"dumper-{index}",
+            template="offer",
+            recipient="ann@example.com",
+            subject="S",
+            body_text=body,
+            body_html=body,
+        )
+        for index, body in enumerate(bodies)
+    )
+    stored = OutboundMessage.objects.filter(dedupe_key__startswith="dumper-").order_by("dedupe_key")
+    assert [(m.body_text, m.body_html) for m in stored] == [(b, b) for b in bodies]
