@@ -272,3 +272,55 @@ def test_only_automatic_emails_say_they_were_sent_automatically(
         row, get_connection(backend="django.core.mail.backends.locmem.EmailBackend")
     )
     assert built.message().get("Auto-Submitted") == auto_submitted
+
+
+@pytest.mark.postgres
+def test_the_accepted_mark_finds_its_rows_by_id_even_when_statistics_lag_a_burst():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(prefix, count, **fields):
+        return OutboundMessage.objects.bulk_create(
+            OutboundMessage(
+                **fields,
+                dedupe_key=f"{prefix}-{index}",
+                template="offer",
+                recipient="ann@example.com",
+                subject="S",
+                body_text="B",
+            )
+            for index in range(count)
+        )
+
+    # What the statistics know: a quiet outbox, everything sent.
+    rows("before", 500, status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE followups_outboundmessage")
+    burst = rows("burst", 2000)  # queued: all in the pending rows' index
+    held = [email.pk for email in burst[:10]]
+    OutboundMessage.objects.filter(pk__in=held).update(status=OutboundMessage.Status.SENDING)
+
+    with CaptureQueriesContext(connection) as queries:
+        _mark_accepted(dict.fromkeys(held, timezone.now()))
+
+    [update] = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    as_written = update.replace(
+        'LOWER("followups_outboundmessage"."status")', '"followups_outboundmessage"."status"'
+    )
+    assert as_written != update
+
+    def plan(sql):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    # The status compared as written takes the pending rows' index: every
+    # queued row read for ten. As sent, the primary key alone.
+    assert "outbox_pending" in plan(as_written)
+    assert "outbox_pending" not in plan(update)
+    assert "followups_outboundemail_pkey" in plan(update)
+    assert set(
+        OutboundMessage.objects.filter(
+            dedupe_key__startswith="burst", sent_at__isnull=False
+        ).values_list("pk", flat=True)
+    ) == set(held)
