@@ -12,9 +12,12 @@ signature still proves which customer they were made for. None is made any more.
 
 from __future__ import annotations
 
+import functools
+import re
+
 from django.conf import settings
 from django.core import signing
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from .models import Customer
 
@@ -30,8 +33,30 @@ def unsubscribe_token(customer: Customer) -> str:
     return _signer().sign(customer.unsubscribe_key)
 
 
+# What ``reverse`` leaves as it is in a path segment: a signed key (base64url
+# and the signer's colon) always is.
+_PATH_SAFE = re.compile(r"[A-Za-z0-9_:-]+")
+_MARKER = "0marker0"
+
+
+@functools.lru_cache(maxsize=16)
+def _unsubscribe_path_around(script_prefix: str, urlconf: str) -> tuple[str, str] | None:
+    """The unsubscribe path's text before and after its token, reversed once
+    per script prefix and URLconf (``reverse`` for each email cost as much CPU
+    as writing the email). None if the path does not carry the token as given."""
+    before, mark, after = reverse("surveys:unsubscribe", args=[_MARKER]).partition(_MARKER)
+    return (before, after) if mark else None
+
+
 def unsubscribe_path(customer: Customer) -> str:
-    return reverse("surveys:unsubscribe", args=[unsubscribe_token(customer)])
+    token = unsubscribe_token(customer)
+    around = _PATH_SAFE.fullmatch(token) and _unsubscribe_path_around(
+        get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
+    if not around:
+        return reverse("surveys:unsubscribe", args=[token])
+    before, after = around
+    return before + token + after
 
 
 def unsubscribe_url(customer: Customer) -> str:

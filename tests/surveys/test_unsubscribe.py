@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core import signing
 from django.test import Client
-from django.urls import resolve, reverse
+from django.urls import resolve, reverse, set_script_prefix
 from django.utils import timezone
 
 from surveys import links, services
@@ -43,6 +43,34 @@ def test_unsubscribe_url_is_absolute_and_leads_to_the_page(settings):
 
     assert url.startswith("https://feedback.example.com/u/")
     assert resolve(urlsplit(url).path).view_name == "surveys:unsubscribe"
+
+
+def test_the_path_is_what_reverse_makes_of_the_token_under_any_script_prefix():
+    customers = CustomerFactory.create_batch(3)
+    try:
+        for prefix in ("/", "/nps/"):
+            set_script_prefix(prefix)
+            for customer in customers:
+                token = links.unsubscribe_token(customer)
+                assert links.unsubscribe_path(customer) == reverse(
+                    "surveys:unsubscribe", args=[token]
+                )
+                assert links.unsubscribe_path(customer).startswith(f"{prefix}u/")
+    finally:
+        set_script_prefix("/")
+
+
+@pytest.mark.parametrize("key", ["per%cent", "zoë", "a b"])
+def test_a_key_reverse_would_quote_goes_through_reverse(key):
+    # Keys are base64url now; one stored otherwise is quoted as ``reverse`` does.
+    customer = CustomerFactory()
+    Customer.objects.filter(pk=customer.pk).update(unsubscribe_key=key)
+    customer.refresh_from_db()
+
+    path = links.unsubscribe_path(customer)
+
+    assert path == reverse("surveys:unsubscribe", args=[links.unsubscribe_token(customer)])
+    assert links.unsubscribe_token(customer) not in path, "quoted"
 
 
 def test_unsubscribe_link_carries_no_database_id():
