@@ -39,7 +39,11 @@ from followups.models import (
     SurveyIncentive,
 )
 from followups.outbox.branding import branding_version
-from followups.outbox.language import customer_language, customer_zone, format_when
+from followups.outbox.language import (
+    DatesWritten,
+    customer_language,
+    customer_zone,
+)
 from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
@@ -223,6 +227,7 @@ class _Batch:
     offer_grants: list[OfferGrant] = field(default_factory=list)
     reward_grants: list[RewardGrant] = field(default_factory=list)
     outcomes: list[tuple[Response, object]] = field(default_factory=list)
+    when: DatesWritten = field(default_factory=DatesWritten)
 
     def add(self, response: Response) -> None:
         if response.is_excluded or response.customer.is_erased:
@@ -295,9 +300,9 @@ class _Batch:
         RewardGrant.objects.bulk_create(self.reward_grants)
         CaseEvent.objects.bulk_create(_opening_events(self.cases, self.now))
         outbox = [
-            _outcome_sms(response, outcome, now=self.now)
+            _outcome_sms(response, outcome, now=self.now, when=self.when)
             if _by_sms(response)
-            else _outcome_email(response, outcome)
+            else _outcome_email(response, outcome, when=self.when)
             for response, outcome in self.outcomes
             if _by_sms(response) or response.customer.is_reachable
         ]
@@ -425,20 +430,20 @@ def _opening_events(cases: list[FollowUpCase], now: datetime) -> list[CaseEvent]
     return events
 
 
-def _outcome_context(response: Response, outcome) -> dict:
+def _outcome_context(response: Response, outcome, when: DatesWritten) -> dict:
     language, zone = customer_language(response), customer_zone(response.customer)
     if isinstance(outcome, FollowUpCase):
         owner = outcome.owner
         return {
             "contact_name": (owner.first_name or owner.get_username()) if owner else "",
-            "due": format_when(outcome.due_at, language, zone),
+            "due": when(outcome.due_at, language, zone),
             "case_id": outcome.pk,
         }
     if isinstance(outcome, OfferGrant):
         return {
             "offer": outcome.offer.description_in(language),
             "code": outcome.code,
-            "expires": format_when(outcome.expires_at, language, zone),
+            "expires": when(outcome.expires_at, language, zone),
         }
     reward = outcome.reward
     return {
@@ -448,7 +453,7 @@ def _outcome_context(response: Response, outcome) -> dict:
         "link": tracked_url(outcome) if outcome.link_token else "",
         "referral_code": outcome.referral_code or "",
         "code": outcome.code,
-        "expires": format_when(outcome.expires_at, language, zone) if reward.has_code else "",
+        "expires": when(outcome.expires_at, language, zone) if reward.has_code else "",
     }
 
 
@@ -473,12 +478,12 @@ _OUTCOME_RENDERERS = {
 _CHOOSING_FIELDS = ("kind", "points")
 
 
-def _outcome_email(response: Response, outcome) -> OutboundMessage:
+def _outcome_email(response: Response, outcome, *, when: DatesWritten) -> OutboundMessage:
     """The outbox row for an outcome, rendered in the customer's language."""
     template = OUTCOME_TEMPLATES[response.category]
     language = customer_language(response)
     merged = {
-        **_outcome_context(response, outcome),
+        **_outcome_context(response, outcome, when),
         # Clean again: a row stored before names were cleaned may hold a
         # line break, which would forge a line of the email.
         "customer_name": single_line(response.customer.name),
@@ -508,14 +513,16 @@ def _by_sms(response: Response) -> bool:
     return response.channel == Channel.SMS and not response.customer.sms_block
 
 
-def _outcome_sms(response: Response, outcome, *, now: datetime) -> OutboundMessage:
+def _outcome_sms(
+    response: Response, outcome, *, now: datetime, when: DatesWritten
+) -> OutboundMessage:
     """The outcome as a text, under the email's template and dedupe key: one
     or the other, and a grant is "sent" when its text is. Due no sooner than
     the end of the customer's quiet hours (the sweeper sends it then)."""
     template = OUTCOME_TEMPLATES[response.category]
     language = customer_language(response)
     text = sms_outcome_text(
-        template=template, language=language, context=_outcome_context(response, outcome)
+        template=template, language=language, context=_outcome_context(response, outcome, when)
     )
     message = OutboundMessage(
         dedupe_key=f"response:{response.pk}:{template}",

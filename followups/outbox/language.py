@@ -39,3 +39,18 @@ def format_when(moment: datetime, language: str, zone: tzinfo | None = None) -> 
     with translation.override(language):
         local = timezone.localtime(moment, zone)
         return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
+
+
+class DatesWritten:
+    """``format_when``, each distinct (moment, language, zone) written once:
+    the answers of a routing batch share its moment, so their grants share
+    an expiry and their cases a deadline."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple, str] = {}
+
+    def __call__(self, moment: datetime, language: str, zone: tzinfo | None = None) -> str:
+        key = (moment, language, zone)
+        if key not in self.texts:
+            self.texts[key] = format_when(moment, language, zone)
+        return self.texts[key]

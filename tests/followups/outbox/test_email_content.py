@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from followups.outbox.language import format_when
+from followups.outbox.language import DatesWritten, format_when
 from followups.outbox.messages import render
 from followups.routing import responses_route
 from tests.factories import CustomerFactory, ResponseFactory
@@ -72,6 +72,35 @@ def test_expiry_and_due_dates_are_written_in_the_customers_language(language):
     assert {"en": "Jan.", "pl": "stycznia", "ru": "января", "zh-hans": "1月"}[language] in (
         formatted
     )
+
+
+def test_a_batch_writes_each_date_once_per_language_and_zone(monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    from followups.outbox import language as language_module
+
+    written = []
+
+    def counted(moment, language, zone=None):
+        written.append((moment, language, zone))
+        return format_when(moment, language, zone)
+
+    monkeypatch.setattr(language_module, "format_when", counted)
+    dates = DatesWritten()
+    when = datetime(2027, 1, 15, 10, 30, tzinfo=UTC)
+    warsaw = ZoneInfo("Europe/Warsaw")
+
+    texts = [
+        dates(when, "pl", warsaw),
+        dates(when, "pl", warsaw),
+        dates(when, "en"),
+        dates(when, "pl"),
+    ]
+
+    assert texts[0] == texts[1] == format_when(when, "pl", warsaw)
+    assert "11:30" in texts[0] and "10:30" in texts[3]
+    assert texts[2] == format_when(when, "en")
+    assert written == [(when, "pl", warsaw), (when, "en", None), (when, "pl", None)]
 
 
 def test_customer_text_is_escaped_in_html_and_kept_verbatim_in_plain_text():
