@@ -22,13 +22,24 @@ own text dumper writes them, with quotes and backslashes escaped by
 replacement refers to a group: a Python call per quote. The outbox's HTML
 bodies have dozens of quotes each: with this dumper, routing a batch takes
 about a tenth less CPU (bench/results/loop-profile.md, round 4).
+
+``bound_cursor``: a cursor that sends its values apart from the statement,
+so psycopg prepares a statement the connection has run ``prepare_threshold``
+times (settings) and PostgreSQL plans it once per connection. The hot paths'
+statements written once per process go through it (``surveys.answer_sql``,
+``followups.outbox.ledger``); the ORM's queries keep their values quoted in.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
+from django.db import DataError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.lookups import In
 from django.utils.datastructures import OrderedSet
@@ -131,3 +142,34 @@ def arrays_dumped_fast(sender, connection: BaseDatabaseWrapper, **kwargs) -> Non
         return
     adapters.register_dumper(list, ListBinaryDumper)
     adapters.register_dumper(list, ArrayTextDumper)
+
+
+class _DebugCursor(CursorDebugWrapper):
+    """Logs a statement with its values written in, as Django logs every
+    statement under its ``server_side_binding`` option: psycopg keeps no text
+    of a prepared statement's run for Django's usual way to read it."""
+
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query:
+            # A value psycopg cannot write in: the statement as written.
+            with contextlib.suppress(DataError):
+                sql = self.db.ops.compose_sql(sql, params)
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
+
+
+@contextmanager
+def bound_cursor(db: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
+    """A cursor that sends the values apart from the statement (as Django's
+    own ``server_side_binding`` option does for every query): one psycopg can
+    prepare. PostgreSQL only. Connected, checked and wrapped as
+    ``connection.cursor()`` is; the ORM's queries keep quoting their values
+    into the text."""
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    db.validate_no_broken_transaction()
+    # The stubs declare the class without psycopg's cursor it subclasses.
+    bound = ServerBindingCursor(db.connection)  # type: ignore[call-arg]
+    wrapper = _DebugCursor if db.queries_logged else CursorWrapper
+    with wrapper(bound, db) as cursor:
+        yield cursor

@@ -11,7 +11,7 @@ while it is as the look-up read it: not erased, the same email and external
 id. An answer it does not insert (a key stored meanwhile, a customer erased or
 changed since) is left to the ORM's path to explain or record.
 
-Both bind their values on the server (``_bound_cursor``), so psycopg prepares
+Both bind their values on the server (``bound_cursor``), so psycopg prepares
 them once a connection has run them ``prepare_threshold`` times (settings):
 PostgreSQL then plans each once per connection, not once per answer; planning
 the look-up cost it three times what running it does.
@@ -32,28 +32,24 @@ and that no answer through the API reads a column left out.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import (
     DEFAULT_DB_ALIAS,
-    DataError,
     InterfaceError,
     OperationalError,
     connection,
     connections,
 )
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
-from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
+
+from nps_project.db import bound_cursor
 
 from .models import Customer, Response, Survey
 
@@ -116,7 +112,7 @@ def answer_insert_guarded(response: Response, *, matched: Customer) -> bool:
     sql, fields = _insert_statement()
     db = connections[DEFAULT_DB_ALIAS]
     values = [field.get_db_prep_save(field.pre_save(response, True), db) for field in fields]
-    with _bound_cursor(db) as cursor:
+    with bound_cursor(db) as cursor:
         cursor.execute(sql, [matched.pk, matched.email, matched.external_id, *values])
         row = cursor.fetchone()
     if row is None:
@@ -157,39 +153,9 @@ def _read_as_health_check(db: BaseDatabaseWrapper, sql: str, params) -> list[tup
 
 
 def _fetched(db: BaseDatabaseWrapper, sql: str, params) -> list[tuple]:
-    with _bound_cursor(db) as cursor:
+    with bound_cursor(db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-class _DebugCursor(CursorDebugWrapper):
-    """Logs a statement with its values written in, as Django logs every
-    statement under its ``server_side_binding`` option: psycopg keeps no text
-    of a prepared statement's run for Django's usual way to read it."""
-
-    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
-        if use_last_executed_query:
-            # A value psycopg cannot write in: the statement as written.
-            with contextlib.suppress(DataError):
-                sql = self.db.ops.compose_sql(sql, params)
-        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
-
-
-@contextmanager
-def _bound_cursor(db: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
-    """A cursor that sends the values apart from the statement (as Django's
-    own ``server_side_binding`` option does for every query): one psycopg can
-    prepare. Connected, checked and wrapped as ``connection.cursor()`` is; the
-    ORM's queries keep quoting their values into the text."""
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    db.validate_no_broken_transaction()
-    # The stubs declare the class without psycopg's cursor it subclasses.
-    bound = ServerBindingCursor(db.connection)  # type: ignore[call-arg]
-    wrapper = _DebugCursor if db.queries_logged else CursorWrapper
-    with wrapper(bound, db) as cursor:
-        yield cursor
 
 
 # --- The statements, built once ---------------------------------------------

@@ -16,11 +16,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import DateTimeField, F
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
+from django.db import transaction
 from django.utils import timezone
 
 from followups.models import (
@@ -32,8 +28,9 @@ from followups.models import (
     OutboundMessage,
     RewardGrant,
 )
-from followups.outbox import transports
+from followups.outbox import ledger, transports
 from followups.outbox.bounces import MailReport, mail_reports_record
+from followups.outbox.ledger import without_waiting_for_the_disk
 from followups.outbox.transports import MessageCancelled, Transport, TransportError
 
 logger = logging.getLogger(__name__)
@@ -46,21 +43,6 @@ def retry_delay(attempts: int) -> float:
     base = settings.NPS_EMAIL_RETRY_BASE_SECONDS
     ceiling = min(settings.NPS_EMAIL_RETRY_MAX_SECONDS, base * 2 ** max(attempts - 1, 0))
     return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not security
-
-
-def _without_waiting_for_the_disk() -> None:
-    """Let the current transaction commit without waiting for PostgreSQL to
-    flush its log to disk (``SET LOCAL synchronous_commit = off``: this
-    transaction only, whatever pooler sits in between). Used for the sender's
-    own bookkeeping (claim, "accepted", "sent"), where waiting would cost a disk
-    flush per message, more than sending it. What it risks: if PostgreSQL
-    itself crashes, the last fraction of a second of that bookkeeping is
-    undone, and those emails go out once more, with the same Message-ID.
-    Nothing is lost: the queued rows were committed, durably, by whoever
-    queued them."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _lease_seconds(channel: str, messages: int) -> float:
@@ -84,16 +66,14 @@ def _claim(message_ids: Sequence[int], now: datetime) -> list[int]:
     can, for a lease sized by their channel's transport. Rows another sender
     is claiming right now are skipped, not waited for."""
     with transaction.atomic():
-        _without_waiting_for_the_disk()
+        without_waiting_for_the_disk()
         # Rows are found (and locked) by id alone, and checked here: asked for
         # "queued and due" too, the planner takes the index of pending rows,
         # and a burst makes each claim of a few dozen read every queued row.
         # A locked row is its latest version, so the check sees what a
         # concurrent sender committed.
-        rows = (
-            OutboundMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=message_ids)
-            .values_list("pk", "channel", "status", "next_attempt_at")
+        rows = ledger.rows_locked(
+            message_ids, ("id", "channel", "status", "next_attempt_at"), skip_locked=True
         )
         claimable = [
             (pk, channel)
@@ -101,12 +81,8 @@ def _claim(message_ids: Sequence[int], now: datetime) -> list[int]:
             if status == OutboundMessage.Status.QUEUED and next_attempt_at <= now
         ]
         for channel, ids in _by_channel((channel, pk) for pk, channel in claimable).items():
-            OutboundMessage.objects.filter(pk__in=ids).update(
-                status=OutboundMessage.Status.SENDING,
-                claimed_at=now,
-                lease_expires_at=now + timedelta(seconds=_lease_seconds(channel, len(ids))),
-                attempts=F("attempts") + 1,
-            )
+            lease = timedelta(seconds=_lease_seconds(channel, len(ids)))
+            ledger.claimed_mark(ids, at=now, lease_until=now + lease)
     return [pk for pk, _ in claimable]
 
 
@@ -125,7 +101,7 @@ def _renew_lease(
         sent_at__isnull=True,
     )
     with transaction.atomic():
-        _without_waiting_for_the_disk()
+        without_waiting_for_the_disk()
         ids = set(held.select_for_update().values_list("pk", flat=True))
         OutboundMessage.objects.filter(pk__in=ids).update(lease_expires_at=until)
     return ids, until
@@ -171,26 +147,13 @@ def _mark_accepted(accepted_at: Mapping[int, datetime]) -> None:
     """Record that the far end took these messages ({id: when}), in one
     UPDATE, if their sender still holds them."""
     with transaction.atomic():
-        _without_waiting_for_the_disk()
-        OutboundMessage.objects.filter(
-            _status_is(OutboundMessage.Status.SENDING), pk__in=list(accepted_at)
-        ).update(sent_at=_moment_by("id", accepted_at))
-
-
-def _status_is(status: str) -> Exact:
-    """``status = status`` that leaves the rows to be found by their keys.
-    Written as it is, the condition lets the planner take an index of that
-    status (the outbox's pending rows, the grants' by status and expiry),
-    and in a burst, before the statistics know of it, each chunk of ten then
-    reads every pending row. ``lower()`` of a status is the status (they are
-    lowercase, ``GrantStatus`` and ``OutboundMessage.Status``) and matches
-    no index."""
-    return Exact(Lower("status"), status)
+        without_waiting_for_the_disk()
+        ledger.accepted_mark(accepted_at)
 
 
 # What finish_sent reads of each accepted row.
 ACCEPTED_FIELDS = (
-    "pk",
+    "id",
     "channel",
     "template",
     "response_id",
@@ -212,13 +175,11 @@ def finish_sent(message_ids: Sequence[int]) -> int:
     if not message_ids:
         return 0
     with transaction.atomic():
-        _without_waiting_for_the_disk()
+        without_waiting_for_the_disk()
         # Found by id alone and checked here, as in ``_claim``.
+        fields = (*ACCEPTED_FIELDS, "status")
         rows = (
-            OutboundMessage.objects.select_for_update()
-            .filter(pk__in=message_ids)
-            .order_by("pk")  # one lock order for the sender and the sweeper
-            .values(*ACCEPTED_FIELDS, "status")
+            dict(zip(fields, row, strict=True)) for row in ledger.rows_locked(message_ids, fields)
         )
         accepted = [
             row
@@ -227,9 +188,7 @@ def finish_sent(message_ids: Sequence[int]) -> int:
         ]
         if not accepted:
             return 0
-        OutboundMessage.objects.filter(pk__in=[row["pk"] for row in accepted]).update(
-            status=OutboundMessage.Status.SENT, last_error=""
-        )
+        ledger.sent_mark([row["id"] for row in accepted])
         for template, grant_model in GRANT_OF_TEMPLATE.items():
             # The grant was sent when its message was (one message per answer
             # and template: its dedupe key says so).
@@ -239,11 +198,13 @@ def finish_sent(message_ids: Sequence[int]) -> int:
                 if row["template"] == template and row["response_id"]
             }
             if sent_at:
-                grant_model.objects.filter(
-                    _status_is(GrantStatus.ISSUED), response_id__in=list(sent_at)
-                ).update(
-                    status=GrantStatus.SENT,
-                    sent_at=_moment_by(grant_model._meta.get_field("response").column, sent_at),
+                ledger.moments_set(
+                    grant_model,
+                    key="response",
+                    field="sent_at",
+                    moments=sent_at,
+                    status=GrantStatus.ISSUED,
+                    also={"status": GrantStatus.SENT},
                 )
         CaseEvent.objects.bulk_create(
             CaseEvent(
@@ -261,27 +222,11 @@ def finish_sent(message_ids: Sequence[int]) -> int:
     return len(accepted)
 
 
-def _moment_by(column: str, moments: Mapping[int, datetime]) -> RawSQL:
-    """An UPDATE's value per row from {``column``'s value: moment}, the
-    values read already (no subquery per row): ``CASE column WHEN key THEN
-    moment ... END``. Written out: Django resolves a ``When(pk=...)`` lookup
-    by lookup, which cost more CPU than sending the emails it recorded."""
-    adapt = connection.ops.adapt_datetimefield_value
-    whens = " ".join(["WHEN %s THEN %s"] * len(moments))
-    params = [value for key, at in moments.items() for value in (key, adapt(at))]
-    # A column name from the model and placeholders: every value is a parameter.
-    return RawSQL(  # noqa: S611
-        f"CASE {connection.ops.quote_name(column)} {whens} END",
-        params,
-        output_field=DateTimeField(),
-    )
-
-
 def _sent_data(row: Mapping) -> dict:
     """What the timeline says of a message sent (``followups.cases.timeline``).
     The case names its customer; the timeline need not repeat their address."""
     data = {
-        "email_id": row["pk"],
+        "email_id": row["id"],
         "template": row["template"],
         "channel": row["channel"],
         "subject": row["subject"],

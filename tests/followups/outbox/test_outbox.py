@@ -239,9 +239,11 @@ def test_the_sender_commits_without_waiting_for_the_disk_only_in_its_own_transac
     statements = [query["sql"] for query in queries.captured_queries]
     writes = [i for i, sql in enumerate(statements) if sql.startswith("UPDATE")]
     relaxed = [i for i, sql in enumerate(statements) if "synchronous_commit" in sql]
-    assert {statements[i] for i in relaxed} == {"SET LOCAL synchronous_commit TO OFF"}
+    assert {statements[i] for i in relaxed} == {
+        "SELECT set_config('synchronous_commit', 'off', true)"
+    }
     # The claim, the "accepted" mark and the "sent" mark: each in a transaction
-    # that first relaxes its own commit (SET LOCAL), never the session's.
+    # that first relaxes its own commit (``is_local``), never the session's.
     assert len(writes) == 3
     for previous, write in zip([-1, *writes], writes, strict=False):
         assert any(previous < i < write for i in relaxed), statements[previous + 1 : write + 1]
@@ -305,7 +307,7 @@ def test_the_accepted_mark_finds_its_rows_by_id_even_when_statistics_lag_a_burst
 
     [update] = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
     as_written = update.replace(
-        'LOWER("followups_outboundmessage"."status")', '"followups_outboundmessage"."status"'
+        'lower("followups_outboundmessage"."status")', '"followups_outboundmessage"."status"'
     )
     assert as_written != update
 
