@@ -21,6 +21,9 @@ class SurveysConfig(AppConfig):
         connection_created.connect(
             nps_project.db.arrays_dumped_fast, dispatch_uid="nps-arrays-dumped-fast"
         )
+        connection_created.connect(
+            nps_project.db.timestamps_loaded_fast, dispatch_uid="nps-timestamps-loaded-fast"
+        )
 
         from . import audit
         from .api_keys import verified_keys_forget

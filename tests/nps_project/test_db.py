@@ -2,6 +2,8 @@
 exactly the instances keyword construction makes, and ArrayTextDumper writes
 exactly the array literals psycopg's own dumper writes."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.db.models import F, Value
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from psycopg.adapt import PyFormat
 from psycopg.types.array import ListDumper
 
-from nps_project.db import ArrayTextDumper, RowMaker
+from nps_project.db import ArrayTextDumper, RowMaker, TimestamptzLoader
 from surveys.models import Customer, Response, Survey
 from tests.factories import CustomerFactory, SurveyFactory
 
@@ -183,3 +185,67 @@ def test_bulk_insert_of_html_bodies_stores_them_as_written():
     )
     stored = OutboundMessage.objects.filter(dedupe_key__startswith="dumper-").order_by("dedupe_key")
     assert [(m.body_text, m.body_html) for m in stored] == [(b, b) for b in bodies]
+
+
+def _fresh_connection(**settings_dict):
+    fresh = connection.copy()
+    fresh.settings_dict = {**fresh.settings_dict, **settings_dict}
+    fresh.ensure_connection()
+    return fresh
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("zone", [None, "Europe/Warsaw", "Asia/Shanghai"])
+def test_every_new_connection_reads_timestamps_as_djangos_loader_does(zone):
+    """The same values, with the very tzinfo Django's own loader gives, on a
+    connection in UTC (the default) or in a zone of its own (``TIME_ZONE``
+    of the database), through Django's cursor and a server-bound one."""
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    from nps_project.db import bound_cursor
+
+    fresh = _fresh_connection(TIME_ZONE=zone)
+    try:
+        loader = fresh.connection.adapters.get_loader(1184, 0)  # timestamptz, text
+        assert issubclass(loader, TimestamptzLoader)
+        assert loader.timezone == fresh.timezone
+        sql = (
+            "SELECT v FROM unnest(%s::timestamptz[]) AS v UNION ALL "
+            "SELECT timestamptz '0001-01-02 00:00:00+00' UNION ALL "
+            "SELECT timestamptz '9999-12-30 23:59:59.999999+00' UNION ALL "
+            "SELECT timestamptz '2026-03-29 01:30:00.5+00' UNION ALL SELECT NULL"
+        )
+        moments = [timezone.now(), datetime(2026, 10, 25, 0, 59, 59, 999999, tzinfo=UTC)]
+        with fresh.cursor() as cursor:
+            assert cursor.cursor.adapters.get_loader(1184, 0) is loader  # not Django's again
+            cursor.execute(sql, [moments])
+            ours = [row[0] for row in cursor.fetchall()]
+            django_loader = type("Django", (BaseTzLoader,), {"timezone": fresh.timezone})
+            cursor.cursor.adapters.register_loader("timestamptz", django_loader)
+            cursor.execute(sql, [moments])
+            djangos = [row[0] for row in cursor.fetchall()]
+        with bound_cursor(fresh) as cursor:
+            cursor.execute(sql, [moments])
+            bound = [row[0] for row in cursor.fetchall()]
+    finally:
+        fresh.close()
+    assert ours == djangos == bound
+    # In UTC: an aware time in a zone's repeated hour equals no time of another zone.
+    assert [value.astimezone(UTC) for value in ours[:2]] == moments
+    assert [value and value.tzinfo for value in ours] == [
+        value and value.tzinfo for value in djangos
+    ]
+    assert {type(value.tzinfo) for value in ours if value} == {type(fresh.timezone)}
+
+
+@pytest.mark.postgres
+def test_a_timestamp_python_cannot_hold_is_the_same_clear_error():
+    from django.db import DataError
+
+    fresh = _fresh_connection(TIME_ZONE="Asia/Shanghai")
+    try:
+        with fresh.cursor() as cursor, pytest.raises(DataError, match="too large"):
+            cursor.execute("SELECT timestamptz '9999-12-31 23:59:59+00'")
+            cursor.fetchone()
+    finally:
+        fresh.close()
