@@ -51,6 +51,7 @@ from followups.publish import (
     messages_enqueue,
     tasks_publish_on_commit,
 )
+from nps_project.db import RowMaker, rows_insert
 from surveys.audit import SYSTEM, Action, audit_record
 from surveys.links import unsubscribe_url
 from surveys.models import (
@@ -254,6 +255,31 @@ def wave_plan(
     return plan
 
 
+# A wave's email rows, made positionally (``RowMaker``): half the cost of
+# keyword construction, for tens of thousands of rows.
+_EMAIL_ROW = RowMaker(
+    OutboundMessage,
+    (
+        "dedupe_key",
+        "template",
+        "language",
+        "recipient",
+        "customer_id",
+        "survey_id",
+        "subject",
+        "body_text",
+        "body_html",
+    ),
+)
+
+
+# A wave's invitations, made positionally too, with their survey and customer
+# put in the cache that ``invitation.survey`` and ``.customer`` read.
+_INVITATION_ROW = RowMaker(Invitation, ("survey_id", "customer_id", "channel", "wave_id"))
+_SURVEY_OF = Invitation._meta.get_field("survey")
+_CUSTOMER_OF = Invitation._meta.get_field("customer")
+
+
 class _WaveEmails:
     """The first invitation emails of a wave, each exactly what ``render``
     makes of its ``_context_for``, at a small fraction of the cost.
@@ -373,24 +399,24 @@ class _WaveEmails:
         else:
             values = self._values(invitation, language, unsubscribe_url(customer))
             rendered = self._fill(variant, values)
-        return OutboundMessage(
-            dedupe_key=_dedupe_key(invitation.pk, reminder=False),
-            template=TEMPLATE,
-            language=language,
-            recipient=customer.email,  # type: ignore[misc]  # NULL only once erased (check constraint)
-            customer=customer,
-            survey_id=invitation.survey_id,
-            subject=rendered.subject,
-            body_text=rendered.body_text,
-            body_html=rendered.body_html,
+        return _EMAIL_ROW.make(
+            (
+                _dedupe_key(invitation.pk, reminder=False),
+                TEMPLATE,
+                language,
+                customer.email,  # NULL only once erased (check constraint)
+                customer.pk,
+                invitation.survey_id,
+                rendered.subject,
+                rendered.body_text,
+                rendered.body_html,
+            )
         )
 
     def store(self, invitations: list[Invitation], now: datetime) -> None:
         """Store the first emails of new invitations, published on commit."""
         # New invitations have no email yet: no dedupe lookup is needed.
-        outbox = OutboundMessage.objects.bulk_create(
-            [self.email(invitation, now) for invitation in invitations]
-        )
+        outbox = rows_insert([self.email(invitation, now) for invitation in invitations])
         messages_enqueue(message_ids=[email.pk for email in outbox])
 
 
@@ -471,13 +497,15 @@ def _invite(
         customer = customers.get(customer_id)
         if customer is None:
             continue
-        invitation = Invitation(
-            survey=messages.survey, customer=customer, channel=messages.channel, wave=wave
+        invitation = _INVITATION_ROW.make(
+            (messages.survey.pk, customer.pk, messages.channel, wave.pk if wave else None)
         )
+        _SURVEY_OF.set_cached_value(invitation, messages.survey)
+        _CUSTOMER_OF.set_cached_value(invitation, customer)
         invitation.prepare_token(now=now)
         invitation.sent_at = now
         invitations.append(invitation)
-    Invitation.objects.bulk_create(invitations)
+    rows_insert(invitations)
     messages.store(invitations, now)
     return len(invitations)
 

@@ -359,7 +359,12 @@ class Invitation(models.Model):
 
     @property
     def token(self) -> str:
-        return self.token_for_nonce(self.nonce)
+        """The link's token: an HMAC of the nonce, computed once per nonce (a
+        wave writes it into the hash, then into the email)."""
+        known = self.__dict__.get("_token_of")
+        if known is None or known[0] != self.nonce:
+            known = self.__dict__["_token_of"] = (self.nonce, self.token_for_nonce(self.nonce))
+        return known[1]
 
     def public_url(self, score: int | None = None) -> str:
         url = settings.PUBLIC_BASE_URL + self.get_absolute_url()

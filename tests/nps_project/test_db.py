@@ -249,3 +249,123 @@ def test_a_timestamp_python_cannot_hold_is_the_same_clear_error():
             cursor.fetchone()
     finally:
         fresh.close()
+
+
+_MOMENT = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
+
+
+def _outbox_rows(prefix, customer, survey):
+    from django.db.models.functions import Now
+    from django.utils.translation import gettext_lazy
+
+    from followups.models import OutboundMessage
+
+    def row(index, **fields):
+        values = {
+            "template": "offer",
+            "recipient": "ann@example.com",
+            "subject": "S",
+            "body_text": '<a href="x">"q"</a>\\',
+            "next_attempt_at": _MOMENT,
+        }
+        return OutboundMessage(dedupe_key=f"{prefix}-{index}", **{**values, **fields})
+
+    return [
+        row(0, customer=customer, survey=survey),  # foreign keys by object
+        row(1, customer_id=customer.pk, survey_id=survey.pk, language="pl"),
+        row(2, channel=OutboundMessage.Channel.SMS, sent_at=_MOMENT),
+        row(3, subject=gettext_lazy("Yes")),  # a lazy string: prepared by its field
+        row(4, attempts=3, sent_at=None, last_error="421"),
+        row(5, created_at=Now()),  # an expression: bulk_create's own path
+    ]
+
+
+def _stored(queryset, exclude=("id", "dedupe_key", "created_at")):
+    if not queryset.query.order_by:
+        queryset = queryset.order_by("dedupe_key")
+    return [
+        {name: value for name, value in row.items() if name not in exclude}
+        for row in queryset.values()
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("rows", [slice(0, 5), slice(0, 6)], ids=["plain", "with-expression"])
+def test_rows_insert_stores_what_bulk_create_stores(rows):
+    from followups.models import OutboundMessage
+    from nps_project.db import rows_insert
+
+    customer, survey = CustomerFactory(), SurveyFactory()
+    theirs = OutboundMessage.objects.bulk_create(_outbox_rows("bulk", customer, survey)[rows])
+    ours = rows_insert(_outbox_rows("rows", customer, survey)[rows])
+
+    assert _stored(OutboundMessage.objects.filter(dedupe_key__startswith="rows")) == _stored(
+        OutboundMessage.objects.filter(dedupe_key__startswith="bulk")
+    )
+    assert [row.pk for row in ours] == sorted(row.pk for row in ours)  # in the order given
+    for row in ours:
+        assert not row._state.adding
+        assert OutboundMessage.objects.get(pk=row.pk).dedupe_key == row.dedupe_key
+    assert [(o.customer_id, o.survey_id) for o in ours] == [
+        (t.customer_id, t.survey_id) for t in theirs
+    ]
+
+
+@pytest.mark.postgres
+def test_rows_insert_sends_one_prepared_statement_and_refuses_what_bulk_create_refuses():
+    from followups.models import OutboundMessage
+    from nps_project.db import rows_insert
+
+    customer, survey = CustomerFactory(), SurveyFactory()
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert(_outbox_rows("one", customer, survey)[:5])
+    [insert] = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert "UNNEST" in insert
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    for batch in range(threshold):
+        rows_insert(_outbox_rows(f"again{batch}", customer, survey)[:5])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        assert any("followups_outboundmessage" in row[0] for row in cursor.fetchall())
+
+    unsaved = _outbox_rows("unsaved", Customer(email="new@example.com"), survey)[:1]
+    with pytest.raises(ValueError, match="unsaved related object 'customer'"):
+        rows_insert(unsaved)
+    assert rows_insert([]) == []
+    assert not OutboundMessage.objects.filter(dedupe_key__startswith="unsaved").exists()
+
+
+@pytest.mark.postgres
+def test_rows_insert_stores_json_and_choices_as_bulk_create_does():
+    from nps_project.db import rows_insert
+    from surveys.models import Channel, Invitation
+
+    customer, survey = CustomerFactory(), SurveyFactory()
+
+    def invitations(prefix):
+        rows = [
+            Invitation(survey=survey, customer=customer, channel=Channel.SMS, properties=value)
+            for value in ({"plan": "pro", "seats": [1, 2]}, {}, "text", [])
+        ]
+        for index, row in enumerate(rows):
+            row.nonce = f"{prefix}{index}"
+            row.token_hash = f"{prefix}-hash-{index}"
+            row.expires_at = timezone.now()
+        return rows
+
+    Invitation.objects.bulk_create(invitations("bulk"))
+    rows_insert(invitations("rows"))
+
+    def stored(prefix):
+        return _stored(
+            Invitation.objects.filter(nonce__startswith=prefix).order_by("nonce"),
+            exclude=("id", "nonce", "token_hash", "created_at", "expires_at"),
+        )
+
+    assert stored("rows") == stored("bulk")
+    assert [row["properties"] for row in stored("rows")] == [
+        {"plan": "pro", "seats": [1, 2]},
+        {},
+        "text",
+        [],
+    ]
