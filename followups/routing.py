@@ -47,6 +47,7 @@ from followups.outbox.language import (
 from followups.outbox.messages import MergedRenderer
 from followups.publish import messages_enqueue
 from followups.webhooks.emit import Event, WebhookEmitter
+from nps_project.db import rows_insert
 from surveys import stats
 from surveys.departments import users_seeing
 from surveys.models import Channel, Response
@@ -295,10 +296,11 @@ class _Batch:
     def save(self, responses: list[Response]) -> list[OutboundMessage]:
         """Write every outcome, its timeline and its email; mark the answers
         routed. Returns the queued emails."""
-        FollowUpCase.objects.bulk_create(self.cases)
-        OfferGrant.objects.bulk_create(self.offer_grants)
-        RewardGrant.objects.bulk_create(self.reward_grants)
-        CaseEvent.objects.bulk_create(_opening_events(self.cases, self.now))
+        # As bulk_create would, with plain values sent as they are (rows_insert).
+        rows_insert(self.cases)
+        rows_insert(self.offer_grants)
+        rows_insert(self.reward_grants)
+        rows_insert(_opening_events(self.cases, self.now))
         outbox = [
             _outcome_sms(response, outcome, now=self.now, when=self.when)
             if _by_sms(response)
@@ -306,7 +308,7 @@ class _Batch:
             for response, outcome in self.outcomes
             if _by_sms(response) or response.customer.is_reachable
         ]
-        OutboundMessage.objects.bulk_create(outbox)
+        rows_insert(outbox)
         # A reminder's bonus, beside (never instead of) the outcome above.
         routed = [r for r in responses if r.pk in self.done]
         outbox += bonus_answers_record(responses=routed, now=self.now)
