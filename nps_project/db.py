@@ -237,7 +237,7 @@ def _insert_plan(model: type[Model], db_alias: str) -> tuple[str, tuple[Field, .
         target = field.target_field if field.is_relation else field
         if target.get_internal_type() not in db.data_types:
             return None
-        types.append(field.db_type(db).split("(")[0])  # type: ignore[union-attr]
+        types.append(field.db_type(db).split("(")[0])
     quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     arrays = ", ".join(f"(%s)::{db_type}[]" for db_type in types)
