@@ -14,7 +14,7 @@ Rows are found by id alone, never by an index of their status: a status
 that is checked is checked in Python on the locked row, or compared through
 ``lower()`` (which matches no index), so that in a burst, before the
 statistics know of it, the planner does not read every pending row for ten
-(``sending._status_is``).
+(``_status_is`` below).
 
 tests/followups/outbox/test_ledger.py runs each on both paths and compares
 what they leave.
