@@ -263,15 +263,18 @@ def _pre_save_matters(field: Field) -> bool:
 
 def _column(field: Field, objs: Sequence[Model], db: BaseDatabaseWrapper) -> list:
     """The values of ``field`` for ``objs``, as ``bulk_create`` sends them."""
-    plain = (int,) if field.is_relation else _PLAIN_VALUES.get(field.get_internal_type())
+    if field.is_relation:
+        values = [_related_id(field, obj) for obj in objs]
+        if all(value is None or type(value) is int for value in values):
+            return values
+        return [field.get_db_prep_save(value, connection=db) for value in values]
+    plain = _PLAIN_VALUES.get(field.get_internal_type())
     if plain and not _pre_save_matters(field):
         values = [getattr(obj, field.attname) for obj in objs]
         if all(value is None or type(value) in plain for value in values) and (
             plain[0] is not datetime.datetime
             or all(value is None or value.tzinfo is not None for value in values)
         ):
-            if field.is_relation and None in values:
-                return [_related_id(field, obj, db) for obj in objs]
             return values
     values = [field.pre_save(obj, True) for obj in objs]
     if any(hasattr(value, "resolve_expression") for value in values):
@@ -279,9 +282,9 @@ def _column(field: Field, objs: Sequence[Model], db: BaseDatabaseWrapper) -> lis
     return [field.get_db_prep_save(value, connection=db) for value in values]
 
 
-def _related_id(field: Field, obj: Model, db: BaseDatabaseWrapper):
+def _related_id(field: Field, obj: Model):
     """A foreign key's value as ``bulk_create`` takes it: the id set, else the
-    id of the related object given (which must have been saved)."""
+    id of the related object given (which must have been saved since)."""
     value = getattr(obj, field.attname)
     if value is None and field.is_cached(obj):  # type: ignore[attr-defined]
         related = field.get_cached_value(obj)  # type: ignore[attr-defined]
@@ -293,7 +296,7 @@ def _related_id(field: Field, obj: Model, db: BaseDatabaseWrapper):
                 )
             value = related.pk
             setattr(obj, field.attname, value)
-    return field.get_db_prep_save(value, connection=db)
+    return value
 
 
 def rows_insert(objs: Sequence[M]) -> list[M]:

@@ -331,6 +331,12 @@ def test_rows_insert_sends_one_prepared_statement_and_refuses_what_bulk_create_r
     unsaved = _outbox_rows("unsaved", Customer(email="new@example.com"), survey)[:1]
     with pytest.raises(ValueError, match="unsaved related object 'customer'"):
         rows_insert(unsaved)
+    # Given before it was saved, the customer is stored by its id since.
+    later = Customer(email="later@example.com")
+    [row] = _outbox_rows("later", later, survey)[:1]
+    later.save()
+    rows_insert([row])
+    assert OutboundMessage.objects.get(pk=row.pk).customer_id == later.pk
     assert rows_insert([]) == []
     assert not OutboundMessage.objects.filter(dedupe_key__startswith="unsaved").exists()
 

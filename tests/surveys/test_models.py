@@ -86,6 +86,15 @@ def test_invitation_tokens_differ_and_are_bound_to_the_secret_key(settings):
     assert Invitation.objects.get(pk=first.pk).token != token
 
 
+def test_an_invitations_token_follows_its_nonce():
+    invitation = InvitationFactory()
+    first = invitation.token
+    assert first == Invitation.token_for_nonce(invitation.nonce)
+    invitation.prepare_token()  # a new nonce, as a resend makes
+    assert invitation.token == Invitation.token_for_nonce(invitation.nonce) != first
+    assert invitation.token_hash == hash_token(invitation.token)
+
+
 def test_survey_text_falls_back_to_its_own_wording():
     survey = SurveyFactory(translations={"pl": {"question": "Czy polecisz nas?"}})
     assert survey.text_for("pl") == ("Czy polecisz nas?", survey.follow_up_question)
